@@ -1,0 +1,146 @@
+package lineage
+
+import (
+	"context"
+	"time"
+
+	"github.com/piimap/piimap"
+)
+
+// Node kinds.
+const (
+	NodeStore = "store"
+	NodeAsset = "asset"
+	NodeField = "field"
+)
+
+// Edge kinds.
+const (
+	EdgeContains    = "contains"
+	EdgeReferences  = "references"
+	EdgeDerivedFrom = "derived_from"
+	EdgeCopyOf      = "copy_of"
+)
+
+// Edge sources: who told us about an edge.
+const (
+	SourceScan        = "scan" // contains edges from enumeration
+	SourceFK          = "fk"
+	SourceView        = "view"
+	SourceSQL         = "sql"
+	SourceDBT         = "dbt"
+	SourceOpenLineage = "openlineage"
+	SourceFingerprint = "fingerprint"
+	SourceManual      = "manual"
+)
+
+// Column-edge transforms, after OpenLineage's column-lineage facet.
+const (
+	TransformIdentity       = "identity"
+	TransformTransformation = "transformation"
+	TransformMasked         = "masked"
+)
+
+// Node is a store, an asset or a field. Loc.Field is empty for assets, and
+// Loc.Name and Loc.Field are empty for stores.
+type Node struct {
+	Kind      string            `json:"kind"`       // NodeStore | NodeAsset | NodeField
+	Loc       piimap.Location   `json:"loc"`        //
+	StoreKind string            `json:"store_kind"` // postgres, duckdb, files, ...
+	Attrs     map[string]string `json:"attrs,omitempty"`
+}
+
+// Attrs keys used on nodes.
+const (
+	AttrUnitKind = "unit_kind" // piimap.UnitTable, ...
+	AttrFormat   = "format"    // piimap.FormatCSV, ...
+	AttrGzip     = "gzip"      // "true"
+	AttrRows     = "rows"      // row estimate
+	AttrSize     = "size"      // bytes
+	AttrSQLType  = "sql_type"
+	AttrTenant   = "tenant"
+	AttrEnv      = "environment"
+	AttrURL      = "url"      // stores only; credentials redacted
+	AttrIdentity = "identity" // fields: subject key kind this field holds ("email", "user_id")
+)
+
+// Edge is a directed relation between two nodes.
+type Edge struct {
+	Kind       string          `json:"kind"`
+	From       piimap.Location `json:"from"`
+	To         piimap.Location `json:"to"`
+	Source     string          `json:"source"`
+	Confidence float64         `json:"confidence"`
+	Transform  string          `json:"transform,omitempty"`
+	ObservedAt time.Time       `json:"observed_at"`
+}
+
+// UnitError is one unit's failure in a scan. Err never holds raw PII.
+type UnitError struct {
+	Store string `json:"store"`
+	Unit  string `json:"unit"` // asset name, or "" for the store itself
+	Err   string `json:"error"`
+}
+
+// ScanRun is one scan: the graph keeps a snapshot per run.
+type ScanRun struct {
+	ID        string      `json:"id"`
+	StartedAt time.Time   `json:"started_at"`
+	EndedAt   time.Time   `json:"ended_at,omitempty"`
+	Stores    []string    `json:"stores"` // stores scanned in this run
+	Units     int         `json:"units"`
+	Records   int64       `json:"records"`
+	Findings  int         `json:"findings"`
+	Errors    []UnitError `json:"errors,omitempty"`
+	Status    string      `json:"status"` // running | completed | completed_with_gaps | failed
+}
+
+// Run statuses.
+const (
+	RunRunning  = "running"
+	RunComplete = "completed"
+	RunGaps     = "completed_with_gaps"
+	RunFailed   = "failed"
+)
+
+// Direction of an edge traversal.
+type Direction int
+
+const (
+	Out Direction = iota // edges whose From is the node
+	In                   // edges whose To is the node
+)
+
+// Writer receives one scan run's graph. Writes are batched by the
+// implementation; callers may call it from many goroutines.
+type Writer interface {
+	PutNode(ctx context.Context, n Node) error
+	PutEdge(ctx context.Context, e Edge) error
+	PutFinding(ctx context.Context, f piimap.Finding) error
+	PutUnitError(ctx context.Context, ue UnitError) error
+	// Finish seals the run: Stores not scanned in this run are carried
+	// forward from the previous run, so every run's map is complete.
+	Finish(ctx context.Context, run ScanRun) error
+}
+
+// Graph is the PII location map: per-run snapshots of nodes, edges and
+// findings. Implementations: lineage/badgerstore.
+type Graph interface {
+	BeginRun(ctx context.Context, stores []string) (string, Writer, error)
+	Runs(ctx context.Context) ([]ScanRun, error) // oldest first
+	Run(ctx context.Context, id string) (ScanRun, error)
+	Latest(ctx context.Context) (ScanRun, error) // piimap.ErrNotFound when none
+	Nodes(ctx context.Context, run string, fn func(Node) error) error
+	Edges(ctx context.Context, run string, at piimap.Location, dir Direction, fn func(Edge) error) error
+	Findings(ctx context.Context, run string, fn func(piimap.Finding) error) error
+	Close() error
+}
+
+// DocStore keeps small JSON documents beside the graph (requests, plans,
+// audit entries, receipts), so each dsar step can run in its own process.
+// List visits documents of a kind in key order.
+type DocStore interface {
+	PutDoc(ctx context.Context, kind, id string, data []byte) error
+	GetDoc(ctx context.Context, kind, id string) ([]byte, error) // piimap.ErrNotFound
+	ListDocs(ctx context.Context, kind string, fn func(id string, data []byte) error) error
+}
