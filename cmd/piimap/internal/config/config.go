@@ -1,0 +1,191 @@
+// Package config loads and validates piimap.yaml (DESIGN §8): the graph
+// directory, the stores to scan, extra rule directories, the processing
+// instructions register and scan schedules. Unknown keys are an error, ${ENV}
+// references are expanded, and relative paths are resolved against the
+// directory of the config file so a config works from any working directory.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/scanner"
+)
+
+// Config is piimap.yaml.
+type Config struct {
+	Graph        string                `yaml:"graph"`
+	Stores       []scanner.StoreConfig `yaml:"stores"`
+	Rules        []string              `yaml:"rules,omitempty"`
+	Instructions string                `yaml:"instructions,omitempty"`
+	Schedule     map[string]string     `yaml:"schedule,omitempty"`
+
+	// Path is the file the config was read from ("" when built in code).
+	Path string `yaml:"-"`
+}
+
+// DefaultPath is used when neither --config nor $PIIMAP_CONFIG is given.
+const DefaultPath = "piimap.yaml"
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// Load reads, expands and validates the config at path.
+func Load(path string) (*Config, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	cfg, err := Parse(raw, filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	cfg.Path = path
+	return cfg, nil
+}
+
+// Parse decodes a config; base resolves relative paths.
+func Parse(raw []byte, base string) (*Config, error) {
+	var missing []string
+	expanded := envRef.ReplaceAllFunc(raw, func(m []byte) []byte {
+		name := string(envRef.FindSubmatch(m)[1])
+		v, ok := os.LookupEnv(name)
+		if !ok {
+			missing = append(missing, name)
+		}
+		return []byte(v)
+	})
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%w: unset environment variables: %s", piimap.ErrConfig, strings.Join(missing, ", "))
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(expanded))
+	dec.KnownFields(true)
+	var cfg Config
+	if err := dec.Decode(&cfg); err != nil {
+		return nil, fmt.Errorf("%w: %v", piimap.ErrConfig, err)
+	}
+	cfg.resolve(base)
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+func (c *Config) resolve(base string) {
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(base, p)
+	}
+	if c.Graph == "" {
+		c.Graph = "piimap-graph"
+	}
+	c.Graph = abs(c.Graph)
+	for i, r := range c.Rules {
+		c.Rules[i] = abs(r)
+	}
+	c.Instructions = abs(c.Instructions)
+	for i := range c.Stores {
+		c.Stores[i].URL = resolveURL(c.Stores[i].URL, base)
+	}
+}
+
+// resolveURL makes file:// and duckdb:// paths absolute relative to base.
+func resolveURL(raw, base string) string {
+	for _, scheme := range []string{"file://", "duckdb://"} {
+		if rest, ok := strings.CutPrefix(raw, scheme); ok && rest != "" && !strings.HasPrefix(rest, "/") {
+			return scheme + filepath.Join(base, rest)
+		}
+	}
+	return raw
+}
+
+// Validate checks names, URLs and environments.
+func (c *Config) Validate() error {
+	var errs []error
+	if len(c.Stores) == 0 {
+		errs = append(errs, errors.New("no stores configured"))
+	}
+	seen := map[string]bool{}
+	for i, s := range c.Stores {
+		where := fmt.Sprintf("stores[%d]", i)
+		if s.Name == "" {
+			errs = append(errs, fmt.Errorf("%s: name is required", where))
+		} else {
+			where = fmt.Sprintf("store %q", s.Name)
+		}
+		if seen[s.Name] && s.Name != "" {
+			errs = append(errs, fmt.Errorf("%s: duplicate name", where))
+		}
+		seen[s.Name] = true
+		if s.URL == "" {
+			errs = append(errs, fmt.Errorf("%s: url is required", where))
+		} else if u, err := url.Parse(s.URL); err != nil || u.Scheme == "" {
+			errs = append(errs, fmt.Errorf("%s: url %q has no scheme", where, Redact(s.URL)))
+		}
+		switch s.Environment {
+		case "", "prod", "non-prod", "backup":
+		default:
+			errs = append(errs, fmt.Errorf("%s: environment %q is not prod, non-prod or backup", where, s.Environment))
+		}
+		for _, g := range append(append([]string{}, s.Include...), s.Exclude...) {
+			if _, err := filepath.Match(g, ""); err != nil {
+				errs = append(errs, fmt.Errorf("%s: bad glob %q: %v", where, g, err))
+			}
+		}
+		if s.Sample.Rows < 0 || s.Sample.MaxRows < 0 {
+			errs = append(errs, fmt.Errorf("%s: sample sizes must not be negative", where))
+		}
+	}
+	for name := range c.Schedule {
+		if !seen[name] {
+			errs = append(errs, fmt.Errorf("schedule: unknown store %q", name))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("%w: %w", piimap.ErrConfig, err)
+	}
+	return nil
+}
+
+// Select returns the stores named, or all when names is empty.
+func (c *Config) Select(names []string) ([]scanner.StoreConfig, error) {
+	if len(names) == 0 {
+		return c.Stores, nil
+	}
+	var out []scanner.StoreConfig
+	for _, n := range names {
+		found := false
+		for _, s := range c.Stores {
+			if s.Name == n {
+				out = append(out, s)
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("store %q: %w", n, piimap.ErrNotFound)
+		}
+	}
+	return out, nil
+}
+
+// Redact hides the password in a URL so it can be printed.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
