@@ -52,24 +52,29 @@ func Load(path string) (*Config, error) {
 	return cfg, nil
 }
 
-// Parse decodes a config; base resolves relative paths.
+// Parse decodes a config; base resolves relative paths. ${ENV} references
+// are expanded in values only (never in comments or keys).
 func Parse(raw []byte, base string) (*Config, error) {
-	var missing []string
-	expanded := envRef.ReplaceAllFunc(raw, func(m []byte) []byte {
-		name := string(envRef.FindSubmatch(m)[1])
-		v, ok := os.LookupEnv(name)
-		if !ok {
-			missing = append(missing, name)
-		}
-		return []byte(v)
-	})
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("%w: unset environment variables: %s", piimap.ErrConfig, strings.Join(missing, ", "))
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(expanded))
+	// First pass: the structure, with unknown keys rejected and the line
+	// numbers of the file as written.
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)
 	var cfg Config
 	if err := dec.Decode(&cfg); err != nil {
+		return nil, fmt.Errorf("%w: %v", piimap.ErrConfig, err)
+	}
+	// Second pass: expand ${ENV} in scalar values, then decode again.
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("%w: %v", piimap.ErrConfig, err)
+	}
+	var missing []string
+	expandNode(&doc, &missing)
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%w: unset environment variables: %s", piimap.ErrConfig, strings.Join(missing, ", "))
+	}
+	cfg = Config{}
+	if err := doc.Decode(&cfg); err != nil {
 		return nil, fmt.Errorf("%w: %v", piimap.ErrConfig, err)
 	}
 	cfg.resolve(base)
@@ -77,6 +82,22 @@ func Parse(raw []byte, base string) (*Config, error) {
 		return nil, err
 	}
 	return &cfg, nil
+}
+
+func expandNode(n *yaml.Node, missing *[]string) {
+	if n.Kind == yaml.ScalarNode {
+		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(m string) string {
+			name := envRef.FindStringSubmatch(m)[1]
+			v, ok := os.LookupEnv(name)
+			if !ok {
+				*missing = append(*missing, name)
+			}
+			return v
+		})
+	}
+	for _, c := range n.Content {
+		expandNode(c, missing)
+	}
 }
 
 func (c *Config) resolve(base string) {

@@ -1,0 +1,80 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/piimap/piimap"
+)
+
+func TestParse(t *testing.T) {
+	t.Setenv("PIIMAP_TEST_CFG_DIR", "/srv/data")
+	tests := []struct {
+		name    string
+		yaml    string
+		wantErr string // substring; "" means ok
+		check   func(t *testing.T, c *Config)
+	}{
+		{name: "example parses", yaml: string(Example()), check: func(t *testing.T, c *Config) {
+			require.Equal(t, "/base/piimap-graph", c.Graph)
+			require.Equal(t, "file:///base/data", c.Stores[0].URL)
+		}},
+		{name: "env expanded", yaml: "stores:\n  - name: a\n    url: file://${PIIMAP_TEST_CFG_DIR}/x\n",
+			check: func(t *testing.T, c *Config) { require.Equal(t, "file:///srv/data/x", c.Stores[0].URL) }},
+		{name: "unset env", yaml: "stores:\n  - name: a\n    url: file://${PIIMAP_NOPE_UNSET}\n", wantErr: "PIIMAP_NOPE_UNSET"},
+		{name: "unknown key", yaml: "stores:\n  - name: a\n    url: file:///x\n    sampel: {rows: 1}\n", wantErr: "line 4: field sampel not found"},
+		{name: "bad yaml", yaml: "stores: [\n", wantErr: "yaml"},
+		{name: "duplicate store", yaml: "stores:\n  - {name: a, url: 'file:///x'}\n  - {name: a, url: 'file:///y'}\n", wantErr: "duplicate name"},
+		{name: "missing url", yaml: "stores:\n  - {name: a}\n", wantErr: "url is required"},
+		{name: "no stores", yaml: "graph: ./g\n", wantErr: "no stores"},
+		{name: "bad env", yaml: "stores:\n  - {name: a, url: 'file:///x', environment: staging}\n", wantErr: "staging"},
+		{name: "bad glob", yaml: "stores:\n  - {name: a, url: 'file:///x', include: ['[']}\n", wantErr: "bad glob"},
+		{name: "schedule unknown store", yaml: "stores:\n  - {name: a, url: 'file:///x'}\nschedule: {b: '* * * * *'}\n", wantErr: "unknown store"},
+		{name: "password redacted in errors", yaml: "stores:\n  - {name: a, url: 'pg://u:s3cret@h/db', environment: x}\n",
+			wantErr: "environment"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse([]byte(tt.yaml), "/base")
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				require.True(t, errors.Is(err, piimap.ErrConfig), "wraps ErrConfig: %v", err)
+				require.Contains(t, err.Error(), tt.wantErr)
+				require.NotContains(t, err.Error(), "s3cret")
+				return
+			}
+			require.NoError(t, err)
+			tt.check(t, c)
+		})
+	}
+}
+
+func TestLoadNamesFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "piimap.yaml")
+	require.NoError(t, os.WriteFile(p, []byte("stores: {"), 0o600))
+	_, err := Load(p)
+	require.ErrorContains(t, err, p)
+	_, err = Load(filepath.Join(t.TempDir(), "missing.yaml"))
+	require.ErrorIs(t, err, os.ErrNotExist)
+}
+
+func TestRedact(t *testing.T) {
+	require.Equal(t, "postgres://u:xxxxx@h:5432/db", Redact("postgres://u:pw@h:5432/db"))
+	require.Equal(t, "file:///x", Redact("file:///x"))
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(Example()))
+	f.Add([]byte("stores:\n  - {name: a, url: 'file:///x'}\n"))
+	f.Add([]byte("stores: [\n"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		c, err := Parse(raw, "/base")
+		if err == nil && len(c.Stores) == 0 {
+			t.Fatal("accepted a config without stores")
+		}
+	})
+}
