@@ -84,15 +84,19 @@ type UnitError struct {
 
 // ScanRun is one scan: the graph keeps a snapshot per run.
 type ScanRun struct {
-	ID        string      `json:"id"`
-	StartedAt time.Time   `json:"started_at"`
-	EndedAt   time.Time   `json:"ended_at,omitempty"`
-	Stores    []string    `json:"stores"` // stores scanned in this run
-	Units     int         `json:"units"`
-	Records   int64       `json:"records"`
-	Findings  int         `json:"findings"`
-	Errors    []UnitError `json:"errors,omitempty"`
-	Status    string      `json:"status"` // running | completed | completed_with_gaps | failed
+	ID        string    `json:"id"`
+	StartedAt time.Time `json:"started_at"`
+	EndedAt   time.Time `json:"ended_at,omitempty"`
+	Stores    []string  `json:"stores"` // stores scanned in this run
+	// Configured lists every store in the configuration at scan time. When
+	// set, Finish carries forward only configured stores, so a store removed
+	// from the configuration leaves the map instead of lingering forever.
+	Configured []string    `json:"configured,omitempty"`
+	Units      int         `json:"units"`
+	Records    int64       `json:"records"`
+	Findings   int         `json:"findings"`
+	Errors     []UnitError `json:"errors,omitempty"`
+	Status     string      `json:"status"` // running | completed | completed_with_gaps | failed
 }
 
 // Run statuses.
@@ -134,6 +138,14 @@ type Graph interface {
 	Edges(ctx context.Context, run string, at piimap.Location, dir Direction, fn func(Edge) error) error
 	Findings(ctx context.Context, run string, fn func(piimap.Finding) error) error
 	Close() error
+}
+
+// UnitErrorLister is implemented by graphs that keep the unit errors of a
+// run's snapshot, including those carried forward with unscanned stores, so
+// the map of a `scan --store X` run still lists the gaps of the other stores.
+// Without it, callers fall back to ScanRun.Errors.
+type UnitErrorLister interface {
+	UnitErrors(ctx context.Context, run string, fn func(UnitError) error) error
 }
 
 // DocStore keeps small JSON documents beside the graph (requests, plans,
