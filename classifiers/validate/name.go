@@ -1,0 +1,95 @@
+package validate
+
+import (
+	_ "embed"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+//go:embed names.txt
+var namesTxt string
+
+var nameSet = func() map[string]struct{} {
+	m := make(map[string]struct{}, 1024)
+	for _, line := range strings.Split(namesTxt, "\n") {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		for _, w := range strings.Fields(line) {
+			m[w] = struct{}{}
+		}
+	}
+	return m
+}()
+
+// KnownName reports whether w (any case, ASCII-folded) is in the embedded
+// list of common given names and surnames.
+func KnownName(w string) bool {
+	if len(w) < 2 || len(w) > 30 {
+		return false
+	}
+	var buf [32]byte
+	b := buf[:0]
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if isUpper(c) {
+			c += 32
+		}
+		if c == '\'' || c == '-' { // O'Brien, O'Connor
+			continue
+		}
+		b = append(b, c)
+	}
+	_, ok := nameSet[string(b)]
+	return ok
+}
+
+// nameTokens splits a candidate name on spaces and commas ("Smith, John").
+func nameTokens(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
+}
+
+// NameShape reports whether s is shaped like a personal name: one to five
+// tokens of letters (any script, any case, ALL CAPS included) with inner
+// hyphens, apostrophes or a trailing dot for initials; no digits; 2–80 bytes.
+func NameShape(s string) bool {
+	if len(s) < 2 || len(s) > 80 || !utf8.ValidString(s) {
+		return false
+	}
+	toks := nameTokens(s)
+	if len(toks) == 0 || len(toks) > 5 {
+		return false
+	}
+	for _, t := range toks {
+		letters := 0
+		for i, r := range t {
+			switch {
+			case unicode.IsLetter(r):
+				letters++
+			case (r == '-' || r == '\'' || r == '’') && i > 0 && i < len(t)-1:
+			case r == '.' && i == len(t)-1:
+			default:
+				return false
+			}
+		}
+		if letters == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// PersonName reports whether s is name-shaped and at least one token is a
+// known given name or surname. A single token must itself be known.
+func PersonName(s string) bool {
+	if !NameShape(s) {
+		return false
+	}
+	for _, t := range nameTokens(s) {
+		if KnownName(strings.TrimRight(t, ".")) {
+			return true
+		}
+	}
+	return false
+}
