@@ -1,0 +1,364 @@
+package files
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/scanner"
+)
+
+// Kind is the store kind this package registers for file:// URLs.
+const Kind = "files"
+
+// MaxGzipParquet bounds a gzip-compressed Parquet object, which must be
+// decompressed into memory for random access.
+const MaxGzipParquet = 512 << 20
+
+func init() {
+	scanner.Register("file", Kind, func(ctx context.Context, cfg scanner.StoreConfig) (scanner.Source, error) {
+		return Open(ctx, cfg)
+	})
+}
+
+// Source reads a local directory tree. It never writes to it.
+type Source struct {
+	cfg       scanner.StoreConfig
+	root      string // absolute, cleaned
+	namespace string // file:///abs/dir
+	sel       *scanner.Selector
+	ChunkSize int // text chunk size; DefaultChunkSize when 0
+}
+
+var (
+	_ scanner.Source  = (*Source)(nil)
+	_ scanner.Sampler = (*Source)(nil)
+)
+
+// ParseURL returns the absolute directory a file:// URL names:
+// file:///abs/dir, file://relative/dir or file://./dir.
+func ParseURL(raw string) (string, error) {
+	rest, ok := strings.CutPrefix(raw, "file://")
+	if !ok {
+		return "", fmt.Errorf("files: url %q: want file://DIR: %w", raw, piimap.ErrConfig)
+	}
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	p, err := url.PathUnescape(rest)
+	if err != nil || p == "" {
+		return "", fmt.Errorf("files: url %q: bad path: %w", raw, piimap.ErrConfig)
+	}
+	abs, err := filepath.Abs(filepath.FromSlash(p))
+	if err != nil {
+		return "", fmt.Errorf("files: url %q: %w", raw, piimap.ErrConfig)
+	}
+	return abs, nil
+}
+
+// Open checks that the directory exists and returns its source.
+func Open(ctx context.Context, cfg scanner.StoreConfig) (*Source, error) {
+	root, err := ParseURL(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := os.Stat(root)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("files: open %s: %w: %w", root, piimap.ErrUnreachable, piimap.ErrNotFound)
+	case err != nil:
+		return nil, fmt.Errorf("files: open %s: %w: %w", root, piimap.ErrUnreachable, err)
+	case !fi.IsDir():
+		return nil, fmt.Errorf("files: open %s: not a directory: %w", root, piimap.ErrConfig)
+	}
+	sel, err := scanner.NewSelector(cfg.Include, cfg.Exclude)
+	if err != nil {
+		return nil, fmt.Errorf("files: store %s: %w", cfg.Name, err)
+	}
+	return &Source{cfg: cfg, root: root, namespace: "file://" + filepath.ToSlash(root), sel: sel}, ctx.Err()
+}
+
+// Namespace is the store's OpenLineage namespace, file:///abs/dir.
+func (s *Source) Namespace() string { return s.namespace }
+
+// Root is the directory the source reads.
+func (s *Source) Root() string { return s.root }
+
+// Enumerate walks the directory and emits one unit per regular file (or
+// symlink to one) with the format detected from its content and name.
+// Binary files piimap cannot read are skipped. A file or directory that
+// cannot be opened is still emitted, so that reading it reports the error
+// for that unit instead of hiding it.
+func (s *Source) Enumerate(ctx context.Context, emit func(piimap.Unit) error) error {
+	return filepath.WalkDir(s.root, func(p string, d fs.DirEntry, walkErr error) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if p == s.root {
+			return walkErr
+		}
+		rel, err := filepath.Rel(s.root, p)
+		if err != nil {
+			return err
+		}
+		name := filepath.ToSlash(rel)
+		if walkErr != nil { // an unreadable directory: report it as a unit
+			if d != nil && d.IsDir() {
+				return s.emitBroken(name+"/", emit, fs.SkipDir)
+			}
+			return s.emitBroken(name, emit, nil)
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if !s.sel.Match(name) {
+			return nil
+		}
+		mode := d.Type()
+		if mode&fs.ModeSymlink != 0 {
+			fi, err := os.Stat(p)
+			if err != nil {
+				return s.emitBroken(name, emit, nil) // dangling: reported on read
+			}
+			mode = fi.Mode().Type()
+			if mode.IsDir() {
+				return nil // never follow directory links (loops)
+			}
+		}
+		if !mode.IsRegular() {
+			return nil // fifos, sockets, devices
+		}
+		u, ok, err := s.detect(name, p)
+		if err != nil {
+			return s.emitBroken(name, emit, nil)
+		}
+		if !ok {
+			return nil
+		}
+		return emit(u)
+	})
+}
+
+func (s *Source) emitBroken(name string, emit func(piimap.Unit) error, ret error) error {
+	if !s.sel.Match(name) {
+		return ret
+	}
+	format := DetectFormat(name, nil, true)
+	if format == "" {
+		format = piimap.FormatText
+	}
+	if err := emit(piimap.Unit{Loc: s.loc(name), Kind: piimap.UnitObject, Format: format,
+		Gzip: strings.EqualFold(path.Ext(name), ".gz")}); err != nil {
+		return err
+	}
+	return ret
+}
+
+func (s *Source) loc(name string) piimap.Location {
+	return piimap.Location{Store: s.cfg.Name, Namespace: s.namespace, Name: name}
+}
+
+// detect reads a file's head (decompressed when gzip) and builds its unit;
+// ok is false for binary content.
+func (s *Source) detect(name, p string) (piimap.Unit, bool, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return piimap.Unit{}, false, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return piimap.Unit{}, false, err
+	}
+	u := piimap.Unit{Loc: s.loc(name), Kind: piimap.UnitObject, Size: fi.Size()}
+	head := make([]byte, HeadSize)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return u, false, err
+	}
+	head = head[:n]
+	complete := int64(n) == fi.Size()
+	if IsGzip(head) {
+		u.Gzip = true
+		inner, done := gunzipHead(head, f)
+		head, complete = inner, done
+	}
+	u.Format = DetectFormat(name, head, complete)
+	if u.Format == "" {
+		return u, false, nil
+	}
+	if u.Format == piimap.FormatCSV || u.Format == piimap.FormatTSV {
+		if d, ok := SniffDelimiter(head, complete); ok {
+			u.Meta = map[string]string{"delimiter": string(d)}
+		}
+	}
+	return u, true, nil
+}
+
+// gunzipHead decompresses up to HeadSize bytes of a gzip object whose first
+// bytes are head (the rest still in f). done is true when the whole object
+// decompressed within the head.
+func gunzipHead(head []byte, f io.Reader) ([]byte, bool) {
+	zr, err := gzip.NewReader(io.MultiReader(bytes.NewReader(head), f))
+	if err != nil {
+		return nil, false
+	}
+	out := make([]byte, HeadSize)
+	n, err := io.ReadFull(zr, out)
+	return out[:n], errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
+// Read emits the unit's records with the store's configured sample.
+func (s *Source) Read(ctx context.Context, u piimap.Unit, emit func(piimap.Record) error) error {
+	return s.ReadSample(ctx, u, scanner.DefaultSample(s.cfg.Sample), emit)
+}
+
+// ReadSample emits a structured unit's sampled field values (one record per
+// field, or several in a full read) or a text unit's chunks (always in
+// full). Errors name the object and wrap piimap.ErrNotFound for a missing
+// object and piimap.ErrCorrupt for content that does not parse.
+func (s *Source) ReadSample(ctx context.Context, u piimap.Unit, smp scanner.Sample, emit func(piimap.Record) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := s.read(ctx, u, smp, emit); err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		return fmt.Errorf("files: read %s: %w", u.Loc.Name, err)
+	}
+	return nil
+}
+
+func (s *Source) read(ctx context.Context, u piimap.Unit, smp scanner.Sample, emit func(piimap.Record) error) error {
+	p, err := s.path(u.Loc.Name)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("open: %w", piimap.ErrNotFound)
+		}
+		return fmt.Errorf("open: %w", trimPath(err))
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return trimPath(err)
+	}
+	if fi.IsDir() {
+		return fmt.Errorf("is a directory: %w", piimap.ErrUnsupported)
+	}
+
+	var r io.Reader = f
+	if u.Gzip {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return fmt.Errorf("gzip header: %v: %w", err, piimap.ErrCorrupt)
+		}
+		defer zr.Close()
+		r = gzipErrs{zr}
+	}
+	key := u.Loc.Name
+	toRecords := func(b *Batch) error { return emitBatch(u, b, emit) }
+	switch u.Format {
+	case piimap.FormatCSV, piimap.FormatTSV:
+		var comma rune
+		if d := u.Meta["delimiter"]; d != "" {
+			comma = []rune(d)[0]
+		} else if u.Format == piimap.FormatTSV {
+			comma = '\t'
+		}
+		return SampleDelimited(ctx, r, comma, smp, key, toRecords)
+	case piimap.FormatJSONL:
+		return SampleJSONL(ctx, r, smp, key, toRecords)
+	case piimap.FormatJSON:
+		return SampleJSON(ctx, r, smp, key, toRecords)
+	case piimap.FormatParquet:
+		if !u.Gzip {
+			return SampleParquet(ctx, f, fi.Size(), smp, key, toRecords)
+		}
+		data, err := io.ReadAll(io.LimitReader(r, MaxGzipParquet+1))
+		if err != nil {
+			return err
+		}
+		if len(data) > MaxGzipParquet {
+			return fmt.Errorf("gzip-compressed parquet larger than %d bytes: %w", MaxGzipParquet, piimap.ErrUnsupported)
+		}
+		return SampleParquet(ctx, bytes.NewReader(data), int64(len(data)), smp, key, toRecords)
+	case piimap.FormatText:
+		return ChunkText(ctx, r, s.ChunkSize, func(c Chunk) error {
+			return emit(piimap.Record{Loc: u.Loc.Asset(), Data: c.Data, Offset: c.Offset, Line: c.Line})
+		})
+	default:
+		return fmt.Errorf("format %q: %w", u.Format, piimap.ErrUnsupported)
+	}
+}
+
+// path maps an asset name to a file under the root, refusing names that
+// would escape it.
+func (s *Source) path(name string) (string, error) {
+	clean := path.Clean("/" + name)
+	if name == "" || clean == "/" || clean[1:] != strings.TrimSuffix(name, "/") {
+		return "", fmt.Errorf("not an object of this store: %w", piimap.ErrNotFound)
+	}
+	return filepath.Join(s.root, filepath.FromSlash(clean[1:])), nil
+}
+
+// emitBatch turns a batch into one record per field.
+func emitBatch(u piimap.Unit, b *Batch, emit func(piimap.Record) error) error {
+	for _, f := range b.Fields {
+		vals := b.Values[f]
+		meta := map[string]string{
+			piimap.MetaRowsSampled: strconv.Itoa(b.Rows),
+			piimap.MetaRowsTotal:   strconv.FormatInt(b.Total, 10),
+		}
+		if t := b.Types[f]; t != "" {
+			meta[piimap.MetaSQLType] = t
+		}
+		if scanner.LooksLikeText(vals) {
+			meta[piimap.MetaTextField] = "true"
+		}
+		if err := emit(piimap.Record{Loc: u.Loc.WithField(f), Values: vals, Meta: meta}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// gzipErrs marks decompression failures (truncated stream, bad checksum)
+// as corrupt input.
+type gzipErrs struct{ r io.Reader }
+
+func (g gzipErrs) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return n, fmt.Errorf("gzip: truncated stream: %w", piimap.ErrCorrupt)
+		}
+		return n, fmt.Errorf("gzip: %v: %w", err, piimap.ErrCorrupt)
+	}
+	return n, err
+}
+
+// trimPath drops the absolute path from *fs.PathError so errors name the
+// object, not the machine's layout.
+func trimPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
+}
