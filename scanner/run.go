@@ -455,4 +455,3 @@ func isGraphErr(err error) bool {
 	var g graphError
 	return errors.As(err, &g)
 }
-
