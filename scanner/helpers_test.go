@@ -46,10 +46,10 @@ func TestSelector(t *testing.T) {
 
 func TestRedactURL(t *testing.T) {
 	tests := map[string]string{
-		"postgres://bob:hunter2@db:5432/app?sslmode=disable":     "postgres://bob:xxxxx@db:5432/app?sslmode=disable",
+		"postgres://bob:hunter2@db:5432/app?sslmode=disable":      "postgres://bob:xxxxx@db:5432/app?sslmode=disable",
 		"s3://lake/x?endpoint=http://h:1&secret_key=abc&region=e": "s3://lake/x?endpoint=http%3A%2F%2Fh%3A1&region=e&secret_key=xxxxx",
-		"file:///data/dir":                                         "file:///data/dir",
-		"redis://:pw@h:6379/0":                                     "redis://:xxxxx@h:6379/0",
+		"file:///data/dir":     "file:///data/dir",
+		"redis://:pw@h:6379/0": "redis://:xxxxx@h:6379/0",
 	}
 	for in, want := range tests {
 		got := scanner.RedactURL(in)

@@ -232,7 +232,11 @@ func (s *Source) ReadSample(ctx context.Context, u piimap.Unit, smp scanner.Samp
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := s.read(ctx, u, smp, emit); err != nil {
+	err := s.read(ctx, u, smp, emit)
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return err
 		}
