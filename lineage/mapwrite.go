@@ -1,0 +1,253 @@
+package lineage
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/piimap/piimap"
+)
+
+// Map output formats WriteMap understands.
+const (
+	FormatJSON  = "json"
+	FormatTable = "table"
+	FormatCSV   = "csv"
+	FormatMD    = "md"
+)
+
+// MapFormats lists the formats WriteMap understands.
+var MapFormats = []string{FormatTable, FormatJSON, FormatCSV, FormatMD}
+
+// WriteMap writes m to w as json (the DESIGN §7 contract, indented), table
+// (aligned columns for a terminal), csv (one row per location and PII
+// type) or md (a Markdown report). Names from the scanned stores are
+// sanitised for terminals and spreadsheets: control characters are escaped
+// and csv cells that a spreadsheet would run as a formula are quoted.
+func WriteMap(w io.Writer, m *Map, format string) error {
+	var err error
+	switch format {
+	case FormatJSON:
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(m)
+	case FormatTable:
+		err = writeTable(w, m)
+	case FormatCSV:
+		err = writeCSV(w, m)
+	case FormatMD:
+		err = writeMD(w, m)
+	default:
+		return fmt.Errorf("lineage: map format %q (want one of %s): %w", format, strings.Join(MapFormats, ", "), piimap.ErrUnsupported)
+	}
+	if err != nil {
+		return fmt.Errorf("lineage: write map %s: %w", format, err)
+	}
+	return nil
+}
+
+// clean makes a store-supplied name safe to print: control characters and
+// invalid UTF-8 are escaped Go-style, everything else is kept.
+func clean(s string) string {
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			q := strconv.QuoteToGraphic(s)
+			return q[1 : len(q)-1]
+		}
+	}
+	return s
+}
+
+func piiSummary(l MapLocation) string {
+	parts := make([]string, 0, len(l.PII))
+	for _, p := range l.PII {
+		s := fmt.Sprintf("%s %.2f", p.Type, p.Confidence)
+		if p.Sampled > 0 {
+			s += fmt.Sprintf(" (%d/%d)", p.Hits, p.Sampled)
+		} else if p.Hits > 0 {
+			s += fmt.Sprintf(" (%d hits)", p.Hits)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func role(l MapLocation) string {
+	var parts []string
+	if l.SubjectKey {
+		parts = append(parts, "subject:"+l.Identity)
+	}
+	if l.JoinKey {
+		parts = append(parts, "join")
+	}
+	if l.DerivedCopy {
+		parts = append(parts, "copy")
+	}
+	return strings.Join(parts, ",")
+}
+
+func edgeSummary(e MapEdge) string {
+	s := fmt.Sprintf("%s %s (%s %.2f", e.Kind, e.To, e.Source, e.Confidence)
+	if e.Transform != "" {
+		s += ", " + e.Transform
+	}
+	return s + ")"
+}
+
+func fieldOrDash(f string) string {
+	if f == "" {
+		return "-"
+	}
+	return f
+}
+
+func writeTable(w io.Writer, m *Map) error {
+	bw := bufio.NewWriter(w)
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "STORE\tKIND\tASSET\tFIELD\tPII\tKEY\tEDGES")
+	for _, l := range m.Locations {
+		first := ""
+		if len(l.Edges) > 0 {
+			first = "→ " + clean(edgeSummary(l.Edges[0]))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", clean(l.Store), clean(l.Kind), clean(l.Asset),
+			clean(fieldOrDash(l.Field)), piiSummary(l), role(l), first)
+		for _, e := range l.Edges[min(1, len(l.Edges)):] {
+			fmt.Fprintf(tw, "\t\t\t\t\t\t→ %s\n", clean(edgeSummary(e)))
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(bw, "\nscan run %s (%s): %s, %s\n", m.ScanRun, orDash(m.RunStatus),
+		plural(len(m.Locations), "location"), plural(len(m.Errors), "unit error"))
+	for _, ue := range m.Errors {
+		fmt.Fprintf(bw, "  gap: %s: %s\n", clean(unitName(ue)), clean(ue.Err))
+	}
+	return bw.Flush()
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func unitName(ue UnitError) string {
+	if ue.Unit == "" {
+		return ue.Store
+	}
+	return ue.Store + "/" + ue.Unit
+}
+
+// csvHeader is the csv format's header: one row per (location, PII type);
+// locations without PII (join keys) get one row with an empty type.
+var csvHeader = []string{"store", "kind", "asset", "field", "type", "confidence", "hits", "sampled", "evidence",
+	"subject_key", "identity", "join_key", "derived_copy", "edges"}
+
+func writeCSV(w io.Writer, m *Map) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader); err != nil {
+		return err
+	}
+	for _, l := range m.Locations {
+		edges := make([]string, len(l.Edges))
+		for i, e := range l.Edges {
+			edges[i] = edgeSummary(e)
+		}
+		base := func(typ, conf, hits, sampled, ev string) []string {
+			row := []string{l.Store, l.Kind, l.Asset, l.Field, typ, conf, hits, sampled, ev,
+				strconv.FormatBool(l.SubjectKey), l.Identity, strconv.FormatBool(l.JoinKey),
+				strconv.FormatBool(l.DerivedCopy), strings.Join(edges, "; ")}
+			for i := range row {
+				row[i] = csvSafe(row[i])
+			}
+			return row
+		}
+		if len(l.PII) == 0 {
+			if err := cw.Write(base("", "", "", "", "")); err != nil {
+				return err
+			}
+		}
+		for _, p := range l.PII {
+			row := base(p.Type, strconv.FormatFloat(p.Confidence, 'f', -1, 64), strconv.Itoa(p.Hits),
+				strconv.Itoa(p.Sampled), strings.Join(p.Evidence, "; "))
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvSafe defuses spreadsheet formulas (CWE-1236): a cell starting with
+// = + - @ or a control character gets a leading apostrophe. Plain negative
+// numbers are left alone.
+func csvSafe(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '@', '\t', '\r', '\n':
+		return "'" + s
+	case '-':
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return "'" + s
+		}
+	}
+	return s
+}
+
+// mdEscape escapes Markdown inline syntax and table pipes.
+func mdEscape(s string) string {
+	s = clean(s)
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune("\\`*_[]<>|~", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func writeMD(w io.Writer, m *Map) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "# PII location map\n\n")
+	fmt.Fprintf(bw, "Scan run %s (%s), generated %s: %s, %s.\n\n",
+		mdEscape(m.ScanRun), mdEscape(orDash(m.RunStatus)), m.GeneratedAt.Format("2006-01-02 15:04:05Z07:00"),
+		plural(len(m.Locations), "location"), plural(len(m.Errors), "unit error"))
+	fmt.Fprintln(bw, "| Store | Kind | Asset | Field | PII | Key | Edges |")
+	fmt.Fprintln(bw, "|---|---|---|---|---|---|---|")
+	for _, l := range m.Locations {
+		edges := make([]string, len(l.Edges))
+		for i, e := range l.Edges {
+			edges[i] = mdEscape(edgeSummary(e))
+		}
+		fmt.Fprintf(bw, "| %s | %s | %s | %s | %s | %s | %s |\n", mdEscape(l.Store), mdEscape(l.Kind), mdEscape(l.Asset),
+			mdEscape(fieldOrDash(l.Field)), mdEscape(piiSummary(l)), mdEscape(role(l)), strings.Join(edges, "<br>"))
+	}
+	if len(m.Errors) > 0 {
+		fmt.Fprintf(bw, "\n## Gaps\n\n")
+		for _, ue := range m.Errors {
+			fmt.Fprintf(bw, "- %s: %s\n", mdEscape(unitName(ue)), mdEscape(ue.Err))
+		}
+	}
+	return bw.Flush()
+}
