@@ -1,0 +1,335 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/piimap/piimap"
+)
+
+// Resolution limits: they stop a runaway join (a key shared by millions of
+// rows) from turning one request into a table scan of the estate; hitting
+// one is reported as a gap.
+const (
+	maxResolveRounds = 6
+	maxKeyValues     = 10000
+)
+
+// valueSet is an insertion-ordered set of identifier values compared after
+// normalisation for their kind.
+type valueSet struct {
+	kind   string
+	values []string
+	seen   map[string]bool
+	via    []string
+	full   bool
+}
+
+func newValueSet(kind string) *valueSet { return &valueSet{kind: kind, seen: map[string]bool{}} }
+
+func (s *valueSet) add(v, via string) bool {
+	n := NormalizeValue(s.kind, v)
+	if n == "" || s.seen[n] {
+		return false
+	}
+	if len(s.values) >= maxKeyValues {
+		s.full = true
+		return false
+	}
+	s.seen[n] = true
+	s.values = append(s.values, strings.TrimSpace(v))
+	if via != "" && !containsStr(s.via, via) {
+		s.via = append(s.via, via)
+	}
+	return true
+}
+
+// deriver holds one plan derivation's state.
+type deriver struct {
+	s        *Service
+	req      *Request
+	modes    map[string]Mode
+	v        *graphView
+	byKind   map[string]*valueSet // subject identifiers by kind
+	byField  map[string]*valueSet // parent key values by field location
+	parents  map[string]bool      // fields that are the target of a references edge
+	handlers map[string]Handler
+	hErr     map[string]error
+	gaps     []Gap
+	failed   map[string]bool // asset keys whose find failed
+}
+
+// derivePlan builds the request's plan from the latest scan run. It opens
+// handlers read-only and runs Finds to resolve identifiers and count rows;
+// nothing is written anywhere.
+func (s *Service) derivePlan(ctx context.Context, req *Request, modes map[string]Mode) (*Plan, error) {
+	v, err := loadGraph(ctx, s.g, s.stores)
+	if err != nil {
+		return nil, err
+	}
+	d := &deriver{s: s, req: req, modes: modes, v: v, byKind: map[string]*valueSet{}, byField: map[string]*valueSet{},
+		parents: map[string]bool{}, handlers: map[string]Handler{}, hErr: map[string]error{}, failed: map[string]bool{}}
+	defer d.close()
+	for _, kind := range identifierKinds(req.subject) {
+		d.kindSet(kind).add(req.subject[kind], "request")
+	}
+	for _, e := range v.refs {
+		d.parents[fieldKey(e.To)] = true
+	}
+	if err := d.resolve(ctx); err != nil {
+		return nil, err
+	}
+	p := &Plan{Request: req.ID, Type: req.Type, ScanRun: v.run.ID, CreatedAt: time.Now().UTC(),
+		Gaps: []Gap{}, Exceptions: []Exception{}}
+	if err := d.steps(ctx, p); err != nil {
+		return nil, err
+	}
+	for _, ue := range v.run.Errors {
+		d.gaps = append(d.gaps, Gap{Kind: GapUnitError, Store: ue.Store, Asset: ue.Unit, Reason: "scan error: " + ue.Err})
+	}
+	for _, kind := range sortedKeys(d.byKind) {
+		set := d.byKind[kind]
+		id := Identifier{Kind: kind, Count: len(set.values), Via: set.via}
+		for _, val := range set.values {
+			id.Masked = append(id.Masked, MaskDisplay(val))
+		}
+		p.Identifiers = append(p.Identifiers, id)
+		p.resolved = append(p.resolved, resolvedSet{kind: kind, values: set.values, via: set.via})
+		if set.full {
+			d.gaps = append(d.gaps, Gap{Kind: GapLimit, Store: "*", Reason: fmt.Sprintf("more than %d %s values resolved; resolution stopped", maxKeyValues, kind)})
+		}
+	}
+	sort.SliceStable(d.gaps, func(i, j int) bool {
+		a, b := d.gaps[i], d.gaps[j]
+		if a.Store != b.Store {
+			return a.Store < b.Store
+		}
+		if a.Asset != b.Asset {
+			return a.Asset < b.Asset
+		}
+		return a.Kind+a.Field < b.Kind+b.Field
+	})
+	p.Gaps = append(p.Gaps, d.gaps...)
+	p.Digest = s.digest(p, req.changes)
+	return p, nil
+}
+
+func (d *deriver) kindSet(kind string) *valueSet {
+	if d.byKind[kind] == nil {
+		d.byKind[kind] = newValueSet(kind)
+	}
+	return d.byKind[kind]
+}
+
+func (d *deriver) close() {
+	for _, h := range d.handlers {
+		_ = h.Close()
+	}
+}
+
+// handler opens (once) the read-only handler of a store.
+func (d *deriver) handler(ctx context.Context, store, kind string) (Handler, error) {
+	if h, ok := d.handlers[store]; ok {
+		return h, nil
+	}
+	if err, ok := d.hErr[store]; ok {
+		return nil, err
+	}
+	h, err := d.s.openHandler(ctx, store, kind, true)
+	if err != nil {
+		d.hErr[store] = err
+		return nil, err
+	}
+	d.handlers[store] = h
+	return h, nil
+}
+
+// matches lists how rows of asset a are recognised as the subject's, given
+// what is known so far.
+func (d *deriver) matches(a *assetView) []Match {
+	var ms []Match
+	if a.text() {
+		for _, kind := range sortedKeys(d.byKind) {
+			set := d.byKind[kind]
+			if len(set.values) == 0 {
+				continue
+			}
+			if kind != piimap.KeyEmail && kind != piimap.KeyPhone && !a.hasType(kind) {
+				continue // bare ids match too much free text unless the scan saw them there
+			}
+			ms = append(ms, Match{Kind: kind, Via: "text " + kind, Values: set.values})
+		}
+		return ms
+	}
+	for _, fname := range a.fieldNames() {
+		fv := a.fields[fname]
+		loc := piimap.Location{Store: a.store, Name: a.name, Field: fname}
+		if fv.identity != "" {
+			if set := d.byKind[fv.identity]; set != nil && len(set.values) > 0 {
+				ms = append(ms, Match{Field: fname, Kind: fv.identity, Via: "identity " + fv.identity, Values: set.values})
+			}
+		}
+		if set := d.byField[fieldKey(loc)]; set != nil && len(set.values) > 0 {
+			ms = append(ms, Match{Field: fname, Kind: KindKey, Via: "key " + a.name + "." + fname, Values: set.values})
+		}
+		for _, e := range d.v.refs {
+			if e.From.Store != a.store || e.From.Name != a.name || e.From.Field != fname {
+				continue
+			}
+			vals := d.parentValues(e.To)
+			if len(vals) > 0 {
+				ms = append(ms, Match{Field: fname, Kind: KindRef, Via: "references " + e.To.Name + "." + e.To.Field, Values: vals})
+			}
+		}
+	}
+	return ms
+}
+
+// parentValues are the known values of a parent key: resolved key values of
+// that field, plus the subject's identifiers when the parent is an identity.
+func (d *deriver) parentValues(parent piimap.Location) []string {
+	set := newValueSet(KindKey)
+	if pv := d.byField[fieldKey(parent)]; pv != nil {
+		for _, v := range pv.values {
+			set.add(v, "")
+		}
+	}
+	if pa := d.v.assets[assetKey(parent.Store, parent.Name)]; pa != nil {
+		if pf := pa.fields[parent.Field]; pf != nil && pf.identity != "" {
+			if ks := d.byKind[pf.identity]; ks != nil {
+				for _, v := range ks.values {
+					set.add(v, "")
+				}
+			}
+		}
+	}
+	return set.values
+}
+
+// resolve grows the identifier and key sets to a fixpoint: read the
+// subject's rows of every structured asset reachable so far, and collect
+// their parent keys and declared identities.
+func (d *deriver) resolve(ctx context.Context) error {
+	lastSig := map[string]string{}
+	for round := 0; round < maxResolveRounds; round++ {
+		grew := false
+		for _, key := range d.v.order {
+			a := d.v.assets[key]
+			if a.text() || d.failed[key] {
+				continue
+			}
+			ms := d.matches(a)
+			if len(ms) == 0 {
+				continue
+			}
+			sig := matchSig(ms)
+			if lastSig[key] == sig {
+				continue
+			}
+			lastSig[key] = sig
+			h, err := d.handler(ctx, a.store, a.kind)
+			if err != nil {
+				continue // reported as a gap by steps
+			}
+			collect := d.collectors(a)
+			if len(collect) == 0 {
+				continue
+			}
+			t := Target{Asset: a.name, Format: a.node.Attrs["format"], Gzip: a.node.Attrs["gzip"] == "true", Match: ms}
+			err = h.Find(ctx, t, func(b Batch) error {
+				cols, rows := b.Table()
+				for _, row := range rows {
+					for _, c := range collect {
+						val, ok := lookupPath(cols, row, c.field)
+						if !ok || val == nil {
+							continue
+						}
+						if c.set.add(CellString(val), a.name+"."+c.field) {
+							grew = true
+						}
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				d.failed[key] = true
+				d.gaps = append(d.gaps, Gap{Kind: GapFindFailed, Store: a.store, Asset: a.name, Reason: "find failed: " + err.Error()})
+			}
+		}
+		if !grew {
+			return nil
+		}
+	}
+	return nil
+}
+
+type collector struct {
+	field string
+	set   *valueSet
+}
+
+// collectors lists the fields of a whose values, in the subject's rows, grow
+// a set: parent keys (for children) and expandable identities.
+func (d *deriver) collectors(a *assetView) []collector {
+	var out []collector
+	for _, fname := range a.fieldNames() {
+		fv := a.fields[fname]
+		loc := piimap.Location{Store: a.store, Name: a.name, Field: fname}
+		if d.parents[fieldKey(loc)] {
+			set := d.byField[fieldKey(loc)]
+			if set == nil {
+				set = newValueSet(KindKey)
+				d.byField[fieldKey(loc)] = set
+			}
+			out = append(out, collector{field: fname, set: set})
+		}
+		if a.expandable(fv) {
+			out = append(out, collector{field: fname, set: d.kindSet(fv.identity)})
+		}
+	}
+	return out
+}
+
+func matchSig(ms []Match) string {
+	var b strings.Builder
+	for _, m := range ms {
+		fmt.Fprintf(&b, "%s|%s|%d;", m.Field, m.Kind, len(m.Values))
+	}
+	return b.String()
+}
+
+// openHandler opens the handler of a configured store.
+func (s *Service) openHandler(ctx context.Context, store, kind string, readOnly bool) (Handler, error) {
+	sc, ok := s.stores[store]
+	if !ok {
+		return nil, fmt.Errorf("executor: store %s is not configured: %w", store, piimap.ErrConfig)
+	}
+	open, err := s.opener(kind)
+	if err != nil {
+		return nil, err
+	}
+	h, err := open(ctx, sc, HandlerOptions{ReadOnly: readOnly, MaskKey: s.keys.maskKey})
+	if err != nil {
+		return nil, fmt.Errorf("executor: open store %s: %w", store, err)
+	}
+	return h, nil
+}
+
+// storeGap classifies a handler-open failure as a gap.
+func storeGap(store, asset string, err error) Gap {
+	kind := GapFindFailed
+	switch {
+	case errors.Is(err, piimap.ErrUnsupported):
+		kind = GapUnsupported
+	case errors.Is(err, piimap.ErrConfig):
+		kind = GapUnconfigued
+	}
+	return Gap{Kind: kind, Store: store, Asset: asset, Reason: err.Error()}
+}

@@ -1,0 +1,44 @@
+// Package executor carries out data-subject requests (access, erasure,
+// rectification, portability, restriction) over the PII location map.
+//
+// The flow reads top to bottom in Service.Execute:
+//
+//	NewRequest ─► Plan ─► Approve (four eyes, digest frozen) ─► Execute ─► Verify ─► Receipt
+//
+// A Request is a persisted state machine in the lineage.DocStore; its raw
+// identifiers are sealed with AES-GCM under a key derived from the
+// installation key and appear elsewhere only masked (a***@e***.com) or as
+// HMACs. Every step can run in a separate process.
+//
+// Plan derives the work from the latest scan run of the graph: fields that
+// hold subject keys (declared identity attributes, configured hints, or
+// email/phone/user_id findings) are matched against the subject's
+// identifiers; the subject's rows are read to resolve further keys (the
+// customers row found by email yields its id, and a declared or sole
+// user_id column yields the user id); `references` edges carry parent keys
+// to child tables; text assets are matched line by line on whole tokens.
+// Every PII location the plan cannot reach, every scan error and every
+// store kind without a handler is an explicit Gap. The plan's digest (SHA-256
+// of its canonical JSON with identifiers as HMACs, counts excluded) is frozen
+// at approval; Execute re-derives the plan and refuses with
+// piimap.ErrPlanChanged when the digest moved.
+//
+// Execute is a dry run unless RunOptions.Apply is set. An applied run works
+// store by store in a bounded pool, each store's targets children-first in one
+// Handler.Erase call (one transaction for SQL stores, atomic file
+// replacement for files), persists per-step progress so an interrupted run
+// resumes, then verifies by re-running every Find: the receipt states the
+// residual per location. Receipts are signed with an ed25519 key created once
+// per installation (VerifyReceipt); every action is appended to a hash-chained
+// audit log (VerifyAudit); erased identifiers enter the forget ledger as
+// HMACs; legal holds and immutable backups live in the exceptions register.
+//
+// Access and portability write an export package: manifest.json (every file
+// with its SHA-256), data/<store>/<asset>.jsonl and .csv (plus .parquet for
+// columnar sources), and dictionary.json.
+//
+// Stores are reached only through Handler implementations registered by
+// store kind (executor/duckdb, executor/files, ...): they are the only code
+// in piimap that writes to a store. executor/executortest is the conformance
+// suite every handler passes.
+package executor

@@ -1,0 +1,219 @@
+package executor
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/apache/arrow/go/v17/arrow"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/scanner"
+)
+
+// Mode is how an erasure treats the subject's data at one location.
+type Mode string
+
+// Erasure modes. Structured stores default to ModeDelete, text assets to
+// ModeRedact.
+const (
+	ModeDelete    Mode = "delete"    // remove the subject's rows
+	ModeNull      Mode = "null"      // set the row's PII and key fields to NULL
+	ModeMask      Mode = "mask"      // replace them with HMAC tokens (format-preserving for emails)
+	ModeTombstone Mode = "tombstone" // reserved for stores that mark rows deleted
+	ModeRedact    Mode = "redact"    // text: replace the identifier with [REDACTED]
+	ModeDrop      Mode = "drop"      // text: drop the whole line
+)
+
+// Valid reports whether m is a known mode.
+func (m Mode) Valid() bool {
+	switch m {
+	case ModeDelete, ModeNull, ModeMask, ModeTombstone, ModeRedact, ModeDrop:
+		return true
+	}
+	return false
+}
+
+// Match kinds beyond the subject identifier kinds (email, phone, user_id and
+// configured identity names): key values resolved from rows.
+const (
+	KindKey = "key" // values of a key field, resolved from the subject's rows
+	KindRef = "ref" // a child field matched against its parent key's values
+)
+
+// Match selects the rows whose Field holds one of Values. Kind decides the
+// comparison: emails compare case-insensitively and also match as a whole
+// token inside free text, phones match on their digits or as a token, all
+// other kinds compare the value's string form exactly. An empty Field means
+// the whole line of a text asset.
+//
+// Values are raw identifiers: they never appear in JSON, logs or errors.
+type Match struct {
+	Field  string   `json:"field,omitempty"`
+	Kind   string   `json:"kind"`
+	Via    string   `json:"via,omitempty"`    // why this match exists: "identity email", "references main.customers.id"
+	Masked []string `json:"values,omitempty"` // masked forms for display
+	Values []string `json:"-"`
+}
+
+// Target is one asset of one store holding the subject's data, and how to
+// find and erase it. A row belongs to the subject when any Match matches.
+type Target struct {
+	Asset  string   `json:"asset"`
+	Format string   `json:"format,omitempty"` // objects: piimap.FormatCSV, ...
+	Gzip   bool     `json:"gzip,omitempty"`
+	Match  []Match  `json:"match"`
+	Mode   Mode     `json:"mode,omitempty"`
+	Fields []string `json:"fields,omitempty"` // PII fields; null/mask modes clear these and the match fields
+	// Changes holds rectification values by PII type or field name; raw, sealed at rest.
+	Changes map[string]string `json:"-"`
+}
+
+// ClearFields is the sorted set of fields null/mask modes rewrite: the PII
+// fields plus every match field, so that the row no longer matches afterwards
+// and a second erasure changes nothing.
+func (t Target) ClearFields() []string {
+	set := map[string]bool{}
+	for _, f := range t.Fields {
+		set[f] = true
+	}
+	for _, m := range t.Match {
+		if m.Field != "" {
+			set[m.Field] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for f := range set {
+		out = append(out, f)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Column names one column of a Batch.
+type Column struct {
+	Name string `json:"name"`
+	Type string `json:"type,omitempty"`
+}
+
+// Batch is a slice of the subject's rows from one Find. Arrow-backed
+// handlers set Record (valid only during the emit callback; Retain it to
+// keep it); others set Columns and Rows. Use Batch.Table for a uniform view.
+type Batch struct {
+	Record  arrow.Record
+	Columns []Column
+	Rows    [][]any
+}
+
+// Len is the number of rows in the batch.
+func (b Batch) Len() int {
+	if b.Record != nil {
+		return int(b.Record.NumRows())
+	}
+	return len(b.Rows)
+}
+
+// Table returns the batch as columns and JSON-able rows.
+func (b Batch) Table() ([]Column, [][]any) {
+	if b.Record == nil {
+		return b.Columns, b.Rows
+	}
+	return ArrowRows(b.Record)
+}
+
+// Result is what one Erase/Rectify did at one asset. In a dry run Changed
+// counts what would change.
+type Result struct {
+	Asset   string `json:"asset"`
+	Found   int64  `json:"found"`
+	Changed int64  `json:"changed"`
+}
+
+// EraseOptions tune one Erase call.
+type EraseOptions struct {
+	DryRun bool // count only; write nothing
+}
+
+// Handler finds and erases a subject's data in one store. Implementations
+// live in executor/<kind>; they are the only code in piimap that writes to a
+// store. Erase receives the store's targets children-first and must be
+// idempotent: erasing again changes nothing.
+type Handler interface {
+	Find(ctx context.Context, t Target, emit func(Batch) error) error
+	Erase(ctx context.Context, ts []Target, opt EraseOptions) ([]Result, error)
+	Close() error
+}
+
+// Counter is implemented by handlers that count matches without reading rows.
+type Counter interface {
+	Count(ctx context.Context, t Target) (int64, error)
+}
+
+// Rectifier is implemented by handlers that can correct a subject's values in
+// place: every matched row's fields whose PII type or name is a key of
+// Target.Changes get the new value.
+type Rectifier interface {
+	Rectify(ctx context.Context, ts []Target, opt EraseOptions) ([]Result, error)
+}
+
+// ModeChecker is implemented by handlers that support only some modes for
+// some targets; Plan turns an error into an explicit gap.
+type ModeChecker interface {
+	CheckMode(t Target) error
+}
+
+// ParquetExporter is implemented by handlers of columnar sources: it writes
+// the subject's rows of t to a Parquet file at path and returns the count.
+type ParquetExporter interface {
+	ExportParquet(ctx context.Context, t Target, path string) (int64, error)
+}
+
+// HandlerOptions are passed to an Opener.
+type HandlerOptions struct {
+	ReadOnly bool   // plan and access: the handler must not write
+	MaskKey  []byte // HMAC key for ModeMask and hashed redaction
+}
+
+// Opener opens a Handler for one configured store.
+type Opener func(ctx context.Context, store scanner.StoreConfig, opt HandlerOptions) (Handler, error)
+
+var (
+	regMu    sync.RWMutex
+	registry = map[string]Opener{}
+)
+
+// Register makes a handler available for a store kind ("duckdb", "files").
+// executor/<kind> packages call it from init; registering a kind twice panics.
+func Register(kind string, open Opener) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	if _, dup := registry[kind]; dup {
+		panic("executor: handler registered twice for kind " + kind)
+	}
+	registry[kind] = open
+}
+
+// Kinds lists the registered store kinds.
+func Kinds() []string {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	out := make([]string, 0, len(registry))
+	for k := range registry {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (s *Service) opener(kind string) (Opener, error) {
+	if o, ok := s.opt.Handlers[kind]; ok {
+		return o, nil
+	}
+	regMu.RLock()
+	defer regMu.RUnlock()
+	if o, ok := registry[kind]; ok {
+		return o, nil
+	}
+	return nil, fmt.Errorf("executor: no handler for store kind %q: %w", kind, piimap.ErrUnsupported)
+}

@@ -1,0 +1,198 @@
+package executor
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/lineage"
+)
+
+type docStore = lineage.DocStore
+
+// Type is a request type.
+type Type string
+
+// Request types (DESIGN §6).
+const (
+	Access        Type = "access"
+	Erasure       Type = "erasure"
+	Rectification Type = "rectification"
+	Portability   Type = "portability"
+	Restriction   Type = "restriction"
+)
+
+// Valid reports whether t is a known request type.
+func (t Type) Valid() bool {
+	switch t {
+	case Access, Erasure, Rectification, Portability, Restriction:
+		return true
+	}
+	return false
+}
+
+// writes reports whether requests of this type change stores.
+func (t Type) writes() bool { return t == Erasure || t == Rectification }
+
+// approvalsNeeded is the four-eyes rule: changes need two approvers.
+func (t Type) approvalsNeeded() int {
+	if t.writes() {
+		return 2
+	}
+	return 1
+}
+
+// Status is a request's state.
+type Status string
+
+// Request states. new → planned → approved → running → completed |
+// completed_with_gaps | failed. Re-planning with a different digest returns
+// an approved request to planned and clears its approvals.
+const (
+	StatusNew       Status = "new"
+	StatusPlanned   Status = "planned"
+	StatusApproved  Status = "approved"
+	StatusRunning   Status = "running"
+	StatusCompleted Status = "completed"
+	StatusGaps      Status = "completed_with_gaps"
+	StatusFailed    Status = "failed"
+)
+
+// Transition is one entry of a request's status history.
+type Transition struct {
+	Status Status    `json:"status"`
+	At     time.Time `json:"at"`
+	By     string    `json:"by,omitempty"`
+	Note   string    `json:"note,omitempty"`
+}
+
+// Approval is one approver's sign-off on a plan digest.
+type Approval struct {
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+	Digest string    `json:"plan_digest"`
+}
+
+// Request is a data-subject request. Its JSON form carries only masked
+// identifiers; the raw ones are sealed in the DocStore and held unexported.
+type Request struct {
+	ID         string            `json:"id"`
+	Type       Type              `json:"type"`
+	Tenant     string            `json:"tenant,omitempty"`
+	Requester  string            `json:"requester"`
+	Reason     string            `json:"reason,omitempty"`
+	Subject    map[string]string `json:"subject"`           // kind → masked value
+	Changes    map[string]string `json:"changes,omitempty"` // rectification: field/type → masked new value
+	Modes      map[string]Mode   `json:"modes,omitempty"`   // "store/asset", "store" or "*" → mode
+	Status     Status            `json:"status"`
+	PlanDigest string            `json:"plan_digest,omitempty"`
+	Approvals  []Approval        `json:"approvals,omitempty"`
+	History    []Transition      `json:"history"`
+	CreatedAt  time.Time         `json:"created_at"`
+	UpdatedAt  time.Time         `json:"updated_at"`
+
+	subject piimap.Subject
+	changes map[string]string
+}
+
+// NewRequestInput is what NewRequest needs. Subject values are raw.
+type NewRequestInput struct {
+	Type      Type
+	Tenant    string
+	Requester string
+	Reason    string
+	Subject   piimap.Subject
+	Changes   map[string]string // rectification only: PII type or field name → new value
+	Modes     map[string]Mode
+}
+
+func (r *Request) transition(s Status, by, note string) {
+	now := time.Now().UTC()
+	r.Status = s
+	r.UpdatedAt = now
+	r.History = append(r.History, Transition{Status: s, At: now, By: by, Note: note})
+}
+
+// secrets is the sealed part of a stored request.
+type secrets struct {
+	Subject piimap.Subject    `json:"subject"`
+	Changes map[string]string `json:"changes,omitempty"`
+}
+
+type requestDoc struct {
+	Request *Request `json:"request"`
+	Sealed  string   `json:"sealed"`
+}
+
+func maskMap(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = MaskDisplay(v)
+	}
+	return out
+}
+
+func (s *Service) saveRequest(ctx context.Context, r *Request) error {
+	r.Subject = maskMap(r.subject)
+	r.Changes = maskMap(r.changes)
+	plain, err := json.Marshal(secrets{Subject: r.subject, Changes: r.changes})
+	if err != nil {
+		return fmt.Errorf("executor: request %s: %w", r.ID, err)
+	}
+	doc := requestDoc{Request: r, Sealed: base64.StdEncoding.EncodeToString(s.keys.seal(plain, docRequest+"/"+r.ID))}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return fmt.Errorf("executor: request %s: %w", r.ID, err)
+	}
+	if err := s.docs.PutDoc(ctx, docRequest, r.ID, b); err != nil {
+		return fmt.Errorf("executor: save request %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+func (s *Service) loadRequest(ctx context.Context, id string) (*Request, error) {
+	b, err := s.docs.GetDoc(ctx, docRequest, id)
+	if err != nil {
+		return nil, fmt.Errorf("executor: request %s: %w", id, err)
+	}
+	return s.decodeRequest(id, b)
+}
+
+func (s *Service) decodeRequest(id string, b []byte) (*Request, error) {
+	var doc requestDoc
+	if err := json.Unmarshal(b, &doc); err != nil || doc.Request == nil {
+		return nil, fmt.Errorf("executor: request %s: %w", id, piimap.ErrCorrupt)
+	}
+	sealed, err := base64.StdEncoding.DecodeString(doc.Sealed)
+	if err != nil {
+		return nil, fmt.Errorf("executor: request %s: %w", id, piimap.ErrCorrupt)
+	}
+	plain, err := s.keys.open(sealed, docRequest+"/"+id)
+	if err != nil {
+		return nil, fmt.Errorf("executor: request %s: %w", id, err)
+	}
+	var sec secrets
+	if err := json.Unmarshal(plain, &sec); err != nil {
+		return nil, fmt.Errorf("executor: request %s secrets: %w", id, piimap.ErrCorrupt)
+	}
+	r := doc.Request
+	r.subject, r.changes = sec.Subject, sec.Changes
+	return r, nil
+}
+
+// identifierKinds returns the subject's identifier kinds, sorted.
+func identifierKinds(sub piimap.Subject) []string {
+	out := make([]string, 0, len(sub))
+	for k := range sub {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,57 @@
+package executor
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/apache/arrow/go/v17/arrow"
+)
+
+// ArrowRows converts an Arrow record batch to columns and JSON-able rows.
+// Nested types (structs, lists, maps) become their JSON forms.
+func ArrowRows(rec arrow.Record) ([]Column, [][]any) {
+	sc := rec.Schema()
+	cols := make([]Column, sc.NumFields())
+	for i, f := range sc.Fields() {
+		cols[i] = Column{Name: f.Name, Type: f.Type.String()}
+	}
+	n := int(rec.NumRows())
+	rows := make([][]any, n)
+	for r := 0; r < n; r++ {
+		row := make([]any, len(cols))
+		for c := range cols {
+			arr := rec.Column(c)
+			if arr.IsNull(r) {
+				continue
+			}
+			row[c] = arr.GetOneForMarshal(r)
+		}
+		rows[r] = row
+	}
+	return cols, rows
+}
+
+// CellString renders one JSON-able cell for CSV output: nil is empty,
+// strings are verbatim, numbers and booleans use their JSON text, nested
+// values their compact JSON.
+func CellString(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case []byte:
+		return string(x)
+	case json.RawMessage:
+		return string(x)
+	case fmt.Stringer:
+		return x.String()
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}

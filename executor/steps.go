@@ -1,0 +1,263 @@
+package executor
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/lineage"
+)
+
+func actionFor(t Type) string {
+	switch t {
+	case Erasure:
+		return ActionErase
+	case Rectification:
+		return ActionRectify
+	case Access, Portability:
+		return ActionExport
+	}
+	return ActionFind
+}
+
+// modeFor picks the erasure mode of an asset: "store/asset", then "store",
+// then "*" (only when it suits the asset: text modes for text, row modes
+// for rows), then the default: delete rows, redact text.
+func modeFor(modes map[string]Mode, store, asset string, text bool) Mode {
+	if m, ok := modes[assetKey(store, asset)]; ok {
+		return m
+	}
+	if m, ok := modes[store]; ok {
+		return m
+	}
+	if m, ok := modes["*"]; ok {
+		textMode := m == ModeRedact || m == ModeDrop
+		if textMode == text || m == ModeMask {
+			return m
+		}
+	}
+	if text {
+		return ModeRedact
+	}
+	return ModeDelete
+}
+
+// steps turns the resolved sets into per-store steps with counts, and every
+// uncovered PII location into a gap.
+func (d *deriver) steps(ctx context.Context, p *Plan) error {
+	excs, err := d.s.Exceptions(ctx, d.req.ID)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	action := actionFor(d.req.Type)
+	byStore := map[string]*StorePlan{}
+	for _, key := range d.v.order {
+		a := d.v.assets[key]
+		if d.failed[key] {
+			continue
+		}
+		ms := d.matches(a)
+		if len(ms) == 0 {
+			if a.hasPII() {
+				d.gaps = append(d.gaps, Gap{Kind: GapNoPath, Store: a.store, Asset: a.name, Reason: d.noPathReason(a)})
+			}
+			continue
+		}
+		if action == ActionRectify && len(rectifyChanges(a, d.req.changes)) == 0 {
+			continue // nothing of what is being corrected lives here
+		}
+		t := Target{Asset: a.name, Format: a.node.Attrs[lineage.AttrFormat], Gzip: a.node.Attrs[lineage.AttrGzip] == "true",
+			Match: ms, Fields: a.piiFields()}
+		for i := range t.Match {
+			for _, val := range t.Match[i].Values {
+				t.Match[i].Masked = append(t.Match[i].Masked, MaskDisplay(val))
+			}
+		}
+		if action == ActionErase {
+			t.Mode = modeFor(d.modes, a.store, a.name, a.text())
+		}
+		if action == ActionRectify {
+			t.Changes = rectifyChanges(a, d.req.changes)
+			t.Fields = sortedKeys(t.Changes)
+		}
+		h, err := d.handler(ctx, a.store, a.kind)
+		if err != nil {
+			d.gaps = append(d.gaps, storeGap(a.store, a.name, err))
+			continue
+		}
+		if action == ActionErase || action == ActionRectify {
+			if exc, ok := d.exception(excs, a, now); ok {
+				p.Exceptions = append(p.Exceptions, exc)
+				continue
+			}
+		}
+		if action == ActionErase {
+			if mc, ok := h.(ModeChecker); ok {
+				if err := mc.CheckMode(t); err != nil {
+					d.gaps = append(d.gaps, Gap{Kind: GapUnsupported, Store: a.store, Asset: a.name, Reason: err.Error()})
+					continue
+				}
+			}
+		}
+		if action == ActionRectify {
+			if _, ok := h.(Rectifier); !ok {
+				d.gaps = append(d.gaps, Gap{Kind: GapUnsupported, Store: a.store, Asset: a.name,
+					Reason: fmt.Sprintf("store kind %s cannot rectify: %v", a.kind, piimap.ErrUnsupported)})
+				continue
+			}
+		}
+		n, err := countRows(ctx, h, t)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			d.gaps = append(d.gaps, Gap{Kind: GapFindFailed, Store: a.store, Asset: a.name, Reason: "count failed: " + err.Error()})
+			continue
+		}
+		sp := byStore[a.store]
+		if sp == nil {
+			sp = &StorePlan{Store: a.store, Kind: a.kind}
+			byStore[a.store] = sp
+		}
+		pii := map[string][]string{}
+		for _, f := range a.piiFields() {
+			pii[f] = a.fields[f].types
+		}
+		for _, f := range a.findings {
+			if !containsStr(pii[""], f.Type) {
+				pii[""] = append(pii[""], f.Type)
+			}
+		}
+		sp.Steps = append(sp.Steps, Step{Store: a.store, Asset: a.name, Action: action, Target: t, Expected: n, PII: pii})
+	}
+	for _, store := range sortedKeys(byStore) {
+		sp := byStore[store]
+		sp.Steps = childrenFirst(sp.Steps, d.v.refs)
+		p.Stores = append(p.Stores, *sp)
+	}
+	return nil
+}
+
+func (d *deriver) noPathReason(a *assetView) string {
+	if src := d.v.maskedCopyOf(a); src != "" {
+		return "masked copy of " + src + ": raw identifiers cannot be matched"
+	}
+	var kinds []string
+	for _, fname := range a.fieldNames() {
+		if k := a.fields[fname].identity; k != "" && !containsStr(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	if len(kinds) > 0 {
+		return fmt.Sprintf("subject keys here are %v; none known for this subject", kinds)
+	}
+	if a.text() {
+		return "text asset: none of the subject's identifiers is matchable in its text"
+	}
+	return "no subject key and no references edge reaches this asset"
+}
+
+// exception returns the register entry (or the backup rule) that keeps an
+// asset from being changed.
+func (d *deriver) exception(excs []Exception, a *assetView, now time.Time) (Exception, bool) {
+	for _, e := range excs {
+		if e.Kind != ExceptionRestriction && e.covers(a.store, a.name, now) {
+			return e, true
+		}
+	}
+	if d.v.stores[a.store].Attrs[lineage.AttrEnv] == "backup" || d.s.stores[a.store].Environment == "backup" {
+		return Exception{ID: "backup-" + a.store, Kind: ExceptionBackup, Request: d.req.ID, Store: a.store, Asset: a.name,
+			Reason: "immutable backup: the forget ledger replays this erasure after a restore"}, true
+	}
+	return Exception{}, false
+}
+
+// rectifyChanges maps the fields of a that a rectification applies to onto
+// their new values: a change keyed by a field name applies to that field, one
+// keyed by a PII type to every field holding that type.
+func rectifyChanges(a *assetView, changes map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, fname := range a.fieldNames() {
+		if v, ok := changes[fname]; ok {
+			out[fname] = v
+			continue
+		}
+		for _, t := range a.fields[fname].types {
+			if v, ok := changes[t]; ok {
+				out[fname] = v
+				break
+			}
+		}
+	}
+	return out
+}
+
+func countRows(ctx context.Context, h Handler, t Target) (int64, error) {
+	if c, ok := h.(Counter); ok {
+		return c.Count(ctx, t)
+	}
+	var n int64
+	err := h.Find(ctx, t, func(b Batch) error { n += int64(b.Len()); return nil })
+	return n, err
+}
+
+// childrenFirst orders a store's steps so that every child asset (the From
+// side of a references edge) comes before its parent; ties by name.
+func childrenFirst(steps []Step, refs []lineage.Edge) []Step {
+	sort.Slice(steps, func(i, j int) bool { return steps[i].Asset < steps[j].Asset })
+	idx := map[string]int{}
+	for i, s := range steps {
+		idx[s.Asset] = i
+	}
+	// waits[p] = children of p still to place
+	waits := make([]map[int]bool, len(steps))
+	for _, e := range refs {
+		if len(steps) == 0 || e.From.Store != steps[0].Store {
+			continue
+		}
+		c, okc := idx[e.From.Name]
+		p, okp := idx[e.To.Name]
+		if !okc || !okp || c == p {
+			continue
+		}
+		if waits[p] == nil {
+			waits[p] = map[int]bool{}
+		}
+		waits[p][c] = true
+	}
+	placed := make([]bool, len(steps))
+	out := make([]Step, 0, len(steps))
+	for len(out) < len(steps) {
+		pick := -1
+		for i := range steps {
+			if placed[i] {
+				continue
+			}
+			ready := true
+			for c := range waits[i] {
+				if !placed[c] {
+					ready = false
+					break
+				}
+			}
+			if ready {
+				pick = i
+				break
+			}
+		}
+		if pick < 0 { // a reference cycle: break it at the first unplaced asset
+			for i := range steps {
+				if !placed[i] {
+					pick = i
+					break
+				}
+			}
+		}
+		placed[pick] = true
+		out = append(out, steps[pick])
+	}
+	return out
+}
