@@ -1,0 +1,452 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/lineage"
+	"github.com/piimap/piimap/scanner"
+)
+
+// Kind is the store kind registered for duckdb:// URLs.
+const Kind = "duckdb"
+
+// FullBatchRows is the batch size of a full read.
+const FullBatchRows = 4096
+
+func init() {
+	scanner.Register("duckdb", Kind, func(ctx context.Context, cfg scanner.StoreConfig) (scanner.Source, error) {
+		return OpenSource(ctx, cfg)
+	})
+}
+
+// Source reads a DuckDB database file opened read-only.
+type Source struct {
+	cfg scanner.StoreConfig
+	dsn DSN
+	db  *sql.DB
+}
+
+var (
+	_ scanner.Source       = (*Source)(nil)
+	_ scanner.Sampler      = (*Source)(nil)
+	_ scanner.EdgeDeclarer = (*Source)(nil)
+	_ scanner.Closer       = (*Source)(nil)
+)
+
+// OpenSource opens cfg's database read-only. It runs DuckDB single-threaded
+// so that REPEATABLE reservoir samples are reproducible; the scanner gets
+// its parallelism from scanning several tables at once.
+func OpenSource(ctx context.Context, cfg scanner.StoreConfig) (*Source, error) {
+	d, err := ParseURL(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	if !d.Params.Has("threads") {
+		d.Params.Set("threads", "1")
+	}
+	db, err := OpenDSN(ctx, d, true)
+	if err != nil {
+		return nil, err
+	}
+	return &Source{cfg: cfg, dsn: d, db: db}, nil
+}
+
+// Namespace is the store's OpenLineage namespace.
+func (s *Source) Namespace() string { return s.dsn.Namespace() }
+
+// Close closes the database, so that the executor may open the same file
+// read-write later in the process.
+func (s *Source) Close() error { return s.db.Close() }
+
+const relationsQuery = `
+SELECT schema_name, table_name, 'table' AS relation, estimated_size, comment
+  FROM duckdb_tables() WHERE NOT internal AND NOT temporary AND database_name = current_database()
+UNION ALL
+SELECT schema_name, view_name, 'view', NULL, comment
+  FROM duckdb_views() WHERE NOT internal AND NOT temporary AND database_name = current_database()
+ORDER BY 1, 2`
+
+// Enumerate emits every table and view as `schema.table`, with its row
+// estimate and whether it is a view (Meta "relation").
+func (s *Source) Enumerate(ctx context.Context, emit func(piimap.Unit) error) error {
+	rows, err := s.db.QueryContext(ctx, relationsQuery)
+	if err != nil {
+		return s.queryErr(ctx, "list tables", err)
+	}
+	var units []piimap.Unit
+	for rows.Next() {
+		var schema, table, relation string
+		var est sql.NullInt64
+		var comment sql.NullString
+		if err := rows.Scan(&schema, &table, &relation, &est, &comment); err != nil {
+			rows.Close()
+			return fmt.Errorf("duckdb: list tables: %w", err)
+		}
+		u := piimap.Unit{Loc: s.loc(Asset(schema, table)), Kind: piimap.UnitTable, Rows: est.Int64,
+			Meta: map[string]string{"relation": relation}}
+		if comment.String != "" {
+			u.Meta[piimap.MetaComment] = comment.String
+		}
+		units = append(units, u)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return s.queryErr(ctx, "list tables", err)
+	}
+	for _, u := range units {
+		if err := emit(u); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+func (s *Source) loc(asset string) piimap.Location {
+	return piimap.Location{Store: s.cfg.Name, Namespace: s.dsn.Namespace(), Name: asset}
+}
+
+// column is one column of a table, with what the classifier may use.
+type column struct {
+	name, typ, comment string
+	nullable, unique   bool
+	pk                 bool
+	nested             bool // JSON, STRUCT, MAP, LIST: fetched as JSON and flattened
+}
+
+func (s *Source) columns(ctx context.Context, schema, table string) ([]column, error) {
+	rows, err := s.db.QueryContext(ctx, `
+SELECT column_name, data_type, is_nullable, coalesce(comment, '')
+  FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = ? AND table_name = ?
+ ORDER BY column_index`, schema, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cols []column
+	for rows.Next() {
+		var c column
+		if err := rows.Scan(&c.name, &c.typ, &c.nullable, &c.comment); err != nil {
+			return nil, err
+		}
+		c.nested = nestedType(c.typ)
+		cols = append(cols, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(cols) == 0 {
+		return nil, piimap.ErrNotFound
+	}
+	cons, err := s.db.QueryContext(ctx, `
+SELECT constraint_type, constraint_column_names FROM duckdb_constraints()
+ WHERE database_name = current_database() AND schema_name = ? AND table_name = ?
+   AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')`, schema, table)
+	if err != nil {
+		return nil, err
+	}
+	defer cons.Close()
+	for cons.Next() {
+		var typ string
+		var names []any
+		if err := cons.Scan(&typ, &names); err != nil {
+			return nil, err
+		}
+		if len(names) != 1 { // a composite key makes no single column unique
+			continue
+		}
+		for i := range cols {
+			if cols[i].name == fmt.Sprint(names[0]) {
+				cols[i].unique = true
+				cols[i].pk = cols[i].pk || typ == "PRIMARY KEY"
+			}
+		}
+	}
+	return cols, cons.Err()
+}
+
+func nestedType(t string) bool {
+	t = strings.ToUpper(t)
+	return t == "JSON" || strings.HasSuffix(t, "[]") || strings.HasSuffix(t, "]") ||
+		strings.HasPrefix(t, "STRUCT") || strings.HasPrefix(t, "MAP") || strings.HasPrefix(t, "UNION")
+}
+
+// Read emits the unit's sample with the store's configured sample.
+func (s *Source) Read(ctx context.Context, u piimap.Unit, emit func(piimap.Record) error) error {
+	return s.ReadSample(ctx, u, scanner.DefaultSample(s.cfg.Sample), emit)
+}
+
+// ReadSample samples a table or view with DuckDB's seeded reservoir
+// (`USING SAMPLE reservoir(N ROWS) REPEATABLE (seed)`), or reads it in full
+// in batches. Each column becomes one record of string values; nested
+// columns (JSON, STRUCT, LIST, MAP) are fetched as JSON and flattened into
+// dotted fields (`payload.user.email`).
+func (s *Source) ReadSample(ctx context.Context, u piimap.Unit, smp scanner.Sample, emit func(piimap.Record) error) error {
+	err := s.readSample(ctx, u, smp, emit)
+	if err == nil {
+		err = ctx.Err()
+	}
+	return err
+}
+
+func (s *Source) readSample(ctx context.Context, u piimap.Unit, smp scanner.Sample, emit func(piimap.Record) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	schema, table, ok := SplitAsset(u.Loc.Name)
+	if !ok {
+		return fmt.Errorf("duckdb: sample %s: not a schema.table name: %w", u.Loc.Name, piimap.ErrNotFound)
+	}
+	cols, err := s.columns(ctx, schema, table)
+	if err != nil {
+		return s.queryErr(ctx, "sample "+u.Loc.Name+": columns", err)
+	}
+	cols = wanted(cols, smp)
+	if len(cols) == 0 {
+		return nil
+	}
+	exprs := make([]string, len(cols))
+	for i, c := range cols {
+		if c.nested {
+			exprs[i] = "CAST(to_json(" + QuoteIdent(c.name) + ") AS VARCHAR)"
+		} else {
+			exprs[i] = "CAST(" + QuoteIdent(c.name) + " AS VARCHAR)"
+		}
+	}
+	q := "SELECT " + strings.Join(exprs, ", ") + " FROM " + QuoteTable(schema, table)
+	batch := FullBatchRows
+	if !smp.Full {
+		rows := smp.Rows
+		if rows <= 0 {
+			rows = scanner.DefaultSampleRows
+		}
+		q += fmt.Sprintf(" USING SAMPLE reservoir(%d ROWS) REPEATABLE (%d)", rows, seedFor(smp.Seed, u.Loc.Name))
+		batch = rows
+	}
+	rows, err := s.db.QueryContext(ctx, q)
+	if err != nil {
+		return s.queryErr(ctx, "sample "+u.Loc.Name, err)
+	}
+	defer rows.Close()
+
+	b := newBatch(u, cols, smp)
+	dest := make([]any, len(cols))
+	vals := make([]sql.NullString, len(cols))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("duckdb: sample %s: %w", u.Loc.Name, err)
+		}
+		b.add(vals)
+		if b.rows >= batch {
+			if err := b.flush(emit); err != nil {
+				return err
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.queryErr(ctx, "sample "+u.Loc.Name, err)
+	}
+	if b.rows > 0 || !b.flushed {
+		return b.flush(emit)
+	}
+	return nil
+}
+
+// wanted keeps the columns a field filter asks for: a flattened field
+// `payload.user.email` selects its column `payload`.
+func wanted(cols []column, smp scanner.Sample) []column {
+	if len(smp.Fields) == 0 {
+		return cols
+	}
+	var out []column
+	for _, c := range cols {
+		for _, f := range smp.Fields {
+			if f == c.name || (c.nested && (strings.HasPrefix(f, c.name+".") || strings.HasPrefix(f, c.name+"["))) {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func seedFor(seed int64, unit string) int64 {
+	h := fnv.New32a()
+	h.Write([]byte(unit))
+	return int64((uint64(seed)*0x9E3779B97F4A7C15 ^ uint64(h.Sum32())) % (1 << 31))
+}
+
+// batch accumulates one sample's values per field, in row order.
+type batch struct {
+	u       piimap.Unit
+	cols    []column
+	smp     scanner.Sample
+	fields  []string
+	values  map[string][]string
+	meta    map[string]map[string]string
+	rows    int
+	flushed bool
+}
+
+func newBatch(u piimap.Unit, cols []column, smp scanner.Sample) *batch {
+	b := &batch{u: u, cols: cols, smp: smp, values: map[string][]string{}, meta: map[string]map[string]string{}}
+	for _, c := range cols {
+		if !c.nested {
+			b.declare(c.name, c)
+		}
+	}
+	return b
+}
+
+func (b *batch) declare(field string, c column) {
+	if _, ok := b.meta[field]; ok || !b.smp.Wants(field) && !(c.nested && b.smp.Wants(c.name)) {
+		return
+	}
+	m := map[string]string{piimap.MetaSQLType: c.typ, piimap.MetaNullable: strconv.FormatBool(c.nullable)}
+	if c.unique {
+		m[piimap.MetaUnique] = "true"
+	}
+	if c.pk {
+		m[piimap.MetaPrimaryKey] = "true"
+	}
+	if c.comment != "" {
+		m[piimap.MetaComment] = c.comment
+	}
+	if c.nested {
+		m["json_path"] = field
+	}
+	b.meta[field] = m
+	b.fields = append(b.fields, field)
+}
+
+func (b *batch) add(vals []sql.NullString) {
+	b.rows++
+	for i, c := range b.cols {
+		v := vals[i]
+		if !v.Valid || v.String == "" {
+			continue
+		}
+		if !c.nested {
+			b.values[c.name] = append(b.values[c.name], v.String)
+			continue
+		}
+		dec := json.NewDecoder(strings.NewReader(v.String))
+		dec.UseNumber()
+		var doc any
+		if dec.Decode(&doc) != nil {
+			b.declare(c.name, c)
+			b.values[c.name] = append(b.values[c.name], v.String)
+			continue
+		}
+		scanner.FlattenJSON(c.name, doc, func(path, value string) {
+			if path == "$" {
+				path = c.name
+			}
+			if !b.smp.Wants(path) && !b.smp.Wants(c.name) {
+				return
+			}
+			b.declare(path, c)
+			b.values[path] = append(b.values[path], value)
+		})
+	}
+}
+
+func (b *batch) flush(emit func(piimap.Record) error) error {
+	b.flushed = true
+	for _, f := range b.fields {
+		meta := make(map[string]string, len(b.meta[f])+3)
+		for k, v := range b.meta[f] {
+			meta[k] = v
+		}
+		meta[piimap.MetaRowsSampled] = strconv.Itoa(b.rows)
+		if b.u.Rows > 0 {
+			meta[piimap.MetaRowsTotal] = strconv.FormatInt(b.u.Rows, 10)
+		}
+		vals := b.values[f]
+		if scanner.LooksLikeText(vals) {
+			meta[piimap.MetaTextField] = "true"
+		}
+		if err := emit(piimap.Record{Loc: b.u.Loc.WithField(f), Values: vals, Meta: meta}); err != nil {
+			return err
+		}
+	}
+	b.values = map[string][]string{}
+	b.rows = 0
+	return nil
+}
+
+// refSchema pulls an explicit schema out of "... REFERENCES wh.t2(a, b)".
+var refSchema = regexp.MustCompile(`(?i)REFERENCES\s+("(?:[^"]|"")+"|[^\s.(]+)\.`)
+
+// DeclaredEdges emits every FOREIGN KEY as `references` edges from each
+// child column to its parent column (source fk, confidence 1).
+func (s *Source) DeclaredEdges(ctx context.Context, emit func(lineage.Edge) error) error {
+	rows, err := s.db.QueryContext(ctx, `
+SELECT schema_name, table_name, constraint_text, constraint_column_names, referenced_table, referenced_column_names
+  FROM duckdb_constraints()
+ WHERE database_name = current_database() AND constraint_type = 'FOREIGN KEY'
+ ORDER BY schema_name, table_name, constraint_index`)
+	if err != nil {
+		return s.queryErr(ctx, "foreign keys", err)
+	}
+	var edges []lineage.Edge
+	for rows.Next() {
+		var schema, table, text, refTable string
+		var cols, refCols []any
+		if err := rows.Scan(&schema, &table, &text, &cols, &refTable, &refCols); err != nil {
+			rows.Close()
+			return fmt.Errorf("duckdb: foreign keys: %w", err)
+		}
+		refSch := schema
+		if m := refSchema.FindStringSubmatch(text); m != nil {
+			refSch = strings.ReplaceAll(strings.Trim(m[1], `"`), `""`, `"`)
+		}
+		for i := range min(len(cols), len(refCols)) {
+			edges = append(edges, lineage.Edge{
+				Kind: lineage.EdgeReferences, Source: lineage.SourceFK, Confidence: 1,
+				From: s.loc(Asset(schema, table)).WithField(fmt.Sprint(cols[i])),
+				To:   s.loc(Asset(refSch, refTable)).WithField(fmt.Sprint(refCols[i])),
+			})
+		}
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return s.queryErr(ctx, "foreign keys", err)
+	}
+	for _, e := range edges {
+		if err := emit(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queryErr names the failing step; a cancelled context is returned as is.
+func (s *Source) queryErr(ctx context.Context, what string, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	if errors.Is(err, piimap.ErrNotFound) {
+		return fmt.Errorf("duckdb: %s: %w", what, err)
+	}
+	if strings.Contains(err.Error(), "does not exist") {
+		return fmt.Errorf("duckdb: %s: %v: %w", what, err, piimap.ErrNotFound)
+	}
+	return fmt.Errorf("duckdb: %s: %w", what, err)
+}
