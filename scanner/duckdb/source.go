@@ -195,7 +195,7 @@ func (s *Source) ReadSample(ctx context.Context, u piimap.Unit, smp scanner.Samp
 	if err == nil {
 		err = ctx.Err()
 	}
-	return err
+	return scanner.ScrubError(err)
 }
 
 func (s *Source) readSample(ctx context.Context, u piimap.Unit, smp scanner.Sample, emit func(piimap.Record) error) error {

@@ -240,7 +240,7 @@ func (s *Source) ReadSample(ctx context.Context, u piimap.Unit, smp scanner.Samp
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return err
 		}
-		return fmt.Errorf("files: read %s: %w", u.Loc.Name, err)
+		return scanner.ScrubError(fmt.Errorf("files: read %s: %w", u.Loc.Name, err), s.root)
 	}
 	return nil
 }
