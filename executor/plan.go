@@ -155,7 +155,7 @@ func (s *Service) digest(p *Plan, changes map[string]string) string {
 type planSecrets struct {
 	Values   map[string][]string          `json:"values"`            // "step/match" → values
 	Changes  map[string]map[string]string `json:"changes,omitempty"` // "step" → field → new value
-	Resolved []secretSet         `json:"resolved"`
+	Resolved []secretSet                  `json:"resolved"`
 }
 
 type secretSet struct {

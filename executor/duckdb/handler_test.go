@@ -1,0 +1,87 @@
+package duckdb_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/executor"
+	xduck "github.com/piimap/piimap/executor/duckdb"
+	"github.com/piimap/piimap/executor/executortest"
+	"github.com/piimap/piimap/scanner"
+	sduck "github.com/piimap/piimap/scanner/duckdb"
+)
+
+const (
+	schemaFK = `
+CREATE TABLE customers (id INTEGER PRIMARY KEY, email VARCHAR, name VARCHAR, user_id VARCHAR);
+CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id), note VARCHAR, total DOUBLE);`
+	// DuckDB cannot update indexed columns in place, so null/mask fixtures
+	// keep keys unconstrained (as warehouses built by ETL usually do).
+	schemaPlain = `
+CREATE TABLE customers (id INTEGER, email VARCHAR, name VARCHAR, user_id VARCHAR);
+CREATE TABLE orders (id INTEGER, customer_id INTEGER, note VARCHAR, total DOUBLE);`
+	dataSQL = `
+INSERT INTO customers VALUES
+  (1, 'Ann.Lee@Example.com', 'Ann Lee', 'u-100'),
+  (2, 'bob@example.com', 'Bob Roe', 'u-200'),
+  (3, 'ann.lee@example.com.au', 'Ann Other', 'u-300');
+INSERT INTO orders VALUES
+  (10, 1, 'gift for ann.lee@example.com', 9.5),
+  (11, 1, NULL, 12.0),
+  (12, 2, 'call bob', 3.25),
+  (13, 3, 'ship to ann.lee@example.com.au', 1.0);`
+)
+
+// build creates a fresh warehouse file and returns its store config.
+func build(t *testing.T, schema string) scanner.StoreConfig {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "wh.duckdb")
+	url := "duckdb://" + path
+	db, err := sduck.Open(context.Background(), url, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(schema + dataSQL); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return scanner.StoreConfig{Name: "wh", URL: url}
+}
+
+func targets(mode executor.Mode) (subject, others []executor.Target) {
+	cust := executor.Target{Asset: "main.customers", Mode: mode, Fields: []string{"email", "name"},
+		Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"ann.lee@example.com"}}}}
+	ord := executor.Target{Asset: "main.orders", Mode: mode, Fields: []string{"note"},
+		Match: []executor.Match{{Field: "customer_id", Kind: executor.KindRef, Values: []string{"1"}}}}
+	oc := executor.Target{Asset: "main.customers", Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"bob@example.com", "ann.lee@example.com.au"}}}}
+	oo := executor.Target{Asset: "main.orders", Match: []executor.Match{{Field: "customer_id", Kind: executor.KindRef, Values: []string{"2", "3"}}}}
+	return []executor.Target{ord, cust}, []executor.Target{oc, oo}
+}
+
+func TestConformance(t *testing.T) {
+	for _, mode := range []executor.Mode{executor.ModeDelete, executor.ModeNull, executor.ModeMask} {
+		t.Run(string(mode), func(t *testing.T) {
+			executortest.Run(t, func(t *testing.T) executortest.Fixture {
+				schema := schemaFK
+				if mode != executor.ModeDelete {
+					schema = schemaPlain
+				}
+				sc := build(t, schema)
+				h, err := xduck.Open(context.Background(), sc, executor.HandlerOptions{MaskKey: []byte("k")})
+				if err != nil {
+					t.Fatal(err)
+				}
+				subj, others := targets(mode)
+				return executortest.Fixture{Handler: h, Subject: subj, Others: others,
+					Want: map[string]int64{"main.customers": 1, "main.orders": 2}}
+			})
+		})
+	}
+}
+
+var _ = sql.ErrNoRows

@@ -1,0 +1,137 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/executor"
+	sduck "github.com/piimap/piimap/scanner/duckdb"
+)
+
+// clearColumns are the top-level columns null/mask modes rewrite.
+func (h *Handler) clearColumns(r relation, t executor.Target) ([]string, error) {
+	var cols []string
+	for _, f := range t.ClearFields() {
+		if _, ok := r.types[f]; !ok {
+			return nil, fmt.Errorf("field %s is not a top-level column (use delete): %w", f, piimap.ErrUnsupported)
+		}
+		cols = append(cols, f)
+	}
+	return cols, nil
+}
+
+// nullRows sets the PII and match columns of the subject's rows to NULL in
+// one statement.
+func (h *Handler) nullRows(ctx context.Context, tx *sql.Tx, r relation, t executor.Target, w string, args []any) (int64, error) {
+	cols, err := h.clearColumns(r, t)
+	if err != nil {
+		return 0, err
+	}
+	sets := make([]string, len(cols))
+	for i, c := range cols {
+		sets[i] = sduck.QuoteIdent(c) + " = NULL"
+	}
+	return exec(ctx, tx, "UPDATE "+r.table+" SET "+strings.Join(sets, ", ")+" WHERE "+w, args)
+}
+
+// maskRows replaces the subject's string values with HMAC tokens and nulls
+// the non-string ones. The matched rows are pinned by rowid first, because
+// masking a match column would otherwise unmatch the row half-way; then one
+// set-based UPDATE per column joins a value → token map.
+func (h *Handler) maskRows(ctx context.Context, tx *sql.Tx, r relation, t executor.Target, w string, args []any) (int64, error) {
+	cols, err := h.clearColumns(r, t)
+	if err != nil {
+		return 0, err
+	}
+	if len(h.maskKey) == 0 {
+		return 0, fmt.Errorf("mask mode needs a mask key: %w", piimap.ErrConfig)
+	}
+	stmts := []string{
+		"CREATE OR REPLACE TEMP TABLE piimap_rows AS SELECT rowid AS rid FROM " + r.table + " WHERE " + w,
+		"CREATE OR REPLACE TEMP TABLE piimap_mask (f VARCHAR, o VARCHAR, n VARCHAR)",
+	}
+	for i, q := range stmts {
+		var a []any
+		if i == 0 {
+			a = args
+		}
+		if _, err := tx.ExecContext(ctx, q, a...); err != nil {
+			return 0, err
+		}
+	}
+	defer tx.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS piimap_rows; DROP TABLE IF EXISTS piimap_mask") //nolint:errcheck
+	var n int64
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM piimap_rows").Scan(&n); err != nil {
+		return 0, err
+	}
+	pinned := " WHERE " + r.table + ".rowid IN (SELECT rid FROM piimap_rows)"
+	for _, c := range cols {
+		qc := sduck.QuoteIdent(c)
+		if !isString(r.types[c]) {
+			if _, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+qc+" = NULL"+pinned); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		if err := h.fillMaskMap(ctx, tx, r, c, pinned); err != nil {
+			return 0, err
+		}
+		q := "UPDATE " + r.table + " SET " + qc + " = m.n FROM piimap_mask m" + pinned +
+			" AND m.f = ? AND m.o = " + r.table + "." + qc
+		if _, err := tx.ExecContext(ctx, q, c); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
+
+func (h *Handler) fillMaskMap(ctx context.Context, tx *sql.Tx, r relation, c, pinned string) error {
+	rows, err := tx.QueryContext(ctx, "SELECT DISTINCT "+sduck.QuoteIdent(c)+" FROM "+r.table+pinned+" AND "+sduck.QuoteIdent(c)+" IS NOT NULL")
+	if err != nil {
+		return err
+	}
+	var olds []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return err
+		}
+		olds = append(olds, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i := 0; i < len(olds); i += inChunk {
+		j := min(i+inChunk, len(olds))
+		var ph []string
+		var a []any
+		for _, o := range olds[i:j] {
+			ph = append(ph, "(?, ?, ?)")
+			a = append(a, c, o, executor.MaskToken(h.maskKey, o))
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO piimap_mask VALUES "+strings.Join(ph, ", "), a...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func isString(typ string) bool {
+	t := strings.ToUpper(typ)
+	return t == "VARCHAR" || strings.HasPrefix(t, "VARCHAR(") || t == "TEXT" || t == "STRING"
+}
+
+func sortedFields(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
