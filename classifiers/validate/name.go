@@ -26,8 +26,14 @@ var nameSet = func() map[string]struct{} {
 // KnownName reports whether w (any case, ASCII-folded) is in the embedded
 // list of common given names and surnames.
 func KnownName(w string) bool {
-	if len(w) < 2 || len(w) > 30 {
+	if len(w) < 2 || len(w) > 40 {
 		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] >= 0x80 {
+			w = foldAccents.Replace(w)
+			break
+		}
 	}
 	var buf [32]byte
 	b := buf[:0]
@@ -44,6 +50,16 @@ func KnownName(w string) bool {
 	_, ok := nameSet[string(b)]
 	return ok
 }
+
+// foldAccents maps common Latin accented letters to ASCII (José → Jose).
+var foldAccents = strings.NewReplacer(
+	"á", "a", "à", "a", "â", "a", "ä", "a", "ã", "a", "å", "a", "Á", "a", "À", "a", "Â", "a", "Ä", "a", "Ã", "a",
+	"é", "e", "è", "e", "ê", "e", "ë", "e", "É", "e", "È", "e", "Ê", "e",
+	"í", "i", "ì", "i", "î", "i", "ï", "i", "Í", "i",
+	"ó", "o", "ò", "o", "ô", "o", "ö", "o", "õ", "o", "ø", "o", "Ó", "o", "Ö", "o", "Ø", "o",
+	"ú", "u", "ù", "u", "û", "u", "ü", "u", "Ú", "u", "Ü", "u",
+	"ñ", "n", "Ñ", "n", "ç", "c", "Ç", "c", "ß", "ss", "ł", "l", "Ł", "l", "ś", "s", "ż", "z", "ź", "z", "ć", "c", "ń", "n",
+)
 
 // nameTokens splits a candidate name on spaces and commas ("Smith, John").
 func nameTokens(s string) []string {
