@@ -60,10 +60,12 @@
 //
 // # No raw PII
 //
-// Nothing here ever holds a raw value: findings carry the classifier's
-// masked form (piimap.Finding has no field for a raw value), evidence is
-// counts and reasons, and identifiers elsewhere are HMACed with the
-// installation key. The shared suite in lineagetest plants a raw canary
+// No key or value of the graph (meta/, run/, snap/) holds a raw value:
+// findings carry the classifier's masked form (piimap.Finding has no field
+// for a raw value), evidence is counts and reasons, unit errors are written
+// by sources that never quote data, and identifiers elsewhere are HMACed
+// with the installation key. Documents under doc/ are stored as their
+// owner (the executor) gives them; it seals subject identifiers itself. The shared suite in lineagetest plants a raw canary
 // beside a masked finding and greps every file of the directory for it.
 // Compression is off, so that check can see stored strings at all.
 //

@@ -103,7 +103,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		WithNumLevelZeroTables(4).
 		WithNumLevelZeroTablesStall(12).
 		WithValueThreshold(64 << 10).
-		WithValueLogFileSize(32 << 20).
+		WithValueLogFileSize(8 << 20).
 		WithNumCompactors(2).
 		WithNumGoroutines(2).
 		WithBlockCacheSize(8 << 20).
