@@ -2,6 +2,8 @@ package scanner_test
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -129,7 +131,7 @@ func TestMergeFindings(t *testing.T) {
 	require.Len(t, dst, 2)
 	assert.Equal(t, 5, dst[0].Hits)
 	assert.Equal(t, 20, dst[0].Sampled)
-	assert.Equal(t, 0.8, dst[0].Confidence)
+	assert.InDelta(t, 0.68, dst[0].Confidence, 1e-9, "hit-weighted mean")
 	assert.Equal(t, "r2", dst[0].RuleID)
 	assert.Equal(t, []string{"x", "y"}, dst[0].Evidence)
 }
@@ -138,4 +140,15 @@ func TestLooksLikeText(t *testing.T) {
 	assert.True(t, scanner.LooksLikeText([]string{"user a@x.test logged in from the office today", "password reset requested by the user via email link"}))
 	assert.False(t, scanner.LooksLikeText([]string{"a@x.test", "b@y.test"}))
 	assert.False(t, scanner.LooksLikeText(nil))
+}
+
+func TestScrubError(t *testing.T) {
+	base := fmt.Errorf(`parquet: invalid magic footer "2@ex" in /data/lake/x.parquet: %w`, piimap.ErrCorrupt)
+	err := scanner.ScrubError(base, "/data/lake")
+	assert.Equal(t, `parquet: invalid magic footer "…" in x.parquet: corrupt input`, err.Error())
+	assert.ErrorIs(t, err, piimap.ErrCorrupt)
+	plain := errors.New("line 3: bad")
+	assert.Same(t, plain, scanner.ScrubError(plain))
+	assert.Nil(t, scanner.ScrubError(nil))
+	assert.Equal(t, `cast "…" failed`, scanner.ScrubError(errors.New(`cast 'ann@x.test' failed`)).Error())
 }

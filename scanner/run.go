@@ -55,8 +55,13 @@ type Options struct {
 	PerStore    int           // units in flight per store; default Concurrency
 	PerUnit     int           // text chunks classified in parallel per unit; default runtime.NumCPU()
 	Full        bool          // read every row and byte instead of sampling
-	Progress    func(Progress)
-	Logger      *slog.Logger
+	// Merge folds findings of the same location and type across records
+	// (text chunks, full-scan batches); cmd passes classifiers.Merge.
+	// Default: the classifier's own Merge method if it has one, else
+	// MergeFindings.
+	Merge    func(dst, src []piimap.Finding) []piimap.Finding
+	Progress func(Progress)
+	Logger   *slog.Logger
 }
 
 // Result is what a scan found and what it could not read.

@@ -179,6 +179,9 @@ func (e *engine) merge(dst, src []piimap.Finding) []piimap.Finding {
 	if len(src) == 0 {
 		return dst
 	}
+	if e.opt.Merge != nil {
+		return e.opt.Merge(dst, src)
+	}
 	if m, ok := e.opt.Classifier.(FindingMerger); ok {
 		return m.Merge(dst, src)
 	}
@@ -186,8 +189,9 @@ func (e *engine) merge(dst, src []piimap.Finding) []piimap.Finding {
 }
 
 // MergeFindings merges src into dst: findings of the same location and type
-// add their hits and sampled counts, keep the highest confidence and the
-// union of their evidence (at most 8 reasons); others are appended.
+// add their hits and sampled counts, take the hit-weighted mean confidence
+// (the rule of the stronger one) and the union of their evidence (at most 8
+// reasons); others are appended.
 func MergeFindings(dst, src []piimap.Finding) []piimap.Finding {
 	for _, f := range src {
 		i := slices.IndexFunc(dst, func(d piimap.Finding) bool { return d.Loc == f.Loc && d.Type == f.Type })
@@ -197,12 +201,16 @@ func MergeFindings(dst, src []piimap.Finding) []piimap.Finding {
 			continue
 		}
 		d := &dst[i]
-		d.Hits += f.Hits
-		d.Sampled += f.Sampled
 		if f.Confidence > d.Confidence {
-			d.Confidence = f.Confidence
 			d.RuleID = f.RuleID
 		}
+		if w1, w2 := float64(d.Hits), float64(f.Hits); w1+w2 > 0 {
+			d.Confidence = (d.Confidence*w1 + f.Confidence*w2) / (w1 + w2)
+		} else {
+			d.Confidence = max(d.Confidence, f.Confidence)
+		}
+		d.Hits += f.Hits
+		d.Sampled += f.Sampled
 		if d.Masked == "" {
 			d.Masked = f.Masked
 		}
