@@ -72,7 +72,7 @@ func version(v string) bool {
 	} else if i := indexByte(v, '+'); i > 0 {
 		v = v[:i]
 	}
-	parts, digits := 1, 0
+	parts, digits, widest := 1, 0, 0
 	for i := 0; i < len(v); i++ {
 		switch c := v[i]; {
 		case c == '.':
@@ -83,6 +83,7 @@ func version(v string) bool {
 			digits = 0
 		case isDigitB(c):
 			digits++
+			widest = max(widest, digits)
 			if digits > 4 {
 				return false
 			}
@@ -90,7 +91,9 @@ func version(v string) bool {
 			return false
 		}
 	}
-	return digits > 0 && (parts == 2 || parts == 3)
+	// 1.2 / 10.15 / 1.2.3 / 2024.1.15; a two-part number with a long
+	// fraction is a decimal (52.5200), not a version.
+	return digits > 0 && (parts == 3 || parts == 2 && widest <= 2)
 }
 
 // code: upper-case letter prefix(es) and a number joined by dashes or

@@ -56,6 +56,11 @@ func (s *scanner) number(i int) int {
 		ng = len(groups)
 	}
 	end := j
+	if s.attachedAfter(end) && sep == ' ' && ng > 1 {
+		// "4111 1111 1111 1111 12/29": the last group belongs to the next token
+		ng--
+		end = ends[ng-1]
+	}
 	if s.attachedAfter(end) {
 		// 221B Baker Street
 		if ng == 1 && digits <= 5 && end+1 < n && isUpperB(d[end]) && d[end+1] == ' ' && len(s.e.fast[kindAddress]) > 0 {

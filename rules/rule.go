@@ -18,12 +18,12 @@ const (
 // Negative shapes a field's values can show; a rule lists the ones that do
 // not count against it in Exempt.
 const (
-	NegUUID     = "uuid"      // 8-4-4-4-12 hex
-	NegHexHash  = "hex_hash"  // 32+ hex digits (md5/sha*)
-	NegEpoch    = "epoch"     // unix seconds or milliseconds
-	NegVersion  = "version"   // 1.2.3, v2.0.1, 1.2.3.4 profiles
-	NegCode     = "code"      // prefixed business codes: ORD-000123, SKU-AB-1234
-	NegStepped  = "stepped"   // a column of evenly stepped integers
+	NegUUID     = "uuid"     // 8-4-4-4-12 hex
+	NegHexHash  = "hex_hash" // 32+ hex digits (md5/sha*)
+	NegEpoch    = "epoch"    // unix seconds or milliseconds
+	NegVersion  = "version"  // 1.2.3, v2.0.1, 1.2.3.4 profiles
+	NegCode     = "code"     // prefixed business codes: ORD-000123, SKU-AB-1234
+	NegStepped  = "stepped"  // a column of evenly stepped integers
 	NegConstant = "low_cardinality"
 )
 
