@@ -1,0 +1,389 @@
+package files
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/scanner"
+	sfiles "github.com/piimap/piimap/scanner/files"
+)
+
+// Kind is the store kind this package handles.
+const Kind = "files"
+
+func init() { executor.Register(Kind, Open) }
+
+// findBatch is how many rows a streaming Find emits at once.
+const findBatch = 1024
+
+// Handler finds and erases a subject's records in the files under one
+// directory (file:// stores; assets are paths relative to the root).
+type Handler struct {
+	root     string
+	store    string
+	readOnly bool
+	maskKey  []byte
+
+	dbOnce sync.Once
+	db     *sql.DB // in-memory DuckDB for Parquet
+	dbErr  error
+}
+
+var (
+	_ executor.Handler         = (*Handler)(nil)
+	_ executor.Counter         = (*Handler)(nil)
+	_ executor.ModeChecker     = (*Handler)(nil)
+	_ executor.ParquetExporter = (*Handler)(nil)
+)
+
+// Open opens the directory of a file:// store.
+func Open(ctx context.Context, sc scanner.StoreConfig, opt executor.HandlerOptions) (executor.Handler, error) {
+	root, err := sfiles.ParseURL(sc.URL)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := os.Stat(root)
+	if err != nil {
+		return nil, fmt.Errorf("files: %s: %w: %w", sc.Name, piimap.ErrUnreachable, err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("files: %s: %s is not a directory: %w", sc.Name, root, piimap.ErrConfig)
+	}
+	return &Handler{root: root, store: sc.Name, readOnly: opt.ReadOnly, maskKey: opt.MaskKey}, nil
+}
+
+// Close releases the in-memory DuckDB, if one was opened.
+func (h *Handler) Close() error {
+	if h.db != nil {
+		return h.db.Close()
+	}
+	return nil
+}
+
+// file is a resolved target: its absolute path, format and compression.
+type file struct {
+	path   string
+	format string
+	gz     bool
+}
+
+// resolve maps an asset to a file under the root, refusing paths that
+// escape it, and settles its format (from the plan, else detected).
+func (h *Handler) resolve(t executor.Target) (file, error) {
+	rel := path.Clean(strings.ReplaceAll(t.Asset, "\\", "/"))
+	if path.IsAbs(rel) || rel == "." || rel == ".." || strings.HasPrefix(rel, "../") {
+		return file{}, fmt.Errorf("files: %s/%s: asset escapes the store root: %w", h.store, t.Asset, piimap.ErrConfig)
+	}
+	p := filepath.Join(h.root, filepath.FromSlash(rel))
+	f := file{path: p, format: t.Format, gz: t.Gzip || isGzipFile(p)}
+	if f.format == "" {
+		rc, err := openReader(p, f.gz)
+		if err != nil {
+			return file{}, fmt.Errorf("files: %s/%s: %w", h.store, t.Asset, err)
+		}
+		head := make([]byte, sfiles.HeadSize)
+		n, _ := io.ReadFull(rc, head)
+		rc.Close()
+		f.format = sfiles.DetectFormat(t.Asset, head[:n], n < len(head))
+	}
+	if f.format == "" {
+		return file{}, fmt.Errorf("files: %s/%s: unreadable binary content: %w", h.store, t.Asset, piimap.ErrUnsupported)
+	}
+	if f.format == piimap.FormatParquet && f.gz {
+		return file{}, fmt.Errorf("files: %s/%s: gzip-wrapped parquet: %w", h.store, t.Asset, piimap.ErrUnsupported)
+	}
+	return f, nil
+}
+
+func (f file) text() bool { return f.format == piimap.FormatText }
+
+// CheckMode accepts delete for records and redact, drop or mask for text
+// (delete on text drops the lines).
+func (h *Handler) CheckMode(t executor.Target) error {
+	f, err := h.resolve(t)
+	if err != nil {
+		return err
+	}
+	switch {
+	case f.text() && (t.Mode == executor.ModeRedact || t.Mode == executor.ModeDrop || t.Mode == executor.ModeMask || t.Mode == executor.ModeDelete):
+		return nil
+	case !f.text() && (t.Mode == executor.ModeDelete || t.Mode == ""):
+		return nil
+	}
+	return fmt.Errorf("files: %s/%s: mode %s for %s files: %w", h.store, t.Asset, t.Mode, f.format, piimap.ErrUnsupported)
+}
+
+// walk streams the file's records (or lines) to visit.
+func (h *Handler) walk(f file, visit visitor) error {
+	rc, err := openReader(f.path, f.gz)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	switch f.format {
+	case piimap.FormatCSV, piimap.FormatTSV:
+		comma := ','
+		if f.format == piimap.FormatTSV {
+			comma = '\t'
+		} else {
+			rc2, err := openReader(f.path, f.gz)
+			if err != nil {
+				return err
+			}
+			head := make([]byte, sfiles.HeadSize)
+			n, _ := io.ReadFull(rc2, head)
+			rc2.Close()
+			if d, ok := sfiles.SniffDelimiter(head[:n], n < len(head)); ok {
+				comma = d
+			}
+		}
+		return walkCSV(rc, comma, visit)
+	case piimap.FormatJSONL:
+		return walkJSONL(rc, visit)
+	case piimap.FormatJSON:
+		data, err := io.ReadAll(rc)
+		if err != nil {
+			return err
+		}
+		doc, err := parseJSONDoc(data)
+		if err != nil {
+			return err
+		}
+		for _, sp := range doc.spans {
+			if err := visit(data[sp[0]:sp[1]], jsonRecord(data[sp[0]:sp[1]])); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("format %s: %w", f.format, piimap.ErrUnsupported)
+}
+
+// Find emits the subject's records: Arrow batches for Parquet (DuckDB),
+// rows for CSV/JSON/JSONL, {line, text} rows for text.
+func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executor.Batch) error) error {
+	f, err := h.resolve(t)
+	if err != nil {
+		return err
+	}
+	if f.format == piimap.FormatParquet {
+		return h.findParquet(ctx, f, t, emit)
+	}
+	var b executor.Batch
+	flush := func() error {
+		if len(b.Rows) == 0 {
+			return nil
+		}
+		err := emit(b)
+		b = executor.Batch{}
+		return err
+	}
+	if f.text() {
+		b.Columns = textColumns
+		err = h.walkText(f, func(n int64, content []byte, term string) error {
+			if len(executor.MatchText(string(content), t.Match)) == 0 {
+				return nil
+			}
+			b.Columns = textColumns
+			b.Rows = append(b.Rows, []any{n, string(content)})
+			if len(b.Rows) >= findBatch {
+				return flush()
+			}
+			return ctx.Err()
+		})
+	} else {
+		err = h.walk(f, func(raw []byte, r *record) error {
+			if r == nil || !r.matches(t.Match) {
+				return nil
+			}
+			if len(b.Rows) > 0 && !sameColumns(b.Columns, r.cols) {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+			b.Columns = r.cols
+			b.Rows = append(b.Rows, r.vals)
+			if len(b.Rows) >= findBatch {
+				return flush()
+			}
+			return ctx.Err()
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("files: find %s/%s: %w", h.store, t.Asset, err)
+	}
+	return flush()
+}
+
+var textColumns = []executor.Column{{Name: "line", Type: "integer"}, {Name: "text", Type: "string"}}
+
+func sameColumns(a, b []executor.Column) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (h *Handler) walkText(f file, visit func(n int64, content []byte, term string) error) error {
+	rc, err := openReader(f.path, f.gz)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return walkText(rc, visit)
+}
+
+// Count counts the subject's records (lines for text).
+func (h *Handler) Count(ctx context.Context, t executor.Target) (int64, error) {
+	f, err := h.resolve(t)
+	if err != nil {
+		return 0, err
+	}
+	if f.format == piimap.FormatParquet {
+		return h.countParquet(ctx, f, t)
+	}
+	var n int64
+	if f.text() {
+		err = h.walkText(f, func(_ int64, content []byte, _ string) error {
+			if len(executor.MatchText(string(content), t.Match)) > 0 {
+				n++
+			}
+			return nil
+		})
+	} else {
+		err = h.walk(f, func(_ []byte, r *record) error {
+			if r != nil && r.matches(t.Match) {
+				n++
+			}
+			return nil
+		})
+	}
+	if err != nil {
+		return 0, fmt.Errorf("files: count %s/%s: %w", h.store, t.Asset, err)
+	}
+	return n, nil
+}
+
+// Erase rewrites each target's file without the subject's records (or
+// with the subject's lines redacted/dropped). Each file is replaced
+// atomically and only when something matched, so a second erase reads but
+// never writes. Files are independent: a failure stops at that file and
+// reports the results so far.
+func (h *Handler) Erase(ctx context.Context, ts []executor.Target, opt executor.EraseOptions) ([]executor.Result, error) {
+	if !opt.DryRun && h.readOnly {
+		return nil, fmt.Errorf("files: %s: handler opened read-only: %w", h.store, piimap.ErrInvalidState)
+	}
+	out := make([]executor.Result, 0, len(ts))
+	for _, t := range ts {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		if err := h.CheckMode(t); err != nil {
+			return out, err
+		}
+		found, err := h.Count(ctx, t)
+		if err != nil {
+			return out, err
+		}
+		res := executor.Result{Asset: t.Asset, Found: found}
+		if opt.DryRun || found == 0 {
+			if opt.DryRun {
+				res.Changed = found
+			}
+			out = append(out, res)
+			continue
+		}
+		if res.Changed, err = h.eraseFile(ctx, t); err != nil {
+			return out, fmt.Errorf("files: erase %s/%s: %w", h.store, t.Asset, err)
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+func (h *Handler) eraseFile(ctx context.Context, t executor.Target) (int64, error) {
+	f, err := h.resolve(t)
+	if err != nil {
+		return 0, err
+	}
+	var changed int64
+	switch f.format {
+	case piimap.FormatParquet:
+		return h.eraseParquet(ctx, f, t)
+	case piimap.FormatText:
+		err = rewrite(ctx, f.path, f.gz, func(w io.Writer) error {
+			return h.walkText(f, func(_ int64, content []byte, term string) error {
+				spans := executor.MatchText(string(content), t.Match)
+				if len(spans) == 0 {
+					_, err := w.Write(content)
+					if err == nil {
+						_, err = io.WriteString(w, term)
+					}
+					return err
+				}
+				changed++
+				line, keep := redactLine(content, spans, t.Mode, h.maskKey)
+				if !keep {
+					return nil
+				}
+				if _, err := w.Write(line); err != nil {
+					return err
+				}
+				_, err := io.WriteString(w, term)
+				return err
+			})
+		})
+	case piimap.FormatJSON:
+		rc, oerr := openReader(f.path, f.gz)
+		if oerr != nil {
+			return 0, oerr
+		}
+		data, rerr := io.ReadAll(rc)
+		rc.Close()
+		if rerr != nil {
+			return 0, rerr
+		}
+		doc, perr := parseJSONDoc(data)
+		if perr != nil {
+			return 0, perr
+		}
+		drop := map[int]bool{}
+		for i, sp := range doc.spans {
+			if jsonRecord(data[sp[0]:sp[1]]).matches(t.Match) {
+				drop[i] = true
+			}
+		}
+		changed = int64(len(drop))
+		err = rewrite(ctx, f.path, f.gz, func(w io.Writer) error {
+			_, err := io.Copy(w, bytes.NewReader(doc.without(drop)))
+			return err
+		})
+	default:
+		err = rewrite(ctx, f.path, f.gz, func(w io.Writer) error {
+			return h.walk(f, func(raw []byte, r *record) error {
+				if r != nil && r.matches(t.Match) {
+					changed++
+					return nil
+				}
+				_, err := w.Write(raw)
+				return err
+			})
+		})
+	}
+	return changed, err
+}

@@ -1,0 +1,281 @@
+package files_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/executortest"
+	xfiles "github.com/piimap/piimap/executor/files"
+	"github.com/piimap/piimap/scanner"
+)
+
+const subject = "ann@example.com"
+
+// Every fixture holds the subject twice (once upper-cased), other subjects,
+// and near misses that must survive: a longer local part, a longer domain.
+var (
+	csvData = "user_id,email,name,note\r\n" +
+		"1,ann@example.com,Ann,\"multi\nline, quoted\"\r\n" +
+		"2,bob@example.com,Bob,plain\r\n" +
+		"3,ANN@Example.com,Ann A,second\r\n" +
+		"4,xann@example.com,Xann,near miss\r\n" +
+		"5,ann@example.com.au,Ann AU,other domain\r\n"
+	tsvData = "user_id\temail\tname\n1\tann@example.com\tAnn\n2\tbob@example.com\tBob\n3\tANN@example.com\tAnn\n4\txann@example.com\tX\n"
+	jsonlData = `{"id":1,"user":{"email":"ann@example.com"},"msg":"hi"}` + "\n" +
+		"\n" +
+		`{"id":2,"user":{"email":"bob@example.com"},"msg":"yo"}` + "\n" +
+		`{"id":3, "user": {"email": "Ann@Example.com"}, "msg": "spaced"}` + "\n" +
+		`{"id":4,"user":{"email":"xann@example.com"},"msg":"near"}`
+	jsonData = "[\n  {\"id\": 1, \"user\": {\"email\": \"ann@example.com\"}},\n  {\"id\": 2, \"user\": {\"email\": \"bob@example.com\"}},\n" +
+		"  {\"id\": 3, \"user\": {\"email\": \"ANN@example.com\"}},\n  {\"id\": 4, \"user\": {\"email\": \"xann@example.com\"}}\n]\n"
+	logData = "2024-01-01T00:00:00Z INFO login user=bob@example.com ok\r\n" +
+		"2024-01-01T00:00:01Z WARN near miss xann@example.com and ann@example.com.au\n" +
+		"2024-01-01T00:00:02Z INFO login user=ann@example.com ok\n" +
+		"2024-01-01T00:00:03Z INFO mail sent to <ANN@EXAMPLE.COM>.\n"
+)
+
+type fixture struct {
+	name, asset, data string
+	gz                bool
+	field             string // subject match field; "" for text
+	mode              executor.Mode
+	want              int64
+	others            []string // other subjects' identifiers
+	// after is the exact file content expected after erasure ("" = not checked).
+	after string
+}
+
+var fixtures = []fixture{
+	{name: "csv", asset: "exports/customers.csv", data: csvData, field: "email", mode: executor.ModeDelete, want: 2,
+		others: []string{"bob@example.com", "xann@example.com", "ann@example.com.au"},
+		after:  "user_id,email,name,note\r\n2,bob@example.com,Bob,plain\r\n4,xann@example.com,Xann,near miss\r\n5,ann@example.com.au,Ann AU,other domain\r\n"},
+	{name: "csv.gz", asset: "exports/customers.csv.gz", data: csvData, gz: true, field: "email", mode: executor.ModeDelete, want: 2,
+		others: []string{"bob@example.com", "xann@example.com"}},
+	{name: "tsv", asset: "t/people.tsv", data: tsvData, field: "email", mode: executor.ModeDelete, want: 2,
+		others: []string{"bob@example.com", "xann@example.com"},
+		after:  "user_id\temail\tname\n2\tbob@example.com\tBob\n4\txann@example.com\tX\n"},
+	{name: "jsonl", asset: "logs/app.jsonl", data: jsonlData, field: "user.email", mode: executor.ModeDelete, want: 2,
+		others: []string{"bob@example.com", "xann@example.com"},
+		after: "\n" + `{"id":2,"user":{"email":"bob@example.com"},"msg":"yo"}` + "\n" +
+			`{"id":4,"user":{"email":"xann@example.com"},"msg":"near"}`},
+	{name: "jsonl.gz", asset: "logs/app.jsonl.gz", data: jsonlData, gz: true, field: "user.email", mode: executor.ModeDelete, want: 2,
+		others: []string{"bob@example.com", "xann@example.com"}},
+	{name: "json", asset: "dump/users.json", data: jsonData, field: "user.email", mode: executor.ModeDelete, want: 2,
+		others: []string{"bob@example.com", "xann@example.com"},
+		after:  "[\n  {\"id\": 2, \"user\": {\"email\": \"bob@example.com\"}},\n  {\"id\": 4, \"user\": {\"email\": \"xann@example.com\"}}\n]\n"},
+	{name: "json.gz", asset: "dump/users.json.gz", data: jsonData, gz: true, field: "user.email", mode: executor.ModeDelete, want: 2,
+		others: []string{"bob@example.com"}},
+	{name: "log-redact", asset: "logs/app.log", data: logData, mode: executor.ModeRedact, want: 2,
+		others: []string{"bob@example.com", "xann@example.com", "ann@example.com.au"},
+		after: "2024-01-01T00:00:00Z INFO login user=bob@example.com ok\r\n" +
+			"2024-01-01T00:00:01Z WARN near miss xann@example.com and ann@example.com.au\n" +
+			"2024-01-01T00:00:02Z INFO login user=[REDACTED] ok\n" +
+			"2024-01-01T00:00:03Z INFO mail sent to <[REDACTED]>.\n"},
+	{name: "log-drop", asset: "logs/app.txt", data: logData, mode: executor.ModeDrop, want: 2,
+		others: []string{"bob@example.com", "xann@example.com"},
+		after: "2024-01-01T00:00:00Z INFO login user=bob@example.com ok\r\n" +
+			"2024-01-01T00:00:01Z WARN near miss xann@example.com and ann@example.com.au\n"},
+	{name: "log-mask.gz", asset: "logs/old.log.gz", data: logData, gz: true, mode: executor.ModeMask, want: 2,
+		others: []string{"bob@example.com", "xann@example.com"}},
+}
+
+func (fx fixture) write(t *testing.T, root string) {
+	t.Helper()
+	p := filepath.Join(root, filepath.FromSlash(fx.asset))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data := []byte(fx.data)
+	if fx.gz {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		zw.Write(data)
+		zw.Close()
+		data = b.Bytes()
+	}
+	if err := os.WriteFile(p, data, 0o640); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func open(t *testing.T, root string) executor.Handler {
+	t.Helper()
+	h, err := xfiles.Open(context.Background(), scanner.StoreConfig{Name: "lake", URL: "file://" + root},
+		executor.HandlerOptions{MaskKey: []byte("test-mask-key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func (fx fixture) targets() (executor.Target, []executor.Target) {
+	subj := executor.Target{Asset: fx.asset, Mode: fx.mode,
+		Match: []executor.Match{{Field: fx.field, Kind: piimap.KeyEmail, Values: []string{subject}}}}
+	var others []executor.Target
+	for _, o := range fx.others {
+		others = append(others, executor.Target{Asset: fx.asset, Match: []executor.Match{{Field: fx.field, Kind: piimap.KeyEmail, Values: []string{o}}}})
+	}
+	return subj, others
+}
+
+func TestConformance(t *testing.T) {
+	all := append([]fixture{}, fixtures...)
+	all = append(all, parquetFixture())
+	for _, fx := range all {
+		t.Run(fx.name, func(t *testing.T) {
+			executortest.Run(t, func(t *testing.T) executortest.Fixture {
+				root := t.TempDir()
+				if fx.name == "parquet" {
+					writeParquet(t, root, fx.asset)
+				} else {
+					fx.write(t, root)
+				}
+				subj, others := fx.targets()
+				return executortest.Fixture{Handler: open(t, root), Subject: []executor.Target{subj}, Others: others,
+					Want: map[string]int64{fx.asset: fx.want}}
+			})
+		})
+	}
+}
+
+// TestEraseExactBytes checks that every record that stays is preserved byte
+// for byte (CRLF, quoted newlines, blank lines, a missing final newline, the
+// JSON framing) and that the file's mode survives the rename.
+func TestEraseExactBytes(t *testing.T) {
+	for _, fx := range fixtures {
+		if fx.after == "" {
+			continue
+		}
+		t.Run(fx.name, func(t *testing.T) {
+			root := t.TempDir()
+			fx.write(t, root)
+			h := open(t, root)
+			defer h.Close()
+			subj, _ := fx.targets()
+			res, err := h.Erase(context.Background(), []executor.Target{subj}, executor.EraseOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res[0].Found != fx.want || res[0].Changed != fx.want {
+				t.Errorf("found %d changed %d, want %d", res[0].Found, res[0].Changed, fx.want)
+			}
+			p := filepath.Join(root, filepath.FromSlash(fx.asset))
+			got, _ := os.ReadFile(p)
+			if string(got) != fx.after {
+				t.Errorf("after erase:\n got %q\nwant %q", got, fx.after)
+			}
+			fi, _ := os.Stat(p)
+			if fi.Mode().Perm() != 0o640 {
+				t.Errorf("mode %v, want 0640", fi.Mode().Perm())
+			}
+			if left, _ := filepath.Glob(filepath.Join(filepath.Dir(p), ".*.tmp")); len(left) > 0 {
+				t.Errorf("temp files left behind: %v", left)
+			}
+		})
+	}
+}
+
+func TestDryRunAndReadOnlyWriteNothing(t *testing.T) {
+	root := t.TempDir()
+	fx := fixtures[0]
+	fx.write(t, root)
+	h, err := xfiles.Open(context.Background(), scanner.StoreConfig{Name: "lake", URL: "file://" + root}, executor.HandlerOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	subj, _ := fx.targets()
+	if _, err := h.Erase(context.Background(), []executor.Target{subj}, executor.EraseOptions{}); err == nil {
+		t.Fatal("read-only handler erased")
+	}
+	res, err := h.Erase(context.Background(), []executor.Target{subj}, executor.EraseOptions{DryRun: true})
+	if err != nil || res[0].Changed != 2 {
+		t.Fatalf("dry run: %v %+v", err, res)
+	}
+	got, _ := os.ReadFile(filepath.Join(root, fx.asset))
+	if string(got) != fx.data {
+		t.Fatal("dry run changed the file")
+	}
+}
+
+func TestCancelledRewriteLeavesOriginal(t *testing.T) {
+	root := t.TempDir()
+	fx := fixtures[0]
+	fx.write(t, root)
+	h := open(t, root)
+	defer h.Close()
+	subj, _ := fx.targets()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := h.Erase(ctx, []executor.Target{subj}, executor.EraseOptions{}); err == nil {
+		t.Fatal("cancelled erase succeeded")
+	}
+	got, _ := os.ReadFile(filepath.Join(root, fx.asset))
+	if string(got) != fx.data {
+		t.Fatal("cancelled erase changed the file")
+	}
+}
+
+func TestModesAndEscapes(t *testing.T) {
+	root := t.TempDir()
+	fixtures[0].write(t, root)
+	fixtures[7].write(t, root)
+	h := open(t, root)
+	defer h.Close()
+	mc := h.(executor.ModeChecker)
+	cases := []struct {
+		asset string
+		mode  executor.Mode
+		ok    bool
+	}{
+		{"exports/customers.csv", executor.ModeDelete, true},
+		{"exports/customers.csv", executor.ModeNull, false},
+		{"exports/customers.csv", executor.ModeRedact, false},
+		{"logs/app.log", executor.ModeRedact, true},
+		{"logs/app.log", executor.ModeDrop, true},
+		{"logs/app.log", executor.ModeMask, true},
+		{"logs/app.log", executor.ModeNull, false},
+		{"../outside.csv", executor.ModeDelete, false},
+	}
+	for _, c := range cases {
+		err := mc.CheckMode(executor.Target{Asset: c.asset, Mode: c.mode})
+		if (err == nil) != c.ok {
+			t.Errorf("%s %s: err=%v, want ok=%v", c.asset, c.mode, err, c.ok)
+		}
+	}
+}
+
+func parquetFixture() fixture {
+	return fixture{name: "parquet", asset: "events/2024/events.parquet", field: "email", mode: executor.ModeDelete, want: 2,
+		others: []string{"bob@example.com", "xann@example.com"}}
+}
+
+func writeParquet(t *testing.T, root, asset string) {
+	t.Helper()
+	p := filepath.Join(root, filepath.FromSlash(asset))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	q := `COPY (SELECT * FROM (VALUES
+		(1, 'ann@example.com', '10.0.0.1', TIMESTAMP '2024-01-01 00:00:00'),
+		(2, 'bob@example.com', '10.0.0.2', TIMESTAMP '2024-01-01 00:00:01'),
+		(3, 'Ann@Example.COM', '10.0.0.3', TIMESTAMP '2024-01-01 00:00:02'),
+		(4, 'xann@example.com', '10.0.0.4', TIMESTAMP '2024-01-01 00:00:03'))
+		AS t(user_id, email, ip, ts)) TO '` + strings.ReplaceAll(p, "'", "''") + `' (FORMAT PARQUET)`
+	if _, err := db.Exec(q); err != nil {
+		t.Fatal(err)
+	}
+}

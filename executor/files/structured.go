@@ -1,0 +1,275 @@
+package files
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/scanner"
+)
+
+// record is one row of a structured file: its exact bytes and a view of
+// its fields. A nil record passed to a visitor means structural bytes (a
+// CSV header, a blank line) that every rewrite keeps.
+type record struct {
+	raw  []byte
+	cols []executor.Column
+	vals []any
+	get  func(field string) []string
+	text string // the record's text, for matches without a field
+}
+
+// matches reports whether the record is the subject's: any match hits.
+func (r *record) matches(ms []executor.Match) bool {
+	for _, m := range ms {
+		if m.Field == "" {
+			if len(executor.TokenSpans(m.Kind, r.text, m.Values)) > 0 {
+				return true
+			}
+			continue
+		}
+		for _, v := range r.get(m.Field) {
+			if m.MatchValue(v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+type visitor func(raw []byte, r *record) error
+
+// captureReader remembers every byte read so that the raw bytes of each CSV
+// record can be cut out by csv.Reader's InputOffset.
+type captureReader struct {
+	r    io.Reader
+	buf  []byte
+	base int64 // stream offset of buf[0]
+}
+
+func (c *captureReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.buf = append(c.buf, p[:n]...)
+	return n, err
+}
+
+// take returns the bytes from the last cut up to stream offset end.
+func (c *captureReader) take(end int64) []byte {
+	n := int(end - c.base)
+	raw := append([]byte(nil), c.buf[:n]...)
+	c.buf = append(c.buf[:0], c.buf[n:]...)
+	c.base = end
+	return raw
+}
+
+// walkCSV streams a delimited file, handing each record's exact bytes to
+// visit (the header as structural bytes).
+func walkCSV(r io.Reader, comma rune, visit visitor) error {
+	cr0 := &captureReader{r: r}
+	cr := csv.NewReader(cr0)
+	cr.Comma = comma
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	var header []string
+	idx := map[string]int{}
+	for n := 0; ; n++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("csv record %d: %w: %w", n+1, piimap.ErrCorrupt, err)
+		}
+		raw := cr0.take(cr.InputOffset())
+		if header == nil {
+			header = append([]string(nil), rec...)
+			if len(header) > 0 {
+				header[0] = string(bytes.TrimPrefix([]byte(header[0]), []byte("\xef\xbb\xbf")))
+			}
+			for i, h := range header {
+				if _, dup := idx[h]; !dup {
+					idx[h] = i
+				}
+			}
+			if err := visit(raw, nil); err != nil {
+				return err
+			}
+			continue
+		}
+		rec = append([]string(nil), rec...)
+		cols := make([]executor.Column, len(header))
+		vals := make([]any, len(header))
+		for i, h := range header {
+			cols[i] = executor.Column{Name: h, Type: "VARCHAR"}
+			if i < len(rec) {
+				vals[i] = rec[i]
+			}
+		}
+		get := func(f string) []string {
+			if i, ok := idx[f]; ok && i < len(rec) {
+				return []string{rec[i]}
+			}
+			return nil
+		}
+		if err := visit(raw, &record{raw: raw, cols: cols, vals: vals, get: get, text: string(raw)}); err != nil {
+			return err
+		}
+	}
+	if rest := cr0.take(cr0.base + int64(len(cr0.buf))); len(rest) > 0 {
+		return visit(rest, nil) // trailing bytes after the last record
+	}
+	return nil
+}
+
+// jsonRecord builds a record from one JSON value's bytes. Invalid JSON
+// yields a record matched by its text only.
+func jsonRecord(raw []byte) *record {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		line := string(bytes.TrimRight(raw, "\r\n"))
+		return &record{raw: raw, cols: []executor.Column{{Name: "_raw", Type: "VARCHAR"}}, vals: []any{line},
+			get: func(string) []string { return nil }, text: line}
+	}
+	var flat map[string][]string
+	get := func(f string) []string {
+		if flat == nil {
+			flat = map[string][]string{}
+			scanner.FlattenJSON("", v, func(p, val string) { flat[p] = append(flat[p], val) })
+		}
+		return flat[f]
+	}
+	rec := &record{raw: raw, get: get, text: string(raw)}
+	if m, ok := v.(map[string]any); ok {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			rec.cols = append(rec.cols, executor.Column{Name: k, Type: jsonType(m[k])})
+			rec.vals = append(rec.vals, m[k])
+		}
+	} else {
+		rec.cols = []executor.Column{{Name: "value", Type: jsonType(v)}}
+		rec.vals = []any{v}
+	}
+	return rec
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case string:
+		return "string"
+	case json.Number:
+		return "number"
+	case bool:
+		return "boolean"
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	}
+	return "null"
+}
+
+// walkJSONL streams newline-delimited JSON; blank lines are structural.
+func walkJSONL(r io.Reader, visit visitor) error {
+	br := bufio.NewReaderSize(r, 256<<10)
+	for {
+		raw, err := br.ReadBytes('\n')
+		if len(raw) > 0 {
+			var rerr error
+			if len(bytes.TrimSpace(raw)) == 0 {
+				rerr = visit(raw, nil)
+			} else {
+				rerr = visit(raw, jsonRecord(raw))
+			}
+			if rerr != nil {
+				return rerr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// jsonDoc is a JSON document split into its rows: the elements of a
+// top-level array, or a sequence of top-level values.
+type jsonDoc struct {
+	data  []byte
+	array bool
+	spans [][2]int // byte ranges of each row value
+}
+
+func parseJSONDoc(data []byte) (*jsonDoc, error) {
+	d := &jsonDoc{data: data}
+	trimmed := bytes.TrimLeft(data, " \t\r\n\xef\xbb\xbf")
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		d.array = true
+		if _, err := dec.Token(); err != nil {
+			return nil, fmt.Errorf("json: %w: %w", piimap.ErrCorrupt, err)
+		}
+	}
+	for dec.More() {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return nil, fmt.Errorf("json row %d: %w: %w", len(d.spans)+1, piimap.ErrCorrupt, err)
+		}
+		end := int(dec.InputOffset())
+		start := end - len(raw)
+		d.spans = append(d.spans, [2]int{start, end})
+	}
+	if d.array {
+		if _, err := dec.Token(); err != nil {
+			return nil, fmt.Errorf("json: %w: %w", piimap.ErrCorrupt, err)
+		}
+	}
+	return d, nil
+}
+
+// without renders the document minus the rows in drop, keeping every kept
+// row's bytes and the document's own framing and separators.
+func (d *jsonDoc) without(drop map[int]bool) []byte {
+	if len(d.spans) == 0 {
+		return d.data
+	}
+	first, last := d.spans[0], d.spans[len(d.spans)-1]
+	sep := []byte(",\n")
+	if len(d.spans) > 1 {
+		sep = d.data[d.spans[0][1]:d.spans[1][0]]
+	} else if !d.array {
+		sep = []byte("\n")
+	}
+	var b bytes.Buffer
+	b.Write(d.data[:first[0]])
+	n := 0
+	for i, sp := range d.spans {
+		if drop[i] {
+			continue
+		}
+		if n > 0 {
+			b.Write(sep)
+		}
+		b.Write(d.data[sp[0]:sp[1]])
+		n++
+	}
+	b.Write(d.data[last[1]:])
+	return b.Bytes()
+}
