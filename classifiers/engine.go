@@ -86,6 +86,10 @@ type crule struct {
 	score    float64
 	kind     int // fast-path kind, -1 for keyword/regex rules
 	phone    bool
+	// prefixed: the pattern starts with a literal (EMP-…): values it
+	// matches are the business code the rule is after, so the "code"
+	// negative shape does not count against it.
+	prefixed bool
 }
 
 // Engine classifies records and text. It is safe for concurrent use.
@@ -148,11 +152,13 @@ func New(rs []rules.Rule, opt Options) (*Engine, error) {
 				}
 				e.kwOwners[i] = append(e.kwOwners[i], c)
 			}
-		case c.kind >= 0:
+		case r.Scanner == rules.ScannerCandidates && c.kind >= 0:
 			e.fast[c.kind] = append(e.fast[c.kind], c)
+		case r.Scanner == rules.ScannerCandidates:
+			return nil, r.Errorf("validator %q has no candidate scanner (those that do: %s)", r.Validator, fastNames())
 		default:
 			if c.re == nil {
-				return nil, r.Errorf("text matching needs keywords+pattern, a pattern, or a validator with a built-in scanner (%s)", fastNames())
+				return nil, r.Errorf("text matching needs keywords+pattern, a pattern, or scanner: candidates with one of: %s", fastNames())
 			}
 			e.regexRules = append(e.regexRules, c)
 		}
@@ -204,6 +210,8 @@ func compile(r rules.Rule) (*crule, error) {
 		if c.full, err = regexp.Compile(`^(?:` + r.Pattern + `)$`); err != nil {
 			return nil, r.Errorf("bad pattern: %v", err)
 		}
+		p, _ := c.re.LiteralPrefix()
+		c.prefixed = len(p) >= 2
 	}
 	c.ctx = phrases(r.Context)
 	c.negctx = phrases(r.NegativeContext)

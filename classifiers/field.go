@@ -131,7 +131,7 @@ func (e *Engine) scoreRule(rec piimap.Record, p *fieldProfile, r *crule) (piimap
 	var first string
 	var quads, versionQuads int
 	for _, v := range p.distinct {
-		if sh := p.shape[v]; sh != "" && !r.Exempts(sh) {
+		if sh := p.shape[v]; sh != "" && !r.Exempts(sh) && !(sh == rules.NegCode && r.prefixed) {
 			negs++
 			continue
 		}
@@ -182,7 +182,7 @@ func (e *Engine) scoreRule(rec piimap.Record, p *fieldProfile, r *crule) (piimap
 	}
 	if negs > 0 {
 		for _, sh := range sortedKeys(p.negCount) {
-			if sh != rules.NegStepped && !r.Exempts(sh) {
+			if sh != rules.NegStepped && !r.Exempts(sh) && !(sh == rules.NegCode && r.prefixed) {
 				ev = append(ev, fmt.Sprintf("negative: %s %d", sh, p.negCount[sh]))
 			}
 		}

@@ -21,7 +21,7 @@ var (
 )
 
 func (g *gen) pick(xs []string) string { return xs[g.r.IntN(len(xs))] }
-func (g *gen) name() string           { return g.pick(genFirst) + " " + g.pick(genLast) }
+func (g *gen) name() string            { return g.pick(genFirst) + " " + g.pick(genLast) }
 func (g *gen) email() string {
 	return strings.ToLower(g.pick(genFirst)+"."+g.pick(genLast)) + fmt.Sprint(g.r.IntN(1000)) + "@" + g.pick(genDom)
 }

@@ -15,6 +15,9 @@ const (
 	MatchText   = "text"   // free text only (key=value secrets)
 )
 
+// ScannerCandidates names the built-in one-pass candidate scanner.
+const ScannerCandidates = "candidates"
+
 // Negative shapes a field's values can show; a rule lists the ones that do
 // not count against it in Exempt.
 const (
@@ -38,6 +41,12 @@ type Rule struct {
 	Keywords    []string `yaml:"keywords,omitempty"` // prefilter for keyword/regex text rules (case-insensitive)
 	Pattern     string   `yaml:"pattern,omitempty"`  // RE2 syntax; anchored for field values, unanchored in text windows
 	Validator   string   `yaml:"validator,omitempty"`
+	// Scanner "candidates" serves the rule from the one-pass candidate
+	// scanner (its validator must have one: email, phone, us_ssn,
+	// credit_card, iban, uk_nino, ip, mac, geo_pair, dob, postal_address,
+	// token); otherwise text matching uses keywords+pattern windows, or the
+	// pattern over the whole text.
+	Scanner string `yaml:"scanner,omitempty"`
 
 	Context         []string `yaml:"context,omitempty"`          // words that raise a nearby text match
 	NegativeContext []string `yaml:"negative_context,omitempty"` // words that veto a nearby text match
@@ -136,6 +145,12 @@ func (r Rule) Validate() error {
 		if _, err := regexp.Compile(r.Pattern); err != nil {
 			return r.Errorf("bad pattern: %v", err)
 		}
+	}
+	if r.Scanner != "" && r.Scanner != ScannerCandidates {
+		return r.Errorf("scanner %q: only %q is known", r.Scanner, ScannerCandidates)
+	}
+	if r.Scanner == ScannerCandidates && r.Validator == "" {
+		return r.Errorf("scanner %q needs a validator", ScannerCandidates)
 	}
 	if r.Pattern == "" && r.Validator == "" {
 		return r.Errorf("needs a pattern or a validator")

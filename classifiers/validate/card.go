@@ -1,16 +1,14 @@
 package validate
 
-// Luhn reports whether the decimal digits in s (separators ignored) pass
-// the Luhn mod-10 check. A string without digits fails.
+// Luhn reports whether the decimal digits in s pass the Luhn mod-10
+// check; every other byte is ignored, so custom rules can apply it to
+// prefixed numbers (LC100000000008). A string without digits fails.
 func Luhn(s string) bool {
 	sum, n := 0, 0
 	for i := len(s) - 1; i >= 0; i-- {
 		c := s[i]
 		if c < '0' || c > '9' {
-			if c == ' ' || c == '-' {
-				continue
-			}
-			return false
+			continue
 		}
 		d := int(c - '0')
 		if n%2 == 1 {

@@ -12,7 +12,7 @@ func FuzzLuhn(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		a := Luhn(s)
 		// Separators never change the verdict.
-		if b := Luhn(strings.ReplaceAll(s, " ", "")); a != b && !strings.ContainsAny(s, "-") {
+		if b := Luhn(strings.ReplaceAll(s, " ", "")); a != b {
 			t.Fatalf("Luhn separator sensitivity")
 		}
 		if CreditCard(s) && !a {
