@@ -1,0 +1,391 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/piimap/piimap/executor"
+
+	_ "github.com/piimap/piimap/executor/duckdb" // duckdb:// handler
+	_ "github.com/piimap/piimap/executor/files"  // file:// handler
+)
+
+// service wires the executor over the config's graph and stores.
+func (a *app) service() (*executor.Service, error) {
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	g, err := a.openGraph()
+	if err != nil {
+		return nil, err
+	}
+	return executor.New(g, g, cfg.Stores, executor.Options{}), nil
+}
+
+func (a *app) dsarCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "dsar",
+		Short: "Data-subject requests: new, plan, approve, run, status, receipt",
+		Long: `dsar carries out one subject's request in every store the map knows, derived copies included.
+
+  piimap dsar new --type erasure --subject email=ann@example.com --requester alice
+  piimap dsar plan ID                  # every location with its expected count; gaps listed
+  piimap dsar approve ID --by bob      # erasure and rectification need two approvers, neither the requester
+  piimap dsar approve ID --by carol
+  piimap dsar run ID                   # a dry run: nothing is written
+  piimap dsar run ID --apply           # erase, verify (residual must be 0), sign the receipt
+  piimap dsar receipt ID --json
+
+Access and portability runs are read-only and write a package (--out DIR).
+Request state lives in the graph directory, so each step can run in its own process.`,
+	}
+	cmd.AddCommand(a.dsarNew(), a.dsarPlan(), a.dsarApprove(), a.dsarRun(), a.dsarStatus(), a.dsarReceipt(), a.dsarList())
+	for _, c := range cmd.Commands() {
+		c.Args = wrapArgs(c.Args)
+	}
+	return cmd
+}
+
+func (a *app) dsarNew() *cobra.Command {
+	var in executor.NewRequestInput
+	var typ string
+	var subjects, changes, modes []string
+	cmd := &cobra.Command{
+		Use:   "new",
+		Short: "Record a new request (prints its id)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			in.Type = executor.Type(typ)
+			if !in.Type.Valid() {
+				return usageError("dsar new: --type must be access, erasure, rectification, portability or restriction")
+			}
+			var err error
+			if in.Subject, err = keyValues("--subject", subjects); err != nil {
+				return err
+			}
+			if len(in.Subject) == 0 {
+				return usageError("dsar new: at least one --subject KEY=VALUE is required")
+			}
+			if in.Changes, err = keyValues("--change", changes); err != nil {
+				return err
+			}
+			mm, err := keyValues("--mode", modes)
+			if err != nil {
+				return err
+			}
+			for k, v := range mm {
+				if in.Modes == nil {
+					in.Modes = map[string]executor.Mode{}
+				}
+				in.Modes[k] = executor.Mode(v)
+			}
+			svc, err := a.service()
+			if err != nil {
+				return err
+			}
+			req, err := svc.NewRequest(cmd.Context(), in)
+			if err != nil {
+				return err
+			}
+			if a.jsonOut {
+				return a.printJSON(req)
+			}
+			fmt.Fprintln(a.stdout, req.ID)
+			a.note("recorded %s request %s for %s; next: piimap dsar plan %s", req.Type, req.ID, maskedSubject(req.Subject), req.ID)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&typ, "type", "", "access|erasure|rectification|portability|restriction")
+	f.StringArrayVar(&subjects, "subject", nil, "subject identifier KEY=VALUE: email, user_id, phone or a configured identity name (repeatable)")
+	f.StringVar(&in.Tenant, "tenant", "", "tenant the subject belongs to")
+	f.StringVar(&in.Requester, "requester", "", "who asks (may not approve)")
+	f.StringVar(&in.Reason, "reason", "", "why (kept in the request and the audit log)")
+	f.StringArrayVar(&changes, "change", nil, "rectification: FIELD_OR_TYPE=NEW_VALUE (repeatable)")
+	f.StringArrayVar(&modes, "mode", nil, "erasure mode per location: STORE/ASSET=delete|null|mask|redact|drop (repeatable; STORE or * for all)")
+	return cmd
+}
+
+// keyValues parses repeated KEY=VALUE flags.
+func keyValues(flag string, kvs []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" || v == "" {
+			return nil, usageError("%s %q: want KEY=VALUE", flag, maskArg(kv))
+		}
+		out[k] = v
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// maskArg hides all but the key of a malformed argument: it may be PII.
+func maskArg(kv string) string {
+	k, _, _ := strings.Cut(kv, "=")
+	if len(k) > 16 {
+		k = k[:16]
+	}
+	return k + "=…"
+}
+
+func maskedSubject(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + m[k]
+	}
+	return strings.Join(parts, " ")
+}
+
+func (a *app) dsarPlan() *cobra.Command {
+	return &cobra.Command{
+		Use:   "plan ID",
+		Short: "Derive the request's plan from the latest scan: every location, expected counts, gaps",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := a.service()
+			if err != nil {
+				return err
+			}
+			p, err := svc.Plan(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			if a.jsonOut {
+				return a.printJSON(p)
+			}
+			a.printPlan(p)
+			return nil
+		},
+	}
+}
+
+func (a *app) printPlan(p *executor.Plan) {
+	fmt.Fprintf(a.stdout, "plan for %s (%s), scan run %s, digest %s\n", p.Request, p.Type, p.ScanRun, short(p.Digest))
+	for _, id := range p.Identifiers {
+		fmt.Fprintf(a.stdout, "  identifier %s: %d value(s) %s\n", id.Kind, id.Count, strings.Join(id.Masked, ", "))
+	}
+	tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  STORE\tASSET\tACTION\tMODE\tEXPECTED\tMATCH")
+	for _, st := range p.Steps() {
+		var via []string
+		for _, m := range st.Target.Match {
+			f := m.Field
+			if f == "" {
+				f = "(text)"
+			}
+			via = append(via, f+"~"+m.Kind)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\t%s\n", st.Store, st.Asset, st.Action, st.Target.Mode, st.Expected, strings.Join(via, ","))
+	}
+	tw.Flush()
+	for _, g := range p.Gaps {
+		fmt.Fprintf(a.stdout, "  gap %s: %s/%s %s: %s\n", g.Kind, g.Store, g.Asset, g.Field, g.Reason)
+	}
+	for _, e := range p.Exceptions {
+		fmt.Fprintf(a.stdout, "  exception: %+v\n", e)
+	}
+}
+
+func short(digest string) string {
+	if len(digest) > 19 {
+		return digest[:19]
+	}
+	return digest
+}
+
+func (a *app) dsarApprove() *cobra.Command {
+	var by string
+	cmd := &cobra.Command{
+		Use:   "approve ID --by WHO",
+		Short: "Approve the request's current plan (freezes its digest)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if by == "" {
+				return usageError("dsar approve: --by is required")
+			}
+			svc, err := a.service()
+			if err != nil {
+				return err
+			}
+			req, err := svc.Approve(cmd.Context(), args[0], by)
+			if err != nil {
+				return err
+			}
+			if a.jsonOut {
+				return a.printJSON(req)
+			}
+			fmt.Fprintf(a.stdout, "%s: %s (%d approval(s), plan %s)\n", req.ID, req.Status, len(req.Approvals), short(req.PlanDigest))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&by, "by", "", "approver (not the requester; erasure needs two different approvers)")
+	return cmd
+}
+
+func (a *app) dsarRun() *cobra.Command {
+	var ro executor.RunOptions
+	cmd := &cobra.Command{
+		Use:   "run ID [--apply] [--out DIR]",
+		Short: "Execute the approved plan (dry run unless --apply), verify, and sign the receipt",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := a.service()
+			if err != nil {
+				return err
+			}
+			bar := a.newProgress("running", -1)
+			var done int64
+			ro.Progress = func(e executor.Event) {
+				done++
+				bar.describe(fmt.Sprintf("%s %s/%s", e.Phase, e.Store, e.Asset))
+				bar.set(done, -1)
+			}
+			rc, err := svc.Execute(cmd.Context(), args[0], ro)
+			bar.finish()
+			if err != nil {
+				return err
+			}
+			if err := a.printReceipt(rc); err != nil {
+				return err
+			}
+			return receiptExit(rc)
+		},
+	}
+	cmd.Flags().BoolVar(&ro.Apply, "apply", false, "write to the stores (default: dry run)")
+	cmd.Flags().StringVar(&ro.OutDir, "out", "", "access/portability: package directory (default ./<request id>)")
+	return cmd
+}
+
+// receiptExit maps a receipt to exit code 3 when anything is left behind.
+func receiptExit(rc *executor.Receipt) error {
+	if rc.Status == executor.StatusGaps || rc.Status == executor.StatusFailed || len(rc.Gaps) > 0 {
+		return errGaps
+	}
+	for _, l := range rc.Locations {
+		if l.Residual > 0 {
+			return errGaps
+		}
+	}
+	return nil
+}
+
+func (a *app) printReceipt(rc *executor.Receipt) error {
+	if a.jsonOut {
+		return a.printJSON(rc)
+	}
+	mode := ""
+	if rc.DryRun {
+		mode = " (dry run: nothing written; add --apply)"
+	}
+	fmt.Fprintf(a.stdout, "receipt %s: %s %s%s\n", rc.Request, rc.Type, rc.Status, mode)
+	tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  STORE\tASSET\tMODE\tFOUND\tCHANGED\tRESIDUAL\tSTATUS")
+	for _, l := range rc.Locations {
+		changed := l.Changed
+		if rc.DryRun {
+			changed = l.WouldChange
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%d\t%d\t%s\n", l.Store, l.Asset, l.Mode, l.Found, changed, l.Residual, l.Status)
+	}
+	tw.Flush()
+	for _, g := range rc.Gaps {
+		fmt.Fprintf(a.stdout, "  gap %s: %s/%s: %s\n", g.Kind, g.Store, g.Asset, g.Reason)
+	}
+	if rc.Export != nil {
+		fmt.Fprintf(a.stdout, "  package: %s (%d files, manifest sha256 %s)\n", rc.Export.Dir, rc.Export.Files, short(rc.Export.ManifestSHA256))
+	}
+	if rc.Signature != "" {
+		fmt.Fprintf(a.stdout, "  signed: ed25519 %s\n", short(rc.Signature))
+	}
+	return nil
+}
+
+func (a *app) dsarStatus() *cobra.Command {
+	return &cobra.Command{
+		Use:   "status ID",
+		Short: "Show the request and its status history",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := a.service()
+			if err != nil {
+				return err
+			}
+			req, err := svc.Status(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			if a.jsonOut {
+				return a.printJSON(req)
+			}
+			fmt.Fprintf(a.stdout, "%s: %s request for %s: %s\n", req.ID, req.Type, maskedSubject(req.Subject), req.Status)
+			for _, h := range req.History {
+				fmt.Fprintf(a.stdout, "  %+v\n", h)
+			}
+			return nil
+		},
+	}
+}
+
+func (a *app) dsarReceipt() *cobra.Command {
+	return &cobra.Command{
+		Use:   "receipt ID",
+		Short: "Print the signed receipt of the request's last run (and check its signature)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := a.service()
+			if err != nil {
+				return err
+			}
+			rc, err := svc.Receipt(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			pub, err := svc.PublicKey(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if err := executor.VerifyReceipt(*rc, pub); err != nil {
+				return fmt.Errorf("receipt %s: %w", rc.Request, err)
+			}
+			return a.printReceipt(rc)
+		},
+	}
+}
+
+func (a *app) dsarList() *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List requests",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			svc, err := a.service()
+			if err != nil {
+				return err
+			}
+			reqs, err := svc.List(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if a.jsonOut {
+				return a.printJSON(reqs)
+			}
+			for _, r := range reqs {
+				fmt.Fprintf(a.stdout, "%s\t%s\t%s\t%s\n", r.ID, r.Type, r.Status, maskedSubject(r.Subject))
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/piimap/piimap/cmd/piimap/internal/config"
+)
+
+func (a *app) initCommand() *cobra.Command {
+	var example, out string
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "init",
+		Short: "Write a commented piimap.yaml to start from",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var body []byte
+			switch example {
+			case "", "default":
+				body = config.Example()
+			default:
+				return usageError("init: unknown --example %q (available: default)", example)
+			}
+			if _, err := config.Parse(body, "."); err != nil {
+				return fmt.Errorf("init: the built-in example is invalid: %w", err)
+			}
+			flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+			if force {
+				flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+			}
+			f, err := os.OpenFile(out, flags, 0o644)
+			if errors.Is(err, os.ErrExist) {
+				return fmt.Errorf("init: %s exists (use --force to overwrite)", out)
+			}
+			if err != nil {
+				return fmt.Errorf("init: %w", err)
+			}
+			if _, err := f.Write(body); err != nil {
+				f.Close()
+				return fmt.Errorf("init: write %s: %w", out, err)
+			}
+			if err := f.Close(); err != nil {
+				return fmt.Errorf("init: %w", err)
+			}
+			a.note("wrote %s: edit its stores, then run `piimap scan`", out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&example, "example", "default", "which example to write: default")
+	cmd.Flags().StringVar(&out, "out", config.DefaultPath, "file to write")
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite an existing file")
+	return cmd
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"os"
+	"sync"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+// progress draws a bar on stderr when stderr is a terminal and --quiet and
+// --json are off; otherwise every method is a no-op.
+type progress struct {
+	mu  sync.Mutex
+	bar *progressbar.ProgressBar
+}
+
+func (a *app) newProgress(desc string, max int64) *progress {
+	f, ok := a.stderr.(*os.File)
+	if !ok || a.quiet || a.jsonOut || !term.IsTerminal(int(f.Fd())) {
+		return &progress{}
+	}
+	return &progress{bar: progressbar.NewOptions64(max,
+		progressbar.OptionSetWriter(f),
+		progressbar.OptionSetDescription(desc),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(100_000_000),
+		progressbar.OptionClearOnFinish(),
+	)}
+}
+
+// set moves the bar to done of max.
+func (p *progress) set(done, max int64) {
+	if p.bar == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if max > 0 && max != p.bar.GetMax64() {
+		p.bar.ChangeMax64(max)
+	}
+	_ = p.bar.Set64(done)
+}
+
+func (p *progress) describe(desc string) {
+	if p.bar != nil {
+		p.mu.Lock()
+		p.bar.Describe(desc)
+		p.mu.Unlock()
+	}
+}
+
+func (p *progress) finish() {
+	if p.bar != nil {
+		p.mu.Lock()
+		_ = p.bar.Finish()
+		p.mu.Unlock()
+	}
+}
