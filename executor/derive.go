@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/lineage"
 )
 
 // Resolution limits: they stop a runaway join (a key shared by millions of
@@ -88,8 +89,8 @@ func (s *Service) derivePlan(ctx context.Context, req *Request, modes map[string
 	if err := d.steps(ctx, p); err != nil {
 		return nil, err
 	}
-	for _, ue := range v.run.Errors {
-		d.gaps = append(d.gaps, Gap{Kind: GapUnitError, Store: ue.Store, Asset: ue.Unit, Reason: "scan error: " + ue.Err})
+	if err := d.unitErrorGaps(ctx); err != nil {
+		return nil, err
 	}
 	for _, kind := range sortedKeys(d.byKind) {
 		set := d.byKind[kind]
@@ -332,4 +333,24 @@ func storeGap(store, asset string, err error) Gap {
 		kind = GapUnconfigued
 	}
 	return Gap{Kind: kind, Store: store, Asset: asset, Reason: err.Error()}
+}
+
+// unitErrorGaps lists the scan run's unit errors as gaps: a unit the scan
+// could not read may hold the subject's data.
+func (d *deriver) unitErrorGaps(ctx context.Context) error {
+	errs := d.v.run.Errors
+	if l, ok := d.s.g.(lineage.UnitErrorLister); ok {
+		errs = nil
+		err := l.UnitErrors(ctx, d.v.run.ID, func(ue lineage.UnitError) error {
+			errs = append(errs, ue)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("executor: unit errors of run %s: %w", d.v.run.ID, err)
+		}
+	}
+	for _, ue := range errs {
+		d.gaps = append(d.gaps, Gap{Kind: GapUnitError, Store: ue.Store, Asset: ue.Unit, Reason: "scan error: " + ue.Err})
+	}
+	return nil
 }

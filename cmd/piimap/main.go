@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-
 )
 
 // Exit codes (DESIGN §7).
@@ -76,4 +75,3 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fmt.Fprintln(stderr, "piimap:", err)
 	return exitError
 }
-

@@ -28,7 +28,7 @@ var (
 		"3,ANN@Example.com,Ann A,second\r\n" +
 		"4,xann@example.com,Xann,near miss\r\n" +
 		"5,ann@example.com.au,Ann AU,other domain\r\n"
-	tsvData = "user_id\temail\tname\n1\tann@example.com\tAnn\n2\tbob@example.com\tBob\n3\tANN@example.com\tAnn\n4\txann@example.com\tX\n"
+	tsvData   = "user_id\temail\tname\n1\tann@example.com\tAnn\n2\tbob@example.com\tBob\n3\tANN@example.com\tAnn\n4\txann@example.com\tX\n"
 	jsonlData = `{"id":1,"user":{"email":"ann@example.com"},"msg":"hi"}` + "\n" +
 		"\n" +
 		`{"id":2,"user":{"email":"bob@example.com"},"msg":"yo"}` + "\n" +

@@ -2,6 +2,7 @@ package files
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -27,6 +28,9 @@ func SampleParquet(ctx context.Context, r io.ReaderAt, size int64, s scanner.Sam
 			err = fmt.Errorf("parquet: malformed file (%v): %w", p, piimap.ErrCorrupt)
 		}
 	}()
+	if err := checkFrame(r, size); err != nil {
+		return err
+	}
 	f, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
 		return fmt.Errorf("parquet: %v: %w", err, piimap.ErrCorrupt)
@@ -70,33 +74,82 @@ func SampleParquet(ctx context.Context, r io.ReaderAt, size int64, s scanner.Sam
 	return rs.finish()
 }
 
+// checkFrame validates the file's frame — "PAR1" at both ends and a footer
+// that fits inside the file — before the parser trusts its lengths.
+func checkFrame(r io.ReaderAt, size int64) error {
+	if size < 12 {
+		return fmt.Errorf("parquet: %d bytes is too small for a parquet file: %w", size, piimap.ErrCorrupt)
+	}
+	var head, tail [8]byte
+	if _, err := r.ReadAt(head[:4], 0); err != nil {
+		return fmt.Errorf("parquet: read header: %w", err)
+	}
+	if _, err := r.ReadAt(tail[:], size-8); err != nil {
+		return fmt.Errorf("parquet: read footer: %w", err)
+	}
+	if string(head[:4]) != "PAR1" || string(tail[4:]) != "PAR1" {
+		return fmt.Errorf("parquet: missing PAR1 magic: %w", piimap.ErrCorrupt)
+	}
+	footer := int64(binary.LittleEndian.Uint32(tail[:4]))
+	if footer <= 0 || footer > size-12 {
+		return fmt.Errorf("parquet: footer length %d does not fit in %d bytes: %w", footer, size, piimap.ErrCorrupt)
+	}
+	return nil
+}
+
 func readGroup(ctx context.Context, rg parquet.RowGroup, base int64, wanted map[int64]bool, buf []parquet.Row, fn func(parquet.Row) error) error {
 	rows := rg.Rows()
 	defer rows.Close()
 	n := rg.NumRows()
-	for i := int64(0); i < n; i++ {
-		if wanted != nil {
-			if !wanted[base+i] {
-				continue
-			}
-			if err := rows.SeekToRow(i); err != nil {
-				return fmt.Errorf("parquet: seek row %d: %v: %w", base+i, err, piimap.ErrCorrupt)
-			}
-		}
-		if i%1024 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
+	readOne := func(i int64) (bool, error) {
 		k, err := rows.ReadRows(buf)
 		if k == 1 {
 			if err := fn(buf[0]); err != nil {
-				return err
+				return false, err
 			}
 		}
 		if err != nil && !errors.Is(err, io.EOF) {
-			return fmt.Errorf("parquet: read row %d: %v: %w", base+i, err, piimap.ErrCorrupt)
+			return false, fmt.Errorf("parquet: read row %d: %v: %w", base+i, err, piimap.ErrCorrupt)
 		}
-		if k == 0 {
-			return fmt.Errorf("parquet: row group ends at row %d of %d: %w", i, n, piimap.ErrCorrupt)
+		return k == 1, nil
+	}
+	if wanted == nil { // full read: every row, trusting the data over the row count
+		for i := int64(0); i < n; i++ {
+			if i%1024 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			ok, err := readOne(i)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("parquet: row group ends at row %d of %d: %w", i, n, piimap.ErrCorrupt)
+			}
+		}
+		return nil
+	}
+	// Sampled: visit only the drawn rows of this group, in order (never a
+	// loop over the group's claimed size, which a corrupt footer may inflate).
+	var idx []int64
+	for r := range wanted {
+		if r >= base && r < base+n {
+			idx = append(idx, r-base)
+		}
+	}
+	slices.Sort(idx)
+	for j, i := range idx {
+		if j%256 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err := rows.SeekToRow(i); err != nil {
+			return fmt.Errorf("parquet: seek row %d: %v: %w", base+i, err, piimap.ErrCorrupt)
+		}
+		ok, err := readOne(i)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("parquet: row group ends before row %d of %d: %w", i, n, piimap.ErrCorrupt)
 		}
 	}
 	return nil
