@@ -2,7 +2,7 @@ package main
 
 import (
 	"bufio"
-	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/classifiers"
 )
 
 // classifyLine is one `classify --json` output line (DESIGN §7). It never
@@ -66,7 +66,7 @@ printed. It needs no config; --rules adds rule directories.`,
 				return err
 			}
 			for _, name := range args {
-				if err := a.classifyOne(cmd, eng, name, emit); err != nil {
+				if err := a.classifyOne(cmd.Context(), eng, name, emit); err != nil {
 					return err
 				}
 			}
@@ -79,12 +79,9 @@ printed. It needs no config; --rules adds rule directories.`,
 	return cmd
 }
 
-type spanner interface {
-	Spans(data []byte, emit func(piimap.Span))
-}
-
-// classifyOne streams one input in line-aligned chunks.
-func (a *app) classifyOne(cmd *cobra.Command, eng spanner, name string, emit func(classifyLine) error) error {
+// classifyOne streams one input through the classifier's parallel,
+// line-aligned text scanner.
+func (a *app) classifyOne(ctx context.Context, eng *classifiers.Engine, name string, emit func(classifyLine) error) error {
 	var r io.Reader = a.stdin
 	source := "-"
 	if name != "-" {
@@ -95,53 +92,12 @@ func (a *app) classifyOne(cmd *cobra.Command, eng spanner, name string, emit fun
 		defer f.Close()
 		r, source = f, name
 	}
-	const chunk = 1 << 20
-	const maxCarry = 16 << 20 // a line longer than this is split
-	read := make([]byte, chunk)
-	var buf []byte
-	var line int64 = 1
-	for {
-		if err := cmd.Context().Err(); err != nil {
-			return err
-		}
-		n, rerr := io.ReadFull(r, read)
-		buf = append(buf, read[:n]...)
-		eof := rerr == io.EOF || rerr == io.ErrUnexpectedEOF
-		if rerr != nil && !eof {
-			return fmt.Errorf("classify %s: %w", source, rerr)
-		}
-		end := len(buf)
-		if !eof {
-			i := bytes.LastIndexByte(buf, '\n')
-			if i < 0 && len(buf) < maxCarry {
-				continue // no line ends yet: read more
-			}
-			if i >= 0 {
-				end = i + 1
-			}
-		}
-		var werr error
-		data := buf[:end]
-		lineStart, scanned := 0, 0
-		eng.Spans(data, func(s piimap.Span) {
-			if werr != nil {
-				return
-			}
-			if nl := bytes.Count(data[scanned:s.Start], []byte{'\n'}); nl > 0 {
-				line += int64(nl)
-				lineStart = bytes.LastIndexByte(data[:s.Start], '\n') + 1
-			}
-			scanned = s.Start
-			werr = emit(classifyLine{Source: source, Line: line, Offset: s.Start - lineStart, Length: s.Len(),
-				Type: s.Type, Confidence: s.Confidence, Rule: s.RuleID})
-		})
-		if werr != nil {
-			return werr
-		}
-		line += int64(bytes.Count(data[scanned:], []byte{'\n'}))
-		buf = append(buf[:0], buf[end:]...)
-		if eof {
-			return nil
-		}
+	_, err := eng.ScanParallel(ctx, r, 0, func(m classifiers.Match) error {
+		return emit(classifyLine{Source: source, Line: m.Line, Offset: m.Col, Length: m.Len(),
+			Type: m.Type, Confidence: m.Confidence, Rule: m.RuleID})
+	})
+	if err != nil {
+		return fmt.Errorf("classify %s: %w", source, err)
 	}
+	return nil
 }
