@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 	"github.com/piimap/piimap/classifiers"
 	"github.com/piimap/piimap/cmd/piimap/internal/config"
 	"github.com/piimap/piimap/lineage/badgerstore"
-	"github.com/piimap/piimap/rules"
 
 	_ "github.com/piimap/piimap/scanner/duckdb" // duckdb:// stores
 	_ "github.com/piimap/piimap/scanner/files"  // file:// stores
@@ -125,20 +123,9 @@ func (a *app) openGraph() (*badgerstore.Store, error) {
 	return g, nil
 }
 
-// engine compiles the embedded rules plus the config's rule directories.
+// engine compiles the embedded rules plus extra rule directories.
 func (a *app) engine(extraDirs []string) (*classifiers.Engine, error) {
-	rs, err := rules.Default()
-	if err != nil {
-		return nil, err
-	}
-	for _, dir := range extraDirs {
-		more, err := rules.LoadDir(dir)
-		if err != nil {
-			return nil, err
-		}
-		rs = append(rs, more...)
-	}
-	return classifiers.New(rs, classifiers.Options{})
+	return classifiers.Default(classifiers.Options{}, extraDirs...)
 }
 
 func (a *app) close() {
@@ -164,5 +151,3 @@ func (a *app) note(format string, args ...any) {
 	}
 	fmt.Fprintf(a.stderr, format+"\n", args...)
 }
-
-var _ = context.Background

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/piimap/piimap/classifiers"
 	"github.com/piimap/piimap/cmd/piimap/internal/config"
 	"github.com/piimap/piimap/lineage/badgerstore"
 	"github.com/piimap/piimap/scanner"
@@ -68,6 +69,7 @@ func (a *app) scan(ctx context.Context, cfg *config.Config, g *badgerstore.Store
 	return scanner.Run(ctx, stores, scanner.Options{
 		Graph:      g,
 		Classifier: eng,
+		Merge:      classifiers.Merge,
 		Full:       full,
 		Logger:     a.logger(),
 		Progress: func(p scanner.Progress) {
