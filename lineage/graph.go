@@ -22,6 +22,10 @@ const (
 	EdgeCopyOf      = "copy_of"
 )
 
+// EdgeKinds lists every edge kind; add new kinds here too, since
+// whole-graph readers select kinds from it.
+var EdgeKinds = []string{EdgeContains, EdgeReferences, EdgeDerivedFrom, EdgeCopyOf}
+
 // Edge sources: who told us about an edge.
 const (
 	SourceScan        = "scan" // contains edges from enumeration
@@ -146,6 +150,14 @@ type Graph interface {
 // Without it, callers fall back to ScanRun.Errors.
 type UnitErrorLister interface {
 	UnitErrors(ctx context.Context, run string, fn func(UnitError) error) error
+}
+
+// EdgeLister is implemented by graphs that can visit every edge of a run in
+// one pass, in (from, kind, source, to) order, optionally only edges of the
+// given kinds (none means all). Whole-graph readers (the map, subject
+// paths) prefer it to one Graph.Edges call per node.
+type EdgeLister interface {
+	AllEdges(ctx context.Context, run string, kinds []string, fn func(Edge) error) error
 }
 
 // DocStore keeps small JSON documents beside the graph (requests, plans,

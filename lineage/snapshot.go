@@ -76,25 +76,37 @@ func loadSnapshot(ctx context.Context, g Graph, runID string) (*snapshot, error)
 	}); err != nil {
 		return nil, fmt.Errorf("run %s: findings: %w", run.ID, err)
 	}
-	// Findings on locations without a node still get their edges read.
-	starts := slices.Clone(s.order)
-	for k := range s.findings {
-		if _, ok := s.nodes[k]; !ok {
-			starts = append(starts, k)
+	add := func(e Edge) error {
+		if e.Kind == EdgeContains {
+			return nil
+		}
+		s.out[key(e.From)] = append(s.out[key(e.From)], e)
+		s.in[key(e.To)] = append(s.in[key(e.To)], e)
+		return nil
+	}
+	if l, ok := g.(EdgeLister); ok {
+		kinds := slices.DeleteFunc(slices.Clone(EdgeKinds), func(k string) bool { return k == EdgeContains })
+		if err := l.AllEdges(ctx, run.ID, kinds, add); err != nil {
+			return nil, fmt.Errorf("run %s: edges: %w", run.ID, err)
+		}
+	} else {
+		// One prefix scan per node; findings on locations without a node
+		// still get their edges read.
+		starts := slices.Clone(s.order)
+		for k := range s.findings {
+			if _, ok := s.nodes[k]; !ok {
+				starts = append(starts, k)
+			}
+		}
+		slices.SortFunc(starts, cmpLoc)
+		for _, at := range starts {
+			if err := g.Edges(ctx, run.ID, at, Out, add); err != nil {
+				return nil, fmt.Errorf("run %s: edges of %s: %w", run.ID, at, err)
+			}
 		}
 	}
-	slices.SortFunc(starts, cmpLoc)
-	for _, at := range starts {
-		if err := g.Edges(ctx, run.ID, at, Out, func(e Edge) error {
-			if e.Kind == EdgeContains {
-				return nil
-			}
-			s.out[key(e.From)] = append(s.out[key(e.From)], e)
-			s.in[key(e.To)] = append(s.in[key(e.To)], e)
-			return nil
-		}); err != nil {
-			return nil, fmt.Errorf("run %s: edges of %s: %w", run.ID, at, err)
-		}
+	for _, es := range s.out {
+		slices.SortFunc(es, cmpEdge)
 	}
 	for _, es := range s.in {
 		slices.SortFunc(es, cmpEdge)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
@@ -43,26 +44,56 @@ func (s *Store) Nodes(ctx context.Context, run string, fn func(lineage.Node) err
 
 // Edges visits the edges leaving (Out) or entering (In) the node at `at`,
 // ordered by kind, source and the other end. Both directions are one prefix
-// scan. An empty at.Store visits every edge of the run in From order (the
-// direction is then ignored).
+// scan.
 func (s *Store) Edges(ctx context.Context, run string, at piimap.Location, dir lineage.Direction, fn func(lineage.Edge) error) error {
 	sec := byte(secOut)
-	if dir == lineage.In && at.Store != "" {
+	if dir == lineage.In {
 		sec = secIn
 	}
-	prefix := sectionPrefix(run, sec)
-	if at.Store != "" {
-		prefix = appendLoc(prefix, at)
-	}
+	prefix := appendLoc(sectionPrefix(run, sec), at)
 	return s.viewRun(ctx, run, func(txn *badger.Txn) error {
 		return scanPrefix(ctx, txn, prefix, func(key, val []byte) error {
-			var e lineage.Edge
-			if err := json.Unmarshal(val, &e); err != nil {
-				return fmt.Errorf("badgerstore: run %s: edge %q: %w", run, key, errors.Join(piimap.ErrCorrupt, err))
-			}
-			return fn(e)
+			return decodeEdge(run, key, val, fn)
 		})
 	})
+}
+
+// AllEdges visits every edge of run in (from, kind, source, to) order,
+// only those of the given kinds when any are given. Kinds are filtered on
+// the key, before decoding.
+func (s *Store) AllEdges(ctx context.Context, run string, kinds []string, fn func(lineage.Edge) error) error {
+	prefix := sectionPrefix(run, secOut)
+	return s.viewRun(ctx, run, func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			item := it.Item()
+			if len(kinds) > 0 {
+				_, kind, _, _, err := parseEdgeKey(item.Key()[len(prefix):])
+				if err != nil {
+					return fmt.Errorf("badgerstore: run %s: edge %q: %w", run, item.Key(), err)
+				}
+				if !slices.Contains(kinds, kind) {
+					continue
+				}
+			}
+			if err := item.Value(func(v []byte) error { return decodeEdge(run, item.Key(), v, fn) }); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func decodeEdge(run string, key, val []byte, fn func(lineage.Edge) error) error {
+	var e lineage.Edge
+	if err := json.Unmarshal(val, &e); err != nil {
+		return fmt.Errorf("badgerstore: run %s: edge %q: %w", run, key, errors.Join(piimap.ErrCorrupt, err))
+	}
+	return fn(e)
 }
 
 // Findings visits every finding of run in (store, asset, field, type, rule)

@@ -34,6 +34,7 @@ var (
 	_ lineage.Graph           = (*Store)(nil)
 	_ lineage.DocStore        = (*Store)(nil)
 	_ lineage.UnitErrorLister = (*Store)(nil)
+	_ lineage.EdgeLister      = (*Store)(nil)
 )
 
 // Store is the Badger-backed lineage.Graph and lineage.DocStore. It is safe

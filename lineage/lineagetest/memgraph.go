@@ -30,6 +30,7 @@ var (
 	_ lineage.Graph           = (*MemGraph)(nil)
 	_ lineage.DocStore        = (*MemGraph)(nil)
 	_ lineage.UnitErrorLister = (*MemGraph)(nil)
+	_ lineage.EdgeLister      = (*MemGraph)(nil)
 )
 
 type edgeID struct {
@@ -277,7 +278,21 @@ func (g *MemGraph) Edges(_ context.Context, run string, at piimap.Location, dir 
 	if err != nil {
 		return err
 	}
-	at = key(at)
+	return visitEdges(r, key(at), dir, nil, fn)
+}
+
+// AllEdges visits every edge of run in (from, kind, source, to) order.
+func (g *MemGraph) AllEdges(_ context.Context, run string, kinds []string, fn func(lineage.Edge) error) error {
+	r, err := g.snapshot(run)
+	if err != nil {
+		return err
+	}
+	return visitEdges(r, piimap.Location{}, lineage.Out, kinds, fn)
+}
+
+// visitEdges visits the edges at `at` (all edges for a zero location) in
+// key order.
+func visitEdges(r *memRun, at piimap.Location, dir lineage.Direction, kinds []string, fn func(lineage.Edge) error) error {
 	type item struct {
 		at, other    piimap.Location
 		kind, source string
@@ -285,6 +300,9 @@ func (g *MemGraph) Edges(_ context.Context, run string, at piimap.Location, dir 
 	}
 	var items []item
 	for k, e := range r.edges {
+		if len(kinds) > 0 && !slices.Contains(kinds, k.kind) {
+			continue
+		}
 		it := item{k.from, k.to, k.kind, k.source, e}
 		if dir == lineage.In && at.Store != "" {
 			it.at, it.other = k.to, k.from

@@ -2,6 +2,7 @@ package lineagetest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io/fs"
@@ -164,6 +165,22 @@ func testEdgesBothDirections(t *testing.T, g lineage.Graph) {
 	for _, e := range out {
 		require.Equal(t, lineage.EdgeContains, e.Kind)
 	}
+	if l, ok := g.(lineage.EdgeLister); ok {
+		var all, refs []lineage.Edge
+		require.NoError(t, l.AllEdges(ctx, id, nil, func(e lineage.Edge) error { all = append(all, e); return nil }))
+		_, want, _, _ := Estate()
+		require.ElementsMatch(t, want, all)
+		require.True(t, slices.IsSortedFunc(all, func(a, b lineage.Edge) int {
+			return cmp.Or(cmpLoc(a.From, b.From), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Source, b.Source), cmpLoc(a.To, b.To))
+		}), "AllEdges in (from, kind, source, to) order")
+		require.NoError(t, l.AllEdges(ctx, id, []string{lineage.EdgeReferences}, func(e lineage.Edge) error { refs = append(refs, e); return nil }))
+		require.Len(t, refs, 3)
+		for _, e := range refs {
+			require.Equal(t, lineage.EdgeReferences, e.Kind)
+		}
+		require.ErrorIs(t, l.AllEdges(ctx, "nope", nil, func(lineage.Edge) error { return nil }), piimap.ErrNotFound)
+	}
+
 	// Two sources for the same pair are two edges.
 	_, w, err := g.BeginRun(ctx, []string{"x"})
 	require.NoError(t, err)
