@@ -1,8 +1,10 @@
 package executor
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
 )
@@ -24,11 +26,25 @@ func ArrowRows(rec arrow.Record) ([]Column, [][]any) {
 			if arr.IsNull(r) {
 				continue
 			}
-			row[c] = arr.GetOneForMarshal(r)
+			row[c] = detach(arr.GetOneForMarshal(r))
 		}
 		rows[r] = row
 	}
 	return cols, rows
+}
+
+// detach copies values that alias Arrow buffers (strings and bytes are
+// zero-copy views), so rows outlive the record they came from.
+func detach(v any) any {
+	switch x := v.(type) {
+	case string:
+		return strings.Clone(x)
+	case []byte:
+		return bytes.Clone(x)
+	case json.RawMessage:
+		return json.RawMessage(bytes.Clone(x))
+	}
+	return v
 }
 
 // CellString renders one JSON-able cell for CSV output: nil is empty,
