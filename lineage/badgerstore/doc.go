@@ -16,8 +16,12 @@
 // run everything belonging to stores this run did not scan, so the snapshot
 // of a `piimap scan --store app` run is still the whole estate. Only then is
 // the run's metadata written as finished, and the directory synced. A run
-// that never finishes stays "running" and is never Latest, never a source of
-// carry-forward, and never read by `map` without --run.
+// that never finishes is never Latest, never a source of carry-forward, and
+// never read by `map` without --run; the next read-write Open, which holds
+// the directory lock and so knows no scan is in progress, marks it failed.
+// Every run is a full snapshot, so Prune(keep) drops the runs before the
+// newest keep finished ones (run records first, then their snapshot
+// prefixes).
 //
 // Reads (Nodes, Edges, Findings, UnitErrors) are prefix scans over one run's
 // snapshot, in key order, which is (store, asset, field) order. Edges are

@@ -201,3 +201,64 @@ func BenchmarkWriteRun(b *testing.B) {
 		}
 	}
 }
+
+func TestAbandonedRunFailsOnOpen(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := badgerstore.Open(dir)
+	require.NoError(t, err)
+	good, err := lineagetest.WriteEstate(ctx, s)
+	require.NoError(t, err)
+	id, w, err := s.BeginRun(ctx, []string{"app"})
+	require.NoError(t, err)
+	require.NoError(t, w.PutNode(ctx, lineage.Node{Kind: lineage.NodeStore, Loc: lineagetest.App}))
+	require.NoError(t, s.Close()) // the "process" exits without Finish
+
+	s, err = badgerstore.Open(dir)
+	require.NoError(t, err)
+	defer s.Close()
+	r, err := s.Run(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, lineage.RunFailed, r.Status)
+	l, err := s.Latest(ctx)
+	require.NoError(t, err)
+	require.Equal(t, good, l.ID)
+}
+
+func TestPrune(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	var ids []string
+	for i := range 5 {
+		id, err := lineagetest.WriteEstate(ctx, s)
+		require.NoError(t, err)
+		ids = append(ids, id)
+		if i == 3 {
+			fid, w, err := s.BeginRun(ctx, []string{"app"})
+			require.NoError(t, err)
+			require.NoError(t, w.Finish(ctx, lineage.ScanRun{Status: lineage.RunFailed}))
+			ids = append(ids, fid)
+		}
+	}
+	// ids: r0 r1 r2 r3 failed r4 — keep 2 finished (r3, r4) and what is between.
+	_, err := s.Prune(ctx, 0)
+	require.ErrorIs(t, err, piimap.ErrConfig)
+	deleted, err := s.Prune(ctx, 2)
+	require.NoError(t, err)
+	require.Equal(t, ids[:3], deleted)
+	runs, err := s.Runs(ctx)
+	require.NoError(t, err)
+	var left []string
+	for _, r := range runs {
+		left = append(left, r.ID)
+	}
+	require.Equal(t, ids[3:], left)
+	err = s.Nodes(ctx, ids[0], func(lineage.Node) error { return nil })
+	require.ErrorIs(t, err, piimap.ErrNotFound)
+	var n int
+	require.NoError(t, s.Nodes(ctx, ids[5], func(lineage.Node) error { n++; return nil }))
+	require.NotZero(t, n, "kept runs are intact")
+	deleted, err = s.Prune(ctx, 10)
+	require.NoError(t, err)
+	require.Empty(t, deleted, "nothing to prune")
+}

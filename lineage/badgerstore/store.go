@@ -124,6 +124,10 @@ func Open(dir string, opts ...Option) (*Store, error) {
 			_ = db.Close()
 			return nil, err
 		}
+		if err := s.failAbandoned(); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("badgerstore: open %s: abandoned runs: %w", dir, err)
+		}
 	} else if err := s.checkSchema(); err != nil {
 		_ = db.Close()
 		return nil, err
