@@ -16,11 +16,12 @@ type Hop struct {
 	Via   Edge            `json:"via"`
 }
 
-// Reach walks the graph of run breadth-first from `from`, following edges
-// of the given kinds (nil means every kind but contains) in direction dir:
-// Out follows edges from their From to their To (downstream for
-// derived_from and copy_of is In: a copy points at its source), In the
-// reverse. maxDepth <= 0 means no limit. Each location is visited once, so
+// Reach walks the graph of run ("" for the latest) breadth-first from
+// `from`, following edges of the given kinds (nil means every kind but
+// contains) in direction dir: Out from an edge's From to its To, In the
+// reverse. Since a copy or view points at its source, Out along
+// derived_from/copy_of goes upstream and In goes downstream; along
+// references, Out goes from child to parent. maxDepth <= 0 means no limit. Each location is visited once, so
 // cycles end; hops come in BFS order, ties in the graph's edge order. The
 // start itself is not a hop. Edges are followed at the node they are
 // attached to; asset and field levels are not mixed.

@@ -297,6 +297,7 @@ func testCarryForward(t *testing.T, g lineage.Graph) {
 	require.NoError(t, err)
 	require.NotContains(t, locs(collectNodes(t, g, run3)), CustEmail.String())
 	require.Contains(t, locs(collectNodes(t, g, run3)), CustName.String())
+	require.Contains(t, locs(collectNodes(t, g, run3)), AppLog.String(), "carried through two runs")
 	require.Len(t, collectEdges(t, g, run3, DimEmail, lineage.Out), 1, "edges written in this run are kept as written")
 }
 
