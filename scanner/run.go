@@ -62,6 +62,10 @@ type Options struct {
 	Merge    func(dst, src []piimap.Finding) []piimap.Finding
 	Progress func(Progress)
 	Logger   *slog.Logger
+	// Configured names every store in the configuration, scanned or not:
+	// stores no longer configured then drop out of the map instead of being
+	// carried forward from earlier runs.
+	Configured []string
 }
 
 // Result is what a scan found and what it could not read.
@@ -420,6 +424,7 @@ func (e *engine) finish(ctx context.Context, run lineage.ScanRun, scanErr error)
 	})
 	run.Findings = len(res.Findings)
 	run.Errors = res.Errors
+	run.Configured = e.opt.Configured
 	run.EndedAt = time.Now().UTC()
 	switch {
 	case scanErr != nil:

@@ -70,6 +70,7 @@ func (a *app) scan(ctx context.Context, cfg *config.Config, g *badgerstore.Store
 		Graph:      g,
 		Classifier: eng,
 		Merge:      classifiers.Merge,
+		Configured: storeNames(cfg.Stores),
 		Full:       full,
 		Logger:     a.logger(),
 		Progress: func(p scanner.Progress) {
@@ -91,4 +92,12 @@ func (a *app) printScanSummary(res *scanner.Result) {
 		}
 		fmt.Fprintf(a.stdout, "  gap: %s/%s: %s\n", e.Store, unit, e.Err)
 	}
+}
+
+func storeNames(stores []scanner.StoreConfig) []string {
+	names := make([]string, len(stores))
+	for i, s := range stores {
+		names[i] = s.Name
+	}
+	return names
 }
