@@ -78,8 +78,8 @@ type crule struct {
 	check    validate.Func
 	re       *regexp.Regexp // unanchored (text windows)
 	full     *regexp.Regexp // anchored (field values)
-	ctx      [][]string     // context phrases, tokenised
-	negctx   [][]string
+	ctx      []phrase // context phrases, tokenised
+	negctx   []phrase
 	hints    [][]string
 	weak     [][]string
 	neghints [][]string
@@ -103,6 +103,59 @@ type Engine struct {
 	kwOwners   [][]*crule // keyword index → rules
 	regexRules []*crule   // text rules with neither keywords nor a fast path
 	hasKW      bool
+	// Keyword gate: the one-pass scanner looks up the lower-cased first
+	// three/four bytes of every word here and runs the Aho-Corasick
+	// automaton only at words that can start a keyword. Keywords that
+	// cannot be gated (shorter than three bytes, or not starting with a
+	// word byte) switch to a full Aho-Corasick pass instead.
+	kwGate     [4096][]int32 // gate slot → keyword indices
+	kwLower    []string      // keywords, lower-cased
+	kwPair     [1024]uint64 // bitset of lower-cased first byte pairs
+	kwFullPass bool
+	kwMaxLen   int
+}
+
+func gateKey(b []byte) (uint32, bool) {
+	if len(b) < 3 {
+		return 0, false
+	}
+	var k uint32
+	n := min(len(b), 4)
+	for i := 0; i < n; i++ {
+		c := b[i]
+		if isUpperB(c) {
+			c += 32
+		}
+		k = k<<8 | uint32(c)
+	}
+	return k | uint32(n)<<28, true
+}
+
+func lowerB(c byte) byte {
+	if isUpperB(c) {
+		return c + 32
+	}
+	return c
+}
+
+func pairKey(a, b byte) uint32 { return uint32(lowerB(a))<<8 | uint32(lowerB(b)) }
+
+func gateSlot(k uint32) uint32 { return (k * 2654435761) >> 20 & 4095 }
+
+func (e *Engine) buildGate(kws []string) {
+	e.kwLower = kws
+	for idx, k := range kws {
+		e.kwMaxLen = max(e.kwMaxLen, len(k))
+		if len(k) < 3 || !alnum[k[0]] || !alnum[k[1]] || !alnum[k[2]] {
+			e.kwFullPass = true
+			continue
+		}
+		p := pairKey(k[0], k[1])
+		e.kwPair[p>>6] |= 1 << (p & 63)
+		// three-byte keywords gate on three bytes, longer ones on four
+		gk, _ := gateKey([]byte(k[:min(len(k), 4)]))
+		e.kwGate[gateSlot(gk)] = append(e.kwGate[gateSlot(gk)], int32(idx))
+	}
 }
 
 // New compiles rs. It fails, naming the rule's file and line, on an unknown
@@ -167,6 +220,7 @@ func New(rs []rules.Rule, opt Options) (*Engine, error) {
 		b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true, MatchKind: ahocorasick.StandardMatch, DFA: true})
 		e.kwAC = b.Build(kws)
 		e.hasKW = true
+		e.buildGate(kws)
 	}
 	if !e.opt.SkipSampleCheck {
 		for _, c := range e.rules {
@@ -213,8 +267,8 @@ func compile(r rules.Rule) (*crule, error) {
 		p, _ := c.re.LiteralPrefix()
 		c.prefixed = len(p) >= 2
 	}
-	c.ctx = phrases(r.Context)
-	c.negctx = phrases(r.NegativeContext)
+	c.ctx = mkPhrases(phrases(r.Context))
+	c.negctx = mkPhrases(phrases(r.NegativeContext))
 	c.hints = phrases(r.Hints)
 	c.weak = phrases(r.WeakHints)
 	c.neghints = phrases(r.NegativeHints)

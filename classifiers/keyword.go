@@ -1,44 +1,96 @@
 package classifiers
 
 import (
+	"bytes"
+
 	"github.com/piimap/piimap"
 )
 
-// keywords runs the Aho-Corasick keyword prefilter over the data and, for
-// each hit, the owning rules' regexps over a window starting shortly before
-// the keyword and ending at the end of its line (at most 256 bytes on).
-func (s *scanner) keywords() {
-	d := s.data
-	it := s.e.kwAC.IterByte(d)
+// Keyword rules (custom rules and credential assignments) run in three
+// steps, as DESIGN §4 orders: keyword prefilter (Aho-Corasick), then the
+// rule's regexp on a window around the keyword only, then the validator.
+//
+// The prefilter does not make a second pass over the data: the one-pass
+// scanner hands every word (and every '_'-separated part of a word, so
+// DB_PASSWORD is seen) to gate, which looks its first bytes up in a small
+// table and compares only the keywords that can start there. Keyword sets
+// the gate cannot serve (a keyword shorter than three bytes, or starting
+// with punctuation) fall back to one Aho-Corasick pass over the text.
+
+// keywords runs the Aho-Corasick automaton over data[from:to] (the full
+// pass, for keyword sets the gate cannot serve).
+func (s *scanner) keywords(from, to int) {
+	it := s.e.kwAC.IterByte(s.data[from:to])
 	for m := it.Next(); m != nil; m = it.Next() {
-		start := m.Start() - 64
-		if start < 0 {
-			start = 0
+		s.keywordHit(m.Start()+from, m.End()+from, m.Pattern())
+	}
+}
+
+// gate checks the word data[i:j] and its '_'-separated parts. A word
+// whose first three/four bytes can start a keyword is compared with the
+// (few) keywords of its gate slot, case-insensitively.
+func (s *scanner) gate(i, j int) {
+	d := s.data
+	for {
+		if p := pairKey(d[i], d[i+1]); j-i >= 3 && s.e.kwPair[p>>6]&(1<<(p&63)) != 0 {
+			k3, _ := gateKey(d[i : i+3])
+			s.gateSlot(i, s.e.kwGate[gateSlot(k3)])
+			if j-i >= 4 {
+				k4, _ := gateKey(d[i : i+4])
+				s.gateSlot(i, s.e.kwGate[gateSlot(k4)])
+			}
 		}
-		for k := m.Start() - 1; k >= start; k-- {
-			if d[k] == '\n' {
-				start = k + 1
+		if j-i < 6 {
+			return // no room for "_" and a gated keyword
+		}
+		u := bytes.IndexByte(d[i+1:j-3], '_')
+		if u < 0 {
+			return
+		}
+		i += u + 2
+	}
+}
+
+func (s *scanner) gateSlot(i int, kws []int32) {
+	d := s.data
+	for _, k := range kws {
+		kw := s.e.kwLower[k]
+		if i+len(kw) > len(d) {
+			continue
+		}
+		ok := true
+		for x := 0; x < len(kw); x++ {
+			if lowerB(d[i+x]) != kw[x] {
+				ok = false
 				break
 			}
 		}
-		end := m.End() + 256
-		if end > len(d) {
-			end = len(d)
+		if ok {
+			s.keywordHit(i, i+len(kw), int(k))
 		}
-		for k := m.End(); k < end; k++ {
-			if d[k] == '\n' {
-				end = k
-				break
-			}
-		}
-		for _, r := range s.e.kwOwners[m.Pattern()] {
-			s.regex(r, start, end)
-		}
+	}
+}
+
+// keywordHit runs the keyword's rules over its window: from up to 64 bytes
+// before the keyword to 256 bytes after it, within its line.
+func (s *scanner) keywordHit(kwStart, kwEnd, pattern int) {
+	d := s.data
+	start := max(0, kwStart-64)
+	if k := bytes.LastIndexByte(d[start:kwStart], '\n'); k >= 0 {
+		start += k + 1
+	}
+	end := min(len(d), kwEnd+256)
+	if k := bytes.IndexByte(d[kwEnd:end], '\n'); k >= 0 {
+		end = kwEnd + k
+	}
+	for _, r := range s.e.kwOwners[pattern] {
+		s.regex(r, start, end)
 	}
 }
 
 // regex runs r's pattern over data[from:to]; the first capture group, when
 // the pattern has one, is the span (password=<secret>), else the match.
+// Duplicates from overlapping windows are dropped when spans are emitted.
 func (s *scanner) regex(r *crule, from, to int) {
 	if r.re == nil || from >= to {
 		return

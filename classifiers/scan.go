@@ -64,10 +64,13 @@ var scanPool = sync.Pool{New: func() any { return &scanner{spans: make([]piimap.
 func (e *Engine) Spans(data []byte, emit func(piimap.Span)) {
 	s := scanPool.Get().(*scanner)
 	s.e, s.data, s.spans = e, data, s.spans[:0]
+	if want := len(data) >> 10; cap(s.spans) < want {
+		s.spans = make([]piimap.Span, 0, want) // ~1 span per KiB of log
+	}
 	s.ctxStart, s.ctxEnd = -1, -1
 	s.run()
-	if e.hasKW {
-		s.keywords()
+	if e.hasKW && e.kwFullPass {
+		s.keywords(0, len(data))
 	}
 	for _, r := range e.regexRules {
 		s.regex(r, 0, len(data))
@@ -83,7 +86,7 @@ func (e *Engine) Spans(data []byte, emit func(piimap.Span)) {
 		emit(x)
 	}
 	s.e, s.data = nil, nil
-	if cap(s.spans) > 4096 {
+	if cap(s.spans) > 1<<15 {
 		s.spans = make([]piimap.Span, 0, 64)
 	}
 	scanPool.Put(s)
@@ -151,15 +154,23 @@ func (s *scanner) add(kind, a, b int, flags int) bool {
 	v := s.str(a, b)
 	got := false
 	for _, r := range rs {
-		if !r.check(v) {
-			continue
-		}
-		neg, pos := s.context(r, a, b)
-		if neg {
-			continue
-		}
-		if !pos && (r.RequireContext || flags&fBare != 0 && r.BareNeedsHint) {
-			continue
+		// Context is cheap and validators (libphonenumber above all) are
+		// not: when context is required, look for it first.
+		var neg, pos bool
+		if r.RequireContext || flags&fBare != 0 && r.BareNeedsHint {
+			if neg, pos = s.context(r, a, b); neg || !pos {
+				continue
+			}
+			if !r.check(v) {
+				continue
+			}
+		} else {
+			if !r.check(v) {
+				continue
+			}
+			if neg, pos = s.context(r, a, b); neg {
+				continue
+			}
 		}
 		score := r.score
 		if !pos && flags&fWeak != 0 {
@@ -262,6 +273,9 @@ func (s *scanner) word(i int) int {
 		j++
 	}
 	first := d[i]
+	if s.e.hasKW && !s.e.kwFullPass && j-i >= 3 {
+		s.gate(i, j)
+	}
 	if j-i >= 2 && isUpperB(first) && isUpperB(d[i+1]) {
 		if e := s.upperWord(i, j); e > 0 {
 			return e

@@ -38,6 +38,7 @@ func TestSpans(t *testing.T) {
 		{"ship to 221B Baker Street, London", []gotSpan{{"postal_address", "221B Baker Street"}}},
 		{"key AKIAIOSFODNN7EXAMPLE used", []gotSpan{{"credential", "AKIAIOSFODNN7EXAMPLE"}}},
 		{"password=hunter2!x", []gotSpan{{"credential", "hunter2!x"}}},
+		{"export DB_PASSWORD=s3cr3t-value", []gotSpan{{"credential", "s3cr3t-value"}}},
 
 		// hard negatives
 		{"trace 550e8400-e29b-41d4-a716-446655440000 done", nil},

@@ -74,25 +74,74 @@ func PhoneE164(s string, regions []string) (string, bool) {
 		t = "+" + t[2:]
 		intl = true
 	}
+	var dbuf [16]byte
+	digits := dbuf[:0]
+	for i := 0; i < len(t); i++ {
+		if isDigit(t[i]) {
+			digits = append(digits, t[i])
+		}
+	}
 	if intl {
-		n, err := phonenumbers.Parse(t, "ZZ")
-		if err != nil || !phonenumbers.IsValidNumber(n) {
+		// +CC NSN: calling codes are prefix-free, so the first 1-, 2- or
+		// 3-digit prefix with regions decides.
+		for ccLen := 1; ccLen <= 3 && ccLen < len(digits); ccLen++ {
+			cc := num(string(digits[:ccLen]))
+			rs := phonenumbers.GetRegionCodesForCountryCode(cc)
+			if len(rs) == 0 {
+				continue
+			}
+			nsn := string(digits[ccLen:])
+			if len(nsn) < 4 || nsn[0] == '0' && cc != 39 {
+				return "", false
+			}
+			for _, r := range rs {
+				if validNSN(r, nsn) {
+					return "+" + string(digits), true
+				}
+			}
 			return "", false
 		}
-		return phonenumbers.Format(n, phonenumbers.E164), true
+		return "", false
 	}
-	lead0 := firstDigit(t) == '0'
+	lead0 := len(digits) > 0 && digits[0] == '0'
 	for _, r := range regions {
 		if lead0 != trunkZero[r] {
 			continue
 		}
-		n, err := phonenumbers.Parse(t, r)
-		if err != nil || !phonenumbers.IsValidNumberForRegion(n, r) {
+		cc := phonenumbers.GetCountryCodeForRegion(r)
+		if cc == 0 {
 			continue
 		}
-		return phonenumbers.Format(n, phonenumbers.E164), true
+		nsn := digits
+		switch {
+		case r == "IT":
+		case lead0:
+			nsn = digits[1:]
+		case cc == 1 && len(digits) == 11 && digits[0] == '1':
+			nsn = digits[1:]
+		}
+		if len(nsn) < 4 || len(nsn) > 14 {
+			continue
+		}
+		if validNSN(r, string(nsn)) {
+			return "+" + itoa(cc) + string(nsn), true
+		}
 	}
 	return "", false
+}
+
+func itoa(n int) string {
+	var b [12]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	return string(b[i:])
 }
 
 func firstDigit(s string) byte {

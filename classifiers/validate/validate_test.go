@@ -1,8 +1,12 @@
 package validate
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/nyaruka/phonenumbers"
+	"google.golang.org/protobuf/proto"
 )
 
 func TestChecks(t *testing.T) {
@@ -160,5 +164,35 @@ func TestNormalize(t *testing.T) {
 	}
 	if len(Names()) < 20 {
 		t.Error("registry too small")
+	}
+}
+
+// TestPhoneMetaAgrees cross-checks the compiled-metadata validity check
+// against phonenumbers.IsValidNumberForRegion on random national numbers.
+func TestPhoneMetaAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, region := range []string{"US", "GB", "DE", "FR", "IN", "BR", "ES", "IT", "NL", "AU", "CA", "MX", "JP"} {
+		cc := phonenumbers.GetCountryCodeForRegion(region)
+		agree := 0
+		for i := 0; i < 3000; i++ {
+			n := 6 + r.IntN(7)
+			b := make([]byte, n)
+			for k := range b {
+				b[k] = byte('0' + r.IntN(10))
+			}
+			b[0] = byte('1' + r.IntN(9))
+			nsn := string(b)
+			pn := &phonenumbers.PhoneNumber{CountryCode: proto.Int32(int32(cc)), NationalNumber: proto.Uint64(uint64(num(nsn)))}
+			want := phonenumbers.IsValidNumberForRegion(pn, region)
+			if got := validNSN(region, nsn); got != want {
+				t.Fatalf("%s %s: validNSN=%v phonenumbers=%v", region, nsn, got, want)
+			}
+			if want {
+				agree++
+			}
+		}
+		if agree == 0 {
+			t.Errorf("%s: no valid random numbers; test is vacuous", region)
+		}
 	}
 }
