@@ -1,0 +1,22 @@
+// Package files is the executor handler for file:// stores: directories of
+// CSV/TSV, JSON, JSONL and Parquet files and text logs, each optionally
+// gzip-compressed. An asset is a path relative to the store root; paths that
+// escape the root are refused.
+//
+// Find reads Parquet through an in-memory DuckDB (read_parquet, Arrow record
+// batches) and streams everything else in Go, applying executor's matching
+// rules to each record (CSV columns, JSON paths such as user.email as the
+// scanner names them) or, for text, to each line as whole tokens. The Go
+// readers are used where DuckDB cannot help: they know each record's exact
+// bytes (csv.Reader.InputOffset, raw JSONL lines, json.Decoder offsets), so
+// an erasure keeps every other record byte for byte.
+//
+// Erase rewrites a file without the subject's records — or, for text,
+// with the subject's identifiers redacted ([REDACTED] or an HMAC token) or
+// their lines dropped — into a temp file in the same directory, fsyncs it,
+// renames it over the original and fsyncs the directory. A crash leaves the
+// old file or the new one, never a mix; a leftover temp file is removed by
+// the next rewrite. Files are only rewritten when something matched, so a
+// second erasure reads but writes nothing. Parquet is rewritten with
+// DuckDB's COPY of the rows that stay.
+package files
