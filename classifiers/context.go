@@ -144,4 +144,3 @@ func window(data []byte, start, end, before, after int) (int, int, int, int) {
 	}
 	return from, start, end, to
 }
-

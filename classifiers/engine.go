@@ -78,7 +78,7 @@ type crule struct {
 	check    validate.Func
 	re       *regexp.Regexp // unanchored (text windows)
 	full     *regexp.Regexp // anchored (field values)
-	ctx      []phrase // context phrases, tokenised
+	ctx      []phrase       // context phrases, tokenised
 	negctx   []phrase
 	hints    [][]string
 	weak     [][]string
@@ -110,7 +110,7 @@ type Engine struct {
 	// word byte) switch to a full Aho-Corasick pass instead.
 	kwGate     [4096][]int32 // gate slot → keyword indices
 	kwLower    []string      // keywords, lower-cased
-	kwPair     [1024]uint64 // bitset of lower-cased first byte pairs
+	kwPair     [1024]uint64  // bitset of lower-cased first byte pairs
 	kwFullPass bool
 	kwMaxLen   int
 }

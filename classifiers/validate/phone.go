@@ -91,7 +91,7 @@ func PhoneE164(s string, regions []string) (string, bool) {
 				continue
 			}
 			nsn := string(digits[ccLen:])
-			if len(nsn) < 4 || nsn[0] == '0' && cc != 39 {
+			if len(nsn) < 4 || len(digits) > 15 || nsn[0] == '0' && cc != 39 {
 				return "", false
 			}
 			for _, r := range rs {
@@ -120,7 +120,7 @@ func PhoneE164(s string, regions []string) (string, bool) {
 		case cc == 1 && len(digits) == 11 && digits[0] == '1':
 			nsn = digits[1:]
 		}
-		if len(nsn) < 4 || len(nsn) > 14 {
+		if len(nsn) < 4 || len(itoa(cc))+len(nsn) > 15 { // E.164: at most 15 digits
 			continue
 		}
 		if validNSN(r, string(nsn)) {
