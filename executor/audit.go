@@ -89,6 +89,9 @@ func (s *Service) auditHead(ctx context.Context) (auditHead, error) {
 // Audit returns the audit log, oldest first; with request set, only that
 // request's entries.
 func (s *Service) Audit(ctx context.Context, request string) ([]AuditEntry, error) {
+	if err := s.init(ctx); err != nil {
+		return nil, err
+	}
 	var out []AuditEntry
 	err := s.docs.ListDocs(ctx, docAudit, func(id string, data []byte) error {
 		var e AuditEntry
@@ -107,6 +110,9 @@ func (s *Service) Audit(ctx context.Context, request string) ([]AuditEntry, erro
 // every Prev equal to the previous Hash, every Hash recomputed, and the last
 // entry equal to the signed head. It returns the number of entries checked.
 func (s *Service) VerifyAudit(ctx context.Context) (int, error) {
+	if err := s.init(ctx); err != nil {
+		return 0, err
+	}
 	entries, err := s.Audit(ctx, "")
 	if err != nil {
 		return 0, err
@@ -178,6 +184,9 @@ func (s *Service) putLedger(ctx context.Context, kind, value, request string) er
 
 // Ledger lists the forget ledger.
 func (s *Service) Ledger(ctx context.Context) ([]LedgerEntry, error) {
+	if err := s.init(ctx); err != nil {
+		return nil, err
+	}
 	var out []LedgerEntry
 	err := s.docs.ListDocs(ctx, docLedger, func(id string, data []byte) error {
 		var e LedgerEntry
@@ -192,6 +201,9 @@ func (s *Service) Ledger(ctx context.Context) ([]LedgerEntry, error) {
 
 // Forgotten reports whether an identifier is in the forget ledger.
 func (s *Service) Forgotten(ctx context.Context, kind, value string) (bool, error) {
+	if err := s.init(ctx); err != nil {
+		return false, err
+	}
 	_, err := s.docs.GetDoc(ctx, docLedger, s.keys.identifierHMAC(kind, value))
 	if errors.Is(err, piimap.ErrNotFound) {
 		return false, nil
@@ -230,6 +242,9 @@ func (e Exception) covers(store, asset string, now time.Time) bool {
 
 // AddException records an exception (e.g. a legal hold on a store).
 func (s *Service) AddException(ctx context.Context, e Exception) (Exception, error) {
+	if err := s.init(ctx); err != nil {
+		return e, err
+	}
 	if e.Kind == "" || e.Store == "" || e.Reason == "" {
 		return e, fmt.Errorf("executor: exception needs kind, store and reason: %w", piimap.ErrConfig)
 	}
@@ -249,6 +264,9 @@ func (s *Service) AddException(ctx context.Context, e Exception) (Exception, err
 // Exceptions lists the register; with request set, the standing exceptions
 // plus that request's own.
 func (s *Service) Exceptions(ctx context.Context, request string) ([]Exception, error) {
+	if err := s.init(ctx); err != nil {
+		return nil, err
+	}
 	var out []Exception
 	err := s.docs.ListDocs(ctx, docException, func(id string, data []byte) error {
 		var e Exception
@@ -261,4 +279,36 @@ func (s *Service) Exceptions(ctx context.Context, request string) ([]Exception, 
 		return nil
 	})
 	return out, err
+}
+
+// Replay re-applies every finished erasure in the forget ledger, after a
+// backup restore brought erased data back. Each request runs its frozen,
+// approved plan again (no new approval: the decision was taken); on an
+// estate that holds nothing of the subjects it changes nothing. It returns
+// the receipts of the requests replayed.
+func (s *Service) Replay(ctx context.Context, ro RunOptions) ([]*Receipt, error) {
+	if err := s.init(ctx); err != nil {
+		return nil, err
+	}
+	entries, err := s.Ledger(ctx)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []*Receipt
+	for _, e := range entries {
+		if seen[e.Request] {
+			continue
+		}
+		seen[e.Request] = true
+		if err := s.audit(ctx, e.Request, "ledger.replay", "", "re-applying the frozen plan"); err != nil {
+			return out, err
+		}
+		r, err := s.Execute(ctx, e.Request, RunOptions{Apply: true, Progress: ro.Progress})
+		if err != nil {
+			return out, fmt.Errorf("executor: replay %s: %w", e.Request, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
