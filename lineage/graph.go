@@ -77,6 +77,10 @@ type Edge struct {
 	Confidence float64         `json:"confidence"`
 	Transform  string          `json:"transform,omitempty"`
 	ObservedAt time.Time       `json:"observed_at"`
+	// Evidence says briefly why the edge is believed (the masking
+	// transform and measured containment of a fingerprint edge, the SQL
+	// function of a masking column edge). Never raw values.
+	Evidence string `json:"evidence,omitempty"`
 }
 
 // UnitError is one unit's failure in a scan. Err never holds raw PII.
