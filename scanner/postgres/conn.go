@@ -210,7 +210,7 @@ func QuoteIdent(s string) string {
 func QuoteTable(schema, table string) string { return QuoteIdent(schema) + "." + QuoteIdent(table) }
 
 // QuoteLiteral quotes a string literal with standard_conforming_strings
-// semantics: 'it''s'. NUL bytes are dropped.
+// semantics: 'it”s'. NUL bytes are dropped.
 func QuoteLiteral(s string) string {
 	s = strings.ReplaceAll(s, "\x00", "")
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"

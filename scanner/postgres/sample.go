@@ -32,7 +32,7 @@ const (
 // column is one column with what the classifier may use.
 type column struct {
 	name, typ, comment string
-	class              string // scalar | json | nested | bytea
+	class              string // scalar | json | nested | bytea | inet
 	nullable, unique   bool
 	pk                 bool
 }
@@ -64,6 +64,7 @@ SELECT c.relkind::text,
        CASE WHEN coalesce(b.typname, t.typname) IN ('json', 'jsonb') THEN 'json'
             WHEN coalesce(b.typcategory, t.typcategory) = 'A' OR coalesce(b.typtype, t.typtype) = 'c' THEN 'nested'
             WHEN coalesce(b.typname, t.typname) = 'bytea' THEN 'bytea'
+            WHEN coalesce(b.typname, t.typname) = 'inet' THEN 'inet'
             ELSE 'scalar' END,
        NOT a.attnotnull,
        coalesce(col_description(c.oid, a.attnum), ''),
@@ -228,6 +229,8 @@ func selectExpr(c column, full bool) string {
 		return "to_jsonb(" + id + ")::text"
 	case "bytea":
 		return "encode(" + id + ", 'escape')"
+	case "inet": // inet::text appends /32 to host addresses; abbrev does not
+		return "abbrev(" + id + ")"
 	}
 	if full {
 		return id + "::text"
