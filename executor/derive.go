@@ -280,6 +280,12 @@ type collector struct {
 // a set: parent keys (for children) and expandable identities.
 func (d *deriver) collectors(a *assetView) []collector {
 	var out []collector
+	entity := false
+	for _, fname := range a.fieldNames() {
+		if d.parents[fieldKey(piimap.Location{Store: a.store, Name: a.name, Field: fname})] {
+			entity = true
+		}
+	}
 	for _, fname := range a.fieldNames() {
 		fv := a.fields[fname]
 		loc := piimap.Location{Store: a.store, Name: a.name, Field: fname}
@@ -291,7 +297,7 @@ func (d *deriver) collectors(a *assetView) []collector {
 			}
 			out = append(out, collector{field: fname, set: set})
 		}
-		if a.expandable(fv) {
+		if a.expandable(fv, entity) {
 			out = append(out, collector{field: fname, set: d.kindSet(fv.identity)})
 		}
 	}

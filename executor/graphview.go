@@ -223,17 +223,19 @@ func loadGraph(ctx context.Context, g lineage.Graph, stores map[string]scanner.S
 
 // expandable reports whether values read from field f of a subject's row may
 // be added to the subject's identifiers of f's kind. Declared identities
-// always may; an inferred one only when it is the asset's sole field of that
-// kind and of kind user_id, so a row holding two people's emails (sender and
-// recipient) never pulls the other person into the request.
-func (a *assetView) expandable(f *fieldView) bool {
+// always may. An inferred one only when it is a user_id, the asset's sole
+// field of that kind, and the asset is an entity table (other tables
+// reference it): a customers row found by email names the subject's user id,
+// but an event or message row may name someone else (an inviter, a
+// recipient), so fact tables and logs only consume identifiers.
+func (a *assetView) expandable(f *fieldView, entity bool) bool {
 	if f.identity == "" {
 		return false
 	}
 	if f.explicit {
 		return true
 	}
-	if f.identity != piimap.KeyUserID {
+	if f.identity != piimap.KeyUserID || !entity {
 		return false
 	}
 	n := 0

@@ -63,6 +63,7 @@ func TestErasureEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	golden(t, "erasure_plan", plan)
 	if got := stepCounts(plan); !reflect.DeepEqual(got, want) {
 		t.Errorf("plan counts\n got %v\nwant %v", got, want)
 	}
@@ -150,6 +151,7 @@ func TestErasureEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	golden(t, "erasure_receipt", rc)
 	if rc.Status != executor.StatusGaps {
 		t.Errorf("status %s, want completed_with_gaps (the plan has gaps)", rc.Status)
 	}
