@@ -112,10 +112,11 @@ func (e *Engine) classifyField(rec piimap.Record, p *fieldProfile) []piimap.Find
 
 func (e *Engine) scoreRule(rec piimap.Record, p *fieldProfile, r *crule) (piimap.Finding, bool) {
 	hint, hinted := hintMatch(r.hints, p.words)
-	if !hinted && p.subject {
-		hint, hinted = hintMatch(r.weak, p.words)
-		if hinted {
-			hint += " on subject asset"
+	if hinted {
+		hint = fmt.Sprintf("%s (hint %s)", rec.Loc.Field, hint)
+	} else if p.subject {
+		if hint, hinted = hintMatch(r.weak, p.words); hinted {
+			hint = fmt.Sprintf("%s (hint %s on subject asset %s)", rec.Loc.Field, hint, rec.Loc.Name)
 		}
 	}
 	if r.RequireHint && !hinted {

@@ -89,6 +89,14 @@ func Mask(typ, v string) string {
 			}
 		}
 		return string(out)
+	case piimap.TypeDateOfBirth:
+		out := []byte(v)
+		for i, c := range out {
+			if c >= '0' && c <= '9' && !(i < 2 && len(v) >= 10 && v[4] == '-') {
+				out[i] = '*'
+			}
+		}
+		return string(out) // 19**-**-**
 	case piimap.TypeCredential:
 		if len(v) > 8 && (strings.HasPrefix(v, "AKIA") || strings.HasPrefix(v, "gh") || strings.HasPrefix(v, "sk_") || strings.HasPrefix(v, "xox") || strings.HasPrefix(v, "eyJ")) {
 			return v[:4] + "********"
