@@ -103,9 +103,9 @@ func NormalizeEmail(s string) (string, bool) {
 // than defaultCC normalise wrongly, which only loses matches.
 func NormalizePhone(s, defaultCC string) (string, bool) {
 	s = strings.TrimSpace(s)
-	if i := strings.Index(strings.ToLower(s), "ext"); i > 0 {
+	if i := asciiLowerIndex(s, "ext"); i > 0 {
 		s = s[:i]
-	} else if i := strings.IndexAny(strings.ToLower(s), "x#;"); i > 0 {
+	} else if i := strings.IndexAny(s, "xX#;"); i > 0 {
 		s = s[:i]
 	}
 	intl := strings.HasPrefix(s, "+")
@@ -133,6 +133,21 @@ func NormalizePhone(s, defaultCC string) (string, bool) {
 		return "", false
 	}
 	return "+" + digits, true
+}
+
+// asciiLowerIndex is strings.Index of an ASCII-lowercase needle in s,
+// ignoring ASCII case, with byte offsets of s itself.
+func asciiLowerIndex(s, needle string) int {
+	for i := 0; i+len(needle) <= len(s); i++ {
+		j := 0
+		for j < len(needle) && s[i+j]|0x20 == needle[j] {
+			j++
+		}
+		if j == len(needle) {
+			return i
+		}
+	}
+	return -1
 }
 
 // digitsOfLen keeps only the digits of a value (spaces, dashes and dots are
