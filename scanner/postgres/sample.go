@@ -59,7 +59,7 @@ SELECT c.relkind::text,
               (SELECT coalesce(sum(l.relpages), 0)::int8 FROM pg_partition_tree(c.oid) t
                  JOIN pg_class l ON l.oid = t.relid WHERE t.isleaf)
             ELSE c.relpages::int8 END,
-       coalesce(st.n_live_tup, -1),
+       coalesce(pg_stat_get_live_tuples(c.oid), -1),
        a.attname, format_type(a.atttypid, a.atttypmod),
        CASE WHEN coalesce(b.typname, t.typname) IN ('json', 'jsonb') THEN 'json'
             WHEN coalesce(b.typcategory, t.typcategory) = 'A' OR coalesce(b.typtype, t.typtype) = 'c' THEN 'nested'
@@ -76,7 +76,6 @@ SELECT c.relkind::text,
   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
   JOIN pg_type t ON t.oid = a.atttypid
   LEFT JOIN pg_type b ON t.typtype = 'd' AND b.oid = t.typbasetype
-  LEFT JOIN pg_stat_all_tables st ON st.relid = c.oid
  WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
  ORDER BY a.attnum`
 

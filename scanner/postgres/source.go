@@ -72,13 +72,12 @@ SELECT n.nspname, c.relname, c.relkind::text,
               (SELECT coalesce(sum(greatest(l.reltuples, 0)), -1)::float8 FROM pg_partition_tree(c.oid) t
                  JOIN pg_class l ON l.oid = t.relid WHERE t.isleaf)
             ELSE c.reltuples::float8 END,
-       coalesce(st.n_live_tup, -1),
+       coalesce(pg_stat_get_live_tuples(c.oid), -1),
        CASE WHEN c.relkind IN ('r', 'm') THEN pg_total_relation_size(c.oid) ELSE 0 END,
        coalesce(obj_description(c.oid, 'pg_class'), ''),
        EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
-  LEFT JOIN pg_stat_all_tables st ON st.relid = c.oid
  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition AND ` + systemSchemas + `
  ORDER BY 1, 2`
 
