@@ -3,7 +3,9 @@ package duckdb_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/piimap/piimap"
@@ -85,3 +87,83 @@ func TestConformance(t *testing.T) {
 }
 
 var _ = sql.ErrNoRows
+
+// TestLargeKeySet erases a subject whose key set exceeds one IN list: the
+// values are chunked, the statement count stays per table.
+func TestLargeKeySet(t *testing.T) {
+	sc := build(t, schemaPlain)
+	db, err := sduck.Open(context.Background(), sc.URL, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO orders SELECT 1000 + i, 1, 'bulk', 1.0 FROM range(1200) t(i)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	h, err := xduck.Open(context.Background(), sc, executor.HandlerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	ids := make([]string, 0, 1200)
+	for i := 0; i < 1200; i++ {
+		ids = append(ids, strconv.Itoa(1000+i))
+	}
+	tg := executor.Target{Asset: "main.orders", Mode: executor.ModeDelete,
+		Match: []executor.Match{{Field: "id", Kind: executor.KindKey, Values: ids}}}
+	res, err := h.Erase(context.Background(), []executor.Target{tg}, executor.EraseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Found != 1200 || res[0].Changed != 1200 {
+		t.Fatalf("%+v", res[0])
+	}
+	if n, _ := h.(executor.Counter).Count(context.Background(), tg); n != 0 {
+		t.Fatalf("residual %d", n)
+	}
+	if n, _ := h.(executor.Counter).Count(context.Background(), executor.Target{Asset: "main.orders",
+		Match: []executor.Match{{Field: "customer_id", Kind: executor.KindRef, Values: []string{"1", "2", "3"}}}}); n != 4 {
+		t.Fatalf("other orders: %d, want 4", n)
+	}
+}
+
+func TestCheckModeRefusesIndexedColumns(t *testing.T) {
+	sc := build(t, schemaFK)
+	h, err := xduck.Open(context.Background(), sc, executor.HandlerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	mc := h.(executor.ModeChecker)
+	ord := executor.Target{Asset: "main.orders", Mode: executor.ModeNull,
+		Match: []executor.Match{{Field: "customer_id", Kind: executor.KindRef, Values: []string{"1"}}}}
+	if err := mc.CheckMode(ord); !errors.Is(err, piimap.ErrUnsupported) {
+		t.Errorf("null on an FK column: %v", err)
+	}
+	cust := executor.Target{Asset: "main.customers", Mode: executor.ModeMask, Fields: []string{"name"},
+		Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"x@y.z"}}}}
+	if err := mc.CheckMode(cust); err != nil {
+		t.Errorf("mask on plain columns: %v", err)
+	}
+	if err := mc.CheckMode(executor.Target{Asset: "main.customers", Mode: executor.ModeRedact}); !errors.Is(err, piimap.ErrUnsupported) {
+		t.Errorf("redact on a table: %v", err)
+	}
+}
+
+func TestExportParquetAndReadOnly(t *testing.T) {
+	sc := build(t, schemaPlain)
+	h, err := xduck.Open(context.Background(), sc, executor.HandlerOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	subj, _ := targets(executor.ModeDelete)
+	if _, err := h.Erase(context.Background(), subj, executor.EraseOptions{}); !errors.Is(err, piimap.ErrInvalidState) {
+		t.Fatalf("read-only erase: %v", err)
+	}
+	out := filepath.Join(t.TempDir(), "o.parquet")
+	n, err := h.(executor.ParquetExporter).ExportParquet(context.Background(), subj[0], out)
+	if err != nil || n != 2 {
+		t.Fatalf("export: %d %v", n, err)
+	}
+}
