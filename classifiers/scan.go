@@ -329,10 +329,17 @@ func (s *scanner) upperWord(i, j int) int {
 		return 0
 	}
 	if L >= 4 && isDigitB(d[i+2]) && isDigitB(d[i+3]) && len(s.e.fast[kindIBAN]) > 0 {
-		end := j
-		if L == 4 {
-			// grouped: GB82 WEST 1234 5698 7654 32
-			for end+1 < n && d[end] == ' ' && end-i < 42 {
+		if L > 4 {
+			if L >= 15 && !s.attachedAfter(j) && s.add(kindIBAN, i, j, 0) {
+				return j
+			}
+		} else {
+			// grouped: GB82 WEST 1234 5698 7654 32; try the longest run of
+			// groups first, then shorter ones (a word may follow: "… 00 EUR")
+			var ends [9]int
+			ne := 0
+			end := j
+			for ne < len(ends) && end+1 < n && d[end] == ' ' {
 				k := end + 1
 				for k < n && k-end <= 5 && (isUpperB(d[k]) || isDigitB(d[k])) {
 					k++
@@ -341,10 +348,18 @@ func (s *scanner) upperWord(i, j int) int {
 					break
 				}
 				end = k
+				ends[ne] = end
+				ne++
 			}
-		}
-		if end-i >= 15 && !s.attachedAfter(end) && s.add(kindIBAN, i, end, 0) {
-			return end
+			for x := ne - 1; x >= 0; x-- {
+				e := ends[x]
+				if e-i < 15 {
+					break
+				}
+				if !s.attachedAfter(e) && s.add(kindIBAN, i, e, 0) {
+					return e
+				}
+			}
 		}
 	}
 	if len(s.e.fast[kindNINO]) > 0 {

@@ -91,7 +91,11 @@ func (s *scanner) number(i int) int {
 		}
 		return end
 	}
-	if ng >= 3 && (sep == '-' || sep == '/' || sep == '.') && (g[0] == 4 && g[1] == 2 && g[2] == 2 || g[0] == 2 && g[1] == 2 && g[2] == 4) {
+	// A run joined by '-', '.' or '/' is one token: its shape must match
+	// exactly (123-45-6780-12 is not an SSN). Space-joined runs may carry
+	// an unrelated number after the candidate.
+	exact := ng == 3 || sep == ' '
+	if ng == 3 && (sep == '-' || sep == '/' || sep == '.') && (g[0] == 4 && g[1] == 2 && g[2] == 2 || g[0] == 2 && g[1] == 2 && g[2] == 4) {
 		s.add(kindDate, i, ends[2], 0)
 		return end
 	}
@@ -99,7 +103,7 @@ func (s *scanner) number(i int) int {
 		return end
 	}
 	// SSN: 3-2-4 with '-' or ' ', or nine bare digits.
-	if ng >= 3 && g[0] == 3 && g[1] == 2 && g[2] == 4 {
+	if ng >= 3 && exact && g[0] == 3 && g[1] == 2 && g[2] == 4 {
 		if s.add(kindSSN, i, ends[2], 0) {
 			return ends[2]
 		}
@@ -121,11 +125,11 @@ func (s *scanner) number(i int) int {
 	// 0 grouped by spaces or dashes, or bare digits with context.
 	if len(s.e.fast[kindPhone]) > 0 {
 		switch {
-		case ng >= 3 && g[0] == 3 && g[1] == 3 && g[2] == 4:
+		case ng >= 3 && exact && g[0] == 3 && g[1] == 3 && g[2] == 4:
 			if s.add(kindPhone, i, ends[2], fWeak) {
 				return ends[2]
 			}
-		case ng >= 4 && g[0] == 1 && d[i] == '1' && g[1] == 3 && g[2] == 3 && g[3] == 4:
+		case ng >= 4 && (ng == 4 || sep == ' ') && g[0] == 1 && d[i] == '1' && g[1] == 3 && g[2] == 3 && g[3] == 4:
 			if s.add(kindPhone, i, ends[3], fWeak) {
 				return ends[3]
 			}

@@ -30,6 +30,8 @@ func TestSpans(t *testing.T) {
 		{"card 4111 1111 1111 1111 12/29", []gotSpan{{"credit_card", "4111 1111 1111 1111"}}},
 		{"pan 4111111111111111.", []gotSpan{{"credit_card", "4111111111111111"}}},
 		{"iban GB82 WEST 1234 5698 7654 32 ok", []gotSpan{{"iban", "GB82 WEST 1234 5698 7654 32"}}},
+		{"pay DE89 3704 0044 0532 0130 00 EUR 12", []gotSpan{{"iban", "DE89 3704 0044 0532 0130 00"}}},
+		{"ids 123-45-6780-12 415-555-2671-9 2024-01-15-3", nil},
 		{"from 10.1.2.3:443 and [2001:db8::1]", []gotSpan{{"ip_address", "10.1.2.3"}, {"ip_address", "2001:db8::1"}}},
 		{"nino AB 12 34 56 C.", []gotSpan{{"national_id.uk_nino", "AB 12 34 56 C"}}},
 		{"mac=00:1a:2b:3c:4d:5e", []gotSpan{{"mac_address", "00:1a:2b:3c:4d:5e"}}},
