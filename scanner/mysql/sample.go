@@ -1,0 +1,434 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/scanner"
+)
+
+// Sampling constants.
+const (
+	FullBatchRows = 4096  // rows per record in a full read
+	MaxValueBytes = 65536 // a sampled text or binary value is cut to this many characters
+	// RandMaxRows is the largest keyless table sampled with ORDER BY
+	// RAND(seed); bigger ones are filtered with WHERE RAND(seed) < p.
+	RandMaxRows  = 100_000
+	maxRounds    = 8  // rounds of key ranges before settling for a short sample
+	maxUnionPart = 64 // ranges per UNION ALL statement
+	countCap     = 1_000_000
+)
+
+// key is the index a table is sampled by: its PRIMARY KEY, else a UNIQUE
+// index over NOT NULL columns.
+type key struct {
+	cols     []string
+	primary  bool
+	integer  bool // the leading column is an integer type: ranges by value
+	unsigned bool
+	uniques  map[string]bool // columns with a single-column unique index
+}
+
+// method names how a table with this key and estimate is sampled.
+func (k key) method(est int64) string {
+	switch {
+	case len(k.cols) > 0 && k.integer:
+		return "pk_ranges"
+	case len(k.cols) > 0:
+		return "pk_offsets"
+	case est <= RandMaxRows:
+		return "order_by_rand"
+	}
+	return "rand_filter"
+}
+
+// keys reads the unique indexes of the tables `where` selects and picks
+// each table's sampling key.
+func (s *Source) keys(ctx context.Context, tx *sql.Tx, where string, args ...any) (map[string]key, error) {
+	rows, err := tx.QueryContext(ctx, `
+SELECT s.TABLE_SCHEMA, s.TABLE_NAME, s.INDEX_NAME, s.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, c.IS_NULLABLE = 'YES'
+  FROM information_schema.STATISTICS s
+  JOIN information_schema.COLUMNS c
+    ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME
+ WHERE s.NON_UNIQUE = 0 AND `+strings.ReplaceAll(where, "TABLE_", "s.TABLE_")+`
+ ORDER BY s.TABLE_SCHEMA, s.TABLE_NAME, s.INDEX_NAME <> 'PRIMARY', s.INDEX_NAME, s.SEQ_IN_INDEX`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	type index struct {
+		name          string
+		cols          []string
+		integer, uns  bool
+		nullable      bool
+		table, schema string
+	}
+	var idx []*index
+	for rows.Next() {
+		var schema, table, name, col, dataType, colType string
+		var nullable bool
+		if err := rows.Scan(&schema, &table, &name, &col, &dataType, &colType, &nullable); err != nil {
+			return nil, err
+		}
+		if n := len(idx); n == 0 || idx[n-1].schema != schema || idx[n-1].table != table || idx[n-1].name != name {
+			idx = append(idx, &index{name: name, schema: schema, table: table,
+				integer: isInteger(dataType), uns: strings.Contains(strings.ToLower(colType), "unsigned")})
+		}
+		ix := idx[len(idx)-1]
+		ix.cols = append(ix.cols, col)
+		ix.nullable = ix.nullable || nullable
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := map[string]key{}
+	for _, ix := range idx {
+		name := Asset(ix.schema, ix.table)
+		k := out[name]
+		if k.uniques == nil {
+			k.uniques = map[string]bool{}
+		}
+		if len(ix.cols) == 1 {
+			k.uniques[ix.cols[0]] = true
+		}
+		if len(k.cols) == 0 && !ix.nullable {
+			k.cols, k.primary, k.integer, k.unsigned = ix.cols, ix.name == "PRIMARY", ix.integer, ix.uns
+		}
+		out[name] = k
+	}
+	return out, nil
+}
+
+// allKeys reads the sampling keys of every table in scope.
+func (s *Source) allKeys(ctx context.Context, tx *sql.Tx) (map[string]key, error) {
+	where, args := s.scope("TABLE_SCHEMA")
+	return s.keys(ctx, tx, where, args...)
+}
+
+func isInteger(dataType string) bool {
+	switch strings.ToLower(dataType) {
+	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint":
+		return true
+	}
+	return false
+}
+
+// reader runs one sample or full read of a table.
+type reader struct {
+	tx   *sql.Tx
+	u    piimap.Unit
+	rel  *relation
+	smp  scanner.Sample
+	emit func(piimap.Record) error
+}
+
+// selectExpr renders one column for the sample query.
+func selectExpr(c column, full bool) string {
+	id := QuoteIdent(c.name)
+	switch c.class {
+	case "geometry":
+		return "ST_AsText(" + id + ")"
+	case "bit":
+		return "CAST(" + id + " AS UNSIGNED)"
+	case "text", "binary":
+		if !full {
+			return "LEFT(" + id + ", " + strconv.Itoa(MaxValueBytes) + ")"
+		}
+	}
+	return id
+}
+
+func (r *reader) run(ctx context.Context) error {
+	cols := wanted(r.rel.cols, r.smp)
+	if len(cols) == 0 {
+		return nil
+	}
+	exprs := make([]string, len(cols))
+	for i, c := range cols {
+		exprs[i] = selectExpr(c, r.smp.Full)
+	}
+	table := QuoteTable(r.rel.db, r.rel.table)
+	sel := "SELECT " + strings.Join(exprs, ", ")
+	if r.smp.Full {
+		return r.stream(ctx, sel+" FROM "+table, cols, "full", FullBatchRows)
+	}
+	n := r.smp.Rows
+	if n <= 0 {
+		n = scanner.DefaultSampleRows
+	}
+	rng := r.smp.Rand(r.u.Loc.Name)
+	// A table of at most n rows is its own sample: read it whole.
+	var small int64
+	q := "SELECT COUNT(*) FROM (SELECT 1 FROM " + table + " LIMIT " + strconv.Itoa(n+1) + ") x"
+	if err := r.tx.QueryRowContext(ctx, q).Scan(&small); err != nil {
+		return err
+	}
+	if small <= int64(n) {
+		return r.stream(ctx, sel+" FROM "+table, cols, "all_rows", n+1)
+	}
+	est, err := r.estimate(ctx, table)
+	if err != nil {
+		return err
+	}
+	switch method := r.rel.key.method(est); method {
+	case "pk_ranges", "pk_offsets":
+		return r.ranges(ctx, method, exprs, cols, n, est, rng)
+	case "order_by_rand":
+		q := sel + " FROM " + table + " ORDER BY RAND(" + strconv.FormatInt(seed31(rng), 10) + ") LIMIT " + strconv.Itoa(n)
+		return r.stream(ctx, q, cols, method, n+1)
+	default:
+		return r.randFilter(ctx, sel+" FROM "+table, cols, n, est, rng)
+	}
+}
+
+// estimate is the table's row count: the catalog's estimate when it is
+// big, else an exact count (capped), since offsets and RAND filters need
+// it right.
+func (r *reader) estimate(ctx context.Context, table string) (int64, error) {
+	if r.rel.est > countCap {
+		return r.rel.est, nil
+	}
+	var n int64
+	q := "SELECT COUNT(*) FROM (SELECT 1 FROM " + table + " LIMIT " + strconv.Itoa(countCap+1) + ") x"
+	err := r.tx.QueryRowContext(ctx, q).Scan(&n)
+	return n, err
+}
+
+func seed31(rng *rand.Rand) int64 { return rng.Int64N(1 << 31) }
+
+// stream reads q into batches of batchRows rows.
+func (r *reader) stream(ctx context.Context, q string, cols []column, method string, batchRows int) error {
+	rows, err := r.tx.QueryContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	b := newBatch(r.u, cols, r.smp, r.rel.est, method)
+	cells, dest := cellsFor(len(cols))
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		b.add(cells)
+		if b.rows >= batchRows {
+			if err := b.flush(r.emit); err != nil {
+				return err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if b.rows > 0 || !b.flushed {
+		return b.flush(r.emit)
+	}
+	return nil
+}
+
+func cellsFor(n int) ([]sql.NullString, []any) {
+	cells := make([]sql.NullString, n)
+	dest := make([]any, n)
+	for i := range cells {
+		dest[i] = &cells[i]
+	}
+	return cells, dest
+}
+
+// ranges samples by key: seeded random start points, each reading a short
+// run of rows in key order — by value within [MIN, MAX] of an integer
+// leading key column (`WHERE k >= ? ORDER BY key LIMIT L`), by position for
+// other keys (`ORDER BY key LIMIT L OFFSET ?`). Runs are batched into
+// UNION ALL statements, rows seen twice are dropped, and rounds repeat until
+// n rows are in hand; a surplus is cut by a seeded shuffle.
+func (r *reader) ranges(ctx context.Context, method string, exprs []string, cols []column, n int, est int64, rng *rand.Rand) error {
+	k := r.rel.key
+	quoted := make([]string, len(k.cols))
+	for i, c := range k.cols {
+		quoted[i] = QuoteIdent(c)
+	}
+	table := QuoteTable(r.rel.db, r.rel.table)
+	order := strings.Join(quoted, ", ")
+	runLen := min(max(n/20, 1), 16)
+	part := "(SELECT " + strings.Join(quoted, ", ") + ", " + strings.Join(exprs, ", ") + " FROM " + table
+
+	var lo, hi string
+	if method == "pk_ranges" {
+		var l, h sql.NullString
+		if err := r.tx.QueryRowContext(ctx, "SELECT MIN("+quoted[0]+"), MAX("+quoted[0]+") FROM "+table).Scan(&l, &h); err != nil {
+			return err
+		}
+		if !l.Valid {
+			return r.stream(ctx, "SELECT "+strings.Join(exprs, ", ")+" FROM "+table, cols, "all_rows", n+1)
+		}
+		lo, hi = l.String, h.String
+		if _, err := drawStarts(method, lo, hi, est, k.unsigned, 1, rand.New(rand.NewPCG(0, 0))); err != nil {
+			method = "pk_offsets" // bounds outside 64 bits: sample by position
+		}
+	}
+	seen := map[string]bool{}
+	var got [][]sql.NullString
+	for round := 0; round < maxRounds && len(got) < n; round++ {
+		need := n - len(got)
+		count := (need+runLen-1)/runLen*5/4 + 1
+		starts, err := drawStarts(method, lo, hi, est, k.unsigned, count, rng)
+		if err != nil {
+			return err
+		}
+		for len(starts) > 0 {
+			chunk := starts[:min(len(starts), maxUnionPart)]
+			starts = starts[len(chunk):]
+			parts := make([]string, len(chunk))
+			for i, s := range chunk {
+				if method == "pk_ranges" {
+					parts[i] = part + " WHERE " + quoted[0] + " >= " + s + " ORDER BY " + order + " LIMIT " + strconv.Itoa(runLen) + ")"
+				} else {
+					parts[i] = part + " ORDER BY " + order + " LIMIT " + strconv.Itoa(runLen) + " OFFSET " + s + ")"
+				}
+			}
+			if err := r.collect(ctx, strings.Join(parts, " UNION ALL "), len(k.cols), len(cols), seen, &got); err != nil {
+				return err
+			}
+		}
+	}
+	if len(got) > n {
+		rng.Shuffle(len(got), func(i, j int) { got[i], got[j] = got[j], got[i] })
+		got = got[:n]
+	}
+	b := newBatch(r.u, cols, r.smp, max(est, r.rel.est), method)
+	for _, row := range got {
+		b.add(row)
+	}
+	return b.flush(r.emit)
+}
+
+// drawStarts draws count sorted start points: key values in [lo, hi] for
+// pk_ranges, row offsets in [0, est) for pk_offsets.
+func drawStarts(method, lo, hi string, est int64, unsigned bool, count int, rng *rand.Rand) ([]string, error) {
+	out := make([]string, 0, count)
+	if method == "pk_offsets" {
+		offs := make([]int64, count)
+		for i := range offs {
+			offs[i] = rng.Int64N(max(est, 1))
+		}
+		slices.Sort(offs)
+		for _, o := range offs {
+			out = append(out, strconv.FormatInt(o, 10))
+		}
+		return out, nil
+	}
+	if unsigned {
+		l, err1 := strconv.ParseUint(lo, 10, 64)
+		h, err2 := strconv.ParseUint(hi, 10, 64)
+		if err1 != nil || err2 != nil || h < l {
+			return nil, errBadKey
+		}
+		for range count {
+			out = append(out, strconv.FormatUint(l+uniform(rng, h-l), 10))
+		}
+	} else {
+		l, err1 := strconv.ParseInt(lo, 10, 64)
+		h, err2 := strconv.ParseInt(hi, 10, 64)
+		if err1 != nil || err2 != nil || h < l {
+			return nil, errBadKey
+		}
+		for range count {
+			out = append(out, strconv.FormatInt(int64(uint64(l)+uniform(rng, uint64(h)-uint64(l))), 10))
+		}
+	}
+	return out, nil
+}
+
+var errBadKey = errors.New("key bounds are not 64-bit integers")
+
+// uniform draws from [0, span].
+func uniform(rng *rand.Rand, span uint64) uint64 {
+	if span == ^uint64(0) {
+		return rng.Uint64()
+	}
+	return rng.Uint64N(span + 1)
+}
+
+// collect reads a UNION of key runs: nKey key cells, then nCols cells.
+func (r *reader) collect(ctx context.Context, q string, nKey, nCols int, seen map[string]bool, got *[][]sql.NullString) error {
+	rows, err := r.tx.QueryContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cells, dest := cellsFor(nKey + nCols)
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		var id strings.Builder
+		for _, c := range cells[:nKey] {
+			id.WriteString(strconv.Quote(c.String))
+		}
+		if seen[id.String()] {
+			continue
+		}
+		seen[id.String()] = true
+		*got = append(*got, slices.Clone(cells[nKey:]))
+	}
+	return rows.Err()
+}
+
+// randFilter samples a big keyless table with a seeded Bernoulli filter,
+// `WHERE RAND(seed) < p`, and a seeded reservoir down to n rows; a short
+// sample quadruples p.
+func (r *reader) randFilter(ctx context.Context, q string, cols []column, n int, est int64, rng *rand.Rand) error {
+	p := min(1, float64(3*n+64)/float64(max(est, 1)))
+	seed := seed31(rng)
+	for {
+		res := scanner.NewReservoir[[]sql.NullString](n, rng)
+		rows, err := r.tx.QueryContext(ctx, q+" WHERE RAND("+strconv.FormatInt(seed, 10)+") < "+strconv.FormatFloat(p, 'f', -1, 64))
+		if err != nil {
+			return err
+		}
+		cells, dest := cellsFor(len(cols))
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return err
+			}
+			res.Offer(func() []sql.NullString { return slices.Clone(cells) })
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return err
+		}
+		if len(res.Items) >= n || p >= 1 {
+			b := newBatch(r.u, cols, r.smp, est, "rand_filter")
+			for _, row := range res.Items {
+				b.add(row)
+			}
+			return b.flush(r.emit)
+		}
+		p = min(1, p*4)
+	}
+}
+
+// wanted keeps the columns a field filter asks for: a flattened field
+// `payload.user.email` selects its column `payload`.
+func wanted(cols []column, smp scanner.Sample) []column {
+	if len(smp.Fields) == 0 {
+		return cols
+	}
+	var out []column
+	for _, c := range cols {
+		for _, f := range smp.Fields {
+			if f == c.name || (c.nested() && (strings.HasPrefix(f, c.name+".") || strings.HasPrefix(f, c.name+"["))) {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
+}

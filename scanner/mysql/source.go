@@ -1,0 +1,350 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/lineage"
+	"github.com/piimap/piimap/scanner"
+)
+
+// Kind is the store kind registered for mysql:// and mariadb:// URLs.
+const Kind = "mysql"
+
+func init() {
+	open := func(ctx context.Context, cfg scanner.StoreConfig) (scanner.Source, error) {
+		return OpenSource(ctx, cfg)
+	}
+	scanner.Register("mysql", Kind, open)
+	scanner.Register("mariadb", Kind, open)
+}
+
+// Unit and record meta keys set by this package.
+const (
+	MetaRelation = "relation" // table | view
+	MetaSampling = "sampling" // pk_ranges | pk_offsets | order_by_rand | rand_filter | all_rows | full
+	MetaKey      = "sample_key"
+	MetaJSONPath = "json_path"
+)
+
+// Source reads MySQL or MariaDB databases through a bounded pool, every
+// query inside START TRANSACTION READ ONLY.
+type Source struct {
+	cfg scanner.StoreConfig
+	db  *DB
+}
+
+var (
+	_ scanner.Source       = (*Source)(nil)
+	_ scanner.Sampler      = (*Source)(nil)
+	_ scanner.EdgeDeclarer = (*Source)(nil)
+	_ scanner.Closer       = (*Source)(nil)
+)
+
+// OpenSource opens cfg's server and checks that it answers.
+func OpenSource(ctx context.Context, cfg scanner.StoreConfig) (*Source, error) {
+	db, err := Open(ctx, cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	return &Source{cfg: cfg, db: db}, nil
+}
+
+// Namespace is the store's OpenLineage namespace, mysql://host:port.
+func (s *Source) Namespace() string { return s.db.Config.Namespace() }
+
+// Close closes the pool.
+func (s *Source) Close() error { return s.db.Close() }
+
+func (s *Source) loc(asset string) piimap.Location {
+	return piimap.Location{Store: s.cfg.Name, Namespace: s.Namespace(), Name: asset}
+}
+
+// scope restricts catalog queries to the URL's database, or to every
+// non-system database; col is the schema column to filter.
+func (s *Source) scope(col string) (string, []any) {
+	if db := s.db.Config.Database(); db != "" {
+		return col + " = ?", []any{db}
+	}
+	return col + " NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')", nil
+}
+
+// inTx runs fn in a read-only transaction with the configured timeouts.
+func (s *Source) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.Begin(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Enumerate emits every base table and view as `db.table`, with its row
+// estimate (information_schema.TABLES.TABLE_ROWS), size, comment and the
+// sampling method its key allows.
+func (s *Source) Enumerate(ctx context.Context, emit func(piimap.Unit) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var units []piimap.Unit
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		keys, err := s.allKeys(ctx, tx)
+		if err != nil {
+			return err
+		}
+		where, args := s.scope("TABLE_SCHEMA")
+		rows, err := tx.QueryContext(ctx, `
+SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, COALESCE(TABLE_ROWS, -1),
+       COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0), COALESCE(TABLE_COMMENT, '')
+  FROM information_schema.TABLES
+ WHERE `+where+` AND TABLE_TYPE IN ('BASE TABLE', 'VIEW', 'SYSTEM VERSIONED')
+ ORDER BY TABLE_SCHEMA, TABLE_NAME`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var db, table, typ, comment string
+			var est, size int64
+			if err := rows.Scan(&db, &table, &typ, &est, &size, &comment); err != nil {
+				return err
+			}
+			name := Asset(db, table)
+			relation := "table"
+			if typ == "VIEW" {
+				relation, comment, size = "view", "", 0
+			}
+			k := keys[name]
+			u := piimap.Unit{Loc: s.loc(name), Kind: piimap.UnitTable, Rows: max(est, 0), Size: size,
+				Meta: map[string]string{MetaRelation: relation, MetaSampling: k.method(est)}}
+			if len(k.cols) > 0 {
+				u.Meta[MetaKey] = strings.Join(k.cols, ",")
+			}
+			if comment != "" {
+				u.Meta[piimap.MetaComment] = comment
+			}
+			units = append(units, u)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return WrapError(ctx, "list tables", err)
+	}
+	for _, u := range units {
+		if err := emit(u); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// DeclaredEdges emits every FOREIGN KEY (information_schema
+// KEY_COLUMN_USAGE) as `references` edges from each child column to its
+// parent column (source fk, confidence 1), composite keys column by column.
+func (s *Source) DeclaredEdges(ctx context.Context, emit func(lineage.Edge) error) error {
+	var edges []lineage.Edge
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		where, args := s.scope("TABLE_SCHEMA")
+		rows, err := tx.QueryContext(ctx, `
+SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME
+  FROM information_schema.KEY_COLUMN_USAGE
+ WHERE REFERENCED_TABLE_NAME IS NOT NULL AND `+where+`
+ ORDER BY TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var cd, ct, cc, pd, pt, pc string
+			if err := rows.Scan(&cd, &ct, &cc, &pd, &pt, &pc); err != nil {
+				return err
+			}
+			edges = append(edges, lineage.Edge{
+				Kind: lineage.EdgeReferences, Source: lineage.SourceFK, Confidence: 1,
+				From: s.loc(Asset(cd, ct)).WithField(cc),
+				To:   s.loc(Asset(pd, pt)).WithField(pc),
+			})
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return WrapError(ctx, "foreign keys", err)
+	}
+	for _, e := range edges {
+		if err := emit(e); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// Read emits the unit's sample with the store's configured sample.
+func (s *Source) Read(ctx context.Context, u piimap.Unit, emit func(piimap.Record) error) error {
+	return s.ReadSample(ctx, u, scanner.DefaultSample(s.cfg.Sample), emit)
+}
+
+// ReadSample samples one table or view (see the package doc for the
+// method) in one read-only transaction, or reads it in full in batches.
+func (s *Source) ReadSample(ctx context.Context, u piimap.Unit, smp scanner.Sample, emit func(piimap.Record) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	db, table, ok := SplitAsset(u.Loc.Name)
+	if !ok {
+		return fmt.Errorf("mysql: sample %s: not a db.table name: %w", u.Loc.Name, piimap.ErrNotFound)
+	}
+	var emitErr error
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rel, err := s.describe(ctx, tx, db, table)
+		if err != nil {
+			return err
+		}
+		r := &reader{tx: tx, u: u, rel: rel, smp: smp, emit: func(rec piimap.Record) error {
+			if err := emit(rec); err != nil {
+				emitErr = err
+				return err
+			}
+			return ctx.Err()
+		}}
+		return r.run(ctx)
+	})
+	switch {
+	case emitErr != nil:
+		return emitErr
+	case err != nil:
+		return WrapError(ctx, "sample "+u.Loc.Name, err)
+	}
+	return ctx.Err()
+}
+
+// column is one column with what the classifier may use.
+type column struct {
+	name, typ, dataType, comment string
+	class                        string // scalar | text | json | geometry | binary | bit
+	nullable, unique, pk         bool
+}
+
+func (c column) nested() bool { return c.class == "json" }
+
+// relation is what a read needs to know about one table or view.
+type relation struct {
+	db, table string
+	view      bool
+	est       int64
+	cols      []column
+	key       key
+}
+
+// jsonCheck matches MariaDB's JSON alias: LONGTEXT CHECK (json_valid(`c`)).
+var jsonCheck = regexp.MustCompile("(?i)^json_valid\\(`((?:[^`]|``)+)`\\)$")
+
+func (s *Source) describe(ctx context.Context, tx *sql.Tx, db, table string) (*relation, error) {
+	rel := &relation{db: db, table: table, est: -1}
+	var typ string
+	err := tx.QueryRowContext(ctx, `SELECT TABLE_TYPE, COALESCE(TABLE_ROWS, -1) FROM information_schema.TABLES
+ WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, db, table).Scan(&typ, &rel.est)
+	if err == sql.ErrNoRows {
+		return nil, fmt.Errorf("table %s: %w", Asset(db, table), piimap.ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rel.view = typ == "VIEW"
+	rows, err := tx.QueryContext(ctx, `
+SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE = 'YES', COALESCE(COLUMN_COMMENT, '')
+  FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, db, table)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var c column
+		if err := rows.Scan(&c.name, &c.typ, &c.dataType, &c.nullable, &c.comment); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		c.class = classOf(strings.ToLower(c.dataType))
+		rel.cols = append(rel.cols, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(rel.cols) == 0 {
+		return nil, fmt.Errorf("table %s: %w", Asset(db, table), piimap.ErrNotFound)
+	}
+	if s.db.MariaDB {
+		if err := markMariaJSON(ctx, tx, rel); err != nil {
+			return nil, err
+		}
+	}
+	keys, err := s.keys(ctx, tx, "TABLE_SCHEMA = ? AND TABLE_NAME = ?", db, table)
+	if err != nil {
+		return nil, err
+	}
+	rel.key = keys[Asset(db, table)]
+	for i := range rel.cols {
+		c := &rel.cols[i]
+		c.pk = rel.key.primary && contains(rel.key.cols, c.name)
+		c.unique = rel.key.uniques[c.name]
+	}
+	return rel, nil
+}
+
+// markMariaJSON flags MariaDB JSON columns, which the catalog reports as
+// LONGTEXT with a json_valid check constraint.
+func markMariaJSON(ctx context.Context, tx *sql.Tx, rel *relation) error {
+	rows, err := tx.QueryContext(ctx, `SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS
+ WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?`, rel.db, rel.table)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var clause string
+		if err := rows.Scan(&clause); err != nil {
+			return err
+		}
+		if m := jsonCheck.FindStringSubmatch(strings.TrimSpace(clause)); m != nil {
+			name := strings.ReplaceAll(m[1], "``", "`")
+			for i := range rel.cols {
+				if rel.cols[i].name == name {
+					rel.cols[i].class, rel.cols[i].typ = "json", "json"
+				}
+			}
+		}
+	}
+	return rows.Err()
+}
+
+func classOf(dataType string) string {
+	switch dataType {
+	case "json":
+		return "json"
+	case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set":
+		return "text"
+	case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob":
+		return "binary"
+	case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",
+		"geometrycollection", "geomcollection":
+		return "geometry"
+	case "bit":
+		return "bit"
+	}
+	return "scalar"
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
