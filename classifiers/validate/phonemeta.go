@@ -83,8 +83,13 @@ func ruleFor(region string) *regionRule {
 		r.general, _ = compileDesc(m.GeneralDesc)
 		// same order of consideration as getNumberTypeHelper; fixed line
 		// and mobile first because they are by far the most common.
+		seen := map[string]bool{}
 		for _, d := range []*phonenumbers.PhoneNumberDesc{m.FixedLine, m.Mobile, m.PremiumRate, m.TollFree, m.SharedCost, m.Voip, m.PersonalNumber, m.Pager, m.Uan, m.Voicemail} {
+			if d == nil || seen[d.GetNationalNumberPattern()+lengthsKey(d.PossibleLength)] {
+				continue // US: fixed line and mobile share one pattern
+			}
 			if dr, ok := compileDesc(d); ok {
+				seen[d.GetNationalNumberPattern()+lengthsKey(d.PossibleLength)] = true
 				r.types = append(r.types, dr)
 			}
 		}
@@ -95,8 +100,17 @@ func ruleFor(region string) *regionRule {
 	return r
 }
 
+func lengthsKey(ls []int32) string {
+	b := make([]byte, 0, len(ls))
+	for _, l := range ls {
+		b = append(b, byte(l))
+	}
+	return "/" + string(b)
+}
+
 // validNSN reports whether nsn (the national significant number, digits
-// only) is a valid number of region.
+// only) is a valid number of region: the general description matches and
+// so does one number type (types sharing one pattern are tried once).
 func validNSN(region, nsn string) bool {
 	r := ruleFor(region)
 	if r == nil || !r.general.match(nsn) {

@@ -174,7 +174,7 @@ func TestPhoneMetaAgrees(t *testing.T) {
 	for _, region := range []string{"US", "GB", "DE", "FR", "IN", "BR", "ES", "IT", "NL", "AU", "CA", "MX", "JP"} {
 		cc := phonenumbers.GetCountryCodeForRegion(region)
 		agree := 0
-		for i := 0; i < 3000; i++ {
+		for i := 0; i < 20000; i++ {
 			n := 6 + r.IntN(7)
 			b := make([]byte, n)
 			for k := range b {
