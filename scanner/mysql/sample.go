@@ -172,9 +172,13 @@ func (r *reader) run(ctx context.Context) error {
 	if small <= int64(n) {
 		return r.stream(ctx, sel+" FROM "+table, cols, "all_rows", n+1)
 	}
-	est, err := r.estimate(ctx, table)
-	if err != nil {
-		return err
+	// Value ranges need no count; positions and RAND filters need it right.
+	est := r.rel.est
+	if k := r.rel.key; len(k.cols) == 0 || !k.integer {
+		var err error
+		if est, err = r.estimate(ctx, table); err != nil {
+			return err
+		}
 	}
 	switch method := r.rel.key.method(est); method {
 	case "pk_ranges", "pk_offsets":
@@ -269,6 +273,9 @@ func (r *reader) ranges(ctx context.Context, method string, exprs []string, cols
 		lo, hi = l.String, h.String
 		if _, err := drawStarts(method, lo, hi, est, k.unsigned, 1, rand.New(rand.NewPCG(0, 0))); err != nil {
 			method = "pk_offsets" // bounds outside 64 bits: sample by position
+			if est, err = r.estimate(ctx, table); err != nil {
+				return err
+			}
 		}
 	}
 	seen := map[string]bool{}
