@@ -80,9 +80,9 @@ type crule struct {
 	full     *regexp.Regexp // anchored (field values)
 	ctx      []phrase       // context phrases, tokenised
 	negctx   []phrase
-	hints    [][]string
-	weak     [][]string
-	neghints [][]string
+	hints    []hint
+	weak     []hint
+	neghints []hint
 	score    float64
 	kind     int // fast-path kind, -1 for keyword/regex rules
 	phone    bool
@@ -269,9 +269,9 @@ func compile(r rules.Rule) (*crule, error) {
 	}
 	c.ctx = mkPhrases(phrases(r.Context))
 	c.negctx = mkPhrases(phrases(r.NegativeContext))
-	c.hints = phrases(r.Hints)
-	c.weak = phrases(r.WeakHints)
-	c.neghints = phrases(r.NegativeHints)
+	c.hints = mkHints(phrases(r.Hints))
+	c.weak = mkHints(phrases(r.WeakHints))
+	c.neghints = mkHints(phrases(r.NegativeHints))
 	return c, nil
 }
 

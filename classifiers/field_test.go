@@ -125,6 +125,19 @@ func TestSplitWords(t *testing.T) {
 	}
 }
 
+func TestHintMatch(t *testing.T) {
+	hs := mkHints(phrases([]string{"email_address", "card_number", "ssn"}))
+	for field, want := range map[string]string{
+		"emailaddress": "email_address", "e_mail_address": "email_address", "CardNumber": "card_number",
+		"payload.user.ssn": "ssn", "cardinality": "", "ssns": "", "lessn": "",
+	} {
+		got, _ := hintMatch(hs, splitWords(field))
+		if got != want {
+			t.Errorf("hintMatch(%q) = %q, want %q", field, got, want)
+		}
+	}
+}
+
 func TestWilson(t *testing.T) {
 	if w := wilson(100, 100); w < 0.96 || w > 0.97 {
 		t.Errorf("wilson(100,100) = %v", w)

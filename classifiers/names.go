@@ -47,21 +47,40 @@ func isUpperB(c byte) bool { return c >= 'A' && c <= 'Z' }
 func isLowerB(c byte) bool { return c >= 'a' && c <= 'z' }
 func isDigitB(c byte) bool { return c >= '0' && c <= '9' }
 
-// hintMatch reports the first hint phrase that occurs in words: as a
-// contiguous word sequence, or with its words joined equal to a joined run
-// of field words (e_mail ~ email, emailaddress ~ email_address).
-func hintMatch(hints [][]string, words []string) (string, bool) {
+// hint is a field-name hint: its words, and the words joined without and
+// with '_' (for matching compounds and for evidence).
+type hint struct {
+	words  []string
+	joined string
+	name   string
+}
+
+func mkHints(ps [][]string) []hint {
+	out := make([]hint, len(ps))
+	for i, p := range ps {
+		out[i] = hint{p, strings.Join(p, ""), strings.Join(p, "_")}
+	}
+	return out
+}
+
+// hintMatch reports the first hint that occurs in words: as a contiguous
+// word sequence, or with its words joined equal to a joined run of field
+// words (e_mail ~ email, emailaddress ~ email_address).
+func hintMatch(hints []hint, words []string) (string, bool) {
 	for _, h := range hints {
-		if seqIn(h, words) {
-			return strings.Join(h, "_"), true
+		if seqIn(h.words, words) {
+			return h.name, true
 		}
-		joined := strings.Join(h, "")
 		for i := range words {
-			acc := ""
-			for j := i; j < len(words) && len(acc) < len(joined); j++ {
-				acc += words[j]
-				if acc == joined {
-					return strings.Join(h, "_"), true
+			n := 0
+			for j := i; j < len(words) && n < len(h.joined); j++ {
+				w := words[j]
+				if n+len(w) > len(h.joined) || h.joined[n:n+len(w)] != w {
+					break
+				}
+				n += len(w)
+				if n == len(h.joined) {
+					return h.name, true
 				}
 			}
 		}
