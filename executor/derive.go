@@ -159,10 +159,17 @@ func (d *deriver) matches(a *assetView) []Match {
 			if len(set.values) == 0 {
 				continue
 			}
+			vals := set.values
 			if kind != piimap.KeyEmail && kind != piimap.KeyPhone && !a.hasType(kind) {
-				continue // bare ids match too much free text unless the scan saw them there
+				// A bare id such as 42 matches too much free text; an id
+				// shaped like usr_7f3a9c21 or a long number is specific
+				// enough to find as a whole token.
+				vals = distinctiveTokens(vals)
 			}
-			ms = append(ms, Match{Kind: kind, Via: "text " + kind, Values: set.values})
+			if len(vals) == 0 {
+				continue
+			}
+			ms = append(ms, Match{Kind: kind, Via: "text " + kind, Values: vals})
 		}
 		return ms
 	}
@@ -359,4 +366,26 @@ func (d *deriver) unitErrorGaps(ctx context.Context) error {
 		d.gaps = append(d.gaps, Gap{Kind: GapUnitError, Store: ue.Store, Asset: ue.Unit, Reason: "scan error: " + ue.Err})
 	}
 	return nil
+}
+
+// distinctiveTokens keeps the identifier values specific enough to match as
+// whole tokens in free text: at least 6 characters mixing letters and digits
+// (usr_7f3a9c21, a UUID), or a number of at least 10 digits.
+func distinctiveTokens(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		var letters, digits int
+		for _, c := range v {
+			switch {
+			case c >= '0' && c <= '9':
+				digits++
+			case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+				letters++
+			}
+		}
+		if len(v) >= 6 && letters > 0 && digits > 0 || digits >= 10 && digits == len(v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
