@@ -18,14 +18,14 @@ type dbtManifest struct {
 }
 
 type dbtNode struct {
-	ResourceType string               `json:"resource_type"`
-	Database     string               `json:"database"`
-	Schema       string               `json:"schema"`
-	Name         string               `json:"name"`
-	Alias        string               `json:"alias"`
-	Identifier   string               `json:"identifier"` // sources
-	CompiledCode string               `json:"compiled_code"`
-	CompiledSQL  string               `json:"compiled_sql"`
+	ResourceType string                   `json:"resource_type"`
+	Database     string                   `json:"database"`
+	Schema       string                   `json:"schema"`
+	Name         string                   `json:"name"`
+	Alias        string                   `json:"alias"`
+	Identifier   string                   `json:"identifier"` // sources
+	CompiledCode string                   `json:"compiled_code"`
+	CompiledSQL  string                   `json:"compiled_sql"`
 	DependsOn    struct{ Nodes []string } `json:"depends_on"`
 	Columns      map[string]struct {
 		Name string `json:"name"`

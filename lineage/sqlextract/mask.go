@@ -1,6 +1,7 @@
 package sqlextract
 
 import (
+	"strconv"
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
@@ -25,23 +26,26 @@ func MaskLiterals(sql string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(sql))
-	pos := 0
+	pos, last := 0, 0
 	for _, t := range res.GetTokens() {
 		start, end := int(t.GetStart()), int(t.GetEnd())
 		if start < pos || end > len(sql) || start > end {
 			return MaskLiteralsLenient(sql)
 		}
-		switch t.GetToken() {
-		case pg.Token_SCONST, pg.Token_USCONST, pg.Token_BCONST, pg.Token_XCONST, pg.Token_ICONST, pg.Token_FCONST:
+		last = max(last, end)
+		switch tok := t.GetToken(); {
+		case tok == pg.Token_SCONST || tok == pg.Token_USCONST || tok == pg.Token_BCONST || tok == pg.Token_XCONST ||
+			tok == pg.Token_ICONST || tok == pg.Token_FCONST || (tok == pg.Token_IDENT && valueLike(sql[start:end])):
 			b.WriteString(sql[pos:start])
 			b.WriteByte('?')
 			pos = end
-		case pg.Token_SQL_COMMENT, pg.Token_C_COMMENT:
+		case tok == pg.Token_SQL_COMMENT || tok == pg.Token_C_COMMENT:
 			b.WriteString(sql[pos:start])
 			pos = end
 		}
 	}
-	rest := sql[pos:]
+	b.WriteString(sql[pos:last])
+	rest := sql[last:]
 	// The scanner stops at what it cannot tokenize; mask the remainder
 	// leniently rather than copy it.
 	if strings.TrimSpace(rest) != "" {
@@ -49,6 +53,25 @@ func MaskLiterals(sql string) string {
 	}
 	b.WriteString(rest)
 	return b.String()
+}
+
+// valueLike is a safety net for MySQL text scanned as Postgres, where
+// "ann@example.com" is a string but scans as an identifier: a quoted
+// identifier holding an @, or mostly digits (at least three), is masked.
+func valueLike(tok string) bool {
+	if len(tok) < 2 || tok[0] != '"' {
+		return false
+	}
+	digits := 0
+	for i := 1; i < len(tok)-1; i++ {
+		switch c := tok[i]; {
+		case c == '@':
+			return true
+		case isDigit(c):
+			digits++
+		}
+	}
+	return digits >= 3 && 2*digits >= len(tok)-2
 }
 
 // MaskLiteralsLenient masks literals without a full scanner, for text
@@ -70,9 +93,10 @@ func MaskLiteralsLenient(sql string) string {
 			i = j
 		case c == '`':
 			j := strings.IndexByte(sql[i+1:], '`')
-			if j < 0 {
-				b.WriteString(sql[i:])
-				return b.String()
+			if j < 0 { // unterminated: scan on, masking what follows
+				b.WriteByte('`')
+				i++
+				continue
 			}
 			b.WriteString(sql[i : i+j+2])
 			i += j + 2
@@ -175,4 +199,28 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func isIdent(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
+}
+
+// ParamPlaceholders turns the ? placeholders of masked SQL into $1, $2, …
+// so the text parses again (for lineage from a stored, masked query log).
+// Double-quoted identifiers are left alone. Masked text holds no strings,
+// so a ? elsewhere is a placeholder, except in the rare jsonb operators
+// ?, ?| and ?&, which this rewrites wrongly.
+func ParamPlaceholders(masked string) string {
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(masked); i++ {
+		switch c := masked[i]; c {
+		case '"':
+			j := endQuote(masked, i+1, '"')
+			b.WriteString(masked[i:j])
+			i = j - 1
+		case '?':
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
