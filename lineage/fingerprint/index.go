@@ -27,6 +27,9 @@ type IndexOptions struct {
 	// MinMatched is the fewest shared sampled values a match needs
 	// (default 3).
 	MinMatched int
+	// MinSamples is the fewest of the copy's values the containment must
+	// be measured on (default 8): below it a 3-of-4 agreement is noise.
+	MinSamples int
 	// MaxRatio is the largest size ratio between two fields considered
 	// (default 128): beyond it no sketch of this size measures
 	// containment.
@@ -42,6 +45,9 @@ func (o IndexOptions) withDefaults() IndexOptions {
 	}
 	if o.MinMatched <= 0 {
 		o.MinMatched = 3
+	}
+	if o.MinSamples <= 0 {
+		o.MinSamples = 8
 	}
 	if o.MaxRatio <= 0 {
 		o.MaxRatio = 128
@@ -91,6 +97,9 @@ type Index struct {
 	domains map[string]uint32
 	parts   map[uint32]uint64 // domain → bitset of partitions present
 	keys    []bandKey         // sorted; nil until built
+	// first[p] is the index of the first key whose top 16 bits are ≥ p,
+	// so a lookup binary-searches one bucket of ~len(keys)/65536 keys.
+	first []int32
 }
 
 // NewIndex returns an empty index.
@@ -162,6 +171,31 @@ func (x *Index) build() {
 		}
 	}
 	slices.SortFunc(x.keys, func(a, b bandKey) int { return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.id, b.id)) })
+	x.first = make([]int32, 1<<16+1)
+	j := 0
+	for p := range 1 << 16 {
+		for j < len(x.keys) && int(x.keys[j].key>>48) < p {
+			j++
+		}
+		x.first[p] = int32(j)
+	}
+	x.first[1<<16] = int32(len(x.keys))
+}
+
+// lookup calls fn with the entries stored under key k.
+func (x *Index) lookup(k uint64, fn func(id int32)) {
+	lo, hi := int(x.first[k>>48]), int(x.first[k>>48+1])
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if x.keys[m].key < k {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	for j := lo; j < len(x.keys) && x.keys[j].key == k; j++ {
+		fn(x.keys[j].id)
+	}
 }
 
 // banding picks the banding for a query of size q against partition p at
@@ -195,23 +229,22 @@ func (x *Index) banding(q float64, p int, t float64) int {
 	return best
 }
 
-// query calls fn with every indexed entry colliding with sig in domain
-// dom, possibly more than once.
-func (x *Index) query(sig *Signature, dom uint32, t float64, fn func(id int32)) {
+// query calls fn with every indexed entry of a partition in [pmin, pmax]
+// colliding with sig in domain dom, possibly more than once.
+func (x *Index) query(sig *Signature, dom uint32, t float64, pmin, pmax int, fn func(id int32)) {
 	q := sig.Cardinality()
 	for set := x.parts[dom]; set != 0; set &= set - 1 {
 		p := bits.TrailingZeros64(set)
+		if p < pmin || p > pmax {
+			continue
+		}
 		ci := x.banding(q, p, t)
 		if ci < 0 {
 			continue
 		}
 		c := bandings[ci]
 		for i := range c.b {
-			k := mix64(bandHash(&sig.Min, c.r, i) ^ salt(dom, p, ci, i))
-			j, _ := slices.BinarySearchFunc(x.keys, k, func(e bandKey, k uint64) int { return cmp.Compare(e.key, k) })
-			for ; j < len(x.keys) && x.keys[j].key == k; j++ {
-				fn(x.keys[j].id)
-			}
+			x.lookup(mix64(bandHash(&sig.Min, c.r, i)^salt(dom, p, ci, i)), fn)
 		}
 	}
 }
@@ -234,7 +267,9 @@ func (x *Index) candidates(t float64) []candidate {
 	seen := map[[2]int32]bool{}
 	for ai := range x.entries {
 		a := &x.entries[ai]
-		x.query(&a.sk.Plain, a.dom, t, func(bi int32) {
+		// A plain pair is looked for from its smaller side only: each
+		// field queries the partitions of its size and above.
+		x.query(&a.sk.Plain, a.dom, t, a.part, 63, func(bi int32) {
 			if int32(ai) == bi {
 				return
 			}
@@ -247,11 +282,13 @@ func (x *Index) candidates(t float64) []candidate {
 		for di := range a.sk.Derived {
 			d := &a.sk.Derived[di]
 			dom, ok := x.domains[d.Domain]
-			if !ok {
-				continue
+			if !ok || (spaceOf(d.Domain) > 0 && d.Cardinality() > spaceOf(d.Domain)/2) {
+				continue // absent, or a saturated small domain (see Compare)
 			}
+			// A masked copy is at most about as large as its original.
+			pmax := bits.Len64(uint64(d.Cardinality()/t)) - 1
 			dseen := map[int32]bool{}
-			x.query(d, dom, t, func(bi int32) {
+			x.query(d, dom, t, 0, pmax, func(bi int32) {
 				b := &x.entries[bi]
 				if int32(ai) == bi || typed(b.sk.Type) || dseen[bi] {
 					return

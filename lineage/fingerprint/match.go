@@ -59,7 +59,7 @@ func (x *Index) Pairs(t float64) []Match {
 		if c.d >= 0 {
 			d := &a.sk.Derived[c.d]
 			e := Compare(&b.sk.Plain, d)
-			if e.Adjusted < t || e.Matched < x.opts.MinMatched {
+			if !x.enough(e, t) {
 				continue
 			}
 			out = append(out, Match{Copy: b.loc, Original: a.loc, Transform: d.Transform, Estimate: e,
@@ -67,8 +67,7 @@ func (x *Index) Pairs(t float64) []Match {
 			continue
 		}
 		ab, ba := Compare(&a.sk.Plain, &b.sk.Plain), Compare(&b.sk.Plain, &a.sk.Plain)
-		okA := ab.Adjusted >= t && ab.Matched >= x.opts.MinMatched
-		okB := ba.Adjusted >= t && ba.Matched >= x.opts.MinMatched
+		okA, okB := x.enough(ab, t), x.enough(ba, t)
 		if !okA && !okB {
 			continue
 		}
@@ -97,6 +96,11 @@ func (x *Index) Pairs(t float64) []Match {
 		return cmp.Or(cmpLoc(p.Copy, q.Copy), cmpLoc(p.Original, q.Original), cmp.Compare(p.Transform, q.Transform))
 	})
 	return out
+}
+
+// enough reports whether an estimate supports a copy at threshold t.
+func (x *Index) enough(e Estimate, t float64) bool {
+	return e.Adjusted >= t && e.Matched >= x.opts.MinMatched && e.Samples >= x.opts.MinSamples
 }
 
 func cmpLoc(a, b piimap.Location) int {
