@@ -38,8 +38,7 @@ func spaceOf(domain string) float64 {
 
 // Compare estimates the containment of A in B (and their Jaccard).
 //
-// Two estimators measure it on a sample of A's values, and the one with
-// the larger sample wins:
+// Two estimators measure it on samples of A's values, pooled:
 //   - KMV (coordinated bottom-k): below τ, the smaller of the two k-th
 //     smallest hashes, both sketches hold every hash of their set, so the
 //     share of A's hashes below τ that B also holds is an unbiased estimate.
@@ -48,10 +47,10 @@ func spaceOf(domain string) float64 {
 //     minimum of A∪B is an element of A drawn uniformly, and it lies in B
 //     exactly when the two minima are equal.
 //
-// Both need A's values to reach B's sample: for |B|/|A| above about
-// KMVSize/16 the sample shrinks below 16 values and Lower drops
-// accordingly; a copy holding a tiny fraction of a huge column is not
-// reliably found by any fixed-size sketch.
+// Both need A's values to reach B's sample: the pooled sample is about
+// (KMVSize+K)·|A|/|B|, so beyond |B|/|A| ≈ 40 it falls under the Index's
+// MinSamples (8) and Lower drops; a copy holding a tiny fraction of a huge
+// column is not reliably found by any fixed-size sketch.
 func Compare(a, b *Signature) Estimate {
 	e := Estimate{SizeA: a.Cardinality(), SizeB: b.Cardinality()}
 	if a.Empty() || b.Empty() {
@@ -90,11 +89,16 @@ func Compare(a, b *Signature) Estimate {
 	if e.Samples > 0 {
 		e.Containment = float64(e.Matched) / float64(e.Samples)
 	}
-	// MinHash samples A with replacement: K permutations of a set of 5
-	// values are 5 values' worth of evidence, not K.
-	if n := min(nm, int(math.Round(e.SizeA))); n > nk && nm > 0 {
-		e.Containment = float64(mm) / float64(nm)
-		e.Samples, e.Matched = n, int(math.Round(e.Containment*float64(n)))
+	// Unless the KMV sketches hold both sets whole (then it is exact), the
+	// MinHash sample is added: it draws A's elements by other orders, so
+	// for a small copy of a large column the two nearly add up. MinHash
+	// samples with replacement, so K permutations of a set of 5 values are
+	// 5 values' worth of evidence, not K.
+	exact := len(a.KMV) < KMVSize && len(b.KMV) < KMVSize
+	if n := min(nm, int(math.Round(e.SizeA))); !exact && n > 0 {
+		m := int(math.Round(float64(mm) / float64(nm) * float64(n)))
+		e.Samples, e.Matched = nk+n, mk+m
+		e.Containment = float64(e.Matched) / float64(e.Samples)
 	}
 	e.Adjusted, e.Lower = e.Containment, wilsonLower(e.Containment, e.Samples)
 	if space := spaceOf(b.Domain); space > 0 {
