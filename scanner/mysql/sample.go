@@ -48,37 +48,37 @@ func (k key) method(est int64) string {
 	return "rand_filter"
 }
 
-// keys reads the unique indexes of the tables `where` selects and picks
-// each table's sampling key.
-func (s *Source) keys(ctx context.Context, tx *sql.Tx, where string, args ...any) (map[string]key, error) {
+// colTypes maps db.table.column to DATA_TYPE and COLUMN_TYPE.
+type colTypes map[string][2]string
+
+// keys reads the unique indexes of the tables `where` selects (from
+// information_schema.STATISTICS alone: joining COLUMNS there defeats
+// MariaDB's per-table lookup) and picks each table's sampling key; types
+// gives the key columns' types.
+func (s *Source) keys(ctx context.Context, tx *sql.Tx, types colTypes, where string, args ...any) (map[string]key, error) {
 	rows, err := tx.QueryContext(ctx, `
-SELECT s.TABLE_SCHEMA, s.TABLE_NAME, s.INDEX_NAME, s.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, c.IS_NULLABLE = 'YES'
-  FROM information_schema.STATISTICS s
-  JOIN information_schema.COLUMNS c
-    ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME
- WHERE s.NON_UNIQUE = 0 AND `+strings.ReplaceAll(where, "TABLE_", "s.TABLE_")+`
- ORDER BY s.TABLE_SCHEMA, s.TABLE_NAME, s.INDEX_NAME <> 'PRIMARY', s.INDEX_NAME, s.SEQ_IN_INDEX`, args...)
+SELECT TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, COLUMN_NAME, NULLABLE = 'YES'
+  FROM information_schema.STATISTICS
+ WHERE NON_UNIQUE = 0 AND COLUMN_NAME IS NOT NULL AND `+where+`
+ ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME <> 'PRIMARY', INDEX_NAME, SEQ_IN_INDEX`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	type index struct {
-		name          string
-		cols          []string
-		integer, uns  bool
-		nullable      bool
-		table, schema string
+		name, schema, table string
+		cols                []string
+		nullable            bool
 	}
 	var idx []*index
 	for rows.Next() {
-		var schema, table, name, col, dataType, colType string
+		var schema, table, name, col string
 		var nullable bool
-		if err := rows.Scan(&schema, &table, &name, &col, &dataType, &colType, &nullable); err != nil {
+		if err := rows.Scan(&schema, &table, &name, &col, &nullable); err != nil {
 			return nil, err
 		}
 		if n := len(idx); n == 0 || idx[n-1].schema != schema || idx[n-1].table != table || idx[n-1].name != name {
-			idx = append(idx, &index{name: name, schema: schema, table: table,
-				integer: isInteger(dataType), uns: strings.Contains(strings.ToLower(colType), "unsigned")})
+			idx = append(idx, &index{name: name, schema: schema, table: table})
 		}
 		ix := idx[len(idx)-1]
 		ix.cols = append(ix.cols, col)
@@ -98,17 +98,38 @@ SELECT s.TABLE_SCHEMA, s.TABLE_NAME, s.INDEX_NAME, s.COLUMN_NAME, c.DATA_TYPE, c
 			k.uniques[ix.cols[0]] = true
 		}
 		if len(k.cols) == 0 && !ix.nullable {
-			k.cols, k.primary, k.integer, k.unsigned = ix.cols, ix.name == "PRIMARY", ix.integer, ix.uns
+			t := types[name+"."+ix.cols[0]]
+			k.cols, k.primary = ix.cols, ix.name == "PRIMARY"
+			k.integer, k.unsigned = isInteger(t[0]), strings.Contains(strings.ToLower(t[1]), "unsigned")
 		}
 		out[name] = k
 	}
 	return out, nil
 }
 
-// allKeys reads the sampling keys of every table in scope.
+// allKeys reads the sampling keys of every table in scope, with the types
+// of the indexed columns.
 func (s *Source) allKeys(ctx context.Context, tx *sql.Tx) (map[string]key, error) {
 	where, args := s.scope("TABLE_SCHEMA")
-	return s.keys(ctx, tx, where, args...)
+	rows, err := tx.QueryContext(ctx, `SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE
+  FROM information_schema.COLUMNS WHERE COLUMN_KEY IN ('PRI', 'UNI') AND `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	types := colTypes{}
+	for rows.Next() {
+		var db, table, col, dt, ct string
+		if err := rows.Scan(&db, &table, &col, &dt, &ct); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		types[Asset(db, table)+"."+col] = [2]string{dt, ct}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return s.keys(ctx, tx, types, where, args...)
 }
 
 func isInteger(dataType string) bool {

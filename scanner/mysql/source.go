@@ -284,7 +284,11 @@ SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE = 'YES', COALESCE(COLUMN
 			return nil, err
 		}
 	}
-	keys, err := s.keys(ctx, tx, "TABLE_SCHEMA = ? AND TABLE_NAME = ?", db, table)
+	types := colTypes{}
+	for _, c := range rel.cols {
+		types[Asset(db, table)+"."+c.name] = [2]string{c.dataType, c.typ}
+	}
+	keys, err := s.keys(ctx, tx, types, "TABLE_SCHEMA = ? AND TABLE_NAME = ?", db, table)
 	if err != nil {
 		return nil, err
 	}
