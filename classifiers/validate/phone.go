@@ -85,18 +85,23 @@ func PhoneE164(s string, regions []string) (string, bool) {
 		// +CC NSN: calling codes are prefix-free, so the first 1-, 2- or
 		// 3-digit prefix with regions decides.
 		for ccLen := 1; ccLen <= 3 && ccLen < len(digits); ccLen++ {
-			cc := num(string(digits[:ccLen]))
-			rs := phonenumbers.GetRegionCodesForCountryCode(cc)
+			cc := numBytes(digits[:ccLen])
+			rs := rulesForCC(cc)
 			if len(rs) == 0 {
 				continue
 			}
-			nsn := string(digits[ccLen:])
-			if len(nsn) < 4 || len(digits) > 15 || nsn[0] == '0' && cc != 39 {
+			nsn := digits[ccLen:]
+			if len(nsn) < 4 || len(digits) > 17 {
 				return "", false
 			}
-			for _, r := range rs {
-				if validNSN(r, nsn) {
-					return "+" + string(digits), true
+			v, ok, complex := validIn(rs, string(nsn))
+			if ok {
+				return "+" + string(digits[:ccLen]) + v, true
+			}
+			if complex {
+				n, err := phonenumbers.Parse("+"+string(digits), "ZZ")
+				if err == nil && phonenumbers.IsValidNumber(n) {
+					return phonenumbers.Format(n, phonenumbers.E164), true
 				}
 			}
 			return "", false
@@ -128,6 +133,14 @@ func PhoneE164(s string, regions []string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+func numBytes(b []byte) int {
+	n := 0
+	for _, c := range b {
+		n = n*10 + int(c-'0')
+	}
+	return n
 }
 
 func itoa(n int) string {

@@ -12,12 +12,14 @@ import (
 // mutex-guarded cache), which costs ~15µs a number: too slow for the text
 // hot path. regionRules compiles the same libphonenumber metadata once per
 // region and applies the same decision — the general description matches
-// and so does at least one number type — in ~1µs. TestPhoneMetaAgrees
-// cross-checks it against phonenumbers on random numbers.
+// and so does at least one number type. TestPhoneMetaAgrees
+// cross-checks it against phonenumbers on random numbers. The patterns run
+// as lazily built digit DFAs (digitdfa.go), not through regexp.
 
 type descRule struct {
 	lengths []int32
 	re      *regexp.Regexp
+	dfa     *digitDFA // nil: use re
 }
 
 func (d *descRule) match(nsn string) bool {
@@ -36,17 +38,26 @@ func (d *descRule) match(nsn string) bool {
 			return false
 		}
 	}
+	if d.dfa != nil {
+		if m, ok := d.dfa.match(nsn); ok {
+			return m
+		}
+	}
 	return d.re.MatchString(nsn)
 }
 
 type regionRule struct {
 	general descRule
 	types   []descRule
+	prefix  string // national (trunk) prefix, e.g. "0" or "1"
+	// complexPrefix: the region strips more than a literal trunk prefix
+	// when parsing (Brazil's carrier codes); numbers this package does not
+	// accept itself go through phonenumbers.Parse there.
+	complexPrefix bool
 }
 
 var (
-	regionMu    sync.RWMutex
-	regionRules = map[string]*regionRule{}
+	regionRules sync.Map // region → *regionRule (nil when unknown); lock-free reads
 	metaOnce    sync.Once
 	metaByID    map[string]*phonenumbers.PhoneMetadata
 )
@@ -59,16 +70,14 @@ func compileDesc(d *phonenumbers.PhoneNumberDesc) (descRule, bool) {
 	if err != nil {
 		return descRule{}, false
 	}
-	return descRule{lengths: d.PossibleLength, re: re}, true
+	return descRule{lengths: d.PossibleLength, re: re, dfa: newDigitDFA(d.GetNationalNumberPattern())}, true
 }
 
 func ruleFor(region string) *regionRule {
-	regionMu.RLock()
-	r, ok := regionRules[region]
-	regionMu.RUnlock()
-	if ok {
-		return r
+	if v, ok := regionRules.Load(region); ok {
+		return v.(*regionRule)
 	}
+	var r *regionRule
 	metaOnce.Do(func() {
 		metaByID = map[string]*phonenumbers.PhoneMetadata{}
 		if coll, err := phonenumbers.MetadataCollection(); err == nil {
@@ -79,7 +88,10 @@ func ruleFor(region string) *regionRule {
 	})
 	m := metaByID[region]
 	if m != nil {
-		r = &regionRule{}
+		r = &regionRule{prefix: m.GetNationalPrefix()}
+		if p := m.GetNationalPrefixForParsing(); p != "" && p != r.prefix {
+			r.complexPrefix = true
+		}
 		r.general, _ = compileDesc(m.GeneralDesc)
 		// same order of consideration as getNumberTypeHelper; fixed line
 		// and mobile first because they are by far the most common.
@@ -94,10 +106,8 @@ func ruleFor(region string) *regionRule {
 			}
 		}
 	}
-	regionMu.Lock()
-	regionRules[region] = r
-	regionMu.Unlock()
-	return r
+	v, _ := regionRules.LoadOrStore(region, r)
+	return v.(*regionRule)
 }
 
 func lengthsKey(ls []int32) string {
@@ -108,11 +118,54 @@ func lengthsKey(ls []int32) string {
 	return "/" + string(b)
 }
 
+var ccRules sync.Map // calling code → []*regionRule
+
+// rulesForCC returns the rules of every region sharing calling code cc.
+func rulesForCC(cc int) []*regionRule {
+	if v, ok := ccRules.Load(cc); ok {
+		return v.([]*regionRule)
+	}
+	var rs []*regionRule
+	for _, r := range phonenumbers.GetRegionCodesForCountryCode(cc) {
+		rs = append(rs, ruleFor(r))
+	}
+	ccRules.Store(cc, rs)
+	return rs
+}
+
+// validIn returns the national significant number that makes nsn valid in
+// a region of rs: nsn itself, or nsn without a national prefix written
+// after the calling code (+1 1 415…, +44 (0)20…), as libphonenumber's
+// parser strips it. complex reports a region whose parsing rules go
+// beyond that, for the caller to consult phonenumbers.Parse.
+func validIn(rs []*regionRule, nsn string) (v string, ok, complex bool) {
+	for _, r := range rs {
+		if r.valid(nsn) {
+			return nsn, true, false
+		}
+	}
+	for _, r := range rs {
+		if r == nil {
+			continue
+		}
+		complex = complex || r.complexPrefix
+		if r.prefix != "" && len(nsn) > len(r.prefix) && nsn[:len(r.prefix)] == r.prefix {
+			if t := nsn[len(r.prefix):]; r.valid(t) {
+				return t, true, false
+			}
+		}
+	}
+	return "", false, complex
+}
+
 // validNSN reports whether nsn (the national significant number, digits
 // only) is a valid number of region: the general description matches and
 // so does one number type (types sharing one pattern are tried once).
 func validNSN(region, nsn string) bool {
-	r := ruleFor(region)
+	return ruleFor(region).valid(nsn)
+}
+
+func (r *regionRule) valid(nsn string) bool {
 	if r == nil || !r.general.match(nsn) {
 		return false
 	}

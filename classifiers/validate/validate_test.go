@@ -196,3 +196,37 @@ func TestPhoneMetaAgrees(t *testing.T) {
 		}
 	}
 }
+
+// TestPhoneE164AgreesWithParse: the international path agrees with
+// phonenumbers.Parse + IsValidNumber, E.164 form included.
+func TestPhoneE164AgreesWithParse(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 7))
+	ccs := []string{"1", "44", "49", "33", "91", "55", "34", "39", "31", "61", "52", "81", "7", "353"}
+	valid := 0
+	for i := 0; i < 8000; i++ {
+		n := 7 + r.IntN(6)
+		b := make([]byte, n)
+		for k := range b {
+			b[k] = byte('0' + r.IntN(10))
+		}
+		if r.IntN(3) > 0 {
+			b[0] = byte('1' + r.IntN(9))
+		}
+		s := "+" + ccs[r.IntN(len(ccs))] + " " + string(b)
+		pn, err := phonenumbers.Parse(s, "ZZ")
+		want := err == nil && phonenumbers.IsValidNumber(pn)
+		got, ok := PhoneE164(s, nil)
+		if ok != want {
+			t.Fatalf("%s: PhoneE164 ok=%v, phonenumbers valid=%v", s, ok, want)
+		}
+		if ok {
+			valid++
+			if e := phonenumbers.Format(pn, phonenumbers.E164); e != got {
+				t.Fatalf("%s: E.164 %s, phonenumbers %s", s, got, e)
+			}
+		}
+	}
+	if valid < 30 {
+		t.Fatalf("only %d valid numbers: test is vacuous", valid)
+	}
+}
