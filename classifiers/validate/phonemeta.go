@@ -22,6 +22,18 @@ type descRule struct {
 	dfa     *digitDFA // nil: use re
 }
 
+func (d *descRule) lengthOK(nsn string) bool {
+	if len(d.lengths) == 0 {
+		return true
+	}
+	for _, l := range d.lengths {
+		if int32(len(nsn)) == l {
+			return true
+		}
+	}
+	return false
+}
+
 func (d *descRule) match(nsn string) bool {
 	if d.re == nil {
 		return false
@@ -144,18 +156,22 @@ func validIn(rs []*regionRule, nsn string) (v string, ok, complex bool) {
 			return nsn, true, false
 		}
 	}
+	possible := false
 	for _, r := range rs {
 		if r == nil {
 			continue
 		}
 		complex = complex || r.complexPrefix
+		possible = possible || r.general.lengthOK(nsn)
 		if r.prefix != "" && len(nsn) > len(r.prefix) && nsn[:len(r.prefix)] == r.prefix {
 			if t := nsn[len(r.prefix):]; r.valid(t) {
 				return t, true, false
 			}
 		}
 	}
-	return "", false, complex
+	// Only a number no region thinks a possible length can be rescued by
+	// stripping carrier codes or local-dialing rewrites.
+	return "", false, complex && !possible
 }
 
 // validNSN reports whether nsn (the national significant number, digits
