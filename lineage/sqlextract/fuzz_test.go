@@ -27,6 +27,7 @@ func FuzzExtract(f *testing.F) {
 	f.Fuzz(func(t *testing.T, sql string) {
 		_, _ = Extract(sql, schema)
 		_, _ = Extract(sql, nil)
+		_, _ = Extract(FromMySQL(sql), nil)
 	})
 }
 
