@@ -1,0 +1,222 @@
+package postgres_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/executortest"
+)
+
+const (
+	schemaSQL = `
+CREATE TABLE customers (id integer PRIMARY KEY, email varchar(80), name text, user_id text UNIQUE, profile jsonb);
+CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer REFERENCES customers(id), note text, total numeric(8,2));
+CREATE TABLE order_items (id bigserial PRIMARY KEY, order_id integer REFERENCES orders(id), sku text, gift_to text);
+CREATE TABLE events (id uuid PRIMARY KEY, actor uuid, detail text)`
+	dataSQL = `
+INSERT INTO customers VALUES
+  (1, ' Ann.Lee@Example.com', 'Ann Lee', 'u-100', '{"contact": {"email": "ann.lee@example.com"}}'),
+  (2, 'bob@example.com', 'Bob Roe', 'u-200', '{"contact": {"email": "bob@example.com"}}'),
+  (3, 'ann.lee@example.com.au', 'Ann Other', 'u-300', NULL);
+INSERT INTO orders VALUES
+  (10, 1, 'gift for ann.lee@example.com', 9.5),
+  (11, 1, NULL, 12.0),
+  (12, 2, 'call bob', 3.25),
+  (13, 3, 'ship to ann.lee@example.com.au', 1.0);
+INSERT INTO order_items (order_id, sku, gift_to) VALUES (10, 'A-1', 'Ann'), (10, 'A-2', NULL), (11, 'B-1', NULL), (12, 'C-1', 'Bob'), (13, 'D-1', NULL);
+INSERT INTO events VALUES
+  ('6f1c1d4e-0000-4000-8000-000000000001', '0b5e8a34-1111-4111-8111-000000000001', 'login'),
+  ('6f1c1d4e-0000-4000-8000-000000000002', '0b5e8a34-1111-4111-8111-000000000002', 'login')`
+)
+
+func email(vals ...string) executor.Match {
+	return executor.Match{Field: "email", Kind: piimap.KeyEmail, Values: vals}
+}
+
+func ref(field string, vals ...string) executor.Match {
+	return executor.Match{Field: field, Kind: executor.KindRef, Values: vals}
+}
+
+// targets are the planted subject's targets children-first, as a plan
+// orders them, and other subjects' targets.
+func targets(mode executor.Mode) (subject, others []executor.Target) {
+	items := executor.Target{Asset: "public.order_items", Mode: mode, Fields: []string{"gift_to"}, Match: []executor.Match{ref("order_id", "10", "11")}}
+	ord := executor.Target{Asset: "public.orders", Mode: mode, Fields: []string{"note"}, Match: []executor.Match{ref("customer_id", "1")}}
+	cust := executor.Target{Asset: "public.customers", Mode: mode, Fields: []string{"name"}, Match: []executor.Match{email("ann.lee@example.com")}}
+	if mode == executor.ModeDelete {
+		cust.Match = append(cust.Match, executor.Match{Field: "id", Kind: executor.KindKey, Values: []string{"1"}})
+	}
+	oi := executor.Target{Asset: "public.order_items", Match: []executor.Match{ref("order_id", "12", "13")}}
+	oo := executor.Target{Asset: "public.orders", Match: []executor.Match{ref("customer_id", "2", "3")}}
+	oc := executor.Target{Asset: "public.customers", Match: []executor.Match{email("bob@example.com", "ann.lee@example.com.au")}}
+	return []executor.Target{items, ord, cust}, []executor.Target{oi, oo, oc}
+}
+
+func TestConformance(t *testing.T) {
+	serverURL(t)
+	for _, mode := range []executor.Mode{executor.ModeDelete, executor.ModeNull, executor.ModeMask} {
+		t.Run(string(mode), func(t *testing.T) {
+			executortest.Run(t, func(t *testing.T) executortest.Fixture {
+				h := open(t, newDB(t, schemaSQL, dataSQL), executor.HandlerOptions{MaskKey: []byte("k")})
+				subj, others := targets(mode)
+				return executortest.Fixture{Handler: h, Subject: subj, Others: others,
+					Want: map[string]int64{"public.customers": 1, "public.orders": 2, "public.order_items": 3}}
+			})
+		})
+	}
+}
+
+// TestWrongOrderIsFixed: targets given parents first still erase, because
+// Erase checks the order against the catalog's foreign keys.
+func TestWrongOrderIsFixed(t *testing.T) {
+	h := open(t, newDB(t, schemaSQL, dataSQL), executor.HandlerOptions{})
+	defer h.Close()
+	subj, _ := targets(executor.ModeDelete)
+	rev := []executor.Target{subj[2], subj[1], subj[0]}
+	res, err := h.Erase(context.Background(), rev, executor.EraseOptions{})
+	require.NoError(t, err)
+	require.Equal(t, []executor.Result{{Asset: "public.customers", Found: 1, Changed: 1},
+		{Asset: "public.orders", Found: 2, Changed: 2}, {Asset: "public.order_items", Found: 3, Changed: 3}}, res)
+}
+
+// TestTransactionPerStore: when one target fails, nothing of the store is
+// erased (Fides commits row by row).
+func TestTransactionPerStore(t *testing.T) {
+	h := open(t, newDB(t, schemaSQL, dataSQL), executor.HandlerOptions{})
+	defer h.Close()
+	subj, _ := targets(executor.ModeDelete)
+	// orders of customer 1 are erased, but the customer row is still
+	// referenced by an item outside the plan: the FK refuses the delete.
+	subj[0].Match = []executor.Match{ref("order_id", "10")}
+	_, err := h.Erase(context.Background(), subj, executor.EraseOptions{})
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "ann.lee", "raw identifier in an error")
+	for _, tg := range subj {
+		n, err := h.Count(context.Background(), tg)
+		require.NoError(t, err)
+		require.NotZero(t, n, "%s erased although the transaction failed", tg.Asset)
+	}
+}
+
+func TestMaskTokensAndShape(t *testing.T) {
+	h := open(t, newDB(t, schemaSQL, dataSQL), executor.HandlerOptions{MaskKey: []byte("secret")})
+	defer h.Close()
+	subj, _ := targets(executor.ModeMask)
+	_, err := h.Erase(context.Background(), subj, executor.EraseOptions{})
+	require.NoError(t, err)
+	var rows [][]any
+	var cols []executor.Column
+	err = h.Find(context.Background(), executor.Target{Asset: "public.customers",
+		Match: []executor.Match{{Field: "id", Kind: executor.KindKey, Values: []string{"1"}}}}, func(b executor.Batch) error {
+		cols, rows = b.Table()
+		return nil
+	})
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	got := map[string]any{}
+	for i, c := range cols {
+		got[c.Name] = rows[0][i]
+	}
+	require.Equal(t, executor.MaskToken([]byte("secret"), " Ann.Lee@Example.com"), got["email"])
+	require.Regexp(t, `^tok_[0-9a-f]{16}@redacted\.invalid$`, got["email"])
+	require.Equal(t, executor.MaskToken([]byte("secret"), "Ann Lee"), got["name"])
+	require.Equal(t, "u-100", got["user_id"], "a column outside the target is untouched")
+	require.Equal(t, json.Number("1"), got["id"])
+}
+
+func TestJSONPathAndUUIDMatches(t *testing.T) {
+	h := open(t, newDB(t, schemaSQL, dataSQL), executor.HandlerOptions{})
+	defer h.Close()
+	ctx := context.Background()
+	n, err := h.Count(ctx, executor.Target{Asset: "public.customers",
+		Match: []executor.Match{{Field: "profile.contact.email", Kind: piimap.KeyEmail, Values: []string{"ANN.LEE@example.com"}}}})
+	require.NoError(t, err)
+	require.EqualValues(t, 1, n)
+	n, err = h.Count(ctx, executor.Target{Asset: "public.events",
+		Match: []executor.Match{ref("actor", "0b5e8a34-1111-4111-8111-000000000002", "not-a-uuid")}})
+	require.NoError(t, err)
+	require.EqualValues(t, 1, n)
+	var profile any
+	err = h.Find(ctx, executor.Target{Asset: "public.customers", Match: []executor.Match{email("bob@example.com")}}, func(b executor.Batch) error {
+		cols, rows := b.Table()
+		for i, c := range cols {
+			if c.Name == "profile" {
+				profile = rows[0][i]
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	require.IsType(t, json.RawMessage{}, profile, "jsonb cells are raw JSON, so paths resolve")
+	_, err = h.Count(ctx, executor.Target{Asset: "public.customers", Match: []executor.Match{{Field: "profile.tags[]", Kind: executor.KindKey, Values: []string{"x"}}}})
+	require.ErrorIs(t, err, piimap.ErrUnsupported)
+	_, err = h.Count(ctx, executor.Target{Asset: "public.nope", Match: []executor.Match{email("a@b.c")}})
+	require.ErrorIs(t, err, piimap.ErrNotFound)
+}
+
+func TestCheckMode(t *testing.T) {
+	h := open(t, newDB(t, schemaSQL, `CREATE TABLE short (id int PRIMARY KEY, code varchar(8), login text NOT NULL, ref text REFERENCES customers(user_id))`), executor.HandlerOptions{})
+	defer h.Close()
+	cases := []struct {
+		name string
+		t    executor.Target
+		ok   bool
+	}{
+		{"delete always", executor.Target{Asset: "public.customers", Mode: executor.ModeDelete, Match: []executor.Match{{Field: "id", Kind: executor.KindKey}}}, true},
+		{"null on a primary key", executor.Target{Asset: "public.customers", Mode: executor.ModeNull, Match: []executor.Match{{Field: "id", Kind: executor.KindKey}}}, false},
+		{"null on a nullable fk", executor.Target{Asset: "public.orders", Mode: executor.ModeNull, Match: []executor.Match{ref("customer_id")}}, true},
+		{"null on NOT NULL", executor.Target{Asset: "public.short", Mode: executor.ModeNull, Match: []executor.Match{{Field: "login", Kind: piimap.KeyUserID}}}, false},
+		{"mask NOT NULL string", executor.Target{Asset: "public.short", Mode: executor.ModeMask, Match: []executor.Match{{Field: "login", Kind: piimap.KeyUserID}}}, true},
+		{"mask too short", executor.Target{Asset: "public.short", Mode: executor.ModeMask, Fields: []string{"code"}, Match: []executor.Match{{Field: "login", Kind: piimap.KeyUserID}}}, false},
+		{"mask email in varchar(80)", executor.Target{Asset: "public.customers", Mode: executor.ModeMask, Match: []executor.Match{email()}}, true},
+		{"mask string fk", executor.Target{Asset: "public.short", Mode: executor.ModeMask, Match: []executor.Match{ref("ref")}}, false},
+		{"mask json path", executor.Target{Asset: "public.customers", Mode: executor.ModeMask, Match: []executor.Match{{Field: "profile.contact.email", Kind: piimap.KeyEmail}}}, false},
+		{"redact a table", executor.Target{Asset: "public.customers", Mode: executor.ModeRedact}, false},
+	}
+	for _, c := range cases {
+		err := h.CheckMode(c.t)
+		if c.ok {
+			require.NoError(t, err, c.name)
+		} else {
+			require.ErrorIs(t, err, piimap.ErrUnsupported, c.name)
+		}
+	}
+}
+
+func TestReadOnlyAndDryRun(t *testing.T) {
+	dbURL := newDB(t, schemaSQL, dataSQL)
+	h := open(t, dbURL, executor.HandlerOptions{ReadOnly: true})
+	defer h.Close()
+	subj, _ := targets(executor.ModeDelete)
+	_, err := h.Erase(context.Background(), subj, executor.EraseOptions{})
+	require.ErrorIs(t, err, piimap.ErrInvalidState)
+	res, err := h.Erase(context.Background(), subj, executor.EraseOptions{DryRun: true})
+	require.NoError(t, err)
+	require.EqualValues(t, 3, res[0].Found)
+}
+
+func TestRectify(t *testing.T) {
+	h := open(t, newDB(t, schemaSQL, dataSQL), executor.HandlerOptions{})
+	defer h.Close()
+	ctx := context.Background()
+	tg := executor.Target{Asset: "public.customers", Match: []executor.Match{email("ann.lee@example.com")},
+		Changes: map[string]string{"name": "Ann Lee-Smith", "profile": `{"contact": {}}`}}
+	res, err := h.Rectify(ctx, []executor.Target{tg}, executor.EraseOptions{DryRun: true})
+	require.NoError(t, err)
+	require.Equal(t, executor.Result{Asset: "public.customers", Found: 1, Changed: 1}, res[0])
+	res, err = h.Rectify(ctx, []executor.Target{tg}, executor.EraseOptions{})
+	require.NoError(t, err)
+	require.EqualValues(t, 1, res[0].Changed)
+	res, err = h.Rectify(ctx, []executor.Target{tg}, executor.EraseOptions{})
+	require.NoError(t, err)
+	require.Equal(t, executor.Result{Asset: "public.customers", Found: 1, Changed: 0}, res[0], "a second rectification changes nothing")
+	tg.Changes = map[string]string{"nope": "x"}
+	_, err = h.Rectify(ctx, []executor.Target{tg}, executor.EraseOptions{})
+	require.True(t, errors.Is(err, piimap.ErrUnsupported), "%v", err)
+}
