@@ -257,11 +257,11 @@ const (
 func RetentionMeta(info *jetstream.StreamInfo) map[string]string {
 	cfg, st := info.Config, info.State
 	m := map[string]string{
-		MetaRetention:  cfg.Retention.String(),
-		MetaDiscard:    cfg.Discard.String(),
+		MetaRetention:  retentionName(cfg.Retention),
+		MetaDiscard:    discardName(cfg.Discard),
 		MetaDenyDelete: strconv.FormatBool(cfg.DenyDelete),
 		MetaDenyPurge:  strconv.FormatBool(cfg.DenyPurge),
-		MetaStorage:    cfg.Storage.String(),
+		MetaStorage:    storageName(cfg.Storage),
 		MetaFirstSeq:   strconv.FormatUint(st.FirstSeq, 10),
 		MetaLastSeq:    strconv.FormatUint(st.LastSeq, 10),
 	}
@@ -293,7 +293,7 @@ func RetentionMeta(info *jetstream.StreamInfo) map[string]string {
 // limits, max_age 720h0m0s, max_msgs 1000000, discard old" or, without any
 // limit, "retention limits, no limit: messages are kept until deleted".
 func RetentionSummary(cfg jetstream.StreamConfig) string {
-	parts := []string{"retention " + cfg.Retention.String()}
+	parts := []string{"retention " + retentionName(cfg.Retention)}
 	if cfg.MaxAge > 0 {
 		parts = append(parts, "max_age "+cfg.MaxAge.String())
 	}
@@ -309,5 +309,23 @@ func RetentionSummary(cfg jetstream.StreamConfig) string {
 	if len(parts) == 1 && cfg.Retention == jetstream.LimitsPolicy {
 		return parts[0] + ", no limit: messages are kept until deleted"
 	}
-	return strings.Join(append(parts, "discard "+cfg.Discard.String()), ", ")
+	return strings.Join(append(parts, "discard "+discardName(cfg.Discard)), ", ")
+}
+
+// retentionName, discardName and storageName use the server's JSON names
+// (limits, workqueue, old, file…), as `nats stream info` shows them.
+func retentionName(p jetstream.RetentionPolicy) string { return jsonName(p, p.String()) }
+func discardName(p jetstream.DiscardPolicy) string     { return jsonName(p, p.String()) }
+func storageName(p jetstream.StorageType) string       { return jsonName(p, p.String()) }
+
+func jsonName(v json.Marshaler, fallback string) string {
+	b, err := v.MarshalJSON()
+	if err != nil {
+		return fallback
+	}
+	var s string
+	if json.Unmarshal(b, &s) != nil {
+		return fallback
+	}
+	return s
 }
