@@ -71,19 +71,33 @@ func FromMySQL(sql string) string {
 
 // stripViewClauses removes MySQL-only clauses between CREATE and VIEW.
 func stripViewClauses(s string) string {
-	upper := strings.ToUpper(s)
+	upper := asciiUpper(s) // same byte offsets as s
 	c := strings.Index(upper, "CREATE ")
-	v := strings.Index(upper, " VIEW ")
-	if c < 0 || v < c {
+	if c < 0 {
 		return s
 	}
-	head := upper[c+len("CREATE ") : v]
+	rest := c + len("CREATE")
+	v := strings.Index(upper[rest:], " VIEW ")
+	if v < 0 {
+		return s
+	}
+	head := upper[rest : rest+v]
 	if strings.Contains(head, "ALGORITHM") || strings.Contains(head, "DEFINER") || strings.Contains(head, "SQL SECURITY") {
 		repl := "CREATE"
 		if strings.Contains(head, "OR REPLACE") {
 			repl = "CREATE OR REPLACE"
 		}
-		return s[:c] + repl + s[v:]
+		return s[:c] + repl + s[rest+v:]
 	}
 	return s
+}
+
+func asciiUpper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'a' && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
 }
