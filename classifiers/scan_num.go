@@ -344,10 +344,13 @@ func (s *scanner) phoneRun(i int, fl int) int {
 	if s.attachedAfter(j) {
 		return s.skipToken(j)
 	}
+	runEnd := j
 	for try := 0; try < 3 && j > i; try++ {
 		if s.add(kindPhone, i, j, fl) {
 			return j
 		}
+		// drop the last group ("+1 415-555-2671 12 items"), keeping at
+		// least nine digits: shorter cuts are never whole numbers
 		k := j - 1
 		for k > i && isDigitB(d[k]) {
 			k--
@@ -355,9 +358,20 @@ func (s *scanner) phoneRun(i int, fl int) int {
 		for k > i && !isDigitB(d[k-1]) {
 			k--
 		}
+		digits := 0
+		for x := i; x < k; x++ {
+			if isDigitB(d[x]) {
+				digits++
+			}
+		}
+		if digits < 9 {
+			break
+		}
 		j = k
 	}
-	return i + 1
+	// The run was written as one number (+CC…, (NPA)…): its digits are not
+	// re-read as other candidates.
+	return runEnd
 }
 
 // colon handles ':' inside a hex run: MAC (00:1a:2b:3c:4d:5e) or IPv6.
