@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -97,6 +98,12 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 		if action == ActionErase {
 			if mc, ok := h.(ModeChecker); ok {
 				if err := mc.CheckMode(t); err != nil {
+					var xe *ExceptionError
+					if errors.As(err, &xe) {
+						p.Exceptions = append(p.Exceptions, Exception{ID: xe.Kind + "-" + a.store + "-" + a.name, Kind: xe.Kind,
+							Request: d.req.ID, Store: a.store, Asset: a.name, Reason: xe.Reason, ExpiresAt: xe.ExpiresAt, CreatedAt: now.UTC()})
+						continue
+					}
 					d.gaps = append(d.gaps, Gap{Kind: GapUnsupported, Store: a.store, Asset: a.name, Reason: err.Error()})
 					continue
 				}
