@@ -18,6 +18,13 @@ import (
 // dry run only counts. Modes the catalog shows cannot work are refused
 // before the transaction starts, so nothing is half-done.
 func (h *Handler) Erase(ctx context.Context, ts []executor.Target, opt executor.EraseOptions) ([]executor.Result, error) {
+	assets := make([]string, len(ts))
+	for i, t := range ts {
+		assets[i] = t.Asset
+	}
+	if _, err := h.tables(ctx, assets...); err != nil { // one catalog read for every target
+		return nil, err
+	}
 	for _, t := range ts {
 		if err := h.CheckMode(t); err != nil {
 			return nil, err
