@@ -166,7 +166,7 @@ func (x *Index) build() {
 	for id, e := range x.entries {
 		for ci, c := range bandings {
 			for i := range c.b {
-				x.keys = append(x.keys, bandKey{mix64(bandHash(&e.sk.Plain.Min, c.r, i) ^ salt(e.dom, e.part, ci, i)), int32(id)})
+				x.keys = append(x.keys, bandKey{mix64(bandHash(&e.sk.Plain.Min, c.r, i) ^ salt(e.dom, keyPart(ci, e.part), ci, i)), int32(id)})
 			}
 		}
 	}
@@ -229,23 +229,49 @@ func (x *Index) banding(q float64, p int, t float64) int {
 	return best
 }
 
+// keyPart is the partition a band key is salted with. The 1-row banding
+// is not partitioned: one lookup per row then serves every partition that
+// needs it (128 lookups, not 128 per partition), and the partition filter
+// moves to the posting list.
+func keyPart(banding, part int) int {
+	if banding == 0 {
+		return 0xff
+	}
+	return part
+}
+
 // query calls fn with every indexed entry of a partition in [pmin, pmax]
 // colliding with sig in domain dom, possibly more than once.
 func (x *Index) query(sig *Signature, dom uint32, t float64, pmin, pmax int, fn func(id int32)) {
 	q := sig.Cardinality()
+	var rows1 uint64 // partitions searched with the 1-row banding
 	for set := x.parts[dom]; set != 0; set &= set - 1 {
 		p := bits.TrailingZeros64(set)
 		if p < pmin || p > pmax {
 			continue
 		}
 		ci := x.banding(q, p, t)
-		if ci < 0 {
+		switch {
+		case ci < 0:
+			continue
+		case ci == 0:
+			rows1 |= 1 << p
 			continue
 		}
 		c := bandings[ci]
 		for i := range c.b {
 			x.lookup(mix64(bandHash(&sig.Min, c.r, i)^salt(dom, p, ci, i)), fn)
 		}
+	}
+	if rows1 == 0 {
+		return
+	}
+	for i := range bandings[0].b {
+		x.lookup(mix64(bandHash(&sig.Min, 1, i)^salt(dom, 0xff, 0, i)), func(id int32) {
+			if rows1&(1<<x.entries[id].part) != 0 {
+				fn(id)
+			}
+		})
 	}
 }
 
