@@ -12,18 +12,27 @@ import (
 // structured records (rec.Values), per type for a text chunk (rec.Data).
 // Only findings at or above the threshold are returned, sorted by type.
 func (e *Engine) Classify(rec piimap.Record) []piimap.Finding {
+	out, _ := e.ClassifyDetail(rec)
+	return out
+}
+
+// ClassifyDetail is Classify plus whether the record is ambiguous: a
+// reported finding is borderline (see Ambiguous) or some rule fell just
+// short of the threshold. The scanner grows the sample of such fields.
+func (e *Engine) ClassifyDetail(rec piimap.Record) ([]piimap.Finding, bool) {
 	var out []piimap.Finding
+	near := false
 	if rec.Data != nil {
 		out = e.classifyText(rec)
 	} else {
 		p := e.profile(rec)
-		out = e.classifyField(rec, p)
+		out, near = e.classifyField(rec, p)
 		if p.textual {
 			out = e.addTextFindings(rec, p, out)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Type < out[j].Type })
-	return out
+	return out, near || e.Ambiguous(out)
 }
 
 // typeAgg accumulates spans of one type.

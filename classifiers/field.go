@@ -85,12 +85,17 @@ func wilson(k, n int) float64 {
 	return math.Max(0, (centre-margin)/den)
 }
 
-// classifyField scores every field rule against one field's sample.
-func (e *Engine) classifyField(rec piimap.Record, p *fieldProfile) []piimap.Finding {
-	var out []piimap.Finding
+// nearMiss is how far below the threshold a rule's confidence may fall
+// and still make the field ambiguous (worth a bigger sample).
+const nearMiss = 0.25
+
+// classifyField scores every field rule against one field's sample. It
+// also reports whether some rule fell just short of the threshold.
+func (e *Engine) classifyField(rec piimap.Record, p *fieldProfile) (out []piimap.Finding, near bool) {
 	for _, r := range e.fieldRules {
-		f, ok := e.scoreRule(rec, p, r)
+		f, conf, ok := e.scoreRule(rec, p, r)
 		if !ok {
+			near = near || conf >= e.opt.Threshold-nearMiss && conf > 0
 			continue
 		}
 		// one finding per type: keep the strongest rule
@@ -107,10 +112,12 @@ func (e *Engine) classifyField(rec piimap.Record, p *fieldProfile) []piimap.Find
 			out = append(out, f)
 		}
 	}
-	return out
+	return out, near
 }
 
-func (e *Engine) scoreRule(rec piimap.Record, p *fieldProfile, r *crule) (piimap.Finding, bool) {
+// scoreRule returns the rule's finding for the field, its confidence, and
+// whether it reaches the threshold.
+func (e *Engine) scoreRule(rec piimap.Record, p *fieldProfile, r *crule) (piimap.Finding, float64, bool) {
 	hint, hinted := hintMatch(r.hints, p.words)
 	if hinted {
 		hint = fmt.Sprintf("%s (hint %s)", rec.Loc.Field, hint)
@@ -120,13 +127,13 @@ func (e *Engine) scoreRule(rec piimap.Record, p *fieldProfile, r *crule) (piimap
 		}
 	}
 	if r.RequireHint && !hinted {
-		return piimap.Finding{}, false
+		return piimap.Finding{}, 0, false
 	}
 	if _, neg := hintMatch(r.neghints, p.words); neg {
-		return piimap.Finding{}, false
+		return piimap.Finding{}, 0, false
 	}
 	if len(p.distinct) == 0 {
-		return piimap.Finding{}, false
+		return piimap.Finding{}, 0, false
 	}
 	valid, hits, negs := 0, 0, 0
 	var first string
@@ -152,7 +159,7 @@ func (e *Engine) scoreRule(rec piimap.Record, p *fieldProfile, r *crule) (piimap
 		}
 	}
 	if valid == 0 {
-		return piimap.Finding{}, false
+		return piimap.Finding{}, 0, false
 	}
 	nd := len(p.distinct)
 	share := float64(valid) / float64(nd)
@@ -190,7 +197,7 @@ func (e *Engine) scoreRule(rec piimap.Record, p *fieldProfile, r *crule) (piimap
 	}
 	conf = round2(math.Min(conf, 0.99))
 	if conf < e.opt.Threshold {
-		return piimap.Finding{}, false
+		return piimap.Finding{}, conf, false
 	}
 	if len(ev) > e.opt.MaxEvidence {
 		ev = ev[:e.opt.MaxEvidence]
@@ -198,7 +205,7 @@ func (e *Engine) scoreRule(rec piimap.Record, p *fieldProfile, r *crule) (piimap
 	return piimap.Finding{
 		Loc: rec.Loc, Type: r.Type, RuleID: r.ID, Confidence: conf,
 		Hits: hits, Sampled: p.n, Evidence: ev, Masked: Mask(r.Type, first),
-	}, true
+	}, conf, true
 }
 
 // valueMatches applies a rule to one whole field value.

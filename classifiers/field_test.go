@@ -110,6 +110,26 @@ func TestFieldClassification(t *testing.T) {
 	}
 }
 
+func TestClassifyDetailNearMiss(t *testing.T) {
+	e := defaultEngine(t)
+	g := newGen(9)
+	// 6 of 10 values are e-mails: below the threshold without a hint, but
+	// close enough that a bigger sample should decide.
+	vals := append(g.many(6, g.email), "n/a x", "unknown y", "later z", "none w")
+	fs, amb := e.ClassifyDetail(piimap.Record{Loc: piimap.Location{Store: "t", Name: "t", Field: "contact"}, Values: vals})
+	if len(fs) != 0 || !amb {
+		t.Errorf("near miss: findings %+v ambiguous %v", fs, amb)
+	}
+	_, amb = e.ClassifyDetail(piimap.Record{Loc: piimap.Location{Store: "t", Name: "t", Field: "email"}, Values: g.many(100, g.email)})
+	if amb {
+		t.Error("a clear e-mail column is not ambiguous")
+	}
+	_, amb = e.ClassifyDetail(piimap.Record{Loc: piimap.Location{Store: "t", Name: "t", Field: "sku"}, Values: g.many(100, g.sku)})
+	if amb {
+		t.Error("a SKU column is not ambiguous")
+	}
+}
+
 func TestSplitWords(t *testing.T) {
 	cases := map[string]string{
 		"payload.user.email":   "payload user email",
