@@ -3,6 +3,7 @@ package mysql_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strconv"
@@ -248,7 +249,6 @@ func TestUnreachable(t *testing.T) {
 		notFound  bool
 	}{
 		{"closed port", "mysql://root@127.0.0.1:1/test", false},
-		{"blackhole or foreign endpoint", "mysql://root@10.255.255.1:3306/test?connect_timeout=1", false},
 	}
 	if serverURLOrSkip := serverURL; true {
 		tests = append(tests, struct {
@@ -257,6 +257,13 @@ func TestUnreachable(t *testing.T) {
 		}{"missing database", dbURL(t, "piimap_no_such_db"), true})
 		_ = serverURLOrSkip
 	}
+	// A loopback listener that accepts and never answers: the connect
+	// timeout, not the network, must end the attempt.
+	silent := silentListener(t)
+	tests = append(tests, struct {
+		name, url string
+		notFound  bool
+	}{"silent endpoint", fmt.Sprintf("mysql://root@%s/test?connect_timeout=1", silent), false})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var err error
@@ -289,4 +296,31 @@ func TestStatementTimeout(t *testing.T) {
 	assert.Contains(t, err.Error(), "statement timeout")
 	assert.Less(t, took, 2500*time.Millisecond)
 	require.NoError(t, src.Read(context.Background(), us[dbName(u)+".t"], func(piimap.Record) error { return nil }))
+}
+
+// silentListener accepts TCP connections on 127.0.0.1 and never writes.
+func silentListener(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String()
 }

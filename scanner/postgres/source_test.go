@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"slices"
@@ -288,7 +289,6 @@ func TestUnreachable(t *testing.T) {
 		notFound  bool
 	}{
 		{"closed port", "postgres://postgres@127.0.0.1:1/postgres?sslmode=disable", false},
-		{"blackhole or foreign endpoint", "postgres://postgres@10.255.255.1:5432/postgres?sslmode=disable&connect_timeout=1", false},
 	}
 	if base := os.Getenv(envURL); base != "" {
 		u, err := url.Parse(base)
@@ -299,6 +299,13 @@ func TestUnreachable(t *testing.T) {
 			notFound  bool
 		}{"missing database", u.String(), true})
 	}
+	// A loopback listener that accepts and never answers: the connect
+	// timeout, not the network, must end the attempt.
+	silent := silentListener(t)
+	tests = append(tests, struct {
+		name, url string
+		notFound  bool
+	}{"silent endpoint", fmt.Sprintf("postgres://postgres@%s/postgres?sslmode=disable&connect_timeout=1", silent), false})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var err error
@@ -332,4 +339,31 @@ func TestStatementTimeout(t *testing.T) {
 	assert.Less(t, took, 2500*time.Millisecond)
 	// The fast table still reads on the same source.
 	require.NoError(t, src.Read(context.Background(), units(t, src)["public.t"], func(piimap.Record) error { return nil }))
+}
+
+// silentListener accepts TCP connections on 127.0.0.1 and never writes.
+func silentListener(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return ln.Addr().String()
 }
