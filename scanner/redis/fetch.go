@@ -56,12 +56,19 @@ type Entry struct {
 	Fields map[string]string
 }
 
+// Pipeliner is what Fetch needs of a connection: a client, or the
+// *redis.Tx of a WATCH transaction (the executor re-reads a key under WATCH
+// before it rewrites it).
+type Pipeliner interface {
+	Pipelined(ctx context.Context, fn func(goredis.Pipeliner) error) ([]goredis.Cmder, error)
+}
+
 // Fetch reads keys' values in three pipelined round trips: TYPE, then the
 // size of each, then the bounded value. It issues only read-only commands
 // (TYPE, STRLEN, HLEN, LLEN, SCARD, ZCARD, XLEN, GET, GETRANGE, HGETALL,
 // HSCAN, LRANGE, SMEMBERS, SSCAN, ZRANGE, XRANGE). Keys that vanished
 // meanwhile come back with Type "none".
-func Fetch(ctx context.Context, c goredis.UniversalClient, keys []string, lim Limits) ([]Value, error) {
+func Fetch(ctx context.Context, c Pipeliner, keys []string, lim Limits) ([]Value, error) {
 	out := make([]Value, len(keys))
 	if len(keys) == 0 {
 		return out, nil

@@ -1,0 +1,83 @@
+package redis_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
+
+	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/executortest"
+)
+
+const (
+	ann = "ann.subject@example.com"
+	bob = "bob.other@example.org"
+	cat = "cat.other@example.net"
+)
+
+// plant writes the estate: user hashes, JSON sessions with a TTL, a list
+// feed of JSON events, an opt-in set, and (withStream) an audit stream;
+// ann is the subject, bob and cat are others.
+func plant(t *testing.T, c *goredis.Client, prefix string, withStream bool) {
+	ctx := context.Background()
+	p := c.Pipeline()
+	for i, e := range []string{ann, bob, cat} {
+		p.HSet(ctx, fmt.Sprintf("%suser:%d", prefix, 100+i), "email", e, "name", fmt.Sprintf("Person %d", i), "plan", "basic")
+	}
+	sessions := []string{ann, ann, bob, cat}
+	for i, e := range sessions {
+		doc, _ := json.Marshal(map[string]any{"user": map[string]any{"email": e, "locale": "en"}, "cart": []any{"sku-1", "sku-2"}})
+		p.Set(ctx, fmt.Sprintf("%ssession:%08x-aaaa-bbbb-cccc-%012x", prefix, i+1, i+7), doc, time.Hour)
+	}
+	for i, e := range []string{bob, ann, cat, ann, bob, ann} {
+		ev, _ := json.Marshal(map[string]any{"email": e, "action": fmt.Sprintf("click-%d", i)})
+		p.RPush(ctx, prefix+"feed:2026-01-02", ev)
+	}
+	p.SAdd(ctx, prefix+"optin:7", ann, bob, cat)
+	if withStream {
+		for i, e := range []string{ann, bob, ann} {
+			p.XAdd(ctx, &goredis.XAddArgs{Stream: prefix + "audit:2026-01", Values: map[string]any{"email": e, "action": fmt.Sprint("login-", i)}})
+		}
+	}
+	_, err := p.Exec(ctx)
+	require.NoError(t, err)
+}
+
+func targets(prefix string, mode executor.Mode, withStream bool, emails ...string) []executor.Target {
+	ts := []executor.Target{
+		{Asset: prefix + "user:*", Match: emailMatch("email", emails...), Fields: []string{"email", "name"}, Mode: mode},
+		{Asset: prefix + "session:*", Match: emailMatch("user.email", emails...), Fields: []string{"user.email"}, Mode: mode},
+		{Asset: prefix + "feed:*", Match: emailMatch("element.email", emails...), Fields: []string{"element.email"}, Mode: mode},
+		{Asset: prefix + "optin:*", Match: emailMatch("member", emails...), Fields: []string{"member"}, Mode: mode},
+	}
+	if withStream {
+		ts = append(ts, executor.Target{Asset: prefix + "audit:*", Match: emailMatch("email", emails...), Fields: []string{"email"}, Mode: mode})
+	}
+	return ts
+}
+
+func conformance(t *testing.T, mode executor.Mode, withStream bool) {
+	executortest.Run(t, func(t *testing.T) executortest.Fixture {
+		prefix, c := newPrefix(t)
+		plant(t, c, prefix, withStream)
+		want := map[string]int64{prefix + "user:*": 1, prefix + "session:*": 2, prefix + "feed:*": 3, prefix + "optin:*": 1}
+		if withStream {
+			want[prefix+"audit:*"] = 2
+		}
+		return executortest.Fixture{
+			Handler: openHandler(t, prefix, false),
+			Subject: targets(prefix, mode, withStream, ann),
+			Want:    want,
+			Others:  targets(prefix, mode, withStream, bob, cat),
+		}
+	})
+}
+
+func TestConformanceDelete(t *testing.T) { conformance(t, executor.ModeDelete, true) }
+func TestConformanceNull(t *testing.T)   { conformance(t, executor.ModeNull, true) }
+func TestConformanceMask(t *testing.T)   { conformance(t, executor.ModeMask, false) }
