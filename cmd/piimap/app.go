@@ -17,6 +17,7 @@ import (
 	_ "github.com/piimap/piimap/scanner/duckdb" // duckdb:// stores
 	_ "github.com/piimap/piimap/scanner/files"  // file:// stores
 	_ "github.com/piimap/piimap/scanner/nats"   // nats:// JetStream streams
+	_ "github.com/piimap/piimap/scanner/redis"  // redis:// key patterns
 )
 
 // app holds the global flags and what the commands open lazily.

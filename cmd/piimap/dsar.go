@@ -12,6 +12,8 @@ import (
 
 	_ "github.com/piimap/piimap/executor/duckdb" // duckdb:// handler
 	_ "github.com/piimap/piimap/executor/files"  // file:// handler
+	_ "github.com/piimap/piimap/executor/nats"   // nats:// JetStream handler
+	_ "github.com/piimap/piimap/executor/redis"  // redis:// handler
 )
 
 // service wires the executor over the config's graph and stores.
