@@ -1,0 +1,247 @@
+package mysql_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/executortest"
+)
+
+var schemaSQL = []string{
+	`CREATE TABLE customers (id INT PRIMARY KEY, email VARCHAR(80), name TEXT, user_id VARCHAR(40), profile JSON, KEY (user_id)) ENGINE=InnoDB`,
+	`CREATE TABLE orders (id INT PRIMARY KEY, customer_id INT, note TEXT, total DECIMAL(8,2),
+	   FOREIGN KEY (customer_id) REFERENCES customers(id)) ENGINE=InnoDB`,
+	`CREATE TABLE order_items (id BIGINT AUTO_INCREMENT PRIMARY KEY, order_id INT, sku VARCHAR(20), gift_to VARCHAR(64),
+	   FOREIGN KEY (order_id) REFERENCES orders(id)) ENGINE=InnoDB`,
+}
+
+var dataSQL = []string{
+	`INSERT INTO customers VALUES
+	  (1, ' Ann.Lee@Example.com', 'Ann Lee', 'u-100', '{"contact": {"email": "ann.lee@example.com"}}'),
+	  (2, 'bob@example.com', 'Bob Roe', 'u-200', '{"contact": {"email": "bob@example.com"}}'),
+	  (3, 'ann.lee@example.com.au', 'Ann Other', 'U-100', NULL)`,
+	`INSERT INTO orders VALUES
+	  (10, 1, 'gift for ann.lee@example.com', 9.5),
+	  (11, 1, NULL, 12.0),
+	  (12, 2, 'call bob', 3.25),
+	  (13, 3, 'ship to ann.lee@example.com.au', 1.0)`,
+	`INSERT INTO order_items (order_id, sku, gift_to) VALUES (10, 'A-1', 'Ann'), (10, 'A-2', NULL), (11, 'B-1', NULL), (12, 'C-1', 'Bob'), (13, 'D-1', NULL)`,
+}
+
+func fixture(t testing.TB, extra ...string) (dbURL, db string) {
+	dbURL = newDB(t, append(append(append([]string{}, schemaSQL...), dataSQL...), extra...)...)
+	return dbURL, dbName(t, dbURL)
+}
+
+func email(vals ...string) executor.Match {
+	return executor.Match{Field: "email", Kind: piimap.KeyEmail, Values: vals}
+}
+
+func ref(field string, vals ...string) executor.Match {
+	return executor.Match{Field: field, Kind: executor.KindRef, Values: vals}
+}
+
+// targets are the planted subject's targets children-first, as a plan
+// orders them, and other subjects' targets.
+func targets(db string, mode executor.Mode) (subject, others []executor.Target) {
+	items := executor.Target{Asset: db + ".order_items", Mode: mode, Fields: []string{"gift_to"}, Match: []executor.Match{ref("order_id", "10", "11")}}
+	ord := executor.Target{Asset: db + ".orders", Mode: mode, Fields: []string{"note"}, Match: []executor.Match{ref("customer_id", "1")}}
+	cust := executor.Target{Asset: db + ".customers", Mode: mode, Fields: []string{"name"}, Match: []executor.Match{email("ann.lee@example.com")}}
+	if mode == executor.ModeDelete {
+		cust.Match = append(cust.Match, executor.Match{Field: "id", Kind: executor.KindKey, Values: []string{"1"}})
+	}
+	oi := executor.Target{Asset: db + ".order_items", Match: []executor.Match{ref("order_id", "12", "13")}}
+	oo := executor.Target{Asset: db + ".orders", Match: []executor.Match{ref("customer_id", "2", "3")}}
+	oc := executor.Target{Asset: db + ".customers", Match: []executor.Match{email("bob@example.com", "ann.lee@example.com.au")}}
+	return []executor.Target{items, ord, cust}, []executor.Target{oi, oo, oc}
+}
+
+func TestConformance(t *testing.T) {
+	serverURL(t)
+	for _, mode := range []executor.Mode{executor.ModeDelete, executor.ModeNull, executor.ModeMask} {
+		t.Run(string(mode), func(t *testing.T) {
+			executortest.Run(t, func(t *testing.T) executortest.Fixture {
+				dbURL, db := fixture(t)
+				h := open(t, dbURL, executor.HandlerOptions{MaskKey: []byte("k")})
+				subj, others := targets(db, mode)
+				return executortest.Fixture{Handler: h, Subject: subj, Others: others,
+					Want: map[string]int64{db + ".customers": 1, db + ".orders": 2, db + ".order_items": 3}}
+			})
+		})
+	}
+}
+
+// TestCollationDoesNotWiden: the columns' case-insensitive collation would
+// make 'u-100' equal 'U-100'; keys compare exactly.
+func TestCollationDoesNotWiden(t *testing.T) {
+	dbURL, db := fixture(t)
+	h := open(t, dbURL, executor.HandlerOptions{})
+	defer h.Close()
+	n, err := h.Count(context.Background(), executor.Target{Asset: db + ".customers",
+		Match: []executor.Match{{Field: "user_id", Kind: piimap.KeyUserID, Values: []string{"u-100"}}}})
+	require.NoError(t, err)
+	require.EqualValues(t, 1, n)
+}
+
+func TestWrongOrderIsFixed(t *testing.T) {
+	dbURL, db := fixture(t)
+	h := open(t, dbURL, executor.HandlerOptions{})
+	defer h.Close()
+	subj, _ := targets(db, executor.ModeDelete)
+	rev := []executor.Target{subj[2], subj[1], subj[0]}
+	res, err := h.Erase(context.Background(), rev, executor.EraseOptions{})
+	require.NoError(t, err)
+	require.Equal(t, []executor.Result{{Asset: db + ".customers", Found: 1, Changed: 1},
+		{Asset: db + ".orders", Found: 2, Changed: 2}, {Asset: db + ".order_items", Found: 3, Changed: 3}}, res)
+}
+
+// TestTransactionPerStore: when one target fails, nothing of the store is
+// erased.
+func TestTransactionPerStore(t *testing.T) {
+	dbURL, db := fixture(t)
+	h := open(t, dbURL, executor.HandlerOptions{})
+	defer h.Close()
+	subj, _ := targets(db, executor.ModeDelete)
+	subj[0].Match = []executor.Match{ref("order_id", "10")} // order 11 keeps an item: its delete fails
+	_, err := h.Erase(context.Background(), subj, executor.EraseOptions{})
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "ann.lee", "raw identifier in an error")
+	for _, tg := range subj {
+		n, err := h.Count(context.Background(), tg)
+		require.NoError(t, err)
+		require.NotZero(t, n, "%s erased although the transaction failed", tg.Asset)
+	}
+}
+
+func TestMaskTokensAndShape(t *testing.T) {
+	dbURL, db := fixture(t)
+	h := open(t, dbURL, executor.HandlerOptions{MaskKey: []byte("secret")})
+	defer h.Close()
+	subj, _ := targets(db, executor.ModeMask)
+	_, err := h.Erase(context.Background(), subj, executor.EraseOptions{})
+	require.NoError(t, err)
+	got := map[string]any{}
+	err = h.Find(context.Background(), executor.Target{Asset: db + ".customers",
+		Match: []executor.Match{{Field: "id", Kind: executor.KindKey, Values: []string{"1"}}}}, func(b executor.Batch) error {
+		cols, rows := b.Table()
+		require.Len(t, rows, 1)
+		for i, c := range cols {
+			got[c.Name] = rows[0][i]
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	require.Equal(t, executor.MaskToken([]byte("secret"), " Ann.Lee@Example.com"), got["email"])
+	require.Regexp(t, `^tok_[0-9a-f]{16}@redacted\.invalid$`, got["email"])
+	require.Equal(t, executor.MaskToken([]byte("secret"), "Ann Lee"), got["name"])
+	require.Equal(t, "u-100", got["user_id"], "a column outside the target is untouched")
+	require.Equal(t, json.Number("1"), got["id"])
+	// a second mask in the same handler (fresh transaction, same pooled
+	// connection) leaves the other subjects alone
+	_, others := targets(db, executor.ModeMask)
+	before := executortest.Checksums(t, h, others)
+	_, err = h.Erase(context.Background(), subj, executor.EraseOptions{})
+	require.NoError(t, err)
+	require.Equal(t, before, executortest.Checksums(t, h, others))
+}
+
+func TestJSONPath(t *testing.T) {
+	dbURL, db := fixture(t)
+	h := open(t, dbURL, executor.HandlerOptions{})
+	defer h.Close()
+	ctx := context.Background()
+	n, err := h.Count(ctx, executor.Target{Asset: db + ".customers",
+		Match: []executor.Match{{Field: "profile.contact.email", Kind: piimap.KeyEmail, Values: []string{"ANN.LEE@example.com"}}}})
+	require.NoError(t, err)
+	require.EqualValues(t, 1, n)
+	var profile any
+	err = h.Find(ctx, executor.Target{Asset: db + ".customers", Match: []executor.Match{email("bob@example.com")}}, func(b executor.Batch) error {
+		cols, rows := b.Table()
+		for i, c := range cols {
+			if c.Name == "profile" {
+				profile = rows[0][i]
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	require.IsType(t, json.RawMessage{}, profile, "JSON cells are raw JSON, so paths resolve")
+	_, err = h.Count(ctx, executor.Target{Asset: db + ".customers", Match: []executor.Match{{Field: "profile.tags[]", Kind: executor.KindKey, Values: []string{"x"}}}})
+	require.ErrorIs(t, err, piimap.ErrUnsupported)
+	_, err = h.Count(ctx, executor.Target{Asset: db + ".nope", Match: []executor.Match{email("a@b.c")}})
+	require.ErrorIs(t, err, piimap.ErrNotFound)
+}
+
+func TestCheckMode(t *testing.T) {
+	dbURL, db := fixture(t, `CREATE TABLE short (id INT PRIMARY KEY, code VARCHAR(8), login VARCHAR(40) NOT NULL, ref VARCHAR(40),
+	   FOREIGN KEY (ref) REFERENCES customers(user_id)) ENGINE=InnoDB`)
+	h := open(t, dbURL, executor.HandlerOptions{})
+	defer h.Close()
+	cases := []struct {
+		name string
+		t    executor.Target
+		ok   bool
+	}{
+		{"delete always", executor.Target{Asset: db + ".customers", Mode: executor.ModeDelete, Match: []executor.Match{{Field: "id", Kind: executor.KindKey}}}, true},
+		{"null on a primary key", executor.Target{Asset: db + ".customers", Mode: executor.ModeNull, Match: []executor.Match{{Field: "id", Kind: executor.KindKey}}}, false},
+		{"null on a nullable fk", executor.Target{Asset: db + ".orders", Mode: executor.ModeNull, Match: []executor.Match{ref("customer_id")}}, true},
+		{"null on NOT NULL", executor.Target{Asset: db + ".short", Mode: executor.ModeNull, Match: []executor.Match{{Field: "login", Kind: piimap.KeyUserID}}}, false},
+		{"mask NOT NULL string", executor.Target{Asset: db + ".short", Mode: executor.ModeMask, Match: []executor.Match{{Field: "login", Kind: piimap.KeyUserID}}}, true},
+		{"mask too short", executor.Target{Asset: db + ".short", Mode: executor.ModeMask, Fields: []string{"code"}, Match: []executor.Match{{Field: "login", Kind: piimap.KeyUserID}}}, false},
+		{"mask email in varchar(80)", executor.Target{Asset: db + ".customers", Mode: executor.ModeMask, Match: []executor.Match{email()}}, true},
+		{"mask string fk", executor.Target{Asset: db + ".short", Mode: executor.ModeMask, Match: []executor.Match{ref("ref")}}, false},
+		{"mask json path", executor.Target{Asset: db + ".customers", Mode: executor.ModeMask, Match: []executor.Match{{Field: "profile.contact.email", Kind: piimap.KeyEmail}}}, false},
+		{"redact a table", executor.Target{Asset: db + ".customers", Mode: executor.ModeRedact}, false},
+	}
+	for _, c := range cases {
+		err := h.CheckMode(c.t)
+		if c.ok {
+			require.NoError(t, err, c.name)
+		} else {
+			require.ErrorIs(t, err, piimap.ErrUnsupported, c.name)
+		}
+	}
+}
+
+func TestReadOnlyAndDryRun(t *testing.T) {
+	dbURL, db := fixture(t)
+	h := open(t, dbURL, executor.HandlerOptions{ReadOnly: true})
+	defer h.Close()
+	subj, _ := targets(db, executor.ModeDelete)
+	_, err := h.Erase(context.Background(), subj, executor.EraseOptions{})
+	require.ErrorIs(t, err, piimap.ErrInvalidState)
+	res, err := h.Erase(context.Background(), subj, executor.EraseOptions{DryRun: true})
+	require.NoError(t, err)
+	require.EqualValues(t, 3, res[0].Found)
+}
+
+func TestRectify(t *testing.T) {
+	dbURL, db := fixture(t)
+	h := open(t, dbURL, executor.HandlerOptions{})
+	defer h.Close()
+	ctx := context.Background()
+	tg := executor.Target{Asset: db + ".customers", Match: []executor.Match{email("ann.lee@example.com")},
+		Changes: map[string]string{"name": "Ann Lee-Smith", "user_id": "U-100x"}}
+	res, err := h.Rectify(ctx, []executor.Target{tg}, executor.EraseOptions{DryRun: true})
+	require.NoError(t, err)
+	require.Equal(t, executor.Result{Asset: db + ".customers", Found: 1, Changed: 1}, res[0])
+	res, err = h.Rectify(ctx, []executor.Target{tg}, executor.EraseOptions{})
+	require.NoError(t, err)
+	require.EqualValues(t, 1, res[0].Changed)
+	res, err = h.Rectify(ctx, []executor.Target{tg}, executor.EraseOptions{})
+	require.NoError(t, err)
+	require.Equal(t, executor.Result{Asset: db + ".customers", Found: 1, Changed: 0}, res[0], "a second rectification changes nothing")
+	// a change of case only is a change (the collation would hide it)
+	tg.Changes = map[string]string{"name": "ANN LEE-SMITH"}
+	res, err = h.Rectify(ctx, []executor.Target{tg}, executor.EraseOptions{})
+	require.NoError(t, err)
+	require.EqualValues(t, 1, res[0].Changed)
+	tg.Changes = map[string]string{"nope": "x"}
+	_, err = h.Rectify(ctx, []executor.Target{tg}, executor.EraseOptions{})
+	require.ErrorIs(t, err, piimap.ErrUnsupported)
+}

@@ -1,0 +1,175 @@
+package mysql
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/executor"
+	smy "github.com/piimap/piimap/scanner/mysql"
+)
+
+// Col is one field rendered as SQL: Expr is the column or the JSON path
+// expression (which yields text); Int marks integer columns, compared typed
+// so indexes serve key lookups; Text marks string-typed expressions.
+type Col struct {
+	Expr string
+	Int  bool
+	Text bool
+}
+
+// bin makes a text comparison exact: byte-wise in utf8mb4, whatever the
+// column's collation (which usually ignores case, accents and trailing
+// spaces).
+func bin(expr string) string { return "CONVERT(" + expr + " USING utf8mb4) COLLATE utf8mb4_bin" }
+
+// Where renders matches as one boolean expression (the disjunction of the
+// matches) and its arguments, following the executor's matching rules:
+// emails trimmed and lower-cased, equal or as a whole token; phones by
+// digits or as a token; other kinds by exact trimmed text form. A NULL cell
+// never matches; a match without usable values matches nothing.
+func Where(ms []executor.Match, col func(field string) (Col, error)) (string, []any, error) {
+	var ors []string
+	var args []any
+	for _, m := range ms {
+		if m.Field == "" {
+			return "", nil, fmt.Errorf("mysql: text matches need a field: %w", piimap.ErrUnsupported)
+		}
+		c, err := col(m.Field)
+		if err != nil {
+			return "", nil, err
+		}
+		vals := normalized(m)
+		if len(vals) == 0 {
+			continue
+		}
+		txt := c.Expr
+		if !c.Text {
+			txt = "CAST(" + c.Expr + " AS CHAR)"
+		}
+		switch m.Kind {
+		case piimap.KeyEmail:
+			ors = append(ors, bin("LOWER(TRIM("+txt+"))")+" IN ("+placeholders(len(vals))+")",
+				bin("LOWER("+txt+")")+" REGEXP ?")
+			args = append(append(args, strArgs(vals)...), emailTokenRegexp(vals))
+		case piimap.KeyPhone:
+			raw := make([]string, 0, len(m.Values))
+			for _, v := range m.Values {
+				if v = strings.TrimSpace(v); len(executor.PhoneDigits(v)) >= minPhoneDigits {
+					raw = append(raw, v)
+				}
+			}
+			ors = append(ors, "REGEXP_REPLACE("+txt+", '[^0-9]', '') IN ("+placeholders(len(vals))+")",
+				bin(txt)+" REGEXP ?")
+			args = append(append(args, strArgs(vals)...), tokenRegexp(raw))
+		default:
+			if c.Int {
+				ints := canonicalInts(vals)
+				if len(ints) == 0 {
+					continue
+				}
+				ors = append(ors, c.Expr+" IN ("+placeholders(len(ints))+")")
+				for _, n := range ints {
+					args = append(args, n)
+				}
+				continue
+			}
+			ors = append(ors, bin("TRIM("+txt+")")+" IN ("+placeholders(len(vals))+")")
+			args = append(args, strArgs(vals)...)
+		}
+	}
+	if len(ors) == 0 {
+		return "FALSE", nil, nil
+	}
+	return "(" + strings.Join(ors, " OR ") + ")", args, nil
+}
+
+const minPhoneDigits = 7
+
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+func strArgs(vals []string) []any {
+	out := make([]any, len(vals))
+	for i, v := range vals {
+		out[i] = v
+	}
+	return out
+}
+
+// normalized returns m's values canonicalised for its kind, without empty
+// or too-short ones and without duplicates.
+func normalized(m executor.Match) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range m.Values {
+		n := executor.NormalizeValue(m.Kind, v)
+		if n == "" || (m.Kind == piimap.KeyPhone && len(n) < minPhoneDigits) || seen[n] {
+			continue
+		}
+		seen[n] = true
+		out = append(out, n)
+	}
+	return out
+}
+
+// canonicalInts keeps the values that are an integer's canonical text form
+// (what an integer cell prints as); others cannot equal any integer cell.
+func canonicalInts(vals []string) []int64 {
+	var out []int64
+	for _, v := range vals {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err == nil && strconv.FormatInt(n, 10) == v {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// emailTokenRegexp mirrors executor.TokenSpans for emails (PCRE on MariaDB,
+// ICU on MySQL) over lower-cased text.
+func emailTokenRegexp(vals []string) string {
+	return `(^|[^a-z0-9._%+-])(` + alternation(vals) + `)($|[^a-z0-9_%+@.-]|\.([^a-z0-9]|$))`
+}
+
+// tokenRegexp mirrors executor.TokenSpans for phones.
+func tokenRegexp(vals []string) string {
+	return `(^|[^A-Za-z0-9_+])(` + alternation(vals) + `)($|[^A-Za-z0-9_])`
+}
+
+func alternation(vals []string) string {
+	alts := make([]string, len(vals))
+	for i, v := range vals {
+		alts[i] = regexp.QuoteMeta(v)
+	}
+	return strings.Join(alts, "|")
+}
+
+// fieldCol renders a target field over the table aliased t: a column, or a
+// path into a JSON column. List paths (items[]) and unknown fields are
+// errors.
+func fieldCol(tb *table, field string) (Col, error) {
+	if c := tb.cols[field]; c != nil {
+		return Col{Expr: "t." + smy.QuoteIdent(c.name), Int: c.isInt(), Text: c.isString()}, nil
+	}
+	if strings.Contains(field, "[]") {
+		return Col{}, fmt.Errorf("field %s: list paths: %w", field, piimap.ErrUnsupported)
+	}
+	parts := strings.Split(field, ".")
+	c := tb.cols[parts[0]]
+	if len(parts) < 2 || c == nil || !c.json {
+		return Col{}, fmt.Errorf("field %s: no such column: %w", field, piimap.ErrNotFound)
+	}
+	path := "$"
+	for _, p := range parts[1:] {
+		path += `."` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(p) + `"`
+	}
+	return Col{Expr: "JSON_UNQUOTE(JSON_EXTRACT(t." + smy.QuoteIdent(c.name) + ", " + quoteLiteral(path) + "))", Text: true}, nil
+}
+
+// quoteLiteral quotes a string literal for the default sql_mode, in which
+// backslashes escape (the mode the driver's own interpolation assumes).
+func quoteLiteral(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(s) + "'"
+}
