@@ -14,10 +14,11 @@ import (
 	"github.com/piimap/piimap/cmd/piimap/internal/config"
 	"github.com/piimap/piimap/lineage/badgerstore"
 
-	_ "github.com/piimap/piimap/scanner/duckdb" // duckdb:// stores
-	_ "github.com/piimap/piimap/scanner/files"  // file:// stores
-	_ "github.com/piimap/piimap/scanner/nats"   // nats:// JetStream streams
-	_ "github.com/piimap/piimap/scanner/redis"  // redis:// key patterns
+	_ "github.com/piimap/piimap/scanner/duckdb"   // duckdb:// stores
+	_ "github.com/piimap/piimap/scanner/files"    // file:// stores
+	_ "github.com/piimap/piimap/scanner/nats"     // nats:// JetStream streams
+	_ "github.com/piimap/piimap/scanner/postgres" // postgres:// stores
+	_ "github.com/piimap/piimap/scanner/redis"    // redis:// key patterns
 )
 
 // app holds the global flags and what the commands open lazily.

@@ -10,10 +10,12 @@ import (
 
 	"github.com/piimap/piimap/executor"
 
-	_ "github.com/piimap/piimap/executor/duckdb" // duckdb:// handler
-	_ "github.com/piimap/piimap/executor/files"  // file:// handler
-	_ "github.com/piimap/piimap/executor/nats"   // nats:// JetStream handler
-	_ "github.com/piimap/piimap/executor/redis"  // redis:// handler
+	_ "github.com/piimap/piimap/executor/duckdb"   // duckdb:// handler
+	_ "github.com/piimap/piimap/executor/files"    // file:// handler
+	_ "github.com/piimap/piimap/executor/mysql"    // mysql:// handler
+	_ "github.com/piimap/piimap/executor/nats"     // nats:// JetStream handler
+	_ "github.com/piimap/piimap/executor/postgres" // postgres:// handler
+	_ "github.com/piimap/piimap/executor/redis"    // redis:// handler
 )
 
 // service wires the executor over the config's graph and stores.
