@@ -21,17 +21,31 @@ const (
 	FormatTable = "table"
 	FormatCSV   = "csv"
 	FormatMD    = "md"
+
+	FormatHTML        = "html"
+	FormatDOT         = "dot"
+	FormatMermaid     = "mermaid"
+	FormatOpenLineage = "openlineage"
 )
 
 // MapFormats lists the formats WriteMap understands.
-var MapFormats = []string{FormatTable, FormatJSON, FormatCSV, FormatMD}
+var MapFormats = []string{FormatTable, FormatJSON, FormatCSV, FormatMD, FormatHTML, FormatDOT, FormatMermaid, FormatOpenLineage}
 
 // WriteMap writes m to w as json (the DESIGN §7 contract, indented), table
 // (aligned columns for a terminal), csv (one row per location and PII
-// type) or md (a Markdown report). Names from the scanned stores are
-// sanitised for terminals and spreadsheets: control characters are escaped
-// and csv cells that a spreadsheet would run as a formula are quoted.
+// type), md (a Markdown report), html (one self-contained interactive
+// page), dot (Graphviz), mermaid (a flowchart) or openlineage (DatasetEvents
+// with column lineage). Names from the scanned stores are sanitised for
+// each format: control characters are escaped, csv cells that a
+// spreadsheet would run as a formula are quoted, and the html page embeds
+// the map as escaped JSON and draws it without markup injection.
 func WriteMap(w io.Writer, m *Map, format string) error {
+	return WriteMapWith(w, m, format, WriteOptions{})
+}
+
+// WriteMapWith is WriteMap with the store details the openlineage and html
+// formats use (see MapStores).
+func WriteMapWith(w io.Writer, m *Map, format string, o WriteOptions) error {
 	var err error
 	switch format {
 	case FormatJSON:
@@ -44,6 +58,14 @@ func WriteMap(w io.Writer, m *Map, format string) error {
 		err = writeCSV(w, m)
 	case FormatMD:
 		err = writeMD(w, m)
+	case FormatHTML:
+		err = writeHTML(w, m, o.Stores)
+	case FormatDOT:
+		err = writeDOT(w, m)
+	case FormatMermaid:
+		err = writeMermaid(w, m)
+	case FormatOpenLineage:
+		err = writeOpenLineage(w, m, o.Stores)
 	default:
 		return fmt.Errorf("lineage: map format %q (want one of %s): %w", format, strings.Join(MapFormats, ", "), piimap.ErrUnsupported)
 	}
