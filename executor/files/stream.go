@@ -1,0 +1,192 @@
+package files
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/executor"
+	sfiles "github.com/piimap/piimap/scanner/files"
+)
+
+// This file exports the record-level logic of this handler over plain
+// streams, for object stores (executor/s3) that read an object with one GET
+// and write its replacement with one streaming upload. r and w carry the
+// decompressed bytes; compression is the caller's. Parquet needs random
+// access and is not handled here: spool it to a local file and use Handler.
+
+// MaxJSONDocument bounds a JSON document (not JSON Lines) rewritten by
+// RewriteStream, which must hold it whole to keep its framing.
+const MaxJSONDocument = 256 << 20
+
+// FindStream emits the target's records of one object in format (CSV, TSV,
+// JSON, JSONL or text) read from r, in batches, as Handler.Find does.
+func FindStream(ctx context.Context, r io.Reader, format string, t executor.Target, emit func(executor.Batch) error) error {
+	var b executor.Batch
+	flush := func() error {
+		if len(b.Rows) == 0 {
+			return nil
+		}
+		err := emit(b)
+		b = executor.Batch{}
+		return err
+	}
+	var err error
+	if format == piimap.FormatText {
+		err = walkText(r, func(n int64, content []byte, _ string) error {
+			if len(executor.MatchText(string(content), t.Match)) == 0 {
+				return nil
+			}
+			b.Columns = textColumns
+			b.Rows = append(b.Rows, []any{n, string(content)})
+			if len(b.Rows) >= findBatch {
+				return flush()
+			}
+			return ctx.Err()
+		})
+	} else {
+		err = walkStream(r, format, func(_ []byte, rec *record) error {
+			if rec == nil || !rec.matches(t.Match) {
+				return nil
+			}
+			if len(b.Rows) > 0 && !sameColumns(b.Columns, rec.cols) {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+			b.Columns = rec.cols
+			b.Rows = append(b.Rows, rec.vals)
+			if len(b.Rows) >= findBatch {
+				return flush()
+			}
+			return ctx.Err()
+		})
+	}
+	if err != nil {
+		return err
+	}
+	return flush()
+}
+
+// CountStream counts the target's records (lines for text) in r.
+func CountStream(ctx context.Context, r io.Reader, format string, t executor.Target) (int64, error) {
+	var n int64
+	err := FindStream(ctx, r, format, t, func(b executor.Batch) error {
+		n += int64(b.Len())
+		return nil
+	})
+	return n, err
+}
+
+// RewriteStream copies the object in r to w without the target's records
+// (text: with the subject's identifiers redacted or masked, or their lines
+// dropped, per t.Mode and maskKey) and returns how many records or lines it
+// changed. Every other record is copied byte for byte.
+func RewriteStream(ctx context.Context, r io.Reader, w io.Writer, format string, t executor.Target, maskKey []byte) (int64, error) {
+	var changed int64
+	switch format {
+	case piimap.FormatText:
+		err := walkText(r, func(n int64, content []byte, term string) error {
+			if n%1024 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			spans := executor.MatchText(string(content), t.Match)
+			if len(spans) > 0 {
+				changed++
+				line, keep := redactLine(content, spans, t.Mode, maskKey)
+				if !keep {
+					return nil
+				}
+				content = line
+			}
+			if _, err := w.Write(content); err != nil {
+				return err
+			}
+			_, err := io.WriteString(w, term)
+			return err
+		})
+		return changed, err
+	case piimap.FormatJSON:
+		data, err := io.ReadAll(io.LimitReader(r, MaxJSONDocument+1))
+		if err != nil {
+			return 0, err
+		}
+		if len(data) > MaxJSONDocument {
+			return 0, fmt.Errorf("json document larger than %d bytes: %w", MaxJSONDocument, piimap.ErrUnsupported)
+		}
+		doc, err := parseJSONDoc(data)
+		if err != nil {
+			return 0, err
+		}
+		drop := map[int]bool{}
+		for i, sp := range doc.spans {
+			if jsonRecord(data[sp[0]:sp[1]]).matches(t.Match) {
+				drop[i] = true
+			}
+		}
+		if _, err := w.Write(doc.without(drop)); err != nil {
+			return 0, err
+		}
+		return int64(len(drop)), ctx.Err()
+	}
+	var n int64
+	err := walkStream(r, format, func(raw []byte, rec *record) error {
+		if n++; n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if rec != nil && rec.matches(t.Match) {
+			changed++
+			return nil
+		}
+		_, err := w.Write(raw)
+		return err
+	})
+	return changed, err
+}
+
+// walkStream is Handler.walk over a stream: the CSV delimiter is sniffed
+// from the head, a JSON document is read whole (up to MaxJSONDocument).
+func walkStream(r io.Reader, format string, visit visitor) error {
+	switch format {
+	case piimap.FormatCSV, piimap.FormatTSV:
+		br := bufio.NewReaderSize(r, sfiles.HeadSize)
+		comma := '\t'
+		if format == piimap.FormatCSV {
+			comma = ','
+			head, _ := br.Peek(sfiles.HeadSize)
+			if d, ok := sfiles.SniffDelimiter(head, len(head) < sfiles.HeadSize); ok {
+				comma = d
+			}
+		}
+		return walkCSV(br, comma, visit)
+	case piimap.FormatJSONL:
+		return walkJSONL(r, visit)
+	case piimap.FormatJSON:
+		data, err := io.ReadAll(io.LimitReader(r, MaxJSONDocument+1))
+		if err != nil {
+			return err
+		}
+		if len(data) > MaxJSONDocument {
+			return fmt.Errorf("json document larger than %d bytes: %w", MaxJSONDocument, piimap.ErrUnsupported)
+		}
+		doc, err := parseJSONDoc(data)
+		if err != nil {
+			return err
+		}
+		for _, sp := range doc.spans {
+			raw := data[sp[0]:sp[1]]
+			if err := visit(raw, jsonRecord(bytes.Clone(raw))); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("format %s: %w", format, piimap.ErrUnsupported)
+}

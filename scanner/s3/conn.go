@@ -1,0 +1,273 @@
+package s3
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+	"gocloud.dev/blob"
+	"gocloud.dev/blob/s3blob"
+	"gocloud.dev/gcerrors"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/scanner"
+)
+
+// Scheme is the URL scheme of S3 stores; Kind their store kind.
+const (
+	Scheme = "s3"
+	Kind   = "s3"
+)
+
+// ProbeTimeout bounds the reachability check Connect makes, retries
+// included, so a store that is down fails fast.
+const ProbeTimeout = 15 * time.Second
+
+// connParams are the query parameters passed on to gocloud's s3blob opener
+// (endpoint, path style, region, ...). Anything else is a config error, so a
+// typo never silently falls back to AWS defaults.
+var connParams = map[string]bool{
+	"region": true, "endpoint": true, "use_path_style": true, "s3ForcePathStyle": true,
+	"disable_https": true, "hostname_immutable": true, "profile": true, "anonymous": true,
+	"dualstack": true, "fips": true, "accelerate": true, "ssetype": true, "kmskeyid": true,
+	"rate_limiter_capacity": true, "request_checksum_calculation": true,
+	"response_checksum_validation": true, "role": true, "awssdk": true,
+}
+
+// URL is a parsed store URL, s3://bucket/prefix?endpoint=…&use_path_style=true&region=….
+// Credentials never appear in it: they come from the environment
+// (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, or a role).
+type URL struct {
+	Bucket string
+	Prefix string     // "" (whole bucket) or a key prefix ending in "/"
+	Query  url.Values // connection parameters for gocloud's s3blob
+}
+
+// ParseURL parses and validates an s3:// store URL.
+func ParseURL(raw string) (URL, error) {
+	bad := func(why string) (URL, error) {
+		return URL{}, fmt.Errorf("s3: url %s: %s: %w", scanner.RedactURL(raw), why, piimap.ErrConfig)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return bad("unparseable")
+	}
+	if !strings.EqualFold(u.Scheme, Scheme) {
+		return bad("want s3://bucket/prefix")
+	}
+	if u.User != nil {
+		return bad("credentials in the URL are refused; set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile")
+	}
+	if u.Fragment != "" || u.Opaque != "" {
+		return bad("unexpected fragment or opaque part")
+	}
+	if err := checkBucket(u.Host); err != nil {
+		return bad(err.Error())
+	}
+	prefix := strings.TrimPrefix(u.Path, "/")
+	if prefix != "" {
+		for _, seg := range strings.Split(strings.TrimSuffix(prefix, "/"), "/") {
+			if seg == "" || seg == "." || seg == ".." {
+				return bad("prefix has an empty, . or .. segment")
+			}
+		}
+		prefix = strings.TrimSuffix(prefix, "/") + "/"
+	}
+	q := u.Query()
+	for k, vs := range q {
+		if !connParams[k] {
+			return bad(fmt.Sprintf("unknown parameter %q", k))
+		}
+		if len(vs) != 1 {
+			return bad(fmt.Sprintf("parameter %q given %d times", k, len(vs)))
+		}
+	}
+	if e := q.Get("endpoint"); e != "" {
+		eu, err := url.Parse(e)
+		if err != nil || (eu.Scheme != "http" && eu.Scheme != "https") || eu.Host == "" || eu.User != nil {
+			return bad("endpoint must be http(s)://host[:port]")
+		}
+	}
+	return URL{Bucket: u.Host, Prefix: prefix, Query: q}, nil
+}
+
+// checkBucket applies S3's bucket naming rules (3–63 lowercase letters,
+// digits, dots and hyphens, starting and ending with a letter or digit).
+func checkBucket(b string) error {
+	if len(b) < 3 || len(b) > 63 {
+		return errors.New("bucket name must be 3 to 63 characters")
+	}
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		ok := c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || (c == '.' || c == '-') && i > 0 && i < len(b)-1
+		if !ok {
+			return errors.New("bucket name must be lowercase letters, digits, dots and hyphens")
+		}
+	}
+	if strings.Contains(b, "..") {
+		return errors.New("bucket name has adjacent dots")
+	}
+	return nil
+}
+
+// String renders the URL back (it never holds secrets).
+func (u URL) String() string {
+	out := url.URL{Scheme: Scheme, Host: u.Bucket, Path: "/" + u.Prefix, RawQuery: u.Query.Encode()}
+	if u.Prefix == "" {
+		out.Path = ""
+	}
+	return out.String()
+}
+
+// Namespace is the OpenLineage namespace of the bucket, s3://bucket.
+func (u URL) Namespace() string { return Scheme + "://" + u.Bucket }
+
+// Key returns the object key of an asset (a key relative to the prefix).
+func (u URL) Key(asset string) string { return u.Prefix + asset }
+
+// Asset returns the asset name of an object key, false for keys outside the
+// prefix and for the prefix itself.
+func (u URL) Asset(key string) (string, bool) {
+	a, ok := strings.CutPrefix(key, u.Prefix)
+	return a, ok && a != ""
+}
+
+// CheckAsset refuses asset names that are not plain keys under the prefix:
+// empty, absolute, or with . or .. segments.
+func CheckAsset(asset string) error {
+	if asset == "" || strings.HasPrefix(asset, "/") || strings.HasSuffix(asset, "/") || path.Clean(asset) != asset ||
+		asset == ".." || strings.HasPrefix(asset, "../") {
+		return fmt.Errorf("asset %q is not an object key under the store prefix: %w", asset, piimap.ErrNotFound)
+	}
+	return nil
+}
+
+// Conn is an open S3 store: the gocloud bucket for listing and streaming,
+// and the AWS SDK v2 client behind it (reached through gocloud's As escape
+// hatch) for what gocloud does not model, such as conditional reads.
+type Conn struct {
+	URL    URL
+	Store  string // configured store name
+	Bucket *blob.Bucket
+	Client *awss3.Client
+}
+
+// Connect opens the store a config names and checks, within ProbeTimeout,
+// that its bucket answers. A server that cannot be reached fails with
+// piimap.ErrUnreachable; a missing bucket with ErrUnreachable and
+// ErrNotFound. Credentials come from the environment and are never printed.
+func Connect(ctx context.Context, cfg scanner.StoreConfig) (*Conn, error) {
+	u, err := ParseURL(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	c, err := Dial(ctx, cfg.Name, u)
+	if err != nil {
+		return nil, err
+	}
+	pctx, cancel := context.WithTimeout(ctx, ProbeTimeout)
+	defer cancel()
+	if _, err := c.Client.HeadBucket(pctx, &awss3.HeadBucketInput{Bucket: aws.String(u.Bucket)}); err != nil {
+		c.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("s3: store %s: %s: %w", cfg.Name, u.Namespace(), Classify(err))
+	}
+	return c, nil
+}
+
+// Dial opens the bucket of u without contacting the server (Connect also
+// checks that it answers).
+func Dial(ctx context.Context, store string, u URL) (*Conn, error) {
+	gu := &url.URL{Scheme: Scheme, Host: u.Bucket, RawQuery: u.Query.Encode()}
+	bucket, err := (&s3blob.URLOpener{}).OpenBucketURL(ctx, gu)
+	if err != nil {
+		return nil, fmt.Errorf("s3: store %s: open %s: %v: %w", store, u.Namespace(), scrub(err), piimap.ErrConfig)
+	}
+	c := &Conn{URL: u, Store: store, Bucket: bucket}
+	if !bucket.As(&c.Client) {
+		bucket.Close()
+		return nil, fmt.Errorf("s3: store %s: no AWS SDK v2 client behind the bucket: %w", store, piimap.ErrUnsupported)
+	}
+	return c, nil
+}
+
+// Close releases the bucket.
+func (c *Conn) Close() error { return c.Bucket.Close() }
+
+// Classify wraps a store error in the piimap sentinel callers branch on:
+// ErrUnreachable for network failures, timeouts and denied access,
+// ErrUnreachable+ErrNotFound for a missing bucket, ErrNotFound for a missing
+// key. Other errors keep their own identity. The message is scrubbed of
+// request signatures.
+func Classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	msg := scrub(err)
+	var ae smithy.APIError
+	code := ""
+	if errors.As(err, &ae) {
+		code = ae.ErrorCode()
+	}
+	var ne net.Error
+	var oe *net.OpError
+	switch {
+	case code == "NoSuchBucket" || (code == "NotFound" && isBucketOp(err)):
+		return wrapped{fmt.Sprintf("bucket not found: %s", msg), err, []error{piimap.ErrUnreachable, piimap.ErrNotFound}}
+	case code == "NoSuchKey" || code == "NotFound" || gcerrors.Code(err) == gcerrors.NotFound:
+		return wrapped{msg, err, []error{piimap.ErrNotFound}}
+	case code == "AccessDenied" || code == "Forbidden" || code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch":
+		return wrapped{"access denied (check the credentials in the environment): " + msg, err, []error{piimap.ErrUnreachable}}
+	case errors.As(err, &oe), errors.As(err, &ne), errors.Is(err, context.DeadlineExceeded):
+		return wrapped{"cannot reach the server: " + msg, err, []error{piimap.ErrUnreachable}}
+	}
+	return wrapped{msg, err, nil}
+}
+
+func isBucketOp(err error) bool {
+	var oe *smithy.OperationError
+	return errors.As(err, &oe) && oe.Operation() == "HeadBucket"
+}
+
+// wrapped carries a scrubbed message, the original error and the sentinels
+// it stands for.
+type wrapped struct {
+	msg   string
+	err   error
+	sents []error
+}
+
+func (w wrapped) Error() string {
+	var b strings.Builder
+	b.WriteString(w.msg)
+	for _, s := range w.sents {
+		b.WriteString(": ")
+		b.WriteString(s.Error())
+	}
+	return b.String()
+}
+
+func (w wrapped) Unwrap() []error { return append([]error{w.err}, w.sents...) }
+
+// scrub renders an SDK error without quoted fragments (third-party text)
+// and without anything after a presigned query.
+func scrub(err error) string {
+	msg := scanner.ScrubError(err).Error()
+	if i := strings.Index(msg, "X-Amz-"); i >= 0 {
+		msg = msg[:i] + "…"
+	}
+	return msg
+}

@@ -1,0 +1,27 @@
+// Package s3 is the read-only Source for S3 and S3-compatible object stores
+// (s3://bucket/prefix?endpoint=…&use_path_style=true&region=…), built on
+// gocloud.dev/blob with its s3blob driver (AWS SDK v2).
+//
+// Connect parses the store URL (ParseURL: the bucket, a key prefix, and
+// connection parameters passed to gocloud — endpoint, region, path style;
+// anything unknown is a config error), opens the bucket and probes it with
+// HeadBucket, so a server that is down fails fast with
+// piimap.ErrUnreachable. Credentials come only from the environment (the AWS
+// SDK's default chain); a URL carrying them is refused and nothing prints
+// them. executor/s3 opens its stores through the same Conn.
+//
+// Enumerate lists the objects under the prefix; an asset is the key
+// relative to the prefix. Each object's head is fetched with one ranged GET
+// to detect its format by content (scanner/files' DetectFormat), and the
+// unit records its size, ETag and modification time — asset attributes in
+// the graph, which make incremental rescans possible.
+//
+// Read streams: a 1 GB object never sits in memory. Text, CSV/TSV, JSON and
+// JSONL go through one GET into scanner/files' readers (ChunkText,
+// SampleDelimited, SampleJSON, SampleJSONL), gzip decompressed on the fly;
+// Parquet is read through ReaderAt, an io.ReaderAt of ranged GETs with a
+// small block cache, every request pinned to the object's ETag (If-Match) so
+// that a replaced object fails the read instead of mixing two versions.
+// Sampling is the files source's: a seeded reservoir over the whole stream,
+// row numbers drawn across all row groups for Parquet, never the head only.
+package s3

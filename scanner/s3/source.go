@@ -1,0 +1,307 @@
+package s3
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"gocloud.dev/blob"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/scanner"
+	"github.com/piimap/piimap/scanner/files"
+)
+
+// Unit meta keys this source sets (they become asset attributes in the
+// graph): the ETag and modification time let a rescan skip unchanged
+// objects; the content type is kept for the executor's rewrite.
+const (
+	MetaETag        = "etag"
+	MetaModTime     = "last_modified"
+	MetaContentType = "content_type"
+	MetaDelimiter   = "delimiter"
+)
+
+func init() {
+	scanner.Register(Scheme, Kind, func(ctx context.Context, cfg scanner.StoreConfig) (scanner.Source, error) {
+		return Open(ctx, cfg)
+	})
+}
+
+// Source reads the objects under one bucket prefix. It never writes.
+type Source struct {
+	conn      *Conn
+	cfg       scanner.StoreConfig
+	sel       *scanner.Selector
+	ChunkSize int    // text chunk size; files.DefaultChunkSize when 0
+	TempDir   string // where gzip-wrapped Parquet is spooled; os.TempDir() when ""
+}
+
+var (
+	_ scanner.Source  = (*Source)(nil)
+	_ scanner.Sampler = (*Source)(nil)
+	_ scanner.Closer  = (*Source)(nil)
+)
+
+// Open connects to the store (see Connect) and returns its source.
+func Open(ctx context.Context, cfg scanner.StoreConfig) (*Source, error) {
+	sel, err := scanner.NewSelector(cfg.Include, cfg.Exclude)
+	if err != nil {
+		return nil, fmt.Errorf("s3: store %s: %w", cfg.Name, err)
+	}
+	conn, err := Connect(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Source{conn: conn, cfg: cfg, sel: sel}, nil
+}
+
+// Conn is the source's connection.
+func (s *Source) Conn() *Conn { return s.conn }
+
+// Namespace is the store's OpenLineage namespace, s3://bucket.
+func (s *Source) Namespace() string { return s.conn.URL.Namespace() }
+
+// Close releases the connection.
+func (s *Source) Close() error { return s.conn.Close() }
+
+func (s *Source) loc(asset string) piimap.Location {
+	return piimap.Location{Store: s.cfg.Name, Namespace: s.Namespace(), Name: asset}
+}
+
+// Enumerate lists every object under the prefix (asset = key relative to
+// the prefix; "directory" marker keys ending in / are skipped), reads each
+// one's head with a ranged GET to detect its format, and emits a unit with
+// its size, ETag, modification time and content type. Binary objects piimap
+// cannot read are skipped; an object whose head cannot be read is still
+// emitted, so reading it reports the error for that unit.
+func (s *Source) Enumerate(ctx context.Context, emit func(piimap.Unit) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	it := s.conn.Bucket.List(&blob.ListOptions{Prefix: s.conn.URL.Prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("s3: list %s/%s: %w", s.Namespace(), s.conn.URL.Prefix, Classify(err))
+		}
+		asset, ok := s.conn.URL.Asset(obj.Key)
+		if !ok || obj.IsDir || strings.HasSuffix(asset, "/") || !s.sel.Match(asset) {
+			continue
+		}
+		u := piimap.Unit{Loc: s.loc(asset), Kind: piimap.UnitObject, Size: obj.Size, Meta: map[string]string{}}
+		var o types.Object
+		if obj.As(&o) && o.ETag != nil {
+			u.Meta[MetaETag] = *o.ETag
+		}
+		if !obj.ModTime.IsZero() {
+			u.Meta[MetaModTime] = obj.ModTime.UTC().Format(time.RFC3339)
+		}
+		keep, err := s.detect(ctx, obj.Key, &u)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if u.Format = files.DetectFormat(asset, nil, true); u.Format == "" {
+				u.Format = piimap.FormatText
+			}
+			u.Gzip = files.StripGz(asset) != asset
+		} else if !keep {
+			continue
+		}
+		if err := emit(u); err != nil {
+			return err
+		}
+	}
+}
+
+// detect reads the head of an object (decompressed when gzip) and sets the
+// unit's format, gzip flag, content type and CSV delimiter. keep is false
+// for binary content.
+func (s *Source) detect(ctx context.Context, key string, u *piimap.Unit) (keep bool, err error) {
+	head, ctype, err := s.head(ctx, key, u.Meta[MetaETag])
+	if err != nil {
+		return false, err
+	}
+	if ctype != "" {
+		u.Meta[MetaContentType] = ctype
+	}
+	complete := int64(len(head)) >= u.Size
+	if files.IsGzip(head) {
+		u.Gzip = true
+		head, complete = gunzipHead(head, complete)
+	}
+	u.Format = files.DetectFormat(u.Loc.Name, head, complete)
+	if u.Format == "" {
+		return false, nil
+	}
+	if u.Format == piimap.FormatCSV || u.Format == piimap.FormatTSV {
+		if d, ok := files.SniffDelimiter(head, complete); ok {
+			u.Meta[MetaDelimiter] = string(d)
+		}
+	}
+	return true, nil
+}
+
+// head reads the first files.HeadSize bytes of an object.
+func (s *Source) head(ctx context.Context, key, etag string) ([]byte, string, error) {
+	r, err := s.conn.Bucket.NewRangeReader(ctx, key, 0, files.HeadSize, PinETag(etag))
+	if err != nil {
+		return nil, "", Classify(err)
+	}
+	defer r.Close()
+	head, err := io.ReadAll(io.LimitReader(r, files.HeadSize))
+	if err != nil {
+		return nil, "", Classify(err)
+	}
+	return head, r.ContentType(), nil
+}
+
+// gunzipHead decompresses as much of a gzip head as it holds, up to
+// files.HeadSize bytes; done is true when the whole stream decompressed.
+func gunzipHead(head []byte, complete bool) ([]byte, bool) {
+	zr, err := gzip.NewReader(bytes.NewReader(head))
+	if err != nil {
+		return nil, false
+	}
+	out := make([]byte, files.HeadSize)
+	n, err := io.ReadFull(zr, out)
+	return out[:n], complete && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF))
+}
+
+// Read emits the unit's records with the store's configured sample.
+func (s *Source) Read(ctx context.Context, u piimap.Unit, emit func(piimap.Record) error) error {
+	return s.ReadSample(ctx, u, scanner.DefaultSample(s.cfg.Sample), emit)
+}
+
+// ReadSample emits a structured unit's sampled field values (one record per
+// field, several in a full read) or a text unit's chunks (always in full),
+// exactly as the files source does for the same bytes. Objects are
+// streamed: text, CSV/TSV, JSON and JSONL through one GET, Parquet through
+// ranged GETs pinned to the object's ETag; gzip-wrapped Parquet, which has
+// no random access, is spooled to a temp file. Errors name the object and
+// wrap piimap.ErrNotFound for a missing object, piimap.ErrCorrupt for
+// content that does not parse.
+func (s *Source) ReadSample(ctx context.Context, u piimap.Unit, smp scanner.Sample, emit func(piimap.Record) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := s.read(ctx, u, smp, emit)
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		return scanner.ScrubError(fmt.Errorf("s3: read %s: %w", u.Loc.Name, err), s.TempDir)
+	}
+	return nil
+}
+
+func (s *Source) read(ctx context.Context, u piimap.Unit, smp scanner.Sample, emit func(piimap.Record) error) error {
+	if err := CheckAsset(u.Loc.Name); err != nil {
+		return err
+	}
+	key := s.conn.URL.Key(u.Loc.Name)
+	toRecords := func(b *files.Batch) error { return files.EmitBatch(u, b, emit) }
+	if u.Format == piimap.FormatParquet && !u.Gzip {
+		attrs, err := s.conn.Bucket.Attributes(ctx, key)
+		if err != nil {
+			return fmt.Errorf("stat: %w", Classify(err))
+		}
+		ra := NewReaderAt(ctx, s.conn.Bucket, key, attrs.Size, attrs.ETag)
+		return files.SampleParquet(ctx, ra, attrs.Size, smp, u.Loc.Name, toRecords)
+	}
+
+	rc, err := s.conn.Bucket.NewReader(ctx, key, nil)
+	if err != nil {
+		return fmt.Errorf("open: %w", Classify(err))
+	}
+	defer rc.Close()
+	var r io.Reader = readErrs{rc}
+	if u.Gzip {
+		zr, err := files.NewGzipReader(r)
+		if err != nil {
+			return err
+		}
+		defer zr.Close()
+		r = zr
+	}
+	switch u.Format {
+	case piimap.FormatCSV, piimap.FormatTSV:
+		var comma rune
+		if d := u.Meta[MetaDelimiter]; d != "" {
+			comma = []rune(d)[0]
+		} else if u.Format == piimap.FormatTSV {
+			comma = '\t'
+		}
+		return files.SampleDelimited(ctx, r, comma, smp, u.Loc.Name, toRecords)
+	case piimap.FormatJSONL:
+		return files.SampleJSONL(ctx, r, smp, u.Loc.Name, toRecords)
+	case piimap.FormatJSON:
+		return files.SampleJSON(ctx, r, smp, u.Loc.Name, toRecords)
+	case piimap.FormatParquet: // gzip-wrapped
+		return s.readSpooled(ctx, r, u, smp, toRecords)
+	case piimap.FormatText:
+		return files.ChunkText(ctx, r, s.ChunkSize, func(c files.Chunk) error {
+			return emit(piimap.Record{Loc: u.Loc.Asset(), Data: c.Data, Offset: c.Offset, Line: c.Line})
+		})
+	default:
+		return fmt.Errorf("format %q: %w", u.Format, piimap.ErrUnsupported)
+	}
+}
+
+// readSpooled decompresses a gzip-wrapped Parquet object to a temp file
+// (disk, not memory) and samples it there.
+func (s *Source) readSpooled(ctx context.Context, r io.Reader, u piimap.Unit, smp scanner.Sample, emit func(*files.Batch) error) error {
+	f, err := os.CreateTemp(s.TempDir, "piimap-s3-*.parquet")
+	if err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	n, err := io.Copy(f, ctxReader{ctx, r})
+	if err != nil {
+		return err
+	}
+	return files.SampleParquet(ctx, f, n, smp, u.Loc.Name, emit)
+}
+
+// readErrs classifies errors of a streaming GET body (a dropped connection
+// mid-object) without touching io.EOF.
+type readErrs struct{ r io.Reader }
+
+func (e readErrs) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		err = Classify(err)
+	}
+	return n, err
+}
+
+// ctxReader stops a copy when ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
