@@ -111,6 +111,9 @@ func ParseURL(raw string) (Config, error) {
 	if err != nil {
 		return fail(scanner.ScrubError(err).Error())
 	}
+	// Honour context deadlines on reads, so a silent server cannot hold a
+	// ping or a scan past its context.
+	opt.ContextTimeoutEnabled = true
 	cfg.Options = opt
 	return cfg, nil
 }

@@ -40,7 +40,7 @@ func generalizeSegment(s string) string {
 	if s == "" || s == "*" {
 		return s
 	}
-	if variable(s) {
+	if variable(s) && !prefixedID(s) {
 		return "*"
 	}
 	var b strings.Builder
@@ -67,6 +67,23 @@ func generalizeSegment(s string) string {
 		return "*"
 	}
 	return b.String()
+}
+
+// prefixedID reports whether s is a word, a sub-delimiter and an id
+// (`usr_7f3a9c21`, `order-123`): the word is kept, the id generalised.
+// Keys whose timestamps hold ':' (`03:04:05`) split into segments; the
+// digits still generalise, the `Z` suffix does not.
+func prefixedID(s string) bool {
+	i := strings.IndexAny(s, subDelims)
+	if i <= 0 || i == len(s)-1 {
+		return false
+	}
+	for j := 0; j < i; j++ { // a lowercase word: random tokens mix cases
+		if s[j] < 'a' || s[j] > 'z' {
+			return false
+		}
+	}
+	return !emailLike(s) && !uuidLike(s)
 }
 
 // variable reports whether a whole segment is an identifier-like value.
