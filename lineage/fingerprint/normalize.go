@@ -321,7 +321,9 @@ func canonicalBase64(s string) (string, bool) {
 	if len(s)-len(t) > 2 {
 		return "", false
 	}
-	t = strings.NewReplacer("-", "+", "_", "/").Replace(t)
+	if strings.ContainsAny(t, "-_") {
+		t = urlSafe.Replace(t)
+	}
 	dec, err := base64.RawStdEncoding.DecodeString(t)
 	if err != nil || len(dec) == 0 {
 		return "", false
@@ -338,6 +340,8 @@ func canonicalBase64(s string) (string, bool) {
 	}
 	return t, true
 }
+
+var urlSafe = strings.NewReplacer("-", "+", "_", "/")
 
 func isHex(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -119,8 +119,17 @@ var (
 		func(v string) (string, bool) { s := md5.Sum([]byte(v)); return hexOf(s[:]), true }}
 	tSHA1 = transform{"sha1_hex", ShapeHex40, "sha1 hex of the normalised value",
 		func(v string) (string, bool) { s := sha1.Sum([]byte(v)); return hexOf(s[:]), true }}
+	// The canonical form NormalizeOpaque gives base64 text: standard
+	// alphabet, no padding. Values whose base64 it would not recognise
+	// (decoding to control characters) are skipped like it skips them.
 	tBase64 = transform{"base64", ShapeBase64, "base64 of the normalised value",
-		func(v string) (string, bool) { return canonicalBase64(base64.StdEncoding.EncodeToString([]byte(v))) }}
+		func(v string) (string, bool) {
+			e := base64.RawStdEncoding.EncodeToString([]byte(v))
+			if len(e) < 8 || allDigits(e) || isHex(e) {
+				return "", false
+			}
+			return e, true
+		}}
 	tLast4 = transform{"last4", ShapeLast4, "last four digits",
 		func(v string) (string, bool) {
 			if len(v) < 4 || !allDigits(v[len(v)-4:]) {
