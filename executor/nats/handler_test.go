@@ -16,6 +16,7 @@ import (
 	"github.com/piimap/piimap/executor"
 	"github.com/piimap/piimap/executor/executortest"
 	enats "github.com/piimap/piimap/executor/nats"
+	snats "github.com/piimap/piimap/scanner/nats"
 )
 
 const subject = "ann.lee@example.test"
@@ -165,6 +166,13 @@ func TestModes(t *testing.T) {
 	ro := openHandler(t, serverURL(t), true)
 	_, err = ro.Erase(context.Background(), []executor.Target{{Asset: s, Match: missing.Match}}, executor.EraseOptions{})
 	assert.ErrorIs(t, err, piimap.ErrConfig, "a read-only handler never deletes")
+
+	for range 5 {
+		publishJSON(t, conn, s, "a", nil, map[string]string{"email": "x@example.test"})
+	}
+	bounded := openHandler(t, serverURL(t)+"?max_scan=5", false)
+	_, err = bounded.Count(context.Background(), executor.Target{Asset: s, Match: missing.Match})
+	assert.ErrorIs(t, err, snats.ErrTooLarge, "a stream beyond max_scan fails instead of answering partially")
 
 	scoped := openHandler(t, serverURL(t)+"?stream="+s, false)
 	_, err = scoped.Count(context.Background(), executor.Target{Asset: "elsewhere", Match: missing.Match})

@@ -2,6 +2,7 @@ package nats
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -63,7 +64,8 @@ func (s *Source) loc(stream string) piimap.Location {
 // Enumerate emits one unit per stream (the configured ones, or all), with
 // its message count, bytes and retention limits as meta. A configured
 // stream that does not exist is an error wrapping piimap.ErrNotFound,
-// after the existing ones have been emitted.
+// after the existing ones have been emitted; in all-streams mode a stream
+// deleted between listing and lookup is skipped.
 func (s *Source) Enumerate(ctx context.Context, emit func(piimap.Unit) error) error {
 	names, err := s.conn.StreamNames(ctx)
 	if err != nil {
@@ -75,6 +77,9 @@ func (s *Source) Enumerate(ctx context.Context, emit func(piimap.Unit) error) er
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
+			}
+			if len(s.conn.Cfg.Streams) == 0 && errors.Is(err, piimap.ErrNotFound) {
+				continue // deleted between listing and lookup: not a configured stream
 			}
 			if missing == nil {
 				missing = err
