@@ -16,14 +16,14 @@ func (a *app) initCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Write a commented piimap.yaml to start from",
-		Args:  cobra.NoArgs,
+		Long: `init writes a commented piimap.yaml. --example local writes one for the services of a
+development machine on loopback: PostgreSQL :5432, MariaDB :3306, Redis :6379,
+S3 (versitygw) :7070 and NATS JetStream :4222.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var body []byte
-			switch example {
-			case "", "default":
-				body = config.Example()
-			default:
-				return usageError("init: unknown --example %q (available: default)", example)
+			body, ok := config.Examples[example]
+			if !ok {
+				return usageError("init: unknown --example %q (available: default, local)", example)
 			}
 			if _, err := config.Parse(body, "."); err != nil {
 				return fmt.Errorf("init: the built-in example is invalid: %w", err)
@@ -50,7 +50,7 @@ func (a *app) initCommand() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&example, "example", "default", "which example to write: default")
+	cmd.Flags().StringVar(&example, "example", "default", "which example to write: default (a directory and a DuckDB file) or local (the loopback Postgres, MariaDB, Redis, S3 and NATS of a development machine)")
 	cmd.Flags().StringVar(&out, "out", config.DefaultPath, "file to write")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite an existing file")
 	return cmd

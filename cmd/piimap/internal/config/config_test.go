@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -77,4 +78,20 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("accepted a config without stores")
 		}
 	})
+}
+
+func TestExamplesParse(t *testing.T) {
+	for name, body := range Examples {
+		c, err := Parse(body, "/base")
+		require.NoError(t, err, name)
+		require.NotEmpty(t, c.Stores, name)
+	}
+	require.Len(t, Examples["local"], len(exampleLocal))
+	c, err := Parse(Examples["local"], "/base")
+	require.NoError(t, err)
+	var schemes []string
+	for _, s := range c.Stores {
+		schemes = append(schemes, s.URL[:strings.Index(s.URL, "://")])
+	}
+	require.Equal(t, []string{"postgres", "mysql", "redis", "s3", "nats"}, schemes)
 }
