@@ -135,6 +135,7 @@ func Fetch(ctx context.Context, c Pipeliner, keys []string, lim Limits) ([]Value
 			return nil, CmdErr(ctx, "read "+out[i].Type, err)
 		}
 		decode(&out[i], reads[i])
+		trim(&out[i], lim.MaxElements)
 	}
 	return out, nil
 }
@@ -230,6 +231,29 @@ func decode(v *Value, cmd goredis.Cmder) {
 			}
 			v.Entries = append(v.Entries, e)
 		}
+	}
+}
+
+// trim enforces MaxElements: HSCAN and SSCAN return small (listpack or
+// intset encoded) collections whole, whatever their COUNT hint.
+func trim(v *Value, max int64) {
+	if max <= 0 {
+		return
+	}
+	if int64(len(v.Items)) > max {
+		v.Items = v.Items[:max]
+		v.Truncated = true
+	}
+	if int64(len(v.Hash)) > max {
+		keep := make([]string, 0, len(v.Hash))
+		for f := range v.Hash {
+			keep = append(keep, f)
+		}
+		sort.Strings(keep)
+		for _, f := range keep[max:] {
+			delete(v.Hash, f)
+		}
+		v.Truncated = true
 	}
 }
 
