@@ -1,6 +1,8 @@
 package nats_test
 
 import (
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/piimap/piimap/scanner"
@@ -45,10 +47,8 @@ func (h *harness) Asset(name string) (string, bool) {
 
 func (h *harness) Checksum(t *testing.T, cfg scanner.StoreConfig) string {
 	sum := ""
-	for _, name := range []string{"people"} {
-		if s, ok := h.names[name]; ok {
-			sum += checksum(t, h.conn, s)
-		}
+	for _, name := range slices.Sorted(maps.Keys(h.names)) {
+		sum += name + ":" + checksum(t, h.conn, h.names[name]) + ";"
 	}
 	return sum
 }

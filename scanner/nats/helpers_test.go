@@ -10,7 +10,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	natsgo "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -120,5 +119,3 @@ func checksum(t testing.TB, conn *pnats.Conn, name string) string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
-
-var _ = time.Second
