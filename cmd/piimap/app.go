@@ -16,6 +16,7 @@ import (
 
 	_ "github.com/piimap/piimap/scanner/duckdb"   // duckdb:// stores
 	_ "github.com/piimap/piimap/scanner/files"    // file:// stores
+	_ "github.com/piimap/piimap/scanner/mysql"    // mysql:// and mariadb:// stores
 	_ "github.com/piimap/piimap/scanner/nats"     // nats:// JetStream streams
 	_ "github.com/piimap/piimap/scanner/postgres" // postgres:// stores
 	_ "github.com/piimap/piimap/scanner/redis"    // redis:// key patterns
@@ -55,7 +56,7 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 completed with gaps or residuals.`,
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log what piimap does to stderr")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	root.AddCommand(a.demoCommand(), a.initCommand(), a.scanCommand(), a.classifyCommand(), a.mapCommand(),
-		a.dsarCommand())
+		a.dsarCommand(), a.lineageCommand(), a.diffCommand())
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
