@@ -56,6 +56,9 @@ func Open(ctx context.Context, sc scanner.StoreConfig, opt executor.HandlerOptio
 	return &Handler{c: c, conf: conf, store: sc.Name, readOnly: opt.ReadOnly, maskKey: opt.MaskKey}, nil
 }
 
+// Client is the handler's connection (tests hook it).
+func (h *Handler) Client() *goredis.Client { return h.c }
+
 // Close closes the connection pool.
 func (h *Handler) Close() error { return h.c.Close() }
 
