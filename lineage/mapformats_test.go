@@ -104,7 +104,10 @@ func TestWriteMapHTMLSafe(t *testing.T) {
 	require.NotNil(t, csp, "CSP meta")
 	script := regexp.MustCompile(`(?s)<script>(.*)</script>`).FindStringSubmatch(page)[1]
 	style := regexp.MustCompile(`(?s)<style>(.*)</style>`).FindStringSubmatch(page)[1]
-	sum := func(s string) string { h := sha256.Sum256([]byte(s)); return "sha256-" + base64.StdEncoding.EncodeToString(h[:]) }
+	sum := func(s string) string {
+		h := sha256.Sum256([]byte(s))
+		return "sha256-" + base64.StdEncoding.EncodeToString(h[:])
+	}
 	require.Equal(t, sum(script), csp[1])
 	require.Equal(t, sum(style), csp[2])
 
