@@ -1,0 +1,26 @@
+// Package s3 is the executor handler for S3 stores (kind "s3"): it finds,
+// counts, exports and erases a data subject's records in the objects under
+// a store's bucket prefix. It opens stores through scanner/s3's connection
+// helper and reuses executor/files' record logic over streams, so an
+// object is matched and rewritten exactly as the same file on disk would
+// be: CSV/TSV, JSON, JSONL (records dropped, every other record kept byte
+// for byte) and text logs (identifiers redacted or masked, or lines
+// dropped), each optionally gzip-compressed.
+//
+// Objects are streamed: Find and Count read one GET; Erase pipes that GET
+// through the record filter into a streaming upload, so memory does not
+// grow with the object (a JSON document, which must be held whole to keep
+// its framing, is the exception, bounded by files.MaxJSONDocument).
+// Parquet is spooled to a temp file on disk and handled by the files
+// handler (DuckDB), then uploaded the same way.
+//
+// Every read of an erasure is pinned to the ETag seen when the object was
+// resolved (If-Match on the GET), and the new version is written with a
+// conditional put (If-Match on PutObject, or on CompleteMultipartUpload for
+// large objects, set through gocloud's As escape hatch to the AWS transfer
+// manager). A writer that changes the object in between is therefore never
+// overwritten: the erasure fails with ErrConflict, nothing is written, and
+// a retry starts from the new version. The replacement keeps the object's
+// content type, metadata and other headers. Objects are rewritten only when
+// something matched, so a second erasure reads but never writes.
+package s3
