@@ -1,6 +1,6 @@
 // piimap map page: draws the PII location map embedded in #piimap-data as
-// a layered SVG (store columns ordered so that sources sit left of their
-// copies and parents left of their children; assets inside stores; one row
+// a layered SVG (one column per store, ordered so that sources sit left of
+// their copies and parents left of their children; assets inside stores; one row
 // per location), with filters by PII type and store, and a details panel
 // with confidence and evidence. State lives in the URL hash:
 //   #type=email,phone&store=app,wh&sel=app%2Fmain.users%23email
@@ -158,8 +158,9 @@
       }
       if (!changed) break;
     }
-    const cols = [];
-    for (const s of stores) (cols[rank.get(s)] = cols[rank.get(s)] || []).push(s);
+    // One column per store, sources first; a store with many assets
+    // stays one tall column rather than being split.
+    const cols = stores.slice().sort((a, b) => rank.get(a) - rank.get(b) || cmp(a, b)).map(s => [s]);
     const pos = new Map(), boxes = [];
     let x = 20, maxY = 0, c = 0;
     for (const col of cols) {
