@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -9,7 +10,8 @@ import (
 	"github.com/piimap/piimap/lineage"
 )
 
-var mapFormats = []string{"table", "json", "csv", "md"}
+// mapFormats are the --format values, as lineage.WriteMap names them.
+var mapFormats = lineage.MapFormats
 
 func (a *app) mapCommand() *cobra.Command {
 	var format, run string
@@ -19,7 +21,16 @@ func (a *app) mapCommand() *cobra.Command {
 		Short: "Print the PII location map of the latest (or a given) scan run",
 		Long: `map prints every field that holds PII, every subject key and every join key on a
 subject's path, with confidence, evidence and outgoing lineage edges. Formats:
-table (default on a terminal), json (the DESIGN §7 contract; default otherwise), csv, md.`,
+  table        aligned columns (default on a terminal)
+  json         the DESIGN §7 contract (default otherwise)
+  csv, md      one row per location and PII type; a Markdown report
+  html         one self-contained page (no network access) drawing the lineage graph,
+               filterable by PII type and store (also as #type=email&store=app in its
+               URL), with confidence and evidence on click
+  dot          a Graphviz digraph: piimap map --format dot | dot -Tsvg > map.svg
+  mermaid      a Mermaid flowchart
+  openlineage  a JSON array of OpenLineage DatasetEvents (schema, columnLineage and
+               piimap_pii facets), datasets named after OpenLineage naming`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format == "" {
@@ -36,11 +47,15 @@ table (default on a terminal), json (the DESIGN §7 contract; default otherwise)
 			if err != nil {
 				return err
 			}
-			return lineage.WriteMap(a.stdout, m, format)
+			stores, err := lineage.MapStores(cmd.Context(), g, m.ScanRun)
+			if err != nil {
+				return err
+			}
+			return lineage.WriteMapWith(a.stdout, m, format, lineage.WriteOptions{Stores: stores})
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&format, "format", "", "table|json|csv|md")
+	f.StringVar(&format, "format", "", strings.Join(mapFormats, "|"))
 	f.StringArrayVar(&types, "type", nil, "only locations with this PII type (repeatable)")
 	f.StringArrayVar(&stores, "store", nil, "only this store (repeatable)")
 	f.StringVar(&run, "run", "", "scan run id (default: the latest)")
