@@ -20,6 +20,7 @@ import (
 	_ "github.com/piimap/piimap/scanner/nats"     // nats:// JetStream streams
 	_ "github.com/piimap/piimap/scanner/postgres" // postgres:// stores
 	_ "github.com/piimap/piimap/scanner/redis"    // redis:// key patterns
+	_ "github.com/piimap/piimap/scanner/s3"       // s3:// buckets
 )
 
 // app holds the global flags and what the commands open lazily.

@@ -16,6 +16,7 @@ import (
 	_ "github.com/piimap/piimap/executor/nats"     // nats:// JetStream handler
 	_ "github.com/piimap/piimap/executor/postgres" // postgres:// handler
 	_ "github.com/piimap/piimap/executor/redis"    // redis:// handler
+	_ "github.com/piimap/piimap/executor/s3"       // s3:// handler
 )
 
 // service wires the executor over the config's graph and stores.

@@ -7,12 +7,16 @@ import (
 	"net"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
+	gcaws "gocloud.dev/aws"
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/s3blob"
 	"gocloud.dev/gcerrors"
@@ -150,9 +154,9 @@ func CheckAsset(asset string) error {
 	return nil
 }
 
-// Conn is an open S3 store: the gocloud bucket for listing and streaming,
-// and the AWS SDK v2 client behind it (reached through gocloud's As escape
-// hatch) for what gocloud does not model, such as conditional reads.
+// Conn is an open S3 store: the gocloud bucket for listing, streaming and
+// writing, and the AWS SDK v2 client behind it (also reachable through
+// gocloud's As escape hatch) for what gocloud does not model.
 type Conn struct {
 	URL    URL
 	Store  string // configured store name
@@ -186,19 +190,59 @@ func Connect(ctx context.Context, cfg scanner.StoreConfig) (*Conn, error) {
 }
 
 // Dial opens the bucket of u without contacting the server (Connect also
-// checks that it answers).
+// checks that it answers). The AWS config comes from gocloud's URL
+// parameters (region, endpoint, profile, ...) and the SDK's default
+// credential chain; the S3-specific parameters are applied here so that the
+// client can also be told not to log (the SDK otherwise prints a line to
+// stderr for every ranged GET whose checksum it cannot validate).
 func Dial(ctx context.Context, store string, u URL) (*Conn, error) {
-	gu := &url.URL{Scheme: Scheme, Host: u.Bucket, RawQuery: u.Query.Encode()}
-	bucket, err := (&s3blob.URLOpener{}).OpenBucketURL(ctx, gu)
-	if err != nil {
+	fail := func(err error) (*Conn, error) {
 		return nil, fmt.Errorf("s3: store %s: open %s: %v: %w", store, u.Namespace(), scrub(err), piimap.ErrConfig)
 	}
-	c := &Conn{URL: u, Store: store, Bucket: bucket}
-	if !bucket.As(&c.Client) {
-		bucket.Close()
-		return nil, fmt.Errorf("s3: store %s: no AWS SDK v2 client behind the bucket: %w", store, piimap.ErrUnsupported)
+	q := url.Values{}
+	var s3opts []func(*awss3.Options)
+	var bopts s3blob.Options
+	for k, vs := range u.Query {
+		v := vs[0]
+		switch k {
+		case "use_path_style", "s3ForcePathStyle", "disable_https", "accelerate":
+			on, err := strconv.ParseBool(v)
+			if err != nil {
+				return fail(fmt.Errorf("parameter %s: %w", k, err))
+			}
+			s3opts = append(s3opts, func(o *awss3.Options) {
+				switch k {
+				case "disable_https":
+					o.EndpointOptions.DisableHTTPS = on
+				case "accelerate":
+					o.UseAccelerate = on
+				default:
+					o.UsePathStyle = on
+				}
+			})
+		case "ssetype":
+			bopts.EncryptionType = types.ServerSideEncryption(v)
+		case "kmskeyid":
+			bopts.KMSEncryptionID = v
+		default:
+			q[k] = vs
+		}
 	}
-	return c, nil
+	cfg, err := gcaws.V2ConfigFromURLParams(ctx, q)
+	if err != nil {
+		return fail(err)
+	}
+	s3opts = append(s3opts, func(o *awss3.Options) {
+		o.Logger = logging.Nop{}
+		o.DisableLogOutputChecksumValidationSkipped = true
+	})
+	client := awss3.NewFromConfig(cfg, s3opts...)
+	bopts.RequestChecksumCalculation = cfg.RequestChecksumCalculation
+	bucket, err := s3blob.OpenBucket(ctx, client, u.Bucket, &bopts)
+	if err != nil {
+		return fail(err)
+	}
+	return &Conn{URL: u, Store: store, Bucket: bucket, Client: client}, nil
 }
 
 // Close releases the bucket.
@@ -207,7 +251,8 @@ func (c *Conn) Close() error { return c.Bucket.Close() }
 // Classify wraps a store error in the piimap sentinel callers branch on:
 // ErrUnreachable for network failures, timeouts and denied access,
 // ErrUnreachable+ErrNotFound for a missing bucket, ErrNotFound for a missing
-// key. Other errors keep their own identity. The message is scrubbed of
+// key, ErrInvalidState for a read pinned to an ETag the object no longer
+// has. Other errors keep their own identity. The message is scrubbed of
 // request signatures.
 func Classify(err error) error {
 	if err == nil {
@@ -229,6 +274,8 @@ func Classify(err error) error {
 		return wrapped{fmt.Sprintf("bucket not found: %s", msg), err, []error{piimap.ErrUnreachable, piimap.ErrNotFound}}
 	case code == "NoSuchKey" || code == "NotFound" || gcerrors.Code(err) == gcerrors.NotFound:
 		return wrapped{msg, err, []error{piimap.ErrNotFound}}
+	case code == "PreconditionFailed":
+		return wrapped{"object changed while being read (its ETag no longer matches): " + msg, err, []error{piimap.ErrInvalidState}}
 	case code == "AccessDenied" || code == "Forbidden" || code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch":
 		return wrapped{"access denied (check the credentials in the environment): " + msg, err, []error{piimap.ErrUnreachable}}
 	case errors.As(err, &oe), errors.As(err, &ne), errors.Is(err, context.DeadlineExceeded):

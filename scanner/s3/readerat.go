@@ -39,6 +39,7 @@ type ReaderAt struct {
 	blocks   map[int64][]byte
 	order    []int64 // block indexes, least recently used first
 	requests atomic.Int64
+	fetched  atomic.Int64
 }
 
 // NewReaderAt returns a ReaderAt over key, which is size bytes long and has
@@ -53,6 +54,9 @@ func (r *ReaderAt) Size() int64 { return r.size }
 
 // Requests counts the ranged GETs issued so far.
 func (r *ReaderAt) Requests() int64 { return r.requests.Load() }
+
+// Fetched counts the bytes those GETs returned.
+func (r *ReaderAt) Fetched() int64 { return r.fetched.Load() }
 
 // ReadAt implements io.ReaderAt.
 func (r *ReaderAt) ReadAt(p []byte, off int64) (int, error) {
@@ -142,6 +146,7 @@ func (r *ReaderAt) fetch(p []byte, off int64) (int, error) {
 	}
 	defer rr.Close()
 	n, err := io.ReadFull(rr, p)
+	r.fetched.Add(int64(n))
 	if err != nil {
 		return n, fmt.Errorf("range %d+%d: %w", off, len(p), Classify(err))
 	}
