@@ -31,13 +31,24 @@
 // order_items the subject's) and derived_from/copy_of edges into copies;
 // references edges leading away from the subject (order_items.sku →
 // products.sku) are not followed. WriteMap renders a map as json, an
-// aligned table, csv or Markdown, escaping names that came from the
-// scanned stores.
+// aligned table, csv, Markdown, Graphviz dot, a Mermaid flowchart,
+// OpenLineage DatasetEvents (schema, columnLineage and piimap_pii facets;
+// datasets named after OpenLineage naming, with the namespaces MapStores
+// reads from the store nodes) or one self-contained html page that draws
+// the graph in SVG with filters by PII type and store and a details panel
+// (its script and stylesheet are embedded from web/ and admitted by hash
+// under a Content-Security-Policy that forbids every network access). Names
+// that came from the scanned stores are escaped for each format.
+//
+// DiffMaps and Diff compare the maps of two runs: locations added and
+// removed, PII types and confidences changed per location, roles, edges
+// and gaps; WriteDiffText renders the result for `piimap diff`.
 //
 // # Traversals
 //
 // Reach is a breadth-first, cycle-safe walk along chosen edge kinds in one
-// direction with a depth limit (the basis of `piimap lineage NODE --up`).
+// direction with a depth limit; TraceLineage turns it into the tree that
+// `piimap lineage NODE --up|--down` prints (ResolveNode parses NODE).
 // SubjectPaths gives the shortest path from a subject key to each PII
 // location it reaches, and Orphans the PII locations no key reaches — the
 // coverage gaps a DSAR would otherwise silently miss.

@@ -102,7 +102,8 @@ func ResolveNode(ctx context.Context, g Graph, run, s string) (piimap.Location, 
 // TraceLineage walks from `from` along references, derived_from and
 // copy_of edges with Reach and returns the walk as a tree: dir Out goes
 // upstream (a copy to its source, a child row to its parent), In
-// downstream. maxDepth <= 0 means no limit. For an asset (no field), the
+// downstream. maxDepth <= 0 means no limit; children are ordered by name.
+// For an asset (no field), the
 // asset's own edges are walked and then each of its fields', each field
 // that reaches anything becoming a child of the root.
 func TraceLineage(ctx context.Context, g Graph, run string, from piimap.Location, dir Direction, maxDepth int) (*Trace, error) {
@@ -143,6 +144,7 @@ func TraceLineage(ctx context.Context, g Graph, run string, from piimap.Location
 		return nil, fmt.Errorf("lineage: trace %s: %w", from, err)
 	}
 	if from.Field != "" {
+		sortTree(t.Root)
 		return t, nil
 	}
 	var fields []piimap.Location
@@ -165,7 +167,16 @@ func TraceLineage(ctx context.Context, g Graph, run string, from piimap.Location
 			t.Root.Children = append(t.Root.Children, fn)
 		}
 	}
+	sortTree(t.Root)
 	return t, nil
+}
+
+// sortTree orders every node's children by name, for stable output.
+func sortTree(n *TraceNode) {
+	slices.SortFunc(n.Children, func(a, b *TraceNode) int { return strings.Compare(a.Node, b.Node) })
+	for _, c := range n.Children {
+		sortTree(c)
+	}
 }
 
 // WriteTraceText writes the trace as an indented tree, one location per

@@ -1,0 +1,184 @@
+package lineage_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/lineage"
+	"github.com/piimap/piimap/lineage/lineagetest"
+)
+
+func TestParseNode(t *testing.T) {
+	tests := []struct {
+		in   string
+		want piimap.Location
+		err  bool
+	}{
+		{"app/main.customers#email", piimap.Location{Store: "app", Name: "main.customers", Field: "email"}, false},
+		{"app/main.customers", piimap.Location{Store: "app", Name: "main.customers"}, false},
+		{"files/exports/users.csv", piimap.Location{Store: "files", Name: "exports/users.csv"}, false},
+		{"files/a#b.csv#payload.user.email", piimap.Location{Store: "files", Name: "a#b.csv", Field: "payload.user.email"}, false},
+		{"app", piimap.Location{}, true},
+		{"/main.customers", piimap.Location{}, true},
+		{"app/", piimap.Location{}, true},
+		{"app/main.customers#", piimap.Location{}, true},
+		{"app/#email", piimap.Location{}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := lineage.ParseNode(tc.in)
+			if tc.err {
+				require.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.want, got)
+		})
+	}
+}
+
+// traceEstate is the fixture plus a second-level copy (a mart column
+// derived from the warehouse email) and an object whose name holds '#'.
+func traceEstate(t *testing.T) (lineage.Graph, string) {
+	g := lineagetest.NewMemGraph()
+	p := fixture()
+	mart := piimap.Location{Store: "wh", Namespace: lineagetest.WH.Namespace, Name: "main.mart", Field: "email"}
+	odd := piimap.Location{Store: "logs", Namespace: lineagetest.Logs.Namespace, Name: "a#b.log"}
+	p.nodes = append(p.nodes, lineage.Node{Kind: lineage.NodeField, Loc: mart}, lineage.Node{Kind: lineage.NodeAsset, Loc: odd})
+	p.edges = append(p.edges,
+		lineage.Edge{Kind: lineage.EdgeContains, From: mart.Asset(), To: mart, Source: lineage.SourceScan, Confidence: 1},
+		lineage.Edge{Kind: lineage.EdgeContains, From: lineagetest.Logs.Asset(), To: odd, Source: lineage.SourceScan, Confidence: 1},
+		lineage.Edge{Kind: lineage.EdgeDerivedFrom, From: mart, To: lineagetest.DimEmail, Source: lineage.SourceDBT,
+			Confidence: 0.9, Transform: lineage.TransformTransformation, Evidence: "lower(email)"})
+	return g, p.write(t, g)
+}
+
+// treeLines renders a trace as "depth node kind" lines in tree order.
+func treeLines(tr *lineage.Trace) []string {
+	var out []string
+	var walk func(n *lineage.TraceNode, indent string)
+	walk = func(n *lineage.TraceNode, indent string) {
+		for _, c := range n.Children {
+			kind := "-"
+			if c.Via != nil {
+				kind = c.Via.Kind
+			}
+			out = append(out, indent+c.Node+" "+kind)
+			walk(c, indent+"  ")
+		}
+	}
+	walk(tr.Root, "")
+	return out
+}
+
+func TestTraceLineage(t *testing.T) {
+	ctx := context.Background()
+	g, run := traceEstate(t)
+	tests := []struct {
+		name  string
+		from  piimap.Location
+		dir   lineage.Direction
+		depth int
+		want  []string
+	}{
+		{"downstream copies, two levels", lineagetest.CustEmail, lineage.In, 0, []string{
+			"wh/main.dim_customer#email derived_from",
+			"  wh/main.mart#email derived_from",
+			"wh/main.dim_customer#email_sha256 copy_of",
+		}},
+		{"depth limit", lineagetest.CustEmail, lineage.In, 1, []string{
+			"wh/main.dim_customer#email derived_from",
+			"wh/main.dim_customer#email_sha256 copy_of",
+		}},
+		{"upstream to the source", piimap.Location{Store: "wh", Name: "main.mart", Field: "email"}, lineage.Out, 0, []string{
+			"wh/main.dim_customer#email derived_from",
+			"  app/main.customers#email derived_from",
+		}},
+		{"references: child to parent", lineagetest.ItemOrder, lineage.Out, 0, []string{
+			"app/main.orders#id references",
+		}},
+		{"references: parent to children", lineagetest.CustID, lineage.In, 0, []string{
+			"app/main.orders#customer_id references",
+		}},
+		{"an asset walks its fields", lineagetest.Items.Asset(), lineage.Out, 0, []string{
+			"app/main.order_items#order_id -",
+			"  app/main.orders#id references",
+			"app/main.order_items#sku -",
+			"  app/main.products#sku references",
+		}},
+		{"nothing upstream", lineagetest.CustEmail, lineage.Out, 0, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, err := lineage.TraceLineage(ctx, g, "", tc.from, tc.dir, tc.depth)
+			require.NoError(t, err)
+			require.Equal(t, run, tr.Run)
+			require.Equal(t, tc.want, treeLines(tr))
+			n := 0
+			for _, l := range tc.want {
+				if !strings.HasSuffix(l, " -") {
+					n++
+				}
+			}
+			require.Equal(t, n, tr.Count)
+		})
+	}
+	_, err := lineage.TraceLineage(ctx, g, "nope", lineagetest.CustEmail, lineage.In, 0)
+	require.ErrorIs(t, err, piimap.ErrNotFound)
+}
+
+func TestResolveNode(t *testing.T) {
+	ctx := context.Background()
+	g, run := traceEstate(t)
+	tests := []struct {
+		in   string
+		want piimap.Location
+		err  error
+	}{
+		{"app/main.customers#email", piimap.Location{Store: "app", Name: "main.customers", Field: "email"}, nil},
+		{"app/main.customers", piimap.Location{Store: "app", Name: "main.customers"}, nil},
+		{"logs/a#b.log", piimap.Location{Store: "logs", Name: "a#b.log"}, nil}, // '#' inside an object name
+		{"app/main.customers#nope", piimap.Location{}, piimap.ErrNotFound},
+		{"zzz/t", piimap.Location{}, piimap.ErrNotFound},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, id, err := lineage.ResolveNode(ctx, g, "", tc.in)
+			if tc.err != nil {
+				require.ErrorIs(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, run, id)
+			require.Equal(t, tc.want, got)
+		})
+	}
+	_, _, err := lineage.ResolveNode(ctx, g, "", "bad")
+	require.Error(t, err)
+}
+
+func TestWriteTraceTextGolden(t *testing.T) {
+	ctx := context.Background()
+	g, _ := traceEstate(t)
+	var buf bytes.Buffer
+	for _, c := range []struct {
+		from piimap.Location
+		dir  lineage.Direction
+	}{
+		{lineagetest.CustEmail, lineage.In},
+		{lineagetest.Items.Asset(), lineage.Out},
+		{lineagetest.CustEmail, lineage.Out},
+	} {
+		tr, err := lineage.TraceLineage(ctx, g, "", c.from, c.dir, 0)
+		require.NoError(t, err)
+		tr.Run = "RUN"
+		require.NoError(t, lineage.WriteTraceText(&buf, tr))
+		buf.WriteString("\n")
+	}
+	golden(t, "trace.txt", buf.Bytes())
+}
