@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -57,7 +58,7 @@ func ParseURL(raw string) (Config, error) {
 	if scheme != "redis" && scheme != "rediss" {
 		return fail("want redis:// or rediss://")
 	}
-	if u.Host == "" {
+	if u.Hostname() == "" {
 		return fail("no host")
 	}
 	cfg := Config{ScanCount: DefaultScanCount, MaxKeys: DefaultMaxKeys, KeyFields: true, Scheme: scheme}
@@ -110,6 +111,9 @@ func ParseURL(raw string) (Config, error) {
 	opt, err := goredis.ParseURL(u.String())
 	if err != nil {
 		return fail(scanner.ScrubError(err).Error())
+	}
+	if _, _, err := net.SplitHostPort(opt.Addr); err != nil && opt.Network != "unix" {
+		return fail("bad host")
 	}
 	// Honour context deadlines on reads, so a silent server cannot hold a
 	// ping or a scan past its context.

@@ -140,7 +140,7 @@ func TestParseURL(t *testing.T) {
 }
 
 func FuzzParseURL(f *testing.F) {
-	for _, s := range []string{"redis://127.0.0.1:6379/0", "rediss://u:p@h:1/2?match=a*", "redis://[::1]:6379/0", "redis://h/0?max_keys=-1", "redis://%zz"} {
+	for _, s := range []string{"redis://127.0.0.1:6379/0", "rediss://u:p@h:1/2?match=a*", "redis://[::1]:6379/0", "redis://h/0?max_keys=-1", "redis://%zz", "reDis://]"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
