@@ -232,3 +232,27 @@ func TestOpenLineageWithStores(t *testing.T) {
 		Source: lineage.SourceFK, Confidence: 1}}, orders.Facets.PII.Fields["customer_id"].References)
 	require.NotContains(t, buf.String(), lineagetest.Canary)
 }
+
+// FuzzGraphFormats feeds arbitrary names through the dot and mermaid
+// writers: the output stays well-formed, with exactly the one edge.
+func FuzzGraphFormats(f *testing.F) {
+	f.Add("app", "main.users", "email", `x" -> y [`)
+	f.Add("s\\", "a\n}", "\"]\x00", "#quot;<br/>")
+	f.Add("", "", "", "")
+	f.Fuzz(func(t *testing.T, store, asset, field, other string) {
+		m := &lineage.Map{ScanRun: other, GeneratedAt: generated, Locations: []lineage.MapLocation{{
+			Store: store, Asset: asset, Field: field, Kind: other,
+			PII: []lineage.MapPII{{Type: other, Confidence: 0.5, Evidence: []string{other}}},
+			Edges: []lineage.MapEdge{{Kind: lineage.EdgeCopyOf, To: lineage.MapRef{Store: other, Asset: asset, Field: store},
+				Source: other, Confidence: 1, Transform: other}},
+		}}}
+		var dot, mm bytes.Buffer
+		require.NoError(t, lineage.WriteMap(&dot, m, lineage.FormatDOT))
+		dotWellFormed(t, dot.String())
+		require.Len(t, regexp.MustCompile(`(?m)^\s*n\d+ -> n\d+ \[`).FindAllString(dot.String(), -1), 1)
+		require.NoError(t, lineage.WriteMap(&mm, m, lineage.FormatMermaid))
+		for _, lab := range regexp.MustCompile(`\["(.*?)"\]|\|"(.*?)"\|`).FindAllStringSubmatch(mm.String(), -1) {
+			require.NotRegexp(t, "[\"<>`]", strings.ReplaceAll(lab[1]+lab[2], "<br/>", ""))
+		}
+	})
+}

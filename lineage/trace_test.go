@@ -182,3 +182,22 @@ func TestWriteTraceTextGolden(t *testing.T) {
 	}
 	golden(t, "trace.txt", buf.Bytes())
 }
+
+// FuzzParseNode: whatever parses renders back to itself.
+func FuzzParseNode(f *testing.F) {
+	for _, s := range []string{"app/main.customers#email", "files/a#b.csv#x", "a/b", "a/#", "/x", "a/b#", "ä/\x00#\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		l, err := lineage.ParseNode(s)
+		if err != nil {
+			return
+		}
+		require.NotEmpty(t, l.Store)
+		require.NotEmpty(t, l.Name)
+		require.Equal(t, s, l.String())
+		again, err := lineage.ParseNode(l.String())
+		require.NoError(t, err)
+		require.Equal(t, l, again)
+	})
+}
