@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/executor"
 	"github.com/piimap/piimap/executor/executortest"
+	smy "github.com/piimap/piimap/scanner/mysql"
 )
 
 var schemaSQL = []string{
@@ -244,4 +246,31 @@ func TestRectify(t *testing.T) {
 	tg.Changes = map[string]string{"nope": "x"}
 	_, err = h.Rectify(ctx, []executor.Target{tg}, executor.EraseOptions{})
 	require.ErrorIs(t, err, piimap.ErrUnsupported)
+}
+
+// TestLockTimeout: a row held by another session makes the erasure fail
+// within the URL's lock_timeout (innodb_lock_wait_timeout, whole seconds),
+// and what it had already erased is rolled back.
+func TestLockTimeout(t *testing.T) {
+	dbURL, db := fixture(t)
+	ctx := context.Background()
+	holder, err := smy.Open(ctx, dbURL)
+	require.NoError(t, err)
+	defer holder.Close()
+	tx, err := holder.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer tx.Rollback() //nolint:errcheck
+	_, err = tx.ExecContext(ctx, "SELECT 1 FROM customers WHERE id = 1 FOR UPDATE")
+	require.NoError(t, err)
+
+	h := open(t, dbURL+"?lock_timeout=1s", executor.HandlerOptions{})
+	defer h.Close()
+	subj, _ := targets(db, executor.ModeDelete)
+	start := time.Now()
+	_, err = h.Erase(ctx, subj, executor.EraseOptions{})
+	require.ErrorContains(t, err, "lock timeout")
+	require.Less(t, time.Since(start), 10*time.Second)
+	n, err := h.Count(ctx, subj[0])
+	require.NoError(t, err)
+	require.EqualValues(t, 3, n, "the children deleted before the timeout were rolled back")
 }

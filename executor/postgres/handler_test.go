@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
@@ -219,4 +221,31 @@ func TestRectify(t *testing.T) {
 	tg.Changes = map[string]string{"nope": "x"}
 	_, err = h.Rectify(ctx, []executor.Target{tg}, executor.EraseOptions{})
 	require.True(t, errors.Is(err, piimap.ErrUnsupported), "%v", err)
+}
+
+// TestLockTimeout: a row held by another session makes the erasure fail
+// within the URL's lock_timeout (SET LOCAL in the store transaction), and
+// what it had already erased is rolled back.
+func TestLockTimeout(t *testing.T) {
+	dbURL := newDB(t, schemaSQL, dataSQL)
+	ctx := context.Background()
+	holder, err := pgx.Connect(ctx, dbURL)
+	require.NoError(t, err)
+	defer holder.Close(ctx)
+	tx, err := holder.Begin(ctx)
+	require.NoError(t, err)
+	defer tx.Rollback(ctx) //nolint:errcheck
+	_, err = tx.Exec(ctx, "SELECT 1 FROM customers WHERE id = 1 FOR UPDATE")
+	require.NoError(t, err)
+
+	h := open(t, dbURL+"&lock_timeout=300ms", executor.HandlerOptions{})
+	defer h.Close()
+	subj, _ := targets(executor.ModeDelete)
+	start := time.Now()
+	_, err = h.Erase(ctx, subj, executor.EraseOptions{})
+	require.ErrorContains(t, err, "lock timeout")
+	require.Less(t, time.Since(start), 5*time.Second)
+	n, err := h.Count(ctx, subj[0])
+	require.NoError(t, err)
+	require.EqualValues(t, 3, n, "the children deleted before the timeout were rolled back")
 }
