@@ -316,6 +316,14 @@ func (h *Handler) put(ctx context.Context, o object, write func(io.Writer) error
 	return nil
 }
 
+// Upload tuning: whatever the object's size, a rewrite's upload buffers the
+// AWS transfer manager's first 16 MB (its multipart threshold) and then at
+// most uploadConcurrency+1 parts of S3's minimum part size.
+const (
+	uploadPartSize    = 5 << 20
+	uploadConcurrency = 2
+)
+
 // writerOptions keep the object's headers and metadata and make the put
 // conditional on its ETag, through gocloud's As escape hatch to the AWS
 // transfer manager's input (a single PutObject, or the multipart upload's
@@ -329,6 +337,8 @@ func writerOptions(a *blob.Attributes) *blob.WriterOptions {
 		ContentEncoding:    a.ContentEncoding,
 		ContentLanguage:    a.ContentLanguage,
 		Metadata:           a.Metadata,
+		BufferSize:         uploadPartSize,
+		MaxConcurrency:     uploadConcurrency,
 		BeforeWrite: func(as func(any) bool) error {
 			var in *transfermanager.UploadObjectInput
 			if !as(&in) {
