@@ -56,6 +56,7 @@ type table struct {
 	quoted  string
 	cols    map[string]*column
 	parents map[string]bool // assets this table references through a foreign key
+	view    bool            // a view: erased through its base tables
 }
 
 // jsonCheck matches MariaDB's JSON alias: LONGTEXT CHECK (json_valid(`c`)).
@@ -100,16 +101,19 @@ func (h *Handler) tables(ctx context.Context, assets ...string) (map[string]*tab
 
 func (h *Handler) loadCatalog(ctx context.Context, in string, pairs []any) error {
 	rows, err := h.query(ctx, h.db, `
-SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, LOWER(DATA_TYPE), LOWER(COLUMN_TYPE),
-       COALESCE(CHARACTER_MAXIMUM_LENGTH, 0), IS_NULLABLE = 'YES', COLUMN_KEY = 'PRI'
-  FROM information_schema.COLUMNS WHERE (TABLE_SCHEMA, TABLE_NAME) IN (`+in+`)`, pairs...)
+SELECT c.TABLE_SCHEMA, c.TABLE_NAME, t.TABLE_TYPE = 'VIEW', c.COLUMN_NAME, LOWER(c.DATA_TYPE), LOWER(c.COLUMN_TYPE),
+       COALESCE(c.CHARACTER_MAXIMUM_LENGTH, 0), c.IS_NULLABLE = 'YES', c.COLUMN_KEY = 'PRI'
+  FROM information_schema.COLUMNS c
+  JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME
+ WHERE (c.TABLE_SCHEMA, c.TABLE_NAME) IN (`+in+`)`, pairs...)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
 		var db, name string
+		var view bool
 		c := &column{}
-		if err := rows.Scan(&db, &name, &c.name, &c.dataType, &c.colType, &c.maxLen, &c.nullable, &c.pk); err != nil {
+		if err := rows.Scan(&db, &name, &view, &c.name, &c.dataType, &c.colType, &c.maxLen, &c.nullable, &c.pk); err != nil {
 			rows.Close()
 			return err
 		}
@@ -117,7 +121,7 @@ SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, LOWER(DATA_TYPE), LOWER(COLUMN_TYP
 		a := smy.Asset(db, name)
 		t := h.cat[a]
 		if t == nil {
-			t = &table{asset: a, quoted: smy.QuoteTable(db, name), cols: map[string]*column{}, parents: map[string]bool{}}
+			t = &table{asset: a, quoted: smy.QuoteTable(db, name), cols: map[string]*column{}, parents: map[string]bool{}, view: view}
 			h.cat[a] = t
 		}
 		t.cols[c.name] = c
@@ -248,6 +252,9 @@ func (h *Handler) CheckMode(t executor.Target) error {
 	cat, err := h.tables(ctx, t.Asset)
 	if err != nil {
 		return err
+	}
+	if cat[t.Asset].view {
+		return nil // nothing is written through a view
 	}
 	if _, _, err := clearPlan(cat[t.Asset], t); err != nil {
 		return fmt.Errorf("mysql: %s/%s: mode %s: %w", h.store, t.Asset, t.Mode, err)

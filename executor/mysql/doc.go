@@ -30,6 +30,10 @@
 //     temporary table, and one UPDATE joining them; non-string columns
 //     become NULL.
 //
+// A view (or materialized view) in the plan is counted, never written: its
+// rows go when its base tables, targets of their own, are erased, and
+// Verify reports whatever it still shows. No mode needs a primary key.
+//
 // A second erasure finds and changes nothing. CheckMode refuses the null
 // and mask erasures the catalog shows cannot succeed, which the planner
 // lists as gaps. Handler.Statements counts every statement sent.

@@ -274,3 +274,35 @@ func TestLockTimeout(t *testing.T) {
 	require.NoError(t, err)
 	require.EqualValues(t, 3, n, "the children deleted before the timeout were rolled back")
 }
+
+// TestViewsAndTablesWithoutKeys: a view in the plan is counted, never
+// written, and a table without a primary key is erased in every mode.
+func TestViewsAndTablesWithoutKeys(t *testing.T) {
+	ctx := context.Background()
+	for _, mode := range []executor.Mode{executor.ModeDelete, executor.ModeNull, executor.ModeMask} {
+		dbURL, db := fixture(t,
+			`CREATE VIEW customer_emails AS SELECT id, LOWER(TRIM(email)) AS email FROM customers`,
+			`CREATE TABLE audit_log (at TIMESTAMP DEFAULT CURRENT_TIMESTAMP, actor_email VARCHAR(80), action VARCHAR(40)) ENGINE=InnoDB`,
+			`INSERT INTO audit_log (actor_email, action) VALUES ('ann.lee@example.com', 'login'), ('ANN.LEE@example.com', 'logout'), ('bob@example.com', 'login')`)
+		h := open(t, dbURL, executor.HandlerOptions{MaskKey: []byte("k")})
+		subj, _ := targets(db, mode)
+		view := executor.Target{Asset: db + ".customer_emails", Mode: mode, Match: []executor.Match{email("ann.lee@example.com")}}
+		audit := executor.Target{Asset: db + ".audit_log", Mode: mode, Fields: []string{"action"},
+			Match: []executor.Match{{Field: "actor_email", Kind: piimap.KeyEmail, Values: []string{"ann.lee@example.com"}}}}
+		ts := append([]executor.Target{view, audit}, subj...)
+		require.NoError(t, h.CheckMode(view), mode)
+		res, err := h.Erase(ctx, ts, executor.EraseOptions{})
+		require.NoError(t, err, mode)
+		require.Equal(t, executor.Result{Asset: db + ".customer_emails", Found: 1}, res[0], "%s: the view is counted, not written", mode)
+		require.Equal(t, executor.Result{Asset: db + ".audit_log", Found: 2, Changed: 2}, res[1], mode)
+		for _, tg := range ts {
+			n, err := h.Count(ctx, tg)
+			require.NoError(t, err)
+			require.Zero(t, n, "%s: %s residual", mode, tg.Asset)
+		}
+		n, err := h.Count(ctx, executor.Target{Asset: db + ".audit_log", Match: []executor.Match{{Field: "action", Kind: executor.KindKey, Values: []string{"login"}}}})
+		require.NoError(t, err)
+		require.EqualValues(t, 1, n, "%s: bob's audit row is untouched", mode)
+		h.Close()
+	}
+}

@@ -35,10 +35,11 @@ type table struct {
 	quoted  string
 	cols    map[string]*column
 	parents map[string]bool // assets this table references through a foreign key
+	view    bool            // a view or materialized view: erased through its base tables
 }
 
 const columnsQuery = `
-SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
+SELECT n.nspname, c.relname, c.relkind IN ('v', 'm'), a.attname, format_type(a.atttypid, a.atttypmod),
        bt.typcategory, bt.typname,
        CASE WHEN a.atttypmod > 4 AND bt.typname IN ('varchar', 'bpchar') THEN a.atttypmod - 4 ELSE 0 END,
        a.attnotnull,
@@ -102,9 +103,10 @@ func (h *Handler) loadCatalog(ctx context.Context, schemas, names []string) erro
 	}
 	for rows.Next() {
 		var schema, rel string
+		var view bool
 		c := &column{}
 		var cat string
-		if err := rows.Scan(&schema, &rel, &c.name, &c.typ, &cat, &c.typname, &c.maxLen, &c.notNull, &c.pk, &c.fk); err != nil {
+		if err := rows.Scan(&schema, &rel, &view, &c.name, &c.typ, &cat, &c.typname, &c.maxLen, &c.notNull, &c.pk, &c.fk); err != nil {
 			rows.Close()
 			return spg.WrapError(ctx, h.store+": catalog", err)
 		}
@@ -114,7 +116,7 @@ func (h *Handler) loadCatalog(ctx context.Context, schemas, names []string) erro
 		a := spg.Asset(schema, rel)
 		t := h.cat[a]
 		if t == nil {
-			t = &table{asset: a, quoted: spg.QuoteTable(schema, rel), cols: map[string]*column{}, parents: map[string]bool{}}
+			t = &table{asset: a, quoted: spg.QuoteTable(schema, rel), cols: map[string]*column{}, parents: map[string]bool{}, view: view}
 			h.cat[a] = t
 		}
 		t.cols[c.name] = c
@@ -207,6 +209,9 @@ func (h *Handler) CheckMode(t executor.Target) error {
 	cat, err := h.tables(ctx, t.Asset)
 	if err != nil {
 		return err
+	}
+	if cat[t.Asset].view {
+		return nil // nothing is written through a view
 	}
 	_, _, err = clearPlan(cat[t.Asset], t)
 	if err != nil {

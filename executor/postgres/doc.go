@@ -27,6 +27,10 @@
 //     UPDATE joining value→token arrays; non-string columns become NULL.
 //     The mask key never leaves the process.
 //
+// A view (or materialized view) in the plan is counted, never written: its
+// rows go when its base tables, targets of their own, are erased, and
+// Verify reports whatever it still shows. No mode needs a primary key.
+//
 // A row that was erased no longer matches, so a second erasure finds and
 // changes nothing. CheckMode refuses, before anything runs, the null and
 // mask erasures the catalog shows cannot succeed (a primary-key or NOT NULL
