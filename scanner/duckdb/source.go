@@ -3,12 +3,11 @@ package duckdb
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"regexp"
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/piimap/piimap"
@@ -115,15 +114,9 @@ func (s *Source) loc(asset string) piimap.Location {
 	return piimap.Location{Store: s.cfg.Name, Namespace: s.dsn.Namespace(), Name: asset}
 }
 
-// column is one column of a table, with what the classifier may use.
-type column struct {
-	name, typ, comment string
-	nullable, unique   bool
-	pk                 bool
-	nested             bool // JSON, STRUCT, MAP, LIST: fetched as JSON and flattened
-}
-
-func (s *Source) columns(ctx context.Context, schema, table string) ([]column, error) {
+// columns describes a table's columns; nested ones (JSON, STRUCT, MAP,
+// LIST, UNION) are fetched as JSON and flattened.
+func (s *Source) columns(ctx context.Context, schema, table string) ([]scanner.Column, error) {
 	rows, err := s.db.QueryContext(ctx, `
 SELECT column_name, data_type, is_nullable, coalesce(comment, '')
   FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = ? AND table_name = ?
@@ -132,13 +125,13 @@ SELECT column_name, data_type, is_nullable, coalesce(comment, '')
 		return nil, err
 	}
 	defer rows.Close()
-	var cols []column
+	var cols []scanner.Column
 	for rows.Next() {
-		var c column
-		if err := rows.Scan(&c.name, &c.typ, &c.nullable, &c.comment); err != nil {
+		var c scanner.Column
+		if err := rows.Scan(&c.Name, &c.SQLType, &c.Nullable, &c.Comment); err != nil {
 			return nil, err
 		}
-		c.nested = nestedType(c.typ)
+		c.Nested = nestedType(c.SQLType)
 		cols = append(cols, c)
 	}
 	if err := rows.Err(); err != nil {
@@ -165,9 +158,9 @@ SELECT constraint_type, constraint_column_names FROM duckdb_constraints()
 			continue
 		}
 		for i := range cols {
-			if cols[i].name == fmt.Sprint(names[0]) {
-				cols[i].unique = true
-				cols[i].pk = cols[i].pk || typ == "PRIMARY KEY"
+			if cols[i].Name == fmt.Sprint(names[0]) {
+				cols[i].Unique = true
+				cols[i].PrimaryKey = cols[i].PrimaryKey || typ == "PRIMARY KEY"
 			}
 		}
 	}
@@ -210,16 +203,16 @@ func (s *Source) readSample(ctx context.Context, u piimap.Unit, smp scanner.Samp
 	if err != nil {
 		return s.queryErr(ctx, "sample "+u.Loc.Name+": columns", err)
 	}
-	cols = wanted(cols, smp)
+	cols = slices.DeleteFunc(cols, func(c scanner.Column) bool { return !c.Selected(smp) })
 	if len(cols) == 0 {
 		return nil
 	}
 	exprs := make([]string, len(cols))
 	for i, c := range cols {
-		if c.nested {
-			exprs[i] = "CAST(to_json(" + QuoteIdent(c.name) + ") AS VARCHAR)"
+		if c.Nested {
+			exprs[i] = "CAST(to_json(" + QuoteIdent(c.Name) + ") AS VARCHAR)"
 		} else {
-			exprs[i] = "CAST(" + QuoteIdent(c.name) + " AS VARCHAR)"
+			exprs[i] = "CAST(" + QuoteIdent(c.Name) + " AS VARCHAR)"
 		}
 	}
 	q := "SELECT " + strings.Join(exprs, ", ") + " FROM " + QuoteTable(schema, table)
@@ -238,156 +231,22 @@ func (s *Source) readSample(ctx context.Context, u piimap.Unit, smp scanner.Samp
 	}
 	defer rows.Close()
 
-	b := newBatch(u, cols, smp)
-	dest := make([]any, len(cols))
-	vals := make([]sql.NullString, len(cols))
-	for i := range vals {
-		dest[i] = &vals[i]
+	b := scanner.NewColumnBatch(u, cols, smp, u.Rows, nil)
+	var emitErr error
+	err = b.ReadRows(ctx, rows, batch, func(r piimap.Record) error {
+		emitErr = emit(r)
+		return emitErr
+	})
+	if err == nil || err == emitErr {
+		return err
 	}
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return fmt.Errorf("duckdb: sample %s: %w", u.Loc.Name, err)
-		}
-		b.add(vals)
-		if b.rows >= batch {
-			if err := b.flush(emit); err != nil {
-				return err
-			}
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return s.queryErr(ctx, "sample "+u.Loc.Name, err)
-	}
-	if b.rows > 0 || !b.flushed {
-		return b.flush(emit)
-	}
-	return nil
-}
-
-// wanted keeps the columns a field filter asks for: a flattened field
-// `payload.user.email` selects its column `payload`.
-func wanted(cols []column, smp scanner.Sample) []column {
-	if len(smp.Fields) == 0 {
-		return cols
-	}
-	var out []column
-	for _, c := range cols {
-		for _, f := range smp.Fields {
-			if f == c.name || (c.nested && (strings.HasPrefix(f, c.name+".") || strings.HasPrefix(f, c.name+"["))) {
-				out = append(out, c)
-				break
-			}
-		}
-	}
-	return out
+	return s.queryErr(ctx, "sample "+u.Loc.Name, err)
 }
 
 func seedFor(seed int64, unit string) int64 {
 	h := fnv.New32a()
 	h.Write([]byte(unit))
 	return int64((uint64(seed)*0x9E3779B97F4A7C15 ^ uint64(h.Sum32())) % (1 << 31))
-}
-
-// batch accumulates one sample's values per field, in row order.
-type batch struct {
-	u       piimap.Unit
-	cols    []column
-	smp     scanner.Sample
-	fields  []string
-	values  map[string][]string
-	meta    map[string]map[string]string
-	rows    int
-	flushed bool
-}
-
-func newBatch(u piimap.Unit, cols []column, smp scanner.Sample) *batch {
-	b := &batch{u: u, cols: cols, smp: smp, values: map[string][]string{}, meta: map[string]map[string]string{}}
-	for _, c := range cols {
-		if !c.nested {
-			b.declare(c.name, c)
-		}
-	}
-	return b
-}
-
-func (b *batch) declare(field string, c column) {
-	if _, ok := b.meta[field]; ok || !b.smp.Wants(field) && !(c.nested && b.smp.Wants(c.name)) {
-		return
-	}
-	m := map[string]string{piimap.MetaSQLType: c.typ, piimap.MetaNullable: strconv.FormatBool(c.nullable)}
-	if c.unique {
-		m[piimap.MetaUnique] = "true"
-	}
-	if c.pk {
-		m[piimap.MetaPrimaryKey] = "true"
-	}
-	if c.comment != "" {
-		m[piimap.MetaComment] = c.comment
-	}
-	if c.nested {
-		m["json_path"] = field
-	}
-	b.meta[field] = m
-	b.fields = append(b.fields, field)
-}
-
-func (b *batch) add(vals []sql.NullString) {
-	b.rows++
-	for i, c := range b.cols {
-		v := vals[i]
-		if !v.Valid || v.String == "" {
-			continue
-		}
-		if !c.nested {
-			b.values[c.name] = append(b.values[c.name], v.String)
-			continue
-		}
-		dec := json.NewDecoder(strings.NewReader(v.String))
-		dec.UseNumber()
-		var doc any
-		if dec.Decode(&doc) != nil {
-			b.declare(c.name, c)
-			b.values[c.name] = append(b.values[c.name], v.String)
-			continue
-		}
-		scanner.FlattenJSON(c.name, doc, func(path, value string) {
-			if path == "$" {
-				path = c.name
-			}
-			if !b.smp.Wants(path) && !b.smp.Wants(c.name) {
-				return
-			}
-			b.declare(path, c)
-			b.values[path] = append(b.values[path], value)
-		})
-	}
-}
-
-func (b *batch) flush(emit func(piimap.Record) error) error {
-	b.flushed = true
-	for _, f := range b.fields {
-		meta := make(map[string]string, len(b.meta[f])+3)
-		for k, v := range b.meta[f] {
-			meta[k] = v
-		}
-		meta[piimap.MetaRowsSampled] = strconv.Itoa(b.rows)
-		if b.u.Rows > 0 {
-			meta[piimap.MetaRowsTotal] = strconv.FormatInt(b.u.Rows, 10)
-		}
-		vals := b.values[f]
-		if scanner.LooksLikeText(vals) {
-			meta[piimap.MetaTextField] = "true"
-		}
-		if err := emit(piimap.Record{Loc: b.u.Loc.WithField(f), Values: vals, Meta: meta}); err != nil {
-			return err
-		}
-	}
-	b.values = map[string][]string{}
-	b.rows = 0
-	return nil
 }
 
 // refSchema pulls an explicit schema out of "... REFERENCES wh.t2(a, b)".

@@ -142,10 +142,7 @@ var warehouse = []string{
 func TestEnumerateSampleAndEdges(t *testing.T) {
 	ctx := context.Background()
 	url := build(t, warehouse...)
-	src, kind, err := scanner.Open(ctx, scanner.StoreConfig{Name: "wh", URL: url, Sample: scanner.SampleConfig{Rows: 20, Seed: 3}})
-	require.NoError(t, err)
-	defer src.(scanner.Closer).Close()
-	assert.Equal(t, "duckdb", kind)
+	src := scannertest.Open(t, scanner.StoreConfig{Name: "wh", URL: url, Sample: scanner.SampleConfig{Rows: 20, Seed: 3}}, duckdb.Kind)
 
 	var units []piimap.Unit
 	require.NoError(t, src.Enumerate(ctx, func(u piimap.Unit) error { units = append(units, u); return nil }))
@@ -160,7 +157,7 @@ func TestEnumerateSampleAndEdges(t *testing.T) {
 
 	recs := map[string]piimap.Record{}
 	require.NoError(t, src.Read(ctx, units[3], func(r piimap.Record) error { recs[r.Loc.Field] = r; return nil }))
-	assert.ElementsMatch(t, []string{"id", "email", "name", "profile.contact.email", "profile.age", "tags[]"}, keysOf(recs))
+	assert.ElementsMatch(t, []string{"id", "email", "name", "profile.contact.email", "profile.age", "tags[]"}, scannertest.FieldNames(recs))
 	email := recs["email"]
 	assert.Len(t, email.Values, 20)
 	assert.Equal(t, "VARCHAR", email.Meta[piimap.MetaSQLType])
@@ -197,14 +194,6 @@ func TestEnumerateSampleAndEdges(t *testing.T) {
 		"wh/crm.links#y -> wh/crm.accounts#b",
 		"wh/main.orders#customer_id -> wh/main.customers#id",
 	}, edges)
-}
-
-func keysOf(m map[string]piimap.Record) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 func TestOpenErrors(t *testing.T) {

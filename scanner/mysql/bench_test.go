@@ -13,6 +13,7 @@ import (
 	"github.com/piimap/piimap/lineage/lineagetest"
 	"github.com/piimap/piimap/scanner"
 	"github.com/piimap/piimap/scanner/mysql"
+	"github.com/piimap/piimap/scanner/scannertest"
 )
 
 // BenchmarkScan scans generated databases of TABLES × ROWS with
@@ -43,7 +44,7 @@ func BenchmarkScan(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			stores := []scanner.StoreConfig{{Name: "bench", URL: withParams(u, "pool_max_conns", "8"), Sample: scanner.SampleConfig{Seed: 1}}}
+			stores := []scanner.StoreConfig{{Name: "bench", URL: scannertest.WithParams(u, "pool_max_conns", "8"), Sample: scanner.SampleConfig{Seed: 1}}}
 			b.ResetTimer()
 			for range b.N {
 				start := time.Now()

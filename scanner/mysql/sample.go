@@ -151,7 +151,7 @@ type reader struct {
 
 // selectExpr renders one column for the sample query.
 func selectExpr(c column, full bool) string {
-	id := QuoteIdent(c.name)
+	id := QuoteIdent(c.Name)
 	switch c.class {
 	case "geometry":
 		return "ST_AsText(" + id + ")"
@@ -166,7 +166,7 @@ func selectExpr(c column, full bool) string {
 }
 
 func (r *reader) run(ctx context.Context) error {
-	cols := wanted(r.rel.cols, r.smp)
+	cols := slices.DeleteFunc(slices.Clone(r.rel.cols), func(c column) bool { return !c.Selected(r.smp) })
 	if len(cols) == 0 {
 		return nil
 	}
@@ -234,26 +234,12 @@ func (r *reader) stream(ctx context.Context, q string, cols []column, method str
 		return err
 	}
 	defer rows.Close()
-	b := newBatch(r.u, cols, r.smp, r.rel.est, method)
-	cells, dest := cellsFor(len(cols))
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return err
-		}
-		b.add(cells)
-		if b.rows >= batchRows {
-			if err := b.flush(r.emit); err != nil {
-				return err
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if b.rows > 0 || !b.flushed {
-		return b.flush(r.emit)
-	}
-	return nil
+	return r.batch(cols, r.rel.est, method).ReadRows(ctx, rows, batchRows, r.emit)
+}
+
+// batch starts a batch of cols, sampled by method out of total rows.
+func (r *reader) batch(cols []column, total int64, method string) *scanner.ColumnBatch {
+	return scanner.NewColumnBatch(r.u, cols, r.smp, total, map[string]string{MetaSampling: method})
 }
 
 func cellsFor(n int) ([]sql.NullString, []any) {
@@ -328,11 +314,11 @@ func (r *reader) ranges(ctx context.Context, method string, exprs []string, cols
 		rng.Shuffle(len(got), func(i, j int) { got[i], got[j] = got[j], got[i] })
 		got = got[:n]
 	}
-	b := newBatch(r.u, cols, r.smp, max(est, r.rel.est), method)
+	b := r.batch(cols, max(est, r.rel.est), method)
 	for _, row := range got {
-		b.add(row)
+		b.Add(row)
 	}
-	return b.flush(r.emit)
+	return b.Flush(r.emit)
 }
 
 // drawStarts draws count sorted start points: key values in [lo, hi] for
@@ -433,30 +419,12 @@ func (r *reader) randFilter(ctx context.Context, q string, cols []column, n int,
 			return err
 		}
 		if len(res.Items) >= n || p >= 1 {
-			b := newBatch(r.u, cols, r.smp, est, "rand_filter")
+			b := r.batch(cols, est, "rand_filter")
 			for _, row := range res.Items {
-				b.add(row)
+				b.Add(row)
 			}
-			return b.flush(r.emit)
+			return b.Flush(r.emit)
 		}
 		p = min(1, p*4)
 	}
-}
-
-// wanted keeps the columns a field filter asks for: a flattened field
-// `payload.user.email` selects its column `payload`.
-func wanted(cols []column, smp scanner.Sample) []column {
-	if len(smp.Fields) == 0 {
-		return cols
-	}
-	var out []column
-	for _, c := range cols {
-		for _, f := range smp.Fields {
-			if f == c.name || (c.nested() && (strings.HasPrefix(f, c.name+".") || strings.HasPrefix(f, c.name+"["))) {
-				out = append(out, c)
-				break
-			}
-		}
-	}
-	return out
 }

@@ -28,7 +28,7 @@ const (
 	MetaRelation = "relation" // table | view
 	MetaSampling = "sampling" // pk_ranges | pk_offsets | order_by_rand | rand_filter | all_rows | full
 	MetaKey      = "sample_key"
-	MetaJSONPath = "json_path"
+	MetaJSONPath = scanner.MetaJSONPath // a field flattened out of a JSON column: its dotted path
 )
 
 // Source reads MySQL or MariaDB databases through a bounded pool, every
@@ -224,14 +224,12 @@ func (s *Source) ReadSample(ctx context.Context, u piimap.Unit, smp scanner.Samp
 	return ctx.Err()
 }
 
-// column is one column with what the classifier may use.
+// column is one column: what the classifier may use, and how to select it.
 type column struct {
-	name, typ, dataType, comment string
-	class                        string // scalar | text | json | geometry | binary | bit
-	nullable, unique, pk         bool
+	scanner.Column
+	dataType string
+	class    string // scalar | text | json | geometry | binary | bit
 }
-
-func (c column) nested() bool { return c.class == "json" }
 
 // relation is what a read needs to know about one table or view.
 type relation struct {
@@ -265,7 +263,7 @@ SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE = 'YES', COALESCE(COLUMN
 	}
 	for rows.Next() {
 		var c column
-		if err := rows.Scan(&c.name, &c.typ, &c.dataType, &c.nullable, &c.comment); err != nil {
+		if err := rows.Scan(&c.Name, &c.SQLType, &c.dataType, &c.Nullable, &c.Comment); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -286,7 +284,7 @@ SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE = 'YES', COALESCE(COLUMN
 	}
 	types := colTypes{}
 	for _, c := range rel.cols {
-		types[Asset(db, table)+"."+c.name] = [2]string{c.dataType, c.typ}
+		types[Asset(db, table)+"."+c.Name] = [2]string{c.dataType, c.SQLType}
 	}
 	keys, err := s.keys(ctx, tx, types, "TABLE_SCHEMA = ? AND TABLE_NAME = ?", db, table)
 	if err != nil {
@@ -295,8 +293,9 @@ SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE = 'YES', COALESCE(COLUMN
 	rel.key = keys[Asset(db, table)]
 	for i := range rel.cols {
 		c := &rel.cols[i]
-		c.pk = rel.key.primary && contains(rel.key.cols, c.name)
-		c.unique = rel.key.uniques[c.name]
+		c.PrimaryKey = rel.key.primary && contains(rel.key.cols, c.Name)
+		c.Unique = rel.key.uniques[c.Name]
+		c.Nested, c.Binary = c.class == "json", c.class == "binary"
 	}
 	return rel, nil
 }
@@ -318,8 +317,8 @@ func markMariaJSON(ctx context.Context, tx *sql.Tx, rel *relation) error {
 		if m := jsonCheck.FindStringSubmatch(strings.TrimSpace(clause)); m != nil {
 			name := strings.ReplaceAll(m[1], "``", "`")
 			for i := range rel.cols {
-				if rel.cols[i].name == name {
-					rel.cols[i].class, rel.cols[i].typ = "json", "json"
+				if rel.cols[i].Name == name {
+					rel.cols[i].class, rel.cols[i].SQLType = "json", "json"
 				}
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -63,40 +62,7 @@ func estate() []string {
 }
 
 func open(t *testing.T, u string, smp scanner.SampleConfig) scanner.Source {
-	t.Helper()
-	src, kind, err := scanner.Open(context.Background(), scanner.StoreConfig{Name: "app", URL: u, Sample: smp})
-	require.NoError(t, err)
-	assert.Equal(t, mysql.Kind, kind)
-	t.Cleanup(func() { _ = src.(scanner.Closer).Close() })
-	return src
-}
-
-func units(t *testing.T, src scanner.Source) map[string]piimap.Unit {
-	t.Helper()
-	out := map[string]piimap.Unit{}
-	require.NoError(t, src.Enumerate(context.Background(), func(u piimap.Unit) error { out[u.Loc.Name] = u; return nil }))
-	return out
-}
-
-func sample(t *testing.T, src scanner.Source, u piimap.Unit, s scanner.Sample) map[string]piimap.Record {
-	t.Helper()
-	out := map[string]piimap.Record{}
-	require.NoError(t, src.(scanner.Sampler).ReadSample(context.Background(), u, s, func(r piimap.Record) error {
-		prev := out[r.Loc.Field]
-		r.Values = append(prev.Values, r.Values...)
-		out[r.Loc.Field] = r
-		return nil
-	}))
-	return out
-}
-
-func keys(m map[string]piimap.Record) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
+	return scannertest.Open(t, scanner.StoreConfig{Name: "app", URL: u, Sample: smp}, mysql.Kind)
 }
 
 func dbName(u string) string { p, _ := url.Parse(u); return strings.TrimPrefix(p.Path, "/") }
@@ -106,7 +72,7 @@ func TestEnumerateSampleAndEdges(t *testing.T) {
 	u := newDB(t, estate()...)
 	db := dbName(u)
 	src := open(t, u, scanner.SampleConfig{Rows: 20, Seed: 3})
-	us := units(t, src)
+	us := scannertest.Units(t, src)
 	got := map[string]string{}
 	for n, un := range us {
 		got[strings.TrimPrefix(n, db+".")] = un.Meta[mysql.MetaRelation] + ":" + un.Meta[mysql.MetaSampling]
@@ -121,8 +87,8 @@ func TestEnumerateSampleAndEdges(t *testing.T) {
 	assert.Equal(t, "one row per customer", cust.Meta[piimap.MetaComment])
 	assert.InDelta(t, 1000, cust.Rows, 300, "TABLE_ROWS is an estimate")
 
-	recs := sample(t, src, cust, scanner.Sample{Rows: 20, Seed: 3})
-	assert.Equal(t, []string{"born", "email", "id", "location", "name", "profile.age", "profile.contact.email"}, keys(recs))
+	recs := scannertest.SampleFields(t, src, cust, scanner.Sample{Rows: 20, Seed: 3})
+	assert.Equal(t, []string{"born", "email", "id", "location", "name", "profile.age", "profile.contact.email"}, scannertest.FieldNames(recs))
 	email := recs["email"]
 	assert.Len(t, email.Values, 20)
 	assert.Equal(t, "varchar(200)", email.Meta[piimap.MetaSQLType])
@@ -143,29 +109,29 @@ func TestEnumerateSampleAndEdges(t *testing.T) {
 	}
 	assert.Regexp(t, `^POINT\(\d+ \d+\)$`, recs["location"].Values[0])
 
-	acc := sample(t, src, us[db+".accounts"], scanner.Sample{Rows: 5, Seed: 1})
+	acc := scannertest.SampleFields(t, src, us[db+".accounts"], scanner.Sample{Rows: 5, Seed: 1})
 	assert.Equal(t, "true", acc["a"].Meta[piimap.MetaPrimaryKey])
 	assert.Equal(t, "true", acc["b"].Meta[piimap.MetaPrimaryKey])
 	assert.Empty(t, acc["a"].Meta[piimap.MetaUnique], "a composite key makes no single column unique")
 	assert.Len(t, acc["a"].Values, 5)
-	ord := sample(t, src, us[db+".orders"], scanner.Sample{Rows: 10, Seed: 1})
+	ord := scannertest.SampleFields(t, src, us[db+".orders"], scanner.Sample{Rows: 10, Seed: 1})
 	assert.Regexp(t, `^r\d+$`, ord["raw"].Values[0])
 
 	for _, tt := range []struct {
 		table, method string
 		n             int
 	}{{"tokens", "pk_offsets", 40}, {"loose", "order_by_rand", 40}, {"customer_emails", "order_by_rand", 1000}, {"accounts", "all_rows", 10}} {
-		a := sample(t, src, us[db+"."+tt.table], scanner.Sample{Rows: 40, Seed: 1})
-		b := sample(t, src, us[db+"."+tt.table], scanner.Sample{Rows: 40, Seed: 1})
-		for _, f := range keys(a) {
+		a := scannertest.SampleFields(t, src, us[db+"."+tt.table], scanner.Sample{Rows: 40, Seed: 1})
+		b := scannertest.SampleFields(t, src, us[db+"."+tt.table], scanner.Sample{Rows: 40, Seed: 1})
+		for _, f := range scannertest.FieldNames(a) {
 			assert.Len(t, a[f].Values, min(tt.n, 40), "%s.%s", tt.table, f)
 			assert.Equal(t, tt.method, a[f].Meta[mysql.MetaSampling], tt.table)
 			assert.Equal(t, a[f].Values, b[f].Values, "%s.%s: same seed, same sample", tt.table, f)
 		}
 	}
 
-	only := sample(t, src, cust, scanner.Sample{Rows: 80, Seed: 3, Fields: []string{"profile.contact.email"}})
-	assert.Equal(t, []string{"profile.contact.email"}, keys(only))
+	only := scannertest.SampleFields(t, src, cust, scanner.Sample{Rows: 80, Seed: 3, Fields: []string{"profile.contact.email"}})
+	assert.Equal(t, []string{"profile.contact.email"}, scannertest.FieldNames(only))
 	assert.Len(t, only["profile.contact.email"].Values, 80)
 
 	var edges []string
@@ -193,16 +159,16 @@ func TestSampleTail(t *testing.T) {
 	)...)
 	db := dbName(u)
 	src := open(t, u, scanner.SampleConfig{})
-	us := units(t, src)
+	us := scannertest.Units(t, src)
 	for _, tt := range []struct{ table, method, idField string }{
 		{"people", "pk_ranges", "id"}, {"sparse", "pk_ranges", "id"}, {"nokey", "order_by_rand", "n"},
 	} {
 		t.Run(tt.table, func(t *testing.T) {
 			un := us[db+"."+tt.table]
 			s := scanner.Sample{Rows: 200, Seed: 7}
-			a := sample(t, src, un, s)
-			b := sample(t, src, un, s)
-			c := sample(t, src, un, scanner.Sample{Rows: 200, Seed: 8})
+			a := scannertest.SampleFields(t, src, un, s)
+			b := scannertest.SampleFields(t, src, un, s)
+			c := scannertest.SampleFields(t, src, un, scanner.Sample{Rows: 200, Seed: 8})
 			assert.Equal(t, a[tt.idField].Values, b[tt.idField].Values, "same seed, same sample")
 			assert.NotEqual(t, a[tt.idField].Values, c[tt.idField].Values, "another seed, another sample")
 			assert.Len(t, a["contact"].Values, 200)
@@ -223,7 +189,7 @@ func TestSampleTail(t *testing.T) {
 func TestReadOnlyTransaction(t *testing.T) {
 	ctx := context.Background()
 	u := newDB(t, `CREATE TABLE t (id INT)`)
-	db, err := mysql.Open(ctx, withParams(u, "statement_timeout", "1500ms", "lock_timeout", "2s"))
+	db, err := mysql.Open(ctx, scannertest.WithParams(u, "statement_timeout", "1500ms", "lock_timeout", "2s"))
 	require.NoError(t, err)
 	defer db.Close()
 	tx, err := db.Begin(ctx, true)
@@ -286,8 +252,8 @@ func TestStatementTimeout(t *testing.T) {
 		`INSERT INTO t VALUES (1, 'a'), (2, 'b')`,
 		`CREATE VIEW slow AS SELECT id, v, SLEEP(3) AS z FROM t`,
 	)
-	src := open(t, withParams(u, "statement_timeout", "300ms"), scanner.SampleConfig{})
-	us := units(t, src)
+	src := open(t, scannertest.WithParams(u, "statement_timeout", "300ms"), scanner.SampleConfig{})
+	us := scannertest.Units(t, src)
 	var err error
 	took := timed(func() {
 		err = src.Read(context.Background(), us[dbName(u)+".slow"], func(piimap.Record) error { return nil })

@@ -16,6 +16,7 @@ import (
 	"github.com/piimap/piimap/lineage/lineagetest"
 	"github.com/piimap/piimap/scanner"
 	"github.com/piimap/piimap/scanner/postgres"
+	"github.com/piimap/piimap/scanner/scannertest"
 )
 
 // BenchmarkScan scans generated schemas of TABLES × ROWS with scanner.Run,
@@ -48,7 +49,7 @@ func BenchmarkScan(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			stores := []scanner.StoreConfig{{Name: "bench", URL: withParams(dbURL, "pool_max_conns", "8"), Sample: scanner.SampleConfig{Seed: 1}}}
+			stores := []scanner.StoreConfig{{Name: "bench", URL: scannertest.WithParams(dbURL, "pool_max_conns", "8"), Sample: scanner.SampleConfig{Seed: 1}}}
 			b.ResetTimer()
 			for range b.N {
 				start := time.Now()

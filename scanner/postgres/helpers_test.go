@@ -148,16 +148,6 @@ func (harness) Asset(name string) (string, bool) {
 
 func (harness) Checksum(t *testing.T, cfg scanner.StoreConfig) string { return checksum(t, cfg.URL) }
 
-func withParams(raw string, kv ...string) string {
-	u, _ := url.Parse(raw)
-	q := u.Query()
-	for i := 0; i+1 < len(kv); i += 2 {
-		q.Set(kv[i], kv[i+1])
-	}
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
 func timed(f func()) time.Duration {
 	start := time.Now()
 	f()

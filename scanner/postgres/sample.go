@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,15 +30,11 @@ const (
 	maxGrow  = 12 // percentage growth steps before giving up on a short sample
 )
 
-// column is one column with what the classifier may use.
+// column is one column: what the classifier may use, and how to select it.
 type column struct {
-	name, typ, comment string
-	class              string // scalar | json | nested | bytea | inet
-	nullable, unique   bool
-	pk                 bool
+	scanner.Column
+	class string // scalar | json | nested | bytea | inet
 }
-
-func (c column) nested() bool { return c.class == "json" || c.class == "nested" }
 
 // relation is what a read needs to know about one relation, read inside
 // the read's own transaction.
@@ -92,11 +89,12 @@ func describe(ctx context.Context, tx pgx.Tx, schema, table string) (*relation, 
 	var live int64
 	for rows.Next() {
 		var c column
-		if err := rows.Scan(&rel.kind, &reltuples, &rel.pages, &live, &c.name, &c.typ, &c.class,
-			&c.nullable, &c.comment, &c.pk, &c.unique); err != nil {
+		if err := rows.Scan(&rel.kind, &reltuples, &rel.pages, &live, &c.Name, &c.SQLType, &c.class,
+			&c.Nullable, &c.Comment, &c.PrimaryKey, &c.Unique); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		c.Nested = c.class == "json" || c.class == "nested"
 		rel.cols = append(rel.cols, c)
 	}
 	rows.Close()
@@ -174,9 +172,12 @@ type reader struct {
 }
 
 func (r *reader) run(ctx context.Context) error {
-	cols := wanted(r.rel.cols, r.smp)
+	cols := slices.DeleteFunc(slices.Clone(r.rel.cols), func(c column) bool { return !c.Selected(r.smp) })
 	if len(cols) == 0 {
 		return nil
+	}
+	batch := func(method string) *scanner.ColumnBatch {
+		return scanner.NewColumnBatch(r.u, cols, r.smp, r.rel.est, map[string]string{MetaSampling: method})
 	}
 	exprs := make([]string, len(cols))
 	for i, c := range cols {
@@ -184,10 +185,8 @@ func (r *reader) run(ctx context.Context) error {
 	}
 	from := " FROM " + QuoteTable(r.rel.schema, r.rel.table) + " AS x"
 	sel := "SELECT " + strings.Join(exprs, ", ")
-	total := r.rel.est
 	if r.smp.Full {
-		b := newBatch(r.u, cols, r.smp, total, "full")
-		return r.query(ctx, sel+from, b, FullBatchRows)
+		return r.query(ctx, sel+from, batch("full"), FullBatchRows)
 	}
 	n := r.smp.Rows
 	if n <= 0 {
@@ -198,19 +197,18 @@ func (r *reader) run(ctx context.Context) error {
 	if !tableSampled(r.rel.kind) {
 		// Views and foreign tables: a seeded hash order over every row.
 		order = " ORDER BY md5(row(x.*)::text || " + QuoteLiteral(itoa(seed)) + ") LIMIT " + strconv.Itoa(n)
-		b := newBatch(r.u, cols, r.smp, total, "hash_order")
-		return r.query(ctx, sel+from+order, b, n)
+		return r.query(ctx, sel+from+order, batch("hash_order"), n)
 	}
 	plan := PlanSample(n, r.rel.est, r.rel.pages)
 	for step := 0; ; step++ {
 		q := sel + from + " TABLESAMPLE " + plan.Method + " (" + strconv.FormatFloat(plan.Pct, 'f', -1, 64) +
 			") REPEATABLE (" + itoa(seed) + ")" + order
-		b := newBatch(r.u, cols, r.smp, total, plan.String())
+		b := batch(plan.String())
 		if err := r.collect(ctx, q, b); err != nil {
 			return err
 		}
-		if b.rows >= n || (plan.Method == "BERNOULLI" && plan.Pct >= 100) || step >= maxGrow {
-			return b.flush(r.emit)
+		if b.Rows() >= n || (plan.Method == "BERNOULLI" && plan.Pct >= 100) || step >= maxGrow {
+			return b.Flush(r.emit)
 		}
 		plan = plan.Grow()
 	}
@@ -220,7 +218,7 @@ func (r *reader) run(ctx context.Context) error {
 // composites as JSON (flattened later), bytea in escape form, scalars cut
 // to MaxValueBytes characters in a sample.
 func selectExpr(c column, full bool) string {
-	id := "x." + QuoteIdent(c.name)
+	id := "x." + QuoteIdent(c.Name)
 	switch c.class {
 	case "json":
 		return id + "::text"
@@ -238,60 +236,26 @@ func selectExpr(c column, full bool) string {
 }
 
 // query streams q into b, flushing every batchRows rows.
-func (r *reader) query(ctx context.Context, q string, b *batch, batchRows int) error {
+func (r *reader) query(ctx context.Context, q string, b *scanner.ColumnBatch, batchRows int) error {
 	rows, err := r.tx.Query(ctx, q)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := b.scan(rows); err != nil {
-			return err
-		}
-		if b.rows >= batchRows {
-			if err := b.flush(r.emit); err != nil {
-				return err
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if b.rows > 0 || !b.flushed {
-		return b.flush(r.emit)
-	}
-	return nil
+	return b.ReadRows(ctx, rows, batchRows, r.emit)
 }
 
 // collect reads every row of q into b without emitting.
-func (r *reader) collect(ctx context.Context, q string, b *batch) error {
+func (r *reader) collect(ctx context.Context, q string, b *scanner.ColumnBatch) error {
 	rows, err := r.tx.Query(ctx, q)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		if err := b.scan(rows); err != nil {
+		if err := b.Scan(rows); err != nil {
 			return err
 		}
 	}
 	return rows.Err()
-}
-
-// wanted keeps the columns a field filter asks for: a flattened field
-// `payload.user.email` selects its column `payload`.
-func wanted(cols []column, smp scanner.Sample) []column {
-	if len(smp.Fields) == 0 {
-		return cols
-	}
-	var out []column
-	for _, c := range cols {
-		for _, f := range smp.Fields {
-			if f == c.name || (c.nested() && (strings.HasPrefix(f, c.name+".") || strings.HasPrefix(f, c.name+"["))) {
-				out = append(out, c)
-				break
-			}
-		}
-	}
-	return out
 }

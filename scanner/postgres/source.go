@@ -91,6 +91,9 @@ const (
 	MetaRelation     = "relation"      // table, view, …
 	MetaSampling     = "sampling"      // tablesample | hash_order
 	MetaRowsEstimate = "rows_estimate" // reltuples | pg_stat | unknown
+	// MetaJSONPath marks a field flattened out of a JSON/JSONB, array or
+	// composite column; its value is the dotted path.
+	MetaJSONPath = scanner.MetaJSONPath
 )
 
 // Enumerate emits every relation outside the system schemas as

@@ -52,31 +52,7 @@ var estate = []string{
 }
 
 func open(t *testing.T, dbURL string, sample scanner.SampleConfig) scanner.Source {
-	t.Helper()
-	src, kind, err := scanner.Open(context.Background(), scanner.StoreConfig{Name: "app", URL: dbURL, Sample: sample})
-	require.NoError(t, err)
-	assert.Equal(t, postgres.Kind, kind)
-	t.Cleanup(func() { _ = src.(scanner.Closer).Close() })
-	return src
-}
-
-func units(t *testing.T, src scanner.Source) map[string]piimap.Unit {
-	t.Helper()
-	out := map[string]piimap.Unit{}
-	require.NoError(t, src.Enumerate(context.Background(), func(u piimap.Unit) error { out[u.Loc.Name] = u; return nil }))
-	return out
-}
-
-func sample(t *testing.T, src scanner.Source, u piimap.Unit, s scanner.Sample) map[string]piimap.Record {
-	t.Helper()
-	out := map[string]piimap.Record{}
-	require.NoError(t, src.(scanner.Sampler).ReadSample(context.Background(), u, s, func(r piimap.Record) error {
-		prev := out[r.Loc.Field]
-		r.Values = append(prev.Values, r.Values...)
-		out[r.Loc.Field] = r
-		return nil
-	}))
-	return out
+	return scannertest.Open(t, scanner.StoreConfig{Name: "app", URL: dbURL, Sample: sample}, postgres.Kind)
 }
 
 func TestEnumerateSampleAndEdges(t *testing.T) {
@@ -84,7 +60,7 @@ func TestEnumerateSampleAndEdges(t *testing.T) {
 	dbURL := newDB(t, estate...)
 	src := open(t, dbURL, scanner.SampleConfig{Rows: 20, Seed: 3})
 
-	us := units(t, src)
+	us := scannertest.Units(t, src)
 	var names []string
 	for n, u := range us {
 		names = append(names, n+":"+u.Meta[postgres.MetaRelation])
@@ -104,8 +80,8 @@ func TestEnumerateSampleAndEdges(t *testing.T) {
 	assert.Equal(t, "hash_order", us["public.customer_emails"].Meta[postgres.MetaSampling])
 	assert.Equal(t, "none", us["crm.links"].Meta["primary_key"])
 
-	recs := sample(t, src, cust, scanner.Sample{Rows: 20, Seed: 3})
-	assert.ElementsMatch(t, []string{"id", "email", "name", "profile.contact.email", "profile.age", "tags[]", "born"}, keys(recs))
+	recs := scannertest.SampleFields(t, src, cust, scanner.Sample{Rows: 20, Seed: 3})
+	assert.ElementsMatch(t, []string{"id", "email", "name", "profile.contact.email", "profile.age", "tags[]", "born"}, scannertest.FieldNames(recs))
 	email := recs["email"]
 	assert.Len(t, email.Values, 20)
 	assert.Equal(t, "text", email.Meta[piimap.MetaSQLType])
@@ -130,26 +106,26 @@ func TestEnumerateSampleAndEdges(t *testing.T) {
 	}
 
 	// Composite keys, PK flags on every key column; bytea in escape form.
-	acc := sample(t, src, us["crm.accounts"], scanner.Sample{Rows: 5, Seed: 1})
+	acc := scannertest.SampleFields(t, src, us["crm.accounts"], scanner.Sample{Rows: 5, Seed: 1})
 	assert.Equal(t, "true", acc["a"].Meta[piimap.MetaPrimaryKey])
 	assert.Equal(t, "true", acc["b"].Meta[piimap.MetaPrimaryKey])
 	assert.Empty(t, acc["a"].Meta[piimap.MetaUnique], "a composite key makes no single column unique")
-	ord := sample(t, src, us["public.orders"], scanner.Sample{Rows: 10, Seed: 1})
+	ord := scannertest.SampleFields(t, src, us["public.orders"], scanner.Sample{Rows: 10, Seed: 1})
 	assert.Regexp(t, `^r\d+$`, ord["raw"].Values[0])
 
 	// Partitioned JSON, the view and the materialized view sample too.
-	ev := sample(t, src, us["public.events"], scanner.Sample{Rows: 30, Seed: 1})
+	ev := scannertest.SampleFields(t, src, us["public.events"], scanner.Sample{Rows: 30, Seed: 1})
 	assert.Len(t, ev["payload.user.email"].Values, 30)
 	assert.Equal(t, "json", ev["payload.user.email"].Meta[piimap.MetaSQLType])
-	vw := sample(t, src, us["public.customer_emails"], scanner.Sample{Rows: 25, Seed: 1})
+	vw := scannertest.SampleFields(t, src, us["public.customer_emails"], scanner.Sample{Rows: 25, Seed: 1})
 	assert.Len(t, vw["email"].Values, 25)
 	assert.Equal(t, "hash_order", vw["email"].Meta[postgres.MetaSampling])
-	mv := sample(t, src, us["public.order_counts"], scanner.Sample{Rows: 25, Seed: 1})
+	mv := scannertest.SampleFields(t, src, us["public.order_counts"], scanner.Sample{Rows: 25, Seed: 1})
 	assert.Len(t, mv["customer_id"].Values, 25)
 
 	// An adaptive re-read of one JSON path touches only its column.
-	only := sample(t, src, cust, scanner.Sample{Rows: 80, Seed: 3, Fields: []string{"profile.contact.email"}})
-	assert.Equal(t, []string{"profile.contact.email"}, keys(only))
+	only := scannertest.SampleFields(t, src, cust, scanner.Sample{Rows: 80, Seed: 3, Fields: []string{"profile.contact.email"}})
+	assert.Equal(t, []string{"profile.contact.email"}, scannertest.FieldNames(only))
 	assert.Len(t, only["profile.contact.email"].Values, 80)
 
 	var edges []string
@@ -168,15 +144,6 @@ func TestEnumerateSampleAndEdges(t *testing.T) {
 	}, edges)
 }
 
-func keys(m map[string]piimap.Record) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
 // TestSampleTail plants emails only in the last 10% of 20k-row tables and
 // checks every sampling path finds them, reproducibly, at about their
 // share: a head-only sample (piicatcher, dmap) would find none.
@@ -192,7 +159,7 @@ func TestSampleTail(t *testing.T) {
 		`CREATE TABLE fresh (id int PRIMARY KEY, contact text, pad text)`, fill("fresh", "''"), // never analyzed
 	)
 	src := open(t, dbURL, scanner.SampleConfig{})
-	us := units(t, src)
+	us := scannertest.Units(t, src)
 	tests := []struct {
 		table, method string
 	}{
@@ -203,9 +170,9 @@ func TestSampleTail(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.table, func(t *testing.T) {
 			s := scanner.Sample{Rows: 200, Seed: 7}
-			a := sample(t, src, us[tt.table], s)
-			b := sample(t, src, us[tt.table], s)
-			c := sample(t, src, us[tt.table], scanner.Sample{Rows: 200, Seed: 8})
+			a := scannertest.SampleFields(t, src, us[tt.table], s)
+			b := scannertest.SampleFields(t, src, us[tt.table], s)
+			c := scannertest.SampleFields(t, src, us[tt.table], scanner.Sample{Rows: 200, Seed: 8})
 			assert.Equal(t, a["id"].Values, b["id"].Values, "same seed, same sample")
 			assert.NotEqual(t, a["id"].Values, c["id"].Values, "another seed, another sample")
 			assert.Len(t, a["id"].Values, 200)
@@ -328,17 +295,17 @@ func TestStatementTimeout(t *testing.T) {
 		`INSERT INTO t VALUES (1, 'a')`,
 		`CREATE VIEW slow AS SELECT id, v, pg_sleep(3)::text AS z FROM t`,
 	)
-	src := open(t, withParams(dbURL, "statement_timeout", "300ms"), scanner.SampleConfig{})
+	src := open(t, scannertest.WithParams(dbURL, "statement_timeout", "300ms"), scanner.SampleConfig{})
 	var err error
 	took := timed(func() {
-		err = src.Read(context.Background(), units(t, src)["public.slow"], func(piimap.Record) error { return nil })
+		err = src.Read(context.Background(), scannertest.Units(t, src)["public.slow"], func(piimap.Record) error { return nil })
 	})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "statement timeout")
 	assert.Equal(t, postgres.CodeQueryCanceled, postgres.ErrorCode(err))
 	assert.Less(t, took, 2500*time.Millisecond)
 	// The fast table still reads on the same source.
-	require.NoError(t, src.Read(context.Background(), units(t, src)["public.t"], func(piimap.Record) error { return nil }))
+	require.NoError(t, src.Read(context.Background(), scannertest.Units(t, src)["public.t"], func(piimap.Record) error { return nil }))
 }
 
 // silentListener accepts TCP connections on 127.0.0.1 and never writes.
