@@ -53,7 +53,10 @@ so every other command works on it: piimap --config D/piimap.yaml map`,
 				if err != nil {
 					return err
 				}
-				defer os.RemoveAll(tmp)
+				defer func() {
+					a.close() // Badger must be closed before its directory goes
+					os.RemoveAll(tmp)
+				}()
 				dir = tmp
 			}
 			sum, err := a.demo(cmd.Context(), dir, subjects, seed)

@@ -190,3 +190,20 @@ func packageCounts(t *testing.T, dir string) map[string]int {
 	}
 	return got
 }
+
+// TestDemoTempDir runs the demo without --dir: the estate lives in a
+// temporary directory that is removed afterwards, graph closed first.
+func TestDemoTempDir(t *testing.T) {
+	if testing.Short() {
+		t.Skip("demo: skipped with -short")
+	}
+	t.Setenv("TMPDIR", t.TempDir())
+	code, out, errs := cli(t, "demo", "--subjects", "40", "--seed", "2")
+	require.Equal(t, 0, code, "stdout: %s\nstderr: %s", out, errs)
+	require.Contains(t, out, "planted PII fields found")
+	require.Contains(t, out, "erasure completed")
+	require.NotContains(t, errs, "badger", "badger complained: the graph was not closed before its directory went")
+	entries, err := os.ReadDir(os.Getenv("TMPDIR"))
+	require.NoError(t, err)
+	require.Empty(t, entries, "the temporary estate is removed")
+}
