@@ -1,0 +1,7 @@
+// Package s3test gives S3 integration tests a real server: the one
+// PIIMAP_TEST_S3 names (.ci/run starts versitygw and sets it, e.g.
+// s3://?endpoint=http://127.0.0.1:7070&use_path_style=true&region=us-east-1,
+// with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment). Each
+// test gets its own uniquely named bucket, emptied and removed when the
+// test ends. Tests skip, saying why, only when the variable is unset.
+package s3test
