@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 )
 
@@ -76,24 +75,32 @@ func (p piimap) approvedErasure(k int) string {
 // killAfter starts `dsar run ID --apply` and SIGKILLs it once ready
 // returns (nil: at once) and delay has passed. It reports whether the
 // process was still running when killed.
-func (p piimap) killAfter(id string, ready func(), delay time.Duration) bool {
+func (p piimap) killAfter(id string, ready func(exited <-chan struct{}) error, delay time.Duration) bool {
 	p.t.Helper()
 	cmd := exec.Command(p.bin, "--config", p.cfg, "--quiet", "dsar", "run", id, "--apply")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
 	require.NoError(p.t, cmd.Start())
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
 	if ready != nil {
-		ready()
+		if err := ready(exited); err != nil {
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+			<-exited
+			_, rc, _ := p.run("--json", "dsar", "receipt", id)
+			p.t.Fatalf("%v; the run said:\n%s\nreceipt: %s", err, out.String(), rc)
+		}
 	}
 	select {
-	case <-done:
+	case <-exited:
 		return false
 	case <-time.After(delay):
 	}
 	killed := cmd.Process.Signal(syscall.SIGKILL) == nil
-	err := <-done
+	<-exited
 	var ee *exec.ExitError
-	if errors.As(err, &ee) {
+	if errors.As(waitErr, &ee) {
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 			return killed
 		}
@@ -129,16 +136,30 @@ func envInt(t *testing.T, name string, def int64) int64 {
 }
 
 // TestKillDuringErasureThenResume: kill -9 of `piimap dsar run --apply` at a
-// seeded random moment, then a re-run, at least ten times; each time the
-// run completes with zero residual and no other subject's data changes.
+// seeded random moment, then a re-run, at least ten times per server; each
+// time the run completes with zero residual and no other subject's data
+// changes.
 func TestKillDuringErasureThenResume(t *testing.T) {
-	admin := os.Getenv("PIIMAP_TEST_POSTGRES")
-	if admin == "" {
-		t.Skip("PIIMAP_TEST_POSTGRES is not set: skipping the kill -9 erasure test (e.g. PIIMAP_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable; .ci/run sets it)")
-	}
 	if testing.Short() {
 		t.Skip("builds piimap and kills it repeatedly: skipped with -short")
 	}
+	binDir := t.TempDir() // outlives the subtests
+	var bin string
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			admin := os.Getenv(d.env)
+			if admin == "" {
+				t.Skipf("%s is not set: skipping the kill -9 erasure test on %s (e.g. %s=%s; .ci/run sets it)", d.env, d.name, d.env, d.example)
+			}
+			if bin == "" {
+				bin = buildPiimap(t, binDir)
+			}
+			killAndResume(t, d, bin, admin)
+		})
+	}
+}
+
+func killAndResume(t *testing.T, d dialect, bin, admin string) {
 	seed := uint64(envInt(t, "PIIMAP_CRASH_SEED", time.Now().UnixNano()%100000))
 	iterations := int(max(envInt(t, "PIIMAP_CRASH_ITERATIONS", 10), 10))
 	require.Less(t, iterations, subjects-2, "the estate needs bystanders and a calibration subject")
@@ -146,8 +167,7 @@ func TestKillDuringErasureThenResume(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 
 	tmp := t.TempDir()
-	bin := buildPiimap(t, tmp)
-	dbURL := newDB(t, admin)
+	dbURL := d.newDB(t, admin)
 	files := filepath.Join(tmp, "files")
 	writeFiles(t, files)
 	cfg := filepath.Join(tmp, "piimap.yaml")
@@ -181,7 +201,7 @@ stores:
 	t.Logf("a dry run takes %v, an uninterrupted applied run %v: kills drawn in [%v, %v)", dry.Round(time.Millisecond),
 		full.Round(time.Millisecond), lo.Round(time.Millisecond), hi.Round(time.Millisecond))
 
-	before := readEstate(t, dbURL, files)
+	before := d.readEstate(t, dbURL, files)
 	for k := 1; k <= iterations; k++ {
 		require.NotZero(t, before.rows[k]["order_items"], "subject %d has no rows to erase", k)
 	}
@@ -193,23 +213,20 @@ stores:
 		// concurrent session holds the subject's customer row, so the run
 		// deletes the children, then waits on the parent; it is killed a
 		// random moment after Postgres shows it waiting.
-		var lock pgx.Tx
-		var ready func()
+		var release func()
+		var ready func(exited <-chan struct{}) error
 		if k%2 == 1 {
-			lock = lockCustomer(t, dbURL, k)
+			release = d.lock(t, dbURL, k)
 			delay = time.Duration(rng.Int64N(int64(200 * time.Millisecond)))
-			ready = func() { waitBlocked(t, dbURL) }
+			ready = func(exited <-chan struct{}) error { return d.waitBlocked(t, dbURL, exited) }
 		}
 		killed := p.killAfter(id, ready, delay)
-		if lock != nil {
+		if release != nil {
 			require.True(t, killed, "subject %d: the pinned run was not killed mid-transaction", k)
-		}
-		if lock != nil {
 			// nothing the killed transaction did is visible: all or nothing
-			require.Equal(t, before.sumsWithout("contacts.csv", "app.log")[k], readEstate(t, dbURL, files).sumsWithout("contacts.csv", "app.log")[k],
+			require.Equal(t, before.sumsWithout("contacts.csv", "app.log")[k], d.readEstate(t, dbURL, files).sumsWithout("contacts.csv", "app.log")[k],
 				"subject %d: a killed transaction left part of its work", k)
-			require.NoError(t, lock.Rollback(context.Background()))
-			require.NoError(t, lock.Conn().Close(context.Background()))
+			release()
 		}
 		st := p.status(id)
 		if killed {
@@ -240,7 +257,7 @@ stores:
 		t.Logf("subject %d: killed after %v (mid-run %v), status before re-run %q, receipt after %d runs", k,
 			delay.Round(time.Millisecond), killed, st, rc.Runs)
 
-		after := readEstate(t, dbURL, files)
+		after := d.readEstate(t, dbURL, files)
 		for j := 1; j <= subjects; j++ {
 			switch {
 			case j <= k || j == calib:
@@ -254,42 +271,6 @@ stores:
 	t.Logf("%d of %d kills landed mid-run, %d re-runs resumed a running request", midRun, iterations, resumed)
 	require.GreaterOrEqual(t, midRun, iterations/2, "most kills must land while the run is in progress, or the test proves little")
 	require.NotZero(t, resumed, "no re-run resumed a request left running: the resume path was not exercised")
-}
-
-// lockCustomer holds subject k's customer row FOR UPDATE in an open
-// transaction; the caller rolls it back.
-func lockCustomer(t *testing.T, dbURL string, k int) pgx.Tx {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	require.NoError(t, err)
-	tx, err := conn.Begin(ctx)
-	require.NoError(t, err)
-	_, err = tx.Exec(ctx, "SELECT 1 FROM customers WHERE id = $1 FOR UPDATE", k)
-	require.NoError(t, err)
-	return tx
-}
-
-// waitBlocked waits until an executor session of the estate's database
-// waits on a lock inside its transaction.
-func waitBlocked(t *testing.T, dbURL string) {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	require.NoError(t, err)
-	defer conn.Close(ctx)
-	deadline := time.Now().Add(time.Minute)
-	for time.Now().Before(deadline) {
-		var n int
-		require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
- WHERE datname = current_database() AND application_name = 'piimap-executor'
-   AND wait_event_type = 'Lock' AND state = 'active'`).Scan(&n))
-		if n > 0 {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatal("the erasure never reached the locked row")
 }
 
 func firstLine(s string) string {
