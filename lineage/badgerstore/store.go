@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -112,6 +114,16 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		WithMetricsEnabled(false).
 		WithCompression(options.None)
 	db, err := badger.Open(bo)
+	if err != nil && !cfg.readOnly && strings.Contains(err.Error(), "while opening memtables") {
+		// A process killed right after Badger created a memtable file
+		// leaves it empty, and Badger v4.9.6 then refuses to open
+		// (dgraph-io/badger#2207). An empty memtable holds no data: drop
+		// it and open again.
+		if n := removeEmptyMemtables(dir); n > 0 {
+			cfg.logger.Warn("badgerstore: removed empty memtable files left by a crash", "dir", dir, "files", n)
+			db, err = badger.Open(bo)
+		}
+	}
 	if err != nil {
 		if strings.Contains(err.Error(), "Another process is using this Badger database") {
 			return nil, fmt.Errorf("badgerstore: open %s: %w (close the other piimap command and retry)", dir, ErrLocked)
@@ -423,5 +435,49 @@ func (a slogAdapter) Debugf(f string, v ...any) { a.debug(f, v...) }
 func (a slogAdapter) debug(f string, v ...any) {
 	if a.l.Enabled(context.Background(), slog.LevelDebug) {
 		a.l.Debug("badger: " + strings.TrimSpace(fmt.Sprintf(f, v...)))
+	}
+}
+
+// removeEmptyMemtables deletes *.mem files in dir that hold no entries and
+// returns how many it removed.
+func removeEmptyMemtables(dir string) int {
+	matches, _ := filepath.Glob(filepath.Join(dir, "*.mem"))
+	n := 0
+	for _, m := range matches {
+		if noEntries(m) && os.Remove(m) == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// memHeader is the size of a memtable file's header: an 8-byte key id and a
+// 12-byte IV, which Badger writes even when its open then fails.
+const memHeader = 20
+
+// noEntries reports whether a memtable file is empty or holds nothing but
+// its header and the zeros Badger preallocates.
+func noEntries(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	buf := make([]byte, 64<<10)
+	var off int64
+	for {
+		n, err := f.Read(buf)
+		for i, b := range buf[:n] {
+			if b != 0 && off+int64(i) >= memHeader {
+				return false
+			}
+		}
+		off += int64(n)
+		if err == io.EOF {
+			return true
+		}
+		if err != nil {
+			return false
+		}
 	}
 }
