@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -200,7 +201,7 @@ func (a *app) printPlan(p *executor.Plan) {
 		fmt.Fprintf(a.stdout, "  gap %s: %s/%s %s: %s\n", g.Kind, g.Store, g.Asset, g.Field, g.Reason)
 	}
 	for _, e := range p.Exceptions {
-		fmt.Fprintf(a.stdout, "  exception: %+v\n", e)
+		fmt.Fprintf(a.stdout, "  exception %s: %s/%s: %s\n", e.Kind, e.Store, e.Asset, e.Reason)
 	}
 }
 
@@ -309,6 +310,9 @@ func (a *app) printReceipt(rc *executor.Receipt) error {
 	for _, g := range rc.Gaps {
 		fmt.Fprintf(a.stdout, "  gap %s: %s/%s: %s\n", g.Kind, g.Store, g.Asset, g.Reason)
 	}
+	for _, e := range rc.Exceptions {
+		fmt.Fprintf(a.stdout, "  exception %s: %s/%s: %s\n", e.Kind, e.Store, e.Asset, e.Reason)
+	}
 	if rc.Export != nil {
 		fmt.Fprintf(a.stdout, "  package: %s (%d files, manifest sha256 %s)\n", rc.Export.Dir, rc.Export.Files, short(rc.Export.ManifestSHA256))
 	}
@@ -337,7 +341,14 @@ func (a *app) dsarStatus() *cobra.Command {
 			}
 			fmt.Fprintf(a.stdout, "%s: %s request for %s: %s\n", req.ID, req.Type, maskedSubject(req.Subject), req.Status)
 			for _, h := range req.History {
-				fmt.Fprintf(a.stdout, "  %+v\n", h)
+				line := fmt.Sprintf("  %s  %-20s", h.At.UTC().Format(time.RFC3339), h.Status)
+				if h.By != "" {
+					line += " by " + h.By
+				}
+				if h.Note != "" {
+					line += ": " + h.Note
+				}
+				fmt.Fprintln(a.stdout, line)
 			}
 			return nil
 		},
