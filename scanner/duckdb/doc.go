@@ -10,6 +10,11 @@
 // (seed)`), so the same seed yields the same rows, drawn from the whole
 // table. Nested columns (JSON, STRUCT, LIST, MAP) are read as JSON and
 // flattened to dotted fields. Declared FOREIGN KEYs become `references`
-// edges from the child column to the parent column. Close releases the file
+// edges from the child column to the parent column; view definitions
+// (duckdb_views()) become `derived_from` edges from each view column to the
+// columns it is computed from, marked identity, transformation or masked by
+// lineage/sqlextract, with the catalog's column lists expanding stars. The
+// definitions are parsed as Postgres SQL: a view using DuckDB-only syntax
+// is skipped, never quoted. Close releases the file
 // so the executor can open it read-write in the same process.
 package duckdb

@@ -254,6 +254,10 @@ var refSchema = regexp.MustCompile(`(?i)REFERENCES\s+("(?:[^"]|"")+"|[^\s.(]+)\.
 
 // DeclaredEdges emits every FOREIGN KEY as `references` edges from each
 // child column to its parent column (source fk, confidence 1).
+// Then every view definition (duckdb_views()) becomes `derived_from` edges
+// from each view column to the columns it is computed from (source view,
+// confidence 1, transform identity, transformation or masked); a
+// definition that does not parse is skipped.
 func (s *Source) DeclaredEdges(ctx context.Context, emit func(lineage.Edge) error) error {
 	rows, err := s.db.QueryContext(ctx, `
 SELECT schema_name, table_name, constraint_text, constraint_column_names, referenced_table, referenced_column_names
@@ -293,7 +297,16 @@ SELECT schema_name, table_name, constraint_text, constraint_column_names, refere
 			return err
 		}
 	}
-	return nil
+	c, err := s.readViews(ctx)
+	if err != nil {
+		return s.queryErr(ctx, "view definitions", err)
+	}
+	for _, e := range s.viewEdges(c) {
+		if err := emit(e); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
 }
 
 // queryErr names the failing step; a cancelled context is returned as is.

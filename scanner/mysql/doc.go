@@ -54,4 +54,12 @@
 // Declared FOREIGN KEYs (information_schema.KEY_COLUMN_USAGE) become
 // `references` edges from each child column to its parent column (source
 // fk, confidence 1), composite keys column by column.
+//
+// View definitions (information_schema.VIEWS.VIEW_DEFINITION, which the
+// server stores fully qualified) are rewritten into the Postgres dialect by
+// sqlextract.FromMySQL and become `derived_from` edges from each view
+// column to the columns it is computed from (source view, confidence 1),
+// marked identity, transformation or masked. A definition that does not
+// parse (MySQL-only syntax FromMySQL does not rewrite) is skipped, never
+// quoted.
 package mysql

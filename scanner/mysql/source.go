@@ -9,6 +9,7 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/lineage"
+	"github.com/piimap/piimap/lineage/sqlextract"
 	"github.com/piimap/piimap/scanner"
 )
 
@@ -148,6 +149,10 @@ SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, COALESCE(TABLE_ROWS, -1),
 // DeclaredEdges emits every FOREIGN KEY (information_schema
 // KEY_COLUMN_USAGE) as `references` edges from each child column to its
 // parent column (source fk, confidence 1), composite keys column by column.
+// Then every view definition (information_schema.VIEWS) becomes
+// `derived_from` edges from each view column to the columns it is computed
+// from (source view, confidence 1, transform identity, transformation or
+// masked); a definition that does not parse is skipped.
 func (s *Source) DeclaredEdges(ctx context.Context, emit func(lineage.Edge) error) error {
 	var edges []lineage.Edge
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -178,6 +183,21 @@ SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, REFERENCE
 		return WrapError(ctx, "foreign keys", err)
 	}
 	for _, e := range edges {
+		if err := emit(e); err != nil {
+			return err
+		}
+	}
+	var schema sqlextract.Schema
+	var views []view
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		schema, views, err = s.readViews(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return WrapError(ctx, "view definitions", err)
+	}
+	for _, e := range s.viewEdges(schema, views) {
 		if err := emit(e); err != nil {
 			return err
 		}

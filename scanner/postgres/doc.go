@@ -52,4 +52,13 @@
 // Declared FOREIGN KEYs become `references` edges from each child column to
 // its parent column (source fk, confidence 1), composite keys column by
 // column, so the executor can order erasure children first.
+//
+// View and materialized view definitions become `derived_from` edges from
+// each view column to the columns it is computed from (source view,
+// confidence 1), marked identity, transformation or masked by
+// lineage/sqlextract. The definitions are read with pg_get_viewdef under an
+// empty search_path, so every relation comes schema-qualified, and parsed
+// with the column lists of the catalog, so stars and unqualified columns
+// resolve. Relations outside the database (set-returning functions) give no
+// edge; a definition that does not parse is skipped, never quoted.
 package postgres

@@ -10,6 +10,7 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/lineage"
+	"github.com/piimap/piimap/lineage/sqlextract"
 	"github.com/piimap/piimap/scanner"
 )
 
@@ -196,9 +197,15 @@ SELECT cn.nspname, cc.relname, ca.attname, pn.nspname, pc.relname, pa.attname
 
 // DeclaredEdges emits every FOREIGN KEY as `references` edges from each
 // child column to its parent column (source fk, confidence 1); a composite
-// key gives one edge per column pair.
+// key gives one edge per column pair. Then every view and materialized
+// view definition (pg_get_viewdef) becomes `derived_from` edges from each
+// view column to the columns it is computed from (source view, confidence
+// 1, transform identity, transformation or masked); a definition that
+// does not parse is skipped.
 func (s *Source) DeclaredEdges(ctx context.Context, emit func(lineage.Edge) error) error {
 	var edges []lineage.Edge
+	var schema sqlextract.Schema
+	var views []view
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, fkQuery)
 		if err != nil {
@@ -222,6 +229,19 @@ func (s *Source) DeclaredEdges(ctx context.Context, emit func(lineage.Edge) erro
 		return WrapError(ctx, "foreign keys", err)
 	}
 	for _, e := range edges {
+		if err := emit(e); err != nil {
+			return err
+		}
+	}
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		schema, views, err = readViews(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return WrapError(ctx, "view definitions", err)
+	}
+	for _, e := range s.viewEdges(schema, views) {
 		if err := emit(e); err != nil {
 			return err
 		}
