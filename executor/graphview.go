@@ -271,17 +271,13 @@ func asMap(v any) (map[string]any, bool) {
 	return nil, false
 }
 
-// maskedCopyOf reports the source of a masked copy edge into asset a, if any.
+// maskedCopyOf reports the source asset when a is a masked copy of it. An
+// edge's From is the copy and its To the source, so only the From side
+// counts: a table that a view hashes is not itself a masked copy.
 func (v *graphView) maskedCopyOf(a *assetView) string {
 	for _, e := range v.copies {
-		if e.Transform != lineage.TransformMasked {
-			continue
-		}
-		if e.From.Store == a.store && e.From.Name == a.name {
+		if e.Transform == lineage.TransformMasked && e.From.Store == a.store && e.From.Name == a.name {
 			return e.To.Asset().String()
-		}
-		if e.To.Store == a.store && e.To.Name == a.name {
-			return e.From.Asset().String()
 		}
 	}
 	return ""
