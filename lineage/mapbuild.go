@@ -22,7 +22,24 @@ type Map struct {
 	// Errors are the unit errors of the run's snapshot (carried-forward
 	// stores included): the gaps in this map.
 	Errors []UnitError `json:"errors"`
+	// Coverage lists structured PII that no subject key reaches along
+	// references, views or copies: a data-subject request cannot find it.
+	// Text assets are not listed: requests search them for the subject's
+	// identifiers token by token.
+	Coverage []CoverageGap `json:"coverage_gaps"`
 }
+
+// CoverageGap is one orphan PII field and why it is one.
+type CoverageGap struct {
+	Store  string   `json:"store"`
+	Asset  string   `json:"asset"`
+	Field  string   `json:"field"`
+	Types  []string `json:"types"`
+	Reason string   `json:"reason"`
+}
+
+// orphanReason is the CoverageGap reason for a field no subject key reaches.
+const orphanReason = "no subject key in this asset and no references, view or copy path from one"
 
 // MapLocation is one field (or text asset, Field "") that holds PII, is a
 // subject key, or is a join key on a subject's path.
@@ -154,6 +171,7 @@ func BuildMap(ctx context.Context, g Graph, run string, f MapFilter) (*Map, erro
 	slices.SortFunc(m.Locations, func(a, b MapLocation) int {
 		return cmp.Or(cmp.Compare(a.Store, b.Store), cmp.Compare(a.Asset, b.Asset), cmp.Compare(a.Field, b.Field))
 	})
+	m.Coverage = coverage(s, stores, types)
 	for _, ue := range s.errs {
 		if len(stores) == 0 || stores[ue.Store] {
 			m.Errors = append(m.Errors, ue)
@@ -215,4 +233,33 @@ func setOf(ss []string) map[string]bool {
 		m[s] = true
 	}
 	return m
+}
+
+// coverage lists the structured PII fields no subject path reaches.
+func coverage(s *snapshot, stores, types map[string]bool) []CoverageGap {
+	reached := map[piimap.Location]bool{}
+	for _, p := range s.subjectPaths(nil) {
+		reached[key(p.To)] = true
+	}
+	out := []CoverageGap{}
+	for k, fs := range s.findings {
+		if reached[k] || k.Field == "" || len(stores) > 0 && !stores[k.Store] {
+			continue
+		}
+		var ts []string
+		for _, f := range fs {
+			if len(types) == 0 || types[f.Type] {
+				ts = append(ts, f.Type)
+			}
+		}
+		if len(ts) == 0 {
+			continue
+		}
+		slices.Sort(ts)
+		out = append(out, CoverageGap{Store: k.Store, Asset: k.Name, Field: k.Field, Types: slices.Compact(ts), Reason: orphanReason})
+	}
+	slices.SortFunc(out, func(a, b CoverageGap) int {
+		return cmp.Or(cmp.Compare(a.Store, b.Store), cmp.Compare(a.Asset, b.Asset), cmp.Compare(a.Field, b.Field))
+	})
+	return out
 }

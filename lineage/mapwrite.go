@@ -153,6 +153,10 @@ func writeTable(w io.Writer, m *Map) error {
 	for _, ue := range m.Errors {
 		fmt.Fprintf(bw, "  gap: %s: %s\n", clean(unitName(ue)), clean(ue.Err))
 	}
+	for _, c := range m.Coverage {
+		fmt.Fprintf(bw, "  coverage gap: %s/%s#%s (%s): %s\n", clean(c.Store), clean(c.Asset), clean(c.Field),
+			clean(strings.Join(c.Types, ", ")), c.Reason)
+	}
 	return bw.Flush()
 }
 
@@ -269,6 +273,13 @@ func writeMD(w io.Writer, m *Map) error {
 		fmt.Fprintf(bw, "\n## Gaps\n\n")
 		for _, ue := range m.Errors {
 			fmt.Fprintf(bw, "- %s: %s\n", mdEscape(unitName(ue)), mdEscape(ue.Err))
+		}
+	}
+	if len(m.Coverage) > 0 {
+		fmt.Fprintf(bw, "\n## Coverage gaps\n\n")
+		for _, c := range m.Coverage {
+			fmt.Fprintf(bw, "- %s/%s#%s (%s): %s\n", mdEscape(c.Store), mdEscape(c.Asset), mdEscape(c.Field),
+				mdEscape(strings.Join(c.Types, ", ")), c.Reason)
 		}
 	}
 	return bw.Flush()
