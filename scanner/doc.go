@@ -8,7 +8,7 @@
 //	open stores (registry by URL scheme) → BeginRun → Enumerate units
 //	  → bounded pools (global × per store) → Read → Classify (adaptive
 //	  re-sampling of ambiguous fields) → nodes, contains edges, findings,
-//	  declared edges, unit errors → Finish
+//	  declared edges, unit errors → fingerprint copy_of edges → Finish
 //
 // Store kinds live in sub-packages (scanner/files, scanner/duckdb, ...) that
 // register an Opener for their URL scheme in init, as database/sql drivers
@@ -19,6 +19,32 @@
 // store's sample.rows (default 200) and grows ×4 up to sample.max_rows
 // (default 2000) for fields the classifier calls ambiguous; it never reads
 // only the head of a unit. A full scan reads everything.
+//
+// # Copies found by fingerprints
+//
+// With Options.FingerprintKey (cmd passes the graph's installation key) each
+// structured field's values go, as they are classified, into a
+// lineage/fingerprint Builder made for the field's strongest PII type so far,
+// or untyped when it has none, so that a column of sha256 hex digests of
+// emails is sketched too. No value is kept, only the builder's keyed hashes.
+// Batches of a full scan are merged into one sketch; an adaptive re-sample
+// replaces the field's sketch as it replaces its findings, so a sketch always
+// describes the final sample. The sketch kept is the builder of the field's
+// final strongest type (values fed before the type settled are not in it).
+// Untyped fields whose values take no masked shape (ids, amounts, SKUs) and
+// free-text fields are not kept; units that failed part-way are left out.
+// Before Finish, the run's sketches go into a fingerprint.Index with their
+// store kind, row count and modification time as hints, and every copy whose
+// chance-adjusted containment reaches CopyThreshold becomes a copy_of edge
+// (source fingerprint, transform identity or masked, the Wilson lower bound
+// as confidence, evidence without values), unless a declared edge (a foreign
+// key, a view column) already links the two fields.
+//
+// Only fields of the same run are compared: sketches are not stored yet, so
+// a scan of one store does not find copies of fields in stores it did not
+// scan. Sketches of samples measure samples (two 10% samples of one column
+// share ~10% of their values), so sampled scans find only high-overlap
+// copies; a full scan gives reliable containment.
 //
 // A unit that fails is listed in Result.Errors with its error and the scan
 // continues; a store that cannot be opened is a store-level error. Only a

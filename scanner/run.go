@@ -66,6 +66,13 @@ type Options struct {
 	// stores no longer configured then drop out of the map instead of being
 	// carried forward from earlier runs.
 	Configured []string
+	// FingerprintKey, when set, makes the scan sketch every structured
+	// field's values (keyed-hash MinHash, see lineage/fingerprint) and,
+	// before the run finishes, write copy_of edges between the fields of
+	// this run whose values are contained in one another, plainly or in a
+	// masked form. cmd passes the graph's installation key. Sampled
+	// sketches measure samples; a full scan gives reliable containment.
+	FingerprintKey []byte
 }
 
 // Result is what a scan found and what it could not read.
@@ -89,7 +96,9 @@ func (r *Result) Gaps() bool { return r != nil && len(r.Errors) > 0 }
 //     opt.PerStore within one — reading records, classifying them (sampling
 //     adaptively), and writing asset and field nodes, contains edges,
 //     findings and unit errors;
-//  4. finish the run.
+//  4. with opt.FingerprintKey, compare the fields' value fingerprints and
+//     write copy_of edges for the copies found;
+//  5. finish the run.
 //
 // A unit that fails is recorded in Result.Errors and the scan continues;
 // only a cancelled context or a failing graph aborts it.
@@ -124,6 +133,9 @@ func Run(ctx context.Context, stores []StoreConfig, opt Options) (*Result, error
 	}
 	if err == nil {
 		err = e.scanAll(ctx, opened)
+	}
+	if err == nil {
+		_, err = e.writeCopies(ctx)
 	}
 	return e.finish(ctx, run, err)
 }
@@ -170,6 +182,8 @@ type engine struct {
 	findings []piimap.Finding
 	errs     []lineage.UnitError
 	progress Progress
+	sketches []fieldSketch               // finished field fingerprints (FingerprintKey)
+	declared map[[2]piimap.Location]bool // field pairs a declared edge links
 }
 
 // store is one opened store and the units selected in it.
@@ -286,6 +300,7 @@ func (e *engine) enumerate(ctx context.Context, st *store) error {
 		if err := e.w.PutEdge(ctx, ed); err != nil {
 			return graphErr(err)
 		}
+		e.declare(ed)
 		return nil
 	})
 	switch {
@@ -357,6 +372,9 @@ func (e *engine) scanUnit(ctx context.Context, st *store, u piimap.Unit) error {
 	}
 	if err := e.writeUnit(ctx, st, u, us); err != nil {
 		return err
+	}
+	if readErr == nil {
+		e.keepPrints(st, u, us)
 	}
 	if readErr != nil {
 		if err := e.unitError(ctx, st.cfg.Name, u.Loc.Name, readErr); err != nil {

@@ -22,6 +22,7 @@ type unitScan struct {
 	records   int64
 	bytes     int64
 	rowsTotal int64
+	prints    *unitPrints // field fingerprints; nil unless Options.FingerprintKey
 }
 
 type fieldScan struct {
@@ -57,6 +58,7 @@ func (us *unitScan) count(rec piimap.Record) {
 // the fields the classifier finds ambiguous with ×4 rows up to MaxRows.
 func (e *engine) scanStructured(ctx context.Context, st *store, u piimap.Unit) (*unitScan, error) {
 	us := newUnitScan()
+	us.prints = newUnitPrints(e.opt.FingerprintKey)
 	s := DefaultSample(st.cfg.Sample)
 	s.Full = s.Full || e.opt.Full
 	sampler, canSample := st.src.(Sampler)
@@ -69,7 +71,8 @@ func (e *engine) scanStructured(ctx context.Context, st *store, u piimap.Unit) (
 			}
 			us.count(rec)
 			fs := us.field(rec.Loc.Field)
-			if !fresh[rec.Loc.Field] { // a re-sample replaces the field's earlier verdict
+			reset := !fresh[rec.Loc.Field]
+			if reset { // a re-sample replaces the field's earlier verdict
 				fresh[rec.Loc.Field] = true
 				fs.findings, fs.sampled = nil, 0
 			}
@@ -80,6 +83,7 @@ func (e *engine) scanStructured(ctx context.Context, st *store, u piimap.Unit) (
 			}
 			fs.sampled += n
 			fs.findings = e.merge(fs.findings, e.classify(rec))
+			us.prints.add(rec, fs.findings, reset)
 			return nil
 		}
 		if canSample {

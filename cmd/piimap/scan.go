@@ -21,7 +21,13 @@ func (a *app) scanCommand() *cobra.Command {
 		Long: `scan reads every configured store (or those named with --store), classifies what it
 samples, and writes a new scan run to the graph. Structured data is sampled with a seed
 and adaptively; text is read in full. A unit that cannot be read is listed with its
-error and the scan carries on; the command then exits 3 ("completed with gaps").`,
+error and the scan carries on; the command then exits 3 ("completed with gaps").
+
+Every structured field is also fingerprinted (a keyed-hash MinHash of its normalised
+values under the graph's installation key), and fields of this run whose values are
+contained in another's, plainly or as sha256/md5/sha1 hex, base64 or last four digits,
+become copy_of edges. Sampled sketches measure only the samples, so only high-overlap
+copies are found; --full reads whole columns and gives reliable containment.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.config()
@@ -64,6 +70,10 @@ func (a *app) scan(ctx context.Context, cfg *config.Config, g *badgerstore.Store
 	if err != nil {
 		return nil, err
 	}
+	key, err := g.InstallationKey(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("scan: installation key: %w", err)
+	}
 	bar := a.newProgress("scanning", -1)
 	defer bar.finish()
 	return scanner.Run(ctx, stores, scanner.Options{
@@ -73,6 +83,9 @@ func (a *app) scan(ctx context.Context, cfg *config.Config, g *badgerstore.Store
 		Configured: storeNames(cfg.Stores),
 		Full:       full,
 		Logger:     a.logger(),
+		// Sketches of samples measure samples: --full gives reliable
+		// containment for the copy_of edges fingerprints infer.
+		FingerprintKey: key,
 		Progress: func(p scanner.Progress) {
 			bar.describe(fmt.Sprintf("scanning %s/%s", p.Store, p.Unit))
 			bar.set(int64(p.UnitsDone), int64(p.UnitsTotal))

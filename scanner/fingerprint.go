@@ -1,0 +1,213 @@
+package scanner
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/lineage"
+	"github.com/piimap/piimap/lineage/fingerprint"
+)
+
+// CopyThreshold is the chance-adjusted containment a field's values must
+// reach in another field's for the scan to report it as a copy_of edge.
+const CopyThreshold = 0.8
+
+// unitPrints holds the fingerprint builders of one structured unit's fields
+// while it is read. It is used by the unit's single reading goroutine only.
+// It never holds a value: each value goes straight into a builder.
+type unitPrints struct {
+	key    []byte
+	fields map[string]*fieldPrints
+}
+
+// fieldPrints are one field's builders, by the PII type the values were
+// fed under: the type is the field's strongest finding so far, which may
+// change while a full scan's batches come in.
+type fieldPrints struct {
+	builders map[string]*fingerprint.Builder
+}
+
+func newUnitPrints(key []byte) *unitPrints {
+	if len(key) == 0 {
+		return nil
+	}
+	return &unitPrints{key: key, fields: map[string]*fieldPrints{}}
+}
+
+// add feeds one record's values to the builder of the field's strongest
+// type after this record was merged (findings). reset drops what earlier
+// samples fed: an adaptive re-sample replaces the field's sketch as it
+// replaces its findings, so sketch and findings always describe the same
+// (final) sample. Free-text fields are not sketched.
+func (p *unitPrints) add(rec piimap.Record, findings []piimap.Finding, reset bool) {
+	if p == nil || len(rec.Values) == 0 || rec.Meta[piimap.MetaTextField] == "true" {
+		return
+	}
+	fp := p.fields[rec.Loc.Field]
+	if fp == nil || reset {
+		fp = &fieldPrints{builders: map[string]*fingerprint.Builder{}}
+		p.fields[rec.Loc.Field] = fp
+	}
+	typ := strongestType(findings)
+	b := fp.builders[typ]
+	if b == nil {
+		b = fingerprint.NewBuilder(p.key, typ)
+		fp.builders[typ] = b
+	}
+	for _, v := range rec.Values {
+		b.Add(v)
+	}
+}
+
+// sketch returns the field's sketch under its final strongest type, and
+// whether it is worth indexing. Values fed before the field's type settled
+// (an early full-scan batch without findings) are in another builder and
+// are not part of it. An untyped field is kept only when its values take a
+// masked shape (hex digests, base64, last four digits): untyped free-form
+// columns (ids, amounts, SKUs) overlap by nature and are not personal data.
+func (p *unitPrints) sketch(field string, findings []piimap.Finding) (fingerprint.Sketch, bool) {
+	if p == nil || p.fields[field] == nil {
+		return fingerprint.Sketch{}, false
+	}
+	typ := strongestType(findings)
+	b := p.fields[field].builders[typ]
+	if b == nil {
+		return fingerprint.Sketch{}, false
+	}
+	s := b.Sketch()
+	if s.Plain.Empty() || (typ == "" && s.Plain.Domain == fingerprint.ShapeText) {
+		return fingerprint.Sketch{}, false
+	}
+	return s, true
+}
+
+// strongestType is the type of the most confident finding (then the most
+// hits, then the type name, for a stable choice); "" without findings.
+func strongestType(fs []piimap.Finding) string {
+	best := -1
+	for i, f := range fs {
+		if best < 0 || cmp.Or(
+			cmp.Compare(f.Confidence, fs[best].Confidence),
+			cmp.Compare(f.Hits, fs[best].Hits),
+			cmp.Compare(fs[best].Type, f.Type)) > 0 {
+			best = i
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return fs[best].Type
+}
+
+// fieldSketch is one field's finished sketch with the facts that help
+// orient near-equal copies.
+type fieldSketch struct {
+	loc    piimap.Location
+	sketch fingerprint.Sketch
+	hints  fingerprint.Hints
+}
+
+// keepPrints moves a unit's finished sketches to the run. Units that failed
+// part-way are left out: a partial read would look like a subset, a copy.
+func (e *engine) keepPrints(st *store, u piimap.Unit, us *unitScan) {
+	if us == nil || us.prints == nil {
+		return
+	}
+	rows := max(u.Rows, us.rowsTotal)
+	var kept []fieldSketch
+	for name, fs := range us.fields {
+		s, ok := us.prints.sketch(name, fs.findings)
+		if !ok {
+			continue
+		}
+		kept = append(kept, fieldSketch{
+			loc:    u.Loc.WithField(name),
+			sketch: s,
+			hints:  fingerprint.Hints{StoreKind: st.kind, Rows: rows, Modified: modified(u)},
+		})
+	}
+	us.prints = nil
+	e.mu.Lock()
+	e.sketches = append(e.sketches, kept...)
+	e.mu.Unlock()
+}
+
+// modified reads a unit's last modification time from its meta, when the
+// source reports one (RFC 3339 under "modified" or "last_modified").
+func modified(u piimap.Unit) time.Time {
+	for _, k := range []string{"modified", "last_modified"} {
+		if t, err := time.Parse(time.RFC3339, u.Meta[k]); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// declare remembers the fields a declared edge (a foreign key, a view
+// column) links, so fingerprints do not report the same pair again as an
+// undeclared copy: a referencing column holds its referent's values by
+// design.
+func (e *engine) declare(ed lineage.Edge) {
+	if len(e.opt.FingerprintKey) == 0 || ed.From.Field == "" || ed.To.Field == "" {
+		return
+	}
+	a, b := bare(ed.From), bare(ed.To)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.declared == nil {
+		e.declared = map[[2]piimap.Location]bool{}
+	}
+	e.declared[[2]piimap.Location{a, b}] = true
+	e.declared[[2]piimap.Location{b, a}] = true
+}
+
+func (e *engine) isDeclared(a, b piimap.Location) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.declared[[2]piimap.Location{bare(a), bare(b)}]
+}
+
+// bare drops the namespace, which sources fill in unevenly.
+func bare(l piimap.Location) piimap.Location { l.Namespace = ""; return l }
+
+// writeCopies indexes the run's field sketches, finds the fields whose
+// values (or masked forms of them) are contained in another field's, and
+// writes one copy_of edge per copy, except between fields a declared edge
+// already links. It returns the number of edges.
+func (e *engine) writeCopies(ctx context.Context) (int, error) {
+	e.mu.Lock()
+	sketches := e.sketches
+	e.sketches = nil
+	e.mu.Unlock()
+	if len(sketches) < 2 {
+		return 0, nil
+	}
+	start := time.Now()
+	slices.SortFunc(sketches, func(a, b fieldSketch) int { return cmp.Compare(a.loc.String(), b.loc.String()) })
+	x := fingerprint.NewIndex(fingerprint.IndexOptions{})
+	for _, fs := range sketches {
+		if err := x.AddWithHints(fs.loc, fs.sketch, fs.hints); err != nil {
+			return 0, fmt.Errorf("scanner: fingerprint %s: %w", fs.loc, err)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	var edges []lineage.Edge
+	for _, ed := range fingerprint.Edges(x.Pairs(CopyThreshold), time.Now().UTC()) {
+		if e.isDeclared(ed.From, ed.To) {
+			continue
+		}
+		if err := e.w.PutEdge(ctx, ed); err != nil {
+			return 0, graphErr(err)
+		}
+		edges = append(edges, ed)
+	}
+	e.log.Info("fingerprints compared", "fields", len(sketches), "indexed", x.Len(),
+		"copies", len(edges), "took", time.Since(start).Round(time.Millisecond).String())
+	return len(edges), nil
+}
