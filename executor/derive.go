@@ -194,7 +194,7 @@ func (d *deriver) matches(a *assetView) []Match {
 			}
 		}
 	}
-	return ms
+	return append(ms, d.maskedMatches(a)...)
 }
 
 // parentValues are the known values of a parent key: resolved key values of

@@ -17,6 +17,12 @@
 // customers row found by email yields its id, and a declared or sole
 // user_id column yields the user id); `references` edges carry parent keys
 // to child tables; text assets are matched line by line on whole tokens.
+// A masked copy (a copy_of edge with transform masked, from fingerprinting)
+// is matched exactly by the masked form of what is known of its original:
+// the subject's identifiers normalised and hashed as the fingerprint
+// builder did (fingerprint.MaskedSpellings), so sha256(lower(email)) rows
+// are found and erased; a last-four-digits copy identifies no one and stays
+// a gap.
 // Every PII location the plan cannot reach, every scan error and every
 // store kind without a handler is an explicit Gap. The plan's digest (SHA-256
 // of its canonical JSON with identifiers as HMACs, counts excluded) is frozen

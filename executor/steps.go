@@ -62,7 +62,7 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 		}
 		ms := d.matches(a)
 		if len(ms) == 0 {
-			if a.hasPII() {
+			if a.hasPII() || d.v.maskedCopyOf(a) != "" {
 				d.gaps = append(d.gaps, Gap{Kind: GapNoPath, Store: a.store, Asset: a.name, Reason: d.noPathReason(a)})
 			}
 			continue
@@ -149,6 +149,9 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 }
 
 func (d *deriver) noPathReason(a *assetView) string {
+	if e, form, ok := d.v.maskedUnspecific(a); ok {
+		return "masked copy of " + e.To.String() + " holds only its " + form + " form, which does not identify the subject"
+	}
 	if src := d.v.maskedCopyOf(a); src != "" {
 		return "masked copy of " + src + ": raw identifiers cannot be matched"
 	}

@@ -53,6 +53,8 @@
 // renders a copy_of edge (source fingerprint, transform identity or
 // masked) whose evidence names the masked form, the containment, the
 // sample size and how the direction was decided, never a value.
+// MaskedForm reads the form back from such an edge and MaskedSpellings
+// computes it for one identifier, so a consumer can find the copy's rows.
 //
 // # Finding pairs
 //

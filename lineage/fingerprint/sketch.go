@@ -163,7 +163,7 @@ func derivedFor(typ string) []transform {
 
 // transformEvidence describes a transform for edge evidence.
 func transformEvidence(name string) string {
-	for _, t := range []transform{tSHA256, tMD5, tSHA1, tBase64, tLast4, tSHA256Digits} {
+	for _, t := range allTransforms {
 		if t.name == name {
 			return t.evidence
 		}
