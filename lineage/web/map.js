@@ -383,6 +383,15 @@
     for (const ue of map.errors) ul.append(h('li', '', (ue.unit ? ue.store + '/' + ue.unit : ue.store) + ': ' + ue.error));
     gaps.append(ul);
   }
+  if ((map.coverage_gaps || []).length) {
+    gaps.append(h('b', '', 'Coverage gaps (PII no subject key reaches): '));
+    const ul = h('ul');
+    ul.id = 'coverage';
+    for (const c of map.coverage_gaps) {
+      ul.append(h('li', '', c.store + '/' + c.asset + '#' + c.field + ' (' + (c.types || []).join(', ') + '): ' + c.reason));
+    }
+    gaps.append(ul);
+  }
   document.getElementById('reset').addEventListener('click', () => writeState({ types: new Set(), stores: new Set(), sel: '' }));
   document.getElementById('canvas').addEventListener('click', () => { const st = readState(); if (st.sel) { st.sel = ''; writeState(st); } });
   window.addEventListener('hashchange', render);
