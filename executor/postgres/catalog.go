@@ -220,50 +220,20 @@ func (h *Handler) CheckMode(t executor.Target) error {
 	return nil
 }
 
-// emailTokenLen is the length of an email's mask token
-// ("tok_" + 16 hex + "@redacted.invalid"); other tokens are 20.
-const (
-	emailTokenLen = 37
-	tokenLen      = 20
-)
+// SQLColumn methods: the catalog column as executor.ClearPlan sees it.
+func (c *column) ColumnName() string { return c.name }
+func (c *column) ColumnType() string { return c.typ }
+func (c *column) MaxLen() int64      { return int64(c.maxLen) }
+func (c *column) Nullable() bool     { return !c.notNull }
+func (c *column) PrimaryKey() bool   { return c.pk }
+func (c *column) ForeignKey() bool   { return c.fk }
+func (c *column) IsString() bool     { return c.isString() }
 
-// clearPlan splits the columns null/mask modes rewrite into the string
-// columns that get tokens (mask) and the columns set to NULL, refusing what
-// cannot work.
+var _ executor.SQLColumn = (*column)(nil)
+
+// clearPlan is executor.ClearPlan over this catalog's table.
 func clearPlan(tb *table, t executor.Target) (tokens, nulls []*column, err error) {
-	emailField := map[string]bool{}
-	for _, m := range t.Match {
-		if m.Kind == piimap.KeyEmail {
-			emailField[m.Field] = true
-		}
-	}
-	for _, f := range t.ClearFields() {
-		c := tb.cols[f]
-		switch {
-		case c == nil:
-			return nil, nil, fmt.Errorf("field %s is not a top-level column (use delete): %w", f, piimap.ErrUnsupported)
-		case c.pk:
-			return nil, nil, fmt.Errorf("column %s is part of the primary key (use delete): %w", f, piimap.ErrUnsupported)
-		case t.Mode == executor.ModeMask && c.isString():
-			if c.fk {
-				return nil, nil, fmt.Errorf("column %s is a foreign-key string column; a token would break the reference (use delete or null): %w", f, piimap.ErrUnsupported)
-			}
-			need := tokenLen
-			if emailField[f] {
-				need = emailTokenLen
-			}
-			if c.maxLen > 0 && c.maxLen < need {
-				return nil, nil, fmt.Errorf("column %s (%s) is too short for a %d-character token: %w", f, c.typ, need, piimap.ErrUnsupported)
-			}
-			tokens = append(tokens, c)
-		case c.notNull:
-			return nil, nil, fmt.Errorf("column %s is NOT NULL and cannot be cleared (use delete): %w", f, piimap.ErrUnsupported)
-		default:
-			nulls = append(nulls, c)
-		}
-	}
-	sort.Slice(tokens, func(i, j int) bool { return tokens[i].name < tokens[j].name })
-	return tokens, nulls, nil
+	return executor.ClearPlan(tb.cols, t)
 }
 
 // columnNames lists a table's columns, sorted (stable output for tests).
