@@ -73,6 +73,10 @@ type Options struct {
 	// masked form. cmd passes the graph's installation key. Sampled
 	// sketches measure samples; a full scan gives reliable containment.
 	FingerprintKey []byte
+	// Declared are lineage edges learnt outside the stores (dbt manifests,
+	// OpenLineage events, query logs; see lineage/ingest), written into
+	// every run whose map holds both of their ends.
+	Declared []lineage.Edge
 }
 
 // Result is what a scan found and what it could not read.
@@ -91,7 +95,8 @@ func (r *Result) Gaps() bool { return r != nil && len(r.Errors) > 0 }
 //  1. open every store through the registry; a store that cannot be opened
 //     is a store-level error and the others carry on;
 //  2. begin the run and enumerate each store's units (filtered by its
-//     include/exclude globs), writing the store node and declared edges;
+//     include/exclude globs), writing the store node and declared edges,
+//     then the edges of opt.Declared (ingested lineage);
 //  3. scan units in bounded pools — opt.Concurrency across stores,
 //     opt.PerStore within one — reading records, classifying them (sampling
 //     adaptively), and writing asset and field nodes, contains edges,
@@ -130,6 +135,9 @@ func Run(ctx context.Context, stores []StoreConfig, opt Options) (*Result, error
 	err = e.recordErrors(ctx, storeErrs)
 	if err == nil {
 		err = e.enumerateAll(ctx, opened)
+	}
+	if err == nil {
+		err = e.writeDeclared(ctx, opened)
 	}
 	if err == nil {
 		err = e.scanAll(ctx, opened)
