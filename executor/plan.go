@@ -34,7 +34,11 @@ type Plan struct {
 	Stores      []StorePlan  `json:"stores"`
 	Gaps        []Gap        `json:"gaps"`
 	Exceptions  []Exception  `json:"exceptions"`
-	Digest      string       `json:"digest"`
+	// Skipped lists the locations left out because their identifier
+	// filter, built on a full scan of the unchanged location, shows that
+	// none of the subject's identifiers can be there.
+	Skipped []Skip `json:"skipped,omitempty"`
+	Digest  string `json:"digest"`
 
 	resolved []resolvedSet
 }
@@ -85,6 +89,13 @@ type Gap struct {
 	Reason string `json:"reason"`
 }
 
+// Skip is a location a plan leaves out, with the evidence why.
+type Skip struct {
+	Store  string `json:"store"`
+	Asset  string `json:"asset"`
+	Reason string `json:"reason"`
+}
+
 // Steps returns every step across stores.
 func (p *Plan) Steps() []Step {
 	var out []Step
@@ -108,6 +119,7 @@ type digestView struct {
 	Steps      []digestStep `json:"steps"`
 	Gaps       []Gap        `json:"gaps"`
 	Exceptions []string     `json:"exceptions"`
+	Skipped    []string     `json:"skipped,omitempty"`
 	Changes    []string     `json:"changes,omitempty"`
 }
 
@@ -142,6 +154,9 @@ func (s *Service) digest(p *Plan, changes map[string]string) string {
 	}
 	for _, e := range p.Exceptions {
 		dv.Exceptions = append(dv.Exceptions, e.Kind+"|"+e.Store+"|"+e.Asset)
+	}
+	for _, sk := range p.Skipped {
+		dv.Skipped = append(dv.Skipped, sk.Store+"|"+sk.Asset)
 	}
 	for _, k := range sortedKeys(changes) {
 		dv.Changes = append(dv.Changes, k+"="+s.keys.identifierHMAC(k, changes[k]))

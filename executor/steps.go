@@ -61,6 +61,10 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 			continue
 		}
 		ms := d.matches(a)
+		if sk, ok := d.filterSkip(ctx, a, ms); ok {
+			p.Skipped = append(p.Skipped, sk)
+			continue
+		}
 		if len(ms) == 0 {
 			if a.hasPII() || d.v.maskedCopyOf(a) != "" {
 				d.gaps = append(d.gaps, Gap{Kind: GapNoPath, Store: a.store, Asset: a.name, Reason: d.noPathReason(a)})
