@@ -3,7 +3,6 @@ package scanner
 import (
 	"context"
 	"time"
-
 )
 
 // writeDeclared writes the edges of Options.Declared: lineage learnt

@@ -100,7 +100,11 @@ func (s *fakeSource) ReadSample(ctx context.Context, u piimap.Unit, smp scanner.
 		if !smp.Wants(f) {
 			continue
 		}
-		res := scanner.NewReservoir[string](smp.Rows, smp.Rand(u.Loc.Name+f))
+		rows := smp.Rows
+		if smp.Full {
+			rows = len(tbl[f])
+		}
+		res := scanner.NewReservoir[string](rows, smp.Rand(u.Loc.Name+f))
 		for _, v := range tbl[f] {
 			res.Offer(func() string { return v })
 		}

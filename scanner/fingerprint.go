@@ -22,6 +22,7 @@ const CopyThreshold = 0.8
 type unitPrints struct {
 	key    []byte
 	fields map[string]*fieldPrints
+	whole  bool // every row of the unit is read (full scan, or a source that cannot sample)
 }
 
 // fieldPrints are one field's builders, by the PII type the values were
@@ -36,6 +37,14 @@ func newUnitPrints(key []byte) *unitPrints {
 		return nil
 	}
 	return &unitPrints{key: key, fields: map[string]*fieldPrints{}}
+}
+
+// setWhole records whether the unit is read in full, which makes its
+// sketches worth keeping for later runs.
+func (p *unitPrints) setWhole(whole bool) {
+	if p != nil {
+		p.whole = whole
+	}
 }
 
 // add feeds one record's values to the builder of the field's strongest
@@ -109,6 +118,8 @@ type fieldSketch struct {
 	loc    piimap.Location
 	sketch fingerprint.Sketch
 	hints  fingerprint.Hints
+	whole  bool // built from every row of the unit
+	kept   bool // loaded from an earlier run's full scan of an unscanned store
 }
 
 // keepPrints moves a unit's finished sketches to the run. Units that failed
@@ -128,6 +139,7 @@ func (e *engine) keepPrints(st *store, u piimap.Unit, us *unitScan) {
 			loc:    u.Loc.WithField(name),
 			sketch: s,
 			hints:  fingerprint.Hints{StoreKind: st.kind, Rows: rows, Modified: modified(u)},
+			whole:  us.prints.whole,
 		})
 	}
 	us.prints = nil
@@ -174,24 +186,45 @@ func (e *engine) isDeclared(a, b piimap.Location) bool {
 // bare drops the namespace, which sources fill in unevenly.
 func bare(l piimap.Location) piimap.Location { l.Namespace = ""; return l }
 
-// writeCopies indexes the run's field sketches, finds the fields whose
-// values (or masked forms of them) are contained in another field's, and
-// writes one copy_of edge per copy, except between fields a declared edge
-// already links. It returns the number of edges.
-func (e *engine) writeCopies(ctx context.Context) (int, error) {
+// writeCopies indexes the run's field sketches, together with the sketches
+// kept from earlier full scans of configured stores this run did not scan,
+// finds the fields whose values (or masked forms of them) are contained in
+// another field's, and writes one copy_of edge per copy with at least one
+// end in this run, except between fields a declared edge already links. A
+// sampled field that an earlier full scan sketched is compared as the
+// union of both, so a sampled scan still sees the whole of an original.
+// The run's whole-unit sketches replace the kept ones. It returns the
+// number of edges.
+func (e *engine) writeCopies(ctx context.Context, runID string, scanned []string) (int, error) {
 	e.mu.Lock()
 	sketches := e.sketches
 	e.sketches = nil
 	e.mu.Unlock()
-	if len(sketches) < 2 {
+	if len(e.opt.FingerprintKey) == 0 {
 		return 0, nil
 	}
 	start := time.Now()
+	sk := newSketchStore(e.opt.Graph, e.log)
+	if err := sk.save(ctx, runID, sketches); err != nil {
+		return 0, err
+	}
+	kept, err := sk.load(ctx)
+	if err != nil {
+		return 0, err
+	}
+	sketches = e.withKept(sketches, kept, scanned)
+	if len(sketches) < 2 {
+		return 0, nil
+	}
 	slices.SortFunc(sketches, func(a, b fieldSketch) int { return cmp.Compare(a.loc.String(), b.loc.String()) })
 	x := fingerprint.NewIndex(fingerprint.IndexOptions{})
+	carried := map[piimap.Location]bool{}
 	for _, fs := range sketches {
 		if err := x.AddWithHints(fs.loc, fs.sketch, fs.hints); err != nil {
 			return 0, fmt.Errorf("scanner: fingerprint %s: %w", fs.loc, err)
+		}
+		if fs.kept {
+			carried[bare(fs.loc)] = true
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -199,6 +232,9 @@ func (e *engine) writeCopies(ctx context.Context) (int, error) {
 	}
 	var edges []lineage.Edge
 	for _, ed := range fingerprint.Edges(x.Pairs(CopyThreshold), time.Now().UTC()) {
+		if carried[bare(ed.From)] && carried[bare(ed.To)] {
+			continue // both ends carried forward: so is the edge
+		}
 		if e.isDeclared(ed.From, ed.To) {
 			continue
 		}
@@ -207,7 +243,36 @@ func (e *engine) writeCopies(ctx context.Context) (int, error) {
 		}
 		edges = append(edges, ed)
 	}
-	e.log.Info("fingerprints compared", "fields", len(sketches), "indexed", x.Len(),
+	e.log.Info("fingerprints compared", "fields", len(sketches), "kept", len(carried), "indexed", x.Len(),
 		"copies", len(edges), "took", time.Since(start).Round(time.Millisecond).String())
 	return len(edges), nil
+}
+
+// withKept merges the kept full-scan sketches into the run's sampled
+// sketches of the same fields, and adds the kept sketches of configured
+// stores the run did not scan.
+func (e *engine) withKept(sketches []fieldSketch, kept map[piimap.Location]keptSketch, scanned []string) []fieldSketch {
+	if len(kept) == 0 {
+		return sketches
+	}
+	for i, fs := range sketches {
+		k, ok := kept[bare(fs.loc)]
+		if fs.whole || !ok || k.sketch.Type != fs.sketch.Type {
+			continue
+		}
+		if m, err := k.sketch.Merge(fs.sketch); err == nil {
+			sketches[i].sketch = m
+		}
+	}
+	configured := map[string]bool{}
+	for _, s := range e.opt.Configured {
+		configured[s] = true
+	}
+	for loc, k := range kept {
+		if slices.Contains(scanned, loc.Store) || len(configured) > 0 && !configured[loc.Store] {
+			continue
+		}
+		sketches = append(sketches, fieldSketch{loc: k.loc, sketch: k.sketch, hints: k.hints, whole: true, kept: true})
+	}
+	return sketches
 }

@@ -172,3 +172,61 @@ func TestFingerprintSkipsDeclared(t *testing.T) {
 		})
 	}
 }
+
+// TestFingerprintAcrossRuns: copies are found between a store scanned now
+// and one scanned in an earlier run, and sampled scans compare against the
+// last full scan's sketch of a field. Two sampled fields alone cannot show
+// containment (a 500-row sample of each holds few common values), which is
+// why full-scan sketches are kept.
+func TestFingerprintAcrossRuns(t *testing.T) {
+	ctx := context.Background()
+	values := func(n, step int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = email(4, i*step)
+		}
+		return out
+	}
+	crm := addFake("fp-runs-crm", &fakeStore{tables: map[string]map[string][]string{"users": {"email": values(5000, 1)}}})
+	exp := addFake("fp-runs-exports", &fakeStore{tables: map[string]map[string][]string{"export": {"email": values(2000, 2)}}})
+	sample := scanner.SampleConfig{Rows: 500}
+	stores := map[string]scanner.StoreConfig{
+		"crm":     {Name: "crm", URL: crm, Sample: sample},
+		"exports": {Name: "exports", URL: exp, Sample: sample},
+	}
+	eng, err := classifiers.Default(classifiers.Options{})
+	require.NoError(t, err)
+	g := lineagetest.NewMemGraph()
+	key := []byte("kept sketches key, 32 bytes long")
+	scan := func(full bool, names ...string) []string {
+		var cfgs []scanner.StoreConfig
+		for _, n := range names {
+			cfgs = append(cfgs, stores[n])
+		}
+		res, err := scanner.Run(ctx, cfgs, scanner.Options{Graph: g, Classifier: eng, Merge: classifiers.Merge,
+			Full: full, FingerprintKey: key, Configured: []string{"crm", "exports"}})
+		require.NoError(t, err)
+		require.Empty(t, res.Errors)
+		var got []string
+		require.NoError(t, g.AllEdges(ctx, res.RunID, []string{lineage.EdgeCopyOf}, func(e lineage.Edge) error {
+			got = append(got, e.From.Store+"/"+e.From.Name+"."+e.From.Field+" -> "+e.To.Store+"/"+e.To.Name+"."+e.To.Field)
+			return nil
+		}))
+		return got
+	}
+	want := []string{"exports/export.email -> crm/users.email"}
+
+	assert.Empty(t, scan(false, "crm", "exports"), "two samples alone show no containment")
+	assert.Empty(t, scan(true, "crm"), "one store alone has nothing to compare")
+	assert.Equal(t, want, scan(false, "exports"), "a sampled export against the kept full sketch of users")
+	assert.Equal(t, want, scan(false, "crm", "exports"), "samples merged into the kept full sketch")
+	assert.Equal(t, want, scan(false, "crm"), "the edge is carried with the unscanned export")
+
+	var docs int
+	require.NoError(t, g.ListDocs(ctx, scanner.DocFingerprint, func(id string, data []byte) error {
+		docs++
+		assert.NotContains(t, strings.ToLower(string(data)), "@example.com", "kept sketches hold no values")
+		return nil
+	}))
+	assert.Equal(t, 1, docs, "only the fully read field is kept")
+}

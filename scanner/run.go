@@ -143,7 +143,7 @@ func Run(ctx context.Context, stores []StoreConfig, opt Options) (*Result, error
 		err = e.scanAll(ctx, opened)
 	}
 	if err == nil {
-		_, err = e.writeCopies(ctx)
+		_, err = e.writeCopies(ctx, runID, names)
 	}
 	return e.finish(ctx, run, err)
 }

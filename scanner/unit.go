@@ -62,6 +62,7 @@ func (e *engine) scanStructured(ctx context.Context, st *store, u piimap.Unit) (
 	s := DefaultSample(st.cfg.Sample)
 	s.Full = s.Full || e.opt.Full
 	sampler, canSample := st.src.(Sampler)
+	us.prints.setWhole(s.Full || !canSample)
 
 	read := func(s Sample) error {
 		fresh := map[string]bool{}

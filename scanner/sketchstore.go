@@ -1,0 +1,106 @@
+package scanner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/lineage"
+	"github.com/piimap/piimap/lineage/fingerprint"
+)
+
+// DocFingerprint is the DocStore kind under which the last full-scan sketch
+// of each field is kept, keyed by the field's location (namespace dropped).
+// A sketch holds keyed hashes only, never a value.
+const DocFingerprint = "fingerprint"
+
+// keptSketch is one field's sketch from the last scan that read its unit
+// in full.
+type keptSketch struct {
+	loc    piimap.Location
+	sketch fingerprint.Sketch
+	hints  fingerprint.Hints
+}
+
+// keptDoc is the stored form of a keptSketch.
+type keptDoc struct {
+	Loc        piimap.Location `json:"loc"`
+	Run        string          `json:"run"`
+	ObservedAt time.Time       `json:"observed_at"`
+	StoreKind  string          `json:"store_kind,omitempty"`
+	Rows       int64           `json:"rows,omitempty"`
+	Modified   time.Time       `json:"modified,omitzero"`
+	Sketch     []byte          `json:"sketch"`
+}
+
+// sketchStore keeps sketches in the graph's document store. Graphs without
+// one keep nothing, and copies are then found within one run only.
+type sketchStore struct {
+	docs lineage.DocStore
+	log  *slog.Logger
+}
+
+func newSketchStore(g lineage.Graph, log *slog.Logger) sketchStore {
+	docs, _ := g.(lineage.DocStore)
+	return sketchStore{docs: docs, log: log}
+}
+
+// save replaces the kept sketch of every field this run read in full.
+func (s sketchStore) save(ctx context.Context, runID string, sketches []fieldSketch) error {
+	if s.docs == nil {
+		return nil
+	}
+	now := time.Now().UTC()
+	for _, fs := range sketches {
+		if !fs.whole || fs.kept {
+			continue
+		}
+		raw, err := fs.sketch.MarshalBinary()
+		if err != nil {
+			s.log.Warn("fingerprint not kept", "field", fs.loc.String(), "err", err)
+			continue
+		}
+		loc := bare(fs.loc)
+		b, err := json.Marshal(keptDoc{Loc: loc, Run: runID, ObservedAt: now, StoreKind: fs.hints.StoreKind,
+			Rows: fs.hints.Rows, Modified: fs.hints.Modified, Sketch: raw})
+		if err != nil {
+			return fmt.Errorf("scanner: keep fingerprint %s: %w", loc, err)
+		}
+		if err := s.docs.PutDoc(ctx, DocFingerprint, loc.String(), b); err != nil {
+			return graphErr(fmt.Errorf("scanner: keep fingerprint %s: %w", loc, err))
+		}
+	}
+	return nil
+}
+
+// load reads every kept sketch. A document that does not decode is logged
+// and skipped: it only costs a comparison, never a wrong edge.
+func (s sketchStore) load(ctx context.Context) (map[piimap.Location]keptSketch, error) {
+	out := map[piimap.Location]keptSketch{}
+	if s.docs == nil {
+		return out, nil
+	}
+	err := s.docs.ListDocs(ctx, DocFingerprint, func(id string, data []byte) error {
+		var d keptDoc
+		if err := json.Unmarshal(data, &d); err != nil {
+			s.log.Warn("kept fingerprint unreadable", "field", id, "err", err)
+			return nil
+		}
+		var sk fingerprint.Sketch
+		if err := sk.UnmarshalBinary(d.Sketch); err != nil {
+			s.log.Warn("kept fingerprint unreadable", "field", id, "err", err)
+			return nil
+		}
+		out[bare(d.Loc)] = keptSketch{loc: d.Loc, sketch: sk,
+			hints: fingerprint.Hints{StoreKind: d.StoreKind, Rows: d.Rows, Modified: d.Modified}}
+		return nil
+	})
+	if err != nil && !errors.Is(err, piimap.ErrNotFound) {
+		return nil, graphErr(fmt.Errorf("scanner: kept fingerprints: %w", err))
+	}
+	return out, nil
+}
