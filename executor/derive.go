@@ -92,6 +92,7 @@ func (s *Service) derivePlan(ctx context.Context, req *Request, modes map[string
 	if err := d.unitErrorGaps(ctx); err != nil {
 		return nil, err
 	}
+	p.Lineage = d.edgeActions(p)
 	for _, kind := range sortedKeys(d.byKind) {
 		set := d.byKind[kind]
 		id := Identifier{Kind: kind, Count: len(set.values), Via: set.via}
@@ -194,6 +195,7 @@ func (d *deriver) matches(a *assetView) []Match {
 			}
 		}
 	}
+	ms = append(ms, d.lineageMatches(a, ms)...)
 	return append(ms, d.maskedMatches(a)...)
 }
 

@@ -264,12 +264,11 @@ func (s *Service) applyStore(ctx context.Context, req *Request, sp StorePlan, pr
 	if len(todo) == 0 { // finished before an interruption elsewhere: verify again
 		return s.verifyStore(ctx, h, req, sp, prog, ro)
 	}
-	targets := make([]Target, len(todo))
-	for i, st := range todo {
-		targets[i] = st.Target
-	}
+	targets, views := writeTargets(todo)
 	var results []Result
-	if req.Type == Rectification {
+	if len(targets) == 0 {
+		// only views in this store: nothing to write
+	} else if req.Type == Rectification {
 		rf, ok := h.(Rectifier)
 		if !ok {
 			return s.failSteps(ctx, prog, todo, fmt.Errorf("executor: store %s cannot rectify: %w", sp.Store, piimap.ErrUnsupported))
@@ -284,9 +283,21 @@ func (s *Service) applyStore(ctx context.Context, req *Request, sp StorePlan, pr
 		}
 		return s.failSteps(ctx, prog, todo, err)
 	}
+	if err == nil {
+		err = recompute(ctx, h, views)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return s.failSteps(ctx, prog, todo, err)
+	}
 	byAsset := map[string]Result{}
 	for _, r := range results {
 		byAsset[r.Asset] = r
+	}
+	for _, v := range views {
+		byAsset[v.Asset] = Result{Asset: v.Asset} // a view changes with its base: nothing of its own
 	}
 	s.progMu.Lock()
 	for _, st := range todo {
@@ -374,13 +385,13 @@ func (s *Service) failSteps(ctx context.Context, prog *progress, steps []Step, e
 
 // writeReceipt assembles the receipt of an applied run from its progress.
 func (s *Service) writeReceipt(req *Request, plan *Plan, prog *progress) *Receipt {
-	r := &Receipt{Request: req.ID, Type: req.Type, PlanDigest: plan.Digest, ScanRun: plan.ScanRun,
+	r := &Receipt{Request: req.ID, Type: req.Type, PlanDigest: plan.Digest, ScanRun: plan.ScanRun, Lineage: plan.Lineage,
 		Approvals: req.Approvals, Runs: prog.Runs, StartedAt: prog.StartedAt, CompletedAt: time.Now().UTC(),
 		Exceptions: append([]Exception{}, plan.Exceptions...), Gaps: append([]Gap{}, plan.Gaps...)}
 	status := StatusCompleted
 	for _, st := range plan.Steps() {
 		p := prog.Steps[assetKey(st.Store, st.Asset)]
-		loc := ReceiptLocation{Store: st.Store, Asset: st.Asset, Mode: st.Target.Mode, Found: p.Found,
+		loc := ReceiptLocation{Store: st.Store, Asset: st.Asset, Mode: st.Target.Mode, Action: recomputeLabel(st), Found: p.Found,
 			Changed: p.Changed, Residual: p.Residual, Note: p.Note, Error: p.Error}
 		switch {
 		case p.Status == stepFailed || p.Status != stepDone:
@@ -409,7 +420,7 @@ func (s *Service) writeReceipt(req *Request, plan *Plan, prog *progress) *Receip
 // dryRun asks each store what an erasure would change; nothing is written
 // and the request's state is untouched.
 func (s *Service) dryRun(ctx context.Context, req *Request, plan *Plan, ro RunOptions) (*Receipt, error) {
-	r := &Receipt{Request: req.ID, Type: req.Type, DryRun: true, PlanDigest: plan.Digest, ScanRun: plan.ScanRun,
+	r := &Receipt{Request: req.ID, Type: req.Type, DryRun: true, PlanDigest: plan.Digest, ScanRun: plan.ScanRun, Lineage: plan.Lineage,
 		Approvals: req.Approvals, StartedAt: time.Now().UTC(), Exceptions: append([]Exception{}, plan.Exceptions...),
 		Gaps: append([]Gap{}, plan.Gaps...), Locations: []ReceiptLocation{}}
 	var mu sync.Mutex
@@ -424,12 +435,11 @@ func (s *Service) dryRun(ctx context.Context, req *Request, plan *Plan, ro RunOp
 				return err
 			}
 			defer h.Close()
-			targets := make([]Target, len(sp.Steps))
-			for i, st := range sp.Steps {
-				targets[i] = st.Target
-			}
+			targets, _ := writeTargets(sp.Steps)
 			var res []Result
-			if rf, ok := h.(Rectifier); ok && req.Type == Rectification {
+			if len(targets) == 0 {
+				// only views: nothing would be written
+			} else if rf, ok := h.(Rectifier); ok && req.Type == Rectification {
 				res, err = rf.Rectify(gctx, targets, EraseOptions{DryRun: true})
 			} else {
 				res, err = h.Erase(gctx, targets, EraseOptions{DryRun: true})
@@ -454,6 +464,9 @@ func (s *Service) dryRun(ctx context.Context, req *Request, plan *Plan, ro RunOp
 	for _, st := range plan.Steps() {
 		loc := locs[assetKey(st.Store, st.Asset)]
 		loc.Store, loc.Asset, loc.Mode, loc.Status = st.Store, st.Asset, st.Target.Mode, LocWouldChange
+		if loc.Action = recomputeLabel(st); loc.Action != "" {
+			loc.Found = st.Expected
+		}
 		r.Locations = append(r.Locations, loc)
 	}
 	r.Status = StatusApproved
@@ -463,4 +476,38 @@ func (s *Service) dryRun(ctx context.Context, req *Request, plan *Plan, ro RunOp
 		return nil, err
 	}
 	return r, nil
+}
+
+// writeTargets splits steps into the targets a handler writes and the
+// recompute steps (views), which it does not.
+func writeTargets(steps []Step) ([]Target, []Target) {
+	var write, views []Target
+	for _, st := range steps {
+		if st.Action == ActionRecompute {
+			views = append(views, st.Target)
+			continue
+		}
+		write = append(write, st.Target)
+	}
+	return write, views
+}
+
+// recompute refreshes the materialized views among views through the
+// handler's Recomputer; plain views, and stores without one, need nothing.
+func recompute(ctx context.Context, h Handler, views []Target) error {
+	rc, ok := h.(Recomputer)
+	if !ok || len(views) == 0 {
+		return nil
+	}
+	if err := rc.Recompute(ctx, views); err != nil {
+		return fmt.Errorf("executor: recompute views: %w", err)
+	}
+	return nil
+}
+
+func recomputeLabel(st Step) string {
+	if st.Action == ActionRecompute {
+		return ActionRecompute
+	}
+	return ""
 }

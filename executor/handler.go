@@ -24,12 +24,17 @@ const (
 	ModeTombstone Mode = "tombstone" // reserved for stores that mark rows deleted
 	ModeRedact    Mode = "redact"    // text: replace the identifier with [REDACTED]
 	ModeDrop      Mode = "drop"      // text: drop the whole line
+	// ModeExpire leaves the data to expire by the TTL or retention the
+	// scan measured: allowed only where every probed key has a TTL (or the
+	// stream a max_age), and recorded as a retention exception with the
+	// expiry date instead of a write.
+	ModeExpire Mode = "expire"
 )
 
 // Valid reports whether m is a known mode.
 func (m Mode) Valid() bool {
 	switch m {
-	case ModeDelete, ModeNull, ModeMask, ModeTombstone, ModeRedact, ModeDrop:
+	case ModeDelete, ModeNull, ModeMask, ModeTombstone, ModeRedact, ModeDrop, ModeExpire:
 		return true
 	}
 	return false
@@ -155,6 +160,14 @@ type Counter interface {
 // Target.Changes get the new value.
 type Rectifier interface {
 	Rectify(ctx context.Context, ts []Target, opt EraseOptions) ([]Result, error)
+}
+
+// Recomputer is implemented by handlers of stores with materialized views:
+// Recompute refreshes the views named by the targets' assets from their
+// base tables (Postgres: REFRESH MATERIALIZED VIEW). Execute calls it after
+// the store's other steps; a plain view needs no call.
+type Recomputer interface {
+	Recompute(ctx context.Context, ts []Target) error
 }
 
 // ModeChecker is implemented by handlers that support only some modes for

@@ -19,6 +19,11 @@ const (
 	ActionRectify = "rectify"
 	ActionExport  = "export"
 	ActionFind    = "find"
+	// ActionRecompute: the asset is a view the store computes from other
+	// assets; it is not written, it changes when they do, and verification
+	// checks it like any other step. A materialized view is refreshed after
+	// its store's other steps (see Recomputer).
+	ActionRecompute = "recompute"
 )
 
 // Plan is what a request will do, derived from the latest scan run: per
@@ -38,7 +43,11 @@ type Plan struct {
 	// filter, built on a full scan of the unchanged location, shows that
 	// none of the subject's identifiers can be there.
 	Skipped []Skip `json:"skipped,omitempty"`
-	Digest  string `json:"digest"`
+	// Lineage lists every derived or copied location in the request's
+	// scope (a copy_of or derived_from edge out of it) with what the plan
+	// does about it: delete, recompute, expires, export, or a gap.
+	Lineage []EdgeAction `json:"lineage,omitempty"`
+	Digest  string       `json:"digest"`
 
 	resolved []resolvedSet
 }

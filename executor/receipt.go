@@ -35,6 +35,7 @@ type Receipt struct {
 	Locations   []ReceiptLocation `json:"locations"`
 	Exceptions  []Exception       `json:"exceptions"`
 	Gaps        []Gap             `json:"gaps"`
+	Lineage     []EdgeAction      `json:"lineage,omitempty"`
 	PlanDigest  string            `json:"plan_digest"`
 	ScanRun     string            `json:"scan_run"`
 	Approvals   []Approval        `json:"approvals"`
@@ -51,6 +52,7 @@ type ReceiptLocation struct {
 	Store       string `json:"store"`
 	Asset       string `json:"asset"`
 	Mode        Mode   `json:"mode,omitempty"`
+	Action      string `json:"action,omitempty"` // recompute for views; empty for the request's own action
 	Found       int64  `json:"found"`
 	Changed     int64  `json:"changed"`
 	WouldChange int64  `json:"would_change,omitempty"`

@@ -81,8 +81,13 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 				t.Match[i].Masked = append(t.Match[i].Masked, MaskDisplay(val))
 			}
 		}
+		stepAction := action
 		if action == ActionErase {
 			t.Mode = modeFor(d.modes, a.store, a.name, a.text())
+		}
+		if (action == ActionErase || action == ActionRectify) && a.view() != "" {
+			// A view holds nothing of its own: it follows its base tables.
+			stepAction, t.Mode = ActionRecompute, ""
 		}
 		if action == ActionRectify {
 			t.Changes = rectifyChanges(a, d.req.changes)
@@ -99,7 +104,16 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 				continue
 			}
 		}
-		if action == ActionErase {
+		if t.Mode == ModeExpire {
+			exc, why := expiry(a, d.req.ID, now)
+			if why != "" {
+				d.gaps = append(d.gaps, Gap{Kind: GapUnsupported, Store: a.store, Asset: a.name, Reason: why})
+			} else {
+				p.Exceptions = append(p.Exceptions, exc)
+			}
+			continue
+		}
+		if stepAction == ActionErase {
 			if mc, ok := h.(ModeChecker); ok {
 				if err := mc.CheckMode(t); err != nil {
 					var xe *ExceptionError
@@ -113,7 +127,7 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 				}
 			}
 		}
-		if action == ActionRectify {
+		if stepAction == ActionRectify {
 			if _, ok := h.(Rectifier); !ok {
 				d.gaps = append(d.gaps, Gap{Kind: GapUnsupported, Store: a.store, Asset: a.name,
 					Reason: fmt.Sprintf("store kind %s cannot rectify: %v", a.kind, piimap.ErrUnsupported)})
@@ -142,11 +156,11 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 				pii[""] = append(pii[""], f.Type)
 			}
 		}
-		sp.Steps = append(sp.Steps, Step{Store: a.store, Asset: a.name, Action: action, Target: t, Expected: n, PII: pii})
+		sp.Steps = append(sp.Steps, Step{Store: a.store, Asset: a.name, Action: stepAction, Target: t, Expected: n, PII: pii})
 	}
 	for _, store := range sortedKeys(byStore) {
 		sp := byStore[store]
-		sp.Steps = childrenFirst(sp.Steps, d.v.refs)
+		sp.Steps = recomputeLast(childrenFirst(sp.Steps, d.v.refs))
 		p.Stores = append(p.Stores, *sp)
 	}
 	return nil
@@ -272,6 +286,24 @@ func childrenFirst(steps []Step, refs []lineage.Edge) []Step {
 		}
 		placed[pick] = true
 		out = append(out, steps[pick])
+	}
+	return out
+}
+
+// recomputeLast moves a store's recompute steps (views) after its other
+// steps, keeping both groups in order: a view is verified, and a
+// materialized view refreshed, once its base tables are done.
+func recomputeLast(steps []Step) []Step {
+	out := make([]Step, 0, len(steps))
+	for _, st := range steps {
+		if st.Action != ActionRecompute {
+			out = append(out, st)
+		}
+	}
+	for _, st := range steps {
+		if st.Action == ActionRecompute {
+			out = append(out, st)
+		}
 	}
 	return out
 }

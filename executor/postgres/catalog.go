@@ -36,10 +36,11 @@ type table struct {
 	cols    map[string]*column
 	parents map[string]bool // assets this table references through a foreign key
 	view    bool            // a view or materialized view: erased through its base tables
+	matview bool            // a materialized view: refreshed by Recompute
 }
 
 const columnsQuery = `
-SELECT n.nspname, c.relname, c.relkind IN ('v', 'm'), a.attname, format_type(a.atttypid, a.atttypmod),
+SELECT n.nspname, c.relname, c.relkind::text, a.attname, format_type(a.atttypid, a.atttypmod),
        bt.typcategory, bt.typname,
        CASE WHEN a.atttypmod > 4 AND bt.typname IN ('varchar', 'bpchar') THEN a.atttypmod - 4 ELSE 0 END,
        a.attnotnull,
@@ -102,11 +103,10 @@ func (h *Handler) loadCatalog(ctx context.Context, schemas, names []string) erro
 		return spg.WrapError(ctx, h.store+": catalog", err)
 	}
 	for rows.Next() {
-		var schema, rel string
-		var view bool
+		var schema, rel, kind string
 		c := &column{}
 		var cat string
-		if err := rows.Scan(&schema, &rel, &view, &c.name, &c.typ, &cat, &c.typname, &c.maxLen, &c.notNull, &c.pk, &c.fk); err != nil {
+		if err := rows.Scan(&schema, &rel, &kind, &c.name, &c.typ, &cat, &c.typname, &c.maxLen, &c.notNull, &c.pk, &c.fk); err != nil {
 			rows.Close()
 			return spg.WrapError(ctx, h.store+": catalog", err)
 		}
@@ -116,7 +116,8 @@ func (h *Handler) loadCatalog(ctx context.Context, schemas, names []string) erro
 		a := spg.Asset(schema, rel)
 		t := h.cat[a]
 		if t == nil {
-			t = &table{asset: a, quoted: spg.QuoteTable(schema, rel), cols: map[string]*column{}, parents: map[string]bool{}, view: view}
+			t = &table{asset: a, quoted: spg.QuoteTable(schema, rel), cols: map[string]*column{}, parents: map[string]bool{},
+				view: kind == "v" || kind == "m", matview: kind == "m"}
 			h.cat[a] = t
 		}
 		t.cols[c.name] = c

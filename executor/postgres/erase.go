@@ -201,3 +201,26 @@ func (h *Handler) rectify(ctx context.Context, tx pgx.Tx, tb *table, t executor.
 	}
 	return executor.Result{Found: found, Changed: n}, nil
 }
+
+var _ executor.Recomputer = (*Handler)(nil)
+
+// Recompute refreshes the materialized views among the targets, after the
+// erasure of their base tables committed, so they stop showing the
+// subject's rows; plain views need nothing. Each refresh is one statement.
+func (h *Handler) Recompute(ctx context.Context, ts []executor.Target) error {
+	for _, t := range ts {
+		cat, err := h.tables(ctx, t.Asset)
+		if err != nil {
+			return err
+		}
+		tb := cat[t.Asset]
+		if tb == nil || !tb.matview {
+			continue
+		}
+		h.stmts.Add(1)
+		if _, err := h.pool.Exec(ctx, "REFRESH MATERIALIZED VIEW "+tb.quoted); err != nil {
+			return spg.WrapError(ctx, h.store+": refresh "+t.Asset, err)
+		}
+	}
+	return nil
+}

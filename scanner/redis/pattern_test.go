@@ -156,12 +156,12 @@ func TestTTLStats(t *testing.T) {
 		want map[string]string
 	}{
 		{"empty", nil, map[string]string{MetaTTLProbed: "0"}},
-		{"no expiry", []time.Duration{-1, -1}, map[string]string{MetaTTLProbed: "2", MetaTTLNoneShare: "1.00"}},
-		{"gone keys ignored", []time.Duration{-2, 10 * s}, map[string]string{MetaTTLProbed: "1", MetaTTLNoneShare: "0.00",
+		{"no expiry", []time.Duration{-1, -1}, map[string]string{MetaTTLProbed: "2", MetaTTLNoneShare: "1.00", MetaTTLNone: "2"}},
+		{"gone keys ignored", []time.Duration{-2, 10 * s}, map[string]string{MetaTTLProbed: "1", MetaTTLNoneShare: "0.00", MetaTTLNone: "0",
 			MetaTTLMin: "10", MetaTTLMedian: "10", MetaTTLMax: "10"}},
 		{"mixed, even median, rounded up", []time.Duration{-1, 1500 * time.Millisecond, 30 * s, 60 * s, 3600 * s},
-			map[string]string{MetaTTLProbed: "5", MetaTTLNoneShare: "0.20", MetaTTLMin: "2", MetaTTLMedian: "45", MetaTTLMax: "3600"}},
-		{"odd median", []time.Duration{5 * s, 1 * s, 9 * s}, map[string]string{MetaTTLProbed: "3", MetaTTLNoneShare: "0.00",
+			map[string]string{MetaTTLProbed: "5", MetaTTLNoneShare: "0.20", MetaTTLNone: "1", MetaTTLMin: "2", MetaTTLMedian: "45", MetaTTLMax: "3600"}},
+		{"odd median", []time.Duration{5 * s, 1 * s, 9 * s}, map[string]string{MetaTTLProbed: "3", MetaTTLNoneShare: "0.00", MetaTTLNone: "0",
 			MetaTTLMin: "1", MetaTTLMedian: "5", MetaTTLMax: "9"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) { assert.Equal(t, tc.want, TTLStats(tc.in)) })

@@ -29,6 +29,7 @@ const (
 	MetaRedisType     = "redis_type"     // the value types seen under the pattern, comma-separated
 	MetaTTLProbed     = "ttl_probed"     // keys whose TTL was probed
 	MetaTTLNoneShare  = "ttl_none_share" // share of probed keys that never expire, 0..1
+	MetaTTLNone       = "ttl_none"       // probed keys that never expire (a count: the share rounds)
 	MetaTTLMin        = "ttl_min_s"      // shortest remaining TTL, seconds (keys with a TTL)
 	MetaTTLMedian     = "ttl_median_s"
 	MetaTTLMax        = "ttl_max_s"
@@ -183,6 +184,7 @@ func TTLStats(ttls []time.Duration) map[string]string {
 		return meta
 	}
 	meta[MetaTTLNoneShare] = strconv.FormatFloat(float64(none)/float64(probed), 'f', 2, 64)
+	meta[MetaTTLNone] = strconv.Itoa(none)
 	if len(live) == 0 {
 		return meta
 	}
