@@ -52,13 +52,13 @@ type EdgeAction struct {
 
 // Unit meta the scanner records, read here from asset node attributes.
 const (
-	attrRelation     = "relation"       // scanner/postgres, mysql, duckdb: table | view | materialized_view
-	attrTTLProbed    = "ttl_probed"     // scanner/redis: keys whose TTL was probed
-	attrTTLNone      = "ttl_none"       // scanner/redis: probed keys without a TTL
-	attrTTLMedian    = "ttl_median_s"   // scanner/redis
-	attrTTLMax       = "ttl_max_s"      // scanner/redis: longest remaining TTL, seconds
-	attrMaxAge       = "max_age"        // scanner/nats: stream max_age (Go duration)
-	attrRetention    = "retention"      // scanner/nats: limits | interest | workqueue
+	attrRelation  = "relation"     // scanner/postgres, mysql, duckdb: table | view | materialized_view
+	attrTTLProbed = "ttl_probed"   // scanner/redis: keys whose TTL was probed
+	attrTTLNone   = "ttl_none"     // scanner/redis: probed keys without a TTL
+	attrTTLMedian = "ttl_median_s" // scanner/redis
+	attrTTLMax    = "ttl_max_s"    // scanner/redis: longest remaining TTL, seconds
+	attrMaxAge    = "max_age"      // scanner/nats: stream max_age (Go duration)
+	attrRetention = "retention"    // scanner/nats: limits | interest | workqueue
 )
 
 // view reports whether the asset is a view the store computes ("view" or
