@@ -40,11 +40,19 @@
 // as confidence, evidence without values), unless a declared edge (a foreign
 // key, a view column) already links the two fields.
 //
-// Only fields of the same run are compared: sketches are not stored yet, so
-// a scan of one store does not find copies of fields in stores it did not
-// scan. Sketches of samples measure samples (two 10% samples of one column
-// share ~10% of their values), so sampled scans find only high-overlap
-// copies; a full scan gives reliable containment.
+// Sketches of samples measure samples (two 10% samples of one column share
+// ~10% of their values), so the sketch of every field a scan read in full
+// (a full scan, or a source that cannot sample) is kept in the graph's
+// document store (DocFingerprint, keyed hashes only) and replaces the one
+// kept before. A later run compares its own sketches against them: a
+// sampled field that was once read in full is compared as the union of its
+// sample and its kept sketch (fingerprint.Sketch.Merge), and the kept
+// sketches of configured stores the run did not scan take part too, so a
+// `scan --store lake` finds the copies its objects hold of a database
+// scanned last week. Edges between two kept sketches are not written again:
+// the graph carries them forward with their stores. Ingested lineage
+// (Options.Declared) is written into every run and, like foreign keys and
+// views, keeps the pairs it links out of the inferred copies.
 //
 // A unit that fails is listed in Result.Errors with its error and the scan
 // continues; a store that cannot be opened is a store-level error. Only a

@@ -203,6 +203,22 @@ func (a *app) printPlan(p *executor.Plan) {
 	for _, e := range p.Exceptions {
 		fmt.Fprintf(a.stdout, "  exception %s: %s/%s: %s\n", e.Kind, e.Store, e.Asset, e.Reason)
 	}
+	for _, sk := range p.Skipped {
+		fmt.Fprintf(a.stdout, "  skipped %s/%s: %s\n", sk.Store, sk.Asset, sk.Reason)
+	}
+	if len(p.Lineage) > 0 {
+		fmt.Fprintln(a.stdout, "  lineage (derived and copied locations):")
+		tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "    COPY\tOF\tEDGE\tACTION\tEVIDENCE")
+		for _, ea := range p.Lineage {
+			edge := ea.Kind + "/" + ea.Source
+			if ea.Transform != "" {
+				edge += "/" + ea.Transform
+			}
+			fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\n", ea.Copy, ea.Original, edge, ea.Action, ea.Evidence)
+		}
+		tw.Flush()
+	}
 }
 
 func short(digest string) string {
