@@ -22,7 +22,19 @@
 // the subject's identifiers normalised and hashed as the fingerprint
 // builder did (fingerprint.MaskedSpellings), so sha256(lower(email)) rows
 // are found and erased; a last-four-digits copy identifies no one and stays
-// a gap.
+// a gap. Identity copy_of and derived_from edges (a copy found by
+// fingerprints, a view column, a dbt model column) let a copy be matched
+// with its original's known values even where the copy's own field is no
+// subject key. A view (a relation the store computes) becomes a recompute
+// step: it is never written, it is verified after its base tables, and a
+// materialized view is refreshed (Recomputer). Mode expire leaves a
+// location to the TTL or retention its scan measured, as a retention
+// exception with the expiry date, and is refused where some probed key
+// never expires. Plan.Lineage lists every copy_of and derived_from edge out
+// of a location in scope with its action (delete, recompute, expires,
+// export, held, skipped, gap) and the evidence; the receipt carries it.
+// An identifier filter built on a full scan may show that an unchanged file
+// or object cannot hold the subject: the plan lists it under Skipped.
 // Every PII location the plan cannot reach, every scan error and every
 // store kind without a handler is an explicit Gap. The plan's digest (SHA-256
 // of its canonical JSON with identifiers as HMACs, counts excluded) is frozen
