@@ -87,14 +87,29 @@ func (d *deriver) lineageMatches(a *assetView, have []Match) []Match {
 		if e.Transform != lineage.TransformIdentity {
 			continue
 		}
-		vals := d.parentValues(e.To)
+		// A copy of a subject key is matched as that key (emails case-
+		// insensitively, phones as E.164); a copy of another key by value.
+		kind, vals := KindKey, d.parentValues(e.To)
+		if id := d.v.identityOf(e.To); id != "" && d.byKind[id] != nil && len(d.byKind[id].values) > 0 {
+			kind, vals = id, d.byKind[id].values
+		}
 		if len(vals) == 0 {
 			continue
 		}
 		matched[e.From.Field] = true
-		ms = append(ms, Match{Field: e.From.Field, Kind: KindKey, Via: e.Kind + " " + e.To.String(), Values: vals})
+		ms = append(ms, Match{Field: e.From.Field, Kind: kind, Via: e.Kind + " " + e.To.String(), Values: vals})
 	}
 	return ms
+}
+
+// identityOf is the subject key kind a field holds, "" if none or unknown.
+func (v *graphView) identityOf(l piimap.Location) string {
+	if a := v.assets[assetKey(l.Store, l.Name)]; a != nil {
+		if f := a.fields[l.Field]; f != nil {
+			return f.identity
+		}
+	}
+	return ""
 }
 
 // expiry decides whether asset a may be left to expire: every probed Redis
