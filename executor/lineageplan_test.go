@@ -41,7 +41,9 @@ func lineageEstate(t *testing.T) (*executor.Service, string) {
 	_, err = db.Exec(lineageSQL)
 	require.NoError(t, err)
 	require.NoError(t, db.Close())
-	wh := func(asset, field string) piimap.Location { return piimap.Location{Store: "wh", Name: asset, Field: field} }
+	wh := func(asset, field string) piimap.Location {
+		return piimap.Location{Store: "wh", Name: asset, Field: field}
+	}
 	g := &memGraph{run: lineage.ScanRun{ID: "run-1", Status: lineage.RunComplete, Stores: []string{"wh"}}}
 	g.finding("duckdb", wh("main.customers", "email"), piimap.TypeEmail, map[string]string{"relation": "table"})
 	g.add("duckdb", wh("main.customers", "id"), nil)
