@@ -1,0 +1,134 @@
+package ingest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/lineage"
+	"github.com/piimap/piimap/lineage/lineagetest"
+)
+
+// testStores is the estate the unit tests resolve against.
+func testStores() []Store {
+	return []Store{
+		{Name: "app", URL: "postgres://piimap:s3cret@db.internal:5432/shop?sslmode=disable"},
+		{Name: "other", URL: "postgres://127.0.0.1/other"},
+		{Name: "crm", URL: "mysql://root:pw@127.0.0.1:3306/crm"},
+		{Name: "lake", URL: "s3://exports/daily?endpoint=http://127.0.0.1:7070&use_path_style=true"},
+		{Name: "lake_all", URL: "s3://exports"},
+		{Name: "files", URL: "file:///data/files"},
+		{Name: "wh", URL: "duckdb:///data/wh.duckdb"},
+		{Name: "cache", URL: "redis://127.0.0.1:6379/0"},
+	}
+}
+
+func TestResolve(t *testing.T) {
+	known := map[string][]string{"other": {"public.Shared"}, "app": {"app.users"}, "wh": {"main.customers"}}
+	r := NewResolver(testStores(), known)
+	loc := func(store, ns, asset string) piimap.Location {
+		return piimap.Location{Store: store, Namespace: ns, Name: asset}
+	}
+	for _, tc := range []struct {
+		name      string
+		sc        scope
+		namespace string
+		table     string
+		want      piimap.Location
+		why       string // substring of the reason when unresolved
+	}{
+		{name: "postgres db.schema.table", namespace: "postgres://db.internal:5432", table: "shop.app.users",
+			want: loc("app", "postgres://db.internal:5432", "app.users")},
+		{name: "postgres other db on the host", namespace: "postgres://db.internal:5432", table: "nope.app.users",
+			why: "no configured store"},
+		{name: "postgres loopback alias and default port", namespace: "postgres://localhost:5432", table: "other.public.t",
+			want: loc("other", "postgres://127.0.0.1:5432", "public.t")},
+		{name: "postgres host case", namespace: "postgres://DB.internal:5432", table: "shop.marts.x",
+			want: loc("app", "postgres://db.internal:5432", "marts.x")},
+		{name: "postgres unknown host", namespace: "postgres://elsewhere:5432", table: "shop.app.users", why: "no configured store"},
+		{name: "postgres unknown host pinned", sc: scope{pin: "app"}, namespace: "postgres://elsewhere:5432", table: "shop.app.users",
+			want: loc("app", "postgres://db.internal:5432", "app.users")},
+		{name: "pin of another kind does not apply", sc: scope{pin: "wh"}, namespace: "postgres://elsewhere:5432", table: "shop.app.users",
+			why: "no configured store"},
+		{name: "mysql db.table", namespace: "mysql://localhost:3306", table: "crm.customers",
+			want: loc("crm", "mysql://127.0.0.1:3306", "crm.customers")},
+		{name: "mysql other db", namespace: "mysql://localhost:3306", table: "hr.people", why: "no configured store"},
+		{name: "s3 longest prefix wins", namespace: "s3://exports", table: "daily/users.csv",
+			want: loc("lake", "s3://exports", "users.csv")},
+		{name: "s3 outside the prefix", namespace: "s3://exports", table: "weekly/users.csv",
+			want: loc("lake_all", "s3://exports", "weekly/users.csv")},
+		{name: "s3 other bucket", namespace: "s3://nope", table: "a.csv", why: "no configured store"},
+		{name: "file absolute path", namespace: "file", table: "/data/files/exports/crm.csv",
+			want: loc("files", "file:///data/files", "exports/crm.csv")},
+		{name: "file://host namespace", namespace: "file://host1", table: "/data/files/a.jsonl",
+			want: loc("files", "file:///data/files", "a.jsonl")},
+		{name: "file:///dir with relative name", namespace: "file:///data/files", table: "exports/x.csv",
+			want: loc("files", "file:///data/files", "exports/x.csv")},
+		{name: "file outside every root", namespace: "file", table: "/etc/passwd", why: "no configured store"},
+		{name: "duckdb", namespace: "duckdb:///data/wh.duckdb", table: "wh.main.customers",
+			want: loc("wh", "duckdb:///data/wh.duckdb", "main.customers")},
+		{name: "generic namespace", namespace: "redis://127.0.0.1:6379", table: "session:*",
+			want: loc("cache", "redis://127.0.0.1:6379", "session:*")},
+		{name: "unknown namespace", namespace: "bigquery", table: "p.d.t", why: "no configured store"},
+		{name: "sql name ambiguous", table: "marts.x", why: "ambiguous between stores app, other, wh"},
+		{name: "sql name decided by the scan", table: "app.users", want: loc("app", "postgres://db.internal:5432", "app.users")},
+		{name: "sql name spelled as scanned", table: "public.shared", want: loc("other", "postgres://127.0.0.1:5432", "public.Shared")},
+		{name: "sql name with database", table: "shop.marts.x", want: loc("app", "postgres://db.internal:5432", "marts.x")},
+		{name: "sql name with database hint", table: "marts.x", sc: scope{dbHint: func(string) string { return "wh" }},
+			want: loc("wh", "duckdb:///data/wh.duckdb", "marts.x")},
+		{name: "mysql relation by its db part", table: "crm.customers", sc: scope{dbHint: func(string) string { return "crm" }},
+			want: loc("crm", "mysql://127.0.0.1:3306", "crm.customers")},
+		{name: "pinned bare table", table: "users", sc: scope{pin: "app"}, want: loc("app", "postgres://db.internal:5432", "public.users")},
+		{name: "pinned duckdb bare table", table: "users", sc: scope{pin: "wh"}, want: loc("wh", "duckdb:///data/wh.duckdb", "main.users")},
+		{name: "pinned to a missing store", table: "users", sc: scope{pin: "gone"}, why: `pinned store "gone" is not configured`},
+		{name: "empty part", table: "a..b", sc: scope{pin: "app"}, why: "not a relation"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, why := r.lookup(tc.sc, tc.namespace, tc.table)
+			if tc.why != "" {
+				require.Contains(t, why, tc.why)
+				return
+			}
+			require.Empty(t, why)
+			require.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestParseStoreKeepsNoCredentials(t *testing.T) {
+	for _, s := range testStores() {
+		ref := parseStore(s)
+		for _, v := range []string{ref.namespace, ref.hostPort, ref.db, ref.root, ref.bucket} {
+			require.NotContains(t, v, "s3cret")
+			require.NotContains(t, v, "pw")
+			require.NotContains(t, v, "endpoint")
+		}
+	}
+}
+
+// TestGraphResolver takes namespaces and assets from the latest run.
+func TestGraphResolver(t *testing.T) {
+	ctx := context.Background()
+	g := lineagetest.NewMemGraph()
+	r, err := GraphResolver(ctx, g, testStores())
+	require.NoError(t, err)
+	_, why := r.lookup(scope{}, "", "app.users")
+	require.Contains(t, why, "ambiguous", "no run yet: no assets to decide")
+
+	_, w, err := g.BeginRun(ctx, []string{"other"})
+	require.NoError(t, err)
+	require.NoError(t, w.PutNode(ctx, lineage.Node{Kind: lineage.NodeStore, Loc: piimap.Location{Store: "other", Namespace: "postgres://pg.lan:5433"}}))
+	require.NoError(t, w.PutNode(ctx, lineage.Node{Kind: lineage.NodeAsset, Loc: piimap.Location{Store: "other", Name: "app.users"}}))
+	require.NoError(t, w.Finish(ctx, lineage.ScanRun{}))
+
+	r, err = GraphResolver(ctx, g, testStores())
+	require.NoError(t, err)
+	got, why := r.lookup(scope{}, "", "app.users")
+	require.Empty(t, why)
+	require.Equal(t, piimap.Location{Store: "other", Namespace: "postgres://pg.lan:5433", Name: "app.users"}, got)
+	got, why = r.lookup(scope{}, "postgres://pg.lan:5433", "other.app.users")
+	require.Empty(t, why, "the scanned namespace is matched")
+	require.Equal(t, "other", got.Store)
+}
