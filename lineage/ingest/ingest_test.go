@@ -23,7 +23,7 @@ import (
 
 // Raw values planted in the fixtures; none may be stored.
 var canaries = []string{
-	"zq.canary.7f3a91@example.org", // postgres.log, .csv, .json literals and bind parameters
+	"zq.canary.7f3a91@example.org",                                        // postgres.log, .csv, .json literals and bind parameters
 	"+44 7700 900123", "+1 202 555 0147", "@example.com", "%@example.org", // postgres.log literals
 	"dbt.literal.4c1d@example.org", // a literal in dbt compiled SQL
 	"ol.canary.9b2e@example.org",   // OpenLineage sql facet, error message, transformation description

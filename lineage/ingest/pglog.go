@@ -89,7 +89,7 @@ func parseMasked(masked string) (*sqlextract.Result, error) {
 	return nil, err
 }
 
-// emptyLiterals turns the ? placeholders of masked SQL into ''.
+// emptyLiterals turns the ? placeholders of masked SQL into ”.
 func emptyLiterals(masked string) string {
 	var b strings.Builder
 	inQuote := false
