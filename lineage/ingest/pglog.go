@@ -89,7 +89,8 @@ func parseMasked(masked string) (*sqlextract.Result, error) {
 	return nil, err
 }
 
-// emptyLiterals turns the ? placeholders of masked SQL into ”.
+// emptyLiterals turns the ? placeholders of masked SQL into empty string
+// literals.
 func emptyLiterals(masked string) string {
 	var b strings.Builder
 	inQuote := false
