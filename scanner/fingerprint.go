@@ -231,7 +231,7 @@ func (e *engine) writeCopies(ctx context.Context, runID string, scanned []string
 		return 0, err
 	}
 	var edges []lineage.Edge
-	for _, ed := range fingerprint.Edges(x.Pairs(CopyThreshold), time.Now().UTC()) {
+	for _, ed := range pruneSiblings(fingerprint.Edges(x.Pairs(CopyThreshold), time.Now().UTC())) {
 		if carried[bare(ed.From)] && carried[bare(ed.To)] {
 			continue // both ends carried forward: so is the edge
 		}
@@ -275,4 +275,36 @@ func (e *engine) withKept(sketches []fieldSketch, kept map[piimap.Location]keptS
 		sketches = append(sketches, fieldSketch{loc: k.loc, sketch: k.sketch, hints: k.hints, whole: true, kept: true})
 	}
 	return sketches
+}
+
+// pruneSiblings drops the indirect edges between copies of one original:
+// when A and B are both copies of C and A's values are also inside B's
+// (a cache of 250 users inside an export of 320 inside a table of 400),
+// the edge A → B says only that two copies overlap; A → C and B → C say
+// where both came from. Without it every copy of a popular table links to
+// every larger copy, and the map shows a mesh instead of the sources.
+func pruneSiblings(edges []lineage.Edge) []lineage.Edge {
+	type pair struct{ from, to piimap.Location }
+	has := map[pair]bool{}
+	targets := map[piimap.Location][]piimap.Location{}
+	for _, e := range edges {
+		f, t := bare(e.From), bare(e.To)
+		has[pair{f, t}] = true
+		targets[f] = append(targets[f], t)
+	}
+	out := edges[:0:0]
+	for _, e := range edges {
+		a, b := bare(e.From), bare(e.To)
+		indirect := false
+		for _, c := range targets[b] {
+			if c != a && has[pair{a, c}] && !has[pair{c, b}] {
+				indirect = true
+				break
+			}
+		}
+		if !indirect {
+			out = append(out, e)
+		}
+	}
+	return out
 }
