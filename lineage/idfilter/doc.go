@@ -1,0 +1,50 @@
+// Package idfilter keeps, per text or file location, a compact filter of
+// the identifiers it holds, so that a data-subject request can leave out the
+// locations that cannot hold the subject instead of reading them all.
+//
+// # Story
+//
+// A full scan reads every byte of a log, a CSV or a JSON object. While it
+// does, the scanner hands the unit's text chunks (Set.AddText) or cells
+// (Set.AddValues) to a Set, which extracts every identifier the executor
+// could match there (emails, phone-shaped digit runs, distinctive id tokens;
+// see extract.go for the exact rules), hashes each with a key derived from
+// the installation key (Hasher) and keeps only the 64-bit keyed hashes. When
+// the unit has been read without error, Build turns the distinct keys into a
+// binary fuse filter (github.com/FastFilter/xorfilter, 8-bit fingerprints:
+// about 9 bits per key and 0.4% false positives, no false negatives) and Put
+// stores it in the graph's DocStore under the location, with the unit
+// version it describes (size, modification time and ETag as the source
+// reported them), the key count, when and by which run it was built, and
+// the installation key's ID. A unit that failed part-way gets no filter, and
+// sampled scans never build or replace one.
+//
+// The executor, planning a request, computes the lookup key of each match
+// value (EmailKey, PhoneKey, TokenKey, CellEmailKey, DigitsKey: each reports
+// whether the value's shape is one extraction guarantees to capture) and
+// asks the location's filter (Load, Stored.MayContain). It leaves the
+// location out only when its filter was built under the same installation
+// key from the version the latest scan saw, every value has a lookup key,
+// and the filter rules out every key. Anything else — no filter, another
+// version, a value of a shape extraction does not cover, a corrupt document
+// — means the location is searched as before.
+//
+// # Soundness
+//
+// The executor matches literally, not through the classifier: emails and
+// ids as whole tokens, phones as written or by their digits against a whole
+// cell (executor/match.go). Extraction over-approximates exactly those rules
+// on the bytes, so a value the executor would find always has its key in the
+// filter, whatever the classifier made of it. Every word run of a literally
+// matched value is a whole word run of the text, which is why tokens are
+// keyed by their longest distinctive word run.
+//
+// # Storage
+//
+// A filter of up to MaxPartKeys keys is one document; a bigger one is split
+// by key into parts, each its own document, read only when a key falls in
+// it. Documents carry a magic, a format version and a CRC-32C, and every
+// fuse parameter is validated on decode: corrupt bytes are an error wrapping
+// piimap.ErrCorrupt (FuzzDecode), never a panic or a wrong answer. No raw
+// value is stored, logged or put in an error.
+package idfilter
