@@ -272,6 +272,7 @@ func BenchmarkIndex10k(b *testing.B) {
 	b.ReportMetric(tIndex.Seconds()/float64(b.N), "s-index/op")
 	b.ReportMetric(tCand.Seconds()/float64(b.N), "s-candidates/op")
 	b.ReportMetric(float64(cands), "candidates")
+	b.ReportMetric(float64(len(ms)), "copies")
 	b.ReportMetric(s.precision, "precision")
 	b.ReportMetric(s.recall, "recall")
 	b.Logf("%d fields, %d planted: %d matches, precision %.3f recall %.3f\n%s", len(e.fields), len(e.truth), len(ms),
@@ -291,4 +292,52 @@ func BenchmarkBuilder(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkBruteForce10k is the peer of BenchmarkIndex10k on the same
+// estate: every pair of fields of one domain compared both ways, and every
+// masked signature against every untyped field of its shape, with the same
+// acceptance rule as Pairs. It reports how many verified copies exist, so
+// the index's recall can be read against exhaustive search as well as
+// against the planted truth.
+func BenchmarkBruteForce10k(b *testing.B) {
+	bench10kOnce.Do(func() { bench10k = genEstate(10_000, 2) })
+	x := bench10k.index()
+	b.ResetTimer()
+	var found, compared int
+	for range b.N {
+		found, compared = 0, 0
+		for i := range x.entries {
+			a := &x.entries[i]
+			for j := i + 1; j < len(x.entries); j++ {
+				c := &x.entries[j]
+				if a.dom != c.dom {
+					continue
+				}
+				compared++
+				if x.enough(Compare(&a.sk.Plain, &c.sk.Plain), 0.7) || x.enough(Compare(&c.sk.Plain, &a.sk.Plain), 0.7) {
+					found++
+				}
+			}
+			for di := range a.sk.Derived {
+				d := &a.sk.Derived[di]
+				dom, ok := x.domains[d.Domain]
+				if !ok {
+					continue
+				}
+				for j := range x.entries {
+					c := &x.entries[j]
+					if j == i || c.dom != dom || typed(c.sk.Type) {
+						continue
+					}
+					compared++
+					if x.enough(Compare(&c.sk.Plain, d), 0.7) {
+						found++
+					}
+				}
+			}
+		}
+	}
+	b.ReportMetric(float64(compared), "comparisons")
+	b.ReportMetric(float64(found), "copies")
 }
