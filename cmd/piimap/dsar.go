@@ -113,7 +113,7 @@ func (a *app) dsarNew() *cobra.Command {
 	f.StringVar(&in.Requester, "requester", "", "who asks (may not approve)")
 	f.StringVar(&in.Reason, "reason", "", "why (kept in the request and the audit log)")
 	f.StringArrayVar(&changes, "change", nil, "rectification: FIELD_OR_TYPE=NEW_VALUE (repeatable)")
-	f.StringArrayVar(&modes, "mode", nil, "erasure mode per location: STORE/ASSET=delete|null|mask|redact|drop (repeatable; STORE or * for all)")
+	f.StringArrayVar(&modes, "mode", nil, "erasure mode per location: STORE/ASSET=delete|null|mask|redact|drop|expire (repeatable; STORE or * for all; expire leaves data to the TTL or retention the scan measured)")
 	return cmd
 }
 
