@@ -346,6 +346,38 @@ stores:
 	require.NoError(t, err)
 	require.Len(t, left, xsProfiles-1)
 
+	// Another subject, with the cache left to its TTL: the plan quotes the
+	// TTL the scan measured on the real Redis keys, and nothing is written
+	// there.
+	const other = 11
+	id3 := xsRequest(t, cfg, xsEmail(other), "--mode", "cache=expire")
+	var plan3 executor.Plan
+	require.NoError(t, json.Unmarshal([]byte(mustCLI(t, "--config", cfg, "--json", "dsar", "plan", id3)), &plan3))
+	var expires *executor.EdgeAction
+	for i, ea := range plan3.Lineage {
+		if ea.Copy.Store == "cache" {
+			expires = &plan3.Lineage[i]
+		}
+	}
+	require.NotNil(t, expires, "lineage: %+v", plan3.Lineage)
+	require.Equal(t, executor.EdgeExpires, expires.Action)
+	require.Contains(t, expires.Evidence, "expires by TTL")
+	require.Regexp(t, `longest 7[12]\d\ds`, expires.Evidence, "the measured TTL (2 h) is quoted")
+	for _, st := range plan3.Steps() {
+		require.NotEqual(t, "cache", st.Store, "nothing written to the cache")
+	}
+	mustCLI(t, "--config", cfg, "dsar", "approve", id3, "--by", "dpo")
+	mustCLI(t, "--config", cfg, "dsar", "approve", id3, "--by", "legal")
+	var rc3 executor.Receipt
+	require.NoError(t, json.Unmarshal([]byte(mustCLI(t, "--config", cfg, "--json", "dsar", "run", id3, "--apply")), &rc3))
+	require.Equal(t, executor.StatusCompleted, rc3.Status)
+	exists, err = rc.Exists(ctx, fmt.Sprintf("%sprofile:%d", prefix, 9000+other)).Result()
+	require.NoError(t, err)
+	require.Equal(t, int64(1), exists, "left to expire")
+	ttl, err := rc.TTL(ctx, fmt.Sprintf("%sprofile:%d", prefix, 9000+other)).Result()
+	require.NoError(t, err)
+	require.Greater(t, ttl, time.Duration(0))
+
 	// A second run finds nothing more.
 	id2 := newRequest(t, cfg, "erasure", xsEmail(subject))
 	mustCLI(t, "--config", cfg, "dsar", "plan", id2)
@@ -378,4 +410,14 @@ func keys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// xsRequest files an erasure with extra `dsar new` flags and returns its id.
+func xsRequest(t *testing.T, cfg, email string, extra ...string) string {
+	t.Helper()
+	var req executor.Request
+	args := append([]string{"--config", cfg, "--json", "dsar", "new", "--type", "erasure",
+		"--subject", "email=" + email, "--requester", "privacy-ops"}, extra...)
+	require.NoError(t, json.Unmarshal([]byte(mustCLI(t, args...)), &req))
+	return req.ID
 }
