@@ -23,6 +23,7 @@ type unitScan struct {
 	bytes     int64
 	rowsTotal int64
 	prints    *unitPrints // field fingerprints; nil unless Options.FingerprintKey
+	ids       *unitIDs    // identifier filter keys (idfilter.go); nil unless a full read gets a filter
 }
 
 type fieldScan struct {
@@ -63,6 +64,9 @@ func (e *engine) scanStructured(ctx context.Context, st *store, u piimap.Unit) (
 	s.Full = s.Full || e.opt.Full
 	sampler, canSample := st.src.(Sampler)
 	us.prints.setWhole(s.Full || !canSample)
+	if s.Full && canSample {
+		us.ids = e.newUnitIDs(st, u)
+	}
 
 	read := func(s Sample) error {
 		fresh := map[string]bool{}
@@ -85,6 +89,7 @@ func (e *engine) scanStructured(ctx context.Context, st *store, u piimap.Unit) (
 			fs.sampled += n
 			fs.findings = e.merge(fs.findings, e.classify(rec))
 			us.prints.add(rec, fs.findings, reset)
+			us.ids.addRecord(rec)
 			return nil
 		}
 		if canSample {
@@ -96,6 +101,7 @@ func (e *engine) scanStructured(ctx context.Context, st *store, u piimap.Unit) (
 	if err := read(s); err != nil {
 		return us, err
 	}
+	e.keepIDFilter(ctx, st, u, us.ids)
 	amb, adaptive := e.opt.Classifier.(Ambiguity)
 	if s.Full || !canSample || !adaptive {
 		return us, nil
@@ -127,6 +133,7 @@ func (e *engine) scanStructured(ctx context.Context, st *store, u piimap.Unit) (
 // pool (PerUnit) and merging their findings in chunk order.
 func (e *engine) scanText(ctx context.Context, st *store, u piimap.Unit) (*unitScan, error) {
 	us := newUnitScan()
+	us.ids = e.newUnitIDs(st, u)
 	var (
 		mu      sync.Mutex
 		results = map[int][]piimap.Finding{}
@@ -146,8 +153,10 @@ func (e *engine) scanText(ctx context.Context, st *store, u piimap.Unit) (*unitS
 			meta[rec.Loc.Field] = map[string]string{}
 		}
 		maps.Copy(meta[rec.Loc.Field], rec.Meta)
+		us.ids.seam(rec.Data)
 		g.Go(func() error {
 			f := e.classify(rec)
+			us.ids.addText(rec.Data)
 			mu.Lock()
 			results[i] = f
 			mu.Unlock()
@@ -156,6 +165,9 @@ func (e *engine) scanText(ctx context.Context, st *store, u piimap.Unit) (*unitS
 		return nil
 	})
 	_ = g.Wait()
+	if err == nil {
+		e.keepIDFilter(ctx, st, u, us.ids)
+	}
 	for i := range seq {
 		for _, f := range results[i] {
 			fs := us.field(f.Loc.Field)

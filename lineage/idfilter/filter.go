@@ -140,3 +140,19 @@ func (f *Filter) MayContain(key uint64) bool {
 func mayContain(p *xorfilter.BinaryFuse8, key uint64) bool {
 	return p != nil && p.Contains(key)
 }
+
+// Covered reports whether units of this store kind, unit kind and format
+// get filters: objects of the files and s3 stores in the formats whose
+// matching the executor's files/s3 handlers do byte for byte as extraction
+// assumes (text lines, and CSV/TSV/JSON/JSONL cells). Parquet is matched
+// by DuckDB SQL and tables by their stores, so they get none.
+func Covered(storeKind, unitKind, format string) bool {
+	if storeKind != "files" && storeKind != "s3" || unitKind != piimap.UnitObject {
+		return false
+	}
+	switch format {
+	case piimap.FormatText, piimap.FormatCSV, piimap.FormatTSV, piimap.FormatJSON, piimap.FormatJSONL:
+		return true
+	}
+	return false
+}
