@@ -20,7 +20,11 @@ references, derived_from and copy_of edges, and prints what it reaches as a tree
 --up goes upstream: from a copy or view to its source, from a child row to its parent.
 --down goes downstream: to every copy, view and child table fed by NODE.
 For an asset without #field, the asset's fields are walked one by one.
-With --json it prints {"run", "direction", "max_depth", "kinds", "root", "count"}.`,
+With --json it prints {"run", "direction", "max_depth", "kinds", "root", "count"}.
+
+Lineage that pipelines write down (dbt manifests, OpenLineage events, Postgres query logs)
+is added with the subcommands: ingest stores it and adds its edges, serve receives
+OpenLineage events over HTTP, sources lists what is stored.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if up == down {
@@ -54,6 +58,7 @@ With --json it prints {"run", "direction", "max_depth", "kinds", "root", "count"
 			return lineage.WriteTraceText(a.stdout, t)
 		},
 	}
+	cmd.AddCommand(a.lineageIngestCommand(), a.lineageServeCommand(), a.lineageSourcesCommand())
 	f := cmd.Flags()
 	f.BoolVar(&up, "up", false, "walk upstream: sources and parents")
 	f.BoolVar(&down, "down", false, "walk downstream: copies, views and children")

@@ -27,7 +27,11 @@ Every structured field is also fingerprinted (a keyed-hash MinHash of its normal
 values under the graph's installation key), and fields of this run whose values are
 contained in another's, plainly or as sha256/md5/sha1 hex, base64 or last four digits,
 become copy_of edges. Sampled sketches measure only the samples, so only high-overlap
-copies are found; --full reads whole columns and gives reliable containment.`,
+copies are found; --full reads whole columns and gives reliable containment.
+
+Lineage stored by ` + "`piimap lineage ingest`" + ` and ` + "`piimap lineage serve`" + ` (dbt, OpenLineage, query
+logs) is applied to every run: its edges between assets of the map are written again, so they
+survive re-scans of their stores.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.config()
@@ -74,6 +78,17 @@ func (a *app) scan(ctx context.Context, cfg *config.Config, g *badgerstore.Store
 	if err != nil {
 		return nil, fmt.Errorf("scan: installation key: %w", err)
 	}
+	declared, err := a.declaredLineage(ctx, cfg, g)
+	if err != nil {
+		return nil, fmt.Errorf("scan: ingested lineage: %w", err)
+	}
+	log := a.logger()
+	if declared.Sources > 0 {
+		log.Info("ingested lineage", "sources", declared.Sources, "edges", len(declared.Edges), "unresolved", len(declared.Unresolved))
+	}
+	for _, p := range declared.Problems {
+		log.Warn("ingested lineage", "problem", p)
+	}
 	bar := a.newProgress("scanning", -1)
 	defer bar.finish()
 	return scanner.Run(ctx, stores, scanner.Options{
@@ -82,7 +97,10 @@ func (a *app) scan(ctx context.Context, cfg *config.Config, g *badgerstore.Store
 		Merge:      classifiers.Merge,
 		Configured: storeNames(cfg.Stores),
 		Full:       full,
-		Logger:     a.logger(),
+		Logger:     log,
+		// Lineage from dbt, OpenLineage and query logs, rebuilt from the
+		// stored sources so a re-scan of their stores keeps it.
+		Declared: declared.Edges,
 		// Sketches of samples measure samples: --full gives reliable
 		// containment for the copy_of edges fingerprints infer.
 		FingerprintKey: key,
