@@ -462,7 +462,7 @@ finishing requests in flight.`,
 			}
 			return ingest.ListenAndServe(cmd.Context(), listen, srv, func(addr net.Addr) {
 				srv.Name = "http://" + addr.String() + ingest.LineagePath
-				a.note("piimap: receiving OpenLineage events at %s (Ctrl-C stops)", srv.Name)
+				a.note("receiving OpenLineage events at %s (Ctrl-C stops)", srv.Name)
 			})
 		},
 	}
