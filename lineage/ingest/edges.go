@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -85,6 +86,13 @@ func Build(ctx context.Context, docs lineage.DocStore, r *Resolver) (*Report, er
 			continue
 		}
 		rep.Sources++
+		if err := loadParts(ctx, docs, &s); err != nil {
+			if errors.Is(err, piimap.ErrNotFound) || errors.Is(err, piimap.ErrCorrupt) {
+				rep.Problems = append(rep.Problems, err.Error())
+				continue
+			}
+			return nil, fmt.Errorf("ingest: edges: %w", err)
+		}
 		edges, unk, problems := sourceEdges(r, s)
 		all = append(all, edges...)
 		for _, u := range unk {

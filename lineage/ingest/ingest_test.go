@@ -329,3 +329,54 @@ func TestNothingRawStored(t *testing.T) {
 	}))
 	require.True(t, sawMasked, "the masked statements are in the directory, so the grep can see stored text")
 }
+
+// TestPutInParts stores sources too big for one document in parts, and
+// builds the same edges from them.
+func TestPutInParts(t *testing.T) {
+	ctx := context.Background()
+	build := func(g *lineagetest.MemGraph) []string {
+		rep, err := Build(ctx, g, NewResolver(testStores(), nil))
+		require.NoError(t, err)
+		require.Empty(t, rep.Problems)
+		return edgeStrings(rep.Edges)
+	}
+	sources := func() []*Source {
+		var out []*Source
+		for _, f := range []struct{ kind, file string }{{KindDBT, "dbt_manifest.json"}, {KindOpenLineage, "openlineage_events.jsonl"},
+			{KindSQLLog, "postgres.log"}} {
+			s := read(t, f.kind, f.file)
+			s.Store = "app"
+			out = append(out, s)
+		}
+		return out
+	}
+	whole := lineagetest.NewMemGraph()
+	for _, s := range sources() {
+		require.NoError(t, Put(ctx, whole, s))
+	}
+	want := build(whole)
+	require.NotEmpty(t, want)
+
+	defer func(old int) { maxDoc = old }(maxDoc)
+	maxDoc = 300
+	parted := lineagetest.NewMemGraph()
+	for _, s := range sources() {
+		require.NoError(t, Put(ctx, parted, s))
+	}
+	all, err := List(ctx, parted)
+	require.NoError(t, err)
+	for _, s := range all {
+		require.Greater(t, s.Parts, 1, s.Kind)
+		require.Nil(t, s.DBT)
+		require.Empty(t, s.Statements)
+	}
+	require.Equal(t, want, build(parted))
+
+	// A missing part is reported, not fatal.
+	require.NoError(t, parted.PutDoc(ctx, DocKind, "abc", []byte(`{"id":"abc","kind":"sql_log","name":"x","parts":2}`)))
+	rep, err := Build(ctx, parted, NewResolver(testStores(), nil))
+	require.NoError(t, err)
+	require.Len(t, rep.Problems, 1)
+	require.Contains(t, rep.Problems[0], "source abc part 0")
+	require.Equal(t, want, edgeStrings(rep.Edges))
+}

@@ -17,6 +17,14 @@ import (
 // DocKind is the lineage.DocStore kind sources are kept under.
 const DocKind = "lineage_source"
 
+// PartKind holds, in order, the pieces of the payload of a source too big
+// for one document (IDs "<source id>.0000", "<source id>.0001", …).
+const PartKind = "lineage_source_part"
+
+// maxDoc bounds one stored document: the graph's value-log files are
+// 8 MB, and a dbt project of thousands of models has more lineage.
+var maxDoc = 4 << 20
+
 // Source kinds.
 const (
 	KindDBT         = "dbt"                // a dbt manifest.json
@@ -48,6 +56,9 @@ type Source struct {
 	// name was ingested; superseded sources yield no edges.
 	SupersededBy string `json:"superseded_by,omitempty"`
 	Stats        Stats  `json:"stats"`
+	// Parts is set on a stored source whose payload did not fit one
+	// document: the payload is then in Parts documents of PartKind.
+	Parts int `json:"parts,omitempty"`
 
 	DBT        *DBT        `json:"dbt,omitempty"`
 	Events     []Event     `json:"events,omitempty"`
@@ -71,21 +82,30 @@ type Statement struct {
 	Database string `json:"database,omitempty"` // the database it ran in, when the log says
 }
 
+// payload is what edges are rebuilt from.
+type payload struct {
+	DBT        *DBT        `json:"dbt,omitempty"`
+	Events     []Event     `json:"events,omitempty"`
+	Statements []Statement `json:"statements,omitempty"`
+}
+
+func (s *Source) payload() payload { return payload{s.DBT, s.Events, s.Statements} }
+
 // payloadHash is the source ID: the same content gives the same ID, so
 // ingesting it again overwrites the same document.
 func payloadHash(s *Source) (string, error) {
 	b, err := json.Marshal(struct {
-		Kind       string      `json:"kind"`
-		DBT        *DBT        `json:"dbt,omitempty"`
-		Events     []Event     `json:"events,omitempty"`
-		Statements []Statement `json:"statements,omitempty"`
-	}{s.Kind, s.DBT, s.Events, s.Statements})
+		Kind string `json:"kind"`
+		payload
+	}{s.Kind, s.payload()})
 	if err != nil {
 		return "", err
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16]), nil
 }
+
+func partID(id string, i int) string { return fmt.Sprintf("%s.%04d", id, i) }
 
 // Put stores src under DocKind with a content-hash ID (set on src), its
 // IngestedAt defaulting to now. Storing the same content again overwrites
@@ -101,6 +121,7 @@ func Put(ctx context.Context, docs lineage.DocStore, src *Source) error {
 	}
 	src.ID = id
 	src.SupersededBy = ""
+	src.Parts = 0
 	if src.IngestedAt.IsZero() {
 		src.IngestedAt = time.Now().UTC()
 	}
@@ -130,14 +151,57 @@ func Put(ctx context.Context, docs lineage.DocStore, src *Source) error {
 	return nil
 }
 
+// putSource stores s, its payload split into parts when the document
+// would be too big. A source already stored in parts (a header being
+// marked superseded) is written back as it is.
 func putSource(ctx context.Context, docs lineage.DocStore, s *Source) error {
 	b, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("ingest: source %s: %w", s.Name, err)
 	}
+	if len(b) > maxDoc {
+		p, err := json.Marshal(s.payload())
+		if err != nil {
+			return fmt.Errorf("ingest: source %s: %w", s.Name, err)
+		}
+		header := *s
+		header.DBT, header.Events, header.Statements = nil, nil, nil
+		header.Parts = 0
+		for off := 0; off < len(p); off += maxDoc {
+			part := p[off:min(off+maxDoc, len(p))]
+			if err := docs.PutDoc(ctx, PartKind, partID(s.ID, header.Parts), part); err != nil {
+				return fmt.Errorf("ingest: store source %s part %d: %w", s.Name, header.Parts, err)
+			}
+			header.Parts++
+		}
+		if b, err = json.Marshal(header); err != nil {
+			return fmt.Errorf("ingest: source %s: %w", s.Name, err)
+		}
+	}
 	if err := docs.PutDoc(ctx, DocKind, s.ID, b); err != nil {
 		return fmt.Errorf("ingest: store source %s: %w", s.Name, err)
 	}
+	return nil
+}
+
+// loadParts reads the payload of a source stored in parts.
+func loadParts(ctx context.Context, docs lineage.DocStore, s *Source) error {
+	if s.Parts == 0 {
+		return nil
+	}
+	var buf []byte
+	for i := range s.Parts {
+		b, err := docs.GetDoc(ctx, PartKind, partID(s.ID, i))
+		if err != nil {
+			return fmt.Errorf("ingest: source %s part %d: %w", s.ID, i, err)
+		}
+		buf = append(buf, b...)
+	}
+	var p payload
+	if err := json.Unmarshal(buf, &p); err != nil {
+		return fmt.Errorf("ingest: source %s: parts: %w", s.ID, piimap.ErrCorrupt)
+	}
+	s.DBT, s.Events, s.Statements = p.DBT, p.Events, p.Statements
 	return nil
 }
 
