@@ -134,6 +134,9 @@ both ends in the map, or nothing new).`,
 				if pin != "" {
 					src.Store = pin
 				}
+				if src.Stats.Kept == 0 {
+					continue // nothing with lineage: nothing to keep
+				}
 				if err := ingest.Put(ctx, g, src); err != nil {
 					return err
 				}
@@ -331,7 +334,11 @@ func (a *app) printIngestSummary(sum *ingestSummary) {
 		if what == "" {
 			what = "statements"
 		}
-		fmt.Fprintf(a.stdout, "stored %s %s (id %s): %d %s read, %d with lineage", s.Kind, s.Name, s.ID[:12], st.Read, what, st.Kept)
+		if s.ID == "" {
+			fmt.Fprintf(a.stdout, "not stored %s %s: %d %s read, none with lineage", s.Kind, s.Name, st.Read, what)
+		} else {
+			fmt.Fprintf(a.stdout, "stored %s %s (id %s): %d %s read, %d with lineage", s.Kind, s.Name, s.ID[:12], st.Read, what, st.Kept)
+		}
 		if st.Repeated > 0 {
 			fmt.Fprintf(a.stdout, ", %d repeated", st.Repeated)
 		}

@@ -168,6 +168,13 @@ func TestLineageIngestLogAndUsage(t *testing.T) {
 		code, _, errs := c(bad...)
 		require.Equal(t, exitUsage, code, "%v: %s", bad, errs)
 	}
+	selects := filepath.Join(dir, "selects.log")
+	require.NoError(t, os.WriteFile(selects, []byte("x LOG:  statement: SELECT 1\n"), 0o600))
+	code, out, errs = c("lineage", "ingest", "--pg-log", selects)
+	require.Equal(t, exitOK, code, errs)
+	require.Contains(t, out, "not stored sql_log "+selects+": 1 statements read, none with lineage")
+	require.NotContains(t, mustWith(t, cfg, "lineage", "sources"), "selects.log")
+
 	code, _, errs = c("lineage", "ingest", "--dbt", filepath.Join(dir, "missing.json"))
 	require.Equal(t, exitError, code)
 	require.Contains(t, errs, "no such file")
@@ -239,6 +246,12 @@ func TestLineageServe(t *testing.T) {
 	out := mustCLI(t, "--config", cfg, "lineage", "wh/main.customer_domains#email_domain", "--up")
 	require.Contains(t, out, "derived_from (openlineage 0.95, masked)", "the scan applied the stored event")
 	require.Contains(t, mustCLI(t, "--config", cfg, "lineage", "ingest", "--apply"), "no run written: the latest run already has all 2 lineage edges")
+}
+
+// mustWith runs piimap --config cfg args… and wants exit 0.
+func mustWith(t *testing.T, cfg string, args ...string) string {
+	t.Helper()
+	return mustCLI(t, append([]string{"--config", cfg}, args...)...)
 }
 
 // grepDir fails if any file under dir holds s.
