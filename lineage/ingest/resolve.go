@@ -230,18 +230,17 @@ func (r *Resolver) lookup(sc scope, namespace, table string) (piimap.Location, s
 	if table == "" {
 		return piimap.Location{}, "empty name"
 	}
-	if sc.pin != "" {
-		if _, ok := r.byName[sc.pin]; !ok {
-			return piimap.Location{}, fmt.Sprintf("pinned store %q is not configured", sc.pin)
-		}
-	}
+	unpinned := fmt.Sprintf("pinned store %q is not configured", sc.pin)
 	if namespace != "" {
 		loc, why := r.byNamespace(namespace, table)
-		if why == "" {
-			return loc, ""
+		if why == "" || sc.pin == "" {
+			return loc, why
 		}
 		pinned, ok := r.byName[sc.pin]
-		if !ok || pinned.kind != kindOfNamespace(namespace) {
+		switch {
+		case !ok:
+			return piimap.Location{}, why + "; " + unpinned
+		case pinned.kind != kindOfNamespace(namespace):
 			return piimap.Location{}, why
 		}
 		// The namespace names no configured store (a different host name
@@ -249,7 +248,11 @@ func (r *Resolver) lookup(sc scope, namespace, table string) (piimap.Location, s
 		return r.inStore(pinned, table)
 	}
 	if sc.pin != "" {
-		return r.inStore(r.byName[sc.pin], table)
+		pinned, ok := r.byName[sc.pin]
+		if !ok {
+			return piimap.Location{}, unpinned
+		}
+		return r.inStore(pinned, table)
 	}
 	db := ""
 	if sc.dbHint != nil {
@@ -411,13 +414,14 @@ func (r *Resolver) inStore(s storeRef, table string) (piimap.Location, string) {
 	var asset string
 	var ok bool
 	switch s.kind {
-	case "files", "s3":
+	case "files": // an absolute path under the root, or a relative one
 		asset, ok = strings.TrimPrefix(table, "/"), true
-		if s.kind == "files" {
-			if rel, cut := strings.CutPrefix(path.Clean(table), strings.TrimSuffix(s.root, "/")+"/"); cut {
-				asset = rel
-			}
-		} else if rel, cut := strings.CutPrefix(asset, s.root); cut {
+		if rel, cut := strings.CutPrefix(path.Clean(table), strings.TrimSuffix(s.root, "/")+"/"); cut {
+			asset = rel
+		}
+	case "s3": // a key under the prefix, or relative to it
+		asset, ok = strings.TrimPrefix(table, "/"), true
+		if rel, cut := strings.CutPrefix(asset, s.root); cut {
 			asset = rel
 		}
 	default:

@@ -83,6 +83,10 @@ func TestResolve(t *testing.T) {
 		{name: "pinned bare table", table: "users", sc: scope{pin: "app"}, want: loc("app", "postgres://db.internal:5432", "public.users")},
 		{name: "pinned duckdb bare table", table: "users", sc: scope{pin: "wh"}, want: loc("wh", "duckdb:///data/wh.duckdb", "main.users")},
 		{name: "pinned to a missing store", table: "users", sc: scope{pin: "gone"}, why: `pinned store "gone" is not configured`},
+		{name: "namespace resolves despite a missing pin", sc: scope{pin: "gone"}, namespace: "s3://exports", table: "daily/users.csv",
+			want: loc("lake", "s3://exports", "users.csv")},
+		{name: "missing pin named when the namespace fails", sc: scope{pin: "gone"}, namespace: "s3://nope", table: "a.csv",
+			why: `no configured store has this namespace; pinned store "gone" is not configured`},
 		{name: "empty part", table: "a..b", sc: scope{pin: "app"}, why: "not a relation"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
