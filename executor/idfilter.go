@@ -1,11 +1,209 @@
 package executor
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/lineage"
+	"github.com/piimap/piimap/lineage/idfilter"
+)
+
+// Identifier filters (lineage/idfilter). A full scan leaves, for each text,
+// CSV or JSON object of a files or s3 store, a filter of keyed hashes of
+// every identifier the object holds. Planning asks it before reading the
+// object: when the filter rules out every value the object would be
+// searched for, the object is left out of the plan and listed in
+// Plan.Skipped with the evidence (the filter's key count, when and by which
+// run it was built). Nothing else changes: the object is searched as before
+// whenever
+//
+//   - it has no filter, or the filter was built under another installation
+//     key;
+//   - the filter was built from another version of the object than the one
+//     the latest scan saw (size, modification time, ETag), or than the one
+//     the store reports now, for handlers that implement AssetVersioner;
+//   - one of the values has a shape the filter's extraction does not
+//     guarantee to capture (see lookupKey), e.g. a short numeric id;
+//   - the filter or one of its parts does not decode. That is logged as a
+//     warning (slog's default logger) naming the location: a corrupt filter
+//     costs time, never coverage, so it is not a gap.
+//
+// False positives (about 0.4% per value) only mean an object is read for
+// nothing; there are no false negatives for the values lookupKey accepts.
+
+// AssetVersioner is implemented by handlers that can report an asset's
+// current version cheaply (a stat, a HEAD request). When the store's
+// handler implements it, a filter is used only if the object is still the
+// version it was built from, so data appended since the latest scan is
+// never skipped. Without it, the latest scan's version is trusted.
+type AssetVersioner interface {
+	AssetVersion(ctx context.Context, asset string) (idfilter.Version, error)
+}
 
 // filterSkip reports whether asset a can be left out of the plan because
-// an identifier filter shows that none of the match values can be there.
-// Owned by the identifier-filter work (issue 4 item 4): until filters are
-// stored, no location is skipped.
+// its identifier filter shows that none of the match values can be there.
 func (d *deriver) filterSkip(ctx context.Context, a *assetView, ms []Match) (Skip, bool) {
-	return Skip{}, false
+	attrs := a.node.Attrs
+	if len(ms) == 0 || !idfilter.Covered(a.kind, attrs[lineage.AttrUnitKind], attrs[lineage.AttrFormat]) {
+		return Skip{}, false
+	}
+	docs, ok := d.s.g.(lineage.DocStore)
+	if !ok {
+		docs = d.s.docs
+	}
+	st, err := idfilter.Load(ctx, docs, a.store, a.name)
+	if err != nil {
+		if !errors.Is(err, piimap.ErrNotFound) && ctx.Err() == nil {
+			filterProblem(a, err)
+		}
+		return Skip{}, false
+	}
+	if st.Meta.Version != idfilter.AttrsVersion(attrs) {
+		return Skip{}, false // the object changed since the filter was built
+	}
+	h, err := d.s.filterHasher(ctx)
+	if err != nil {
+		filterProblem(a, err)
+		return Skip{}, false
+	}
+	if st.Meta.KeyID != h.KeyID() {
+		return Skip{}, false // built under another installation key
+	}
+	if !d.liveVersionMatches(ctx, a, st.Meta.Version) {
+		return Skip{}, false
+	}
+	text := a.text()
+	values := 0
+	for _, m := range ms {
+		if (m.Field == "") != text {
+			return Skip{}, false // a match shape the filter was not built for
+		}
+		for _, v := range m.Values {
+			k, ok, never := lookupKey(h, m, v)
+			switch {
+			case never:
+				values++
+				continue
+			case !ok:
+				return Skip{}, false
+			}
+			in, err := st.MayContain(ctx, k)
+			if err != nil {
+				if ctx.Err() == nil {
+					filterProblem(a, err)
+				}
+				return Skip{}, false
+			}
+			if in {
+				return Skip{}, false
+			}
+			values++
+		}
+	}
+	return Skip{Store: a.store, Asset: a.name, Reason: fmt.Sprintf("identifier filter (%d keys, built %s by run %s) excludes all %d identifiers",
+		st.Meta.Keys, st.Meta.BuiltAt.UTC().Format(time.RFC3339), st.Meta.RunID, values)}, true
+}
+
+// lookupKey returns the filter key under which value v of match m would be
+// in the filter if m could match it in the object, following the match
+// rules of executor/match.go:
+//
+//   - whole-line matches (Field ""; TokenSpans): emails as whole tokens,
+//     phones as written, other kinds as whole tokens;
+//   - cell matches (MatchValue): emails by case-insensitive equality or as
+//     tokens, phones by their digits or as written, other kinds (keys,
+//     references, masked forms) by exact equality.
+//
+// ok is false when v has no key extraction guarantees (the caller must
+// then search the object); never is true when the rules can match v
+// nowhere (empty, or a phone of fewer than 7 digits).
+func lookupKey(h *idfilter.Hasher, m Match, v string) (key uint64, ok, never bool) {
+	if NormalizeValue(m.Kind, v) == "" {
+		return 0, false, true
+	}
+	switch m.Kind {
+	case piimap.KeyEmail:
+		key, ok = h.EmailKey(v)
+		return key, ok, false
+	case piimap.KeyPhone:
+		if len(PhoneDigits(v)) < minPhoneDigits {
+			return 0, false, true
+		}
+		key, ok = h.PhoneKey(v)
+		return key, ok, false
+	}
+	if key, ok = h.TokenKey(v); ok || m.Field == "" {
+		return key, ok, false
+	}
+	if key, ok = h.CellEmailKey(v); ok {
+		return key, ok, false
+	}
+	key, ok = h.DigitsKey(v)
+	return key, ok, false
+}
+
+// liveVersionMatches asks the store's handler, when it can tell, whether
+// the object is still the version the filter was built from: the same
+// size, and the same modification time and ETag where both sides know
+// them.
+func (d *deriver) liveVersionMatches(ctx context.Context, a *assetView, built idfilter.Version) bool {
+	h, err := d.handler(ctx, a.store, a.kind)
+	if err != nil {
+		return false // steps reports the store as a gap
+	}
+	av, ok := h.(AssetVersioner)
+	if !ok {
+		return true
+	}
+	live, err := av.AssetVersion(ctx, a.name)
+	if err != nil {
+		return false
+	}
+	same := func(x, y string) bool { return x == "" || y == "" || x == y }
+	return live.Size == built.Size && same(live.ETag, built.ETag) && sameTime(live.Modified, built.Modified)
+}
+
+// sameTime compares two RFC 3339 times at the coarser of their precisions
+// (S3 listings report seconds); either side unknown compares equal.
+func sameTime(x, y string) bool {
+	if x == "" || y == "" || x == y {
+		return true
+	}
+	tx, errx := time.Parse(time.RFC3339Nano, x)
+	ty, erry := time.Parse(time.RFC3339Nano, y)
+	if errx != nil || erry != nil {
+		return false
+	}
+	if !strings.Contains(x, ".") || !strings.Contains(y, ".") {
+		tx, ty = tx.Truncate(time.Second), ty.Truncate(time.Second)
+	}
+	return tx.Equal(ty)
+}
+
+// filterHasher makes the filter hasher from the installation key, found as
+// Service.init finds it.
+func (s *Service) filterHasher(ctx context.Context) (*idfilter.Hasher, error) {
+	ikey := s.opt.InstallationKey
+	if ikey == nil {
+		ik, ok := s.docs.(InstallationKeyer)
+		if !ok {
+			return nil, fmt.Errorf("executor: identifier filters: no installation key: %w", piimap.ErrConfig)
+		}
+		var err error
+		if ikey, err = ik.InstallationKey(ctx); err != nil {
+			return nil, fmt.Errorf("executor: identifier filters: installation key: %w", err)
+		}
+	}
+	return idfilter.NewHasher(ikey)
+}
+
+// filterProblem logs a filter that exists but cannot be used. The object is
+// searched as if it had none.
+func filterProblem(a *assetView, err error) {
+	slog.Default().Warn("identifier filter not used; the location is searched", "store", a.store, "asset", a.name, "err", err)
 }

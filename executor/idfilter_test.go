@@ -1,0 +1,202 @@
+package executor_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/classifiers"
+	"github.com/piimap/piimap/executor"
+	xfiles "github.com/piimap/piimap/executor/files"
+	"github.com/piimap/piimap/lineage/badgerstore"
+	"github.com/piimap/piimap/lineage/idfilter"
+	"github.com/piimap/piimap/rules"
+	"github.com/piimap/piimap/scanner"
+	_ "github.com/piimap/piimap/scanner/files" // file:// source
+)
+
+// filterEstate is a files store of daily logs and CSV exports. Ann
+// (ann@example.com, user usr_ann0001) is in the first day's log and in
+// orders.csv; the other files hold only Bob and Cleo.
+type filterEstate struct {
+	dir    string
+	g      *badgerstore.Store
+	stores []scanner.StoreConfig
+	eng    *classifiers.Engine
+}
+
+const annEmail = "ann@example.com"
+
+func newFilterEstate(t *testing.T) *filterEstate {
+	t.Helper()
+	root := t.TempDir()
+	dir := filepath.Join(root, "lake")
+	for _, d := range []string{"logs", "exports"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, d), 0o755))
+	}
+	var others strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&others, "2026-01-02T10:%02d:00Z INFO login ok bob.%d@example.com session sess_%05db from +44 20 7946 %04d\n", i%60, i, i, i)
+	}
+	files := map[string]string{
+		"logs/2026-01-01.log": "2026-01-01T09:00:00Z INFO login ok ann@example.com session sess_00001a\n" +
+			"2026-01-01T09:05:00Z INFO login ok bob@example.com session sess_00002b\n" +
+			"2026-01-01T09:07:00Z WARN password reset for ANN@EXAMPLE.COM\n",
+		"logs/2026-01-02.log":   others.String(),
+		"logs/2026-01-03.log":   "2026-01-03T08:00:00Z INFO login ok cleo@example.com session sess_00003c\n",
+		"exports/orders.csv":    "order_id,email,total\nORD-1,ann@example.com,20.50\nORD-2,bob@example.com,3.00\n",
+		"exports/customers.csv": "email,name\nbob@example.com,Bob Roe\ncleo@example.com,Cleo Ng\n",
+	}
+	for rel, data := range files {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, rel), []byte(data), 0o644))
+	}
+	g, err := badgerstore.Open(filepath.Join(root, "graph"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = g.Close() })
+	rs, err := rules.Default()
+	require.NoError(t, err)
+	eng, err := classifiers.New(rs, classifiers.Options{})
+	require.NoError(t, err)
+	return &filterEstate{dir: dir, g: g, eng: eng, stores: []scanner.StoreConfig{{Name: "lake", URL: "file://" + dir}}}
+}
+
+func (e *filterEstate) scan(t *testing.T, full bool) {
+	t.Helper()
+	ctx := context.Background()
+	key, err := e.g.InstallationKey(ctx)
+	require.NoError(t, err)
+	res, err := scanner.Run(ctx, e.stores, scanner.Options{Graph: e.g, Classifier: e.eng, Merge: classifiers.Merge,
+		FingerprintKey: key, Full: full})
+	require.NoError(t, err)
+	require.Empty(t, res.Errors)
+}
+
+func (e *filterEstate) appendLine(t *testing.T, rel, line string) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(e.dir, rel), os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString(line)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+}
+
+// plan makes an access request for Ann and returns its plan: skipped
+// assets with their reasons, and expected counts of the searched ones.
+func (e *filterEstate) plan(t *testing.T, s *executor.Service) (*executor.Plan, map[string]string, map[string]int64) {
+	t.Helper()
+	ctx := context.Background()
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Access, Requester: "privacy-ops",
+		Subject: piimap.Subject{piimap.KeyEmail: annEmail}})
+	require.NoError(t, err)
+	p, err := s.Plan(ctx, req.ID)
+	require.NoError(t, err)
+	skipped := map[string]string{}
+	for _, sk := range p.Skipped {
+		skipped[sk.Asset] = sk.Reason
+	}
+	steps := map[string]int64{}
+	for _, st := range p.Steps() {
+		steps[st.Asset] = st.Expected
+	}
+	return p, skipped, steps
+}
+
+// TestFilterSkipsFiles: after a full scan, the logs and exports without
+// the subject are skipped with the filter's evidence; those with her are
+// searched and her lines exported; a file that grew after the full scan
+// (seen by a later sampled scan) is searched again; a corrupt filter is
+// ignored, not trusted.
+func TestFilterSkipsFiles(t *testing.T) {
+	ctx := context.Background()
+	e := newFilterEstate(t)
+	e.scan(t, true)
+	s := executor.New(e.g, e.g, e.stores, executor.Options{})
+
+	p, skipped, steps := e.plan(t, s)
+	assert.Contains(t, skipped, "logs/2026-01-02.log")
+	assert.Contains(t, skipped, "logs/2026-01-03.log")
+	assert.Contains(t, skipped, "exports/customers.csv")
+	assert.Regexp(t, `^identifier filter \(\d+ keys, built \d{4}-\d\d-\d\dT[0-9:]+Z by run \d{8}T\d{6}\.\d{6}Z\) excludes all 1 identifiers$`,
+		skipped["logs/2026-01-02.log"])
+	assert.Equal(t, map[string]int64{"logs/2026-01-01.log": 2, "exports/orders.csv": 1}, steps)
+	assert.Empty(t, p.Gaps)
+
+	// The access run exports Ann's lines of the searched log.
+	req := p.Request
+	_, err := s.Approve(ctx, req, "dpo")
+	require.NoError(t, err)
+	out := t.TempDir()
+	rc, err := s.Execute(ctx, req, executor.RunOptions{OutDir: out})
+	require.NoError(t, err)
+	found := map[string]int64{}
+	for _, l := range rc.Locations {
+		found[l.Asset] = l.Found
+	}
+	assert.Equal(t, map[string]int64{"logs/2026-01-01.log": 2, "exports/orders.csv": 1}, found)
+	data, err := os.ReadFile(filepath.Join(out, "data", "lake", "logs", "2026-01-01.log.jsonl"))
+	require.NoError(t, err)
+	assert.Equal(t, 2, strings.Count(strings.ToLower(string(data)), annEmail))
+
+	// Day 3 grows a line about Ann; a sampled scan records the new size
+	// (and leaves the filter as it was): the stale filter is not used.
+	e.appendLine(t, "logs/2026-01-03.log", "2026-01-03T09:00:00Z INFO login ok ann@example.com\n")
+	e.scan(t, false)
+	_, skipped, steps = e.plan(t, s)
+	assert.NotContains(t, skipped, "logs/2026-01-03.log", "changed since the full scan")
+	assert.Equal(t, int64(1), steps["logs/2026-01-03.log"])
+	assert.Contains(t, skipped, "logs/2026-01-02.log", "unchanged: its filter still applies")
+
+	// A corrupt filter is not trusted: the location is searched.
+	require.NoError(t, e.g.PutDoc(ctx, idfilter.DocKind, idfilter.ID("lake", "exports/customers.csv"), []byte("PIIF garbage")))
+	_, skipped, steps = e.plan(t, s)
+	assert.NotContains(t, skipped, "exports/customers.csv")
+	assert.Contains(t, steps, "exports/customers.csv")
+	assert.Zero(t, steps["exports/customers.csv"])
+}
+
+// statHandler is the files handler plus AssetVersioner, as a handler that
+// can stat its objects would be.
+type statHandler struct {
+	executor.Handler
+	dir string
+}
+
+func (h statHandler) AssetVersion(_ context.Context, asset string) (idfilter.Version, error) {
+	fi, err := os.Stat(filepath.Join(h.dir, filepath.FromSlash(asset)))
+	if err != nil {
+		return idfilter.Version{}, err
+	}
+	return idfilter.Version{Size: fi.Size()}, nil
+}
+
+// TestFilterLiveVersion: a log appended to after the latest scan keeps the
+// scan's version in the graph. A handler without AssetVersioner trusts the
+// graph and skips it; one with it sees the new size and searches it.
+func TestFilterLiveVersion(t *testing.T) {
+	e := newFilterEstate(t)
+	e.scan(t, true)
+	e.appendLine(t, "logs/2026-01-02.log", "2026-01-02T23:00:00Z INFO login ok ann@example.com\n")
+
+	_, skipped, _ := e.plan(t, executor.New(e.g, e.g, e.stores, executor.Options{}))
+	assert.Contains(t, skipped, "logs/2026-01-02.log", "without AssetVersioner the latest scan's version is trusted")
+
+	open := func(ctx context.Context, sc scanner.StoreConfig, opt executor.HandlerOptions) (executor.Handler, error) {
+		h, err := xfiles.Open(ctx, sc, opt)
+		if err != nil {
+			return nil, err
+		}
+		return statHandler{Handler: h, dir: e.dir}, nil
+	}
+	s := executor.New(e.g, e.g, e.stores, executor.Options{Handlers: map[string]executor.Opener{"files": open}})
+	_, skipped, steps := e.plan(t, s)
+	assert.NotContains(t, skipped, "logs/2026-01-02.log")
+	assert.Equal(t, int64(1), steps["logs/2026-01-02.log"])
+	assert.Contains(t, skipped, "logs/2026-01-03.log", "unchanged files are still skipped")
+}
