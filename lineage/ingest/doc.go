@@ -8,7 +8,8 @@
 // ReadPostgresLog, ReadPGStatStatements) and stored with Put in the graph's
 // lineage.DocStore under DocKind, with a content-hash ID: ingesting the same
 // content again overwrites the same document, and a new dbt manifest of the
-// same path supersedes the old one. Sources are stored, not turned into
+// same path supersedes the old one. A payload too big for one document
+// (the graph's value-log files are 8 MB) is stored in parts under PartKind. Sources are stored, not turned into
 // edges once, because a scan replaces the edges of every store it reads:
 // each `piimap scan` calls Build (or Edges) to turn every stored source
 // into derived_from edges again and hands them to scanner.Options.Declared,
@@ -77,6 +78,9 @@
 //   - Log messages are found by their English "LOG:  statement: " and
 //     "execute NAME: " text: a server with lc_messages in another language
 //     is not read.
+//   - The stderr reader joins continuation lines that start with a tab;
+//     syslog's numbered continuation lines ([3-2] #011…) are not joined,
+//     so use csvlog or jsonlog with syslog.
 //   - Query logs and pg_stat_statements are Postgres SQL; statements
 //     truncated by track_activity_query_size do not parse and are counted
 //     as failed.
