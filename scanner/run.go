@@ -95,15 +95,16 @@ func (r *Result) Gaps() bool { return r != nil && len(r.Errors) > 0 }
 //  1. open every store through the registry; a store that cannot be opened
 //     is a store-level error and the others carry on;
 //  2. begin the run and enumerate each store's units (filtered by its
-//     include/exclude globs), writing the store node and declared edges,
-//     then the edges of opt.Declared (ingested lineage);
+//     include/exclude globs), writing the store node and declared edges;
 //  3. scan units in bounded pools — opt.Concurrency across stores,
 //     opt.PerStore within one — reading records, classifying them (sampling
 //     adaptively), and writing asset and field nodes, contains edges,
 //     findings and unit errors;
-//  4. with opt.FingerprintKey, compare the fields' value fingerprints and
+//  4. write the edges of opt.Declared (ingested lineage) whose ends are
+//     in the map;
+//  5. with opt.FingerprintKey, compare the fields' value fingerprints and
 //     write copy_of edges for the copies found;
-//  5. finish the run.
+//  6. finish the run.
 //
 // A unit that fails is recorded in Result.Errors and the scan continues;
 // only a cancelled context or a failing graph aborts it.
@@ -137,10 +138,10 @@ func Run(ctx context.Context, stores []StoreConfig, opt Options) (*Result, error
 		err = e.enumerateAll(ctx, opened)
 	}
 	if err == nil {
-		err = e.writeDeclared(ctx, opened)
+		err = e.scanAll(ctx, opened)
 	}
 	if err == nil {
-		err = e.scanAll(ctx, opened)
+		err = e.writeDeclared(ctx, opened)
 	}
 	if err == nil {
 		_, err = e.writeCopies(ctx, runID, names)
@@ -192,6 +193,7 @@ type engine struct {
 	progress Progress
 	sketches []fieldSketch               // finished field fingerprints (FingerprintKey)
 	declared map[[2]piimap.Location]bool // field pairs a declared edge links
+	fields   map[piimap.Location]bool    // fields of the units read without error (namespace dropped)
 }
 
 // store is one opened store and the units selected in it.
@@ -383,6 +385,7 @@ func (e *engine) scanUnit(ctx context.Context, st *store, u piimap.Unit) error {
 	}
 	if readErr == nil {
 		e.keepPrints(st, u, us)
+		e.sawFields(st, u, us)
 	}
 	if readErr != nil {
 		if err := e.unitError(ctx, st.cfg.Name, u.Loc.Name, readErr); err != nil {
