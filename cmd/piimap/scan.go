@@ -24,10 +24,15 @@ and adaptively; text is read in full. A unit that cannot be read is listed with 
 error and the scan carries on; the command then exits 3 ("completed with gaps").
 
 Every structured field is also fingerprinted (a keyed-hash MinHash of its normalised
-values under the graph's installation key), and fields of this run whose values are
-contained in another's, plainly or as sha256/md5/sha1 hex, base64 or last four digits,
-become copy_of edges. Sampled sketches measure only the samples, so only high-overlap
-copies are found; --full reads whole columns and gives reliable containment.
+values under the graph's installation key), and fields whose values are contained in
+another's, plainly or as sha256/md5/sha1 hex, base64 or last four digits, become
+copy_of edges. A sample only measures itself, so the sketch of every field read in full
+(--full, or a source that cannot sample) is kept in the graph: later scans, sampled or
+of other stores (--store), compare against the kept sketches. Run --full once, then on
+a schedule, for reliable copies. A full scan also builds an identifier filter per file
+or object, which lets requests skip what cannot hold the subject.
+
+After the scan, runs beyond keep_runs (default 50) are pruned from the graph.
 
 Lineage stored by ` + "`piimap lineage ingest`" + ` and ` + "`piimap lineage serve`" + ` (dbt, OpenLineage, query
 logs) is applied to every run: its edges between assets of the map are written again, so they
@@ -91,7 +96,7 @@ func (a *app) scan(ctx context.Context, cfg *config.Config, g *badgerstore.Store
 	}
 	bar := a.newProgress("scanning", -1)
 	defer bar.finish()
-	return scanner.Run(ctx, stores, scanner.Options{
+	res, err := scanner.Run(ctx, stores, scanner.Options{
 		Graph:      g,
 		Classifier: eng,
 		Merge:      classifiers.Merge,
@@ -101,14 +106,26 @@ func (a *app) scan(ctx context.Context, cfg *config.Config, g *badgerstore.Store
 		// Lineage from dbt, OpenLineage and query logs, rebuilt from the
 		// stored sources so a re-scan of their stores keeps it.
 		Declared: declared.Edges,
-		// Sketches of samples measure samples: --full gives reliable
-		// containment for the copy_of edges fingerprints infer.
+		// Full reads keep their sketches in the graph; sampled scans
+		// compare against them (scanner/doc.go).
 		FingerprintKey: key,
 		Progress: func(p scanner.Progress) {
 			bar.describe(fmt.Sprintf("scanning %s/%s", p.Store, p.Unit))
 			bar.set(int64(p.UnitsDone), int64(p.UnitsTotal))
 		},
 	})
+	if err != nil {
+		return res, err
+	}
+	// Each run is a full snapshot: keep the newest keep_runs.
+	pruned, err := g.Prune(ctx, cfg.KeepRuns)
+	if err != nil {
+		return res, fmt.Errorf("scan: prune old runs: %w", err)
+	}
+	if len(pruned) > 0 {
+		log.Info("old scan runs pruned", "runs", len(pruned), "keep", cfg.KeepRuns)
+	}
+	return res, nil
 }
 
 func (a *app) printScanSummary(res *scanner.Result) {

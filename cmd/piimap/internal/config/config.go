@@ -23,10 +23,17 @@ type Config struct {
 	Rules        []string              `yaml:"rules,omitempty"`
 	Instructions string                `yaml:"instructions,omitempty"`
 	Schedule     map[string]string     `yaml:"schedule,omitempty"`
+	// KeepRuns is how many finished scan runs the graph keeps (each is a
+	// full snapshot of the map); older ones are pruned after each scan.
+	// Default DefaultKeepRuns.
+	KeepRuns int `yaml:"keep_runs,omitempty"`
 
 	// Path is the file the config was read from ("" when built in code).
 	Path string `yaml:"-"`
 }
+
+// DefaultKeepRuns is the number of scan runs kept when keep_runs is unset.
+const DefaultKeepRuns = 50
 
 // DefaultPath is used when neither --config nor $PIIMAP_CONFIG is given.
 const DefaultPath = "piimap.yaml"
@@ -105,6 +112,9 @@ func (c *Config) resolve(base string) {
 	if c.Graph == "" {
 		c.Graph = "piimap-graph"
 	}
+	if c.KeepRuns == 0 {
+		c.KeepRuns = DefaultKeepRuns
+	}
 	c.Graph = abs(c.Graph)
 	for i, r := range c.Rules {
 		c.Rules[i] = abs(r)
@@ -130,6 +140,9 @@ func (c *Config) Validate() error {
 	var errs []error
 	if len(c.Stores) == 0 {
 		errs = append(errs, errors.New("no stores configured"))
+	}
+	if c.KeepRuns < 0 {
+		errs = append(errs, fmt.Errorf("keep_runs %d: must be at least 1", c.KeepRuns))
 	}
 	seen := map[string]bool{}
 	for i, s := range c.Stores {

@@ -32,6 +32,7 @@ func TestParse(t *testing.T) {
 		{name: "duplicate store", yaml: "stores:\n  - {name: a, url: 'file:///x'}\n  - {name: a, url: 'file:///y'}\n", wantErr: "duplicate name"},
 		{name: "missing url", yaml: "stores:\n  - {name: a}\n", wantErr: "url is required"},
 		{name: "no stores", yaml: "graph: ./g\n", wantErr: "no stores"},
+		{name: "negative keep_runs", yaml: "keep_runs: -1\nstores:\n  - {name: a, url: 'file:///x'}\n", wantErr: "keep_runs -1"},
 		{name: "bad env", yaml: "stores:\n  - {name: a, url: 'file:///x', environment: staging}\n", wantErr: "staging"},
 		{name: "bad glob", yaml: "stores:\n  - {name: a, url: 'file:///x', include: ['[']}\n", wantErr: "bad glob"},
 		{name: "schedule unknown store", yaml: "stores:\n  - {name: a, url: 'file:///x'}\nschedule: {b: '* * * * *'}\n", wantErr: "unknown store"},
