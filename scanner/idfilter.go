@@ -114,14 +114,9 @@ func (e *engine) keepIDFilter(ctx context.Context, st *store, u piimap.Unit, ids
 		return
 	}
 	start := time.Now()
-	keys, err := ids.set.Keys()
-	if err != nil {
-		e.log.Warn("identifier filter not built", "store", st.cfg.Name, "unit", u.Loc.Name, "err", err)
-		return
-	}
 	m := idfilter.Meta{Loc: u.Loc.Asset(), Format: u.Format, Version: idfilter.UnitVersion(u.Size, u.Meta),
 		BuiltAt: time.Now().UTC(), RunID: e.runID(ctx), KeyID: ids.h.KeyID()}
-	f, err := idfilter.Build(m, keys)
+	f, err := ids.set.Build(m)
 	if err == nil {
 		err = idfilter.Put(ctx, ids.docs, f)
 	}
@@ -129,7 +124,7 @@ func (e *engine) keepIDFilter(ctx context.Context, st *store, u piimap.Unit, ids
 		e.log.Warn("identifier filter not stored", "store", st.cfg.Name, "unit", u.Loc.Name, "err", err)
 		return
 	}
-	e.log.Debug("identifier filter stored", "store", st.cfg.Name, "unit", u.Loc.Name, "keys", len(keys),
+	e.log.Debug("identifier filter stored", "store", st.cfg.Name, "unit", u.Loc.Name, "keys", f.Meta.Keys,
 		"parts", f.Meta.Parts, "took", time.Since(start))
 }
 

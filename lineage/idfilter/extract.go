@@ -3,6 +3,7 @@ package idfilter
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -21,8 +22,9 @@ import (
 //     dots, ended where a token boundary may fall (at the run's end, or at a
 //     dot followed by a non-alphanumeric byte), lower-cased;
 //   - every maximal word run ([A-Za-z0-9_]) that is distinctive (6+ bytes
-//     mixing letters and digits, or 10+ digits), and every distinctive pair
-//     of two non-distinctive word runs joined by dashes ("u-0001");
+//     mixing letters and digits, or 10+ digits), and every prefixed number
+//     of 6+ bytes: a letters-only run, dashes, a digits-only run of fewer
+//     than 10 ("u-0001", "ORD-00012345");
 //   - for every sequence of all-digit word runs separated only by spaces, +,
 //     -, ( or ), the concatenated digits of each contiguous sub-sequence
 //     holding 7 to 15 digits (a written phone number is such a sub-sequence);
@@ -32,27 +34,49 @@ import (
 // Keys are hashed as soon as they are found; no raw value is kept beyond
 // the call that found it.
 
-// MaxKeys bounds the distinct keys of one unit (about 350 MB of table
-// while building). A unit with more gets no filter.
+// MaxKeys bounds the distinct keys of one unit (256 MB of keys while
+// building). A unit with more gets no filter.
 const MaxKeys = 1 << 25
 
 // ErrTooManyKeys reports a unit whose distinct keys exceed MaxKeys.
 var ErrTooManyKeys = errors.New("idfilter: too many distinct identifiers for one filter")
 
-// Set collects the distinct keys of one unit in an open-addressing hash
-// table (keys are PRF outputs, so their low bits index it directly).
-// AddText and AddValues may be called from many goroutines.
+// Set collects the distinct keys of one unit. Keys are appended to 256
+// buckets by their top byte (sequential writes, whatever the key), and each
+// bucket is sorted and deduplicated in place when the Set has grown to
+// twice its distinct keys, and at the end. Keys are PRF outputs, so the
+// buckets stay even. AddText and AddValues may be called from many
+// goroutines.
 type Set struct {
 	h        *Hasher
 	mu       sync.Mutex
-	slots    []uint64 // 0 marks an empty slot
-	n        int      // keys in slots
-	zero     bool     // the key 0, which an empty slot cannot hold
+	buckets  *[256][]uint64 // from bucketPool; nil once built or overflowed
+	n        int            // keys held, duplicates included
+	distinct int            // distinct keys at the last compaction
 	overflow bool
 }
 
 // NewSet returns an empty key set.
-func (h *Hasher) NewSet() *Set { return &Set{h: h, slots: make([]uint64, 1<<12)} }
+func (h *Hasher) NewSet() *Set { return &Set{h: h, buckets: bucketPool.Get().(*[256][]uint64)} }
+
+// bucketPool and scratchPool keep the big key arrays of finished units for
+// the next ones: touching fresh memory costs more than sorting it.
+var (
+	bucketPool  = sync.Pool{New: func() any { return new([256][]uint64) }}
+	scratchPool = sync.Pool{New: func() any { return new([]uint64) }}
+)
+
+// release returns the buckets to the pool; the Set holds no key after.
+func (s *Set) release() {
+	if s.buckets == nil {
+		return
+	}
+	for i := range s.buckets {
+		s.buckets[i] = s.buckets[i][:0]
+	}
+	bucketPool.Put(s.buckets)
+	s.buckets = nil
+}
 
 // AddText adds the keys of a chunk of text.
 func (s *Set) AddText(b []byte) {
@@ -74,83 +98,133 @@ func (s *Set) AddValues(field string, values []string) {
 
 func (s *Set) merge(x *extractor) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, k := range x.keys {
-		if s.overflow {
-			break
+	if !s.overflow && s.buckets != nil {
+		bs := s.buckets
+		for _, k := range x.keys {
+			b := &bs[k>>56]
+			*b = append(*b, k)
 		}
-		s.insert(k)
+		s.n += len(x.keys)
+		if s.n >= 2*max(s.distinct, compactAt) {
+			s.compact()
+		}
 	}
+	s.mu.Unlock()
 	x.release()
 }
 
-func (s *Set) insert(k uint64) {
-	if k == 0 {
-		s.zero = true
-		return
-	}
-	mask := uint64(len(s.slots) - 1)
-	for i := k & mask; ; i = (i + 1) & mask {
-		switch s.slots[i] {
-		case k:
-			return
-		case 0:
-			s.slots[i] = k
-			s.n++
-			if s.n > MaxKeys {
-				s.overflow, s.slots = true, nil
-			} else if s.n > len(s.slots)/4*3 {
-				s.grow()
-			}
-			return
+// compactAt is the fewest keys worth compacting before the end: below it
+// duplicates cost less memory than sorting costs time.
+const compactAt = 1 << 21
+
+// compact sorts and deduplicates every bucket; past MaxKeys distinct keys
+// the Set gives up and drops them.
+func (s *Set) compact() {
+	s.n = 0
+	var tmp []uint64
+	for i := range s.buckets {
+		b := s.buckets[i]
+		if cap(tmp) < len(b) {
+			tmp = make([]uint64, len(b))
 		}
+		radixSort(b, tmp[:len(b)])
+		s.buckets[i] = slices.Compact(b)
+		s.n += len(s.buckets[i])
+	}
+	s.distinct = s.n
+	if s.n > MaxKeys {
+		s.overflow = true
+		s.release()
 	}
 }
 
-func (s *Set) grow() {
-	old := s.slots
-	s.slots = make([]uint64, 2*len(old))
-	mask := uint64(len(s.slots) - 1)
-	for _, k := range old {
-		if k == 0 {
-			continue
-		}
-		i := k & mask
-		for s.slots[i] != 0 {
-			i = (i + 1) & mask
-		}
-		s.slots[i] = k
-	}
-}
-
-// Len is the number of distinct keys so far.
+// Len is the number of distinct keys so far (it compacts the Set).
 func (s *Set) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.zero {
-		return s.n + 1
+	if !s.overflow && s.buckets != nil {
+		s.compact()
 	}
-	return s.n
+	return s.distinct
 }
 
-// Keys returns the distinct keys, in no particular order, or
-// ErrTooManyKeys.
+// radixSort sorts a by bytes 0..6 (least significant first; a bucket shares
+// byte 7), skipping the passes where every key has the same byte.
+func radixSort(a, tmp []uint64) {
+	if len(a) < 64 {
+		slices.Sort(a)
+		return
+	}
+	src, dst := a, tmp
+	for shift := uint(0); shift < 56; shift += 8 {
+		var count [256]int
+		for _, k := range src {
+			count[k>>shift&0xff]++
+		}
+		if count[src[0]>>shift&0xff] == len(src) {
+			continue
+		}
+		pos := 0
+		for i, c := range count {
+			count[i] = pos
+			pos += c
+		}
+		for _, k := range src {
+			d := k >> shift & 0xff
+			dst[count[d]] = k
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &a[0] {
+		copy(a, src)
+	}
+}
+
+// Keys returns the distinct keys, sorted, or ErrTooManyKeys.
 func (s *Set) Keys() ([]uint64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.overflow {
-		return nil, fmt.Errorf("%w (more than %d): %w", ErrTooManyKeys, MaxKeys, piimap.ErrUnsupported)
+	if err := s.final(); err != nil {
+		return nil, err
 	}
-	out := make([]uint64, 0, s.n+1)
-	if s.zero {
-		out = append(out, 0)
-	}
-	for _, k := range s.slots {
-		if k != 0 {
-			out = append(out, k)
-		}
+	out := make([]uint64, 0, s.n)
+	for _, b := range s.buckets {
+		out = append(out, b...)
 	}
 	return out, nil
+}
+
+func (s *Set) final() error {
+	if !s.overflow && s.buckets != nil {
+		s.compact()
+	}
+	if s.overflow {
+		return fmt.Errorf("%w (more than %d): %w", ErrTooManyKeys, MaxKeys, piimap.ErrUnsupported)
+	}
+	if s.buckets == nil {
+		return errors.New("idfilter: set already built")
+	}
+	return nil
+}
+
+// Build makes the filter of the Set's keys (see the package function
+// Build) and releases the Set: its memory goes to the next unit's.
+func (s *Set) Build(m Meta) (*Filter, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.final(); err != nil {
+		return nil, err
+	}
+	defer s.release()
+	scratch := scratchPool.Get().(*[]uint64)
+	defer scratchPool.Put(scratch)
+	keys := slices.Grow((*scratch)[:0], s.n)
+	for _, b := range s.buckets {
+		keys = append(keys, b...)
+	}
+	*scratch = keys
+	return Build(m, keys)
 }
 
 // extractor finds one call's candidates and hashes each at once; no raw
@@ -180,7 +254,7 @@ func (h *Hasher) newExtractor() *extractor {
 
 func (x *extractor) release() {
 	x.cache = [cacheSlots]uint64{}
-	x.h, x.keys, x.groups = nil, nil, x.groups[:0]
+	x.h, x.keys, x.groups = nil, x.keys[:0], x.groups[:0]
 	extractors.Put(x)
 }
 
@@ -263,41 +337,40 @@ func indexAt(b []byte) int {
 
 func isAlnum(c byte) bool { return isWord(c) && c != '_' }
 
-// words walks the word runs: distinctive runs and dash pairs become token
-// keys, all-digit runs feed the phone groups.
+// words walks the word runs: distinctive runs and prefixed numbers become
+// token keys, all-digit runs feed the phone groups.
 func (x *extractor) words(b []byte) {
 	x.groups, x.digits, x.gapEnd = x.groups[:0], 0, -1
-	prevStart, prevEnd, prevKept := -1, -1, true
+	prevStart, prevEnd, prevLetters := -1, -1, false
 	for i := 0; i < len(b); {
-		if byteClass[b[i]]&bWord == 0 {
+		c := byteClass[b[i]]
+		if c&bWord == 0 {
 			i++
 			continue
 		}
+		// or and and of the run's byte classes: a letter and a digit are
+		// in it when or has them, it is all digits when and has bDigit.
 		start := i
-		letters, digits := 0, 0
-		for i < len(b) && byteClass[b[i]]&bWord != 0 {
-			c := b[i]
-			if c >= '0' && c <= '9' {
-				digits++
-			} else if c != '_' {
-				letters++
+		or, and := c, c
+		for i++; i < len(b); i++ {
+			c = byteClass[b[i]]
+			if c&bWord == 0 {
+				break
 			}
-			i++
+			or, and = or|c, and&c
 		}
 		run := b[start:i]
 		n := len(run)
-		kept := n <= MaxTokenLen && (n >= minTokenLen && letters > 0 && digits > 0 || digits >= minNumericToken && digits == n)
+		allDigits := and&bDigit != 0
+		kept := n <= MaxTokenLen && (n >= minTokenLen && or&bLetter != 0 && or&bDigit != 0 || n >= minNumericToken && allDigits)
 		if kept {
 			x.add(classToken, run)
 		}
-		if !kept && !prevKept && prevEnd >= 0 && dashes(b[prevEnd:start]) {
-			pair := b[prevStart:i]
-			if len(pair) <= MaxTokenLen && distinctive(string(pair)) {
-				x.add(classToken, pair)
-			}
+		if !kept && allDigits && prevLetters && i-prevStart >= minTokenLen && i-prevStart <= MaxTokenLen && dashes(b[prevEnd:start]) {
+			x.add(classToken, b[prevStart:i]) // a prefixed number: u-0001, ORD-00012345
 		}
-		prevStart, prevEnd, prevKept = start, i, kept
-		if digits == n {
+		prevStart, prevEnd, prevLetters = start, i, and&bLetter != 0
+		if allDigits {
 			x.phoneGroup(b, start, i)
 		} else {
 			x.groups, x.digits, x.gapEnd = x.groups[:0], 0, -1

@@ -153,8 +153,11 @@ func TestLookupShapes(t *testing.T) {
 		{token, "abcdef", false},
 		{token, "123456789", false},
 		{token, "1234567890", true},
-		{token, "a1-b2-c3", false},  // no run and no dash pair is distinctive
-		{token, "ab1-cd2-e3", true}, // "ab1-cd2" is a distinctive dash pair
+		{token, "a1-b2-c3", false},    // no run is distinctive, no prefixed number
+		{token, "ab1-cd2-e3", false},  // likewise
+		{token, "x-ab-u-00017", true}, // "u-00017" is a prefixed number
+		{token, "cust--0042", true},   // dashes between
+		{token, "3f-2a-9c-1d", false}, // hex pairs are not prefixed numbers
 		{token, "x1.y2", false},
 		{cellAt, "no at", false},
 	} {
@@ -194,7 +197,7 @@ func TestSetConcurrentAndCompaction(t *testing.T) {
 	wg.Wait()
 	keys, err := s.Keys()
 	require.NoError(t, err)
-	slices.Sort(keys)
+	assert.True(t, slices.IsSorted(keys))
 	assert.Len(t, slices.Compact(slices.Clone(keys)), len(keys), "distinct")
 	assert.Len(t, keys, 50_000+30_000)
 }
@@ -259,4 +262,38 @@ func BenchmarkAddText(b *testing.B) {
 		keys = len(ks)
 	}
 	b.ReportMetric(float64(keys)/float64(len(text))*1e6, "keys/MB")
+}
+
+func TestRadixSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(2, 2))
+	for _, n := range []int{0, 1, 63, 64, 1000, 50_000} {
+		a := make([]uint64, n)
+		for i := range a {
+			a[i] = r.Uint64()&0x00ffffffffffffff | 0x5a<<56 // one bucket's top byte
+			if i%7 == 0 && i > 0 {
+				a[i] = a[i-1] // duplicates
+			}
+		}
+		want := slices.Clone(a)
+		slices.Sort(want)
+		radixSort(a, make([]uint64, n))
+		assert.Equal(t, want, a, "n=%d", n)
+	}
+}
+
+func TestSetBuild(t *testing.T) {
+	h, err := NewHasher(testKey)
+	require.NoError(t, err)
+	for range 3 { // pooled memory is reused without leaking keys between sets
+		s := h.NewSet()
+		s.AddText([]byte("ann@example.com usr_7f3a9c21\n"))
+		f, err := s.Build(testMeta())
+		require.NoError(t, err)
+		assert.Equal(t, 2, f.Meta.Keys)
+		k, _ := h.EmailKey("ann@example.com")
+		assert.True(t, f.MayContain(k))
+		_, err = s.Build(testMeta())
+		assert.Error(t, err, "a set builds once")
+		s.AddText([]byte("late@example.com")) // ignored after Build
+	}
 }

@@ -4,7 +4,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
+	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/FastFilter/xorfilter"
@@ -88,7 +91,8 @@ type Filter struct {
 	counts []int // keys per part
 }
 
-// Build makes the filter of a unit's distinct keys (Set.Keys).
+// Build makes the filter of a unit's distinct keys (Set.Keys, which are
+// sorted; others are sorted here). It may reorder keys.
 // m.Keys, m.Parts and m.Build are set here.
 func Build(m Meta, keys []uint64) (*Filter, error) {
 	m.Keys = len(keys)
@@ -102,24 +106,40 @@ func Build(m Meta, keys []uint64) (*Filter, error) {
 	if m.Parts == 0 {
 		return f, nil
 	}
+	if !slices.IsSorted(keys) {
+		slices.Sort(keys)
+	}
+	// Keys are sorted and partOf is monotonic: each part is a run of keys.
 	byPart := make([][]uint64, m.Parts)
-	for _, k := range keys {
-		p := partOf(k, m.Parts)
-		byPart[p] = append(byPart[p], k)
+	for lo := 0; lo < len(keys); {
+		p := partOf(keys[lo], m.Parts)
+		hi := lo + sort.Search(len(keys)-lo, func(i int) bool { return partOf(keys[lo+i], m.Parts) > p })
+		byPart[p] = keys[lo:hi]
+		lo = hi
 	}
 	for i, ks := range byPart {
 		f.counts[i] = len(ks)
 		if len(ks) == 0 {
 			continue
 		}
-		bf, err := xorfilter.PopulateBinaryFuse8(ks)
+		b := builders.Get().(*xorfilter.BinaryFuseBuilder)
+		bf, err := xorfilter.BuildBinaryFuse[uint8](b, ks)
+		if err == nil {
+			// the fingerprints belong to the builder: copy them out
+			bf.Fingerprints = slices.Clone(bf.Fingerprints)
+		}
+		builders.Put(b)
 		if err != nil {
 			return nil, fmt.Errorf("idfilter: %s part %d (%d keys): %w", m.Loc, i, len(ks), err)
 		}
-		f.parts[i] = bf
+		f.parts[i] = (*xorfilter.BinaryFuse8)(&bf)
 	}
 	return f, nil
 }
+
+// builders keep the construction buffers of binary fuse filters between
+// builds (a scan builds one per object).
+var builders = sync.Pool{New: func() any { return new(xorfilter.BinaryFuseBuilder) }}
 
 func partsFor(keys int) int { return (keys + maxPartKeys - 1) / maxPartKeys }
 

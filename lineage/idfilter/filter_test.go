@@ -193,7 +193,7 @@ func TestTooManyKeys(t *testing.T) {
 	h, err := NewHasher(testKey)
 	require.NoError(t, err)
 	s := h.NewSet()
-	s.overflow, s.slots = true, nil
+	s.overflow = true
 	s.AddText([]byte("ann@example.com"))
 	_, err = s.Keys()
 	assert.True(t, errors.Is(err, ErrTooManyKeys) && errors.Is(err, piimap.ErrUnsupported))

@@ -33,14 +33,14 @@ const hashLabel = "piimap/idfilter/v1"
 const (
 	classEmail = 'e' // an email address, lower-cased
 	classPhone = 'p' // the digits of a phone-shaped run, 7..15 of them
-	classToken = 't' // a distinctive word run, or two dash-joined word runs
+	classToken = 't' // a distinctive word run, or a prefixed number (u-0001)
 )
 
 // Shape limits. Extraction skips longer candidates; the lookup keys of
 // longer values are not filterable.
 const (
 	MaxEmailLen     = 254 // RFC 5321 path limit
-	MaxTokenLen     = 128 // one word run, or a dash pair
+	MaxTokenLen     = 128 // one word run, or a prefixed number
 	MaxPhoneLen     = 40  // a written phone number, separators included
 	MinPhoneDigits  = 7   // shorter digit strings are never phone matches (executor.minPhoneDigits)
 	MaxPhoneDigits  = 15  // E.164
@@ -182,11 +182,11 @@ func (h *Hasher) DigitsKey(v string) (uint64, bool) {
 
 // TokenKey is the key of a value matched exactly as a whole token (word
 // boundaries on both sides) in text, or compared exactly with a whole cell:
-// its longest distinctive word run, or, when no run is distinctive, its first
-// distinctive pair of word runs joined by dashes. Any literal occurrence of
-// the value has each of its word runs as a whole word run of the text, so
-// extraction, which keeps every distinctive word run and every distinctive
-// dash pair of non-distinctive runs, holds that key.
+// its longest distinctive word run, or, when no run is distinctive, its
+// first prefixed number (a letters-only run, dashes, a digits-only run:
+// "u-0001"). Any literal occurrence of the value has each of its word runs
+// as a whole word run of the text, so extraction, which keeps every
+// distinctive word run and every prefixed number, holds that key.
 func (h *Hasher) TokenKey(v string) (uint64, bool) {
 	v = strings.TrimSpace(v)
 	best := ""
@@ -212,15 +212,22 @@ func (h *Hasher) TokenKey(v string) (uint64, bool) {
 	}
 	for n := 1; n < len(runs); n++ {
 		a, b := runs[n-1], runs[n]
-		if !allDashes(v[a.end:b.start]) {
-			continue
-		}
 		pair := v[a.start:b.end]
-		if len(pair) <= MaxTokenLen && distinctive(pair) {
+		if allDashes(v[a.end:b.start]) && allOf(v[a.start:a.end], bLetter) && allOf(v[b.start:b.end], bDigit) &&
+			len(pair) >= minTokenLen && len(pair) <= MaxTokenLen {
 			return h.key1(classToken, pair), true
 		}
 	}
 	return 0, false
+}
+
+func allOf(s string, class uint8) bool {
+	for i := 0; i < len(s); i++ {
+		if byteClass[s[i]]&class == 0 {
+			return false
+		}
+	}
+	return s != ""
 }
 
 type span struct{ start, end int }
@@ -303,6 +310,7 @@ const (
 	bEmailLocal
 	bEmailDomain
 	bPhone
+	bLetter
 )
 
 var byteClass = func() (t [256]uint8) {
@@ -314,6 +322,9 @@ var byteClass = func() (t [256]uint8) {
 		}
 		if b >= '0' && b <= '9' {
 			t[c] |= bDigit | bPhone
+		}
+		if b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' {
+			t[c] |= bLetter
 		}
 		if alnum || strings.IndexByte("._%+-", b) >= 0 {
 			t[c] |= bEmailLocal
