@@ -4,7 +4,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
-	"math/bits"
+	"unsafe"
+
+	"github.com/dchest/siphash"
 )
 
 // Keyed hashing.
@@ -43,53 +45,10 @@ func deriveKey(key []byte) (sipKey, uint64) {
 	return sipKey{binary.LittleEndian.Uint64(sum[:8]), binary.LittleEndian.Uint64(sum[8:16])}, binary.BigEndian.Uint64(id[:8])
 }
 
-// sum64 is SipHash-2-4 of s (Aumasson & Bernstein, 2012).
+// sum64 is SipHash-2-4 of s (Aumasson & Bernstein, 2012), computed by
+// github.com/dchest/siphash without copying s.
 func (k sipKey) sum64(s string) uint64 {
-	v0 := k.k0 ^ 0x736f6d6570736575
-	v1 := k.k1 ^ 0x646f72616e646f6d
-	v2 := k.k0 ^ 0x6c7967656e657261
-	v3 := k.k1 ^ 0x7465646279746573
-	n := len(s)
-	for len(s) >= 8 {
-		m := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-		v3 ^= m
-		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
-		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
-		v0 ^= m
-		s = s[8:]
-	}
-	b := uint64(n) << 56
-	for i := len(s) - 1; i >= 0; i-- {
-		b |= uint64(s[i]) << (8 * uint(i))
-	}
-	v3 ^= b
-	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
-	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
-	v0 ^= b
-	v2 ^= 0xff
-	for range 4 {
-		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
-	}
-	return v0 ^ v1 ^ v2 ^ v3
-}
-
-func sipRound(v0, v1, v2, v3 uint64) (uint64, uint64, uint64, uint64) {
-	v0 += v1
-	v1 = bits.RotateLeft64(v1, 13)
-	v1 ^= v0
-	v0 = bits.RotateLeft64(v0, 32)
-	v2 += v3
-	v3 = bits.RotateLeft64(v3, 16)
-	v3 ^= v2
-	v0 += v3
-	v3 = bits.RotateLeft64(v3, 21)
-	v3 ^= v0
-	v2 += v1
-	v1 = bits.RotateLeft64(v1, 17)
-	v1 ^= v2
-	v2 = bits.RotateLeft64(v2, 32)
-	return v0, v1, v2, v3
+	return siphash.Hash(k.k0, k.k1, unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
 // perms holds the fixed permutation parameters (the input is keyed, so
