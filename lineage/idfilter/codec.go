@@ -8,7 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"math/bits"
+	mbits "math/bits"
 
 	"github.com/FastFilter/xorfilter"
 
@@ -23,6 +23,8 @@ import (
 //	part: "PIIF" 1 'P' build(16) uvarint(index) part-body crc
 //	part-body: uvarint(keys) 0                                   (no keys)
 //	         | uvarint(keys) 1 seed(u64) segLen segMask segCount segCountLen fpLen (u32 each) fingerprints
+//
+// Fingerprints are Meta.Bits wide (8 or 16; 16-bit ones little-endian).
 //
 // Integers are little-endian. A filter of at most one part is written
 // inline in its head (one document); bigger ones have no inline part and
@@ -87,7 +89,7 @@ func Decode(head []byte, parts [][]byte) (*Filter, error) {
 	if len(parts) != m.Parts {
 		return nil, errCorrupt("%s: %d part documents for %d parts", m.Loc, len(parts), m.Parts)
 	}
-	f.parts, f.counts = make([]*xorfilter.BinaryFuse8, m.Parts), make([]int, m.Parts)
+	f.parts, f.counts = make([]part, m.Parts), make([]int, m.Parts)
 	for i, b := range parts {
 		if f.parts[i], f.counts[i], err = decodePart(b, m, i); err != nil {
 			return nil, err
@@ -111,24 +113,38 @@ func seal(b []byte) []byte {
 	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 }
 
-func partSize(p *xorfilter.BinaryFuse8) int {
-	if p == nil {
-		return 0
+func partSize(p part) int {
+	switch f := p.(type) {
+	case *xorfilter.BinaryFuse[uint8]:
+		return 8 + 5*4 + len(f.Fingerprints)
+	case *xorfilter.BinaryFuse[uint16]:
+		return 8 + 5*4 + 2*len(f.Fingerprints)
 	}
-	return 8 + 5*4 + len(p.Fingerprints)
+	return 0
 }
 
-func appendPart(b []byte, p *xorfilter.BinaryFuse8, keys int) []byte {
+func appendPart(b []byte, p part, keys int) []byte {
 	b = binary.AppendUvarint(b, uint64(keys))
-	if p == nil {
-		return append(b, 0)
+	switch f := p.(type) {
+	case *xorfilter.BinaryFuse[uint8]:
+		b = appendParams(append(b, 1), f.Seed, f.SegmentLength, f.SegmentLengthMask, f.SegmentCount, f.SegmentCountLength, len(f.Fingerprints))
+		return append(b, f.Fingerprints...)
+	case *xorfilter.BinaryFuse[uint16]:
+		b = appendParams(append(b, 1), f.Seed, f.SegmentLength, f.SegmentLengthMask, f.SegmentCount, f.SegmentCountLength, len(f.Fingerprints))
+		for _, v := range f.Fingerprints {
+			b = binary.LittleEndian.AppendUint16(b, v)
+		}
+		return b
 	}
-	b = append(b, 1)
-	b = binary.LittleEndian.AppendUint64(b, p.Seed)
-	for _, v := range []uint32{p.SegmentLength, p.SegmentLengthMask, p.SegmentCount, p.SegmentCountLength, uint32(len(p.Fingerprints))} {
+	return append(b, 0)
+}
+
+func appendParams(b []byte, seed uint64, segLen, mask, segCount, segCountLen uint32, fps int) []byte {
+	b = binary.LittleEndian.AppendUint64(b, seed)
+	for _, v := range []uint32{segLen, mask, segCount, segCountLen, uint32(fps)} {
 		b = binary.LittleEndian.AppendUint32(b, v)
 	}
-	return append(b, p.Fingerprints...)
+	return b
 }
 
 // open checks the envelope of a document and returns its body.
@@ -151,7 +167,7 @@ func open(b []byte, typ byte) ([]byte, error) {
 
 // inlineParts are the parts a head holds inline.
 type inlineParts struct {
-	parts  []*xorfilter.BinaryFuse8
+	parts  []part
 	counts []int
 }
 
@@ -172,6 +188,9 @@ func decodeHead(b []byte) (Meta, inlineParts, error) {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return Meta{}, in, errCorrupt("head meta: %v", err)
 	}
+	if m.Bits != 8 && m.Bits != 16 {
+		return Meta{}, in, errCorrupt("head meta: %d-bit fingerprints", m.Bits)
+	}
 	if m.Keys < 0 || m.Keys > MaxKeys || m.Parts < 0 || m.Parts > min(m.Keys, maxParts) || (m.Keys > 0) != (m.Parts > 0) {
 		return Meta{}, in, errCorrupt("head meta: %d parts for %d keys", m.Parts, m.Keys)
 	}
@@ -186,7 +205,7 @@ func decodeHead(b []byte) (Meta, inlineParts, error) {
 		return Meta{}, in, errCorrupt("head: %d inline parts for %d parts", n, m.Parts)
 	}
 	for range n {
-		p, keys, err := r.part()
+		p, keys, err := r.part(m.Bits)
 		if err != nil {
 			return Meta{}, in, err
 		}
@@ -204,7 +223,7 @@ func decodeHead(b []byte) (Meta, inlineParts, error) {
 // decodePart decodes the part document of index i of the filter whose
 // head is m. A part of another build (a half-replaced filter) is corrupt
 // for this head.
-func decodePart(b []byte, m Meta, i int) (*xorfilter.BinaryFuse8, int, error) {
+func decodePart(b []byte, m Meta, i int) (part, int, error) {
 	body, err := open(b, typePart)
 	if err != nil {
 		return nil, 0, err
@@ -221,7 +240,7 @@ func decodePart(b []byte, m Meta, i int) (*xorfilter.BinaryFuse8, int, error) {
 	if idx != uint64(i) {
 		return nil, 0, errCorrupt("%s part %d holds index %d", m.Loc, i, idx)
 	}
-	p, keys, err := r.part()
+	p, keys, err := r.part(m.Bits)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -279,9 +298,9 @@ func (r *reader) u32() uint32 {
 	return binary.LittleEndian.Uint32(b)
 }
 
-// part reads one part body and validates its fuse parameters so that every
-// lookup stays inside the fingerprints.
-func (r *reader) part() (*xorfilter.BinaryFuse8, int, error) {
+// part reads one part body of bits-wide fingerprints and validates its
+// fuse parameters so that every lookup stays inside the fingerprints.
+func (r *reader) part(bits int) (part, int, error) {
 	keys := r.uvarint()
 	present := r.bytes(1)
 	if r.err != nil {
@@ -301,23 +320,26 @@ func (r *reader) part() (*xorfilter.BinaryFuse8, int, error) {
 	if r.err != nil {
 		return nil, 0, errCorrupt("part: %v", r.err)
 	}
-	if segLen == 0 || segLen > maxSegmentLength || bits.OnesCount32(segLen) != 1 || mask != segLen-1 {
+	if segLen == 0 || segLen > maxSegmentLength || mbits.OnesCount32(segLen) != 1 || mask != segLen-1 {
 		return nil, 0, errCorrupt("part: segment length %d mask %d", segLen, mask)
 	}
 	total := (uint64(segCount) + 2) * uint64(segLen)
 	if segCount == 0 || uint64(segCountLen) != uint64(segCount)*uint64(segLen) || uint64(fpLen) != total || total >= 1<<31 {
 		return nil, 0, errCorrupt("part: %d segments of %d for %d fingerprints", segCount, segLen, fpLen)
 	}
-	fps := r.bytes(uint64(fpLen))
+	fps := r.bytes(uint64(fpLen) * uint64(bits/8))
 	if r.err != nil {
 		return nil, 0, errCorrupt("part: fingerprints: %v", r.err)
 	}
-	return &xorfilter.BinaryFuse8{
-		Seed:               binary.LittleEndian.Uint64(seed),
-		SegmentLength:      segLen,
-		SegmentLengthMask:  mask,
-		SegmentCount:       segCount,
-		SegmentCountLength: segCountLen,
-		Fingerprints:       fps,
-	}, int(keys), nil
+	s := binary.LittleEndian.Uint64(seed)
+	if bits == 16 {
+		f := &xorfilter.BinaryFuse[uint16]{Seed: s, SegmentLength: segLen, SegmentLengthMask: mask, SegmentCount: segCount,
+			SegmentCountLength: segCountLen, Fingerprints: make([]uint16, fpLen)}
+		for i := range f.Fingerprints {
+			f.Fingerprints[i] = binary.LittleEndian.Uint16(fps[2*i:])
+		}
+		return f, int(keys), nil
+	}
+	return &xorfilter.BinaryFuse[uint8]{Seed: s, SegmentLength: segLen, SegmentLengthMask: mask, SegmentCount: segCount,
+		SegmentCountLength: segCountLen, Fingerprints: fps}, int(keys), nil
 }

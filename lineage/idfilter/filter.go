@@ -81,13 +81,25 @@ type Meta struct {
 	KeyID   string          `json:"key_id"` // Hasher.KeyID of the installation key
 	Build   string          `json:"build"`  // random ID tying the parts to this head
 	Parts   int             `json:"parts"`  // number of parts (0 for no keys)
+	Bits    int             `json:"bits"`   // fingerprint width: 8 or 16
+}
+
+// FingerprintBits is the fingerprint width of the filters Build makes when
+// Meta.Bits is 0: 8 bits give about 9 bits per key and 0.4% false
+// positives, 16 bits about 18 bits per key and 0.0015%. Readers accept
+// both. See docs/BENCHMARKS.md for what the false positives cost a lookup.
+var FingerprintBits = 8
+
+// part is one built binary fuse filter, of either width; nil holds no key.
+type part interface {
+	Contains(key uint64) bool
 }
 
 // Filter is a built filter: its meta and its parts. A part with no keys is
 // nil and holds nothing.
 type Filter struct {
 	Meta   Meta
-	parts  []*xorfilter.BinaryFuse8
+	parts  []part
 	counts []int // keys per part
 }
 
@@ -97,12 +109,18 @@ type Filter struct {
 func Build(m Meta, keys []uint64) (*Filter, error) {
 	m.Keys = len(keys)
 	m.Parts = partsFor(len(keys))
+	if m.Bits == 0 {
+		m.Bits = FingerprintBits
+	}
+	if m.Bits != 8 && m.Bits != 16 {
+		return nil, fmt.Errorf("idfilter: %d-bit fingerprints: want 8 or 16: %w", m.Bits, piimap.ErrConfig)
+	}
 	var id [16]byte
 	if _, err := rand.Read(id[:]); err != nil {
 		return nil, fmt.Errorf("idfilter: build id: %w", err)
 	}
 	m.Build = hex.EncodeToString(id[:])
-	f := &Filter{Meta: m, parts: make([]*xorfilter.BinaryFuse8, m.Parts), counts: make([]int, m.Parts)}
+	f := &Filter{Meta: m, parts: make([]part, m.Parts), counts: make([]int, m.Parts)}
 	if m.Parts == 0 {
 		return f, nil
 	}
@@ -122,17 +140,17 @@ func Build(m Meta, keys []uint64) (*Filter, error) {
 		if len(ks) == 0 {
 			continue
 		}
-		b := builders.Get().(*xorfilter.BinaryFuseBuilder)
-		bf, err := xorfilter.BuildBinaryFuse[uint8](b, ks)
-		if err == nil {
-			// the fingerprints belong to the builder: copy them out
-			bf.Fingerprints = slices.Clone(bf.Fingerprints)
+		var p part
+		var err error
+		if m.Bits == 16 {
+			p, err = buildFuse[uint16](ks)
+		} else {
+			p, err = buildFuse[uint8](ks)
 		}
-		builders.Put(b)
 		if err != nil {
 			return nil, fmt.Errorf("idfilter: %s part %d (%d keys): %w", m.Loc, i, len(ks), err)
 		}
-		f.parts[i] = (*xorfilter.BinaryFuse8)(&bf)
+		f.parts[i] = p
 	}
 	return f, nil
 }
@@ -140,6 +158,17 @@ func Build(m Meta, keys []uint64) (*Filter, error) {
 // builders keep the construction buffers of binary fuse filters between
 // builds (a scan builds one per object).
 var builders = sync.Pool{New: func() any { return new(xorfilter.BinaryFuseBuilder) }}
+
+func buildFuse[T uint8 | uint16](keys []uint64) (*xorfilter.BinaryFuse[T], error) {
+	b := builders.Get().(*xorfilter.BinaryFuseBuilder)
+	defer builders.Put(b)
+	bf, err := xorfilter.BuildBinaryFuse[T](b, keys)
+	if err != nil {
+		return nil, err
+	}
+	bf.Fingerprints = slices.Clone(bf.Fingerprints) // they belong to the builder
+	return &bf, nil
+}
 
 func partsFor(keys int) int { return (keys + maxPartKeys - 1) / maxPartKeys }
 
@@ -157,7 +186,7 @@ func (f *Filter) MayContain(key uint64) bool {
 	return mayContain(f.parts[partOf(key, len(f.parts))], key)
 }
 
-func mayContain(p *xorfilter.BinaryFuse8, key uint64) bool {
+func mayContain(p part, key uint64) bool {
 	return p != nil && p.Contains(key)
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/FastFilter/xorfilter"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -66,6 +67,48 @@ func TestRoundTripAndFalsePositives(t *testing.T) {
 	rate := float64(fp) / float64(len(out))
 	t.Logf("100k keys: %d bytes (%.2f bits/key), false positives %d/100000 = %.3f%%", len(head), bitsPerKey, fp, 100*rate)
 	assert.Less(t, rate, 0.01)
+}
+
+// TestSixteenBits: 16-bit fingerprints round-trip, split or not, with no
+// false negative and (measured on 200k absent keys) almost no false
+// positive.
+func TestSixteenBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	all := randomKeys(r, 300_000)
+	in, out := all[:100_000], all[100_000:]
+	for _, split := range []bool{false, true} {
+		if split {
+			maxPartKeys = 30_000
+		}
+		m := testMeta()
+		m.Bits = 16
+		f, err := Build(m, append([]uint64(nil), in...))
+		maxPartKeys = MaxPartKeys
+		require.NoError(t, err)
+		head, parts := f.Encode()
+		g, err := Decode(head, parts)
+		require.NoError(t, err)
+		assert.Equal(t, 16, g.Meta.Bits)
+		for _, k := range in {
+			require.True(t, g.MayContain(k))
+		}
+		fp := 0
+		for _, k := range out {
+			if g.MayContain(k) {
+				fp++
+			}
+		}
+		size := len(head)
+		for _, p := range parts {
+			size += len(p)
+		}
+		t.Logf("16-bit, split %v: %.2f bits/key, false positives %d/200000", split, float64(size*8)/100_000, fp)
+		assert.Less(t, fp, 20)
+	}
+	m := testMeta()
+	m.Bits = 12
+	_, err := Build(m, in[:10])
+	assert.ErrorIs(t, err, piimap.ErrConfig)
 }
 
 func TestSmallAndEmpty(t *testing.T) {
@@ -164,7 +207,7 @@ func TestCorrupt(t *testing.T) {
 func TestDecodeValidatesFuse(t *testing.T) {
 	f, err := Build(testMeta(), randomKeys(rand.New(rand.NewPCG(1, 1)), 5000))
 	require.NoError(t, err)
-	p := f.parts[0]
+	p := f.parts[0].(*xorfilter.BinaryFuse[uint8])
 	for name, mutate := range map[string]func(){
 		"segment length not a power of two": func() { p.SegmentLength = 3; p.SegmentLengthMask = 2 },
 		"mask":                              func() { p.SegmentLengthMask = 0 },

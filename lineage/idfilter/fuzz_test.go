@@ -15,7 +15,9 @@ func FuzzDecode(f *testing.F) {
 	maxPartKeys = 40
 	defer func() { maxPartKeys = MaxPartKeys }()
 	for _, n := range []int{0, 1, 30, 100} {
-		flt, err := Build(testMeta(), randomKeys(rand.New(rand.NewPCG(uint64(n), 1)), n))
+		m := testMeta()
+		m.Bits = 8 << (n % 2) // 8 and 16 bits
+		flt, err := Build(m, randomKeys(rand.New(rand.NewPCG(uint64(n), 1)), n))
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/FastFilter/xorfilter"
-
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/lineage"
 )
@@ -65,7 +63,7 @@ type Stored struct {
 	id   string
 
 	mu     sync.Mutex
-	parts  []*xorfilter.BinaryFuse8
+	parts  []part
 	loaded []bool
 }
 
@@ -82,7 +80,7 @@ func Load(ctx context.Context, docs lineage.DocStore, store, asset string) (*Sto
 	if err != nil {
 		return nil, fmt.Errorf("idfilter: load %s: %w", id, err)
 	}
-	s := &Stored{Meta: m, docs: docs, id: id, parts: make([]*xorfilter.BinaryFuse8, m.Parts), loaded: make([]bool, m.Parts)}
+	s := &Stored{Meta: m, docs: docs, id: id, parts: make([]part, m.Parts), loaded: make([]bool, m.Parts)}
 	if m.Parts <= 1 {
 		copy(s.parts, in.parts)
 		for i := range s.loaded {
