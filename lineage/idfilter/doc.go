@@ -10,14 +10,15 @@
 // could match there (emails, phone-shaped digit runs, distinctive id tokens;
 // see extract.go for the exact rules), hashes each with a key derived from
 // the installation key (Hasher) and keeps only the 64-bit keyed hashes. When
-// the unit has been read without error, Build turns the distinct keys into a
-// binary fuse filter (github.com/FastFilter/xorfilter, 8-bit fingerprints:
-// about 9 bits per key and 0.4% false positives, no false negatives) and Put
-// stores it in the graph's DocStore under the location, with the unit
-// version it describes (size, modification time and ETag as the source
-// reported them), the key count, when and by which run it was built, and
-// the installation key's ID. A unit that failed part-way gets no filter, and
-// sampled scans never build or replace one.
+// the unit has been read without error, Set.Build turns the distinct keys
+// into a binary fuse filter (github.com/FastFilter/xorfilter; 8-bit
+// fingerprints by default, about 9 bits per key and 0.4% false positives,
+// or 16-bit ones, about 18 bits per key and 0.0015%: FingerprintBits; never
+// a false negative) and Put stores it in the graph's DocStore under the
+// location, with the unit version it describes (size, modification time and
+// ETag as the source reported them), the key count, when and by which run
+// it was built, and the installation key's ID. A unit that failed part-way
+// gets no filter, and sampled scans never build or replace one.
 //
 // The executor, planning a request, computes the lookup key of each match
 // value (EmailKey, PhoneKey, TokenKey, CellEmailKey, DigitsKey: each reports
