@@ -6,8 +6,9 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"math/bits"
 	"strings"
+
+	"github.com/dchest/siphash"
 
 	"github.com/piimap/piimap"
 )
@@ -77,53 +78,9 @@ func (h *Hasher) key1(class byte, v string) uint64 {
 	return h.sum(append(append(buf, class), v...))
 }
 
-// sum is SipHash-2-4 of b (Aumasson & Bernstein, 2012).
-func (h *Hasher) sum(b []byte) uint64 {
-	v0 := h.k0 ^ 0x736f6d6570736575
-	v1 := h.k1 ^ 0x646f72616e646f6d
-	v2 := h.k0 ^ 0x6c7967656e657261
-	v3 := h.k1 ^ 0x7465646279746573
-	n := len(b)
-	for len(b) >= 8 {
-		m := binary.LittleEndian.Uint64(b)
-		v3 ^= m
-		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
-		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
-		v0 ^= m
-		b = b[8:]
-	}
-	last := uint64(n) << 56
-	for i := len(b) - 1; i >= 0; i-- {
-		last |= uint64(b[i]) << (8 * uint(i))
-	}
-	v3 ^= last
-	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
-	v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
-	v0 ^= last
-	v2 ^= 0xff
-	for range 4 {
-		v0, v1, v2, v3 = sipRound(v0, v1, v2, v3)
-	}
-	return v0 ^ v1 ^ v2 ^ v3
-}
-
-func sipRound(v0, v1, v2, v3 uint64) (uint64, uint64, uint64, uint64) {
-	v0 += v1
-	v1 = bits.RotateLeft64(v1, 13)
-	v1 ^= v0
-	v0 = bits.RotateLeft64(v0, 32)
-	v2 += v3
-	v3 = bits.RotateLeft64(v3, 16)
-	v3 ^= v2
-	v0 += v3
-	v3 = bits.RotateLeft64(v3, 21)
-	v3 ^= v0
-	v2 += v1
-	v1 = bits.RotateLeft64(v1, 17)
-	v1 ^= v2
-	v2 = bits.RotateLeft64(v2, 32)
-	return v0, v1, v2, v3
-}
+// sum is SipHash-2-4 of b (Aumasson & Bernstein, 2012), by
+// github.com/dchest/siphash.
+func (h *Hasher) sum(b []byte) uint64 { return siphash.Hash(h.k0, h.k1, b) }
 
 // Lookup keys. Each returns the key under which the filter holds a value
 // if the value occurs in the unit the way the executor matches it, and false
