@@ -62,17 +62,24 @@ type deriver struct {
 	hErr     map[string]error
 	gaps     []Gap
 	failed   map[string]bool // asset keys whose find failed
+	count    bool            // count each step's rows (Expected)
 }
 
 // derivePlan builds the request's plan from the latest scan run. It opens
 // handlers read-only and runs Finds to resolve identifiers and count rows;
 // nothing is written anywhere.
 func (s *Service) derivePlan(ctx context.Context, req *Request, modes map[string]Mode) (*Plan, error) {
+	return s.derive(ctx, req, modes, true)
+}
+
+// derive is derivePlan; count false leaves every step's Expected at 0 and
+// skips the Finds that count (the digest does not cover counts).
+func (s *Service) derive(ctx context.Context, req *Request, modes map[string]Mode, count bool) (*Plan, error) {
 	v, err := loadGraph(ctx, s.g, s.stores)
 	if err != nil {
 		return nil, err
 	}
-	d := &deriver{s: s, req: req, modes: modes, v: v, byKind: map[string]*valueSet{}, byField: map[string]*valueSet{},
+	d := &deriver{s: s, req: req, modes: modes, v: v, count: count, byKind: map[string]*valueSet{}, byField: map[string]*valueSet{},
 		parents: map[string]bool{}, handlers: map[string]Handler{}, hErr: map[string]error{}, failed: map[string]bool{}}
 	defer d.close()
 	for _, kind := range identifierKinds(req.subject) {

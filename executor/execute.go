@@ -100,7 +100,12 @@ func (s *Service) frozenPlan(ctx context.Context, req *Request, ro RunOptions, s
 		}
 		modes[k] = m
 	}
-	p, err := s.derivePlan(ctx, req, modes)
+	// An export counts what it writes, so an access or portability run
+	// re-derives the plan only to check its digest, without reading every
+	// location once more to count it; it keeps the approved plan's counts.
+	// An erasure recounts: resuming relies on fresh expected counts.
+	export := req.Type == Access || req.Type == Portability
+	p, err := s.derive(ctx, req, modes, !export)
 	if err != nil {
 		return nil, err
 	}
@@ -108,10 +113,35 @@ func (s *Service) frozenPlan(ctx context.Context, req *Request, ro RunOptions, s
 		_ = s.audit(ctx, req.ID, "run.refused", "", "plan changed: approved="+req.PlanDigest+" now="+p.Digest)
 		return nil, fmt.Errorf("executor: run %s: approved %s, now %s: %w", req.ID, short(req.PlanDigest), short(p.Digest), piimap.ErrPlanChanged)
 	}
+	if export {
+		if err := s.keepCounts(ctx, p); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.savePlan(ctx, p); err != nil { // same digest, fresh expected counts
 		return nil, err
 	}
 	return p, nil
+}
+
+// keepCounts copies the stored plan's expected counts into p, a re-derived
+// plan with the same digest whose steps were not counted.
+func (s *Service) keepCounts(ctx context.Context, p *Plan) error {
+	old, err := s.loadPlan(ctx, p.Request)
+	if err != nil {
+		return err
+	}
+	counts := map[string]int64{}
+	for _, st := range old.Steps() {
+		counts[assetKey(st.Store, st.Asset)] = st.Expected
+	}
+	for i := range p.Stores {
+		for j := range p.Stores[i].Steps {
+			st := &p.Stores[i].Steps[j]
+			st.Expected = counts[assetKey(st.Store, st.Asset)]
+		}
+	}
+	return nil
 }
 
 func short(d string) string {

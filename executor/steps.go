@@ -134,7 +134,10 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 				continue
 			}
 		}
-		n, err := countRows(ctx, h, t)
+		var n int64
+		if d.count {
+			n, err = countRows(ctx, h, t)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
