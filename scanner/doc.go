@@ -54,6 +54,17 @@
 // (Options.Declared) is written into every run and, like foreign keys and
 // views, keeps the pairs it links out of the inferred copies.
 //
+// # Identifier filters
+//
+// A full read (Options.Full with a FingerprintKey) of a text, CSV or JSON
+// object of a files or s3 store also feeds its bytes or cells to a
+// lineage/idfilter Set, which keeps keyed hashes of every identifier the
+// executor could match there; when the unit finishes without error its
+// binary fuse filter is stored in the graph's document store with the
+// object's version (scanner/idfilter.go). Requests then skip the objects
+// whose filter rules the subject out. Sampled scans never build or replace
+// a filter, and a unit that failed part-way gets none.
+//
 // A unit that fails is listed in Result.Errors with its error and the scan
 // continues; a store that cannot be opened is a store-level error. Only a
 // cancelled context or a failing graph stops a scan. No raw value ever
