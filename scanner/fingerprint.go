@@ -195,7 +195,7 @@ func bare(l piimap.Location) piimap.Location { l.Namespace = ""; return l }
 // union of both, so a sampled scan still sees the whole of an original.
 // The run's whole-unit sketches replace the kept ones. It returns the
 // number of edges.
-func (e *engine) writeCopies(ctx context.Context, runID string, scanned []string) (int, error) {
+func (e *engine) writeCopies(ctx context.Context, scanned []string) (int, error) {
 	e.mu.Lock()
 	sketches := e.sketches
 	e.sketches = nil
@@ -205,7 +205,7 @@ func (e *engine) writeCopies(ctx context.Context, runID string, scanned []string
 	}
 	start := time.Now()
 	sk := newSketchStore(e.opt.Graph, e.log)
-	if err := sk.save(ctx, runID, sketches); err != nil {
+	if err := sk.save(ctx, e.runID, sketches); err != nil {
 		return 0, err
 	}
 	kept, err := sk.load(ctx)

@@ -3,10 +3,7 @@ package scanner
 import (
 	"bytes"
 	"context"
-	"runtime"
-	"sync"
 	"time"
-	"weak"
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/lineage"
@@ -115,7 +112,7 @@ func (e *engine) keepIDFilter(ctx context.Context, st *store, u piimap.Unit, ids
 	}
 	start := time.Now()
 	m := idfilter.Meta{Loc: u.Loc.Asset(), Format: u.Format, Version: idfilter.UnitVersion(u.Size, u.Meta),
-		BuiltAt: time.Now().UTC(), RunID: e.runID(ctx), KeyID: ids.h.KeyID()}
+		BuiltAt: time.Now().UTC(), RunID: e.runID, KeyID: ids.h.KeyID()}
 	f, err := ids.set.Build(m)
 	if err == nil {
 		err = idfilter.Put(ctx, ids.docs, f)
@@ -126,34 +123,4 @@ func (e *engine) keepIDFilter(ctx context.Context, st *store, u piimap.Unit, ids
 	}
 	e.log.Debug("identifier filter stored", "store", st.cfg.Name, "unit", u.Loc.Name, "keys", f.Meta.Keys,
 		"parts", f.Meta.Parts, "took", time.Since(start))
-}
-
-// runIDs caches each running engine's run ID, looked up once from the
-// graph: the engine does not carry it (scanner.Run holds it in a local).
-// Keys are weak so that a finished engine's entry goes with it.
-var runIDs sync.Map // weak.Pointer[engine] → string
-
-// runID is the ID of the run this engine writes: the newest run of the
-// graph still running (BeginRun records it as such; the directory lock
-// makes this process its only writer).
-func (e *engine) runID(ctx context.Context) string {
-	wp := weak.Make(e)
-	if id, ok := runIDs.Load(wp); ok {
-		return id.(string)
-	}
-	runs, err := e.opt.Graph.Runs(ctx)
-	if err != nil {
-		e.log.Warn("identifier filter: run id", "err", err)
-		return ""
-	}
-	id := ""
-	for _, r := range runs {
-		if r.Status == lineage.RunRunning {
-			id = r.ID
-		}
-	}
-	if _, loaded := runIDs.LoadOrStore(wp, id); !loaded {
-		runtime.AddCleanup(e, func(wp weak.Pointer[engine]) { runIDs.Delete(wp) }, wp)
-	}
-	return id
 }

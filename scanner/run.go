@@ -129,7 +129,7 @@ func Run(ctx context.Context, stores []StoreConfig, opt Options) (*Result, error
 	if err != nil {
 		return nil, fmt.Errorf("scanner: begin run: %w", err)
 	}
-	e.w = w
+	e.w, e.runID = w, runID
 	run := lineage.ScanRun{ID: runID, StartedAt: time.Now().UTC(), Stores: names, Status: lineage.RunRunning}
 	e.log.Info("scan started", "run", runID, "stores", len(stores))
 
@@ -144,7 +144,7 @@ func Run(ctx context.Context, stores []StoreConfig, opt Options) (*Result, error
 		err = e.writeDeclared(ctx, opened)
 	}
 	if err == nil {
-		_, err = e.writeCopies(ctx, runID, names)
+		_, err = e.writeCopies(ctx, names)
 	}
 	return e.finish(ctx, run, err)
 }
@@ -183,9 +183,10 @@ func (o Options) withDefaults(stores []StoreConfig) (Options, error) {
 
 // engine holds one Run's shared state.
 type engine struct {
-	opt Options
-	log *slog.Logger
-	w   lineage.Writer
+	opt   Options
+	log   *slog.Logger
+	w     lineage.Writer
+	runID string // the run being written
 
 	mu       sync.Mutex
 	findings []piimap.Finding
