@@ -10,6 +10,7 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/lineage"
+	"github.com/piimap/piimap/lineage/idfilter"
 )
 
 // Resolution limits: they stop a runaway join (a key shared by millions of
@@ -63,6 +64,7 @@ type deriver struct {
 	gaps     []Gap
 	failed   map[string]bool // asset keys whose find failed
 	count    bool            // count each step's rows (Expected)
+	hasher   *idfilter.Hasher // identifier-filter keys, made once per derivation (idfilter.go)
 }
 
 // derivePlan builds the request's plan from the latest scan run. It opens

@@ -66,7 +66,7 @@ func (d *deriver) filterSkip(ctx context.Context, a *assetView, ms []Match) (Ski
 	if st.Meta.Version != idfilter.AttrsVersion(attrs) {
 		return Skip{}, false // the object changed since the filter was built
 	}
-	h, err := d.s.filterHasher(ctx)
+	h, err := d.filterHasher(ctx)
 	if err != nil {
 		filterProblem(a, err)
 		return Skip{}, false
@@ -183,6 +183,19 @@ func sameTime(x, y string) bool {
 		tx, ty = tx.Truncate(time.Second), ty.Truncate(time.Second)
 	}
 	return tx.Equal(ty)
+}
+
+// filterHasher is the Service's filter hasher, made once per derivation.
+func (d *deriver) filterHasher(ctx context.Context) (*idfilter.Hasher, error) {
+	if d.hasher != nil {
+		return d.hasher, nil
+	}
+	h, err := d.s.filterHasher(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.hasher = h
+	return h, nil
 }
 
 // filterHasher makes the filter hasher from the installation key, found as
