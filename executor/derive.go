@@ -62,8 +62,8 @@ type deriver struct {
 	handlers map[string]Handler
 	hErr     map[string]error
 	gaps     []Gap
-	failed   map[string]bool // asset keys whose find failed
-	count    bool            // count each step's rows (Expected)
+	failed   map[string]bool  // asset keys whose find failed
+	count    bool             // count each step's rows (Expected)
 	hasher   *idfilter.Hasher // identifier-filter keys, made once per derivation (idfilter.go)
 }
 
