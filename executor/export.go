@@ -19,8 +19,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/piimap/piimap"
 )
 
@@ -99,34 +97,40 @@ func (s *Service) exportRequest(ctx context.Context, req *Request, plan *Plan, r
 	var files []ManifestFile
 	var dict []DictionaryEntry
 	locs := map[string]ReceiptLocation{}
-	grp, gctx := errgroup.WithContext(ctx)
-	grp.SetLimit(s.opt.Concurrency)
+	handlers := map[string]Handler{}
+	defer func() {
+		for _, h := range handlers {
+			h.Close()
+		}
+	}()
+	var steps []Step
 	for _, sp := range plan.Stores {
-		sp := sp
-		grp.Go(func() error {
-			h, err := s.openHandler(gctx, sp.Store, sp.Kind, true)
-			if err != nil {
-				return err
-			}
-			defer h.Close()
-			for _, st := range sp.Steps {
-				fs, de, n, err := exportStep(gctx, h, ro.OutDir, st)
-				if err != nil {
-					return fmt.Errorf("executor: export %s/%s: %w", st.Store, st.Asset, err)
-				}
-				mu.Lock()
-				files = append(files, fs...)
-				dict = append(dict, de...)
-				locs[assetKey(st.Store, st.Asset)] = ReceiptLocation{Store: st.Store, Asset: st.Asset, Found: n, Status: LocExported}
-				mu.Unlock()
-				if ro.Progress != nil {
-					ro.Progress(Event{Store: st.Store, Asset: st.Asset, Phase: "exported", Found: n})
-				}
-			}
-			return nil
-		})
+		h, err := s.openHandler(ctx, sp.Store, sp.Kind, true)
+		if err != nil {
+			return nil, err
+		}
+		handlers[sp.Store] = h
+		steps = append(steps, sp.Steps...)
 	}
-	if err := grp.Wait(); err != nil {
+	store := func(i int) string { return steps[i].Store }
+	lanes := func(store string) int { return handlerLanes(handlers[store]) }
+	err := readEach(ctx, s.opt.Concurrency, len(steps), store, lanes, func(ctx context.Context, i int) error {
+		st := steps[i]
+		fs, de, n, err := exportStep(ctx, handlers[st.Store], ro.OutDir, st)
+		if err != nil {
+			return fmt.Errorf("executor: export %s/%s: %w", st.Store, st.Asset, err)
+		}
+		mu.Lock()
+		files = append(files, fs...)
+		dict = append(dict, de...)
+		locs[assetKey(st.Store, st.Asset)] = ReceiptLocation{Store: st.Store, Asset: st.Asset, Found: n, Status: LocExported}
+		mu.Unlock()
+		if ro.Progress != nil {
+			ro.Progress(Event{Store: st.Store, Asset: st.Asset, Phase: "exported", Found: n})
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })

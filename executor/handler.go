@@ -155,6 +155,15 @@ type Counter interface {
 	Count(ctx context.Context, t Target) (int64, error)
 }
 
+// ParallelReader is implemented by handlers whose Find and Count may run
+// concurrently for different assets of their store (files, objects).
+// ParallelReads is how many at once; planning counts and exports then read
+// that many of the store's assets together, within the Service's
+// Concurrency. Handlers without it read one asset at a time.
+type ParallelReader interface {
+	ParallelReads() int
+}
+
 // Rectifier is implemented by handlers that can correct a subject's values in
 // place: every matched row's fields whose PII type or name is a key of
 // Target.Changes get the new value.

@@ -41,8 +41,46 @@ import (
 // handler implements it, a filter is used only if the object is still the
 // version it was built from, so data appended since the latest scan is
 // never skipped. Without it, the latest scan's version is trusted.
+// Planning calls it for several assets at once.
 type AssetVersioner interface {
 	AssetVersion(ctx context.Context, asset string) (idfilter.Version, error)
+}
+
+// filterSkips runs filterSkip for the assets of the derivation's order
+// (mss[i] being the matches of the i-th), up to the Service's Concurrency
+// at once: reading and checking a filter is a Badger read and a decode
+// each. skips[i] is nil where the asset must be searched.
+func (d *deriver) filterSkips(ctx context.Context, mss [][]Match) ([]*Skip, error) {
+	skips := make([]*Skip, len(mss))
+	var todo []int
+	for i, ms := range mss {
+		a := d.v.assets[d.v.order[i]]
+		if len(ms) == 0 || !idfilter.Covered(a.kind, a.node.Attrs[lineage.AttrUnitKind], a.node.Attrs[lineage.AttrFormat]) {
+			continue
+		}
+		// Open the handlers and the hasher first: the checks share them.
+		if _, err := d.handler(ctx, a.store, a.kind); err != nil {
+			continue // steps reports the store as a gap
+		}
+		todo = append(todo, i)
+	}
+	if len(todo) == 0 {
+		return skips, nil
+	}
+	if _, err := d.filterHasher(ctx); err != nil {
+		slog.Default().Warn("identifier filters not used; every location is searched", "err", err)
+		return skips, nil
+	}
+	asset := func(j int) *assetView { return d.v.assets[d.v.order[todo[j]]] }
+	store := func(j int) string { return asset(j).store }
+	lanes := func(string) int { return d.s.opt.Concurrency }
+	err := readEach(ctx, d.s.opt.Concurrency, len(todo), store, lanes, func(ctx context.Context, j int) error {
+		if sk, ok := d.filterSkip(ctx, asset(j), mss[todo[j]]); ok {
+			skips[todo[j]] = &sk
+		}
+		return ctx.Err()
+	})
+	return skips, err
 }
 
 // filterSkip reports whether asset a can be left out of the plan because

@@ -55,14 +55,24 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 	now := time.Now()
 	action := actionFor(d.req.Type)
 	byStore := map[string]*StorePlan{}
-	for _, key := range d.v.order {
+	mss := make([][]Match, len(d.v.order))
+	for i, key := range d.v.order {
+		if !d.failed[key] {
+			mss[i] = d.matches(d.v.assets[key])
+		}
+	}
+	skips, err := d.filterSkips(ctx, mss)
+	if err != nil {
+		return err
+	}
+	for i, key := range d.v.order {
 		a := d.v.assets[key]
 		if d.failed[key] {
 			continue
 		}
-		ms := d.matches(a)
-		if sk, ok := d.filterSkip(ctx, a, ms); ok {
-			p.Skipped = append(p.Skipped, sk)
+		ms := mss[i]
+		if skips[i] != nil {
+			p.Skipped = append(p.Skipped, *skips[i])
 			continue
 		}
 		if len(ms) == 0 {
@@ -134,17 +144,6 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 				continue
 			}
 		}
-		var n int64
-		if d.count {
-			n, err = countRows(ctx, h, t)
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			d.gaps = append(d.gaps, Gap{Kind: GapFindFailed, Store: a.store, Asset: a.name, Reason: "count failed: " + err.Error()})
-			continue
-		}
 		sp := byStore[a.store]
 		if sp == nil {
 			sp = &StorePlan{Store: a.store, Kind: a.kind}
@@ -159,7 +158,12 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 				pii[""] = append(pii[""], f.Type)
 			}
 		}
-		sp.Steps = append(sp.Steps, Step{Store: a.store, Asset: a.name, Action: stepAction, Target: t, Expected: n, PII: pii})
+		sp.Steps = append(sp.Steps, Step{Store: a.store, Asset: a.name, Action: stepAction, Target: t, PII: pii})
+	}
+	if d.count {
+		if err := d.countSteps(ctx, byStore); err != nil {
+			return err
+		}
 	}
 	for _, store := range sortedKeys(byStore) {
 		sp := byStore[store]
@@ -224,6 +228,54 @@ func rectifyChanges(a *assetView, changes map[string]string) map[string]string {
 		}
 	}
 	return out
+}
+
+// countSteps sets each step's Expected count, reading up to the Service's
+// Concurrency assets at once (readEach). A step whose count fails becomes
+// a gap; a store left without steps is dropped.
+func (d *deriver) countSteps(ctx context.Context, byStore map[string]*StorePlan) error {
+	var steps []*Step
+	for _, store := range sortedKeys(byStore) {
+		for i := range byStore[store].Steps {
+			steps = append(steps, &byStore[store].Steps[i])
+		}
+	}
+	failed := make([]error, len(steps))
+	store := func(i int) string { return steps[i].Store }
+	lanes := func(store string) int { return handlerLanes(d.handlers[store]) }
+	err := readEach(ctx, d.s.opt.Concurrency, len(steps), store, lanes, func(ctx context.Context, i int) error {
+		n, err := countRows(ctx, d.handlers[steps[i].Store], steps[i].Target)
+		if err != nil && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		steps[i].Expected, failed[i] = n, err
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	gone := map[*Step]bool{}
+	for i, err := range failed {
+		if err != nil {
+			gone[steps[i]] = true
+			d.gaps = append(d.gaps, Gap{Kind: GapFindFailed, Store: steps[i].Store, Asset: steps[i].Asset, Reason: "count failed: " + err.Error()})
+		}
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	for store, sp := range byStore {
+		kept := sp.Steps[:0]
+		for i := range sp.Steps {
+			if !gone[&sp.Steps[i]] {
+				kept = append(kept, sp.Steps[i])
+			}
+		}
+		if sp.Steps = kept; len(kept) == 0 {
+			delete(byStore, store)
+		}
+	}
+	return nil
 }
 
 func countRows(ctx context.Context, h Handler, t Target) (int64, error) {

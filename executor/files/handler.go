@@ -1,7 +1,6 @@
 package files
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -44,7 +43,12 @@ var (
 	_ executor.Counter         = (*Handler)(nil)
 	_ executor.ModeChecker     = (*Handler)(nil)
 	_ executor.ParquetExporter = (*Handler)(nil)
+	_ executor.ParallelReader  = (*Handler)(nil)
 )
+
+// ParallelReads: files are read independently (Parquet through one
+// in-memory DuckDB, which serialises what it must).
+func (h *Handler) ParallelReads() int { return 4 }
 
 // Open opens the directory of a file:// store.
 func Open(ctx context.Context, sc scanner.StoreConfig, opt executor.HandlerOptions) (executor.Handler, error) {
@@ -123,50 +127,16 @@ func (h *Handler) CheckMode(t executor.Target) error {
 	return fmt.Errorf("files: %s/%s: mode %s for %s files: %w", h.store, t.Asset, t.Mode, f.format, piimap.ErrUnsupported)
 }
 
-// walk streams the file's records (or lines) to visit.
-func (h *Handler) walk(f file, visit visitor) error {
+// stream opens the file's decompressed bytes for the stream functions of
+// stream.go, which hold the record-level logic for local files and
+// objects alike.
+func (h *Handler) stream(f file, use func(r io.Reader) error) error {
 	rc, err := openReader(f.path, f.gz)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	switch f.format {
-	case piimap.FormatCSV, piimap.FormatTSV:
-		comma := ','
-		if f.format == piimap.FormatTSV {
-			comma = '\t'
-		} else {
-			rc2, err := openReader(f.path, f.gz)
-			if err != nil {
-				return err
-			}
-			head := make([]byte, sfiles.HeadSize)
-			n, _ := io.ReadFull(rc2, head)
-			rc2.Close()
-			if d, ok := sfiles.SniffDelimiter(head[:n], n < len(head)); ok {
-				comma = d
-			}
-		}
-		return walkCSV(rc, comma, visit)
-	case piimap.FormatJSONL:
-		return walkJSONL(rc, visit)
-	case piimap.FormatJSON:
-		data, err := io.ReadAll(rc)
-		if err != nil {
-			return err
-		}
-		doc, err := parseJSONDoc(data)
-		if err != nil {
-			return err
-		}
-		for _, sp := range doc.spans {
-			if err := visit(data[sp[0]:sp[1]], jsonRecord(data[sp[0]:sp[1]])); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	return fmt.Errorf("format %s: %w", f.format, piimap.ErrUnsupported)
+	return use(rc)
 }
 
 // Find emits the subject's records: Arrow batches for Parquet (DuckDB),
@@ -179,73 +149,11 @@ func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executo
 	if f.format == piimap.FormatParquet {
 		return h.findParquet(ctx, f, t, emit)
 	}
-	var b executor.Batch
-	flush := func() error {
-		if len(b.Rows) == 0 {
-			return nil
-		}
-		err := emit(b)
-		b = executor.Batch{}
-		return err
-	}
-	if f.text() {
-		b.Columns = textColumns
-		err = h.walkText(f, func(n int64, content []byte, term string) error {
-			if len(executor.MatchText(string(content), t.Match)) == 0 {
-				return nil
-			}
-			b.Columns = textColumns
-			b.Rows = append(b.Rows, []any{n, string(content)})
-			if len(b.Rows) >= findBatch {
-				return flush()
-			}
-			return ctx.Err()
-		})
-	} else {
-		err = h.walk(f, func(raw []byte, r *record) error {
-			if r == nil || !r.matches(t.Match) {
-				return nil
-			}
-			if len(b.Rows) > 0 && !sameColumns(b.Columns, r.cols) {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-			b.Columns = r.cols
-			b.Rows = append(b.Rows, r.vals)
-			if len(b.Rows) >= findBatch {
-				return flush()
-			}
-			return ctx.Err()
-		})
-	}
+	err = h.stream(f, func(r io.Reader) error { return FindStream(ctx, r, f.format, t, emit) })
 	if err != nil {
 		return fmt.Errorf("files: find %s/%s: %w", h.store, t.Asset, err)
 	}
-	return flush()
-}
-
-var textColumns = []executor.Column{{Name: "line", Type: "integer"}, {Name: "text", Type: "string"}}
-
-func sameColumns(a, b []executor.Column) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func (h *Handler) walkText(f file, visit func(n int64, content []byte, term string) error) error {
-	rc, err := openReader(f.path, f.gz)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	return walkText(rc, visit)
+	return nil
 }
 
 // Count counts the subject's records (lines for text).
@@ -258,21 +166,10 @@ func (h *Handler) Count(ctx context.Context, t executor.Target) (int64, error) {
 		return h.countParquet(ctx, f, t)
 	}
 	var n int64
-	if f.text() {
-		err = h.walkText(f, func(_ int64, content []byte, _ string) error {
-			if len(executor.MatchText(string(content), t.Match)) > 0 {
-				n++
-			}
-			return nil
-		})
-	} else {
-		err = h.walk(f, func(_ []byte, r *record) error {
-			if r != nil && r.matches(t.Match) {
-				n++
-			}
-			return nil
-		})
-	}
+	err = h.stream(f, func(r io.Reader) (err error) {
+		n, err = CountStream(ctx, r, f.format, t)
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("files: count %s/%s: %w", h.store, t.Asset, err)
 	}
@@ -321,69 +218,15 @@ func (h *Handler) eraseFile(ctx context.Context, t executor.Target) (int64, erro
 	if err != nil {
 		return 0, err
 	}
-	var changed int64
-	switch f.format {
-	case piimap.FormatParquet:
+	if f.format == piimap.FormatParquet {
 		return h.eraseParquet(ctx, f, t)
-	case piimap.FormatText:
-		err = rewrite(ctx, f.path, f.gz, func(w io.Writer) error {
-			return h.walkText(f, func(_ int64, content []byte, term string) error {
-				spans := executor.MatchText(string(content), t.Match)
-				if len(spans) == 0 {
-					_, err := w.Write(content)
-					if err == nil {
-						_, err = io.WriteString(w, term)
-					}
-					return err
-				}
-				changed++
-				line, keep := redactLine(content, spans, t.Mode, h.maskKey)
-				if !keep {
-					return nil
-				}
-				if _, err := w.Write(line); err != nil {
-					return err
-				}
-				_, err := io.WriteString(w, term)
-				return err
-			})
-		})
-	case piimap.FormatJSON:
-		rc, oerr := openReader(f.path, f.gz)
-		if oerr != nil {
-			return 0, oerr
-		}
-		data, rerr := io.ReadAll(rc)
-		rc.Close()
-		if rerr != nil {
-			return 0, rerr
-		}
-		doc, perr := parseJSONDoc(data)
-		if perr != nil {
-			return 0, perr
-		}
-		drop := map[int]bool{}
-		for i, sp := range doc.spans {
-			if jsonRecord(data[sp[0]:sp[1]]).matches(t.Match) {
-				drop[i] = true
-			}
-		}
-		changed = int64(len(drop))
-		err = rewrite(ctx, f.path, f.gz, func(w io.Writer) error {
-			_, err := io.Copy(w, bytes.NewReader(doc.without(drop)))
+	}
+	var changed int64
+	err = rewrite(ctx, f.path, f.gz, func(w io.Writer) error {
+		return h.stream(f, func(r io.Reader) (err error) {
+			changed, err = RewriteStream(ctx, r, w, f.format, t, h.maskKey)
 			return err
 		})
-	default:
-		err = rewrite(ctx, f.path, f.gz, func(w io.Writer) error {
-			return h.walk(f, func(raw []byte, r *record) error {
-				if r != nil && r.matches(t.Match) {
-					changed++
-					return nil
-				}
-				_, err := w.Write(raw)
-				return err
-			})
-		})
-	}
+	})
 	return changed, err
 }

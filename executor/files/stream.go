@@ -12,9 +12,12 @@ import (
 	sfiles "github.com/piimap/piimap/scanner/files"
 )
 
-// This file exports the record-level logic of this handler over plain
-// streams, for object stores (executor/s3) that read an object with one GET
-// and write its replacement with one streaming upload. r and w carry the
+// This file holds the record-level logic of this handler over plain
+// streams: the Handler runs it over a local file's (decompressed) bytes,
+// object stores (executor/s3) over an object read with one GET and written
+// back with one streaming upload. Every walk runs executor.Prefilter on a
+// line's or record's raw bytes first, so what cannot match is neither
+// decoded nor lower-cased. r and w carry the
 // decompressed bytes; compression is the caller's. Parquet needs random
 // access and is not handled here: spool it to a local file and use Handler.
 
@@ -36,8 +39,10 @@ func FindStream(ctx context.Context, r io.Reader, format string, t executor.Targ
 	}
 	var err error
 	if format == piimap.FormatText {
-		err = walkText(r, func(n int64, content []byte, _ string) error {
-			if len(executor.MatchText(string(content), t.Match)) == 0 {
+		pre := executor.NewPrefilter(t.Match, false)
+		skip := func([]byte, int64) error { return ctx.Err() }
+		err = walkText(r, pre, skip, func(n int64, content []byte, _ string) error {
+			if len(lineSpans(pre, content, t.Match)) == 0 {
 				return nil
 			}
 			b.Columns = textColumns
@@ -48,7 +53,7 @@ func FindStream(ctx context.Context, r io.Reader, format string, t executor.Targ
 			return ctx.Err()
 		})
 	} else {
-		err = walkStream(r, format, func(_ []byte, rec *record) error {
+		err = walkStream(r, format, prefilterFor(t, format), func(_ []byte, rec *record) error {
 			if rec == nil || !rec.matches(t.Match) {
 				return nil
 			}
@@ -89,13 +94,21 @@ func RewriteStream(ctx context.Context, r io.Reader, w io.Writer, format string,
 	var changed int64
 	switch format {
 	case piimap.FormatText:
-		err := walkText(r, func(n int64, content []byte, term string) error {
+		pre := executor.NewPrefilter(t.Match, false)
+		skip := func(block []byte, _ int64) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			_, err := w.Write(block)
+			return err
+		}
+		err := walkText(r, pre, skip, func(n int64, content []byte, term string) error {
 			if n%1024 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
 			}
-			spans := executor.MatchText(string(content), t.Match)
+			spans := lineSpans(pre, content, t.Match)
 			if len(spans) > 0 {
 				changed++
 				line, keep := redactLine(content, spans, t.Mode, maskKey)
@@ -123,9 +136,10 @@ func RewriteStream(ctx context.Context, r io.Reader, w io.Writer, format string,
 		if err != nil {
 			return 0, err
 		}
+		pre := prefilterFor(t, format)
 		drop := map[int]bool{}
 		for i, sp := range doc.spans {
-			if jsonRecord(data[sp[0]:sp[1]]).matches(t.Match) {
+			if raw := data[sp[0]:sp[1]]; pre.MayMatch(raw) && jsonRecord(raw).matches(t.Match) {
 				drop[i] = true
 			}
 		}
@@ -135,7 +149,7 @@ func RewriteStream(ctx context.Context, r io.Reader, w io.Writer, format string,
 		return int64(len(drop)), ctx.Err()
 	}
 	var n int64
-	err := walkStream(r, format, func(raw []byte, rec *record) error {
+	err := walkStream(r, format, prefilterFor(t, format), func(raw []byte, rec *record) error {
 		if n++; n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -151,9 +165,15 @@ func RewriteStream(ctx context.Context, r io.Reader, w io.Writer, format string,
 	return changed, err
 }
 
-// walkStream is Handler.walk over a stream: the CSV delimiter is sniffed
-// from the head, a JSON document is read whole (up to MaxJSONDocument).
-func walkStream(r io.Reader, format string, visit visitor) error {
+// prefilterFor is the prefilter of t's matches for records of format.
+func prefilterFor(t executor.Target, format string) *executor.Prefilter {
+	return executor.NewPrefilter(t.Match, format == piimap.FormatJSON || format == piimap.FormatJSONL)
+}
+
+// walkStream streams the records of r in a structured format to visit,
+// records pre rules out as nil ones: the CSV delimiter is sniffed from the
+// head, a JSON document is read whole (up to MaxJSONDocument).
+func walkStream(r io.Reader, format string, pre *executor.Prefilter, visit visitor) error {
 	switch format {
 	case piimap.FormatCSV, piimap.FormatTSV:
 		br := bufio.NewReaderSize(r, sfiles.HeadSize)
@@ -165,9 +185,9 @@ func walkStream(r io.Reader, format string, visit visitor) error {
 				comma = d
 			}
 		}
-		return walkCSV(br, comma, visit)
+		return walkCSV(br, comma, pre, visit)
 	case piimap.FormatJSONL:
-		return walkJSONL(r, visit)
+		return walkJSONL(r, pre, visit)
 	case piimap.FormatJSON:
 		data, err := io.ReadAll(io.LimitReader(r, MaxJSONDocument+1))
 		if err != nil {
@@ -182,11 +202,29 @@ func walkStream(r io.Reader, format string, visit visitor) error {
 		}
 		for _, sp := range doc.spans {
 			raw := data[sp[0]:sp[1]]
-			if err := visit(raw, jsonRecord(bytes.Clone(raw))); err != nil {
+			var rec *record
+			if pre.MayMatch(raw) {
+				rec = jsonRecord(bytes.Clone(raw))
+			}
+			if err := visit(raw, rec); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
 	return fmt.Errorf("format %s: %w", format, piimap.ErrUnsupported)
+}
+
+var textColumns = []executor.Column{{Name: "line", Type: "integer"}, {Name: "text", Type: "string"}}
+
+func sameColumns(a, b []executor.Column) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }

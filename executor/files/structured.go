@@ -1,7 +1,6 @@
 package files
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -16,8 +15,7 @@ import (
 )
 
 // record is one row of a structured file: its exact bytes and a view of
-// its fields. A nil record passed to a visitor means structural bytes (a
-// CSV header, a blank line) that every rewrite keeps.
+// its fields.
 type record struct {
 	raw  []byte
 	cols []executor.Column
@@ -44,6 +42,9 @@ func (r *record) matches(ms []executor.Match) bool {
 	return false
 }
 
+// A visitor gets each record's exact bytes. A nil record stands for bytes
+// no match concerns: structural bytes (a CSV header, a blank line) or a
+// record the walk's prefilter ruled out. Rewrites keep them as they are.
 type visitor func(raw []byte, r *record) error
 
 // captureReader remembers every byte read so that the raw bytes of each CSV
@@ -70,8 +71,9 @@ func (c *captureReader) take(end int64) []byte {
 }
 
 // walkCSV streams a delimited file, handing each record's exact bytes to
-// visit (the header as structural bytes).
-func walkCSV(r io.Reader, comma rune, visit visitor) error {
+// visit (the header as structural bytes). Records pre rules out are not
+// decoded into fields.
+func walkCSV(r io.Reader, comma rune, pre *executor.Prefilter, visit visitor) error {
 	cr0 := &captureReader{r: r}
 	cr := csv.NewReader(cr0)
 	cr.Comma = comma
@@ -98,6 +100,12 @@ func walkCSV(r io.Reader, comma rune, visit visitor) error {
 					idx[h] = i
 				}
 			}
+			if err := visit(raw, nil); err != nil {
+				return err
+			}
+			continue
+		}
+		if !pre.MayMatch(raw) {
 			if err := visit(raw, nil); err != nil {
 				return err
 			}
@@ -182,28 +190,16 @@ func jsonType(v any) string {
 }
 
 // walkJSONL streams newline-delimited JSON; blank lines are structural.
-func walkJSONL(r io.Reader, visit visitor) error {
-	br := bufio.NewReaderSize(r, 256<<10)
-	for {
-		raw, err := br.ReadBytes('\n')
-		if len(raw) > 0 {
-			var rerr error
-			if len(bytes.TrimSpace(raw)) == 0 {
-				rerr = visit(raw, nil)
-			} else {
-				rerr = visit(raw, jsonRecord(raw))
-			}
-			if rerr != nil {
-				return rerr
-			}
+// Lines pre rules out are not decoded, and blocks of them go to visit
+// whole as structural bytes.
+func walkJSONL(r io.Reader, pre *executor.Prefilter, visit visitor) error {
+	skip := func(block []byte, _ int64) error { return visit(block, nil) }
+	return walkLines(r, pre, skip, func(_ int64, raw []byte) error {
+		if len(bytes.TrimSpace(raw)) == 0 || !pre.MayMatch(raw) {
+			return visit(raw, nil)
 		}
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
+		return visit(raw, jsonRecord(raw))
+	})
 }
 
 // jsonDoc is a JSON document split into its rows: the elements of a

@@ -1,7 +1,7 @@
 package files
 
 import (
-	"bufio"
+	"bytes"
 	"errors"
 	"io"
 
@@ -15,39 +15,89 @@ const Redacted = "[REDACTED]"
 // fine; a runaway binary blob is not).
 const maxLine = 64 << 20
 
-// walkText streams lines (content without terminator, terminator) to visit.
-func walkText(r io.Reader, visit func(n int64, content []byte, term string) error) error {
-	br := bufio.NewReaderSize(r, 256<<10)
+// blockSize is how much of a stream the line walkers read at once.
+var blockSize = 256 << 10 // a variable for tests
+
+// walkLines streams r in blocks of whole lines. A block pre rules out
+// holds nothing the subject's: it goes whole to skip (when not nil) with
+// its number of lines, and nothing parses it. The lines of the other
+// blocks go one by one to visit, with their terminator and their number,
+// counted from 1 across the stream. So a lookup reads a large log at
+// about the speed of the prefilter's byte search.
+func walkLines(r io.Reader, pre *executor.Prefilter, skip func(block []byte, lines int64) error, visit func(n int64, line []byte) error) error {
+	buf := make([]byte, blockSize)
 	var n int64
-	var long []byte
+	end := 0 // buf[:end] holds unvisited bytes
 	for {
-		chunk, err := br.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			long = append(long, chunk...)
-			if len(long) > maxLine {
-				return errors.New("line longer than 64 MiB")
-			}
-			continue
-		}
-		raw := chunk
-		if long != nil {
-			raw = append(long, chunk...)
-			long = nil
-		}
-		if len(raw) > 0 {
-			n++
-			content, term := lineEnd(raw)
-			if verr := visit(n, content, term); verr != nil {
-				return verr
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
+		m, err := io.ReadFull(r, buf[end:])
+		end += m
+		eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		if err != nil && !eof {
 			return err
 		}
+		cut := bytes.LastIndexByte(buf[:end], '\n') + 1
+		if eof {
+			if end == 0 {
+				return nil
+			}
+			cut = end
+		}
+		if cut == 0 { // one line fills the buffer: grow it
+			if len(buf) > maxLine {
+				return errors.New("line longer than 64 MiB")
+			}
+			buf = append(buf, make([]byte, len(buf))...)
+			continue
+		}
+		block := buf[:cut]
+		if !pre.MayMatch(block) {
+			lines := int64(bytes.Count(block, []byte{'\n'}))
+			if block[len(block)-1] != '\n' {
+				lines++
+			}
+			if skip != nil {
+				if err := skip(block, lines); err != nil {
+					return err
+				}
+			}
+			n += lines
+		} else {
+			for len(block) > 0 {
+				i := bytes.IndexByte(block, '\n') + 1
+				if i == 0 {
+					i = len(block)
+				}
+				n++
+				if err := visit(n, block[:i]); err != nil {
+					return err
+				}
+				block = block[i:]
+			}
+		}
+		if eof {
+			return nil
+		}
+		end = copy(buf, buf[cut:end])
 	}
+}
+
+// walkText streams the lines of r (content without terminator,
+// terminator) to visit, and the blocks pre rules out to skip (see
+// walkLines).
+func walkText(r io.Reader, pre *executor.Prefilter, skip func(block []byte, lines int64) error, visit func(n int64, content []byte, term string) error) error {
+	return walkLines(r, pre, skip, func(n int64, line []byte) error {
+		content, term := lineEnd(line)
+		return visit(n, content, term)
+	})
+}
+
+// lineSpans returns the spans of a text line matched by ms, asking pre
+// first (a block can pass while most of its lines cannot match).
+func lineSpans(pre *executor.Prefilter, content []byte, ms []executor.Match) []executor.Span {
+	if !pre.MayMatch(content) {
+		return nil
+	}
+	return executor.MatchText(string(content), ms)
 }
 
 // redactLine rewrites a matched line for the mode: redact replaces each

@@ -15,7 +15,7 @@ func FuzzWalkCSVLossless(f *testing.F) {
 	f.Add("a;b\n\"unterminated\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		var out bytes.Buffer
-		err := walkCSV(strings.NewReader(in), ',', func(raw []byte, _ *record) error {
+		err := walkCSV(strings.NewReader(in), ',', nil, func(raw []byte, _ *record) error {
 			out.Write(raw)
 			return nil
 		})
@@ -30,7 +30,7 @@ func FuzzWalkJSONLLossless(f *testing.F) {
 	f.Add("not json\r\n{}\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		var out bytes.Buffer
-		if err := walkJSONL(strings.NewReader(in), func(raw []byte, _ *record) error {
+		if err := walkJSONL(strings.NewReader(in), nil, func(raw []byte, _ *record) error {
 			out.Write(raw)
 			return nil
 		}); err != nil {
@@ -47,7 +47,7 @@ func FuzzWalkTextLossless(f *testing.F) {
 	f.Add("")
 	f.Fuzz(func(t *testing.T, in string) {
 		var out bytes.Buffer
-		if err := walkText(strings.NewReader(in), func(_ int64, content []byte, term string) error {
+		if err := walkText(strings.NewReader(in), nil, nil, func(_ int64, content []byte, term string) error {
 			out.Write(content)
 			out.WriteString(term)
 			return nil

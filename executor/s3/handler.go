@@ -51,7 +51,11 @@ var (
 	_ executor.Counter         = (*Handler)(nil)
 	_ executor.ModeChecker     = (*Handler)(nil)
 	_ executor.ParquetExporter = (*Handler)(nil)
+	_ executor.ParallelReader  = (*Handler)(nil)
 )
+
+// ParallelReads: each object is read with its own GET.
+func (h *Handler) ParallelReads() int { return 8 }
 
 // Open connects to the store (scanner/s3's Connect: a server that is down
 // fails with piimap.ErrUnreachable).

@@ -91,9 +91,11 @@ func TestLargeObjectErase(t *testing.T) {
 	}
 	grew := int64(peak) - int64(base)
 	t.Logf("rewrote a %d MB object (multipart, conditional); heap grew by %.1f MB", size>>20, float64(grew)/(1<<20))
-	// The bound is the transfer manager's buffers (see uploadPartSize), not
-	// the object: well below its size.
-	if grew > 44<<20 {
+	// The bound is the transfer manager's buffers (see uploadPartSize) and
+	// garbage awaiting collection, not the object: well below its size.
+	// Measured 35 MB alone and up to 45 MB while other test binaries load
+	// both cores (the collector then lags the walk's garbage).
+	if grew > 50<<20 {
 		t.Errorf("heap grew by %d MB rewriting a %d MB object", grew>>20, size>>20)
 	}
 	if n, _ := h.Count(context.Background(), subj); n != 0 {

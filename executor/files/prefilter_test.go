@@ -1,0 +1,136 @@
+package files
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/scanner"
+)
+
+// FuzzPrefilterRecords checks that the prefilter is sound for decoded
+// records: whenever a JSON or CSV record matches a value by any of its
+// fields (or by its text), the prefilter passes the record's raw bytes.
+func FuzzPrefilterRecords(f *testing.F) {
+	f.Add(`{"email":"Ann@X.org","n":1}`, "ann@x.org", uint8(0), false)
+	f.Add(`{"email":"ann\u0040x.org"}`, "ann@x.org", uint8(0), false)
+	f.Add(`{"tel":"+1 (555) 010-4477"}`, "15550104477", uint8(1), false)
+	f.Add(`{"id":1042,"tags":["u-7"]}`, "1042", uint8(2), false)
+	f.Add(`{"id":"\u212aim@x.org"}`, "kim@x.org", uint8(0), false)
+	f.Add("id,email\n7,\"Ann@X.org\"\n", "ann@x.org", uint8(0), true)
+	f.Add("id;phone\n7;\"555 010 4477\"\n", "5550104477", uint8(1), true)
+	kinds := []string{piimap.KeyEmail, piimap.KeyPhone, executor.KindKey}
+	f.Fuzz(func(t *testing.T, raw, value string, kind uint8, csv bool) {
+		k := kinds[int(kind)%len(kinds)]
+		format := piimap.FormatJSONL
+		if csv {
+			format = piimap.FormatCSV
+		}
+		var recs []*record
+		visit := func(_ []byte, r *record) error {
+			if r != nil {
+				recs = append(recs, r)
+			}
+			return nil
+		}
+		if err := walkStream(strings.NewReader(raw), format, nil, visit); err != nil {
+			return
+		}
+		for _, r := range recs {
+			ms := []executor.Match{{Kind: k, Values: []string{value}}}
+			for _, field := range recordFields(r) {
+				ms = append(ms, executor.Match{Field: field, Kind: k, Values: []string{value}})
+			}
+			for _, m := range ms {
+				if r.matches([]executor.Match{m}) && !executor.NewPrefilter(ms, !csv).MayMatch(r.raw) {
+					t.Fatalf("%s record matches %s by field %q but the prefilter rules it out", format, k, m.Field)
+				}
+			}
+		}
+	})
+}
+
+// recordFields lists the fields a record can be matched by.
+func recordFields(r *record) []string {
+	var out []string
+	for i, c := range r.cols {
+		if c.Name == "_raw" {
+			continue
+		}
+		scanner.FlattenJSON(c.Name, r.vals[i], func(p, _ string) { out = append(out, p) })
+	}
+	return out
+}
+
+// TestPrefilterKeepsBytes checks that what the prefilter rules out is
+// still copied byte for byte by a rewrite, and that counts are the same
+// as without it.
+func TestPrefilterKeepsBytes(t *testing.T) {
+	ctx := context.Background()
+	in := "{\"email\":\"a@x.org\"}\n{\"email\":\"B@X.ORG\"}\n\n{\"email\":\"b\\u0040x.org\"}\n{\"email\":\"c@x.org\",\"note\":\"see \\\"b@x.org\\\"\"}\nnot json b@x.org\n"
+	tgt := executor.Target{Asset: "x.jsonl", Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"b@x.org"}}}}
+	n, err := CountStream(ctx, strings.NewReader(in), piimap.FormatJSONL, tgt)
+	if err != nil || n != 2 {
+		t.Fatalf("count = %d, %v; want 2 (B@X.ORG and the escaped form)", n, err)
+	}
+	var out strings.Builder
+	changed, err := RewriteStream(ctx, strings.NewReader(in), &out, piimap.FormatJSONL, tgt, nil)
+	if err != nil || changed != 2 {
+		t.Fatalf("rewrite changed %d, %v; want 2", changed, err)
+	}
+	want := "{\"email\":\"a@x.org\"}\n\n{\"email\":\"c@x.org\",\"note\":\"see \\\"b@x.org\\\"\"}\nnot json b@x.org\n"
+	if out.String() != want {
+		t.Fatalf("rewrite kept\n%q\nwant\n%q", out.String(), want)
+	}
+}
+
+// FuzzWalkLinesPrefiltered checks the block walk against a line-by-line
+// one: skipped blocks and visited lines put back together are the input,
+// and the same lines match with the same numbers.
+func FuzzWalkLinesPrefiltered(f *testing.F) {
+	f.Add("a\nann@x.org\r\nb\n\nANN@X.ORG c", "ann@x.org", uint8(0), uint8(4))
+	f.Add("x\ny\n", "y", uint8(2), uint8(1))
+	f.Add("", "y", uint8(2), uint8(1))
+	kinds := []string{piimap.KeyEmail, piimap.KeyPhone, executor.KindKey}
+	f.Fuzz(func(t *testing.T, in, value string, kind, block uint8) {
+		defer func(old int) { blockSize = old }(blockSize)
+		blockSize = 1 + int(block)%64
+		ms := []executor.Match{{Kind: kinds[int(kind)%len(kinds)], Values: []string{value}}}
+		type hit struct {
+			n     int64
+			spans int
+		}
+		var want []hit
+		if err := walkText(strings.NewReader(in), nil, nil, func(n int64, content []byte, _ string) error {
+			if s := executor.MatchText(string(content), ms); len(s) > 0 {
+				want = append(want, hit{n, len(s)})
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var got []hit
+		var out strings.Builder
+		pre := executor.NewPrefilter(ms, false)
+		skip := func(b []byte, _ int64) error { out.Write(b); return nil }
+		if err := walkText(strings.NewReader(in), pre, skip, func(n int64, content []byte, term string) error {
+			out.Write(content)
+			out.WriteString(term)
+			if s := lineSpans(pre, content, ms); len(s) > 0 {
+				got = append(got, hit{n, len(s)})
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != in {
+			t.Fatalf("lossy walk:\n in %q\nout %q", in, out.String())
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("matched lines %v, want %v", got, want)
+		}
+	})
+}
