@@ -94,13 +94,24 @@ func (d *deriver) filterSkip(ctx context.Context, a *assetView, ms []Match) (Ski
 	if !ok {
 		docs = d.s.docs
 	}
-	st, err := idfilter.Load(ctx, docs, a.store, a.name)
+	var sk Skip
+	var skip bool
+	err := idfilter.View(ctx, docs, a.store, a.name, func(st *idfilter.Stored) error {
+		sk, skip = d.filterRulesOut(ctx, a, ms, st)
+		return nil
+	})
 	if err != nil {
 		if !errors.Is(err, piimap.ErrNotFound) && ctx.Err() == nil {
 			filterProblem(a, err)
 		}
 		return Skip{}, false
 	}
+	return sk, skip
+}
+
+// filterRulesOut is filterSkip once the filter st is read.
+func (d *deriver) filterRulesOut(ctx context.Context, a *assetView, ms []Match, st *idfilter.Stored) (Skip, bool) {
+	attrs := a.node.Attrs
 	if st.Meta.Version != idfilter.AttrsVersion(attrs) {
 		return Skip{}, false // the object changed since the filter was built
 	}

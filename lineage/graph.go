@@ -172,3 +172,10 @@ type DocStore interface {
 	GetDoc(ctx context.Context, kind, id string) ([]byte, error) // piimap.ErrNotFound
 	ListDocs(ctx context.Context, kind string, fn func(id string, data []byte) error) error
 }
+
+// DocViewer is implemented by DocStores that can lend a document's bytes
+// without copying them: data is valid only during fn. Readers that look
+// at a few bytes of large documents (identifier filters) prefer it.
+type DocViewer interface {
+	ViewDoc(ctx context.Context, kind, id string, fn func(data []byte) error) error // piimap.ErrNotFound
+}

@@ -1,6 +1,7 @@
 package badgerstore
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -143,28 +144,42 @@ func (s *Store) PutDoc(ctx context.Context, kind, id string, data []byte) error 
 
 // GetDoc returns a copy of a document, or piimap.ErrNotFound.
 func (s *Store) GetDoc(ctx context.Context, kind, id string) ([]byte, error) {
+	var data []byte
+	err := s.ViewDoc(ctx, kind, id, func(b []byte) error {
+		data = bytes.Clone(b)
+		return nil
+	})
+	return data, err
+}
+
+// ViewDoc lends fn the bytes of a document, read in place (Badger's value
+// log is memory-mapped): they are valid only during fn.
+func (s *Store) ViewDoc(ctx context.Context, kind, id string, fn func(data []byte) error) error {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	if err := validDocName(kind, id); err != nil {
-		return nil, fmt.Errorf("badgerstore: get doc %s/%s: %w", kind, id, err)
+		return fmt.Errorf("badgerstore: get doc %s/%s: %w", kind, id, err)
 	}
-	var data []byte
 	err := s.db.View(func(txn *badger.Txn) error {
 		item, err := txn.Get(docKey(kind, id))
 		if err != nil {
 			return err
 		}
-		data, err = item.ValueCopy(nil)
-		return err
+		return item.Value(func(b []byte) error {
+			if b == nil {
+				b = []byte{} // an empty document is not a missing one
+			}
+			return fn(b)
+		})
 	})
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return nil, fmt.Errorf("badgerstore: doc %s/%s: %w", kind, id, piimap.ErrNotFound)
+		return fmt.Errorf("badgerstore: doc %s/%s: %w", kind, id, piimap.ErrNotFound)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("badgerstore: get doc %s/%s: %w", kind, id, err)
+	if err != nil && !errors.Is(err, ctx.Err()) {
+		return fmt.Errorf("badgerstore: get doc %s/%s: %w", kind, id, err)
 	}
-	return data, nil
+	return err
 }
 
 // ListDocs visits the documents of kind in id (byte) order. data is only

@@ -35,6 +35,7 @@ const runIDLayout = "20060102T150405.000000Z"
 var (
 	_ lineage.Graph           = (*Store)(nil)
 	_ lineage.DocStore        = (*Store)(nil)
+	_ lineage.DocViewer       = (*Store)(nil)
 	_ lineage.UnitErrorLister = (*Store)(nil)
 	_ lineage.EdgeLister      = (*Store)(nil)
 )

@@ -76,6 +76,43 @@ func Load(ctx context.Context, docs lineage.DocStore, store, asset string) (*Sto
 	if err != nil {
 		return nil, fmt.Errorf("idfilter: load %s: %w", id, err)
 	}
+	return newStored(docs, id, b)
+}
+
+// View is Load for a look: where the DocStore lends a document's bytes
+// (lineage.DocViewer), the head is read in place and the Stored passed to
+// fn is valid only during fn. A lookup probes a few bytes of each filter,
+// so this saves copying them all. Load's errors are returned wrapped as
+// Load wraps them; fn's as they are.
+func View(ctx context.Context, docs lineage.DocStore, store, asset string, fn func(*Stored) error) error {
+	dv, ok := docs.(lineage.DocViewer)
+	if !ok {
+		st, err := Load(ctx, docs, store, asset)
+		if err != nil {
+			return err
+		}
+		return fn(st)
+	}
+	id := ID(store, asset)
+	var ferr error
+	err := dv.ViewDoc(ctx, DocKind, id, func(b []byte) error {
+		st, err := newStored(docs, id, b)
+		if err != nil {
+			return err
+		}
+		ferr = fn(st)
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, piimap.ErrNotFound) {
+			return fmt.Errorf("idfilter: load %s: %w", id, err)
+		}
+		return err
+	}
+	return ferr
+}
+
+func newStored(docs lineage.DocStore, id string, b []byte) (*Stored, error) {
 	m, in, err := decodeHead(b)
 	if err != nil {
 		return nil, fmt.Errorf("idfilter: load %s: %w", id, err)

@@ -3,6 +3,7 @@ package idfilter
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/lineage/badgerstore"
 )
 
@@ -175,4 +177,54 @@ func TestEncodedHoldsNoRawValue(t *testing.T) {
 	}
 	require.False(t, bytes.Contains(head, []byte("raw.canary")))
 	require.False(t, bytes.Contains(head, []byte("7946")))
+}
+
+// copyingDocs hides the Badger store's DocViewer, so View falls back to
+// Load.
+type copyingDocs struct{ lineage.DocStore }
+
+// TestView reads filters in place from Badger (DocViewer) and through the
+// copying fallback: the same answers, the same errors, fn's error as is.
+func TestView(t *testing.T) {
+	ctx := context.Background()
+	g, err := badgerstore.Open(filepath.Join(t.TempDir(), "graph"))
+	require.NoError(t, err)
+	defer g.Close()
+	h, err := NewHasher(testKey)
+	require.NoError(t, err)
+	s := h.NewSet()
+	s.AddText([]byte("login ann.lee@example.org ok\nlogin bob.ray@example.org ok\n"))
+	keys, err := s.Keys()
+	require.NoError(t, err)
+	m := testMeta()
+	m.KeyID = h.KeyID()
+	f, err := Build(m, keys)
+	require.NoError(t, err)
+	require.NoError(t, Put(ctx, g, f))
+	head, _ := f.Encode()
+	head[len(head)/2] ^= 0xff
+	require.NoError(t, g.PutDoc(ctx, DocKind, ID("lake", "broken.log"), head))
+
+	in, _ := h.EmailKey("ann.lee@example.org")
+	out, _ := h.EmailKey("zed.nobody@example.org")
+	errFn := errors.New("fn failed")
+	for name, docs := range map[string]lineage.DocStore{"in place": g, "copying": copyingDocs{g}} {
+		t.Run(name, func(t *testing.T) {
+			var got []bool
+			err := View(ctx, docs, "lake", "logs/app.log", func(st *Stored) error {
+				assert.Equal(t, f.Meta, st.Meta)
+				for _, k := range []uint64{in, out} {
+					ok, err := st.MayContain(ctx, k)
+					require.NoError(t, err)
+					got = append(got, ok)
+				}
+				return nil
+			})
+			require.NoError(t, err)
+			assert.Equal(t, []bool{true, false}, got)
+			assert.ErrorIs(t, View(ctx, docs, "lake", "missing.log", func(*Stored) error { return nil }), piimap.ErrNotFound)
+			assert.ErrorIs(t, View(ctx, docs, "lake", "broken.log", func(*Stored) error { return nil }), piimap.ErrCorrupt)
+			assert.Equal(t, errFn, View(ctx, docs, "lake", "logs/app.log", func(*Stored) error { return errFn }))
+		})
+	}
 }
