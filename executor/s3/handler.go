@@ -43,6 +43,8 @@ type Handler struct {
 	// TempDir holds Parquet objects spooled for DuckDB; os.TempDir() when "".
 	TempDir string
 
+	listed listing // AssetVersion's listing, taken once
+
 	beforeCommit func(key string) // test hook: runs after the rewrite, before the conditional put commits
 }
 

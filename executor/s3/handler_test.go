@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/marcboeker/go-duckdb" // writes the Parquet fixture
 	"gocloud.dev/blob"
@@ -412,4 +413,36 @@ func parquetData(t *testing.T, carl bool) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// TestAssetVersion checks the versions identifier filters are compared
+// with: what the listing reports, a replaced object reported anew by the
+// next handler (a plan derivation's), a missing one as not found.
+func TestAssetVersion(t *testing.T) {
+	ctx := context.Background()
+	b := s3test.NewBucket(t)
+	b.Put(t, "lake/logs/app.log", []byte("login ok\n"), nil)
+	h := open(t, b, executor.HandlerOptions{})
+	defer h.Close()
+	v, err := h.AssetVersion(ctx, "logs/app.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := b.Attrs(t, "lake/logs/app.log")
+	if v.Size != 9 || v.ETag == "" || v.ETag != a.ETag || v.Modified != a.ModTime.UTC().Format(time.RFC3339) {
+		t.Fatalf("version %+v, object size 9 etag %s modified %s", v, a.ETag, a.ModTime)
+	}
+	if _, err := h.AssetVersion(ctx, "logs/other.log"); !errors.Is(err, piimap.ErrNotFound) {
+		t.Fatalf("missing object: %v, want ErrNotFound", err)
+	}
+	b.Put(t, "lake/logs/app.log", []byte("login ok\nlogin ann@x.org\n"), nil)
+	h2 := open(t, b, executor.HandlerOptions{})
+	defer h2.Close()
+	v2, err := h2.AssetVersion(ctx, "logs/app.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v2.Size == v.Size || v2.ETag == v.ETag {
+		t.Fatalf("replaced object reported as %+v, was %+v", v2, v)
+	}
 }
