@@ -2,8 +2,6 @@ package executor
 
 import (
 	"bytes"
-	"encoding/binary"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -24,10 +22,10 @@ import (
 //
 //   - other kinds (keys, references, masked forms) compare trimmed values
 //     exactly, so the raw bytes hold the trimmed value;
-//   - emails compare case-insensitively, so the ASCII-lower-cased raw bytes
-//     hold the lower-cased value; the only non-ASCII characters that
-//     strings.ToLower turns into ASCII (KELVIN SIGN, LATIN CAPITAL LETTER I
-//     WITH DOT ABOVE) make MayMatch true;
+//   - emails compare case-insensitively, so the raw bytes hold the value
+//     up to ASCII case; the only non-ASCII characters that strings.ToLower
+//     turns into ASCII (KELVIN SIGN to k, LATIN CAPITAL LETTER I WITH DOT
+//     ABOVE to i) make MayMatch true for values holding those letters;
 //   - phones compare as written in text (TokenSpans), by their digits in
 //     cells, and a cell's digits are a substring of the record's digits.
 //
@@ -42,12 +40,14 @@ import (
 // make one per stream.
 type Prefilter struct {
 	all    bool     // some value cannot be prefiltered: every record may match
-	exact  [][]byte // trimmed values, compared byte for byte
-	folded [][]byte // lower-cased emails, compared with the lower-cased record
-	digits [][]byte // phone digits, compared with the record's digits
+	exact  []needle // trimmed values, compared byte for byte
+	folded []needle // lower-cased emails, compared ignoring ASCII case
+	foldK  bool     // some folded value holds k (KELVIN SIGN folds to it)
+	foldI  bool     // some folded value holds i (CAPITAL I WITH DOT ABOVE)
+	digits []needle // phone digits, compared with the record's digits
 	json   bool     // records are JSON: escapes may encode a value
 
-	lower, digitBuf []byte
+	digitBuf []byte
 }
 
 // NewPrefilter returns the prefilter of ms for records of a JSON format
@@ -84,19 +84,22 @@ func (p *Prefilter) add(kind string, text bool, v string) {
 				return
 			}
 		}
-		p.folded = append(p.folded, []byte(asciiLower(v)))
+		n := newNeedle(asciiLower(v), true)
+		p.folded = append(p.folded, n)
+		p.foldK = p.foldK || bytes.IndexByte(n.b, 'k') >= 0
+		p.foldI = p.foldI || bytes.IndexByte(n.b, 'i') >= 0
 	case piimap.KeyPhone:
 		d := PhoneDigits(v)
 		switch {
 		case len(d) < minPhoneDigits:
 			return // matches nowhere
 		case text:
-			p.exact = append(p.exact, []byte(v)) // TokenSpans: as written
+			p.exact = append(p.exact, newNeedle(v, false)) // TokenSpans: as written
 		default:
-			p.digits = append(p.digits, []byte(d))
+			p.digits = append(p.digits, newNeedle(d, false))
 		}
 	default:
-		p.exact = append(p.exact, []byte(v))
+		p.exact = append(p.exact, newNeedle(v, false))
 	}
 }
 
@@ -123,26 +126,22 @@ func (p *Prefilter) MayMatch(raw []byte) bool {
 		return true
 	}
 	for _, n := range p.exact {
-		if bytes.Contains(raw, n) {
+		if n.in(raw) {
 			return true
 		}
 	}
-	if len(p.folded) > 0 {
-		var high bool
-		p.lower, high = appendASCIILower(p.lower[:0], raw)
-		for _, n := range p.folded {
-			if bytes.Contains(p.lower, n) {
-				return true
-			}
-		}
-		if high && (bytes.Contains(raw, kelvinSign) || bytes.Contains(raw, capitalIDot)) {
+	for _, n := range p.folded {
+		if n.in(raw) {
 			return true
 		}
+	}
+	if (p.foldK && bytes.Contains(raw, kelvinSign)) || (p.foldI && bytes.Contains(raw, capitalIDot)) {
+		return true
 	}
 	if len(p.digits) > 0 {
 		p.digitBuf = appendDigits(p.digitBuf[:0], raw)
 		for _, n := range p.digits {
-			if bytes.Contains(p.digitBuf, n) {
+			if n.in(p.digitBuf) {
 				return true
 			}
 		}
@@ -150,47 +149,86 @@ func (p *Prefilter) MayMatch(raw []byte) bool {
 	return p.json && jsonEscape(raw)
 }
 
+// A needle is a value searched for by its least common byte: in a log
+// block, bytes.Index's first-byte candidates are often so many that the
+// search costs a call per few bytes; a rare byte has few. A folded needle
+// (lower-case) matches ignoring ASCII case and is searched by its rarest
+// byte that is not a letter (an email always has its @), so records need
+// no lower-casing.
+type needle struct {
+	b    []byte
+	at   int // index in b of the byte searched for
+	fold bool
+}
+
+func newNeedle(v string, fold bool) needle {
+	n := needle{b: []byte(v), at: -1, fold: fold}
+	for i, c := range n.b {
+		if fold && c >= 'a' && c <= 'z' {
+			continue
+		}
+		if n.at < 0 || byteCommonness[c] < byteCommonness[n.b[n.at]] {
+			n.at = i
+		}
+	}
+	return n
+}
+
+// in reports whether hay holds the needle.
+func (n needle) in(hay []byte) bool {
+	if n.at < 0 { // folded, letters only (not an email): byte by byte
+		for i := 0; i+len(n.b) <= len(hay); i++ {
+			if equalFoldLower(hay[i:i+len(n.b)], n.b) {
+				return true
+			}
+		}
+		return false
+	}
+	c, m := n.b[n.at], len(n.b)
+	for i, last := n.at, len(hay)-(m-n.at); i <= last; i++ {
+		j := bytes.IndexByte(hay[i:last+1], c)
+		if j < 0 {
+			return false
+		}
+		i += j
+		if w := hay[i-n.at : i-n.at+m]; bytes.Equal(w, n.b) || (n.fold && equalFoldLower(w, n.b)) {
+			return true
+		}
+	}
+	return false
+}
+
+// equalFoldLower reports whether b equals lower (all lower case) ignoring
+// ASCII case.
+func equalFoldLower(b, lower []byte) bool {
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// commonBytes lists bytes from the most to the least frequent in logs and
+// exports, roughly; bytes it leaves out are the rarest. Only speed depends
+// on it.
+const commonBytes = " e0at1o2insr:-.3l5/d4c6h9u8m7p_g\"=,fyTwbEvkSAIRONCDLPx[]MUGjFqHBzWVKY@J+QZX;"
+
+var byteCommonness = func() (t [256]int) {
+	for i := range len(commonBytes) {
+		t[commonBytes[i]] = len(commonBytes) - i
+	}
+	return t
+}()
+
 // The two non-ASCII characters strings.ToLower maps to ASCII letters.
 var (
 	kelvinSign  = []byte("\u212a") // to 'k'
 	capitalIDot = []byte("\u0130") // to 'i'
 )
-
-// appendASCIILower appends b lower-cased (ASCII only) to dst and reports
-// whether b holds any non-ASCII byte. It works on eight bytes at a time.
-func appendASCIILower(dst, b []byte) ([]byte, bool) {
-	n := len(dst)
-	dst = slices.Grow(dst, len(b))[:n+len(b)]
-	out := dst[n:]
-	var or uint64
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
-		or |= x
-		binary.LittleEndian.PutUint64(out[i:], lower8(x))
-	}
-	for ; i < len(b); i++ {
-		c := b[i]
-		or |= uint64(c)
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		out[i] = c
-	}
-	return dst, or&0x8080808080808080 != 0
-}
-
-// lower8 lower-cases the ASCII capitals among the eight bytes of x. Per
-// byte h (x without its high bits), h+0x3f carries into bit 7 when
-// h >= 'A' and h+0x25 when h > 'Z'; neither sum leaves its byte.
-func lower8(x uint64) uint64 {
-	const high = 0x8080808080808080
-	h := x &^ high
-	ge := h + 0x3f3f3f3f3f3f3f3f
-	gt := h + 0x2525252525252525
-	upper := ge &^ gt &^ x & high
-	return x | upper>>2
-}
 
 func appendDigits(dst, b []byte) []byte {
 	for _, c := range b {

@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/piimap/piimap"
@@ -82,20 +83,25 @@ func FuzzPrefilter(f *testing.F) {
 	})
 }
 
-func TestASCIILower(t *testing.T) {
-	var in []byte
-	for c := 0; c < 256; c++ {
-		in = append(in, byte(c))
-	}
-	in = append(in, "Hello WORLD @Zz[`"...)
-	for start := 0; start < 8; start++ {
-		got, high := appendASCIILower([]byte("x"), in[start:])
-		want := "x" + asciiLower(string(in[start:]))
-		if string(got) != want || !high {
-			t.Fatalf("from %d: got %q (high %v), want %q", start, got, high, want)
+// FuzzNeedle: a needle searched by its rarest byte finds exactly what
+// strings.Contains finds, on the lower-cased text for a folded one.
+func FuzzNeedle(f *testing.F) {
+	f.Add("2026-01-01 login maria.q@x.org ok", "maria.q@x.org")
+	f.Add("aaaa", "aa")
+	f.Add("qxq", "xq")
+	f.Add("LOGIN Ann.Lee@Example.ORG", "ann.lee@example.org")
+	f.Add("ABC abc", "abc")
+	f.Add("", "z")
+	f.Fuzz(func(t *testing.T, hay, v string) {
+		if v == "" {
+			return
 		}
-	}
-	if _, high := appendASCIILower(nil, []byte("plain ASCII line")); high {
-		t.Fatal("ASCII reported as non-ASCII")
-	}
+		if got, want := newNeedle(v, false).in([]byte(hay)), strings.Contains(hay, v); got != want {
+			t.Fatalf("needle %q in %q: %v, want %v", v, hay, got, want)
+		}
+		lv := asciiLower(v)
+		if got, want := newNeedle(lv, true).in([]byte(hay)), strings.Contains(asciiLower(hay), lv); got != want {
+			t.Fatalf("folded needle %q in %q: %v, want %v", lv, hay, got, want)
+		}
+	})
 }
