@@ -35,6 +35,11 @@
 // export, held, skipped, gap) and the evidence; the receipt carries it.
 // An identifier filter built on a full scan may show that an unchanged file
 // or object cannot hold the subject: the plan lists it under Skipped.
+// Planning checks filters and counts steps, and an export reads them, with
+// up to Concurrency assets at once (ParallelReader handlers read several
+// of one store's assets together). Streaming handlers ask a Prefilter
+// before they parse a line or record, so what cannot match costs a byte
+// search.
 // Every PII location the plan cannot reach, every scan error and every
 // store kind without a handler is an explicit Gap. The plan's digest (SHA-256
 // of its canonical JSON with identifiers as HMACs, counts excluded) is frozen

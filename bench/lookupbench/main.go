@@ -267,6 +267,14 @@ func (n noFilters) GetDoc(ctx context.Context, kind, id string) ([]byte, error) 
 	return n.Store.GetDoc(ctx, kind, id)
 }
 
+// ViewDoc hides them from in-place reads (lineage.DocViewer) too.
+func (n noFilters) ViewDoc(ctx context.Context, kind, id string, fn func([]byte) error) error {
+	if kind == idfilter.DocKind || kind == idfilter.PartKind {
+		return fmt.Errorf("hidden: %w", piimap.ErrNotFound)
+	}
+	return n.Store.ViewDoc(ctx, kind, id, fn)
+}
+
 type sample struct {
 	series                string
 	email                 string
@@ -421,6 +429,9 @@ func lookup(ctx context.Context, svc *executor.Service, series string, p person)
 	}
 	s.run, s.total = time.Since(t1), time.Since(t0)
 	s.steps, s.skipped, s.gaps = len(plan.Steps()), len(plan.Skipped), len(plan.Gaps)
+	if series == "without filters" && s.skipped > 0 {
+		return s, fmt.Errorf("%s: %d locations skipped: the filters are not hidden", series, s.skipped)
+	}
 	for _, l := range rc.Locations {
 		if l.Found > 0 {
 			s.found[l.Store+"/"+l.Asset] = l.Found

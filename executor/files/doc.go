@@ -9,7 +9,11 @@
 // scanner names them) or, for text, to each line as whole tokens. The Go
 // readers are used where DuckDB cannot help: they know each record's exact
 // bytes (csv.Reader.InputOffset, raw JSONL lines, json.Decoder offsets), so
-// an erasure keeps every other record byte for byte.
+// an erasure keeps every other record byte for byte. Lines are read in
+// blocks of 256 KiB, and a block, line or record in which
+// executor.Prefilter finds none of the subject's values is passed over
+// (copied through by a rewrite) without being decoded or matched. The
+// same stream functions serve executor/s3.
 //
 // Erase rewrites a file without the subject's records — or, for text,
 // with the subject's identifiers redacted ([REDACTED] or an HMAC token) or
