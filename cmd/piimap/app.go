@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/piimap/piimap/classifiers"
-	"github.com/piimap/piimap/cmd/piimap/internal/config"
 	"github.com/piimap/piimap/lineage/badgerstore"
 
 	_ "github.com/piimap/piimap/scanner/duckdb"   // duckdb:// stores
@@ -33,7 +32,7 @@ type app struct {
 	quiet      bool
 	verbose    bool
 
-	cfg   *config.Config
+	cfg   *Config
 	graph *badgerstore.Store
 }
 
@@ -89,7 +88,7 @@ func (a *app) logger() *slog.Logger {
 }
 
 // config loads the config once: --config, $PIIMAP_CONFIG, ./piimap.yaml.
-func (a *app) config() (*config.Config, error) {
+func (a *app) config() (*Config, error) {
 	if a.cfg != nil {
 		return a.cfg, nil
 	}
@@ -98,9 +97,9 @@ func (a *app) config() (*config.Config, error) {
 		path = os.Getenv("PIIMAP_CONFIG")
 	}
 	if path == "" {
-		path = config.DefaultPath
+		path = defaultConfigPath
 	}
-	cfg, err := config.Load(path)
+	cfg, err := loadConfig(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) && a.configPath == "" {
 			return nil, fmt.Errorf("%w (run `piimap init` to write one, or `piimap demo` to try piimap without one)", err)

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/cmd/piimap/internal/estate"
 	"github.com/piimap/piimap/executor"
 	"github.com/piimap/piimap/lineage"
 )
@@ -91,7 +90,7 @@ func (a *app) demo(ctx context.Context, dir string, subjects int, seed int64) (*
 		}
 	}
 	say("== building the demo estate (%d fake subjects, seed %d) in %s", subjects, seed, dir)
-	est, err := estate.Generate(ctx, estate.Options{Dir: dir, Subjects: subjects, Seed: seed})
+	est, err := generateEstate(ctx, estateOptions{Dir: dir, Subjects: subjects, Seed: seed})
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +186,7 @@ func (a *app) demoRequest(ctx context.Context, svc *executor.Service, typ execut
 
 // checkTruth counts planted PII fields found with their type, and hard
 // negatives flagged with any type.
-func checkTruth(m *lineage.Map, t estate.GroundTruth) (pii, found, neg, flagged int) {
+func checkTruth(m *lineage.Map, t GroundTruth) (pii, found, neg, flagged int) {
 	types := map[string]map[string]bool{}
 	for _, l := range m.Locations {
 		k := l.Store + "/" + l.Asset + "#" + l.Field
@@ -215,7 +214,7 @@ func checkTruth(m *lineage.Map, t estate.GroundTruth) (pii, found, neg, flagged 
 
 // busiestSubject is the subject with records in the most assets (ties: the
 // first), so the demo shows every store.
-func busiestSubject(t estate.GroundTruth) estate.SubjectTruth {
+func busiestSubject(t GroundTruth) SubjectTruth {
 	best := t.Subjects[0]
 	for _, s := range t.Subjects[1:] {
 		if len(s.Records) > len(best.Records) {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/piimap/piimap/cmd/piimap/internal/estate"
 	"github.com/piimap/piimap/executor"
 	"github.com/piimap/piimap/lineage"
 )
@@ -48,7 +47,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	require.FileExists(t, cfg)
 	require.FileExists(t, filepath.Join(dir, "ground-truth.json"))
 	require.DirExists(t, filepath.Join(dir, "graph"))
-	var truth estate.GroundTruth
+	var truth GroundTruth
 	raw, err := os.ReadFile(filepath.Join(dir, "ground-truth.json"))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(raw, &truth))
@@ -103,7 +102,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	})
 
 	t.Run("access for other subjects after the erasure: their records are intact", func(t *testing.T) {
-		others := []estate.SubjectTruth{truth.Subjects[0], truth.Subjects[len(truth.Subjects)/2], truth.Subjects[len(truth.Subjects)-1]}
+		others := []SubjectTruth{truth.Subjects[0], truth.Subjects[len(truth.Subjects)/2], truth.Subjects[len(truth.Subjects)-1]}
 		for i, s := range others {
 			if s.Email == erased.Email {
 				continue

@@ -19,7 +19,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/cmd/piimap/internal/config"
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/lineage/badgerstore"
 	"github.com/piimap/piimap/lineage/ingest"
@@ -180,7 +179,7 @@ func storeKind(rawURL string) string {
 
 // readPGStat reads pg_stat_statements of a configured postgres store over a
 // read-only connection.
-func (a *app) readPGStat(ctx context.Context, cfg *config.Config, store string) (*ingest.Source, error) {
+func (a *app) readPGStat(ctx context.Context, cfg *Config, store string) (*ingest.Source, error) {
 	sel, err := cfg.Select([]string{store})
 	if err != nil {
 		return nil, err
@@ -229,7 +228,7 @@ func sourceInfo(s ingest.Source) sourceSummary {
 }
 
 // ingestStores is the configuration as the lineage resolver sees it.
-func ingestStores(cfg *config.Config) []ingest.Store {
+func ingestStores(cfg *Config) []ingest.Store {
 	out := make([]ingest.Store, len(cfg.Stores))
 	for i, s := range cfg.Stores {
 		out[i] = ingest.Store{Name: s.Name, URL: s.URL}
@@ -239,7 +238,7 @@ func ingestStores(cfg *config.Config) []ingest.Store {
 
 // declaredLineage rebuilds the edges of every stored lineage source for a
 // scan (scanner.Options.Declared).
-func (a *app) declaredLineage(ctx context.Context, cfg *config.Config, g *badgerstore.Store) (*ingest.Report, error) {
+func (a *app) declaredLineage(ctx context.Context, cfg *Config, g *badgerstore.Store) (*ingest.Report, error) {
 	r, err := ingest.GraphResolver(ctx, g, ingestStores(cfg))
 	if err != nil {
 		return nil, err
@@ -249,7 +248,7 @@ func (a *app) declaredLineage(ctx context.Context, cfg *config.Config, g *badger
 
 // applyLineage writes a run that carries every store forward and adds the
 // edges of every stored source whose two ends are in the latest map.
-func (a *app) applyLineage(ctx context.Context, cfg *config.Config, g *badgerstore.Store) (*ingestSummary, error) {
+func (a *app) applyLineage(ctx context.Context, cfg *Config, g *badgerstore.Store) (*ingestSummary, error) {
 	rep, err := a.declaredLineage(ctx, cfg, g)
 	if err != nil {
 		return nil, err

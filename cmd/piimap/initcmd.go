@@ -6,8 +6,6 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-
-	"github.com/piimap/piimap/cmd/piimap/internal/config"
 )
 
 func (a *app) initCommand() *cobra.Command {
@@ -21,11 +19,11 @@ development machine on loopback: PostgreSQL :5432, MariaDB :3306, Redis :6379,
 S3 (versitygw) :7070 and NATS JetStream :4222.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			body, ok := config.Examples[example]
+			body, ok := configExamples[example]
 			if !ok {
 				return usageError("init: unknown --example %q (available: default, local)", example)
 			}
-			if _, err := config.Parse(body, "."); err != nil {
+			if _, err := parseConfig(body, "."); err != nil {
 				return fmt.Errorf("init: the built-in example is invalid: %w", err)
 			}
 			flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
@@ -51,7 +49,7 @@ S3 (versitygw) :7070 and NATS JetStream :4222.`,
 		},
 	}
 	cmd.Flags().StringVar(&example, "example", "default", "which example to write: default (a directory and a DuckDB file) or local (the loopback Postgres, MariaDB, Redis, S3 and NATS of a development machine)")
-	cmd.Flags().StringVar(&out, "out", config.DefaultPath, "file to write")
+	cmd.Flags().StringVar(&out, "out", defaultConfigPath, "file to write")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite an existing file")
 	return cmd
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/piimap/piimap/classifiers"
-	"github.com/piimap/piimap/cmd/piimap/internal/config"
 	"github.com/piimap/piimap/lineage/badgerstore"
 	"github.com/piimap/piimap/scanner"
 )
@@ -74,7 +73,7 @@ survive re-scans of their stores.`,
 }
 
 // scan runs the scanner with the config's rules and a progress bar.
-func (a *app) scan(ctx context.Context, cfg *config.Config, g *badgerstore.Store, stores []scanner.StoreConfig, full bool) (*scanner.Result, error) {
+func (a *app) scan(ctx context.Context, cfg *Config, g *badgerstore.Store, stores []scanner.StoreConfig, full bool) (*scanner.Result, error) {
 	eng, err := a.engine(cfg.Rules)
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package config
+package main
 
 import (
 	"bytes"
@@ -25,28 +25,28 @@ type Config struct {
 	Schedule     map[string]string     `yaml:"schedule,omitempty"`
 	// KeepRuns is how many finished scan runs the graph keeps (each is a
 	// full snapshot of the map); older ones are pruned after each scan.
-	// Default DefaultKeepRuns.
+	// Default defaultKeepRuns.
 	KeepRuns int `yaml:"keep_runs,omitempty"`
 
 	// Path is the file the config was read from ("" when built in code).
 	Path string `yaml:"-"`
 }
 
-// DefaultKeepRuns is the number of scan runs kept when keep_runs is unset.
-const DefaultKeepRuns = 50
+// defaultKeepRuns is the number of scan runs kept when keep_runs is unset.
+const defaultKeepRuns = 50
 
-// DefaultPath is used when neither --config nor $PIIMAP_CONFIG is given.
-const DefaultPath = "piimap.yaml"
+// defaultConfigPath is used when neither --config nor $PIIMAP_CONFIG is given.
+const defaultConfigPath = "piimap.yaml"
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
-// Load reads, expands and validates the config at path.
-func Load(path string) (*Config, error) {
+// loadConfig reads, expands and validates the config at path.
+func loadConfig(path string) (*Config, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
-	cfg, err := Parse(raw, filepath.Dir(path))
+	cfg, err := parseConfig(raw, filepath.Dir(path))
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
@@ -54,9 +54,9 @@ func Load(path string) (*Config, error) {
 	return cfg, nil
 }
 
-// Parse decodes a config; base resolves relative paths. ${ENV} references
+// parseConfig decodes a config; base resolves relative paths. ${ENV} references
 // are expanded in values only (never in comments or keys).
-func Parse(raw []byte, base string) (*Config, error) {
+func parseConfig(raw []byte, base string) (*Config, error) {
 	// First pass: the structure, with unknown keys rejected and the line
 	// numbers of the file as written.
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
@@ -113,7 +113,7 @@ func (c *Config) resolve(base string) {
 		c.Graph = "piimap-graph"
 	}
 	if c.KeepRuns == 0 {
-		c.KeepRuns = DefaultKeepRuns
+		c.KeepRuns = defaultKeepRuns
 	}
 	c.Graph = abs(c.Graph)
 	for i, r := range c.Rules {
@@ -159,7 +159,7 @@ func (c *Config) Validate() error {
 		if s.URL == "" {
 			errs = append(errs, fmt.Errorf("%s: url is required", where))
 		} else if u, err := url.Parse(s.URL); err != nil || u.Scheme == "" {
-			errs = append(errs, fmt.Errorf("%s: url %q has no scheme", where, Redact(s.URL)))
+			errs = append(errs, fmt.Errorf("%s: url %q has no scheme", where, redactURL(s.URL)))
 		}
 		switch s.Environment {
 		case "", "prod", "non-prod", "backup":
@@ -207,8 +207,8 @@ func (c *Config) Select(names []string) ([]scanner.StoreConfig, error) {
 	return out, nil
 }
 
-// Redact hides the password in a URL so it can be printed.
-func Redact(raw string) string {
+// redactURL hides the password in a URL so it can be printed.
+func redactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.User == nil {
 		return raw

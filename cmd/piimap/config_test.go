@@ -1,4 +1,4 @@
-package config
+package main
 
 import (
 	"errors"
@@ -20,7 +20,7 @@ func TestParse(t *testing.T) {
 		wantErr string // substring; "" means ok
 		check   func(t *testing.T, c *Config)
 	}{
-		{name: "example parses", yaml: string(Example()), check: func(t *testing.T, c *Config) {
+		{name: "example parses", yaml: string(exampleConfig()), check: func(t *testing.T, c *Config) {
 			require.Equal(t, "/base/piimap-graph", c.Graph)
 			require.Equal(t, "file:///base/data", c.Stores[0].URL)
 		}},
@@ -41,7 +41,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := Parse([]byte(tt.yaml), "/base")
+			c, err := parseConfig([]byte(tt.yaml), "/base")
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				require.True(t, errors.Is(err, piimap.ErrConfig), "wraps ErrConfig: %v", err)
@@ -58,23 +58,23 @@ func TestParse(t *testing.T) {
 func TestLoadNamesFile(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "piimap.yaml")
 	require.NoError(t, os.WriteFile(p, []byte("stores: {"), 0o600))
-	_, err := Load(p)
+	_, err := loadConfig(p)
 	require.ErrorContains(t, err, p)
-	_, err = Load(filepath.Join(t.TempDir(), "missing.yaml"))
+	_, err = loadConfig(filepath.Join(t.TempDir(), "missing.yaml"))
 	require.ErrorIs(t, err, os.ErrNotExist)
 }
 
 func TestRedact(t *testing.T) {
-	require.Equal(t, "postgres://u:xxxxx@h:5432/db", Redact("postgres://u:pw@h:5432/db"))
-	require.Equal(t, "file:///x", Redact("file:///x"))
+	require.Equal(t, "postgres://u:xxxxx@h:5432/db", redactURL("postgres://u:pw@h:5432/db"))
+	require.Equal(t, "file:///x", redactURL("file:///x"))
 }
 
 func FuzzParse(f *testing.F) {
-	f.Add([]byte(Example()))
+	f.Add([]byte(exampleConfig()))
 	f.Add([]byte("stores:\n  - {name: a, url: 'file:///x'}\n"))
 	f.Add([]byte("stores: [\n"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		c, err := Parse(raw, "/base")
+		c, err := parseConfig(raw, "/base")
 		if err == nil && len(c.Stores) == 0 {
 			t.Fatal("accepted a config without stores")
 		}
@@ -82,13 +82,13 @@ func FuzzParse(f *testing.F) {
 }
 
 func TestExamplesParse(t *testing.T) {
-	for name, body := range Examples {
-		c, err := Parse(body, "/base")
+	for name, body := range configExamples {
+		c, err := parseConfig(body, "/base")
 		require.NoError(t, err, name)
 		require.NotEmpty(t, c.Stores, name)
 	}
-	require.Len(t, Examples["local"], len(exampleLocal))
-	c, err := Parse(Examples["local"], "/base")
+	require.Len(t, configExamples["local"], len(exampleLocalYAML))
+	c, err := parseConfig(configExamples["local"], "/base")
 	require.NoError(t, err)
 	var schemes []string
 	for _, s := range c.Stores {
