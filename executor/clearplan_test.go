@@ -2,6 +2,7 @@ package executor
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/piimap/piimap"
@@ -73,24 +74,12 @@ func TestClearPlan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, want := names(tokens), tt.tokens; !equal(got, want) {
+			if got, want := names(tokens), tt.tokens; !slices.Equal(got, want) {
 				t.Fatalf("tokens %v, want %v", got, want)
 			}
-			if got, want := names(nulls), tt.nulls; !equal(got, want) {
+			if got, want := names(nulls), tt.nulls; !slices.Equal(got, want) {
 				t.Fatalf("nulls %v, want %v", got, want)
 			}
 		})
 	}
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -83,13 +83,10 @@ func (d *deriver) filterSkips(ctx context.Context, mss [][]Match) ([]*Skip, erro
 	return skips, err
 }
 
-// filterSkip reports whether asset a can be left out of the plan because
-// its identifier filter shows that none of the match values can be there.
+// filterSkip reports whether asset a (with matches, of a kind filters
+// cover) can be left out of the plan because its identifier filter shows
+// that none of the match values can be there.
 func (d *deriver) filterSkip(ctx context.Context, a *assetView, ms []Match) (Skip, bool) {
-	attrs := a.node.Attrs
-	if len(ms) == 0 || !idfilter.Covered(a.kind, attrs[lineage.AttrUnitKind], attrs[lineage.AttrFormat]) {
-		return Skip{}, false
-	}
 	docs, ok := d.s.g.(lineage.DocStore)
 	if !ok {
 		docs = d.s.docs

@@ -115,10 +115,6 @@ func encodedInRecords(v string) bool {
 	return strings.ContainsRune(v, utf8.RuneError)
 }
 
-// All reports whether the prefilter passes every record (some value could
-// not be prefiltered).
-func (p *Prefilter) All() bool { return p == nil || p.all }
-
 // MayMatch reports whether the record or line raw may match. A nil
 // Prefilter passes everything.
 func (p *Prefilter) MayMatch(raw []byte) bool {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/executor"
@@ -57,7 +58,7 @@ func FindStream(ctx context.Context, r io.Reader, format string, t executor.Targ
 			if rec == nil || !rec.matches(t.Match) {
 				return nil
 			}
-			if len(b.Rows) > 0 && !sameColumns(b.Columns, rec.cols) {
+			if len(b.Rows) > 0 && !slices.Equal(b.Columns, rec.cols) {
 				if err := flush(); err != nil {
 					return err
 				}
@@ -216,15 +217,3 @@ func walkStream(r io.Reader, format string, pre *executor.Prefilter, visit visit
 }
 
 var textColumns = []executor.Column{{Name: "line", Type: "integer"}, {Name: "text", Type: "string"}}
-
-func sameColumns(a, b []executor.Column) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
