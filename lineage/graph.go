@@ -173,6 +173,13 @@ type DocStore interface {
 	ListDocs(ctx context.Context, kind string, fn func(id string, data []byte) error) error
 }
 
+// DocDeleter is implemented by DocStores that can delete documents. Scans
+// use it to forget the documents kept for locations a store no longer has
+// (identifier filters, field sketches); missing IDs are no error.
+type DocDeleter interface {
+	DeleteDocs(ctx context.Context, kind string, ids []string) error
+}
+
 // DocViewer is implemented by DocStores that can lend a document's bytes
 // without copying them: data is valid only during fn. Readers that look
 // at a few bytes of large documents (identifier filters) prefer it.

@@ -65,6 +65,10 @@
 // whose filter rules the subject out. Sampled scans never build or replace
 // a filter, and a unit that failed part-way gets none.
 //
+// Every scan that lists a store completely then forgets the filters and
+// kept sketches of the store's assets it no longer lists (docgc.go), so
+// the documents follow the estate as it is.
+//
 // A unit that fails is listed in Result.Errors with its error and the scan
 // continues; a store that cannot be opened is a store-level error. Only a
 // cancelled context or a failing graph stops a scan. No raw value ever

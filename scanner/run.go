@@ -146,6 +146,9 @@ func Run(ctx context.Context, stores []StoreConfig, opt Options) (*Result, error
 	if err == nil {
 		_, err = e.writeCopies(ctx, names)
 	}
+	if err == nil {
+		err = e.forgetRemoved(ctx, opened)
+	}
 	return e.finish(ctx, run, err)
 }
 
@@ -204,6 +207,9 @@ type store struct {
 	src   Source
 	sel   *Selector
 	units []piimap.Unit
+	// listed is true when Enumerate returned without error: units then
+	// names every asset the store has (that the selector keeps).
+	listed bool
 }
 
 // openStores opens every store concurrently. Stores that fail are returned
@@ -291,6 +297,7 @@ func (e *engine) enumerate(ctx context.Context, st *store) error {
 			return err
 		}
 	}
+	st.listed = err == nil
 	e.log.Debug("store enumerated", "store", st.cfg.Name, "units", len(st.units))
 	if err := e.w.PutNode(ctx, storeNode(st)); err != nil {
 		return graphErr(err)

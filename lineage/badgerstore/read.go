@@ -182,6 +182,28 @@ func (s *Store) ViewDoc(ctx context.Context, kind, id string, fn func(data []byt
 	return err
 }
 
+// DeleteDocs deletes documents of kind, in batches; IDs that have no
+// document are skipped.
+func (s *Store) DeleteDocs(ctx context.Context, kind string, ids []string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	for _, id := range ids {
+		if err := validDocName(kind, id); err != nil {
+			return fmt.Errorf("badgerstore: delete doc %s/%s: %w", kind, id, err)
+		}
+		if err := wb.Delete(docKey(kind, id)); err != nil {
+			return fmt.Errorf("badgerstore: delete doc %s/%s: %w", kind, id, err)
+		}
+	}
+	if err := wb.Flush(); err != nil {
+		return fmt.Errorf("badgerstore: delete docs %s: %w", kind, err)
+	}
+	return nil
+}
+
 // ListDocs visits the documents of kind in id (byte) order. data is only
 // valid during fn.
 func (s *Store) ListDocs(ctx context.Context, kind string, fn func(id string, data []byte) error) error {

@@ -36,6 +36,7 @@ var (
 	_ lineage.Graph           = (*Store)(nil)
 	_ lineage.DocStore        = (*Store)(nil)
 	_ lineage.DocViewer       = (*Store)(nil)
+	_ lineage.DocDeleter      = (*Store)(nil)
 	_ lineage.UnitErrorLister = (*Store)(nil)
 	_ lineage.EdgeLister      = (*Store)(nil)
 )

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/piimap/piimap"
@@ -24,6 +25,15 @@ func ID(store, asset string) string {
 }
 
 func partID(id string, i int) string { return id + "#" + strconv.Itoa(i) }
+
+// HeadID is the ID of the head document of the filter a PartKind document
+// (ID + "#" + index) belongs to.
+func HeadID(partDocID string) string {
+	if i := strings.LastIndexByte(partDocID, '#'); i >= 0 {
+		return partDocID[:i]
+	}
+	return partDocID
+}
 
 // Put stores f as the filter of its location, replacing the previous one.
 // Parts are written before the head, and each part names its build, so a

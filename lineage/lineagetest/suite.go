@@ -537,4 +537,45 @@ func RunDocStoreSuite(t *testing.T, open func(t *testing.T) lineage.DocStore) {
 		require.ErrorIs(t, err, stop)
 		require.Equal(t, 1, n)
 	})
+	t.Run("View", func(t *testing.T) {
+		d := open(t)
+		v, ok := d.(lineage.DocViewer)
+		if !ok {
+			t.Skip("no lineage.DocViewer")
+		}
+		require.NoError(t, d.PutDoc(ctx, "k", "a", []byte("lent")))
+		require.NoError(t, d.PutDoc(ctx, "k", "empty", nil))
+		var got []string
+		for _, id := range []string{"a", "empty"} {
+			require.NoError(t, v.ViewDoc(ctx, "k", id, func(b []byte) error {
+				require.NotNil(t, b, "an empty document is lent as empty, not nil")
+				got = append(got, string(b))
+				return nil
+			}))
+		}
+		require.Equal(t, []string{"lent", ""}, got)
+		require.ErrorIs(t, v.ViewDoc(ctx, "k", "missing", func([]byte) error { return nil }), piimap.ErrNotFound)
+		stop := fmt.Errorf("stop")
+		require.ErrorIs(t, v.ViewDoc(ctx, "k", "a", func([]byte) error { return stop }), stop)
+	})
+	t.Run("Delete", func(t *testing.T) {
+		d := open(t)
+		del, ok := d.(lineage.DocDeleter)
+		if !ok {
+			t.Skip("no lineage.DocDeleter")
+		}
+		for _, id := range []string{"a", "b", "c"} {
+			require.NoError(t, d.PutDoc(ctx, "k", id, []byte(id)))
+		}
+		require.NoError(t, d.PutDoc(ctx, "k2", "a", []byte("other kind")))
+		require.NoError(t, del.DeleteDocs(ctx, "k", []string{"a", "c", "missing"}))
+		var left []string
+		require.NoError(t, d.ListDocs(ctx, "k", func(id string, _ []byte) error { left = append(left, id); return nil }))
+		require.Equal(t, []string{"b"}, left)
+		_, err := d.GetDoc(ctx, "k", "a")
+		require.ErrorIs(t, err, piimap.ErrNotFound)
+		_, err = d.GetDoc(ctx, "k2", "a")
+		require.NoError(t, err, "other kinds are untouched")
+		require.NoError(t, del.DeleteDocs(ctx, "k", nil))
+	})
 }
