@@ -18,21 +18,31 @@ var TraceKinds = []string{EdgeReferences, EdgeDerivedFrom, EdgeCopyOf}
 // TraceNode is one location in a lineage trace tree. Via is the edge that
 // led to it from its parent (nil for the root, and for the fields listed
 // under an asset root).
+// Also lists the other followed edges into the location from locations
+// the trace reached (From names the other end; it is the parent when two
+// edges join the same pair).
 type TraceNode struct {
 	Node     string          `json:"node"` // store/asset[#field]
 	Loc      piimap.Location `json:"loc"`
 	Depth    int             `json:"depth"`
 	Via      *TraceEdge      `json:"via,omitempty"`
+	Also     []TraceEdge     `json:"also,omitempty"`
 	Children []*TraceNode    `json:"children"`
 }
 
-// TraceEdge is the edge a trace followed, without its endpoints.
+// TraceEdge is the edge a trace followed, without its endpoints (From, the
+// other end, only for a node's Also edges).
 type TraceEdge struct {
 	Kind       string  `json:"kind"`
 	Source     string  `json:"source"`
 	Confidence float64 `json:"confidence"`
 	Transform  string  `json:"transform,omitempty"`
 	Evidence   string  `json:"evidence,omitempty"`
+	From       string  `json:"from,omitempty"`
+}
+
+func traceEdge(e Edge) TraceEdge {
+	return TraceEdge{Kind: e.Kind, Source: e.Source, Confidence: round3(e.Confidence), Transform: e.Transform, Evidence: e.Evidence}
 }
 
 // Trace is the result of TraceLineage.
@@ -130,9 +140,15 @@ func TraceLineage(ctx context.Context, g Graph, run string, from piimap.Location
 			if p == nil {
 				p = root // cannot happen with BFS hops; keep the hop visible
 			}
-			n := &TraceNode{Node: h.Loc.String(), Loc: h.Loc, Depth: h.Depth, Children: []*TraceNode{},
-				Via: &TraceEdge{Kind: h.Via.Kind, Source: h.Via.Source, Confidence: round3(h.Via.Confidence),
-					Transform: h.Via.Transform, Evidence: h.Via.Evidence}}
+			via := traceEdge(h.Via)
+			n := &TraceNode{Node: h.Loc.String(), Loc: h.Loc, Depth: h.Depth, Children: []*TraceNode{}, Via: &via}
+			for _, e := range h.Also {
+				te := traceEdge(e)
+				if te.From = e.From.String(); dir == In {
+					te.From = e.To.String()
+				}
+				n.Also = append(n.Also, te)
+			}
 			p.Children = append(p.Children, n)
 			at[key(h.Loc)] = n
 			t.Count++
@@ -171,6 +187,15 @@ func TraceLineage(ctx context.Context, g Graph, run string, from piimap.Location
 	return t, nil
 }
 
+// edgeText is "kind (source 0.99[, transform])".
+func edgeText(e TraceEdge) string {
+	s := e.Kind + " (" + e.Source + fmt.Sprintf(" %.2f", e.Confidence)
+	if e.Transform != "" {
+		s += ", " + e.Transform
+	}
+	return s + ")"
+}
+
 // sortTree orders every node's children by name, for stable output.
 func sortTree(n *TraceNode) {
 	slices.SortFunc(n.Children, func(a, b *TraceNode) int { return strings.Compare(a.Node, b.Node) })
@@ -197,13 +222,12 @@ func WriteTraceText(w io.Writer, t *Trace) error {
 			}
 			line := clean(c.Node)
 			if c.Via != nil {
-				line += "  " + c.Via.Kind + " (" + c.Via.Source + fmt.Sprintf(" %.2f", c.Via.Confidence)
-				if c.Via.Transform != "" {
-					line += ", " + c.Via.Transform
-				}
-				line += ")"
+				line += "  " + edgeText(*c.Via)
 			}
 			fmt.Fprintf(bw, "%s%s%s\n", prefix, branch, line)
+			for _, e := range c.Also {
+				fmt.Fprintf(bw, "%s%s  also %s from %s\n", prefix, next, edgeText(e), clean(e.From))
+			}
 			walk(c, prefix+next)
 		}
 	}

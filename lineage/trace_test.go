@@ -201,3 +201,39 @@ func FuzzParseNode(f *testing.F) {
 		require.Equal(t, l, again)
 	})
 }
+
+// TestTraceAlsoEdges: a trace lists, under each location, the other edges
+// into it from locations it reached: a second edge between the same pair
+// (a dbt edge beside a fingerprint copy) and an edge from another branch.
+func TestTraceAlsoEdges(t *testing.T) {
+	ctx := context.Background()
+	g := lineagetest.NewMemGraph()
+	a := piimap.Location{Store: "app", Name: "users", Field: "email"}
+	b := piimap.Location{Store: "wh", Name: "dim_user", Field: "email"}
+	c := piimap.Location{Store: "wh", Name: "mart", Field: "email"}
+	var nodes []lineage.Node
+	for _, l := range []piimap.Location{a, b, c} {
+		nodes = append(nodes, lineage.Node{Kind: lineage.NodeField, Loc: l})
+	}
+	writeRun(t, g, nodes, []lineage.Edge{
+		{Kind: lineage.EdgeDerivedFrom, From: b, To: a, Source: lineage.SourceDBT, Confidence: 0.9, Transform: lineage.TransformIdentity},
+		{Kind: lineage.EdgeCopyOf, From: b, To: a, Source: lineage.SourceFingerprint, Confidence: 0.97, Transform: lineage.TransformIdentity},
+		{Kind: lineage.EdgeCopyOf, From: c, To: a, Source: lineage.SourceFingerprint, Confidence: 0.95, Transform: lineage.TransformIdentity},
+		{Kind: lineage.EdgeDerivedFrom, From: c, To: b, Source: lineage.SourceDBT, Confidence: 0.9, Transform: lineage.TransformIdentity},
+	}, nil)
+	tr, err := lineage.TraceLineage(ctx, g, "", a, lineage.In, 0)
+	require.NoError(t, err)
+	require.Equal(t, 2, tr.Count)
+	also := map[string][]string{}
+	for _, n := range tr.Root.Children {
+		for _, e := range n.Also {
+			also[n.Node] = append(also[n.Node], e.Kind+"/"+e.Source+" from "+e.From)
+		}
+	}
+	require.Len(t, also["wh/dim_user#email"], 1, "the second edge between dim_user and users")
+	require.Contains(t, also["wh/dim_user#email"][0], "from app/users#email")
+	require.Equal(t, []string{"derived_from/dbt from wh/dim_user#email"}, also["wh/mart#email"], "mart is fed by dim_user too")
+	var buf bytes.Buffer
+	require.NoError(t, lineage.WriteTraceText(&buf, tr))
+	require.Contains(t, buf.String(), "also derived_from (dbt 0.90, identity) from wh/dim_user#email")
+}

@@ -8,12 +8,15 @@ import (
 	"github.com/piimap/piimap"
 )
 
-// Hop is one location reached by Reach: its distance from the start and
-// the edge it was first reached by.
+// Hop is one location reached by Reach: its distance from the start, the
+// edge it was first reached by, and every other followed edge into it from
+// a location the walk reached (a second edge between the same pair, such
+// as a declared foreign key beside an inferred copy, or a second parent).
 type Hop struct {
 	Loc   piimap.Location `json:"loc"`
 	Depth int             `json:"depth"`
 	Via   Edge            `json:"via"`
+	Also  []Edge          `json:"also,omitempty"`
 }
 
 // Reach walks the graph of run ("" for the latest) breadth-first from
@@ -37,6 +40,7 @@ func Reach(ctx context.Context, g Graph, run string, from piimap.Location, kinds
 		return slices.Contains(kinds, kind)
 	}
 	seen := map[piimap.Location]bool{key(from): true}
+	hopOf := map[piimap.Location]int{} // index in hops
 	var hops []Hop
 	frontier := []piimap.Location{from}
 	for depth := 1; len(frontier) > 0 && (maxDepth <= 0 || depth <= maxDepth); depth++ {
@@ -51,9 +55,13 @@ func Reach(ctx context.Context, g Graph, run string, from piimap.Location, kinds
 					other = e.From
 				}
 				if seen[key(other)] {
+					if i, ok := hopOf[key(other)]; ok && hops[i].Via != e {
+						hops[i].Also = append(hops[i].Also, e)
+					}
 					return nil
 				}
 				seen[key(other)] = true
+				hopOf[key(other)] = len(hops)
 				hops = append(hops, Hop{Loc: other, Depth: depth, Via: e})
 				next = append(next, other)
 				return nil

@@ -16,6 +16,8 @@ func (a *app) lineageCommand() *cobra.Command {
 		Long: `lineage walks the PII location map from NODE, written store/asset[#field]
 (e.g. wh/main.customers#email, or files/exports/users.csv for a whole object), along
 references, derived_from and copy_of edges, and prints what it reaches as a tree.
+Each location appears once, under the edge that first reached it; every other edge
+into it from a location the walk reached is listed beneath it as "also ... from".
 
 --up goes upstream: from a copy or view to its source, from a child row to its parent.
 --down goes downstream: to every copy, view and child table fed by NODE.
