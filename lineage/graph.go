@@ -99,12 +99,17 @@ type ScanRun struct {
 	// Configured lists every store in the configuration at scan time. When
 	// set, Finish carries forward only configured stores, so a store removed
 	// from the configuration leaves the map instead of lingering forever.
-	Configured []string    `json:"configured,omitempty"`
-	Units      int         `json:"units"`
-	Records    int64       `json:"records"`
-	Findings   int         `json:"findings"`
-	Errors     []UnitError `json:"errors,omitempty"`
-	Status     string      `json:"status"` // running | completed | completed_with_gaps | failed
+	Configured []string `json:"configured,omitempty"`
+	// Rewrites lists edge sources this run writes in full, for every store
+	// (`lineage ingest` rebuilding the ingested lineage): Finish carries
+	// forward no edge of these sources, so lineage a newer manifest no
+	// longer declares leaves the map.
+	Rewrites []string    `json:"rewrites,omitempty"`
+	Units    int         `json:"units"`
+	Records  int64       `json:"records"`
+	Findings int         `json:"findings"`
+	Errors   []UnitError `json:"errors,omitempty"`
+	Status   string      `json:"status"` // running | completed | completed_with_gaps | failed
 }
 
 // Run statuses.

@@ -55,11 +55,12 @@ holds are listed as unresolved.
 
 Stored sources are applied again by every scan, so their edges survive re-scans of their
 stores; ingesting the same content again changes nothing, and a new manifest at the same path
-replaces the old one. --apply writes a new run from the stored sources alone (after
-` + "`piimap lineage serve`" + ` has received events, say). With --json it prints
+replaces the old one: the run ingest writes holds the edges of the stored sources only, so an
+edge the new manifest drops leaves the map at once. --apply writes a new run from the stored
+sources alone (after ` + "`piimap lineage serve`" + ` has received events, say). With --json it prints
 {"sources", "run", "edges", "written", "not_in_map", "by_source", "unresolved", "problems",
 "stored_sources", "unchanged"}; "run" is "" when no run was written (no scan yet, no edge with
-both ends in the map, or nothing new).`,
+both ends in the map, or nothing added or dropped).`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if len(dbt)+len(ol)+len(pgLogs)+len(pgStat) == 0 && !apply {
@@ -285,27 +286,35 @@ func (a *app) applyLineage(ctx context.Context, cfg *Config, g *badgerstore.Stor
 		}
 	}
 	sum.Written = len(write)
-	if len(write) == 0 {
-		return sum, nil
-	}
-	// Nothing new (an --apply after the last scan, the same file again):
-	// no run, so `piimap diff previous latest` keeps meaning something.
+	// The run rewrites every ingested source: edges the stored sources no
+	// longer declare (a superseded manifest) are not carried forward.
+	// Nothing new and nothing gone (an --apply after the last scan, the same
+	// file again): no run, so `piimap diff previous latest` keeps meaning
+	// something.
 	type ekey struct {
 		kind, source string
 		from, to     key
 	}
+	ek := func(e lineage.Edge) ekey {
+		return ekey{e.Kind, e.Source, key{e.From.Store, e.From.Name, e.From.Field}, key{e.To.Store, e.To.Name, e.To.Field}}
+	}
 	have := map[ekey]bool{}
-	err = g.AllEdges(ctx, latest.ID, []string{lineage.EdgeDerivedFrom}, func(e lineage.Edge) error {
-		have[ekey{e.Kind, e.Source, key{e.From.Store, e.From.Name, e.From.Field}, key{e.To.Store, e.To.Name, e.To.Field}}] = true
+	err = g.AllEdges(ctx, latest.ID, nil, func(e lineage.Edge) error {
+		if slices.Contains(ingest.EdgeSources, e.Source) {
+			have[ek(e)] = true
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if !slices.ContainsFunc(write, func(e lineage.Edge) bool {
-		return !have[ekey{e.Kind, e.Source, key{e.From.Store, e.From.Name, e.From.Field}, key{e.To.Store, e.To.Name, e.To.Field}}]
-	}) {
-		sum.Unchanged = true
+	want := map[ekey]bool{}
+	for _, e := range write {
+		want[ek(e)] = true
+	}
+	changed := !maps.Equal(have, want)
+	if !changed {
+		sum.Unchanged = len(write) > 0
 		return sum, nil
 	}
 	id, w, err := g.BeginRun(ctx, nil)
@@ -318,7 +327,7 @@ func (a *app) applyLineage(ctx context.Context, cfg *Config, g *badgerstore.Stor
 			return nil, err
 		}
 	}
-	run := lineage.ScanRun{Configured: storeNames(cfg.Stores), Errors: latest.Errors}
+	run := lineage.ScanRun{Configured: storeNames(cfg.Stores), Errors: latest.Errors, Rewrites: ingest.EdgeSources}
 	if err := w.Finish(ctx, run); err != nil {
 		return nil, err
 	}

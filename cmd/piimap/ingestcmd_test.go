@@ -119,9 +119,25 @@ func TestLineageIngestDBT(t *testing.T) {
 	require.NotEqual(t, sum.Run, latest.ScanRun, "a new scan run")
 	require.Equal(t, want, dbtEdges(t, c), "the dbt edge survives the re-scan")
 
+	// A newer manifest no longer derives email_domain from email: the
+	// superseded edge leaves the map with that ingest, not at the next scan.
+	v2 := strings.Replace(manifest, `split_part(email, '@', 2) as email_domain`, `'example.org' as email_domain`, 1)
+	require.NoError(t, os.WriteFile(path, []byte(v2), 0o600))
+	var sum2 ingestSummary
+	require.NoError(t, json.Unmarshal([]byte(c("lineage", "ingest", "--dbt", path, "--json")), &sum2))
+	require.NotEmpty(t, sum2.Run)
+	require.Equal(t, want[:1], dbtEdges(t, c))
+	require.Contains(t, c("lineage", "ingest", "--dbt", path), "no run written")
+
 	var sources []sourceSummary
 	require.NoError(t, json.Unmarshal([]byte(c("lineage", "sources", "--json")), &sources))
-	require.Len(t, sources, 1)
+	require.Len(t, sources, 2, "the first manifest is kept, marked superseded by the second")
+	old, cur := sources[0], sources[1]
+	if old.SupersededBy == "" {
+		old, cur = cur, old
+	}
+	require.Equal(t, cur.ID, old.SupersededBy)
+	require.Empty(t, cur.SupersededBy)
 	require.Contains(t, c("lineage", "sources"), "dbt ")
 
 	// Nothing of the compiled SQL's literal reached the graph directory.

@@ -60,7 +60,8 @@
 // set, still configured): its nodes, findings and unit errors are copied.
 // An edge belongs to the store of its From end and is copied when that
 // store is carried, unless its To end is in a store this run scanned and
-// that node no longer exists, or its To store left the configuration.
+// that node no longer exists, or its To store left the configuration, or
+// its source is one the run rewrites (ScanRun.Rewrites).
 //
 // # No raw PII
 //

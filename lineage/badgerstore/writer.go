@@ -167,6 +167,7 @@ func (w *writer) Finish(ctx context.Context, run lineage.ScanRun) error {
 	run.StartedAt = w.run.StartedAt
 	run.Stores = w.run.Stores
 	run.Configured = sortedUnique(run.Configured)
+	run.Rewrites = sortedUnique(run.Rewrites)
 	if run.EndedAt.IsZero() {
 		run.EndedAt = w.s.now().UTC()
 	}
@@ -230,10 +231,12 @@ func cmpStr(a, b string) int {
 // before it. An edge belongs to the store of its From end; it is carried
 // when that store was not scanned and its To end still exists (a scanned To
 // store must hold the To node in the new snapshot). With run.Configured
-// set, stores outside it are dropped, and so are edges into them.
+// set, stores outside it are dropped, and so are edges into them; edges
+// of the sources in run.Rewrites are never carried.
 func (s *Store) carryForward(ctx context.Context, run lineage.ScanRun) error {
 	scanned := setOf(run.Stores)
 	configured := setOf(run.Configured)
+	rewritten := setOf(run.Rewrites)
 	keep := func(store string) bool {
 		return !scanned[store] && (len(configured) == 0 || configured[store])
 	}
@@ -277,7 +280,7 @@ func (s *Store) carryForward(ctx context.Context, run lineage.ScanRun) error {
 		from := sectionPrefix(prev.ID, secOut)
 		return scanPrefix(ctx, txn, from, func(key, val []byte) error {
 			at, kind, source, to, err := parseEdgeKey(key[len(from):])
-			if err != nil || !keep(at.Store) {
+			if err != nil || !keep(at.Store) || rewritten[source] {
 				return err
 			}
 			if len(configured) > 0 && !configured[to.Store] {

@@ -84,6 +84,9 @@
 //   - Query logs and pg_stat_statements are Postgres SQL; statements
 //     truncated by track_activity_query_size do not parse and are counted
 //     as failed.
-//   - Edges from a superseded manifest leave the map at the next scan of
-//     their stores (runs carry edges forward until then).
+//
+// The run `piimap lineage ingest` writes rewrites every ingested source
+// (lineage.ScanRun.Rewrites = EdgeSources): edges of a superseded
+// manifest are not carried into it, so they leave the map with the ingest
+// of the newer one.
 package ingest

@@ -16,6 +16,11 @@ import (
 	"github.com/piimap/piimap/lineage/sqlextract"
 )
 
+// EdgeSources are the lineage.Edge sources of ingested lineage: a run
+// that rebuilds it from every stored source rewrites these
+// (lineage.ScanRun.Rewrites).
+var EdgeSources = []string{lineage.SourceDBT, lineage.SourceOpenLineage, lineage.SourceSQL}
+
 // Confidence of the edges of each source kind. dbt and OpenLineage declare
 // lineage (the pipeline says so); a logged statement shows that a copy was
 // made once, not that the table is still fed that way.

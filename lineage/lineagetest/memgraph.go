@@ -178,6 +178,10 @@ func (g *MemGraph) carryForward(r *memRun) {
 		conf[s] = true
 	}
 	keep := func(s string) bool { return !scanned[s] && (len(conf) == 0 || conf[s]) }
+	rewritten := map[string]bool{}
+	for _, s := range r.meta.Rewrites {
+		rewritten[s] = true
+	}
 	for k, n := range prev.nodes {
 		if keep(k.Store) {
 			r.nodes[k] = n
@@ -194,7 +198,7 @@ func (g *MemGraph) carryForward(r *memRun) {
 		}
 	}
 	for k, e := range prev.edges {
-		if !keep(k.from.Store) || (len(conf) > 0 && !conf[k.to.Store]) {
+		if !keep(k.from.Store) || (len(conf) > 0 && !conf[k.to.Store]) || rewritten[e.Source] {
 			continue
 		}
 		if _, ok := r.nodes[k.to]; scanned[k.to.Store] && !ok {

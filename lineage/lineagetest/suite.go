@@ -32,6 +32,7 @@ func RunGraphSuite(t *testing.T, open func(t *testing.T) lineage.Graph) {
 		{"IndependentSnapshots", testIndependentSnapshots},
 		{"CarryForward", testCarryForward},
 		{"CarryForwardConfigured", testCarryForwardConfigured},
+		{"CarryForwardRewrites", testCarryForwardRewrites},
 		{"Latest", testLatest},
 		{"RunsOrdered", testRunsOrdered},
 		{"ConcurrentWriters", testConcurrentWriters},
@@ -315,6 +316,34 @@ func testCarryForwardConfigured(t *testing.T, g lineage.Graph) {
 	got := collectNodes(t, g, id)
 	require.Equal(t, []string{"app", "wh"}, stores(got), "logs left the configuration, so it left the map")
 	require.Len(t, collectEdges(t, g, id, DimEmail, lineage.Out), 1)
+}
+
+// testCarryForwardRewrites: a run that rewrites a source (as lineage
+// ingest does) carries no edge of it forward, only what it writes; edges
+// of other sources are carried as before.
+func testCarryForwardRewrites(t *testing.T, g lineage.Graph) {
+	ctx := context.Background()
+	_, err := WriteEstate(ctx, g)
+	require.NoError(t, err)
+	sources := func(run string, at piimap.Location) []string {
+		var out []string
+		for _, e := range collectEdges(t, g, run, at, lineage.Out) {
+			out = append(out, e.Kind+"/"+e.Source+"/"+e.To.String())
+		}
+		return out
+	}
+	id, w, err := g.BeginRun(ctx, nil)
+	require.NoError(t, err)
+	require.NoError(t, w.PutEdge(ctx, lineage.Edge{Kind: lineage.EdgeDerivedFrom, From: DimHash, To: CustEmail,
+		Source: lineage.SourceView, Confidence: 1, Transform: lineage.TransformMasked, ObservedAt: Observed}))
+	require.NoError(t, w.Finish(ctx, lineage.ScanRun{Rewrites: []string{lineage.SourceView}}))
+	require.Empty(t, sources(id, DimEmail), "the view edge the rewrite did not write again is gone")
+	require.ElementsMatch(t, []string{"copy_of/fingerprint/" + CustEmail.String(), "derived_from/view/" + CustEmail.String()},
+		sources(id, DimHash), "other sources carried, the rewritten edge written")
+	require.Len(t, collectEdges(t, g, id, OrderCust, lineage.Out), 1, "fk edges are carried")
+	r, err := g.Run(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, []string{lineage.SourceView}, r.Rewrites)
 }
 
 func testLatest(t *testing.T, g lineage.Graph) {
