@@ -15,12 +15,15 @@
 // (copied through by a rewrite) without being decoded or matched. The
 // same stream functions serve executor/s3.
 //
-// Erase rewrites a file without the subject's records — or, for text,
-// with the subject's identifiers redacted ([REDACTED] or an HMAC token) or
-// their lines dropped — into a temp file in the same directory, fsyncs it,
+// Erase rewrites a file without the subject's records (mode delete), with
+// their PII and match fields nulled or masked (modes null and mask: an
+// empty cell or JSON null, or an HMAC token; only that record is
+// re-encoded), or, for text, with the subject's identifiers redacted
+// ([REDACTED] or an HMAC token) or their lines dropped. It writes into a
+// temp file in the same directory, fsyncs it,
 // renames it over the original and fsyncs the directory. A crash leaves the
 // old file or the new one, never a mix; a leftover temp file is removed by
 // the next rewrite. Files are only rewritten when something matched, so a
 // second erasure reads but writes nothing. Parquet is rewritten with
-// DuckDB's COPY of the rows that stay.
+// DuckDB's COPY of the rows that stay (delete only).
 package files

@@ -111,17 +111,13 @@ func (h *Handler) resolve(t executor.Target) (file, error) {
 
 func (f file) text() bool { return f.format == piimap.FormatText }
 
-// CheckMode accepts delete for records and redact, drop or mask for text
-// (delete on text drops the lines).
+// CheckMode accepts the modes ModeSupported lists for the file's format.
 func (h *Handler) CheckMode(t executor.Target) error {
 	f, err := h.resolve(t)
 	if err != nil {
 		return err
 	}
-	switch {
-	case f.text() && (t.Mode == executor.ModeRedact || t.Mode == executor.ModeDrop || t.Mode == executor.ModeMask || t.Mode == executor.ModeDelete):
-		return nil
-	case !f.text() && (t.Mode == executor.ModeDelete || t.Mode == ""):
+	if ModeSupported(f.format, t.Mode) {
 		return nil
 	}
 	return fmt.Errorf("files: %s/%s: mode %s for %s files: %w", h.store, t.Asset, t.Mode, f.format, piimap.ErrUnsupported)

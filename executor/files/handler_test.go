@@ -85,6 +85,27 @@ var fixtures = []fixture{
 			"2024-01-01T00:00:01Z WARN near miss xann@example.com and ann@example.com.au\n"},
 	{name: "log-mask.gz", asset: "logs/old.log.gz", data: logData, gz: true, mode: executor.ModeMask, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"}},
+	// Null and mask keep the subject's record with its match (and PII)
+	// fields cleared; the other records keep their bytes.
+	{name: "csv-null", asset: "exports/nulled.csv", data: csvData, field: "email", mode: executor.ModeNull, want: 2,
+		others: []string{"bob@example.com", "xann@example.com", "ann@example.com.au"},
+		after: "user_id,email,name,note\r\n" +
+			"1,,Ann,\"multi\nline, quoted\"\r\n" +
+			"2,bob@example.com,Bob,plain\r\n" +
+			"3,,Ann A,second\r\n" +
+			"4,xann@example.com,Xann,near miss\r\n" +
+			"5,ann@example.com.au,Ann AU,other domain\r\n"},
+	{name: "jsonl-null", asset: "logs/nulled.jsonl", data: jsonlData, field: "user.email", mode: executor.ModeNull, want: 2,
+		others: []string{"bob@example.com", "xann@example.com"},
+		after: `{"id":1,"msg":"hi","user":{"email":null}}` + "\n" +
+			"\n" +
+			`{"id":2,"user":{"email":"bob@example.com"},"msg":"yo"}` + "\n" +
+			`{"id":3,"msg":"spaced","user":{"email":null}}` + "\n" +
+			`{"id":4,"user":{"email":"xann@example.com"},"msg":"near"}`},
+	{name: "json-mask", asset: "dump/masked.json", data: jsonData, field: "user.email", mode: executor.ModeMask, want: 2,
+		others: []string{"bob@example.com", "xann@example.com"}},
+	{name: "tsv-mask.gz", asset: "t/masked.tsv.gz", data: tsvData, gz: true, field: "email", mode: executor.ModeMask, want: 2,
+		others: []string{"bob@example.com", "xann@example.com"}},
 }
 
 func (fx fixture) write(t *testing.T, root string) {
@@ -237,7 +258,8 @@ func TestModesAndEscapes(t *testing.T) {
 		ok    bool
 	}{
 		{"exports/customers.csv", executor.ModeDelete, true},
-		{"exports/customers.csv", executor.ModeNull, false},
+		{"exports/customers.csv", executor.ModeNull, true},
+		{"exports/customers.csv", executor.ModeMask, true},
 		{"exports/customers.csv", executor.ModeRedact, false},
 		{"logs/app.log", executor.ModeRedact, true},
 		{"logs/app.log", executor.ModeDrop, true},
@@ -277,5 +299,52 @@ func writeParquet(t *testing.T, root, asset string) {
 		AS t(user_id, email, ip, ts)) TO '` + strings.ReplaceAll(p, "'", "''") + `' (FORMAT PARQUET)`
 	if _, err := db.Exec(q); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestMaskRecords: mask replaces the subject's match and PII fields with
+// HMAC tokens that keep an email's shape; the record stays, the raw values
+// go, the other records are untouched, and the file still parses.
+func TestMaskRecords(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	for _, fx := range []fixture{fixtures[0], fixtures[5]} { // csv, json
+		fx.write(t, root)
+	}
+	h := open(t, root)
+	defer h.Close()
+	key := []byte("test-mask-key")
+	tok := executor.MaskToken(key, subject)
+	for _, c := range []struct {
+		asset, field string
+		fields       []string
+		want         []string // in the file after masking
+	}{
+		{"exports/customers.csv", "email", []string{"name"}, []string{
+			"1," + tok + "," + executor.MaskToken(key, "Ann") + ",\"multi\nline, quoted\"\r\n",
+			"3," + executor.MaskToken(key, "ANN@Example.com") + "," + executor.MaskToken(key, "Ann A") + ",second\r\n",
+			"2,bob@example.com,Bob,plain\r\n"}},
+		{"dump/users.json", "user.email", nil, []string{
+			`{"id":1,"user":{"email":"` + tok + `"}}`,
+			`{"id": 2, "user": {"email": "bob@example.com"}}`}},
+	} {
+		tgt := executor.Target{Asset: c.asset, Mode: executor.ModeMask, Fields: c.fields,
+			Match: []executor.Match{{Field: c.field, Kind: piimap.KeyEmail, Values: []string{subject}}}}
+		res, err := h.Erase(ctx, []executor.Target{tgt}, executor.EraseOptions{})
+		if err != nil || res[0].Changed != 2 {
+			t.Fatalf("%s: erase %+v %v", c.asset, res, err)
+		}
+		got, _ := os.ReadFile(filepath.Join(root, filepath.FromSlash(c.asset)))
+		for _, w := range c.want {
+			if !strings.Contains(string(got), w) {
+				t.Errorf("%s: %q missing from\n%s", c.asset, w, got)
+			}
+		}
+		if !strings.HasSuffix(tok, "@redacted.invalid") {
+			t.Errorf("email token %q lost its shape", tok)
+		}
+		if n, err := h.(executor.Counter).Count(ctx, tgt); err != nil || n != 0 {
+			t.Errorf("%s: %d subject records left (%v)", c.asset, n, err)
+		}
 	}
 }

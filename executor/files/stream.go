@@ -138,16 +138,18 @@ func RewriteStream(ctx context.Context, r io.Reader, w io.Writer, format string,
 			return 0, err
 		}
 		pre := prefilterFor(t, format)
-		drop := map[int]bool{}
+		repl := map[int][]byte{}
 		for i, sp := range doc.spans {
-			if raw := data[sp[0]:sp[1]]; pre.MayMatch(raw) && jsonRecord(raw).matches(t.Match) {
-				drop[i] = true
+			if raw := data[sp[0]:sp[1]]; pre.MayMatch(raw) {
+				if rec := jsonRecord(raw); rec.matches(t.Match) {
+					repl[i] = erased(rec, t, maskKey)
+				}
 			}
 		}
-		if _, err := w.Write(doc.without(drop)); err != nil {
+		if _, err := w.Write(doc.rewrite(repl)); err != nil {
 			return 0, err
 		}
-		return int64(len(drop)), ctx.Err()
+		return int64(len(repl)), ctx.Err()
 	}
 	var n int64
 	err := walkStream(r, format, prefilterFor(t, format), func(raw []byte, rec *record) error {
@@ -158,12 +160,28 @@ func RewriteStream(ctx context.Context, r io.Reader, w io.Writer, format string,
 		}
 		if rec != nil && rec.matches(t.Match) {
 			changed++
-			return nil
+			if raw = erased(rec, t, maskKey); raw == nil {
+				return nil
+			}
 		}
 		_, err := w.Write(raw)
 		return err
 	})
 	return changed, err
+}
+
+// erased is what stays of the subject's record rec in t's mode: nothing
+// for delete, the record with its PII and match fields nulled or masked
+// for null and mask (unchanged when they cannot be: the verification then
+// finds it).
+func erased(rec *record, t executor.Target, maskKey []byte) []byte {
+	if t.Mode != executor.ModeNull && t.Mode != executor.ModeMask {
+		return nil
+	}
+	if b := rec.clear(clearFields(t), newClearer(t.Mode, maskKey)); b != nil {
+		return b
+	}
+	return rec.raw
 }
 
 // prefilterFor is the prefilter of t's matches for records of format.

@@ -22,6 +22,9 @@ type record struct {
 	vals []any
 	get  func(field string) []string
 	text string // the record's text, for matches without a field
+	// clear returns the record's bytes with the values of fields replaced
+	// (null and mask modes, clear.go); nil when they cannot be.
+	clear func(fields []string, c clearer) []byte
 }
 
 // matches reports whether the record is the subject's: any match hits.
@@ -126,7 +129,8 @@ func walkCSV(r io.Reader, comma rune, pre *executor.Prefilter, visit visitor) er
 			}
 			return nil
 		}
-		if err := visit(raw, &record{raw: raw, cols: cols, vals: vals, get: get, text: string(raw)}); err != nil {
+		clear := func(fields []string, c clearer) []byte { return clearCSV(raw, rec, idx, comma, fields, c) }
+		if err := visit(raw, &record{raw: raw, cols: cols, vals: vals, get: get, text: string(raw), clear: clear}); err != nil {
 			return err
 		}
 	}
@@ -145,7 +149,7 @@ func jsonRecord(raw []byte) *record {
 	if err := dec.Decode(&v); err != nil {
 		line := string(bytes.TrimRight(raw, "\r\n"))
 		return &record{raw: raw, cols: []executor.Column{{Name: "_raw", Type: "VARCHAR"}}, vals: []any{line},
-			get: func(string) []string { return nil }, text: line}
+			get: func(string) []string { return nil }, text: line, clear: func([]string, clearer) []byte { return nil }}
 	}
 	var flat map[string][]string
 	get := func(f string) []string {
@@ -155,7 +159,8 @@ func jsonRecord(raw []byte) *record {
 		}
 		return flat[f]
 	}
-	rec := &record{raw: raw, get: get, text: string(raw)}
+	clear := func(fields []string, c clearer) []byte { return clearJSON(raw, v, fields, c) }
+	rec := &record{raw: raw, get: get, text: string(raw), clear: clear}
 	if m, ok := v.(map[string]any); ok {
 		keys := make([]string, 0, len(m))
 		for k := range m {
@@ -240,9 +245,36 @@ func parseJSONDoc(data []byte) (*jsonDoc, error) {
 	return d, nil
 }
 
-// without renders the document minus the rows in drop, keeping every kept
-// row's bytes and the document's own framing and separators.
-func (d *jsonDoc) without(drop map[int]bool) []byte {
+// rewrite renders the document with the rows in repl replaced by their
+// bytes, or dropped where those are nil. Without drops, every other byte
+// stays where it was; with drops, see without.
+func (d *jsonDoc) rewrite(repl map[int][]byte) []byte {
+	drop := map[int]bool{}
+	for i, b := range repl {
+		if b == nil {
+			drop[i] = true
+		}
+	}
+	if len(drop) > 0 {
+		return d.without(drop, repl)
+	}
+	var b bytes.Buffer
+	prev := 0
+	for i, sp := range d.spans {
+		if r, ok := repl[i]; ok {
+			b.Write(d.data[prev:sp[0]])
+			b.Write(r)
+			prev = sp[1]
+		}
+	}
+	b.Write(d.data[prev:])
+	return b.Bytes()
+}
+
+// without renders the document minus the rows in drop (the others replaced
+// by repl where it has them), keeping every kept row's bytes and the
+// document's own framing; kept rows are joined by its first separator.
+func (d *jsonDoc) without(drop map[int]bool, repl map[int][]byte) []byte {
 	if len(d.spans) == 0 {
 		return d.data
 	}
@@ -263,7 +295,11 @@ func (d *jsonDoc) without(drop map[int]bool) []byte {
 		if n > 0 {
 			b.Write(sep)
 		}
-		b.Write(d.data[sp[0]:sp[1]])
+		if r, ok := repl[i]; ok {
+			b.Write(r)
+		} else {
+			b.Write(d.data[sp[0]:sp[1]])
+		}
 		n++
 	}
 	b.Write(d.data[last[1]:])

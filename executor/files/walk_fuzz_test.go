@@ -61,7 +61,8 @@ func FuzzWalkTextLossless(f *testing.F) {
 }
 
 // FuzzJSONDoc: dropping nothing reproduces the document; dropping every row
-// leaves valid framing; rows are the exact bytes of their values.
+// leaves valid framing; rows are the exact bytes of their values; replacing
+// a row changes only its bytes.
 func FuzzJSONDoc(f *testing.F) {
 	f.Add("[\n  {\"a\": 1},\n  {\"b\": 2}\n]\n")
 	f.Add("{\"a\":1} {\"b\":2}")
@@ -71,7 +72,7 @@ func FuzzJSONDoc(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if got := string(d.without(nil)); len(d.spans) > 1 && got != in {
+		if got := string(d.without(nil, nil)); len(d.spans) > 1 && got != in {
 			// separators are normalised to the first one; the rows must survive
 			for _, sp := range d.spans {
 				if !strings.Contains(got, in[sp[0]:sp[1]]) {
@@ -83,7 +84,17 @@ func FuzzJSONDoc(f *testing.F) {
 		for i := range d.spans {
 			all[i] = true
 		}
-		rest := d.without(all)
+		if got := string(d.rewrite(nil)); got != in {
+			t.Fatalf("rewriting nothing changed %q into %q", in, got)
+		}
+		if len(d.spans) > 0 {
+			sp := d.spans[0]
+			want := in[:sp[0]] + "null" + in[sp[1]:]
+			if got := string(d.rewrite(map[int][]byte{0: []byte("null")})); got != want {
+				t.Fatalf("replacing row 0 of %q gave %q, want %q", in, got, want)
+			}
+		}
+		rest := d.without(all, nil)
 		if len(d.spans) > 0 {
 			if d2, err := parseJSONDoc(rest); err != nil || len(d2.spans) != 0 {
 				t.Fatalf("dropping every row of %q left %q (%v)", in, rest, err)

@@ -139,10 +139,7 @@ func (h *Handler) CheckMode(t executor.Target) error {
 }
 
 func checkMode(o object, t executor.Target) error {
-	switch {
-	case o.text() && (t.Mode == executor.ModeRedact || t.Mode == executor.ModeDrop || t.Mode == executor.ModeMask || t.Mode == executor.ModeDelete):
-		return nil
-	case !o.text() && (t.Mode == executor.ModeDelete || t.Mode == ""):
+	if xfiles.ModeSupported(o.format, t.Mode) {
 		return nil
 	}
 	return fmt.Errorf("mode %s for %s objects: %w", t.Mode, o.format, piimap.ErrUnsupported)

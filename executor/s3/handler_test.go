@@ -336,7 +336,8 @@ func TestModesAndErrors(t *testing.T) {
 		want  error // nil: accepted
 	}{
 		{"exports/customers.csv", executor.ModeDelete, nil},
-		{"exports/customers.csv", executor.ModeNull, piimap.ErrUnsupported},
+		{"exports/customers.csv", executor.ModeNull, nil},
+		{"exports/customers.csv", executor.ModeMask, nil},
 		{"exports/customers.csv", executor.ModeRedact, piimap.ErrUnsupported},
 		{"logs/app.log", executor.ModeRedact, nil},
 		{"logs/app.log", executor.ModeDrop, nil},

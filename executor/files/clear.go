@@ -1,0 +1,148 @@
+package files
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/executor"
+)
+
+// Null and mask modes on records: the subject's record stays, with the
+// values of its PII and match fields replaced by null (an empty CSV cell,
+// JSON null) or by their HMAC token (executor.MaskToken, which keeps an
+// email's shape). Only that record is re-encoded; every other record is
+// copied byte for byte. Parquet is rewritten by DuckDB and supports delete
+// only.
+
+// ModeSupported reports whether records of format can be erased in mode
+// by RewriteStream (and the Handler): text takes redact, drop, mask or
+// delete (which drops the line); CSV, TSV, JSON and JSON Lines take
+// delete, null or mask; Parquet takes delete.
+func ModeSupported(format string, mode executor.Mode) bool {
+	switch format {
+	case piimap.FormatText:
+		return mode == executor.ModeRedact || mode == executor.ModeDrop || mode == executor.ModeMask || mode == executor.ModeDelete
+	case piimap.FormatCSV, piimap.FormatTSV, piimap.FormatJSON, piimap.FormatJSONL:
+		return mode == executor.ModeDelete || mode == "" || mode == executor.ModeNull || mode == executor.ModeMask
+	}
+	return mode == executor.ModeDelete || mode == ""
+}
+
+// clearFields are the fields null and mask replace: the target's PII
+// fields and the fields it matches by.
+func clearFields(t executor.Target) []string {
+	fields := append([]string(nil), t.Fields...)
+	for _, m := range t.Match {
+		if m.Field != "" && !slices.Contains(fields, m.Field) {
+			fields = append(fields, m.Field)
+		}
+	}
+	return fields
+}
+
+// clearer replaces a value: nil for null, a token for mask.
+type clearer func(old string) any
+
+func newClearer(mode executor.Mode, key []byte) clearer {
+	if mode == executor.ModeMask {
+		return func(old string) any { return executor.MaskToken(key, old) }
+	}
+	return func(string) any { return nil }
+}
+
+// clearCSV re-encodes one CSV record (its fields rec, its terminator taken
+// from raw) with the cells of fields replaced.
+func clearCSV(raw []byte, rec []string, idx map[string]int, comma rune, fields []string, c clearer) []byte {
+	out := append([]string(nil), rec...)
+	for _, f := range fields {
+		if i, ok := idx[f]; ok && i < len(out) {
+			v, _ := c(out[i]).(string) // null: an empty cell
+			out[i] = v
+		}
+	}
+	var b bytes.Buffer
+	w := csv.NewWriter(&b) // LF inside and after the record (UseCRLF would turn quoted LFs into CRLFs)
+	w.Comma = comma
+	_ = w.Write(out)
+	w.Flush()
+	body := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	return append(body, raw[len(bytes.TrimRight(raw, "\r\n")):]...) // raw's own terminator
+}
+
+// clearJSON re-encodes one JSON value v (decoded from raw) with the values
+// at fields (paths as scanner.FlattenJSON names them: a.b, a[] for array
+// elements, $ for a scalar root) replaced, keeping raw's surrounding
+// whitespace.
+func clearJSON(raw []byte, v any, fields []string, c clearer) []byte {
+	for _, f := range fields {
+		v = replacePath(v, f, c)
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return raw
+	}
+	body := bytes.TrimRight(b.Bytes(), "\n")
+	lead := raw[:len(raw)-len(bytes.TrimLeft(raw, " \t\r\n"))]
+	trail := raw[len(bytes.TrimRight(raw, " \t\r\n")):]
+	return append(append(append([]byte(nil), lead...), body...), trail...)
+}
+
+// replacePath returns v with every value at path replaced by c of its
+// text. Keys holding dots are found by trying each key as a prefix.
+func replacePath(v any, path string, c clearer) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, child := range x {
+			switch {
+			case path == k:
+				x[k] = c(jsonText(child))
+			case strings.HasPrefix(path, k+"."):
+				x[k] = replacePath(child, path[len(k)+1:], c)
+			case strings.HasPrefix(path, k+"[]"):
+				x[k] = replacePath(child, path[len(k):], c)
+			}
+		}
+		return x
+	case []any:
+		rest, ok := strings.CutPrefix(path, "[]")
+		if !ok {
+			return x
+		}
+		for i, e := range x {
+			switch {
+			case rest == "":
+				x[i] = c(jsonText(e))
+			case strings.HasPrefix(rest, "."):
+				x[i] = replacePath(e, rest[1:], c)
+			case strings.HasPrefix(rest, "[]"):
+				x[i] = replacePath(e, rest, c)
+			}
+		}
+		return x
+	}
+	if path == "$" {
+		return c(jsonText(v))
+	}
+	return v
+}
+
+// jsonText is a JSON value as FlattenJSON renders a leaf (strings as
+// they are, numbers as written), or its JSON text for objects and arrays.
+func jsonText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case nil:
+		return ""
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
