@@ -55,14 +55,20 @@ func newClearer(mode executor.Mode, key []byte) clearer {
 }
 
 // clearCSV re-encodes one CSV record (its fields rec, its terminator taken
-// from raw) with the cells of fields replaced.
+// from raw) with the cells of fields replaced; nil when it has none of
+// them.
 func clearCSV(raw []byte, rec []string, idx map[string]int, comma rune, fields []string, c clearer) []byte {
 	out := append([]string(nil), rec...)
+	n := 0
 	for _, f := range fields {
 		if i, ok := idx[f]; ok && i < len(out) {
 			v, _ := c(out[i]).(string) // null: an empty cell
 			out[i] = v
+			n++
 		}
+	}
+	if n == 0 {
+		return nil
 	}
 	var b bytes.Buffer
 	w := csv.NewWriter(&b) // LF inside and after the record (UseCRLF would turn quoted LFs into CRLFs)
@@ -76,10 +82,15 @@ func clearCSV(raw []byte, rec []string, idx map[string]int, comma rune, fields [
 // clearJSON re-encodes one JSON value v (decoded from raw) with the values
 // at fields (paths as scanner.FlattenJSON names them: a.b, a[] for array
 // elements, $ for a scalar root) replaced, keeping raw's surrounding
-// whitespace.
+// whitespace; nil when no value is at those paths.
 func clearJSON(raw []byte, v any, fields []string, c clearer) []byte {
+	n := 0
+	counted := func(old string) any { n++; return c(old) }
 	for _, f := range fields {
-		v = replacePath(v, f, c)
+		v = replacePath(v, f, counted)
+	}
+	if n == 0 {
+		return nil
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)

@@ -2,6 +2,7 @@ package files
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -131,6 +132,47 @@ func FuzzWalkLinesPrefiltered(f *testing.F) {
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("matched lines %v, want %v", got, want)
+		}
+	})
+}
+
+// TestNullKeepsUnreadableRecords: records that match but hold none of the
+// fields null clears (a JSON Lines line that is not JSON, a record matched
+// by its text elsewhere) are kept and not counted as changed, so the
+// verification reports them.
+func TestNullKeepsUnreadableRecords(t *testing.T) {
+	in := "{\"email\":\"b@x.org\"}\nnot json b@x.org\n{\"note\":\"b@x.org\"}\n"
+	tgt := executor.Target{Asset: "x.jsonl", Mode: executor.ModeNull, Match: []executor.Match{
+		{Field: "email", Kind: piimap.KeyEmail, Values: []string{"b@x.org"}},
+		{Kind: piimap.KeyEmail, Values: []string{"b@x.org"}}}}
+	var out strings.Builder
+	changed, err := RewriteStream(context.Background(), strings.NewReader(in), &out, piimap.FormatJSONL, tgt, nil)
+	if err != nil || changed != 1 {
+		t.Fatalf("changed %d, %v; want 1", changed, err)
+	}
+	if want := "{\"email\":null}\nnot json b@x.org\n{\"note\":\"b@x.org\"}\n"; out.String() != want {
+		t.Fatalf("got %q, want %q", out.String(), want)
+	}
+}
+
+// FuzzClearJSON: nulling a field of a JSON record gives valid JSON in
+// which that field holds no value any more.
+func FuzzClearJSON(f *testing.F) {
+	f.Add(`{"user":{"email":"a@x.org","tags":["x"]}}`, "user.email")
+	f.Add(`{"a.b":{"c":1},"a":{"b.c":2}}`, "a.b.c")
+	f.Add(`[{"e":"x"},{"e":"y"}]`, "[].e")
+	f.Add(`"root"`, "$")
+	f.Fuzz(func(t *testing.T, raw, field string) {
+		rec := jsonRecord([]byte(raw))
+		out := rec.clear([]string{field}, newClearer(executor.ModeNull, nil))
+		if out == nil {
+			return
+		}
+		if !json.Valid(out) {
+			t.Fatalf("clearing %q of %q gave invalid JSON %q", field, raw, out)
+		}
+		if left := jsonRecord(out).get(field); len(left) > 0 {
+			t.Fatalf("clearing %q of %q left %q", field, raw, left)
 		}
 	})
 }

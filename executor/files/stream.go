@@ -142,7 +142,9 @@ func RewriteStream(ctx context.Context, r io.Reader, w io.Writer, format string,
 		for i, sp := range doc.spans {
 			if raw := data[sp[0]:sp[1]]; pre.MayMatch(raw) {
 				if rec := jsonRecord(raw); rec.matches(t.Match) {
-					repl[i] = erased(rec, t, maskKey)
+					if out, ok := erased(rec, t, maskKey); ok {
+						repl[i] = out
+					}
 				}
 			}
 		}
@@ -159,29 +161,38 @@ func RewriteStream(ctx context.Context, r io.Reader, w io.Writer, format string,
 			}
 		}
 		if rec != nil && rec.matches(t.Match) {
-			changed++
-			if raw = erased(rec, t, maskKey); raw == nil {
+			out, ok := erased(rec, t, maskKey)
+			if !ok {
+				return writeRaw(w, raw) // left for the verification to report
+			}
+			if changed++; out == nil {
 				return nil
 			}
+			raw = out
 		}
-		_, err := w.Write(raw)
-		return err
+		return writeRaw(w, raw)
 	})
 	return changed, err
 }
 
 // erased is what stays of the subject's record rec in t's mode: nothing
 // for delete, the record with its PII and match fields nulled or masked
-// for null and mask (unchanged when they cannot be: the verification then
-// finds it).
-func erased(rec *record, t executor.Target, maskKey []byte) []byte {
+// for null and mask. ok is false when they cannot be (a JSON Lines line
+// that is not JSON): the record is then kept as it is, and the
+// verification finds it.
+func erased(rec *record, t executor.Target, maskKey []byte) (out []byte, ok bool) {
 	if t.Mode != executor.ModeNull && t.Mode != executor.ModeMask {
-		return nil
+		return nil, true
 	}
 	if b := rec.clear(clearFields(t), newClearer(t.Mode, maskKey)); b != nil {
-		return b
+		return b, true
 	}
-	return rec.raw
+	return nil, false
+}
+
+func writeRaw(w io.Writer, raw []byte) error {
+	_, err := w.Write(raw)
+	return err
 }
 
 // prefilterFor is the prefilter of t's matches for records of format.
