@@ -180,7 +180,8 @@ type Recomputer interface {
 }
 
 // ModeChecker is implemented by handlers that support only some modes for
-// some targets; Plan turns an error into an explicit gap.
+// some targets, or can rectify only some (a target with Changes); Plan
+// turns an error into an explicit gap.
 type ModeChecker interface {
 	CheckMode(t Target) error
 }

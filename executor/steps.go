@@ -143,6 +143,12 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 					Reason: fmt.Sprintf("store kind %s cannot rectify: %v", a.kind, piimap.ErrUnsupported)})
 				continue
 			}
+			if mc, ok := h.(ModeChecker); ok {
+				if err := mc.CheckMode(t); err != nil { // an asset of the kind that cannot (Parquet)
+					d.gaps = append(d.gaps, Gap{Kind: GapUnsupported, Store: a.store, Asset: a.name, Reason: err.Error()})
+					continue
+				}
+			}
 		}
 		sp := byStore[a.store]
 		if sp == nil {

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"slices"
+	"fmt"
 	"strings"
 
 	"github.com/piimap/piimap"
@@ -32,26 +32,50 @@ func ModeSupported(format string, mode executor.Mode) bool {
 	return mode == executor.ModeDelete || mode == ""
 }
 
-// clearFields are the fields null and mask replace: the target's PII
-// fields and the fields it matches by.
-func clearFields(t executor.Target) []string {
-	fields := append([]string(nil), t.Fields...)
-	for _, m := range t.Match {
-		if m.Field != "" && !slices.Contains(fields, m.Field) {
-			fields = append(fields, m.Field)
-		}
+// CheckTarget reports, as an error wrapping piimap.ErrUnsupported, a
+// target records of format cannot take: a rectification (Changes) of a
+// format RectifySupported refuses, or a mode ModeSupported refuses.
+func CheckTarget(format string, t executor.Target) error {
+	switch {
+	case len(t.Changes) > 0 && !RectifySupported(format):
+		return fmt.Errorf("rectification of %s records: %w", format, piimap.ErrUnsupported)
+	case len(t.Changes) == 0 && !ModeSupported(format, t.Mode):
+		return fmt.Errorf("mode %s for %s records: %w", t.Mode, format, piimap.ErrUnsupported)
 	}
-	return fields
+	return nil
 }
 
-// clearer replaces a value: nil for null, a token for mask.
-type clearer func(old string) any
+// RectifySupported reports whether records of format can be rectified
+// (their fields set to corrected values): CSV, TSV, JSON and JSON Lines.
+func RectifySupported(format string) bool {
+	switch format {
+	case piimap.FormatCSV, piimap.FormatTSV, piimap.FormatJSON, piimap.FormatJSONL:
+		return true
+	}
+	return false
+}
+
+// clearer gives the new value of a field: nil for null, a token for
+// mask, the corrected value for rectification.
+type clearer func(field, old string) any
 
 func newClearer(mode executor.Mode, key []byte) clearer {
 	if mode == executor.ModeMask {
-		return func(old string) any { return executor.MaskToken(key, old) }
+		return func(_, old string) any { return executor.MaskToken(key, old) }
 	}
-	return func(string) any { return nil }
+	return func(string, string) any { return nil }
+}
+
+// rectifier sets each field to its corrected value in changes.
+func rectifier(changes map[string]string) clearer {
+	return func(field, _ string) any { return changes[field] }
+}
+
+// changes reports whether replacing old by v changes the value (so a
+// second rectification, or nulling an empty cell, changes nothing).
+func changes(old string, v any) bool {
+	s, ok := v.(string)
+	return !ok || s != old
 }
 
 // clearCSV re-encodes one CSV record (its fields rec, its terminator taken
@@ -62,9 +86,11 @@ func clearCSV(raw []byte, rec []string, idx map[string]int, comma rune, fields [
 	n := 0
 	for _, f := range fields {
 		if i, ok := idx[f]; ok && i < len(out) {
-			v, _ := c(out[i]).(string) // null: an empty cell
-			out[i] = v
-			n++
+			v, _ := c(f, out[i]).(string) // null: an empty cell
+			if v != out[i] {
+				out[i] = v
+				n++
+			}
 		}
 	}
 	if n == 0 {
@@ -85,9 +111,14 @@ func clearCSV(raw []byte, rec []string, idx map[string]int, comma rune, fields [
 // whitespace; nil when no value is at those paths.
 func clearJSON(raw []byte, v any, fields []string, c clearer) []byte {
 	n := 0
-	counted := func(old string) any { n++; return c(old) }
 	for _, f := range fields {
-		v = replacePath(v, f, counted)
+		v = replacePath(v, f, func(old string, wasNull bool) any {
+			nv := c(f, old)
+			if (nv == nil) != wasNull || (nv != nil && changes(old, nv)) {
+				n++
+			}
+			return nv
+		})
 	}
 	if n == 0 {
 		return nil
@@ -104,19 +135,20 @@ func clearJSON(raw []byte, v any, fields []string, c clearer) []byte {
 	return append(append(append([]byte(nil), lead...), body...), trail...)
 }
 
-// replacePath returns v with every value at path replaced by c of its
-// text. Keys holding dots are found by trying each key as a prefix.
-func replacePath(v any, path string, c clearer) any {
+// replacePath returns v with every value at path replaced by repl of its
+// text (and whether it was null). Keys holding dots are found by trying
+// each key as a prefix.
+func replacePath(v any, path string, repl func(old string, wasNull bool) any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, child := range x {
 			switch {
 			case path == k:
-				x[k] = c(jsonText(child))
+				x[k] = repl(jsonText(child), child == nil)
 			case strings.HasPrefix(path, k+"."):
-				x[k] = replacePath(child, path[len(k)+1:], c)
+				x[k] = replacePath(child, path[len(k)+1:], repl)
 			case strings.HasPrefix(path, k+"[]"):
-				x[k] = replacePath(child, path[len(k):], c)
+				x[k] = replacePath(child, path[len(k):], repl)
 			}
 		}
 		return x
@@ -128,17 +160,17 @@ func replacePath(v any, path string, c clearer) any {
 		for i, e := range x {
 			switch {
 			case rest == "":
-				x[i] = c(jsonText(e))
+				x[i] = repl(jsonText(e), e == nil)
 			case strings.HasPrefix(rest, "."):
-				x[i] = replacePath(e, rest[1:], c)
+				x[i] = replacePath(e, rest[1:], repl)
 			case strings.HasPrefix(rest, "[]"):
-				x[i] = replacePath(e, rest, c)
+				x[i] = replacePath(e, rest, repl)
 			}
 		}
 		return x
 	}
 	if path == "$" {
-		return c(jsonText(v))
+		return repl(jsonText(v), v == nil)
 	}
 	return v
 }

@@ -26,4 +26,9 @@
 // the next rewrite. Files are only rewritten when something matched, so a
 // second erasure reads but writes nothing. Parquet is rewritten with
 // DuckDB's COPY of the rows that stay (delete only).
+//
+// Rectify sets the subject's records' fields to their corrected values in
+// CSV, TSV, JSON and JSON Lines files the same way; records that already
+// hold them are not rewritten, so a second rectification changes nothing.
+// Parquet and text refuse it (CheckMode), which planning turns into gaps.
 package files

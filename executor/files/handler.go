@@ -44,6 +44,7 @@ var (
 	_ executor.ModeChecker     = (*Handler)(nil)
 	_ executor.ParquetExporter = (*Handler)(nil)
 	_ executor.ParallelReader  = (*Handler)(nil)
+	_ executor.Rectifier       = (*Handler)(nil)
 )
 
 // ParallelReads: files are read independently (Parquet through one
@@ -111,16 +112,29 @@ func (h *Handler) resolve(t executor.Target) (file, error) {
 
 func (f file) text() bool { return f.format == piimap.FormatText }
 
-// CheckMode accepts the modes ModeSupported lists for the file's format.
+// CheckMode accepts the modes ModeSupported lists for the file's format,
+// and rectification (a target with Changes) where RectifySupported does.
 func (h *Handler) CheckMode(t executor.Target) error {
 	f, err := h.resolve(t)
 	if err != nil {
 		return err
 	}
-	if ModeSupported(f.format, t.Mode) {
-		return nil
+	if err := CheckTarget(f.format, t); err != nil {
+		return fmt.Errorf("files: %s/%s: %w", h.store, t.Asset, err)
 	}
-	return fmt.Errorf("files: %s/%s: mode %s for %s files: %w", h.store, t.Asset, t.Mode, f.format, piimap.ErrUnsupported)
+	return nil
+}
+
+// Rectify sets the subject's records' fields to their corrected values
+// (t.Changes) in CSV, TSV, JSON and JSON Lines files, rewriting each file
+// as Erase does; records already holding them are left alone.
+func (h *Handler) Rectify(ctx context.Context, ts []executor.Target, opt executor.EraseOptions) ([]executor.Result, error) {
+	for _, t := range ts {
+		if len(t.Changes) == 0 {
+			return nil, fmt.Errorf("files: rectify %s/%s: no changes: %w", h.store, t.Asset, piimap.ErrConfig)
+		}
+	}
+	return h.Erase(ctx, ts, opt)
 }
 
 // stream opens the file's decompressed bytes for the stream functions of

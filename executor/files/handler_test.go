@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -345,6 +346,56 @@ func TestMaskRecords(t *testing.T) {
 		}
 		if n, err := h.(executor.Counter).Count(ctx, tgt); err != nil || n != 0 {
 			t.Errorf("%s: %d subject records left (%v)", c.asset, n, err)
+		}
+	}
+}
+
+// TestRectifyRecords: rectification sets the subject's fields to the
+// corrected values in CSV and JSON Lines, a second run changes nothing,
+// other records keep their bytes, and Parquet and text refuse it.
+func TestRectifyRecords(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	for _, fx := range []fixture{fixtures[0], fixtures[3], fixtures[7]} { // csv, jsonl, log
+		fx.write(t, root)
+	}
+	writeParquet(t, root, parquetFixture().asset)
+	h := open(t, root)
+	defer h.Close()
+	rf := h.(executor.Rectifier)
+	for _, c := range []struct {
+		asset, field string
+		changes      map[string]string
+		want         []string
+	}{
+		{"exports/customers.csv", "email", map[string]string{"name": "Ann Lee"}, []string{
+			"1,ann@example.com,Ann Lee,\"multi\nline, quoted\"\r\n", "3,ANN@Example.com,Ann Lee,second\r\n", "2,bob@example.com,Bob,plain\r\n"}},
+		{"logs/app.jsonl", "user.email", map[string]string{"msg": "corrected"}, []string{
+			`{"id":1,"msg":"corrected","user":{"email":"ann@example.com"}}` + "\n",
+			`{"id":2,"user":{"email":"bob@example.com"},"msg":"yo"}` + "\n"}},
+	} {
+		tgt := executor.Target{Asset: c.asset, Changes: c.changes,
+			Match: []executor.Match{{Field: c.field, Kind: piimap.KeyEmail, Values: []string{subject}}}}
+		res, err := rf.Rectify(ctx, []executor.Target{tgt}, executor.EraseOptions{})
+		if err != nil || res[0].Found != 2 || res[0].Changed != 2 {
+			t.Fatalf("%s: rectify %+v %v", c.asset, res, err)
+		}
+		got, _ := os.ReadFile(filepath.Join(root, filepath.FromSlash(c.asset)))
+		for _, w := range c.want {
+			if !strings.Contains(string(got), w) {
+				t.Errorf("%s: %q missing from\n%s", c.asset, w, got)
+			}
+		}
+		res, err = rf.Rectify(ctx, []executor.Target{tgt}, executor.EraseOptions{})
+		if err != nil || res[0].Changed != 0 {
+			t.Errorf("%s: second rectification %+v %v, want nothing changed", c.asset, res, err)
+		}
+	}
+	mc := h.(executor.ModeChecker)
+	for _, asset := range []string{parquetFixture().asset, "logs/app.log"} {
+		err := mc.CheckMode(executor.Target{Asset: asset, Changes: map[string]string{"email": "x@example.com"}})
+		if !errors.Is(err, piimap.ErrUnsupported) {
+			t.Errorf("%s: rectification check %v, want ErrUnsupported", asset, err)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 
 	"github.com/piimap/piimap"
@@ -92,6 +93,9 @@ func CountStream(ctx context.Context, r io.Reader, format string, t executor.Tar
 // dropped, per t.Mode and maskKey) and returns how many records or lines it
 // changed. Every other record is copied byte for byte.
 func RewriteStream(ctx context.Context, r io.Reader, w io.Writer, format string, t executor.Target, maskKey []byte) (int64, error) {
+	if len(t.Changes) > 0 && !RectifySupported(format) {
+		return 0, fmt.Errorf("rectify %s records: %w", format, piimap.ErrUnsupported)
+	}
 	var changed int64
 	switch format {
 	case piimap.FormatText:
@@ -175,19 +179,24 @@ func RewriteStream(ctx context.Context, r io.Reader, w io.Writer, format string,
 	return changed, err
 }
 
-// erased is what stays of the subject's record rec in t's mode: nothing
-// for delete, the record with its PII and match fields nulled or masked
-// for null and mask. ok is false when they cannot be (a JSON Lines line
-// that is not JSON): the record is then kept as it is, and the
-// verification finds it.
+// erased is what stays of the subject's record rec: with t.Changes (a
+// rectification) the record with those fields set to their corrected
+// values; otherwise, in t's mode, nothing for delete, the record with its
+// PII and match fields nulled or masked for null and mask. ok is false
+// when nothing changes (a JSON Lines line that is not JSON, values already
+// corrected): the record is then kept as it is, and the verification
+// judges it.
 func erased(rec *record, t executor.Target, maskKey []byte) (out []byte, ok bool) {
-	if t.Mode != executor.ModeNull && t.Mode != executor.ModeMask {
+	var b []byte
+	switch {
+	case len(t.Changes) > 0:
+		b = rec.clear(slices.Sorted(maps.Keys(t.Changes)), rectifier(t.Changes))
+	case t.Mode == executor.ModeNull || t.Mode == executor.ModeMask:
+		b = rec.clear(t.ClearFields(), newClearer(t.Mode, maskKey))
+	default:
 		return nil, true
 	}
-	if b := rec.clear(clearFields(t), newClearer(t.Mode, maskKey)); b != nil {
-		return b, true
-	}
-	return nil, false
+	return b, b != nil
 }
 
 func writeRaw(w io.Writer, raw []byte) error {

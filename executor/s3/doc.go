@@ -4,7 +4,7 @@
 // helper and reuses executor/files' record logic over streams, so an
 // object is matched and rewritten exactly as the same file on disk would
 // be: CSV/TSV, JSON, JSONL (records dropped, or their PII fields nulled or
-// masked; every other record kept byte for byte) and text logs (identifiers redacted or masked, or lines
+// masked, or rectified; every other record kept byte for byte) and text logs (identifiers redacted or masked, or lines
 // dropped), each optionally gzip-compressed.
 //
 // Objects are streamed: Find and Count read one GET; Erase pipes that GET

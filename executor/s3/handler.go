@@ -54,6 +54,7 @@ var (
 	_ executor.ModeChecker     = (*Handler)(nil)
 	_ executor.ParquetExporter = (*Handler)(nil)
 	_ executor.ParallelReader  = (*Handler)(nil)
+	_ executor.Rectifier       = (*Handler)(nil)
 )
 
 // ParallelReads: each object is read with its own GET.
@@ -139,10 +140,20 @@ func (h *Handler) CheckMode(t executor.Target) error {
 }
 
 func checkMode(o object, t executor.Target) error {
-	if xfiles.ModeSupported(o.format, t.Mode) {
-		return nil
+	return xfiles.CheckTarget(o.format, t)
+}
+
+// Rectify sets the subject's records' fields to their corrected values
+// (t.Changes) in CSV, TSV, JSON and JSON Lines objects, rewriting each
+// object as Erase does (conditional put); records already holding them are
+// left alone.
+func (h *Handler) Rectify(ctx context.Context, ts []executor.Target, opt executor.EraseOptions) ([]executor.Result, error) {
+	for _, t := range ts {
+		if len(t.Changes) == 0 {
+			return nil, h.errf("rectify", t.Asset, fmt.Errorf("no changes: %w", piimap.ErrConfig))
+		}
 	}
-	return fmt.Errorf("mode %s for %s objects: %w", t.Mode, o.format, piimap.ErrUnsupported)
+	return h.Erase(ctx, ts, opt)
 }
 
 // open streams the object's (decompressed) bytes, pinned to the ETag seen

@@ -447,3 +447,36 @@ func TestAssetVersion(t *testing.T) {
 		t.Fatalf("replaced object reported as %+v, was %+v", v2, v)
 	}
 }
+
+// TestRectifyAndNullObjects: on a real S3 server, rectification and null
+// rewrite a CSV object's subject records (conditional put) and keep every
+// other record; a second rectification changes nothing.
+func TestRectifyAndNullObjects(t *testing.T) {
+	ctx := context.Background()
+	b, h := setup(t, fixtures[0]) // csv
+	tgt := executor.Target{Asset: fixtures[0].asset, Changes: map[string]string{"name": "Ann Lee"},
+		Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}}
+	res, err := h.Rectify(ctx, []executor.Target{tgt}, executor.EraseOptions{})
+	if err != nil || res[0].Changed != 2 {
+		t.Fatalf("rectify %+v %v", res, err)
+	}
+	got := string(b.Get(t, "lake/"+fixtures[0].asset))
+	for _, w := range []string{"3,ANN@Example.com,Ann Lee,second\r\n", "2,bob@example.com,Bob,plain\r\n"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("%q missing after rectification:\n%s", w, got)
+		}
+	}
+	if res, err = h.Rectify(ctx, []executor.Target{tgt}, executor.EraseOptions{}); err != nil || res[0].Changed != 0 {
+		t.Errorf("second rectification %+v %v", res, err)
+	}
+	null := executor.Target{Asset: fixtures[0].asset, Mode: executor.ModeNull, Match: tgt.Match}
+	if res, err = h.Erase(ctx, []executor.Target{null}, executor.EraseOptions{}); err != nil || res[0].Changed != 2 {
+		t.Fatalf("null %+v %v", res, err)
+	}
+	if got := string(b.Get(t, "lake/"+fixtures[0].asset)); !strings.Contains(got, "3,,Ann Lee,second\r\n") || strings.Contains(strings.ToLower(got), "\n1,ann@example.com,") {
+		t.Errorf("after null:\n%s", got)
+	}
+	if n, err := h.Count(ctx, null); err != nil || n != 0 {
+		t.Errorf("%d subject records left (%v)", n, err)
+	}
+}
