@@ -21,15 +21,18 @@ import (
 // ModeSupported reports whether records of format can be erased in mode
 // by RewriteStream (and the Handler): text takes redact, drop, mask or
 // delete (which drops the line); CSV, TSV, JSON and JSON Lines take
-// delete, null or mask; Parquet takes delete.
+// delete, null or mask; Parquet takes delete or null (DuckDB rewrites it;
+// mask needs the HMAC in Go).
 func ModeSupported(format string, mode executor.Mode) bool {
 	switch format {
 	case piimap.FormatText:
 		return mode == executor.ModeRedact || mode == executor.ModeDrop || mode == executor.ModeMask || mode == executor.ModeDelete
 	case piimap.FormatCSV, piimap.FormatTSV, piimap.FormatJSON, piimap.FormatJSONL:
 		return mode == executor.ModeDelete || mode == "" || mode == executor.ModeNull || mode == executor.ModeMask
+	case piimap.FormatParquet:
+		return mode == executor.ModeDelete || mode == "" || mode == executor.ModeNull
 	}
-	return mode == executor.ModeDelete || mode == ""
+	return false
 }
 
 // CheckTarget reports, as an error wrapping piimap.ErrUnsupported, a
@@ -46,10 +49,11 @@ func CheckTarget(format string, t executor.Target) error {
 }
 
 // RectifySupported reports whether records of format can be rectified
-// (their fields set to corrected values): CSV, TSV, JSON and JSON Lines.
+// (their fields set to corrected values): CSV, TSV, JSON, JSON Lines and
+// Parquet (top-level columns).
 func RectifySupported(format string) bool {
 	switch format {
-	case piimap.FormatCSV, piimap.FormatTSV, piimap.FormatJSON, piimap.FormatJSONL:
+	case piimap.FormatCSV, piimap.FormatTSV, piimap.FormatJSON, piimap.FormatJSONL, piimap.FormatParquet:
 		return true
 	}
 	return false

@@ -25,10 +25,12 @@
 // old file or the new one, never a mix; a leftover temp file is removed by
 // the next rewrite. Files are only rewritten when something matched, so a
 // second erasure reads but writes nothing. Parquet is rewritten with
-// DuckDB's COPY of the rows that stay (delete only).
+// DuckDB's COPY of the rows that stay, or of every row with the subject's
+// top-level fields set to NULL (mask needs the HMAC in Go and is refused
+// for Parquet).
 //
 // Rectify sets the subject's records' fields to their corrected values in
-// CSV, TSV, JSON and JSON Lines files the same way; records that already
-// hold them are not rewritten, so a second rectification changes nothing.
-// Parquet and text refuse it (CheckMode), which planning turns into gaps.
+// CSV, TSV, JSON, JSON Lines and Parquet files the same way; records that
+// already hold them are not rewritten, so a second rectification changes
+// nothing. Text refuses it (CheckMode), which planning turns into a gap.
 package files

@@ -392,10 +392,61 @@ func TestRectifyRecords(t *testing.T) {
 		}
 	}
 	mc := h.(executor.ModeChecker)
-	for _, asset := range []string{parquetFixture().asset, "logs/app.log"} {
-		err := mc.CheckMode(executor.Target{Asset: asset, Changes: map[string]string{"email": "x@example.com"}})
-		if !errors.Is(err, piimap.ErrUnsupported) {
-			t.Errorf("%s: rectification check %v, want ErrUnsupported", asset, err)
+	if err := mc.CheckMode(executor.Target{Asset: "logs/app.log", Changes: map[string]string{"email": "x@example.com"}}); !errors.Is(err, piimap.ErrUnsupported) {
+		t.Errorf("text rectification check %v, want ErrUnsupported", err)
+	}
+	if err := mc.CheckMode(executor.Target{Asset: parquetFixture().asset, Mode: executor.ModeMask}); !errors.Is(err, piimap.ErrUnsupported) {
+		t.Errorf("parquet mask check %v, want ErrUnsupported", err)
+	}
+}
+
+// TestParquetNullAndRectify: DuckDB rewrites a Parquet file with the
+// subject's rows' fields nulled or corrected, other rows and columns as
+// they were; a second run changes nothing; nested fields are refused.
+func TestParquetNullAndRectify(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	asset := parquetFixture().asset
+	writeParquet(t, root, asset)
+	h := open(t, root)
+	defer h.Close()
+	match := []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}
+	rows := func() string {
+		db, err := sql.Open("duckdb", "")
+		if err != nil {
+			t.Fatal(err)
 		}
+		defer db.Close()
+		var out string
+		q := "SELECT string_agg(concat_ws('|', user_id, coalesce(email, 'NULL'), ip), ';' ORDER BY user_id) FROM read_parquet('" +
+			filepath.Join(root, filepath.FromSlash(asset)) + "')"
+		if err := db.QueryRow(q).Scan(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	rect := executor.Target{Asset: asset, Changes: map[string]string{"ip": "10.9.9.9"}, Match: match}
+	for i, want := range []int64{2, 0} {
+		res, err := h.(executor.Rectifier).Rectify(ctx, []executor.Target{rect}, executor.EraseOptions{})
+		if err != nil || res[0].Changed != want {
+			t.Fatalf("rectify run %d: %+v %v, want %d changed", i+1, res, err, want)
+		}
+	}
+	if got, want := rows(), "1|ann@example.com|10.9.9.9;2|bob@example.com|10.0.0.2;3|Ann@Example.COM|10.9.9.9;4|xann@example.com|10.0.0.4"; got != want {
+		t.Errorf("after rectification %s, want %s", got, want)
+	}
+	null := executor.Target{Asset: asset, Mode: executor.ModeNull, Match: match}
+	for i, want := range []int64{2, 0} {
+		res, err := h.Erase(ctx, []executor.Target{null}, executor.EraseOptions{})
+		if err != nil || res[0].Changed != want {
+			t.Fatalf("null run %d: %+v %v, want %d changed", i+1, res, err, want)
+		}
+	}
+	if got, want := rows(), "1|NULL|10.9.9.9;2|bob@example.com|10.0.0.2;3|NULL|10.9.9.9;4|xann@example.com|10.0.0.4"; got != want {
+		t.Errorf("after null %s, want %s", got, want)
+	}
+	nested := executor.Target{Asset: asset, Changes: map[string]string{"user.email": "x"}, Match: []executor.Match{{Field: "ip", Kind: executor.KindKey, Values: []string{"10.0.0.2"}}}}
+	if _, err := h.(executor.Rectifier).Rectify(ctx, []executor.Target{nested}, executor.EraseOptions{}); !errors.Is(err, piimap.ErrUnsupported) {
+		t.Errorf("nested rectification: %v, want ErrUnsupported", err)
 	}
 }

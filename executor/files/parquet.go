@@ -4,12 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/executor"
 	xduck "github.com/piimap/piimap/executor/duckdb"
+	sduck "github.com/piimap/piimap/scanner/duckdb"
 )
 
 // Parquet files are read and rewritten through an in-memory DuckDB:
@@ -84,6 +88,9 @@ func (h *Handler) countParquet(ctx context.Context, f file, t executor.Target) (
 // eraseParquet copies the rows that stay into a temp file beside the
 // original, then commits it atomically like every other rewrite.
 func (h *Handler) eraseParquet(ctx context.Context, f file, t executor.Target) (int64, error) {
+	if len(t.Changes) > 0 || t.Mode == executor.ModeNull {
+		return h.updateParquet(ctx, f, t)
+	}
 	db, err := h.duck()
 	if err != nil {
 		return 0, err
@@ -92,36 +99,106 @@ func (h *Handler) eraseParquet(ctx context.Context, f file, t executor.Target) (
 	if err != nil {
 		return 0, err
 	}
-	before, err := os.Stat(f.path)
+	var n int64
+	rel := parquetRelation(f.path)
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+rel+" WHERE coalesce("+w+", false)", args...).Scan(&n); err != nil || n == 0 {
+		return 0, err
+	}
+	return n, h.replaceParquet(ctx, f, "COPY (SELECT * FROM "+rel+" WHERE NOT coalesce("+w+", false)) TO ", args)
+}
+
+// updateParquet rewrites the file with the subject's rows' fields set to
+// NULL (mode null: their PII and match fields) or to their corrected
+// values (rectification, t.Changes, cast to the column's type), every
+// other row and column as it was, and returns how many rows changed. Rows
+// already holding those values are no change, and a file without any is
+// not rewritten. Only top-level columns can be set; mask needs the HMAC in
+// Go and is not offered for Parquet (ModeSupported).
+func (h *Handler) updateParquet(ctx context.Context, f file, t executor.Target) (int64, error) {
+	db, err := h.duck()
 	if err != nil {
 		return 0, err
+	}
+	rel := parquetRelation(f.path)
+	w, args, err := h.parquetWhere(ctx, db, f, t)
+	if err != nil {
+		return 0, err
+	}
+	types, err := xduck.Columns(ctx, db, rel)
+	if err != nil {
+		return 0, fmt.Errorf("describe: %w: %w", piimap.ErrCorrupt, err)
+	}
+	fields := t.ClearFields()
+	if len(t.Changes) > 0 {
+		fields = slices.Sorted(maps.Keys(t.Changes))
+	}
+	var sets, differ []string
+	var setArgs, differArgs []any
+	for _, field := range fields {
+		typ, ok := types[field]
+		if !ok {
+			if len(t.Changes) > 0 || strings.ContainsAny(field, ".[") {
+				return 0, fmt.Errorf("field %s: not a top-level column: %w", field, piimap.ErrUnsupported)
+			}
+			continue // a PII field of another version of the file
+		}
+		col := sduck.QuoteIdent(field)
+		if v, ok := t.Changes[field]; ok {
+			val := "CAST(? AS " + typ + ")"
+			sets = append(sets, "CASE WHEN coalesce("+w+", false) THEN "+val+" ELSE "+col+" END AS "+col)
+			setArgs = append(append(setArgs, args...), v)
+			differ = append(differ, col+" IS DISTINCT FROM "+val)
+			differArgs = append(differArgs, v)
+		} else {
+			sets = append(sets, "CASE WHEN coalesce("+w+", false) THEN NULL ELSE "+col+" END AS "+col)
+			setArgs = append(setArgs, args...)
+			differ = append(differ, col+" IS NOT NULL")
+		}
+	}
+	if len(sets) == 0 {
+		return 0, nil
+	}
+	var changed int64
+	q := "SELECT count(*) FROM " + rel + " WHERE coalesce(" + w + ", false) AND (" + strings.Join(differ, " OR ") + ")"
+	if err := db.QueryRowContext(ctx, q, append(append([]any{}, args...), differArgs...)...).Scan(&changed); err != nil || changed == 0 {
+		return 0, err
+	}
+	return changed, h.replaceParquet(ctx, f, "COPY (SELECT * REPLACE ("+strings.Join(sets, ", ")+") FROM "+rel+") TO ", setArgs)
+}
+
+// replaceParquet writes a temp file beside f with copy (a COPY … TO
+// statement missing its target) and commits it atomically like every other
+// rewrite.
+func (h *Handler) replaceParquet(ctx context.Context, f file, copyTo string, args []any) error {
+	db, err := h.duck()
+	if err != nil {
+		return err
+	}
+	before, err := os.Stat(f.path)
+	if err != nil {
+		return err
 	}
 	removeStaleTemps(f.path)
 	tmp, err := os.CreateTemp(filepath.Dir(f.path), tmpPattern(f.path))
 	if err != nil {
-		return 0, err
+		return err
 	}
 	tmp.Close()
-	fail := func(err error) (int64, error) { os.Remove(tmp.Name()); return 0, err }
-	var total, kept int64
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+parquetRelation(f.path)).Scan(&total); err != nil {
-		return fail(err)
+	if _, err := db.ExecContext(ctx, copyTo+quote(tmp.Name())+" (FORMAT PARQUET)", args...); err != nil {
+		os.Remove(tmp.Name())
+		return err
 	}
-	q := "COPY (SELECT * FROM " + parquetRelation(f.path) + " WHERE NOT coalesce(" + w + ", false)) TO " + quote(tmp.Name()) + " (FORMAT PARQUET)"
-	res, err := db.ExecContext(ctx, q, args...)
-	if err != nil {
-		return fail(err)
-	}
-	kept, _ = res.RowsAffected()
 	out, err := os.OpenFile(tmp.Name(), os.O_RDWR, 0)
 	if err != nil {
-		return fail(err)
+		os.Remove(tmp.Name())
+		return err
 	}
 	if err := commitTemp(ctx, out, f.path, before); err != nil {
 		out.Close()
-		return fail(err)
+		os.Remove(tmp.Name())
+		return err
 	}
-	return total - kept, nil
+	return nil
 }
 
 // ExportParquet writes the subject's rows of a Parquet file to path; other

@@ -480,3 +480,38 @@ func TestRectifyAndNullObjects(t *testing.T) {
 		t.Errorf("%d subject records left (%v)", n, err)
 	}
 }
+
+// TestParquetObjectRectifyAndNull: a Parquet object is rectified and then
+// nulled through the spooled copy (DuckDB) and uploaded conditionally;
+// second runs change nothing.
+func TestParquetObjectRectifyAndNull(t *testing.T) {
+	ctx := context.Background()
+	var fx fixture
+	for _, f := range fixtures {
+		if f.parquet {
+			fx = f
+		}
+	}
+	_, h := setup(t, fx)
+	match := []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}
+	rect := executor.Target{Asset: fx.asset, Changes: map[string]string{"ip": "10.9.9.9"}, Match: match}
+	for i, want := range []int64{2, 0} {
+		if res, err := h.Rectify(ctx, []executor.Target{rect}, executor.EraseOptions{}); err != nil || res[0].Changed != want {
+			t.Fatalf("rectify run %d: %+v %v, want %d", i+1, res, err, want)
+		}
+	}
+	null := executor.Target{Asset: fx.asset, Mode: executor.ModeNull, Match: match}
+	for i, want := range []int64{2, 0} {
+		if res, err := h.Erase(ctx, []executor.Target{null}, executor.EraseOptions{}); err != nil || res[0].Changed != want {
+			t.Fatalf("null run %d: %+v %v, want %d", i+1, res, err, want)
+		}
+	}
+	bob := executor.Target{Asset: fx.asset, Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"bob@example.com"}}}}
+	if n, err := h.Count(ctx, bob); err != nil || n != 1 {
+		t.Errorf("bob's row: %d (%v), want 1", n, err)
+	}
+	ips := executor.Target{Asset: fx.asset, Match: []executor.Match{{Field: "ip", Kind: executor.KindKey, Values: []string{"10.9.9.9"}}}}
+	if n, err := h.Count(ctx, ips); err != nil || n != 2 {
+		t.Errorf("rectified rows: %d (%v), want 2", n, err)
+	}
+}
