@@ -21,8 +21,8 @@ import (
 // ModeSupported reports whether records of format can be erased in mode
 // by RewriteStream (and the Handler): text takes redact, drop, mask or
 // delete (which drops the line); CSV, TSV, JSON and JSON Lines take
-// delete, null or mask; Parquet takes delete or null (DuckDB rewrites it;
-// mask needs the HMAC in Go).
+// delete, null or mask; so does Parquet, whose columns the Handler checks
+// too (checkParquet).
 func ModeSupported(format string, mode executor.Mode) bool {
 	switch format {
 	case piimap.FormatText:
@@ -30,7 +30,7 @@ func ModeSupported(format string, mode executor.Mode) bool {
 	case piimap.FormatCSV, piimap.FormatTSV, piimap.FormatJSON, piimap.FormatJSONL:
 		return mode == executor.ModeDelete || mode == "" || mode == executor.ModeNull || mode == executor.ModeMask
 	case piimap.FormatParquet:
-		return mode == executor.ModeDelete || mode == "" || mode == executor.ModeNull
+		return mode == executor.ModeDelete || mode == "" || mode == executor.ModeNull || mode == executor.ModeMask
 	}
 	return false
 }

@@ -26,8 +26,8 @@
 // the next rewrite. Files are only rewritten when something matched, so a
 // second erasure reads but writes nothing. Parquet is rewritten with
 // DuckDB's COPY of the rows that stay, or of every row with the subject's
-// top-level fields set to NULL (mask needs the HMAC in Go and is refused
-// for Parquet).
+// top-level fields set to NULL or to HMAC tokens computed in Go (CheckMode
+// refuses nested fields, and tokens in columns that are not VARCHAR).
 //
 // Rectify sets the subject's records' fields to their corrected values in
 // CSV, TSV, JSON, JSON Lines and Parquet files the same way; records that

@@ -119,7 +119,11 @@ func (h *Handler) CheckMode(t executor.Target) error {
 	if err != nil {
 		return err
 	}
-	if err := CheckTarget(f.format, t); err != nil {
+	err = CheckTarget(f.format, t)
+	if err == nil && f.format == piimap.FormatParquet {
+		err = h.checkParquet(context.Background(), f, t)
+	}
+	if err != nil {
 		return fmt.Errorf("files: %s/%s: %w", h.store, t.Asset, err)
 	}
 	return nil

@@ -395,8 +395,15 @@ func TestRectifyRecords(t *testing.T) {
 	if err := mc.CheckMode(executor.Target{Asset: "logs/app.log", Changes: map[string]string{"email": "x@example.com"}}); !errors.Is(err, piimap.ErrUnsupported) {
 		t.Errorf("text rectification check %v, want ErrUnsupported", err)
 	}
-	if err := mc.CheckMode(executor.Target{Asset: parquetFixture().asset, Mode: executor.ModeMask}); !errors.Is(err, piimap.ErrUnsupported) {
-		t.Errorf("parquet mask check %v, want ErrUnsupported", err)
+	pq := parquetFixture().asset
+	if err := mc.CheckMode(executor.Target{Asset: pq, Mode: executor.ModeMask, Fields: []string{"user_id"}}); !errors.Is(err, piimap.ErrUnsupported) {
+		t.Errorf("parquet mask of a BIGINT column: %v, want ErrUnsupported", err)
+	}
+	if err := mc.CheckMode(executor.Target{Asset: pq, Mode: executor.ModeMask, Fields: []string{"ip"}}); err != nil {
+		t.Errorf("parquet mask of a VARCHAR column: %v", err)
+	}
+	if err := mc.CheckMode(executor.Target{Asset: pq, Changes: map[string]string{"user.email": "x"}}); !errors.Is(err, piimap.ErrUnsupported) {
+		t.Errorf("parquet rectification of a nested field: %v, want ErrUnsupported", err)
 	}
 }
 
@@ -448,5 +455,22 @@ func TestParquetNullAndRectify(t *testing.T) {
 	nested := executor.Target{Asset: asset, Changes: map[string]string{"user.email": "x"}, Match: []executor.Match{{Field: "ip", Kind: executor.KindKey, Values: []string{"10.0.0.2"}}}}
 	if _, err := h.(executor.Rectifier).Rectify(ctx, []executor.Target{nested}, executor.EraseOptions{}); !errors.Is(err, piimap.ErrUnsupported) {
 		t.Errorf("nested rectification: %v, want ErrUnsupported", err)
+	}
+
+	// Mask swaps the subject's values for tokens computed in Go.
+	writeParquet(t, root, asset)
+	mask := executor.Target{Asset: asset, Mode: executor.ModeMask, Fields: []string{"ip"}, Match: match}
+	for i, want := range []int64{2, 0} {
+		res, err := h.Erase(ctx, []executor.Target{mask}, executor.EraseOptions{})
+		if err != nil || res[0].Changed != want {
+			t.Fatalf("mask run %d: %+v %v, want %d changed", i+1, res, err, want)
+		}
+	}
+	key := []byte("test-mask-key")
+	want := "1|" + executor.MaskToken(key, "ann@example.com") + "|" + executor.MaskToken(key, "10.0.0.1") +
+		";2|bob@example.com|10.0.0.2;3|" + executor.MaskToken(key, "Ann@Example.COM") + "|" + executor.MaskToken(key, "10.0.0.3") +
+		";4|xann@example.com|10.0.0.4"
+	if got := rows(); got != want {
+		t.Errorf("after mask %s, want %s", got, want)
 	}
 }

@@ -88,7 +88,7 @@ func (h *Handler) countParquet(ctx context.Context, f file, t executor.Target) (
 // eraseParquet copies the rows that stay into a temp file beside the
 // original, then commits it atomically like every other rewrite.
 func (h *Handler) eraseParquet(ctx context.Context, f file, t executor.Target) (int64, error) {
-	if len(t.Changes) > 0 || t.Mode == executor.ModeNull {
+	if len(t.Changes) > 0 || t.Mode == executor.ModeNull || t.Mode == executor.ModeMask {
 		return h.updateParquet(ctx, f, t)
 	}
 	db, err := h.duck()
@@ -108,12 +108,13 @@ func (h *Handler) eraseParquet(ctx context.Context, f file, t executor.Target) (
 }
 
 // updateParquet rewrites the file with the subject's rows' fields set to
-// NULL (mode null: their PII and match fields) or to their corrected
+// NULL or HMAC tokens (modes null and mask: their PII and match fields) or
+// to their corrected
 // values (rectification, t.Changes, cast to the column's type), every
 // other row and column as it was, and returns how many rows changed. Rows
 // already holding those values are no change, and a file without any is
-// not rewritten. Only top-level columns can be set; mask needs the HMAC in
-// Go and is not offered for Parquet (ModeSupported).
+// not rewritten. Mask swaps the subject's distinct values for HMAC tokens
+// computed in Go. Only top-level columns can be set (parquetFields).
 func (h *Handler) updateParquet(ctx context.Context, f file, t executor.Target) (int64, error) {
 	db, err := h.duck()
 	if err != nil {
@@ -128,28 +129,42 @@ func (h *Handler) updateParquet(ctx context.Context, f file, t executor.Target) 
 	if err != nil {
 		return 0, fmt.Errorf("describe: %w: %w", piimap.ErrCorrupt, err)
 	}
-	fields := t.ClearFields()
-	if len(t.Changes) > 0 {
-		fields = slices.Sorted(maps.Keys(t.Changes))
+	fields, err := parquetFields(types, t)
+	if err != nil {
+		return 0, err
 	}
 	var sets, differ []string
 	var setArgs, differArgs []any
 	for _, field := range fields {
-		typ, ok := types[field]
-		if !ok {
-			if len(t.Changes) > 0 || strings.ContainsAny(field, ".[") {
-				return 0, fmt.Errorf("field %s: not a top-level column: %w", field, piimap.ErrUnsupported)
-			}
-			continue // a PII field of another version of the file
-		}
-		col := sduck.QuoteIdent(field)
-		if v, ok := t.Changes[field]; ok {
+		col, typ := sduck.QuoteIdent(field), types[field]
+		switch v, ok := t.Changes[field]; {
+		case ok:
 			val := "CAST(? AS " + typ + ")"
 			sets = append(sets, "CASE WHEN coalesce("+w+", false) THEN "+val+" ELSE "+col+" END AS "+col)
 			setArgs = append(append(setArgs, args...), v)
 			differ = append(differ, col+" IS DISTINCT FROM "+val)
 			differArgs = append(differArgs, v)
-		} else {
+		case t.Mode == executor.ModeMask:
+			// Tokens are computed here (the key stays in Go) for the
+			// subject's distinct values, then swapped in by a CASE.
+			vals, err := distinctValues(ctx, db, "SELECT DISTINCT "+col+" FROM "+rel+" WHERE coalesce("+w+", false) AND "+col+" IS NOT NULL", args)
+			if err != nil || len(vals) == 0 {
+				if err != nil {
+					return 0, err
+				}
+				continue
+			}
+			swap, in := "CASE "+col, make([]string, len(vals))
+			setArgs = append(setArgs, args...)
+			for i, v := range vals {
+				swap += " WHEN ? THEN ?"
+				setArgs = append(setArgs, v, executor.MaskToken(h.maskKey, v))
+				in[i] = "?"
+				differArgs = append(differArgs, v)
+			}
+			sets = append(sets, "CASE WHEN coalesce("+w+", false) THEN "+swap+" ELSE "+col+" END ELSE "+col+" END AS "+col)
+			differ = append(differ, col+" IN ("+strings.Join(in, ", ")+")")
+		default:
 			sets = append(sets, "CASE WHEN coalesce("+w+", false) THEN NULL ELSE "+col+" END AS "+col)
 			setArgs = append(setArgs, args...)
 			differ = append(differ, col+" IS NOT NULL")
@@ -164,6 +179,78 @@ func (h *Handler) updateParquet(ctx context.Context, f file, t executor.Target) 
 		return 0, err
 	}
 	return changed, h.replaceParquet(ctx, f, "COPY (SELECT * REPLACE ("+strings.Join(sets, ", ")+") FROM "+rel+") TO ", setArgs)
+}
+
+// maxMaskValues bounds the distinct values of one field a Parquet mask
+// swaps (one subject's values: a handful).
+const maxMaskValues = 10000
+
+func distinctValues(ctx context.Context, db *sql.DB, q string, args []any) ([]string, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		if out = append(out, v); len(out) > maxMaskValues {
+			return nil, fmt.Errorf("more than %d distinct values to mask: %w", maxMaskValues, piimap.ErrUnsupported)
+		}
+	}
+	return out, rows.Err()
+}
+
+// parquetFields are the top-level columns a null, mask or rectification
+// target sets in a file of the given column types: the corrected fields,
+// or the PII and match fields present. A corrected field that is no
+// column, a nested field, or a masked column that cannot hold a token (not
+// VARCHAR) is refused.
+func parquetFields(types map[string]string, t executor.Target) ([]string, error) {
+	if len(t.Changes) > 0 {
+		fields := slices.Sorted(maps.Keys(t.Changes))
+		for _, f := range fields {
+			if _, ok := types[f]; !ok {
+				return nil, fmt.Errorf("field %s: not a top-level column: %w", f, piimap.ErrUnsupported)
+			}
+		}
+		return fields, nil
+	}
+	var fields []string
+	for _, f := range t.ClearFields() {
+		typ, ok := types[f]
+		switch {
+		case !ok && strings.ContainsAny(f, ".["):
+			return nil, fmt.Errorf("field %s: not a top-level column: %w", f, piimap.ErrUnsupported)
+		case !ok:
+			continue // a PII field of another version of the file
+		case t.Mode == executor.ModeMask && !strings.EqualFold(typ, "VARCHAR"):
+			return nil, fmt.Errorf("field %s: a %s column cannot hold a token: %w", f, typ, piimap.ErrUnsupported)
+		}
+		fields = append(fields, f)
+	}
+	return fields, nil
+}
+
+// checkParquet is CheckMode for a Parquet file: the fields a null, mask
+// or rectification target sets must be columns that can take it.
+func (h *Handler) checkParquet(ctx context.Context, f file, t executor.Target) error {
+	if len(t.Changes) == 0 && t.Mode != executor.ModeNull && t.Mode != executor.ModeMask {
+		return nil
+	}
+	db, err := h.duck()
+	if err != nil {
+		return err
+	}
+	types, err := xduck.Columns(ctx, db, parquetRelation(f.path))
+	if err != nil {
+		return fmt.Errorf("describe: %w: %w", piimap.ErrCorrupt, err)
+	}
+	_, err = parquetFields(types, t)
+	return err
 }
 
 // replaceParquet writes a temp file beside f with copy (a COPY … TO
