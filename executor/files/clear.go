@@ -11,25 +11,24 @@ import (
 	"github.com/piimap/piimap/executor"
 )
 
-// Null and mask modes on records: the subject's record stays, with the
-// values of its PII and match fields replaced by null (an empty CSV cell,
-// JSON null) or by their HMAC token (executor.MaskToken, which keeps an
-// email's shape). Only that record is re-encoded; every other record is
-// copied byte for byte. Parquet is rewritten by DuckDB and supports delete
-// only.
+// Null and mask modes, and rectification, on records: the subject's
+// record stays, with the values of its PII and match fields replaced by
+// null (an empty CSV cell, JSON null) or by their HMAC token
+// (executor.MaskToken, which keeps an email's shape), or with the
+// corrected fields set. Only that record is re-encoded; every other record
+// is copied byte for byte. Parquet does the same through DuckDB
+// (parquet.go).
 
 // ModeSupported reports whether records of format can be erased in mode
 // by RewriteStream (and the Handler): text takes redact, drop, mask or
-// delete (which drops the line); CSV, TSV, JSON and JSON Lines take
-// delete, null or mask; so does Parquet, whose columns the Handler checks
-// too (checkParquet).
+// delete (which drops the line); CSV, TSV, JSON, JSON Lines and Parquet
+// take delete, null or mask (the Handler checks Parquet's columns too:
+// checkParquet).
 func ModeSupported(format string, mode executor.Mode) bool {
 	switch format {
 	case piimap.FormatText:
 		return mode == executor.ModeRedact || mode == executor.ModeDrop || mode == executor.ModeMask || mode == executor.ModeDelete
-	case piimap.FormatCSV, piimap.FormatTSV, piimap.FormatJSON, piimap.FormatJSONL:
-		return mode == executor.ModeDelete || mode == "" || mode == executor.ModeNull || mode == executor.ModeMask
-	case piimap.FormatParquet:
+	case piimap.FormatCSV, piimap.FormatTSV, piimap.FormatJSON, piimap.FormatJSONL, piimap.FormatParquet:
 		return mode == executor.ModeDelete || mode == "" || mode == executor.ModeNull || mode == executor.ModeMask
 	}
 	return false

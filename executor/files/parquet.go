@@ -45,13 +45,15 @@ func quote(s string) string {
 	return string(append(b, '\''))
 }
 
-// parquetWhere builds the target's predicate over the file's columns.
-func (h *Handler) parquetWhere(ctx context.Context, db *sql.DB, f file, t executor.Target) (string, []any, error) {
+// parquetWhere builds the target's predicate over the file's columns,
+// whose types it returns too.
+func (h *Handler) parquetWhere(ctx context.Context, db *sql.DB, f file, t executor.Target) (string, []any, map[string]string, error) {
 	types, err := xduck.Columns(ctx, db, parquetRelation(f.path))
 	if err != nil {
-		return "", nil, fmt.Errorf("describe: %w: %w", piimap.ErrCorrupt, err)
+		return "", nil, nil, fmt.Errorf("describe: %w: %w", piimap.ErrCorrupt, err)
 	}
-	return xduck.Where(t.Match, func(field string) (string, error) { return xduck.ColumnExpr(field, types) })
+	w, args, err := xduck.Where(t.Match, func(field string) (string, error) { return xduck.ColumnExpr(field, types) })
+	return w, args, types, err
 }
 
 func (h *Handler) findParquet(ctx context.Context, f file, t executor.Target, emit func(executor.Batch) error) error {
@@ -59,7 +61,7 @@ func (h *Handler) findParquet(ctx context.Context, f file, t executor.Target, em
 	if err != nil {
 		return err
 	}
-	w, args, err := h.parquetWhere(ctx, db, f, t)
+	w, args, _, err := h.parquetWhere(ctx, db, f, t)
 	if err != nil {
 		return fmt.Errorf("files: find %s/%s: %w", h.store, t.Asset, err)
 	}
@@ -74,7 +76,7 @@ func (h *Handler) countParquet(ctx context.Context, f file, t executor.Target) (
 	if err != nil {
 		return 0, err
 	}
-	w, args, err := h.parquetWhere(ctx, db, f, t)
+	w, args, _, err := h.parquetWhere(ctx, db, f, t)
 	if err != nil {
 		return 0, fmt.Errorf("files: count %s/%s: %w", h.store, t.Asset, err)
 	}
@@ -86,7 +88,8 @@ func (h *Handler) countParquet(ctx context.Context, f file, t executor.Target) (
 }
 
 // eraseParquet copies the rows that stay into a temp file beside the
-// original, then commits it atomically like every other rewrite.
+// original, then commits it atomically like every other rewrite; null,
+// mask and rectification go to updateParquet.
 func (h *Handler) eraseParquet(ctx context.Context, f file, t executor.Target) (int64, error) {
 	if len(t.Changes) > 0 || t.Mode == executor.ModeNull || t.Mode == executor.ModeMask {
 		return h.updateParquet(ctx, f, t)
@@ -95,7 +98,7 @@ func (h *Handler) eraseParquet(ctx context.Context, f file, t executor.Target) (
 	if err != nil {
 		return 0, err
 	}
-	w, args, err := h.parquetWhere(ctx, db, f, t)
+	w, args, _, err := h.parquetWhere(ctx, db, f, t)
 	if err != nil {
 		return 0, err
 	}
@@ -109,25 +112,21 @@ func (h *Handler) eraseParquet(ctx context.Context, f file, t executor.Target) (
 
 // updateParquet rewrites the file with the subject's rows' fields set to
 // NULL or HMAC tokens (modes null and mask: their PII and match fields) or
-// to their corrected
-// values (rectification, t.Changes, cast to the column's type), every
-// other row and column as it was, and returns how many rows changed. Rows
-// already holding those values are no change, and a file without any is
-// not rewritten. Mask swaps the subject's distinct values for HMAC tokens
-// computed in Go. Only top-level columns can be set (parquetFields).
+// to their corrected values (rectification, t.Changes, cast to the
+// column's type), every other row and column as it was, and returns how
+// many rows changed. Rows already holding those values are no change, and
+// a file without any is not rewritten. Mask swaps the subject's distinct
+// values for HMAC tokens computed in Go. Only top-level columns can be set
+// (parquetFields).
 func (h *Handler) updateParquet(ctx context.Context, f file, t executor.Target) (int64, error) {
 	db, err := h.duck()
 	if err != nil {
 		return 0, err
 	}
 	rel := parquetRelation(f.path)
-	w, args, err := h.parquetWhere(ctx, db, f, t)
+	w, args, types, err := h.parquetWhere(ctx, db, f, t)
 	if err != nil {
 		return 0, err
-	}
-	types, err := xduck.Columns(ctx, db, rel)
-	if err != nil {
-		return 0, fmt.Errorf("describe: %w: %w", piimap.ErrCorrupt, err)
 	}
 	fields, err := parquetFields(types, t)
 	if err != nil {
@@ -302,7 +301,7 @@ func (h *Handler) ExportParquet(ctx context.Context, t executor.Target, path str
 	if err != nil {
 		return 0, err
 	}
-	w, args, err := h.parquetWhere(ctx, db, f, t)
+	w, args, _, err := h.parquetWhere(ctx, db, f, t)
 	if err != nil {
 		return 0, err
 	}
