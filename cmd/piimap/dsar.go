@@ -71,16 +71,16 @@ func (a *app) dsarNew() *cobra.Command {
 				return usageError("dsar new: --type must be access, erasure, rectification, portability or restriction")
 			}
 			var err error
-			if in.Subject, err = keyValues("--subject", subjects); err != nil {
+			if in.Subject, err = keyValues("--subject", subjects, strings.Cut); err != nil {
 				return err
 			}
 			if len(in.Subject) == 0 {
 				return usageError("dsar new: at least one --subject KEY=VALUE is required")
 			}
-			if in.Changes, err = keyValues("--change", changes); err != nil {
+			if in.Changes, err = keyValues("--change", changes, strings.Cut); err != nil {
 				return err
 			}
-			mm, err := keyValues("--mode", modes)
+			mm, err := keyValues("--mode", modes, cutLast) // locations may hold = (day=2026-11-01); modes never do
 			if err != nil {
 				return err
 			}
@@ -118,10 +118,10 @@ func (a *app) dsarNew() *cobra.Command {
 }
 
 // keyValues parses repeated KEY=VALUE flags.
-func keyValues(flag string, kvs []string) (map[string]string, error) {
+func keyValues(flag string, kvs []string, cut func(s, sep string) (string, string, bool)) (map[string]string, error) {
 	out := map[string]string{}
 	for _, kv := range kvs {
-		k, v, ok := strings.Cut(kv, "=")
+		k, v, ok := cut(kv, "=")
 		if !ok || k == "" || v == "" {
 			return nil, usageError("%s %q: want KEY=VALUE", flag, maskArg(kv))
 		}
@@ -131,6 +131,14 @@ func keyValues(flag string, kvs []string) (map[string]string, error) {
 		return nil, nil
 	}
 	return out, nil
+}
+
+// cutLast is strings.Cut at the last sep.
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
 }
 
 // maskArg hides all but the key of a malformed argument: it may be PII.
