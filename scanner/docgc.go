@@ -2,10 +2,9 @@ package scanner
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"strings"
 
-	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/lineage/idfilter"
 )
@@ -35,14 +34,10 @@ func (e *engine) forgetRemoved(ctx context.Context, stores []*store) error {
 		}
 		live[st.cfg.Name] = names
 	}
-	gone := func(l piimap.Location) bool {
-		names, ok := live[l.Store]
-		return ok && !names[l.Name]
-	}
 	var heads, parts, sketches []string
 	goneHeads := map[string]bool{}
-	err := docs.ListDocs(ctx, idfilter.DocKind, func(id string, data []byte) error {
-		if m, err := idfilter.DecodeMeta(data); err == nil && gone(m.Loc) {
+	err := docs.ListDocs(ctx, idfilter.DocKind, func(id string, _ []byte) error {
+		if goneDoc(live, id, false) {
 			heads = append(heads, id)
 			goneHeads[id] = true
 		}
@@ -57,9 +52,8 @@ func (e *engine) forgetRemoved(ctx context.Context, stores []*store) error {
 		})
 	}
 	if err == nil {
-		err = docs.ListDocs(ctx, DocFingerprint, func(id string, data []byte) error {
-			var d keptDoc
-			if json.Unmarshal(data, &d) == nil && gone(d.Loc) {
+		err = docs.ListDocs(ctx, DocFingerprint, func(id string, _ []byte) error {
+			if goneDoc(live, id, true) {
 				sketches = append(sketches, id)
 			}
 			return nil
@@ -82,4 +76,33 @@ func (e *engine) forgetRemoved(ctx context.Context, stores []*store) error {
 		e.log.Info("forgot the documents of removed locations", "filters", len(heads), "sketches", len(sketches))
 	}
 	return nil
+}
+
+// goneDoc reports whether the document ID of a location, store/asset
+// (idfilter.ID) or store/asset#field (a kept sketch, withField), names an
+// asset of a listed store that the listing did not name. It reads the ID
+// alone, so nothing is decoded: a store is found by its longest prefix
+// (store names may hold '/'), and with a field every '#' is tried as the separator (asset
+// names and fields may hold '#'), the document staying if any reading
+// names a listed asset.
+func goneDoc(live map[string]map[string]bool, id string, withField bool) bool {
+	store := "" // the longest listed store the ID starts with
+	for s := range live {
+		if strings.HasPrefix(id, s+"/") && len(s) > len(store) {
+			store = s
+		}
+	}
+	if store == "" {
+		return false
+	}
+	names, rest := live[store], id[len(store)+1:]
+	if !withField {
+		return !names[rest]
+	}
+	for i := 0; i < len(rest); i++ {
+		if rest[i] == '#' && names[rest[:i]] {
+			return false
+		}
+	}
+	return true
 }

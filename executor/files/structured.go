@@ -23,7 +23,8 @@ type record struct {
 	get  func(field string) []string
 	text string // the record's text, for matches without a field
 	// clear returns the record's bytes with the values of fields replaced
-	// (null and mask modes, clear.go); nil when they cannot be.
+	// (null and mask modes, rectification: clear.go); nil when nothing
+	// changes.
 	clear func(fields []string, c clearer) []byte
 }
 
