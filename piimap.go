@@ -1,6 +1,7 @@
 package piimap
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 )
@@ -99,6 +100,10 @@ const (
 	MetaRowsSampled = "rows_sampled"
 	MetaRowsTotal   = "rows_total"
 	MetaTextField   = "text_field" // "true" when a structured field holds free text (classify spans)
+	// MetaSkipped on a unit (an asset attribute in the graph) holds why the
+	// unit was listed but never read: a symlink out of the store root, an
+	// unsafe name. Its read fails with the reason, a unit error.
+	MetaSkipped = "skipped"
 )
 
 // Span is one PII match inside text, with byte offsets relative to the
@@ -126,10 +131,33 @@ type Finding struct {
 	Masked     string   `json:"masked,omitempty"`
 }
 
-// Subject identifies one data subject by identifier kind → value, e.g.
-// {"email": "ann@example.com", "user_id": "42"}. Values are raw PII: they
-// live only in memory and in the request's sealed state, never in logs.
-type Subject map[string]string
+// Subject identifies one data subject by identifier kind → values, e.g.
+// {"email": ["ann@example.com", "ann.smith@work.example"], "user_id": ["42"]}.
+// A person may have several values of one kind; each is kept. Values are
+// raw PII: they live only in memory and in the request's sealed state,
+// never in logs.
+type Subject map[string][]string
+
+// UnmarshalJSON accepts the current form (kind → list of values) and the
+// earlier one (kind → one value), so requests sealed before several values
+// per kind were allowed still open.
+func (s *Subject) UnmarshalJSON(b []byte) error {
+	var many map[string][]string
+	if err := json.Unmarshal(b, &many); err == nil {
+		*s = many
+		return nil
+	}
+	var one map[string]string
+	if err := json.Unmarshal(b, &one); err != nil {
+		return err
+	}
+	out := make(Subject, len(one))
+	for k, v := range one {
+		out[k] = []string{v}
+	}
+	*s = out
+	return nil
+}
 
 // Subject identifier kinds understood everywhere; configs may add more.
 const (

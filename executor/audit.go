@@ -158,8 +158,10 @@ type LedgerEntry struct {
 
 func (s *Service) recordForgotten(ctx context.Context, req *Request, plan *Plan) error {
 	for _, kind := range identifierKinds(req.subject) {
-		if err := s.putLedger(ctx, kind, req.subject[kind], req.ID); err != nil {
-			return err
+		for _, v := range req.subject[kind] {
+			if err := s.putLedger(ctx, kind, v, req.ID); err != nil {
+				return err
+			}
 		}
 	}
 	for _, r := range plan.resolved {

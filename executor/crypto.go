@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/classifiers/identifier"
 )
 
 // Document kinds the executor keeps in the lineage.DocStore.
@@ -151,7 +152,14 @@ func (k *keyring) identifierHMAC(kind, value string) string {
 	m := hmac.New(sha256.New, k.hmacKey)
 	m.Write([]byte(kind))
 	m.Write([]byte{':'})
-	m.Write([]byte(NormalizeValue(kind, value)))
+	n := NormalizeValue(kind, value)
+	if kind == piimap.KeyPhone {
+		// Phones hash by their digits, as ledgers written before E.164
+		// intake did; an E.164 value's digits are its country code and
+		// national number, one hash per number.
+		n = identifier.Digits(n)
+	}
+	m.Write([]byte(n))
 	return hex.EncodeToString(m.Sum(nil))
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/classifiers/identifier"
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/lineage/idfilter"
 )
@@ -50,6 +51,22 @@ func (s *valueSet) add(v, via string) bool {
 	return true
 }
 
+// addCell adds a value read from a subject's row. Emails and phones read
+// from a store become identifiers only when they are whole, valid values
+// (identifier.Parse, phones read in the field's region and kept in E.164);
+// a malformed cell never widens the search.
+func (s *valueSet) addCell(v, via, region string) bool {
+	switch s.kind {
+	case piimap.KeyEmail, piimap.KeyPhone:
+		c, err := identifier.Parse(s.kind, v, region)
+		if err != nil {
+			return false
+		}
+		v = c
+	}
+	return s.add(v, via)
+}
+
 // deriver holds one plan derivation's state.
 type deriver struct {
 	s        *Service
@@ -77,7 +94,7 @@ func (s *Service) derivePlan(ctx context.Context, req *Request, modes map[string
 // derive is derivePlan; count false leaves every step's Expected at 0 and
 // skips the Finds that count (the digest does not cover counts).
 func (s *Service) derive(ctx context.Context, req *Request, modes map[string]Mode, count bool) (*Plan, error) {
-	v, err := loadGraph(ctx, s.g, s.stores)
+	v, err := loadGraph(ctx, s.g, s.stores, req.tenant())
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +102,9 @@ func (s *Service) derive(ctx context.Context, req *Request, modes map[string]Mod
 		parents: map[string]bool{}, handlers: map[string]Handler{}, hErr: map[string]error{}, failed: map[string]bool{}}
 	defer d.close()
 	for _, kind := range identifierKinds(req.subject) {
-		d.kindSet(kind).add(req.subject[kind], "request")
+		for _, v := range req.subject[kind] {
+			d.kindSet(kind).add(v, "request")
+		}
 	}
 	for _, e := range v.refs {
 		d.parents[fieldKey(e.To)] = true
@@ -102,6 +121,12 @@ func (s *Service) derive(ctx context.Context, req *Request, modes map[string]Mod
 		return nil, err
 	}
 	p.Lineage = d.edgeActions(p)
+	if req.Type.guarded() {
+		p.AllowedRecords = req.allowedRecords()
+		if count {
+			p.Entities = d.entityCounts(ctx)
+		}
+	}
 	for _, kind := range sortedKeys(d.byKind) {
 		set := d.byKind[kind]
 		id := Identifier{Kind: kind, Count: len(set.values), Via: set.via}
@@ -150,7 +175,7 @@ func (d *deriver) handler(ctx context.Context, store, kind string) (Handler, err
 	if err, ok := d.hErr[store]; ok {
 		return nil, err
 	}
-	h, err := d.s.openHandler(ctx, store, kind, true)
+	h, err := d.s.openHandler(ctx, d.req, store, kind, true)
 	if err != nil {
 		d.hErr[store] = err
 		return nil, err
@@ -170,16 +195,16 @@ func (d *deriver) matches(a *assetView) []Match {
 				continue
 			}
 			vals := set.values
-			if kind != piimap.KeyEmail && kind != piimap.KeyPhone && !a.hasType(kind) {
+			if kind != piimap.KeyEmail && kind != piimap.KeyPhone {
 				// A bare id such as 42 matches too much free text; an id
 				// shaped like usr_7f3a9c21 or a long number is specific
-				// enough to find as a whole token.
+				// enough to find as a whole token (identifier.Distinctive).
 				vals = distinctiveTokens(vals)
 			}
 			if len(vals) == 0 {
 				continue
 			}
-			ms = append(ms, Match{Kind: kind, Via: "text " + kind, Values: vals})
+			ms = append(ms, Match{Kind: kind, Via: "text " + kind, Values: vals, Region: d.region(a, "")})
 		}
 		return ms
 	}
@@ -188,7 +213,7 @@ func (d *deriver) matches(a *assetView) []Match {
 		loc := piimap.Location{Store: a.store, Name: a.name, Field: fname}
 		if fv.identity != "" {
 			if set := d.byKind[fv.identity]; set != nil && len(set.values) > 0 {
-				ms = append(ms, Match{Field: fname, Kind: fv.identity, Via: "identity " + fv.identity, Values: set.values})
+				ms = append(ms, Match{Field: fname, Kind: fv.identity, Via: "identity " + fv.identity, Values: set.values, Region: d.region(a, fname)})
 			}
 		}
 		if set := d.byField[fieldKey(loc)]; set != nil && len(set.values) > 0 {
@@ -238,7 +263,7 @@ func (d *deriver) resolve(ctx context.Context) error {
 		grew := false
 		for _, key := range d.v.order {
 			a := d.v.assets[key]
-			if a.text() || d.failed[key] {
+			if a.text() || d.failed[key] || a.skipped() {
 				continue
 			}
 			ms := d.matches(a)
@@ -267,7 +292,7 @@ func (d *deriver) resolve(ctx context.Context) error {
 						if !ok || val == nil {
 							continue
 						}
-						if c.set.add(CellString(val), a.name+"."+c.field) {
+						if c.set.addCell(CellString(val), a.name+"."+c.field, d.region(a, c.field)) {
 							grew = true
 						}
 					}
@@ -330,11 +355,19 @@ func matchSig(ms []Match) string {
 	return b.String()
 }
 
-// openHandler opens the handler of a configured store.
-func (s *Service) openHandler(ctx context.Context, store, kind string, readOnly bool) (Handler, error) {
+// ErrOtherTenant is returned when a request would touch a store of another
+// tenant. Planning never lists such a store; this is the last guard.
+var ErrOtherTenant = errors.New("store belongs to another tenant")
+
+// openHandler opens the handler of a configured store of the request's
+// tenant; a store of any other tenant is refused whatever the plan says.
+func (s *Service) openHandler(ctx context.Context, req *Request, store, kind string, readOnly bool) (Handler, error) {
 	sc, ok := s.stores[store]
 	if !ok {
 		return nil, fmt.Errorf("executor: store %s is not configured: %w", store, piimap.ErrConfig)
+	}
+	if sc.TenantName() != req.tenant() {
+		return nil, fmt.Errorf("executor: store %s is not tenant %s's: %w", store, req.tenant(), ErrOtherTenant)
 	}
 	open, err := s.opener(kind)
 	if err != nil {
@@ -374,29 +407,27 @@ func (d *deriver) unitErrorGaps(ctx context.Context) error {
 		}
 	}
 	for _, ue := range errs {
+		if !d.v.ours(ue.Store) {
+			continue // another tenant's store: not this request's concern
+		}
 		d.gaps = append(d.gaps, Gap{Kind: GapUnitError, Store: ue.Store, Asset: ue.Unit, Reason: "scan error: " + ue.Err})
 	}
 	return nil
 }
 
 // distinctiveTokens keeps the identifier values specific enough to match as
-// whole tokens in free text: at least 6 characters mixing letters and digits
-// (usr_7f3a9c21, a UUID), or a number of at least 10 digits.
+// whole tokens in free text (identifier.Distinctive).
 func distinctiveTokens(vals []string) []string {
 	var out []string
 	for _, v := range vals {
-		var letters, digits int
-		for _, c := range v {
-			switch {
-			case c >= '0' && c <= '9':
-				digits++
-			case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
-				letters++
-			}
-		}
-		if len(v) >= 6 && letters > 0 && digits > 0 || digits >= 10 && digits == len(v) {
+		if identifier.Distinctive(v) {
 			out = append(out, v)
 		}
 	}
 	return out
+}
+
+// region is the phone region of a field of a ("" for a text asset's lines).
+func (d *deriver) region(a *assetView, field string) string {
+	return d.s.stores[a.store].RegionOf(a.name, field)
 }

@@ -105,10 +105,10 @@ func newEstate(t *testing.T) *estate {
 	write("exports/customers.csv", csvExport)
 	write("logs/app.log", appLog)
 
-	e.stores = []scanner.StoreConfig{
-		{Name: "wh", URL: e.whURL},
-		{Name: "lake", URL: "file://" + lake},
-		{Name: "cache", URL: "redis://127.0.0.1:6379/0"},
+	e.stores = []scanner.StoreConfig{ // tenant acme: the tests file requests for it
+		{Name: "wh", URL: e.whURL, Tenant: "acme"},
+		{Name: "lake", URL: "file://" + lake, Tenant: "acme"},
+		{Name: "cache", URL: "redis://127.0.0.1:6379/0", Tenant: "acme"},
 	}
 	g := &memGraph{run: lineage.ScanRun{ID: "run-1", Status: lineage.RunGaps, Stores: []string{"wh", "lake", "cache"},
 		Errors: []lineage.UnitError{{Store: "lake", Unit: "broken/corrupt.parquet", Err: "corrupt input: bad magic"}}}}

@@ -50,6 +50,12 @@ func (s *Service) Execute(ctx context.Context, id string, ro RunOptions) (*Recei
 	if err != nil {
 		return nil, err
 	}
+	if (req.Type.writes() && ro.Apply) || req.Type == Restriction {
+		if err := checkBlast(req, plan); err != nil {
+			_ = s.audit(ctx, req.ID, "run.refused", "", "blast radius: "+blastNote(plan))
+			return nil, err
+		}
+	}
 	switch {
 	case req.Type.writes() && !ro.Apply:
 		return s.dryRun(ctx, req, plan, ro)
@@ -286,7 +292,7 @@ func (s *Service) applyStore(ctx context.Context, req *Request, sp StorePlan, pr
 	if err != nil {
 		return err
 	}
-	h, err := s.openHandler(ctx, sp.Store, sp.Kind, false)
+	h, err := s.openHandler(ctx, req, sp.Store, sp.Kind, false)
 	if err != nil {
 		return s.failSteps(ctx, prog, sp.Steps, err)
 	}
@@ -460,7 +466,7 @@ func (s *Service) dryRun(ctx context.Context, req *Request, plan *Plan, ro RunOp
 	for _, sp := range plan.Stores {
 		sp := sp
 		grp.Go(func() error {
-			h, err := s.openHandler(gctx, sp.Store, sp.Kind, true)
+			h, err := s.openHandler(gctx, req, sp.Store, sp.Kind, true)
 			if err != nil {
 				return err
 			}

@@ -31,12 +31,12 @@ type ExportSummary struct {
 
 // Manifest is manifest.json of an access/portability package.
 type Manifest struct {
-	Request     string            `json:"request"`
-	Type        Type              `json:"type"`
-	Subject     map[string]string `json:"subject"` // masked
-	PlanDigest  string            `json:"plan_digest"`
-	GeneratedAt time.Time         `json:"generated_at"`
-	Files       []ManifestFile    `json:"files"`
+	Request     string              `json:"request"`
+	Type        Type                `json:"type"`
+	Subject     map[string][]string `json:"subject"` // masked
+	PlanDigest  string              `json:"plan_digest"`
+	GeneratedAt time.Time           `json:"generated_at"`
+	Files       []ManifestFile      `json:"files"`
 }
 
 // ManifestFile is one file of the package.
@@ -105,7 +105,7 @@ func (s *Service) exportRequest(ctx context.Context, req *Request, plan *Plan, r
 	}()
 	var steps []Step
 	for _, sp := range plan.Stores {
-		h, err := s.openHandler(ctx, sp.Store, sp.Kind, true)
+		h, err := s.openHandler(ctx, req, sp.Store, sp.Kind, true)
 		if err != nil {
 			return nil, err
 		}

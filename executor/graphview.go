@@ -21,6 +21,8 @@ type graphView struct {
 	order  []string              // asset keys, sorted
 	refs   []lineage.Edge        // child field → parent field
 	copies []lineage.Edge        // derived_from / copy_of
+	// otherTenant holds the stores of other tenants, left out of the view.
+	otherTenant map[string]bool
 }
 
 type assetView struct {
@@ -53,6 +55,11 @@ func (a *assetView) fieldNames() []string {
 }
 
 // text reports whether the asset is matched line by line.
+// skipped reports whether the scan listed the asset but never read it (a
+// symlink out of the store root, an unsafe name): its unit error is the
+// plan's gap, and nothing is searched or written under its name.
+func (a *assetView) skipped() bool { return a.node.Attrs[piimap.MetaSkipped] != "" }
+
 func (a *assetView) text() bool {
 	if a.node.Attrs[lineage.AttrFormat] == piimap.FormatText {
 		return true
@@ -98,18 +105,57 @@ func (a *assetView) field(name string) *fieldView {
 	return fv
 }
 
+// fieldOf returns the view of a field location, nil when unknown.
+func (v *graphView) fieldOf(l piimap.Location) *fieldView {
+	if a := v.assets[assetKey(l.Store, l.Name)]; a != nil {
+		return a.fields[l.Field]
+	}
+	return nil
+}
+
+// ours reports whether store belongs to the view's tenant.
+func (v *graphView) ours(store string) bool { return !v.otherTenant[store] }
+
 // identityTypes are the finding types that make a field a subject key, in
 // priority order.
 var identityTypes = []string{piimap.TypeEmail, piimap.TypeUserID, piimap.TypePhone}
 
 // loadGraph reads the latest scan run into a graphView. stores supplies the
 // configured identity hints (subject key → "asset.field").
-func loadGraph(ctx context.Context, g lineage.Graph, stores map[string]scanner.StoreConfig) (*graphView, error) {
+//
+// Only tenant's part of the map is read: assets of stores configured for
+// another tenant, or recorded in the graph under another tenant, are not in
+// the view, so no match, step, copy edge or gap of a request can reach
+// them. Edges into them are dropped with them.
+func loadGraph(ctx context.Context, g lineage.Graph, stores map[string]scanner.StoreConfig, tenant string) (*graphView, error) {
 	run, err := g.Latest(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("executor: latest scan run: %w", err)
 	}
 	v := &graphView{run: run, stores: map[string]lineage.Node{}, assets: map[string]*assetView{}}
+	otherTenant := map[string]bool{}
+	for name, sc := range stores {
+		if sc.TenantName() != tenant {
+			otherTenant[name] = true
+		}
+	}
+	err = g.Nodes(ctx, run.ID, func(n lineage.Node) error {
+		if n.Kind != lineage.NodeStore {
+			return nil
+		}
+		if _, configured := stores[n.Loc.Store]; configured {
+			return nil
+		}
+		if lineage.TenantOf(n) != tenant {
+			otherTenant[n.Loc.Store] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("executor: graph stores of run %s: %w", run.ID, err)
+	}
+	v.otherTenant = otherTenant
+	ours := func(l piimap.Location) bool { return v.ours(l.Store) }
 	asset := func(store, name, kind string) *assetView {
 		k := assetKey(store, name)
 		a := v.assets[k]
@@ -124,6 +170,9 @@ func loadGraph(ctx context.Context, g lineage.Graph, stores map[string]scanner.S
 	}
 	var fieldNodes []lineage.Node
 	err = g.Nodes(ctx, run.ID, func(n lineage.Node) error {
+		if !ours(n.Loc) {
+			return nil
+		}
 		switch n.Kind {
 		case lineage.NodeStore:
 			v.stores[n.Loc.Store] = n
@@ -147,6 +196,9 @@ func loadGraph(ctx context.Context, g lineage.Graph, stores map[string]scanner.S
 		}
 	}
 	err = g.Findings(ctx, run.ID, func(f piimap.Finding) error {
+		if !ours(f.Loc) {
+			return nil
+		}
 		a := asset(f.Loc.Store, f.Loc.Name, "")
 		if f.Loc.Field == "" {
 			a.findings = append(a.findings, f)
@@ -169,6 +221,7 @@ func loadGraph(ctx context.Context, g lineage.Graph, stores map[string]scanner.S
 			a.kind = v.stores[a.store].StoreKind
 		}
 		hints := stores[a.store].Identity
+		var claims []lineage.IdentityClaim
 		for _, fname := range a.fieldNames() {
 			fv := a.fields[fname]
 			for kind, path := range hints {
@@ -184,6 +237,15 @@ func loadGraph(ctx context.Context, g lineage.Graph, stores map[string]scanner.S
 					}
 				}
 			}
+			claims = append(claims, lineage.IdentityClaim{Field: fname, Kind: fv.identity, Explicit: fv.explicit})
+		}
+		// The map's binding rule: a declared key, or a field named after
+		// its kind, unbinds inferred look-alikes beside it.
+		bound := lineage.BindIdentities(claims)
+		for fname, fv := range a.fields {
+			if bound[fname] == "" {
+				fv.identity, fv.explicit = "", false
+			}
 		}
 		v.order = append(v.order, a.key)
 	}
@@ -197,6 +259,9 @@ func loadGraph(ctx context.Context, g lineage.Graph, stores map[string]scanner.S
 				return nil
 			}
 			seen[k] = true
+			if !ours(e.From) || !ours(e.To) {
+				return nil
+			}
 			switch e.Kind {
 			case lineage.EdgeReferences:
 				v.refs = append(v.refs, e)
@@ -218,6 +283,18 @@ func loadGraph(ctx context.Context, g lineage.Graph, stores map[string]scanner.S
 		}
 	}
 	sort.Slice(v.refs, func(i, j int) bool { return v.refs[i].From.String() < v.refs[j].From.String() })
+	// A join key follows its parent (as in the map): an inferred identity
+	// on a field referencing a field that is no key of that kind is a
+	// surrogate join key, matched through the reference only.
+	for _, e := range v.refs {
+		child := v.fieldOf(e.From)
+		if child == nil || child.explicit || child.identity == "" {
+			continue
+		}
+		if parent := v.fieldOf(e.To); parent == nil || parent.identity != child.identity {
+			child.identity = ""
+		}
+	}
 	return v, nil
 }
 

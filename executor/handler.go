@@ -48,9 +48,10 @@ const (
 )
 
 // Match selects the rows whose Field holds one of Values. Kind decides the
-// comparison: emails compare case-insensitively and also match as a whole
-// token inside free text, phones match on their digits or as a token, all
-// other kinds compare the value's string form exactly. An empty Field means
+// comparison (classifiers/identifier): emails compare case-insensitively
+// and also match as a whole token inside free text, phones compare in
+// E.164 (the stored number read in Region) or as a whole written number in
+// text, all other kinds compare the value's string form exactly. An empty Field means
 // the whole line of a text asset.
 //
 // Values are raw identifiers: they never appear in JSON, logs or errors.
@@ -60,6 +61,10 @@ type Match struct {
 	Via    string   `json:"via,omitempty"`    // why this match exists: "identity email", "references main.customers.id"
 	Masked []string `json:"values,omitempty"` // masked forms for display
 	Values []string `json:"-"`
+	// Region is the phone region (ISO 3166 alpha-2) the field's or store's
+	// numbers are written in; phone values are E.164 and compare with
+	// stored numbers read in this region (identifier.PhoneForms).
+	Region string `json:"region,omitempty"`
 }
 
 // Target is one asset of one store holding the subject's data, and how to

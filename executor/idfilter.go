@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/classifiers/identifier"
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/lineage/idfilter"
 )
@@ -28,13 +29,13 @@ import (
 //     the latest scan saw (size, modification time, ETag), or than the one
 //     the store reports now, for handlers that implement AssetVersioner;
 //   - one of the values has a shape the filter's extraction does not
-//     guarantee to capture (see lookupKey), e.g. a short numeric id;
+//     guarantee to capture (see lookupKeys), e.g. a short numeric id;
 //   - the filter or one of its parts does not decode. That is logged as a
 //     warning (slog's default logger) naming the location: a corrupt filter
 //     costs time, never coverage, so it is not a gap.
 //
 // False positives (about 0.4% per value) only mean an object is read for
-// nothing; there are no false negatives for the values lookupKey accepts.
+// nothing; there are no false negatives for the values lookupKeys accepts.
 
 // AssetVersioner is implemented by handlers that can report an asset's
 // current version cheaply (a stat, a HEAD request). When the store's
@@ -130,7 +131,7 @@ func (d *deriver) filterRulesOut(ctx context.Context, a *assetView, ms []Match, 
 			return Skip{}, false // a match shape the filter was not built for
 		}
 		for _, v := range m.Values {
-			k, ok, never := lookupKey(h, m, v)
+			keys, ok, never := lookupKeys(h, m, v)
 			switch {
 			case never:
 				values++
@@ -138,15 +139,17 @@ func (d *deriver) filterRulesOut(ctx context.Context, a *assetView, ms []Match, 
 			case !ok:
 				return Skip{}, false
 			}
-			in, err := st.MayContain(ctx, k)
-			if err != nil {
-				if ctx.Err() == nil {
-					filterProblem(a, err)
+			for _, k := range keys {
+				in, err := st.MayContain(ctx, k)
+				if err != nil {
+					if ctx.Err() == nil {
+						filterProblem(a, err)
+					}
+					return Skip{}, false
 				}
-				return Skip{}, false
-			}
-			if in {
-				return Skip{}, false
+				if in {
+					return Skip{}, false
+				}
 			}
 			values++
 		}
@@ -155,42 +158,52 @@ func (d *deriver) filterRulesOut(ctx context.Context, a *assetView, ms []Match, 
 		st.Meta.Keys, st.Meta.BuiltAt.UTC().Format(time.RFC3339), st.Meta.RunID, values)}, true
 }
 
-// lookupKey returns the filter key under which value v of match m would be
-// in the filter if m could match it in the object, following the match
-// rules of executor/match.go:
+// lookupKeys returns the filter keys under which value v of match m would
+// be in the filter if m could match it in the object, following the match
+// rules of classifiers/identifier (see match.go):
 //
-//   - whole-line matches (Field ""; TokenSpans): emails as whole tokens,
-//     phones as written, other kinds as whole tokens;
+//   - whole-line matches (Field ""; Match.Spans): emails as whole tokens,
+//     phones as written numbers whose digits are one of their PhoneForms,
+//     other kinds as whole tokens;
 //   - cell matches (MatchValue): emails by case-insensitive equality or as
-//     tokens, phones by their digits or as written, other kinds (keys,
-//     references, masked forms) by exact equality.
+//     tokens, phones by the digits of the cell or of a written number in
+//     it (again one of their PhoneForms), other kinds (keys, references,
+//     masked forms) by exact equality.
 //
-// ok is false when v has no key extraction guarantees (the caller must
-// then search the object); never is true when the rules can match v
-// nowhere (empty, or a phone of fewer than 7 digits).
-func lookupKey(h *idfilter.Hasher, m Match, v string) (key uint64, ok, never bool) {
+// The object may hold v when any key is in the filter. ok is false when v
+// has no key extraction guarantees (the caller must then search the
+// object); never is true when the rules can match v nowhere (empty, or a
+// phone with no valid form).
+func lookupKeys(h *idfilter.Hasher, m Match, v string) (keys []uint64, ok, never bool) {
 	if NormalizeValue(m.Kind, v) == "" {
-		return 0, false, true
+		return nil, false, true
 	}
 	switch m.Kind {
 	case piimap.KeyEmail:
-		key, ok = h.EmailKey(v)
-		return key, ok, false
+		key, ok := h.EmailKey(v)
+		return []uint64{key}, ok, false
 	case piimap.KeyPhone:
-		if len(PhoneDigits(v)) < minPhoneDigits {
-			return 0, false, true
+		forms := identifier.PhoneForms(v, m.Region)
+		if len(forms) == 0 {
+			return nil, false, true
 		}
-		key, ok = h.PhoneKey(v)
-		return key, ok, false
+		for _, f := range forms {
+			key, ok := h.PhoneFormKey(f)
+			if !ok {
+				return nil, false, false
+			}
+			keys = append(keys, key)
+		}
+		return keys, true, false
 	}
-	if key, ok = h.TokenKey(v); ok || m.Field == "" {
-		return key, ok, false
+	if key, ok := h.TokenKey(v); ok || m.Field == "" {
+		return []uint64{key}, ok, false
 	}
-	if key, ok = h.CellEmailKey(v); ok {
-		return key, ok, false
+	if key, ok := h.CellEmailKey(v); ok {
+		return []uint64{key}, ok, false
 	}
-	key, ok = h.DigitsKey(v)
-	return key, ok, false
+	key, ok := h.DigitsKey(v)
+	return []uint64{key}, ok, false
 }
 
 // liveVersionMatches asks the store's handler, when it can tell, whether

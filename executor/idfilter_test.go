@@ -93,7 +93,7 @@ func (e *filterEstate) plan(t *testing.T, s *executor.Service) (*executor.Plan, 
 	t.Helper()
 	ctx := context.Background()
 	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Access, Requester: "privacy-ops",
-		Subject: piimap.Subject{piimap.KeyEmail: annEmail}})
+		Subject: piimap.Subject{piimap.KeyEmail: {annEmail}}})
 	require.NoError(t, err)
 	p, err := s.Plan(ctx, req.ID)
 	require.NoError(t, err)

@@ -63,14 +63,14 @@ func lineageEstate(t *testing.T) (*executor.Service, string) {
 			Source: lineage.SourceView, Confidence: 1, Transform: lineage.TransformIdentity, ObservedAt: at},
 		lineage.Edge{Kind: lineage.EdgeCopyOf, From: wh("main.sessions", "email"), To: wh("main.customers", "email"),
 			Source: lineage.SourceFingerprint, Confidence: 0.9, Transform: lineage.TransformIdentity, ObservedAt: at})
-	return executor.New(g, newMemDocs(), []scanner.StoreConfig{{Name: "wh", URL: url}}, executor.Options{}), url
+	return executor.New(g, newMemDocs(), []scanner.StoreConfig{{Name: "wh", URL: url, Tenant: "acme"}}, executor.Options{}), url
 }
 
 func TestPlanFollowsLineage(t *testing.T) {
 	ctx := context.Background()
 	s, url := lineageEstate(t)
 	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Erasure, Requester: "alice", Tenant: "acme",
-		Reason: "art. 17", Subject: piimap.Subject{piimap.KeyEmail: "Ann@Example.com"},
+		Reason: "art. 17", Subject: piimap.Subject{piimap.KeyEmail: {"Ann@Example.com"}},
 		Modes: map[string]executor.Mode{"wh/main.sessions": executor.ModeExpire, "wh/main.sessions_forever": executor.ModeExpire}})
 	require.NoError(t, err)
 	plan, err := s.Plan(ctx, req.ID)

@@ -70,7 +70,7 @@ func maskedEstate(t *testing.T, evidence map[string]string) (*executor.Service, 
 			Source: lineage.SourceFingerprint, Confidence: 0.97, Transform: lineage.TransformMasked,
 			ObservedAt: time.Unix(0, 0).UTC(), Evidence: c.ev})
 	}
-	return executor.New(g, newMemDocs(), []scanner.StoreConfig{{Name: "wh", URL: url}}, executor.Options{}), url
+	return executor.New(g, newMemDocs(), []scanner.StoreConfig{{Name: "wh", URL: url, Tenant: "acme"}}, executor.Options{}), url
 }
 
 func TestMaskedCopyErasure(t *testing.T) {

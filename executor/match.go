@@ -4,64 +4,82 @@ import (
 	"strings"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/classifiers/identifier"
 )
 
-// The matching rules below are the one definition every handler follows, so
-// that a Find, an Erase and a Verify agree on which rows are the subject's.
-// SQL handlers translate them into SQL (see MatchSQL helpers in their
-// packages); streaming handlers call these functions directly.
+// The matching rules are classifiers/identifier's: the one definition that
+// request intake, plan matching, text matching, identifier filters and
+// verification share, so a Find, an Erase and a Verify agree on which rows
+// are the subject's. SQL handlers translate them into SQL with the
+// identifier package's pattern mirrors; streaming handlers call the
+// functions below.
 
-// NormalizeValue canonicalises an identifier value of a kind for
-// comparison: emails are trimmed and lower-cased, phones reduced to their
-// digits, everything else trimmed.
-func NormalizeValue(kind, v string) string {
-	v = strings.TrimSpace(v)
-	switch kind {
-	case piimap.KeyEmail:
-		return strings.ToLower(v)
-	case piimap.KeyPhone:
-		return PhoneDigits(v)
+// NormalizeValue canonicalises a cell value of a kind for whole-value
+// comparison (identifier.CellKey): emails trimmed and lower-cased, phones
+// reduced to their digits and plus signs, everything else trimmed.
+func NormalizeValue(kind, v string) string { return identifier.CellKey(kind, v) }
+
+// SQLValues returns m's values normalised for a whole-cell comparison in
+// SQL, without duplicates: emails that identifier.Parse accepts (a value it
+// refuses matches nowhere in Go, so it must match nowhere in SQL), and
+// every other kind's non-empty trimmed values. Phones compare through
+// identifier.PhoneCellForms instead.
+func (m Match) SQLValues() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range m.Values {
+		n := NormalizeValue(m.Kind, v)
+		if m.Kind == piimap.KeyEmail {
+			if c, err := identifier.Parse(m.Kind, v, ""); err != nil || c != n {
+				continue
+			}
+		}
+		if n == "" || seen[n] {
+			continue
+		}
+		seen[n] = true
+		out = append(out, n)
 	}
-	return v
+	return out
 }
 
 // PhoneDigits keeps only the digits of a phone number.
-func PhoneDigits(v string) string {
-	var b strings.Builder
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c >= '0' && c <= '9' {
-			b.WriteByte(c)
+func PhoneDigits(v string) string { return identifier.Digits(v) }
+
+// PhoneForms is the set of digit strings the match's phone values may be
+// written as in its region (identifier.PhoneForms), deduplicated.
+func (m Match) PhoneForms() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range m.Values {
+		for _, f := range identifier.PhoneForms(v, m.Region) {
+			if !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
 		}
 	}
-	return b.String()
+	return out
 }
 
-// minPhoneDigits is the shortest digit string compared as a phone number;
-// shorter ones would match unrelated numbers.
-const minPhoneDigits = 7
-
-// MatchValue reports whether one cell value v matches m: equal after
-// normalisation, or, for emails and phones, containing one of the values as
-// a whole token (so "login by ann@x.org failed" matches ann@x.org).
+// MatchValue reports whether one cell value v matches m. Emails and phones
+// follow identifier.MatchCell (a whole normalised value, or a whole token
+// inside the cell; phones in E.164 under the match's region); every other
+// kind (keys, references, masked forms) compares the trimmed cell with the
+// value exactly, so `1` never matches `10`.
 func (m Match) MatchValue(v string) bool {
 	if v == "" {
 		return false
 	}
-	nv := NormalizeValue(m.Kind, v)
+	switch m.Kind {
+	case piimap.KeyEmail, piimap.KeyPhone:
+		return identifier.MatchCell(m.Kind, v, m.Values, m.Region)
+	}
+	tv := strings.TrimSpace(v)
 	for _, want := range m.Values {
-		w := NormalizeValue(m.Kind, want)
-		if w == "" {
-			continue
-		}
-		if m.Kind == piimap.KeyPhone && len(w) < minPhoneDigits {
-			continue
-		}
-		if nv == w {
+		if w := strings.TrimSpace(want); w != "" && tv == w {
 			return true
 		}
-	}
-	if m.Kind == piimap.KeyEmail || m.Kind == piimap.KeyPhone {
-		return len(TokenSpans(m.Kind, v, m.Values)) > 0
 	}
 	return false
 }
@@ -69,65 +87,40 @@ func (m Match) MatchValue(v string) bool {
 // Span is a byte range [Start, End) inside a line or value.
 type Span struct{ Start, End int }
 
-// TokenSpans returns the non-overlapping byte ranges of s where one of
-// values occurs as a whole token of the given kind, in order. Emails compare
-// case-insensitively (ASCII) and a token ends at a character that cannot
-// continue an email (a trailing sentence dot does not). Other kinds compare
-// exactly and need non-word characters (or the edges) on both sides.
-func TokenSpans(kind, s string, values []string) []Span {
-	var spans []Span
-	hay := s
-	if kind == piimap.KeyEmail {
-		hay = asciiLower(s)
-	}
-	for _, raw := range values {
-		v := strings.TrimSpace(raw)
-		if kind == piimap.KeyEmail {
-			v = asciiLower(v)
-		}
-		if v == "" || (kind == piimap.KeyPhone && len(PhoneDigits(v)) < minPhoneDigits) {
-			continue
-		}
-		for from := 0; from <= len(hay)-len(v); {
-			i := strings.Index(hay[from:], v)
-			if i < 0 {
-				break
-			}
-			start, end := from+i, from+i+len(v)
-			if tokenBoundary(kind, hay, start, end) {
-				spans = append(spans, Span{start, end})
-				from = end
-			} else {
-				from = start + 1
-			}
-		}
-	}
-	return mergeSpans(spans)
+// Spans returns the sorted, merged byte ranges of s where one of m's values
+// occurs as a whole token (identifier.TextSpans): emails case-insensitively
+// at email boundaries, phones as a whole written number that is one of the
+// values in E.164 under m.Region, other kinds only when distinctive
+// (identifier.Distinctive) and between non-word bytes.
+func (m Match) Spans(s string) []Span {
+	return toSpans(identifier.TextSpans(m.Kind, s, m.Values, m.Region))
 }
 
-func tokenBoundary(kind, s string, start, end int) bool {
-	if kind == piimap.KeyEmail {
-		if start > 0 && emailLocalByte(s[start-1]) {
-			return false
-		}
-		if end < len(s) {
-			c := s[end]
-			if c == '.' {
-				return end+1 >= len(s) || !alnum(s[end+1])
-			}
-			if emailDomainByte(c) || c == '@' {
-				return false
-			}
-		}
-		return true
+// TokenSpans is Match{Kind: kind, Values: values}.Spans(s), in the default
+// phone region; handlers holding a Match call its Spans method instead.
+func TokenSpans(kind, s string, values []string) []Span {
+	return Match{Kind: kind, Values: values}.Spans(s)
+}
+
+func toSpans(in []identifier.Span) []Span {
+	if len(in) == 0 {
+		return nil
 	}
-	if start > 0 && (wordByte(s[start-1]) || (kind == piimap.KeyPhone && s[start-1] == '+')) {
-		return false
+	out := make([]Span, len(in))
+	for i, sp := range in {
+		out[i] = Span{sp.Start, sp.End}
 	}
-	if end < len(s) && wordByte(s[end]) {
-		return false
+	return out
+}
+
+// MatchText returns the spans of line matched by any of ms (ms of any
+// kind; Field is ignored).
+func MatchText(line string, ms []Match) []Span {
+	var all []Span
+	for _, m := range ms {
+		all = append(all, m.Spans(line)...)
 	}
-	return true
+	return mergeSpans(all)
 }
 
 func mergeSpans(spans []Span) []Span {
@@ -153,23 +146,6 @@ func mergeSpans(spans []Span) []Span {
 	}
 	return out
 }
-
-// MatchText returns the spans of line matched by any of ms (ms of any
-// kind; Field is ignored).
-func MatchText(line string, ms []Match) []Span {
-	var all []Span
-	for _, m := range ms {
-		all = append(all, TokenSpans(m.Kind, line, m.Values)...)
-	}
-	return mergeSpans(all)
-}
-
-func alnum(c byte) bool {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-}
-func wordByte(c byte) bool        { return alnum(c) || c == '_' }
-func emailLocalByte(c byte) bool  { return alnum(c) || strings.IndexByte("._%+-", c) >= 0 }
-func emailDomainByte(c byte) bool { return alnum(c) || c == '-' || c == '_' || c == '%' || c == '+' }
 
 func asciiLower(s string) string {
 	for i := 0; i < len(s); i++ {

@@ -24,19 +24,19 @@ func approve(t *testing.T, s *executor.Service, id string, by ...string) {
 func TestNewRequestValidation(t *testing.T) {
 	e := newEstate(t)
 	s := e.service(executor.Options{IdentityKinds: []string{"customer_no"}})
-	ok := piimap.Subject{piimap.KeyEmail: "ann@example.com"}
+	ok := piimap.Subject{piimap.KeyEmail: {"ann@example.com"}}
 	cases := []struct {
 		name string
 		in   executor.NewRequestInput
 		ok   bool
 	}{
 		{"valid", executor.NewRequestInput{Type: executor.Access, Requester: "a", Subject: ok}, true},
-		{"configured identity kind", executor.NewRequestInput{Type: executor.Access, Requester: "a", Subject: piimap.Subject{"customer_no": "C1"}}, true},
+		{"configured identity kind", executor.NewRequestInput{Type: executor.Access, Requester: "a", Subject: piimap.Subject{"customer_no": {"C1"}}}, true},
 		{"unknown type", executor.NewRequestInput{Type: "purge", Requester: "a", Subject: ok}, false},
 		{"no requester", executor.NewRequestInput{Type: executor.Access, Subject: ok}, false},
 		{"no subject", executor.NewRequestInput{Type: executor.Access, Requester: "a"}, false},
-		{"unknown key", executor.NewRequestInput{Type: executor.Access, Requester: "a", Subject: piimap.Subject{"shoe_size": "9"}}, false},
-		{"empty value", executor.NewRequestInput{Type: executor.Access, Requester: "a", Subject: piimap.Subject{piimap.KeyEmail: " "}}, false},
+		{"unknown key", executor.NewRequestInput{Type: executor.Access, Requester: "a", Subject: piimap.Subject{"shoe_size": {"9"}}}, false},
+		{"empty value", executor.NewRequestInput{Type: executor.Access, Requester: "a", Subject: piimap.Subject{piimap.KeyEmail: {" "}}}, false},
 		{"rectification without changes", executor.NewRequestInput{Type: executor.Rectification, Requester: "a", Subject: ok}, false},
 		{"changes on erasure", executor.NewRequestInput{Type: executor.Erasure, Requester: "a", Subject: ok, Changes: map[string]string{"email": "x"}}, false},
 		{"bad mode", executor.NewRequestInput{Type: executor.Erasure, Requester: "a", Subject: ok, Modes: map[string]executor.Mode{"*": "shred"}}, false},
@@ -57,7 +57,7 @@ func TestRectification(t *testing.T) {
 	e := newEstate(t)
 	s := e.service(executor.Options{})
 	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Rectification, Requester: "ann",
-		Subject: piimap.Subject{piimap.KeyEmail: "ann@example.com"}, Changes: map[string]string{piimap.TypePersonName: "Ann Smith"}})
+		Subject: piimap.Subject{piimap.KeyEmail: {"ann@example.com"}}, Changes: map[string]string{piimap.TypePersonName: "Ann Smith"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestRestriction(t *testing.T) {
 	e := newEstate(t)
 	s := e.service(executor.Options{})
 	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Restriction, Requester: "ann",
-		Subject: piimap.Subject{piimap.KeyEmail: "ann@example.com"}})
+		Subject: piimap.Subject{piimap.KeyEmail: {"ann@example.com"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,13 @@ type Plan struct {
 	// scope (a copy_of or derived_from edge out of it) with what the plan
 	// does about it: delete, recompute, expires, export, or a gap.
 	Lineage []EdgeAction `json:"lineage,omitempty"`
-	Digest  string       `json:"digest"`
+	// Entities counts the entity records the identifiers resolve to, per
+	// entity table (blast.go); AllowedRecords is how many the request
+	// accepts. Erasure, rectification and restriction are refused when a
+	// count exceeds it.
+	Entities       []EntityCount `json:"entities,omitempty"`
+	AllowedRecords int64         `json:"allowed_records,omitempty"`
+	Digest         string        `json:"digest"`
 
 	resolved []resolvedSet
 }
@@ -130,6 +136,7 @@ type digestView struct {
 	Exceptions []string     `json:"exceptions"`
 	Skipped    []string     `json:"skipped,omitempty"`
 	Changes    []string     `json:"changes,omitempty"`
+	Allowed    int64        `json:"allowed_records,omitempty"`
 }
 
 type digestStep struct {
@@ -147,7 +154,7 @@ type digestMatch struct {
 }
 
 func (s *Service) digest(p *Plan, changes map[string]string) string {
-	dv := digestView{Request: p.Request, Type: p.Type, Gaps: p.Gaps}
+	dv := digestView{Request: p.Request, Type: p.Type, Gaps: p.Gaps, Allowed: p.AllowedRecords}
 	for _, st := range p.Steps() {
 		ds := digestStep{Store: st.Store, Asset: st.Asset, Action: st.Action, Mode: st.Target.Mode,
 			Format: st.Target.Format, Gzip: st.Target.Gzip, Fields: st.Target.Fields}

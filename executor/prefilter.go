@@ -26,8 +26,9 @@ import (
 //     up to ASCII case; the only non-ASCII characters that strings.ToLower
 //     turns into ASCII (KELVIN SIGN to k, LATIN CAPITAL LETTER I WITH DOT
 //     ABOVE to i) make MayMatch true for values holding those letters;
-//   - phones compare as written in text (TokenSpans), by their digits in
-//     cells, and a cell's digits are a substring of the record's digits.
+//   - phones compare by the digits of a written number, which are one of
+//     the value's PhoneForms, in text and in cells, and those digits are a
+//     substring of the record's digits.
 //
 // JSON can encode a character as an escape (\u0040, \/), so for JSON
 // formats a record with such an escape may match. CSV's only encoding is a
@@ -58,6 +59,15 @@ type Prefilter struct {
 func NewPrefilter(ms []Match, json bool) *Prefilter {
 	p := &Prefilter{json: json}
 	for _, m := range ms {
+		if m.Kind == piimap.KeyPhone {
+			// Every written form of a phone is a run whose digits are one
+			// of its forms, and a run's digits are a substring of the
+			// record's digits, in text and in cells alike.
+			for _, f := range m.PhoneForms() {
+				p.digits = append(p.digits, newNeedle(f, false))
+			}
+			continue
+		}
 		for _, v := range m.Values {
 			p.add(m.Kind, m.Field == "", v)
 		}
@@ -88,16 +98,6 @@ func (p *Prefilter) add(kind string, text bool, v string) {
 		p.folded = append(p.folded, n)
 		p.foldK = p.foldK || bytes.IndexByte(n.b, 'k') >= 0
 		p.foldI = p.foldI || bytes.IndexByte(n.b, 'i') >= 0
-	case piimap.KeyPhone:
-		d := PhoneDigits(v)
-		switch {
-		case len(d) < minPhoneDigits:
-			return // matches nowhere
-		case text:
-			p.exact = append(p.exact, newNeedle(v, false)) // TokenSpans: as written
-		default:
-			p.digits = append(p.digits, newNeedle(d, false))
-		}
 	default:
 		p.exact = append(p.exact, newNeedle(v, false))
 	}

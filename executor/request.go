@@ -10,6 +10,7 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/lineage"
+	"github.com/piimap/piimap/scanner"
 )
 
 type docStore = lineage.DocStore
@@ -80,20 +81,24 @@ type Approval struct {
 // Request is a data-subject request. Its JSON form carries only masked
 // identifiers; the raw ones are sealed in the DocStore and held unexported.
 type Request struct {
-	ID         string            `json:"id"`
-	Type       Type              `json:"type"`
-	Tenant     string            `json:"tenant,omitempty"`
-	Requester  string            `json:"requester"`
-	Reason     string            `json:"reason,omitempty"`
-	Subject    map[string]string `json:"subject"`           // kind → masked value
-	Changes    map[string]string `json:"changes,omitempty"` // rectification: field/type → masked new value
-	Modes      map[string]Mode   `json:"modes,omitempty"`   // "store/asset", "store" or "*" → mode
-	Status     Status            `json:"status"`
-	PlanDigest string            `json:"plan_digest,omitempty"`
-	Approvals  []Approval        `json:"approvals,omitempty"`
-	History    []Transition      `json:"history"`
-	CreatedAt  time.Time         `json:"created_at"`
-	UpdatedAt  time.Time         `json:"updated_at"`
+	ID        string              `json:"id"`
+	Type      Type                `json:"type"`
+	Tenant    string              `json:"tenant,omitempty"`
+	Requester string              `json:"requester"`
+	Reason    string              `json:"reason,omitempty"`
+	Subject   map[string][]string `json:"subject"`           // kind → masked values
+	Changes   map[string]string   `json:"changes,omitempty"` // rectification: field/type → masked new value
+	Modes     map[string]Mode     `json:"modes,omitempty"`   // "store/asset", "store" or "*" → mode
+	// AllowMultiple is the number of entity records (rows of an entity
+	// table) the requester accepts the identifiers resolving to; 0 means
+	// one. It is covered by the plan digest, so approvals cover it.
+	AllowMultiple int          `json:"allow_multiple,omitempty"`
+	Status        Status       `json:"status"`
+	PlanDigest    string       `json:"plan_digest,omitempty"`
+	Approvals     []Approval   `json:"approvals,omitempty"`
+	History       []Transition `json:"history"`
+	CreatedAt     time.Time    `json:"created_at"`
+	UpdatedAt     time.Time    `json:"updated_at"`
 
 	subject piimap.Subject
 	changes map[string]string
@@ -108,6 +113,9 @@ type NewRequestInput struct {
 	Subject   piimap.Subject
 	Changes   map[string]string // rectification only: PII type or field name → new value
 	Modes     map[string]Mode
+	// AllowMultiple accepts identifiers that resolve to up to this many
+	// entity records (see Plan.Blast); 0 or 1 means exactly one.
+	AllowMultiple int
 }
 
 func (r *Request) transition(s Status, by, note string) {
@@ -115,6 +123,15 @@ func (r *Request) transition(s Status, by, note string) {
 	r.Status = s
 	r.UpdatedAt = now
 	r.History = append(r.History, Transition{Status: s, At: now, By: by, Note: note})
+}
+
+// tenant is the request's tenant; requests recorded before every request
+// had one belong to scanner.DefaultTenant.
+func (r *Request) tenant() string {
+	if r.Tenant == "" {
+		return scanner.DefaultTenant
+	}
+	return r.Tenant
 }
 
 // secrets is the sealed part of a stored request.
@@ -140,7 +157,7 @@ func maskMap(m map[string]string) map[string]string {
 }
 
 func (s *Service) saveRequest(ctx context.Context, r *Request) error {
-	r.Subject = maskMap(r.subject)
+	r.Subject = maskSubject(r.subject)
 	r.Changes = maskMap(r.changes)
 	plain, err := json.Marshal(secrets{Subject: r.subject, Changes: r.changes})
 	if err != nil {
@@ -185,6 +202,19 @@ func (s *Service) decodeRequest(id string, b []byte) (*Request, error) {
 	r := doc.Request
 	r.subject, r.changes = sec.Subject, sec.Changes
 	return r, nil
+}
+
+func maskSubject(sub piimap.Subject) map[string][]string {
+	if len(sub) == 0 {
+		return nil
+	}
+	out := make(map[string][]string, len(sub))
+	for k, vs := range sub {
+		for _, v := range vs {
+			out[k] = append(out[k], MaskDisplay(v))
+		}
+	}
+	return out
 }
 
 // identifierKinds returns the subject's identifier kinds, sorted.

@@ -57,7 +57,7 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 	byStore := map[string]*StorePlan{}
 	mss := make([][]Match, len(d.v.order))
 	for i, key := range d.v.order {
-		if !d.failed[key] {
+		if !d.failed[key] && !d.v.assets[key].skipped() {
 			mss[i] = d.matches(d.v.assets[key])
 		}
 	}
@@ -67,8 +67,8 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 	}
 	for i, key := range d.v.order {
 		a := d.v.assets[key]
-		if d.failed[key] {
-			continue
+		if d.failed[key] || a.skipped() {
+			continue // a skipped unit is a scan_error gap (unitErrorGaps)
 		}
 		ms := mss[i]
 		if skips[i] != nil {

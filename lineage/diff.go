@@ -254,7 +254,8 @@ func diffLocation(a, b MapLocation) (LocationChange, bool) {
 }
 
 // WriteDiffText writes a readable summary of d: a count line, then each
-// section that has entries. Names from the scanned stores are escaped.
+// section that has entries. Every name and value goes through TermSafe, so
+// none can drive a terminal or add a column or a line.
 func WriteDiffText(w io.Writer, d *MapDiff) error {
 	bw := bufio.NewWriter(w)
 	when := func(t time.Time) string {
@@ -263,7 +264,7 @@ func WriteDiffText(w io.Writer, d *MapDiff) error {
 		}
 		return " (" + t.UTC().Format("2006-01-02 15:04:05Z") + ")"
 	}
-	fmt.Fprintf(bw, "PII map diff: run %s%s → run %s%s\n", clean(d.From), when(d.FromTime), clean(d.To), when(d.ToTime))
+	fmt.Fprintf(bw, "PII map diff: run %s%s → run %s%s\n", TermSafe(d.From), when(d.FromTime), TermSafe(d.To), when(d.ToTime))
 	fmt.Fprintf(bw, "locations: +%d -%d ~%d; edges: +%d -%d ~%d; gaps: +%d -%d\n",
 		len(d.Added), len(d.Removed), len(d.Changed), len(d.EdgesAdded), len(d.EdgesRemoved), len(d.EdgesChanged),
 		len(d.GapsAdded), len(d.GapsResolved))
@@ -281,9 +282,9 @@ func WriteDiffText(w io.Writer, d *MapDiff) error {
 	}
 	locLine := func(sign string, l MapLocation) {
 		ref := MapRef{Store: l.Store, Asset: l.Asset, Field: l.Field}
-		line := fmt.Sprintf("  %s %s\t%s", sign, clean(ref.String()), orDash(piiSummary(l)))
+		line := fmt.Sprintf("  %s %s\t%s", sign, TermSafe(ref.String()), TermSafe(orDash(piiSummary(l))))
 		if r := role(l); r != "" {
-			line += "\t[" + r + "]"
+			line += "\t[" + TermSafe(r) + "]"
 		}
 		fmt.Fprintln(tw, line)
 	}
@@ -312,11 +313,11 @@ func WriteDiffText(w io.Writer, d *MapDiff) error {
 			if c.RoleFrom != "" {
 				parts = append(parts, fmt.Sprintf("role %s → %s", c.RoleFrom, c.RoleTo))
 			}
-			fmt.Fprintf(tw, "  ~ %s\t%s\n", clean(c.Ref().String()), strings.Join(parts, "; "))
+			fmt.Fprintf(tw, "  ~ %s\t%s\n", TermSafe(c.Ref().String()), TermSafe(strings.Join(parts, "; ")))
 		}
 	}
 	edgeLine := func(sign string, e DiffEdge) {
-		fmt.Fprintf(tw, "  %s %s\t%s\n", sign, clean(e.From.String()), clean(edgeSummary(e.MapEdge)))
+		fmt.Fprintf(tw, "  %s %s\t%s\n", sign, TermSafe(e.From.String()), TermSafe(edgeSummary(e.MapEdge)))
 	}
 	if section("Added edges", len(d.EdgesAdded)) {
 		for _, e := range d.EdgesAdded {
@@ -337,18 +338,18 @@ func WriteDiffText(w io.Writer, d *MapDiff) error {
 			if c.TransformFrom != c.TransformTo {
 				parts = append(parts, fmt.Sprintf("transform %s → %s", orDash(c.TransformFrom), orDash(c.TransformTo)))
 			}
-			fmt.Fprintf(tw, "  ~ %s\t%s %s (%s)\t%s\n", clean(c.From.String()), c.Kind, clean(c.To.String()), c.Source,
-				strings.Join(parts, "; "))
+			fmt.Fprintf(tw, "  ~ %s\t%s %s (%s)\t%s\n", TermSafe(c.From.String()), TermSafe(c.Kind), TermSafe(c.To.String()),
+				TermSafe(c.Source), TermSafe(strings.Join(parts, "; ")))
 		}
 	}
 	if section("New gaps", len(d.GapsAdded)) {
 		for _, ue := range d.GapsAdded {
-			fmt.Fprintf(tw, "  + %s\t%s\n", clean(unitName(ue)), clean(ue.Err))
+			fmt.Fprintf(tw, "  + %s\t%s\n", TermSafe(unitName(ue)), TermSafe(ue.Err))
 		}
 	}
 	if section("Resolved gaps", len(d.GapsResolved)) {
 		for _, ue := range d.GapsResolved {
-			fmt.Fprintf(tw, "  - %s\t%s\n", clean(unitName(ue)), clean(ue.Err))
+			fmt.Fprintf(tw, "  - %s\t%s\n", TermSafe(unitName(ue)), TermSafe(ue.Err))
 		}
 	}
 	if err := tw.Flush(); err != nil {

@@ -107,6 +107,21 @@ type MapFilter struct {
 	// Stores keeps only locations in these stores (edges may still point
 	// elsewhere); errors are narrowed the same way.
 	Stores []string
+	// Tenant keeps only the stores the scan recorded for this tenant (a
+	// store naming none belongs to DefaultTenant), and drops edges into
+	// any other tenant's store, so a tenant's map names nothing of others.
+	Tenant string
+}
+
+// DefaultTenant is the tenant of a store whose configuration names none.
+const DefaultTenant = "default"
+
+// TenantOf is a store node's tenant.
+func TenantOf(n Node) string {
+	if t := n.Attrs[AttrTenant]; t != "" {
+		return t
+	}
+	return DefaultTenant
 }
 
 // BuildMap builds the PII location map of run ("" for the latest finished
@@ -152,6 +167,19 @@ func BuildMap(ctx context.Context, g Graph, run string, f MapFilter) (*Map, erro
 	}
 
 	types, stores := setOf(f.Types), setOf(f.Stores)
+	var tenantStores map[string]bool
+	if f.Tenant != "" {
+		tenantStores = map[string]bool{}
+		for loc, n := range s.nodes {
+			if n.Kind == NodeStore && TenantOf(n) == f.Tenant && (len(stores) == 0 || stores[loc.Store]) {
+				tenantStores[loc.Store] = true
+			}
+		}
+		stores = tenantStores
+		if len(stores) == 0 {
+			stores = map[string]bool{"\x00": true} // the tenant holds no store: nothing is shown
+		}
+	}
 	m := &Map{ScanRun: s.run.ID, GeneratedAt: time.Now().UTC().Truncate(time.Second), RunStatus: s.run.Status,
 		Locations: []MapLocation{}, Errors: []UnitError{}}
 	for k := range listed {
@@ -165,6 +193,9 @@ func BuildMap(ctx context.Context, g Graph, run string, f MapFilter) (*Map, erro
 			if len(loc.PII) == 0 {
 				continue
 			}
+		}
+		if tenantStores != nil {
+			loc.Edges = slices.DeleteFunc(loc.Edges, func(e MapEdge) bool { return !tenantStores[e.To.Store] })
 		}
 		m.Locations = append(m.Locations, loc)
 	}

@@ -19,11 +19,11 @@ var (
 )
 
 // dotQuote renders s as a DOT double-quoted string: control characters
-// are escaped by clean, then backslashes and quotes are escaped so a
+// are escaped by TermSafe, then backslashes and quotes are escaped so a
 // store-supplied name can neither end the string nor inject escapes such
 // as \N or \G.
 func dotQuote(s string) string {
-	s = strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(clean(s))
+	s = strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(TermSafe(s))
 	return `"` + s + `"`
 }
 
@@ -68,7 +68,7 @@ func (n *drawNode) tooltip() string {
 func writeDOT(w io.Writer, m *Map) error {
 	d := newDrawing(m)
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "// %s\n", strings.ReplaceAll(clean(header(m)), "\n", " "))
+	fmt.Fprintf(bw, "// %s\n", TermSafe(header(m)))
 	fmt.Fprintln(bw, "digraph piimap {")
 	fmt.Fprintf(bw, "  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=11, labelloc=t, label=%s];\n", dotQuote(header(m)))
 	fmt.Fprintln(bw, `  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10, fillcolor="#ffffff"];`)
@@ -111,13 +111,13 @@ func writeDOT(w io.Writer, m *Map) error {
 }
 
 // mermaidText makes s safe inside a quoted Mermaid label: control
-// characters are escaped by clean, and the characters Mermaid or the HTML
+// characters are escaped by TermSafe, and the characters Mermaid or the HTML
 // it renders to would interpret (quotes, angle brackets, ampersands,
 // entity starts, backticks, backslashes) become numeric entity codes
 // (#34;).
 func mermaidText(s string) string {
 	var b strings.Builder
-	for _, r := range clean(s) {
+	for _, r := range TermSafe(s) {
 		switch r {
 		case '"', '#', '<', '>', '&', '`', '\'', '\\':
 			fmt.Fprintf(&b, "#%d;", r)

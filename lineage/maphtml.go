@@ -10,6 +10,7 @@ import (
 	"html"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // The page's script and stylesheet, written for this page (no library).
@@ -33,8 +34,12 @@ func cspHash(s string) string {
 }
 
 // scriptSafeJSON marshals v for an HTML data block: encoding/json already
-// escapes <, > and & (so no "</script>" or "<!--" can appear) and U+2028/
-// U+2029; the check keeps that guarantee from silently changing.
+// escapes <, > and & (so no "</script>" or "<!--" can appear), control
+// characters below 0x20 and U+2028/U+2029; the check keeps that guarantee
+// from silently changing. What it leaves raw and TermSafe would escape
+// (DEL, C1 controls, bidi and zero-width characters) is written as a \u
+// escape too, so the page holds no raw control character (a `cat` of it
+// cannot drive a terminal) while the names decode exactly as they are.
 func scriptSafeJSON(v any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -43,7 +48,36 @@ func scriptSafeJSON(v any) ([]byte, error) {
 	if strings.ContainsAny(string(b), "<>&") {
 		return nil, fmt.Errorf("json for a script block holds markup characters")
 	}
-	return b, nil
+	return jsonEscapeTermUnsafe(b), nil
+}
+
+// jsonEscapeTermUnsafe rewrites every rune of valid JSON that TermSafe
+// would escape as a JSON \u escape. Such runes only occur inside strings
+// (JSON's own syntax is printable ASCII), and all of them are in the Basic
+// Multilingual Plane, so one \uXXXX each is exact.
+func jsonEscapeTermUnsafe(b []byte) []byte {
+	var out []byte
+	last := 0
+	for i := 0; i < len(b); {
+		if c := b[i]; c >= 0x20 && c < 0x7f {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if needsTermEscape(r) {
+			out = append(out, b[last:i]...)
+			out = append(out, '\\', 'u')
+			for shift := 12; shift >= 0; shift -= 4 {
+				out = append(out, lowerHex[r>>uint(shift)&0xf])
+			}
+			last = i + size
+		}
+		i += size
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
 }
 
 // writeHTML writes one self-contained page that draws the map: no network
@@ -116,6 +150,6 @@ func writeHTML(w io.Writer, m *Map, stores map[string]StoreInfo) error {
 <script>%s</script>
 </body>
 </html>
-`, cspHash(mapJS), cspHash(mapCSS), html.EscapeString(clean(title)), mapCSS, html.EscapeString(clean(header(m))), data, mapJS)
+`, cspHash(mapJS), cspHash(mapCSS), html.EscapeString(TermSafe(title)), mapCSS, html.EscapeString(TermSafe(header(m))), data, mapJS)
 	return bw.Flush()
 }

@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/piimap/piimap"
 )
@@ -35,10 +33,24 @@ var MapFormats = []string{FormatTable, FormatJSON, FormatCSV, FormatMD, FormatHT
 // (aligned columns for a terminal), csv (one row per location and PII
 // type), md (a Markdown report), html (one self-contained interactive
 // page), dot (Graphviz), mermaid (a flowchart) or openlineage (DatasetEvents
-// with column lineage). Names from the scanned stores are sanitised for
-// each format: control characters are escaped, csv cells that a
-// spreadsheet would run as a formula are quoted, and the html page embeds
-// the map as escaped JSON and draws it without markup injection.
+// with column lineage).
+//
+// Names and values from the scanned stores are sanitised for each format:
+//   - table, md, dot, mermaid, and the html page's title: every value goes
+//     through TermSafe (control characters, invalid UTF-8 and bidi or
+//     zero-width characters become visible escapes such as \x1b, \t,
+//     \u202e), so a name can neither drive a terminal nor add a column or a
+//     row; md also escapes Markdown syntax and table pipes, dot its quotes
+//     and backslashes, mermaid its syntax characters as entity codes;
+//   - csv: also TermSafe per cell, although encoding/csv could quote tabs
+//     and newlines, so that a row is always one line and `cat map.csv`
+//     cannot drive the terminal; cells a spreadsheet would run as a
+//     formula get a leading apostrophe. csv is therefore not lossless for
+//     names holding control characters: json is;
+//   - html: the map is embedded as JSON with control, C1 and bidi
+//     characters written as \u escapes (the decoded names are exact) and
+//     the page's script draws them as text, never as markup;
+//   - json and openlineage: encoding/json's escaping, names kept exact.
 func WriteMap(w io.Writer, m *Map, format string) error {
 	return WriteMapWith(w, m, format, WriteOptions{})
 }
@@ -73,18 +85,6 @@ func WriteMapWith(w io.Writer, m *Map, format string, o WriteOptions) error {
 		return fmt.Errorf("lineage: write map %s: %w", format, err)
 	}
 	return nil
-}
-
-// clean makes a store-supplied name safe to print: control characters and
-// invalid UTF-8 are escaped Go-style, everything else is kept.
-func clean(s string) string {
-	for _, r := range s {
-		if r == utf8.RuneError || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			q := strconv.QuoteToGraphic(s)
-			return q[1 : len(q)-1]
-		}
-	}
-	return s
 }
 
 func piiSummary(l MapLocation) string {
@@ -137,25 +137,25 @@ func writeTable(w io.Writer, m *Map) error {
 	for _, l := range m.Locations {
 		first := ""
 		if len(l.Edges) > 0 {
-			first = "→ " + clean(edgeSummary(l.Edges[0]))
+			first = "→ " + TermSafe(edgeSummary(l.Edges[0]))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", clean(l.Store), clean(l.Kind), clean(l.Asset),
-			clean(fieldOrDash(l.Field)), piiSummary(l), role(l), first)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", TermSafe(l.Store), TermSafe(l.Kind), TermSafe(l.Asset),
+			TermSafe(fieldOrDash(l.Field)), TermSafe(piiSummary(l)), TermSafe(role(l)), first)
 		for _, e := range l.Edges[min(1, len(l.Edges)):] {
-			fmt.Fprintf(tw, "\t\t\t\t\t\t→ %s\n", clean(edgeSummary(e)))
+			fmt.Fprintf(tw, "\t\t\t\t\t\t→ %s\n", TermSafe(edgeSummary(e)))
 		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(bw, "\nscan run %s (%s): %s, %s\n", m.ScanRun, orDash(m.RunStatus),
+	fmt.Fprintf(bw, "\nscan run %s (%s): %s, %s\n", TermSafe(m.ScanRun), TermSafe(orDash(m.RunStatus)),
 		plural(len(m.Locations), "location"), plural(len(m.Errors), "unit error"))
 	for _, ue := range m.Errors {
-		fmt.Fprintf(bw, "  gap: %s: %s\n", clean(unitName(ue)), clean(ue.Err))
+		fmt.Fprintf(bw, "  gap: %s: %s\n", TermSafe(unitName(ue)), TermSafe(ue.Err))
 	}
 	for _, c := range m.Coverage {
-		fmt.Fprintf(bw, "  coverage gap: %s/%s#%s (%s): %s\n", clean(c.Store), clean(c.Asset), clean(c.Field),
-			clean(strings.Join(c.Types, ", ")), c.Reason)
+		fmt.Fprintf(bw, "  coverage gap: %s/%s#%s (%s): %s\n", TermSafe(c.Store), TermSafe(c.Asset), TermSafe(c.Field),
+			TermSafe(strings.Join(c.Types, ", ")), TermSafe(c.Reason))
 	}
 	return bw.Flush()
 }
@@ -201,7 +201,7 @@ func writeCSV(w io.Writer, m *Map) error {
 				strconv.FormatBool(l.SubjectKey), l.Identity, strconv.FormatBool(l.JoinKey),
 				strconv.FormatBool(l.DerivedCopy), strings.Join(edges, "; ")}
 			for i := range row {
-				row[i] = csvSafe(row[i])
+				row[i] = csvSafe(TermSafe(row[i]))
 			}
 			return row
 		}
@@ -224,7 +224,8 @@ func writeCSV(w io.Writer, m *Map) error {
 
 // csvSafe defuses spreadsheet formulas (CWE-1236): a cell starting with
 // = + - @ or a control character gets a leading apostrophe. Plain negative
-// numbers are left alone.
+// numbers are left alone. Cells pass through TermSafe first, so control
+// characters no longer occur; the cases stay for callers that skip it.
 func csvSafe(s string) string {
 	if s == "" {
 		return s
@@ -240,9 +241,11 @@ func csvSafe(s string) string {
 	return s
 }
 
-// mdEscape escapes Markdown inline syntax and table pipes.
+// mdEscape makes s one safe Markdown table cell or list item: TermSafe
+// escapes control characters (so no newline ends the row), then Markdown
+// inline syntax and table pipes get a backslash.
 func mdEscape(s string) string {
-	s = clean(s)
+	s = TermSafe(s)
 	var b strings.Builder
 	for _, r := range s {
 		if strings.ContainsRune("\\`*_[]<>|~", r) {
@@ -279,7 +282,7 @@ func writeMD(w io.Writer, m *Map) error {
 		fmt.Fprintf(bw, "\n## Coverage gaps\n\n")
 		for _, c := range m.Coverage {
 			fmt.Fprintf(bw, "- %s/%s#%s (%s): %s\n", mdEscape(c.Store), mdEscape(c.Asset), mdEscape(c.Field),
-				mdEscape(strings.Join(c.Types, ", ")), c.Reason)
+				mdEscape(strings.Join(c.Types, ", ")), mdEscape(c.Reason))
 		}
 	}
 	return bw.Flush()

@@ -139,21 +139,56 @@ var subjectKeyTypes = []string{piimap.TypeEmail, piimap.TypeUserID, piimap.TypeP
 // identity returns the subject key kind a field holds, or "" when it is no
 // subject key: the node's identity attribute, else the first finding of a
 // subject key type (email, user_id, phone, in that order).
+//
+// The claims of the asset's fields are then bound together
+// (BindIdentities), so a declared key or a field named after its kind
+// unbinds an inferred look-alike beside it.
 func (s *snapshot) identity(k piimap.Location) string {
 	if k.Field == "" {
 		return "" // a text asset holding emails is not a key
 	}
+	kind := s.parentKind(k)
+	if kind != "" && !s.claim(k).Explicit {
+		// A join key follows its parent: orders.customer_id referencing
+		// customers.id is a user_id only if customers.id is one.
+		for _, e := range s.out[k] {
+			if e.Kind == EdgeReferences && e.To.Field != "" && e.To != k && s.parentKind(e.To) != kind {
+				return ""
+			}
+		}
+	}
+	return kind
+}
+
+// parentKind is the kind a field's asset binds it to (BindIdentities),
+// without following its references.
+func (s *snapshot) parentKind(k piimap.Location) string {
+	if s.claim(k).Kind == "" {
+		return ""
+	}
+	var claims []IdentityClaim
+	for _, f := range s.fields[k.Asset()] {
+		claims = append(claims, s.claim(f))
+	}
+	if !slices.ContainsFunc(s.fields[k.Asset()], func(f piimap.Location) bool { return f == k }) {
+		claims = append(claims, s.claim(k))
+	}
+	return BindIdentities(claims)[k.Field]
+}
+
+// claim is one field's own claim to be a subject key.
+func (s *snapshot) claim(k piimap.Location) IdentityClaim {
 	if n, ok := s.nodes[k]; ok && n.Attrs[AttrIdentity] != "" {
-		return n.Attrs[AttrIdentity]
+		return IdentityClaim{Field: k.Field, Kind: n.Attrs[AttrIdentity], Explicit: true}
 	}
 	for _, t := range subjectKeyTypes {
 		for _, f := range s.findings[k] {
 			if f.Type == t {
-				return t
+				return IdentityClaim{Field: k.Field, Kind: t}
 			}
 		}
 	}
-	return ""
+	return IdentityClaim{Field: k.Field}
 }
 
 // subjectKeys lists every subject key field, in graph order, with its kind.

@@ -205,14 +205,15 @@ func sortTree(n *TraceNode) {
 }
 
 // WriteTraceText writes the trace as an indented tree, one location per
-// line with the edge that led to it, then a count line.
+// line with the edge that led to it, then a count line. Names and edge
+// details go through TermSafe.
 func WriteTraceText(w io.Writer, t *Trace) error {
 	bw := bufio.NewWriter(w)
 	what := "upstream (sources, parents)"
 	if t.Direction == "down" {
 		what = "downstream (copies, views, children)"
 	}
-	fmt.Fprintf(bw, "%s — %s, run %s\n", clean(t.Root.Node), what, clean(t.Run))
+	fmt.Fprintf(bw, "%s — %s, run %s\n", TermSafe(t.Root.Node), what, TermSafe(t.Run))
 	var walk func(n *TraceNode, prefix string)
 	walk = func(n *TraceNode, prefix string) {
 		for i, c := range n.Children {
@@ -220,13 +221,13 @@ func WriteTraceText(w io.Writer, t *Trace) error {
 			if i == len(n.Children)-1 {
 				branch, next = "└── ", "    "
 			}
-			line := clean(c.Node)
+			line := TermSafe(c.Node)
 			if c.Via != nil {
-				line += "  " + edgeText(*c.Via)
+				line += "  " + TermSafe(edgeText(*c.Via))
 			}
 			fmt.Fprintf(bw, "%s%s%s\n", prefix, branch, line)
 			for _, e := range c.Also {
-				fmt.Fprintf(bw, "%s%s  also %s from %s\n", prefix, next, edgeText(e), clean(e.From))
+				fmt.Fprintf(bw, "%s%s  also %s from %s\n", prefix, next, TermSafe(edgeText(e)), TermSafe(e.From))
 			}
 			walk(c, prefix+next)
 		}
@@ -237,9 +238,9 @@ func WriteTraceText(w io.Writer, t *Trace) error {
 		limit = fmt.Sprintf(" within depth %d", t.MaxDepth)
 	}
 	if t.Count == 0 {
-		fmt.Fprintf(bw, "no %s locations%s along %s\n", t.Direction+"stream", limit, strings.Join(t.Kinds, ", "))
+		fmt.Fprintf(bw, "no %s locations%s along %s\n", TermSafe(t.Direction)+"stream", limit, TermSafe(strings.Join(t.Kinds, ", ")))
 	} else {
-		fmt.Fprintf(bw, "%s %sstream%s\n", plural(t.Count, "location"), t.Direction, limit)
+		fmt.Fprintf(bw, "%s %sstream%s\n", plural(t.Count, "location"), TermSafe(t.Direction), limit)
 	}
 	return bw.Flush()
 }

@@ -37,6 +37,33 @@ type StoreConfig struct {
 	Exclude     []string          `yaml:"exclude,omitempty" json:"exclude,omitempty"`
 	Sample      SampleConfig      `yaml:"sample,omitempty" json:"sample,omitempty"`
 	Identity    map[string]string `yaml:"identity,omitempty" json:"identity,omitempty"` // subject key → asset.field
+	// PhoneRegion is the region (ISO 3166 alpha-2, "US", "GB") whose
+	// national format this store's phone numbers are written in; numbers
+	// with a leading + or an international prefix need none. Empty means
+	// the configuration's default (US when unset).
+	PhoneRegion string `yaml:"phone_region,omitempty" json:"phone_region,omitempty"`
+	// PhoneRegions overrides PhoneRegion per field: "asset.field" → region.
+	PhoneRegions map[string]string `yaml:"phone_regions,omitempty" json:"phone_regions,omitempty"`
+}
+
+// DefaultTenant is the tenant of a store that names none.
+const DefaultTenant = lineage.DefaultTenant
+
+// TenantName is the store's tenant, DefaultTenant when it names none.
+func (c StoreConfig) TenantName() string {
+	if c.Tenant == "" {
+		return DefaultTenant
+	}
+	return c.Tenant
+}
+
+// RegionOf is the phone region of a field ("" field: the store's), "" when
+// the configuration sets none.
+func (c StoreConfig) RegionOf(asset, field string) string {
+	if r := c.PhoneRegions[asset+"."+field]; r != "" && field != "" {
+		return r
+	}
+	return c.PhoneRegion
 }
 
 // SampleConfig sets sampling for structured units. Rows is the first sample;

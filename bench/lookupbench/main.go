@@ -410,7 +410,7 @@ func lookup(ctx context.Context, svc *executor.Service, series string, p person)
 	defer os.RemoveAll(out)
 	t0 := time.Now()
 	req, err := svc.NewRequest(ctx, executor.NewRequestInput{Type: executor.Access, Requester: "privacy-ops",
-		Subject: piimap.Subject{piimap.KeyEmail: p.Email}})
+		Subject: piimap.Subject{piimap.KeyEmail: {p.Email}}})
 	if err != nil {
 		return s, err
 	}

@@ -7,10 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"reflect"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/piimap/piimap/classifiers"
+	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/lineage/badgerstore"
 
 	_ "github.com/piimap/piimap/scanner/duckdb"   // duckdb:// stores
@@ -26,6 +29,10 @@ import (
 type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// ttyOut and ttyErr are stdout and stderr when they are terminals;
+	// stdout and stderr are then termWriters around them. Terminal checks
+	// (the map's default format, the progress bar) use these.
+	ttyOut, ttyErr *os.File
 
 	configPath string
 	jsonOut    bool
@@ -34,6 +41,73 @@ type app struct {
 
 	cfg   *Config
 	graph *badgerstore.Store
+}
+
+// newApp sets up an app on the given streams. A stream that is a terminal
+// is wrapped in a termWriter, a safety net under the escaping that every
+// printed value gets (lineage.TermSafe); pipes and files are written as
+// they are, so binary or machine output is never altered.
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	if f := terminal(stdout); f != nil {
+		a.ttyOut, a.stdout = f, termWriter{f}
+	}
+	if f := terminal(stderr); f != nil {
+		a.ttyErr, a.stderr = f, termWriter{f}
+	}
+	return a
+}
+
+// terminal returns w as a file when it is a terminal, else nil.
+func terminal(w io.Writer) *os.File {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return f
+	}
+	return nil
+}
+
+// termWriter writes to a terminal with every C0 control byte except tab
+// and newline, and DEL, replaced by its lineage.TermSafe escape (ESC
+// becomes the four characters \x1b), so no escape sequence, carriage
+// return or bell can reach the terminal even from a value that missed its
+// escaping. It works byte by byte, so a sequence split across writes is
+// caught as well. It leaves tabs and newlines (the layout of tables) and
+// UTF-8 alone: C1 controls and bidi characters are escaped where values
+// are printed, not here.
+type termWriter struct{ w io.Writer }
+
+// termByte is the escape of each byte termWriter replaces, "" for the
+// others.
+var termByte = func() (t [0x80]string) {
+	for c := range t {
+		if (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f {
+			t[c] = lineage.TermSafe(string(rune(c)))
+		}
+	}
+	return t
+}()
+
+func (t termWriter) Write(p []byte) (int, error) {
+	i := 0
+	for i < len(p) && (p[i] >= 0x80 || termByte[p[i]] == "") {
+		i++
+	}
+	if i == len(p) {
+		return t.w.Write(p)
+	}
+	out := make([]byte, i, len(p)+16)
+	copy(out, p[:i])
+	for _, c := range p[i:] {
+		if c < 0x80 && termByte[c] != "" {
+			out = append(out, termByte[c]...)
+		} else {
+			out = append(out, c)
+		}
+	}
+	if _, err := t.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -135,7 +209,7 @@ func (a *app) engine(extraDirs []string) (*classifiers.Engine, error) {
 func (a *app) close() {
 	if a.graph != nil {
 		if err := a.graph.Close(); err != nil {
-			fmt.Fprintln(a.stderr, "piimap: close graph:", err)
+			printError(a.stderr, fmt.Errorf("close graph: %w", err))
 		}
 		a.graph = nil
 	}
@@ -149,9 +223,72 @@ func (a *app) printJSON(v any) error {
 }
 
 // note prints a human-readable line to stderr unless --quiet or --json.
+// Its arguments are escaped like safef's.
 func (a *app) note(format string, args ...any) {
 	if a.quiet {
 		return
 	}
-	fmt.Fprintf(a.stderr, format+"\n", args...)
+	safef(a.stderr, format+"\n", args...)
+}
+
+// safef is fmt.Fprintf for human-readable output: every argument that
+// carries text (see safeArgs) goes through lineage.TermSafe, while the
+// format's own tabs and newlines, the layout, stay. A name, reason, error
+// or path printed with it can neither drive the terminal nor add a column
+// or a row to a table.
+func safef(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, format, safeArgs(args...)...)
+}
+
+// tsafe is lineage.TermSafe, for text built up before it is printed.
+func tsafe(s string) string { return lineage.TermSafe(s) }
+
+// safeArgs returns args with text escaped by lineage.TermSafe: strings and
+// values of string kind (executor.Type, executor.Status, …), errors (as
+// their message), []string (each element), and struct or pointer
+// fmt.Stringers such as piimap.Location (as their String form). Other
+// values (numbers, bools, durations) pass through unchanged, so their
+// verbs (%d, %.2f) keep working.
+func safeArgs(args ...any) []any {
+	out := make([]any, len(args))
+	for i, v := range args {
+		out[i] = safeArg(v)
+	}
+	return out
+}
+
+func safeArg(v any) any {
+	if v == nil {
+		return v
+	}
+	rv := reflect.ValueOf(v)
+	switch x := v.(type) {
+	case string:
+		return lineage.TermSafe(x)
+	case []string:
+		s := make([]string, len(x))
+		for i, e := range x {
+			s[i] = lineage.TermSafe(e)
+		}
+		return s
+	case error:
+		if rv.Kind() == reflect.Pointer && rv.IsNil() {
+			return v
+		}
+		return lineage.TermSafe(x.Error())
+	case fmt.Stringer:
+		switch rv.Kind() {
+		case reflect.String, reflect.Struct:
+			return lineage.TermSafe(x.String())
+		case reflect.Pointer:
+			if !rv.IsNil() {
+				return lineage.TermSafe(x.String())
+			}
+		}
+		return v
+	}
+	if rv.Kind() == reflect.String {
+		return lineage.TermSafe(rv.String())
+	}
+	return v
 }

@@ -62,7 +62,9 @@ printed. It needs no config; --rules adds rule directories.`,
 				if a.jsonOut {
 					return enc.Encode(l)
 				}
-				_, err := fmt.Fprintf(out, "%s:%d:%d: %s (%.2f, rule %s, %d bytes)\n", l.Source, l.Line, l.Offset+1, l.Type, l.Confidence, l.Rule, l.Length)
+				// The file name, type and rule id are escaped (safeArgs).
+				_, err := fmt.Fprintf(out, "%s:%d:%d: %s (%.2f, rule %s, %d bytes)\n",
+					safeArgs(l.Source, l.Line, l.Offset+1, l.Type, l.Confidence, l.Rule, l.Length)...)
 				return err
 			}
 			for _, name := range args {

@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/classifiers/identifier"
 	"github.com/piimap/piimap/scanner"
 )
 
@@ -27,6 +28,12 @@ type Config struct {
 	// full snapshot of the map); older ones are pruned after each scan.
 	// Default defaultKeepRuns.
 	KeepRuns int `yaml:"keep_runs,omitempty"`
+
+	// PhoneRegion is the region (ISO 3166 alpha-2) phone numbers are read
+	// in when a number has no country code and its store sets no
+	// phone_region; also the region of phones given to `dsar new` without
+	// one. Default US.
+	PhoneRegion string `yaml:"phone_region,omitempty"`
 
 	// Path is the file the config was read from ("" when built in code).
 	Path string `yaml:"-"`
@@ -122,6 +129,9 @@ func (c *Config) resolve(base string) {
 	c.Instructions = abs(c.Instructions)
 	for i := range c.Stores {
 		c.Stores[i].URL = resolveURL(c.Stores[i].URL, base)
+		if c.Stores[i].PhoneRegion == "" {
+			c.Stores[i].PhoneRegion = c.PhoneRegion
+		}
 	}
 }
 
@@ -171,9 +181,23 @@ func (c *Config) Validate() error {
 				errs = append(errs, fmt.Errorf("%s: bad glob %q: %v", where, g, err))
 			}
 		}
+		if s.PhoneRegion != "" && !identifier.ValidRegion(s.PhoneRegion) {
+			errs = append(errs, fmt.Errorf("%s: phone_region %q is not a region code (use ISO 3166 alpha-2 such as US, GB, DE)", where, s.PhoneRegion))
+		}
+		for f, r := range s.PhoneRegions {
+			if !identifier.ValidRegion(r) {
+				errs = append(errs, fmt.Errorf("%s: phone_regions %q: %q is not a region code (use ISO 3166 alpha-2 such as US, GB, DE)", where, f, r))
+			}
+		}
+		if strings.TrimSpace(s.Tenant) != s.Tenant {
+			errs = append(errs, fmt.Errorf("%s: tenant %q has surrounding spaces", where, s.Tenant))
+		}
 		if s.Sample.Rows < 0 || s.Sample.MaxRows < 0 {
 			errs = append(errs, fmt.Errorf("%s: sample sizes must not be negative", where))
 		}
+	}
+	if c.PhoneRegion != "" && !identifier.ValidRegion(c.PhoneRegion) {
+		errs = append(errs, fmt.Errorf("phone_region %q is not a region code (use ISO 3166 alpha-2 such as US, GB, DE)", c.PhoneRegion))
 	}
 	for name := range c.Schedule {
 		if !seen[name] {

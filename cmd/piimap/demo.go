@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -67,7 +66,7 @@ so every other command works on it: piimap --config D/piimap.yaml map`,
 					return err
 				}
 			} else if keep {
-				fmt.Fprintf(a.stdout, "\nThe estate is kept in %s. Try:\n  piimap --config %s map --format md\n",
+				safef(a.stdout, "\nThe estate is kept in %s. Try:\n  piimap --config %s map --format md\n",
 					sum.Dir, filepath.Join(sum.Dir, "piimap.yaml"))
 			}
 			if sum.Erasure != nil {
@@ -86,7 +85,7 @@ func (a *app) demo(ctx context.Context, dir string, subjects int, seed int64) (*
 	start := time.Now()
 	say := func(format string, args ...any) {
 		if !a.jsonOut && !a.quiet {
-			fmt.Fprintf(a.stdout, format+"\n", args...)
+			safef(a.stdout, format+"\n", args...) // paths and masked values escaped
 		}
 	}
 	say("== building the demo estate (%d fake subjects, seed %d) in %s", subjects, seed, dir)
@@ -131,7 +130,7 @@ func (a *app) demo(ctx context.Context, dir string, subjects int, seed int64) (*
 
 	subject := busiestSubject(est.Truth)
 	svc := executor.New(g, g, cfg.Stores, executor.Options{})
-	id := piimap.Subject{piimap.KeyEmail: subject.Email}
+	id := piimap.Subject{piimap.KeyEmail: {subject.Email}}
 
 	say("\n== access request for one subject (email %s)", executor.MaskDisplay(subject.Email))
 	acc, err := a.demoRequest(ctx, svc, executor.Access, id, []string{"dpo"},

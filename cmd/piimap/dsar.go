@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/executor"
 
 	_ "github.com/piimap/piimap/executor/duckdb"   // duckdb:// handler
@@ -30,7 +32,7 @@ func (a *app) service() (*executor.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return executor.New(g, g, cfg.Stores, executor.Options{}), nil
+	return executor.New(g, g, cfg.Stores, executor.Options{PhoneRegion: cfg.PhoneRegion}), nil
 }
 
 func (a *app) dsarCommand() *cobra.Command {
@@ -64,18 +66,45 @@ func (a *app) dsarNew() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "new",
 		Short: "Record a new request (prints its id)",
-		Args:  cobra.NoArgs,
+		Long: `new records a request after checking its identifiers and tenant.
+
+Identifiers (--subject KEY=VALUE, repeatable; several values of one kind are all kept):
+  email     a full address (local@domain.tld); a bare domain, @domain, wildcards and
+            partial addresses are refused. Compared case-insensitively, as a whole value
+            or a whole token in text (ann@example.com never matches joann@example.com).
+  phone     a valid, complete number: +1 213 662 5868, or national in phone_region
+            (default US). Partial numbers are refused. Compared in E.164 with stored
+            numbers read in their store's or field's phone_region.
+  user_id   and configured identity names: exact values, matched only in fields the map
+            binds to that identity; searched in free text only when distinctive
+            (6+ characters mixing letters and digits, or 10+ digits).
+A refused identifier exits 2, naming its kind and the reason, never the value.
+
+Tenant: required when the config serves several tenants, the default when it serves
+one; a tenant no store serves is refused. The request touches only that tenant's stores.
+
+Blast radius: an erasure, rectification or restriction whose identifiers select more
+than one record of an entity table (a shared mailbox, two accounts) is refused at
+approval and at run time unless filed with --allow-multiple N; N is in the plan
+digest, so the approvers approve that number.`,
+		Example: `  piimap dsar new --type erasure --subject email=ann@example.com --requester alice
+  piimap dsar new --type access --tenant acme --subject email=ann@example.com --subject phone=+12136625868
+  piimap dsar new --type erasure --subject email=family@example.com --allow-multiple 2`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			in.Type = executor.Type(typ)
 			if !in.Type.Valid() {
 				return usageError("dsar new: --type must be access, erasure, rectification, portability or restriction")
 			}
 			var err error
-			if in.Subject, err = keyValues("--subject", subjects, strings.Cut); err != nil {
+			if in.Subject, err = subjectValues(subjects); err != nil {
 				return err
 			}
 			if len(in.Subject) == 0 {
 				return usageError("dsar new: at least one --subject KEY=VALUE is required")
+			}
+			if in.AllowMultiple < 0 {
+				return usageError("dsar new: --allow-multiple must be a positive count")
 			}
 			if in.Changes, err = keyValues("--change", changes, strings.Cut); err != nil {
 				return err
@@ -95,6 +124,9 @@ func (a *app) dsarNew() *cobra.Command {
 				return err
 			}
 			req, err := svc.NewRequest(cmd.Context(), in)
+			if errors.Is(err, executor.ErrIntake) {
+				return usageError("dsar new: %v", err)
+			}
 			if err != nil {
 				return err
 			}
@@ -108,13 +140,29 @@ func (a *app) dsarNew() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&typ, "type", "", "access|erasure|rectification|portability|restriction")
-	f.StringArrayVar(&subjects, "subject", nil, "subject identifier KEY=VALUE: email, user_id, phone or a configured identity name (repeatable)")
-	f.StringVar(&in.Tenant, "tenant", "", "tenant the subject belongs to")
+	f.StringArrayVar(&subjects, "subject", nil, "subject identifier KEY=VALUE: email, user_id, phone or a configured identity name (repeatable; several values of one kind are all kept)")
+	f.StringVar(&in.Tenant, "tenant", "", "tenant whose stores the request covers (required when the config serves more than one)")
+	f.IntVar(&in.AllowMultiple, "allow-multiple", 0, "erasure, rectification, restriction: accept identifiers that select up to N entity records (default 1; the plan prints the count and approvals cover N)")
 	f.StringVar(&in.Requester, "requester", "", "who asks (may not approve)")
 	f.StringVar(&in.Reason, "reason", "", "why (kept in the request and the audit log)")
 	f.StringArrayVar(&changes, "change", nil, "rectification: FIELD_OR_TYPE=NEW_VALUE (repeatable)")
 	f.StringArrayVar(&modes, "mode", nil, "erasure mode per location: STORE/ASSET=delete|null|mask|redact|drop|expire (repeatable; STORE or * for all; expire leaves data to the TTL or retention the scan measured)")
 	return cmd
+}
+
+// subjectValues parses repeated --subject KEY=VALUE flags, keeping every
+// value of a kind in the order given. Values are checked by the executor
+// (classifiers/identifier); errors here never echo them.
+func subjectValues(kvs []string) (piimap.Subject, error) {
+	out := piimap.Subject{}
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" || v == "" {
+			return nil, usageError("--subject %q: want KEY=VALUE", maskArg(kv))
+		}
+		out[k] = append(out[k], v)
+	}
+	return out, nil
 }
 
 // keyValues parses repeated KEY=VALUE flags.
@@ -150,15 +198,17 @@ func maskArg(kv string) string {
 	return k + "=…"
 }
 
-func maskedSubject(m map[string]string) string {
+func maskedSubject(m map[string][]string) string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + m[k]
+	var parts []string
+	for _, k := range keys {
+		for _, v := range m[k] {
+			parts = append(parts, k+"="+v)
+		}
 	}
 	return strings.Join(parts, " ")
 }
@@ -186,10 +236,15 @@ func (a *app) dsarPlan() *cobra.Command {
 	}
 }
 
+// printPlan prints the plan for a human; every name, masked value, reason
+// and evidence is escaped (safef), so none can add a row or a column.
 func (a *app) printPlan(p *executor.Plan) {
-	fmt.Fprintf(a.stdout, "plan for %s (%s), scan run %s, digest %s\n", p.Request, p.Type, p.ScanRun, short(p.Digest))
+	safef(a.stdout, "plan for %s (%s), scan run %s, digest %s\n", p.Request, p.Type, p.ScanRun, short(p.Digest))
 	for _, id := range p.Identifiers {
-		fmt.Fprintf(a.stdout, "  identifier %s: %d value(s) %s\n", id.Kind, id.Count, strings.Join(id.Masked, ", "))
+		safef(a.stdout, "  identifier %s: %d value(s) %s\n", id.Kind, id.Count, strings.Join(id.Masked, ", "))
+	}
+	if p.AllowedRecords > 0 {
+		a.printBlast(p)
 	}
 	tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  STORE\tASSET\tACTION\tMODE\tEXPECTED\tMATCH")
@@ -202,17 +257,17 @@ func (a *app) printPlan(p *executor.Plan) {
 			}
 			via = append(via, f+"~"+m.Kind)
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\t%s\n", st.Store, st.Asset, st.Action, st.Target.Mode, st.Expected, strings.Join(via, ","))
+		safef(tw, "  %s\t%s\t%s\t%s\t%d\t%s\n", st.Store, st.Asset, st.Action, st.Target.Mode, st.Expected, strings.Join(via, ","))
 	}
 	tw.Flush()
 	for _, g := range p.Gaps {
-		fmt.Fprintf(a.stdout, "  gap %s: %s/%s %s: %s\n", g.Kind, g.Store, g.Asset, g.Field, g.Reason)
+		safef(a.stdout, "  gap %s: %s/%s %s: %s\n", g.Kind, g.Store, g.Asset, g.Field, g.Reason)
 	}
 	for _, e := range p.Exceptions {
-		fmt.Fprintf(a.stdout, "  exception %s: %s/%s: %s\n", e.Kind, e.Store, e.Asset, e.Reason)
+		safef(a.stdout, "  exception %s: %s/%s: %s\n", e.Kind, e.Store, e.Asset, e.Reason)
 	}
 	for _, sk := range p.Skipped {
-		fmt.Fprintf(a.stdout, "  skipped %s/%s: %s\n", sk.Store, sk.Asset, sk.Reason)
+		safef(a.stdout, "  skipped %s/%s: %s\n", sk.Store, sk.Asset, sk.Reason)
 	}
 	if len(p.Lineage) > 0 {
 		fmt.Fprintln(a.stdout, "  lineage (derived and copied locations):")
@@ -223,9 +278,25 @@ func (a *app) printPlan(p *executor.Plan) {
 			if ea.Transform != "" {
 				edge += "/" + ea.Transform
 			}
-			fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\n", ea.Copy, ea.Original, edge, ea.Action, ea.Evidence)
+			safef(tw, "    %s\t%s\t%s\t%s\t%s\n", ea.Copy, ea.Original, edge, ea.Action, ea.Evidence)
 		}
 		tw.Flush()
+	}
+}
+
+// printBlast prints the entity records the plan's identifiers resolve to
+// and whether the request allows that many (executor/blast.go).
+func (a *app) printBlast(p *executor.Plan) {
+	if len(p.Entities) == 0 {
+		safef(a.stdout, "  entity records: none counted (no entity table with a unique identity column holds these identifiers); allowed %d\n", p.AllowedRecords)
+		return
+	}
+	for _, e := range p.Entities {
+		verdict := "ok"
+		if e.Records > p.AllowedRecords {
+			verdict = fmt.Sprintf("REFUSED: more than the %d allowed; re-file with --allow-multiple %d only if all are the subject's", p.AllowedRecords, e.Records)
+		}
+		safef(a.stdout, "  entity records: %d in %s/%s (unique %s, by %s): %s\n", e.Records, e.Store, e.Asset, e.Field, e.Kind, verdict)
 	}
 }
 
@@ -312,6 +383,8 @@ func receiptExit(rc *executor.Receipt) error {
 	return nil
 }
 
+// printReceipt prints the receipt (as JSON with --json); names, reasons
+// and the package path are escaped (safef).
 func (a *app) printReceipt(rc *executor.Receipt) error {
 	if a.jsonOut {
 		return a.printJSON(rc)
@@ -320,7 +393,7 @@ func (a *app) printReceipt(rc *executor.Receipt) error {
 	if rc.DryRun {
 		mode = " (dry run: nothing written; add --apply)"
 	}
-	fmt.Fprintf(a.stdout, "receipt %s: %s %s%s\n", rc.Request, rc.Type, rc.Status, mode)
+	safef(a.stdout, "receipt %s: %s %s%s\n", rc.Request, rc.Type, rc.Status, mode)
 	tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  STORE\tASSET\tMODE\tFOUND\tCHANGED\tRESIDUAL\tSTATUS")
 	for _, l := range rc.Locations {
@@ -328,20 +401,20 @@ func (a *app) printReceipt(rc *executor.Receipt) error {
 		if rc.DryRun {
 			changed = l.WouldChange
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%d\t%d\t%s\n", l.Store, l.Asset, l.Mode, l.Found, changed, l.Residual, l.Status)
+		safef(tw, "  %s\t%s\t%s\t%d\t%d\t%d\t%s\n", l.Store, l.Asset, l.Mode, l.Found, changed, l.Residual, l.Status)
 	}
 	tw.Flush()
 	for _, g := range rc.Gaps {
-		fmt.Fprintf(a.stdout, "  gap %s: %s/%s: %s\n", g.Kind, g.Store, g.Asset, g.Reason)
+		safef(a.stdout, "  gap %s: %s/%s: %s\n", g.Kind, g.Store, g.Asset, g.Reason)
 	}
 	for _, e := range rc.Exceptions {
-		fmt.Fprintf(a.stdout, "  exception %s: %s/%s: %s\n", e.Kind, e.Store, e.Asset, e.Reason)
+		safef(a.stdout, "  exception %s: %s/%s: %s\n", e.Kind, e.Store, e.Asset, e.Reason)
 	}
 	if rc.Export != nil {
-		fmt.Fprintf(a.stdout, "  package: %s (%d files, manifest sha256 %s)\n", rc.Export.Dir, rc.Export.Files, short(rc.Export.ManifestSHA256))
+		safef(a.stdout, "  package: %s (%d files, manifest sha256 %s)\n", rc.Export.Dir, rc.Export.Files, short(rc.Export.ManifestSHA256))
 	}
 	if rc.Signature != "" {
-		fmt.Fprintf(a.stdout, "  signed: ed25519 %s\n", short(rc.Signature))
+		safef(a.stdout, "  signed: ed25519 %s\n", short(rc.Signature))
 	}
 	return nil
 }
@@ -363,14 +436,15 @@ func (a *app) dsarStatus() *cobra.Command {
 			if a.jsonOut {
 				return a.printJSON(req)
 			}
-			fmt.Fprintf(a.stdout, "%s: %s request for %s: %s\n", req.ID, req.Type, maskedSubject(req.Subject), req.Status)
+			// Names, notes and subject values are escaped (safef, tsafe).
+			safef(a.stdout, "%s: %s request for %s: %s\n", req.ID, req.Type, maskedSubject(req.Subject), req.Status)
 			for _, h := range req.History {
-				line := fmt.Sprintf("  %s  %-20s", h.At.UTC().Format(time.RFC3339), h.Status)
+				line := fmt.Sprintf("  %s  %-20s", h.At.UTC().Format(time.RFC3339), tsafe(string(h.Status)))
 				if h.By != "" {
-					line += " by " + h.By
+					line += " by " + tsafe(h.By)
 				}
 				if h.Note != "" {
-					line += ": " + h.Note
+					line += ": " + tsafe(h.Note)
 				}
 				fmt.Fprintln(a.stdout, line)
 			}
@@ -423,7 +497,7 @@ func (a *app) dsarList() *cobra.Command {
 				return a.printJSON(reqs)
 			}
 			for _, r := range reqs {
-				fmt.Fprintf(a.stdout, "%s\t%s\t%s\t%s\n", r.ID, r.Type, r.Status, maskedSubject(r.Subject))
+				safef(a.stdout, "%s\t%s\t%s\t%s\n", r.ID, r.Type, r.Status, maskedSubject(r.Subject)) // escaped: no extra column or line
 			}
 			return nil
 		},

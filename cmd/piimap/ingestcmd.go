@@ -335,6 +335,8 @@ func (a *app) applyLineage(ctx context.Context, cfg *Config, g *badgerstore.Stor
 	return sum, nil
 }
 
+// printIngestSummary prints what ingest stored and wrote; file names,
+// unresolved dataset names and problems are escaped (safef).
 func (a *app) printIngestSummary(sum *ingestSummary) {
 	for _, s := range sum.Sources {
 		st := s.Stats
@@ -343,18 +345,18 @@ func (a *app) printIngestSummary(sum *ingestSummary) {
 			what = "statements"
 		}
 		if s.ID == "" {
-			fmt.Fprintf(a.stdout, "not stored %s %s: %d %s read, none with lineage", s.Kind, s.Name, st.Read, what)
+			safef(a.stdout, "not stored %s %s: %d %s read, none with lineage", s.Kind, s.Name, st.Read, what)
 		} else {
-			fmt.Fprintf(a.stdout, "stored %s %s (id %s): %d %s read, %d with lineage", s.Kind, s.Name, s.ID[:12], st.Read, what, st.Kept)
+			safef(a.stdout, "stored %s %s (id %s): %d %s read, %d with lineage", s.Kind, s.Name, s.ID[:12], st.Read, what, st.Kept)
 		}
 		if st.Repeated > 0 {
-			fmt.Fprintf(a.stdout, ", %d repeated", st.Repeated)
+			safef(a.stdout, ", %d repeated", st.Repeated)
 		}
 		if st.Dropped > 0 {
-			fmt.Fprintf(a.stdout, ", %d without lineage", st.Dropped)
+			safef(a.stdout, ", %d without lineage", st.Dropped)
 		}
 		if st.Failed > 0 {
-			fmt.Fprintf(a.stdout, ", %d unparseable", st.Failed)
+			safef(a.stdout, ", %d unparseable", st.Failed)
 		}
 		if s.Kind == ingest.KindSQLLog || s.Kind == ingest.KindPGStat {
 			fmt.Fprint(a.stdout, " (literals masked)")
@@ -367,25 +369,25 @@ func (a *app) printIngestSummary(sum *ingestSummary) {
 		for _, k := range slices.Sorted(maps.Keys(sum.BySource)) {
 			parts = append(parts, fmt.Sprintf("%s %d", k, sum.BySource[k]))
 		}
-		fmt.Fprintf(a.stdout, "run %s: %d lineage edges from %d stored sources (%s)\n", sum.Run, sum.Written, sum.Stored, strings.Join(parts, ", "))
+		safef(a.stdout, "run %s: %d lineage edges from %d stored sources (%s)\n", sum.Run, sum.Written, sum.Stored, strings.Join(parts, ", "))
 	case sum.Unchanged:
-		fmt.Fprintf(a.stdout, "no run written: the latest run already has all %d lineage edges\n", sum.Written)
+		safef(a.stdout, "no run written: the latest run already has all %d lineage edges\n", sum.Written)
 	case sum.Edges > 0 && sum.Written == 0 && sum.NotInMap == sum.Edges:
-		fmt.Fprintf(a.stdout, "no run written: none of the %d lineage edges has both ends in the map yet; `piimap scan` writes them\n", sum.Edges)
+		safef(a.stdout, "no run written: none of the %d lineage edges has both ends in the map yet; `piimap scan` writes them\n", sum.Edges)
 	default:
-		fmt.Fprintf(a.stdout, "no run written: the %d stored sources give no lineage edges\n", sum.Stored)
+		safef(a.stdout, "no run written: the %d stored sources give no lineage edges\n", sum.Stored)
 	}
 	if sum.Written > 0 && sum.NotInMap > 0 {
-		fmt.Fprintf(a.stdout, "  %d edges wait for their assets or fields to be scanned\n", sum.NotInMap)
+		safef(a.stdout, "  %d edges wait for their assets or fields to be scanned\n", sum.NotInMap)
 	}
 	if len(sum.Unresolved) > 0 {
-		fmt.Fprintf(a.stdout, "unresolved datasets (%d):\n", len(sum.Unresolved))
+		safef(a.stdout, "unresolved datasets (%d):\n", len(sum.Unresolved))
 		for _, u := range sum.Unresolved {
-			fmt.Fprintf(a.stdout, "  %s\n", u)
+			safef(a.stdout, "  %s\n", u)
 		}
 	}
 	for _, p := range sum.Problems {
-		fmt.Fprintf(a.stdout, "problem: %s\n", p)
+		safef(a.stdout, "problem: %s\n", p)
 	}
 }
 
@@ -421,7 +423,7 @@ func (a *app) lineageSourcesCommand() *cobra.Command {
 				if s.SupersededBy != "" {
 					status = "superseded by " + s.SupersededBy[:12]
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.ID[:12], s.Kind, s.Name, s.Store,
+				safef(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.ID[:12], s.Kind, s.Name, s.Store,
 					s.IngestedAt.Format(time.RFC3339), s.Stats.Read, s.Stats.Kept, status)
 			}
 			return tw.Flush()

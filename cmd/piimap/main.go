@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/piimap/piimap/lineage"
 )
 
 // Exit codes (DESIGN §7).
@@ -48,13 +50,18 @@ func usageError(format string, a ...any) error {
 }
 
 // run executes the command line and returns the process exit code.
+//
+// Errors are printed as "piimap: <error>" with the error text through
+// lineage.TermSafe: errors quote store, asset and file names, which must
+// not drive the terminal. When stdout or stderr is a terminal, it is also
+// wrapped in a termWriter as a safety net (see newApp).
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	app := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	app := newApp(stdin, stdout, stderr)
 	root := app.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
+	root.SetOut(app.stdout)
+	root.SetErr(app.stderr)
 	err := root.ExecuteContext(ctx)
 	app.close()
 	if err == nil {
@@ -63,10 +70,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var ce *exitCodeError
 	if errors.As(err, &ce) {
 		if ce.err != nil {
-			fmt.Fprintln(stderr, "piimap:", ce.err)
+			printError(app.stderr, ce.err)
 		}
 		return ce.code
 	}
-	fmt.Fprintln(stderr, "piimap:", err)
+	printError(app.stderr, err)
 	return exitError
+}
+
+// printError prints "piimap: <err>" on one line: control characters in
+// the error text (a hostile name it quotes, or a newline) are escaped.
+func printError(w io.Writer, err error) {
+	fmt.Fprintln(w, "piimap:", lineage.TermSafe(err.Error()))
 }

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/piimap/piimap/lineage"
 )
@@ -14,7 +12,7 @@ import (
 var mapFormats = lineage.MapFormats
 
 func (a *app) mapCommand() *cobra.Command {
-	var format, run string
+	var format, run, tenant string
 	var types, stores []string
 	cmd := &cobra.Command{
 		Use:   "map",
@@ -43,7 +41,20 @@ subject's path, with confidence, evidence and outgoing lineage edges. Formats:
 			if err != nil {
 				return err
 			}
-			m, err := lineage.BuildMap(cmd.Context(), g, run, lineage.MapFilter{Types: types, Stores: stores})
+			if tenant != "" {
+				cfg, err := a.config()
+				if err != nil {
+					return err
+				}
+				known := false
+				for _, sc := range cfg.Stores {
+					known = known || sc.TenantName() == tenant
+				}
+				if !known {
+					return usageError("map: no configured store belongs to tenant %q", tenant)
+				}
+			}
+			m, err := lineage.BuildMap(cmd.Context(), g, run, lineage.MapFilter{Types: types, Stores: stores, Tenant: tenant})
 			if err != nil {
 				return err
 			}
@@ -58,6 +69,7 @@ subject's path, with confidence, evidence and outgoing lineage edges. Formats:
 	f.StringVar(&format, "format", "", strings.Join(mapFormats, "|"))
 	f.StringArrayVar(&types, "type", nil, "only locations with this PII type (repeatable)")
 	f.StringArrayVar(&stores, "store", nil, "only this store (repeatable)")
+	f.StringVar(&tenant, "tenant", "", "only this tenant's stores; edges into other tenants' stores are left out")
 	f.StringVar(&run, "run", "", "scan run id (default: the latest)")
 	return cmd
 }
@@ -66,7 +78,7 @@ func (a *app) defaultMapFormat() string {
 	if a.jsonOut {
 		return "json"
 	}
-	if f, ok := a.stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	if a.ttyOut != nil {
 		return "table"
 	}
 	return "json"

@@ -1,28 +1,31 @@
 package main
 
 import (
-	"os"
 	"sync"
 
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
+
+	"github.com/piimap/piimap/lineage"
 )
 
 // progress draws a bar on stderr when stderr is a terminal and --quiet and
-// --json are off; otherwise every method is a no-op.
+// --json are off; otherwise every method is a no-op. The bar writes its
+// own control sequences to the terminal itself (not through termWriter);
+// its description, which names stores and assets, goes through
+// lineage.TermSafe.
 type progress struct {
 	mu  sync.Mutex
 	bar *progressbar.ProgressBar
 }
 
 func (a *app) newProgress(desc string, max int64) *progress {
-	f, ok := a.stderr.(*os.File)
-	if !ok || a.quiet || a.jsonOut || !term.IsTerminal(int(f.Fd())) {
+	f := a.ttyErr
+	if f == nil || a.quiet || a.jsonOut {
 		return &progress{}
 	}
 	return &progress{bar: progressbar.NewOptions64(max,
 		progressbar.OptionSetWriter(f),
-		progressbar.OptionSetDescription(desc),
+		progressbar.OptionSetDescription(lineage.TermSafe(desc)),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetWidth(30),
 		progressbar.OptionThrottle(100_000_000),
@@ -43,10 +46,12 @@ func (p *progress) set(done, max int64) {
 	_ = p.bar.Set64(done)
 }
 
+// describe sets the bar's description; desc is escaped here, so callers
+// may put store and asset names in it as they are.
 func (p *progress) describe(desc string) {
 	if p.bar != nil {
 		p.mu.Lock()
-		p.bar.Describe(desc)
+		p.bar.Describe(lineage.TermSafe(desc))
 		p.mu.Unlock()
 	}
 }

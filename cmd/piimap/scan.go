@@ -127,17 +127,19 @@ func (a *app) scan(ctx context.Context, cfg *Config, g *badgerstore.Store, store
 	return res, nil
 }
 
+// printScanSummary prints the run and its gaps; names and error texts are
+// escaped (safef).
 func (a *app) printScanSummary(res *scanner.Result) {
 	r := res.Run
-	fmt.Fprintf(a.stdout, "scan run %s: %s\n", r.ID, r.Status)
-	fmt.Fprintf(a.stdout, "  stores %d, units %d, records %d, findings %d, errors %d, took %s\n",
+	safef(a.stdout, "scan run %s: %s\n", r.ID, r.Status)
+	safef(a.stdout, "  stores %d, units %d, records %d, findings %d, errors %d, took %s\n",
 		len(r.Stores), r.Units, r.Records, r.Findings, len(r.Errors), r.EndedAt.Sub(r.StartedAt).Round(1e6))
 	for _, e := range r.Errors {
 		unit := e.Unit
 		if unit == "" {
 			unit = "(store)"
 		}
-		fmt.Fprintf(a.stdout, "  gap: %s/%s: %s\n", e.Store, unit, e.Err)
+		safef(a.stdout, "  gap: %s/%s: %s\n", e.Store, unit, e.Err)
 	}
 }
 

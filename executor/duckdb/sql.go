@@ -5,12 +5,12 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"regexp"
 	"strings"
 
 	godb "github.com/marcboeker/go-duckdb"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/classifiers/identifier"
 	"github.com/piimap/piimap/executor"
 	sduck "github.com/piimap/piimap/scanner/duckdb"
 )
@@ -94,13 +94,9 @@ func Where(ms []executor.Match, col func(field string) (string, error)) (string,
 			return "", nil, err
 		}
 		txt := "CAST(" + c + " AS VARCHAR)"
-		var vals []string
-		for _, v := range m.Values {
-			n := executor.NormalizeValue(m.Kind, v)
-			if n == "" || (m.Kind == piimap.KeyPhone && len(n) < 7) {
-				continue
-			}
-			vals = append(vals, n)
+		vals := m.SQLValues()
+		if m.Kind == piimap.KeyPhone {
+			vals = identifier.PhoneCellForms(m.Values, m.Region) // E.164 under the field's region: every cell key (digits and +) it may be written as
 		}
 		if len(vals) == 0 {
 			continue
@@ -111,19 +107,13 @@ func Where(ms []executor.Match, col func(field string) (string, error)) (string,
 			ors = append(ors, in)
 			args = append(args, a...)
 			ors = append(ors, "regexp_matches(lower("+txt+"), ?)")
-			args = append(args, emailTokenRegexp(vals))
+			args = append(args, identifier.EmailTokenPattern(vals))
 		case piimap.KeyPhone:
-			in, a := inList("regexp_replace("+txt+", '[^0-9]', '', 'g')", vals)
+			in, a := inList("regexp_replace("+txt+", '[^0-9+]', '', 'g')", vals)
 			ors = append(ors, in)
 			args = append(args, a...)
-			raw := make([]string, 0, len(m.Values))
-			for _, v := range m.Values {
-				if v = strings.TrimSpace(v); len(executor.PhoneDigits(v)) >= 7 {
-					raw = append(raw, v)
-				}
-			}
 			ors = append(ors, "regexp_matches("+txt+", ?)")
-			args = append(args, tokenRegexp(raw))
+			args = append(args, identifier.PhoneTokenPattern(m.Values, m.Region))
 		default:
 			in, a := inList("trim("+txt+")", vals)
 			ors = append(ors, in)
@@ -148,26 +138,6 @@ func inList(expr string, vals []string) (string, []any) {
 		}
 	}
 	return strings.Join(parts, " OR "), args
-}
-
-// emailTokenRegexp mirrors executor.TokenSpans for emails in RE2 syntax,
-// over lower-cased text.
-func emailTokenRegexp(vals []string) string {
-	alts := make([]string, len(vals))
-	for i, v := range vals {
-		alts[i] = regexp.QuoteMeta(v)
-	}
-	return `(^|[^a-z0-9._%+-])(` + strings.Join(alts, "|") + `)($|[^a-z0-9_%+@.-]|\.([^a-z0-9]|$))`
-}
-
-// tokenRegexp mirrors executor.TokenSpans for phones: no word character
-// (or '+') before, no word character after.
-func tokenRegexp(vals []string) string {
-	alts := make([]string, len(vals))
-	for i, v := range vals {
-		alts[i] = regexp.QuoteMeta(v)
-	}
-	return `(^|[^A-Za-z0-9_+])(` + strings.Join(alts, "|") + `)($|[^A-Za-z0-9_])`
 }
 
 // QueryArrow runs a query on db through go-duckdb's Arrow interface and

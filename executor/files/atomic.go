@@ -7,8 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math/rand/v2"
 	"os"
+	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/piimap/piimap"
@@ -16,43 +20,128 @@ import (
 
 // tmpPattern names rewrite temp files: hidden, beside the original (so the
 // rename is atomic on the same filesystem), recognisable for cleanup.
-func tmpPattern(path string) string { return "." + filepath.Base(path) + ".piimap-*.tmp" }
+func tmpPattern(base string) string { return "." + base + ".piimap-*.tmp" }
 
-// removeStaleTemps deletes temp files an interrupted rewrite of path left
-// behind. The original is intact in that case: the rename never happened.
-func removeStaleTemps(path string) {
-	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), tmpPattern(path)))
-	for _, m := range matches {
-		_ = os.Remove(m)
+// dirHandle is a file's parent directory, opened beneath the store root
+// and checked to be the directory locate verified: every temp file, check
+// and rename of a rewrite goes through it, so a rewrite stays in that
+// directory whatever is swapped in above it meanwhile.
+type dirHandle struct {
+	root   *os.Root    // the parent directory
+	dir    string      // its absolute path (DuckDB writes by path)
+	base   string      // the file's name in it
+	before os.FileInfo // the file as locate saw it
+}
+
+// openDir opens f's directory and checks that it is still the verified
+// directory and that f is still the regular file locate saw.
+func (h *Handler) openDir(f file) (*dirHandle, error) {
+	d := &dirHandle{dir: filepath.Dir(f.path), base: path.Base(f.rel), before: f.info}
+	r, err := h.fsroot.OpenRoot(path.Dir(f.rel))
+	if err != nil {
+		return nil, trimPath(err)
+	}
+	d.root = r
+	want, err := os.Lstat(d.dir)
+	if err != nil {
+		r.Close()
+		return nil, trimPath(err)
+	}
+	got, err := r.Stat(".")
+	if err != nil || !got.IsDir() || !os.SameFile(got, want) {
+		r.Close()
+		return nil, fmt.Errorf("its directory was replaced while being opened; retry: %w", piimap.ErrInvalidState)
+	}
+	if err := d.unchanged(); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *dirHandle) Close() error { return d.root.Close() }
+
+// unchanged checks that the directory entry is still the regular file
+// locate saw, with the same size and modification time.
+func (d *dirHandle) unchanged() error {
+	now, err := d.root.Lstat(d.base)
+	if err != nil {
+		return trimPath(err)
+	}
+	if !now.Mode().IsRegular() || !os.SameFile(now, d.before) {
+		return fmt.Errorf("replaced (by a link or another file) while being rewritten; nothing written: %w", piimap.ErrUnsupported)
+	}
+	if now.Size() != d.before.Size() || !now.ModTime().Equal(d.before.ModTime()) {
+		return fmt.Errorf("changed while being rewritten; retry: %w", piimap.ErrInvalidState)
+	}
+	return nil
+}
+
+// removeStaleTemps deletes temp files an interrupted rewrite of the file
+// left behind. The original is intact in that case: the rename never
+// happened.
+func (d *dirHandle) removeStaleTemps() {
+	dir, err := d.root.Open(".")
+	if err != nil {
+		return
+	}
+	names, _ := dir.Readdirnames(-1)
+	dir.Close()
+	pattern := tmpPattern(d.base)
+	for _, n := range names {
+		if ok, _ := filepath.Match(pattern, n); ok {
+			_ = d.root.Remove(n)
+		}
 	}
 }
 
-// rewrite replaces path atomically with what write produces: a temp file in
-// the same directory (gzip-compressed when gz), fsynced, given the
-// original's mode, renamed over the original, then the directory fsynced. A
-// crash at any point leaves either the old or the new file. If the original
-// changed while it was being rewritten (an appending writer), the rewrite
-// is abandoned with an error rather than losing the new data.
-func rewrite(ctx context.Context, path string, gz bool, write func(w io.Writer) error) (err error) {
-	before, err := os.Stat(path)
+// createTemp creates a new, empty temp file beside the file (O_EXCL: never
+// an existing entry or link).
+func (d *dirHandle) createTemp() (*os.File, string, error) {
+	prefix, suffix, _ := strings.Cut(tmpPattern(d.base), "*")
+	for range 10000 {
+		name := prefix + strconv.FormatUint(uint64(rand.Uint32()), 10) + suffix
+		f, err := d.root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, "", trimPath(err)
+		}
+		return f, name, nil
+	}
+	return nil, "", fmt.Errorf("no free temp file name: %w", piimap.ErrInvalidState)
+}
+
+// rewrite replaces the file f atomically with what write produces: a temp
+// file in the same (verified) directory, gzip-compressed when f.gz,
+// fsynced, given the original's mode, renamed over the original within
+// that directory, then the directory fsynced. A crash at any point leaves
+// either the old or the new file. If the original changed while it was
+// being rewritten (an appending writer), or was replaced by a link or
+// another file, the rewrite is abandoned with an error rather than losing
+// the new data or replacing something that is not the file read.
+func (h *Handler) rewrite(ctx context.Context, f file, write func(w io.Writer) error) (err error) {
+	d, err := h.openDir(f)
 	if err != nil {
 		return err
 	}
-	removeStaleTemps(path)
-	tmp, err := os.CreateTemp(filepath.Dir(path), tmpPattern(path))
+	defer d.Close()
+	d.removeStaleTemps()
+	tmp, name, err := d.createTemp()
 	if err != nil {
 		return err
 	}
 	defer func() {
 		if err != nil {
 			tmp.Close()
-			os.Remove(tmp.Name())
+			_ = d.root.Remove(name)
 		}
 	}()
 	bw := bufio.NewWriterSize(tmp, 256<<10)
 	var w io.Writer = bw
 	var zw *gzip.Writer
-	if gz {
+	if f.gz {
 		zw = gzip.NewWriter(bw)
 		w = zw
 	}
@@ -67,12 +156,13 @@ func rewrite(ctx context.Context, path string, gz bool, write func(w io.Writer) 
 	if err = bw.Flush(); err != nil {
 		return err
 	}
-	return commitTemp(ctx, tmp, path, before)
+	return d.commit(ctx, tmp, name)
 }
 
-// commitTemp fsyncs an already written temp file and renames it over path.
-func commitTemp(ctx context.Context, tmp *os.File, path string, before os.FileInfo) error {
-	if err := tmp.Chmod(before.Mode().Perm()); err != nil {
+// commit fsyncs an already written temp file and renames it over the
+// file, if the file is still the one read.
+func (d *dirHandle) commit(ctx context.Context, tmp *os.File, name string) error {
+	if err := tmp.Chmod(d.before.Mode().Perm()); err != nil {
 		return err
 	}
 	if err := tmp.Sync(); err != nil {
@@ -84,40 +174,30 @@ func commitTemp(ctx context.Context, tmp *os.File, path string, before os.FileIn
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	now, err := os.Stat(path)
+	if err := d.unchanged(); err != nil {
+		return err
+	}
+	if err := d.root.Rename(name, d.base); err != nil {
+		return trimPath(err)
+	}
+	dir, err := d.root.Open(".")
 	if err != nil {
-		return err
+		return trimPath(err)
 	}
-	if now.Size() != before.Size() || !now.ModTime().Equal(before.ModTime()) {
-		return fmt.Errorf("changed while being rewritten; retry: %w", piimap.ErrInvalidState)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(path))
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+	defer dir.Close()
+	if err := dir.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
 		return err
 	}
 	return nil
 }
 
-// openReader opens path for streaming, transparently decompressing gzip.
-func openReader(path string, gz bool) (io.ReadCloser, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
+// openReader wraps an open file for streaming, transparently decompressing
+// gzip (when gz, or when the content starts with the gzip magic). Closing
+// the reader closes the file.
+func openReader(f *os.File, gz bool) (io.ReadCloser, error) {
 	br := bufio.NewReaderSize(f, 256<<10)
 	head, _ := br.Peek(2)
-	if gz || (len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b) {
+	if gz || isGzip(head) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			f.Close()
@@ -134,17 +214,7 @@ func openReader(path string, gz bool) (io.ReadCloser, error) {
 	}{br, f}, nil
 }
 
-// isGzipFile reports whether the file starts with the gzip magic.
-func isGzipFile(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	var b [2]byte
-	n, _ := io.ReadFull(f, b[:])
-	return n == 2 && b[0] == 0x1f && b[1] == 0x8b
-}
+func isGzip(head []byte) bool { return len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b }
 
 // lineEnd splits a raw line into its content and its terminator ("\n",
 // "\r\n" or "" for a last line without one).

@@ -1,14 +1,15 @@
 package files
 
 import (
+	"bufio"
+	"compress/gzip"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/piimap/piimap"
@@ -28,7 +29,9 @@ const findBatch = 1024
 // Handler finds and erases a subject's records in the files under one
 // directory (file:// stores; assets are paths relative to the root).
 type Handler struct {
-	root     string
+	root     string   // as configured
+	real     string   // root with its symlinks resolved: everything is checked against it
+	fsroot   *os.Root // real, opened: every read and write goes through it
 	store    string
 	readOnly bool
 	maskKey  []byte
@@ -64,58 +67,100 @@ func Open(ctx context.Context, sc scanner.StoreConfig, opt executor.HandlerOptio
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("files: %s: %s is not a directory: %w", sc.Name, root, piimap.ErrConfig)
 	}
-	return &Handler{root: root, store: sc.Name, readOnly: opt.ReadOnly, maskKey: opt.MaskKey}, nil
-}
-
-// Close releases the in-memory DuckDB, if one was opened.
-func (h *Handler) Close() error {
-	if h.db != nil {
-		return h.db.Close()
+	real, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, fmt.Errorf("files: %s: %w: %w", sc.Name, piimap.ErrUnreachable, err)
 	}
-	return nil
+	fsroot, err := os.OpenRoot(real)
+	if err != nil {
+		return nil, fmt.Errorf("files: %s: %w: %w", sc.Name, piimap.ErrUnreachable, err)
+	}
+	return &Handler{root: root, real: real, fsroot: fsroot, store: sc.Name, readOnly: opt.ReadOnly, maskKey: opt.MaskKey}, nil
 }
 
-// file is a resolved target: its absolute path, format and compression.
+// Close releases the root and the in-memory DuckDB, if one was opened.
+func (h *Handler) Close() error {
+	err := h.fsroot.Close()
+	if h.db != nil {
+		err = errors.Join(err, h.db.Close())
+	}
+	return err
+}
+
+// file is a resolved target: where it is (contain.go checked it), its
+// format and compression.
 type file struct {
-	path   string
+	rel    string      // slash-separated path under the root
+	path   string      // absolute path under the real root (for DuckDB)
+	info   os.FileInfo // the file as locate saw it (Lstat)
 	format string
 	gz     bool
 }
 
-// resolve maps an asset to a file under the root, refusing paths that
-// escape it, and settles its format (from the plan, else detected).
-func (h *Handler) resolve(t executor.Target) (file, error) {
-	rel := path.Clean(strings.ReplaceAll(t.Asset, "\\", "/"))
-	if path.IsAbs(rel) || rel == "." || rel == ".." || strings.HasPrefix(rel, "../") {
-		return file{}, fmt.Errorf("files: %s/%s: asset escapes the store root: %w", h.store, t.Asset, piimap.ErrConfig)
+// resolve checks that an asset is a regular file under the root with no
+// symlink on its path (locate; op names the operation in errors and says
+// whether it writes), and settles its format (from the plan, else
+// detected) and compression (the plan's, or the gzip magic).
+func (h *Handler) resolve(t executor.Target, op string) (file, error) {
+	rel, abs, info, err := h.locate(op, t.Asset)
+	if err != nil {
+		return file{}, err
 	}
-	p := filepath.Join(h.root, filepath.FromSlash(rel))
-	f := file{path: p, format: t.Format, gz: t.Gzip || isGzipFile(p)}
-	if f.format == "" {
-		rc, err := openReader(p, f.gz)
+	f := file{rel: rel, path: abs, info: info, format: t.Format, gz: t.Gzip}
+	if !f.gz || f.format == "" {
+		fh, err := h.openFile(f)
 		if err != nil {
-			return file{}, fmt.Errorf("files: %s/%s: %w", h.store, t.Asset, err)
+			return file{}, fmt.Errorf("files: %s %s/%s: %w", op, h.store, sfiles.EscapeName(t.Asset), err)
 		}
-		head := make([]byte, sfiles.HeadSize)
-		n, _ := io.ReadFull(rc, head)
-		rc.Close()
-		f.format = sfiles.DetectFormat(t.Asset, head[:n], n < len(head))
+		br := bufio.NewReader(fh)
+		magic, _ := br.Peek(2)
+		f.gz = f.gz || isGzip(magic)
+		if f.format == "" {
+			f.format = h.detect(t.Asset, fh, br, f.gz)
+		}
+		fh.Close()
 	}
 	if f.format == "" {
-		return file{}, fmt.Errorf("files: %s/%s: unreadable binary content: %w", h.store, t.Asset, piimap.ErrUnsupported)
+		return file{}, fmt.Errorf("files: %s/%s: unreadable binary content: %w", h.store, sfiles.EscapeName(t.Asset), piimap.ErrUnsupported)
 	}
 	if f.format == piimap.FormatParquet && f.gz {
-		return file{}, fmt.Errorf("files: %s/%s: gzip-wrapped parquet: %w", h.store, t.Asset, piimap.ErrUnsupported)
+		return file{}, fmt.Errorf("files: %s/%s: gzip-wrapped parquet: %w", h.store, sfiles.EscapeName(t.Asset), piimap.ErrUnsupported)
 	}
 	return f, nil
+}
+
+// detect reads the head of an open file (decompressed when gz) and
+// detects its format like the scanner does.
+func (h *Handler) detect(asset string, fh *os.File, br *bufio.Reader, gz bool) string {
+	var r io.Reader = br
+	if gz {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return sfiles.DetectFormat(asset, nil, true)
+		}
+		defer zr.Close()
+		r = zr
+	}
+	head := make([]byte, sfiles.HeadSize)
+	n, _ := io.ReadFull(r, head)
+	return sfiles.DetectFormat(asset, head[:n], n < len(head))
 }
 
 func (f file) text() bool { return f.format == piimap.FormatText }
 
 // CheckMode accepts the modes ModeSupported lists for the file's format,
 // and rectification (a target with Changes) where RectifySupported does.
+//
+// It also refuses a target that is not a regular file inside the store
+// root with no symlink on its path, or that has other hard links
+// (contain.go), so planning shows it as a gap instead of an erasure that
+// would write through a link or leave a copy behind.
 func (h *Handler) CheckMode(t executor.Target) error {
-	f, err := h.resolve(t)
+	op := opErase
+	if len(t.Changes) > 0 {
+		op = opRectify
+	}
+	f, err := h.resolve(t, op)
 	if err != nil {
 		return err
 	}
@@ -124,7 +169,7 @@ func (h *Handler) CheckMode(t executor.Target) error {
 		err = h.checkParquet(context.Background(), f, t)
 	}
 	if err != nil {
-		return fmt.Errorf("files: %s/%s: %w", h.store, t.Asset, err)
+		return fmt.Errorf("files: %s/%s: %w", h.store, sfiles.EscapeName(t.Asset), err)
 	}
 	return nil
 }
@@ -145,7 +190,11 @@ func (h *Handler) Rectify(ctx context.Context, ts []executor.Target, opt executo
 // stream.go, which hold the record-level logic for local files and
 // objects alike.
 func (h *Handler) stream(f file, use func(r io.Reader) error) error {
-	rc, err := openReader(f.path, f.gz)
+	fh, err := h.openFile(f)
+	if err != nil {
+		return err
+	}
+	rc, err := openReader(fh, f.gz)
 	if err != nil {
 		return err
 	}
@@ -156,7 +205,7 @@ func (h *Handler) stream(f file, use func(r io.Reader) error) error {
 // Find emits the subject's records: Arrow batches for Parquet (DuckDB),
 // rows for CSV/JSON/JSONL, {line, text} rows for text.
 func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executor.Batch) error) error {
-	f, err := h.resolve(t)
+	f, err := h.resolve(t, opFind)
 	if err != nil {
 		return err
 	}
@@ -165,14 +214,14 @@ func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executo
 	}
 	err = h.stream(f, func(r io.Reader) error { return FindStream(ctx, r, f.format, t, emit) })
 	if err != nil {
-		return fmt.Errorf("files: find %s/%s: %w", h.store, t.Asset, err)
+		return fmt.Errorf("files: find %s/%s: %w", h.store, sfiles.EscapeName(t.Asset), err)
 	}
 	return nil
 }
 
 // Count counts the subject's records (lines for text).
 func (h *Handler) Count(ctx context.Context, t executor.Target) (int64, error) {
-	f, err := h.resolve(t)
+	f, err := h.resolve(t, opCount)
 	if err != nil {
 		return 0, err
 	}
@@ -185,7 +234,7 @@ func (h *Handler) Count(ctx context.Context, t executor.Target) (int64, error) {
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("files: count %s/%s: %w", h.store, t.Asset, err)
+		return 0, fmt.Errorf("files: count %s/%s: %w", h.store, sfiles.EscapeName(t.Asset), err)
 	}
 	return n, nil
 }
@@ -220,7 +269,7 @@ func (h *Handler) Erase(ctx context.Context, ts []executor.Target, opt executor.
 			continue
 		}
 		if res.Changed, err = h.eraseFile(ctx, t); err != nil {
-			return out, fmt.Errorf("files: erase %s/%s: %w", h.store, t.Asset, err)
+			return out, fmt.Errorf("files: erase %s/%s: %w", h.store, sfiles.EscapeName(t.Asset), err)
 		}
 		out = append(out, res)
 	}
@@ -228,7 +277,11 @@ func (h *Handler) Erase(ctx context.Context, ts []executor.Target, opt executor.
 }
 
 func (h *Handler) eraseFile(ctx context.Context, t executor.Target) (int64, error) {
-	f, err := h.resolve(t)
+	op := opErase
+	if len(t.Changes) > 0 {
+		op = opRectify
+	}
+	f, err := h.resolve(t, op)
 	if err != nil {
 		return 0, err
 	}
@@ -236,7 +289,7 @@ func (h *Handler) eraseFile(ctx context.Context, t executor.Target) (int64, erro
 		return h.eraseParquet(ctx, f, t)
 	}
 	var changed int64
-	err = rewrite(ctx, f.path, f.gz, func(w io.Writer) error {
+	err = h.rewrite(ctx, f, func(w io.Writer) error {
 		return h.stream(f, func(r io.Reader) (err error) {
 			changed, err = RewriteStream(ctx, r, w, f.format, t, h.maskKey)
 			return err

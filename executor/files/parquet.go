@@ -255,33 +255,48 @@ func (h *Handler) checkParquet(ctx context.Context, f file, t executor.Target) e
 // replaceParquet writes a temp file beside f with copy (a COPY … TO
 // statement missing its target) and commits it atomically like every other
 // rewrite.
-func (h *Handler) replaceParquet(ctx context.Context, f file, copyTo string, args []any) error {
+func (h *Handler) replaceParquet(ctx context.Context, f file, copyTo string, args []any) (err error) {
 	db, err := h.duck()
 	if err != nil {
 		return err
 	}
-	before, err := os.Stat(f.path)
+	d, err := h.openDir(f)
 	if err != nil {
 		return err
 	}
-	removeStaleTemps(f.path)
-	tmp, err := os.CreateTemp(filepath.Dir(f.path), tmpPattern(f.path))
+	defer d.Close()
+	d.removeStaleTemps()
+	tmp, name, err := d.createTemp()
 	if err != nil {
 		return err
 	}
 	tmp.Close()
-	if _, err := db.ExecContext(ctx, copyTo+quote(tmp.Name())+" (FORMAT PARQUET)", args...); err != nil {
-		os.Remove(tmp.Name())
+	defer func() {
+		if err != nil {
+			_ = d.root.Remove(name)
+		}
+	}()
+	if _, err := db.ExecContext(ctx, copyTo+quote(filepath.Join(d.dir, name))+" (FORMAT PARQUET)", args...); err != nil {
 		return err
 	}
-	out, err := os.OpenFile(tmp.Name(), os.O_RDWR, 0)
+	// What DuckDB wrote must still be a regular file in the directory.
+	li, err := d.root.Lstat(name)
 	if err != nil {
-		os.Remove(tmp.Name())
+		return trimPath(err)
+	}
+	if !li.Mode().IsRegular() {
+		return fmt.Errorf("temp file replaced by a %s; nothing written: %w", kindOf(li.Mode()), piimap.ErrUnsupported)
+	}
+	out, err := d.root.OpenFile(name, os.O_RDWR|oNonblock, 0)
+	if err != nil {
+		return trimPath(err)
+	}
+	if err := sameRegular(out, li); err != nil {
+		out.Close()
 		return err
 	}
-	if err := commitTemp(ctx, out, f.path, before); err != nil {
+	if err := d.commit(ctx, out, name); err != nil {
 		out.Close()
-		os.Remove(tmp.Name())
 		return err
 	}
 	return nil
@@ -290,7 +305,7 @@ func (h *Handler) replaceParquet(ctx context.Context, f file, copyTo string, arg
 // ExportParquet writes the subject's rows of a Parquet file to path; other
 // formats are not columnar sources (piimap.ErrUnsupported).
 func (h *Handler) ExportParquet(ctx context.Context, t executor.Target, path string) (int64, error) {
-	f, err := h.resolve(t)
+	f, err := h.resolve(t, opExport)
 	if err != nil {
 		return 0, err
 	}

@@ -32,7 +32,7 @@ type record struct {
 func (r *record) matches(ms []executor.Match) bool {
 	for _, m := range ms {
 		if m.Field == "" {
-			if len(executor.TokenSpans(m.Kind, r.text, m.Values)) > 0 {
+			if len(m.Spans(r.text)) > 0 {
 				return true
 			}
 			continue

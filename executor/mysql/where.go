@@ -2,11 +2,11 @@ package mysql
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/classifiers/identifier"
 	"github.com/piimap/piimap/executor"
 	smy "github.com/piimap/piimap/scanner/mysql"
 )
@@ -27,9 +27,11 @@ func bin(expr string) string { return "CONVERT(" + expr + " USING utf8mb4) COLLA
 
 // Where renders matches as one boolean expression (the disjunction of the
 // matches) and its arguments, following the executor's matching rules:
-// emails trimmed and lower-cased, equal or as a whole token; phones by
-// digits or as a token; other kinds by exact trimmed text form. A NULL cell
-// never matches; a match without usable values matches nothing.
+// emails trimmed and lower-cased, equal or as a whole token; phones by the
+// cell's digits and plus signs (identifier.PhoneCellForms of the E.164
+// values in the field's region) or as a written number in the text
+// (identifier.PhoneTokenPattern); other kinds by exact trimmed text form.
+// A NULL cell never matches; a match without usable values matches nothing.
 func Where(ms []executor.Match, col func(field string) (Col, error)) (string, []any, error) {
 	var ors []string
 	var args []any
@@ -41,7 +43,10 @@ func Where(ms []executor.Match, col func(field string) (Col, error)) (string, []
 		if err != nil {
 			return "", nil, err
 		}
-		vals := normalized(m)
+		vals := m.SQLValues()
+		if m.Kind == piimap.KeyPhone {
+			vals = identifier.PhoneCellForms(m.Values, m.Region) // E.164 under the field's region: every cell key (digits and +) it may be written as
+		}
 		if len(vals) == 0 {
 			continue
 		}
@@ -53,17 +58,11 @@ func Where(ms []executor.Match, col func(field string) (Col, error)) (string, []
 		case piimap.KeyEmail:
 			ors = append(ors, bin("LOWER(TRIM("+txt+"))")+" IN ("+placeholders(len(vals))+")",
 				bin("LOWER("+txt+")")+" REGEXP ?")
-			args = append(append(args, strArgs(vals)...), emailTokenRegexp(vals))
+			args = append(append(args, strArgs(vals)...), identifier.EmailTokenPattern(vals))
 		case piimap.KeyPhone:
-			raw := make([]string, 0, len(m.Values))
-			for _, v := range m.Values {
-				if v = strings.TrimSpace(v); len(executor.PhoneDigits(v)) >= minPhoneDigits {
-					raw = append(raw, v)
-				}
-			}
-			ors = append(ors, "REGEXP_REPLACE("+txt+", '[^0-9]', '') IN ("+placeholders(len(vals))+")",
+			ors = append(ors, "REGEXP_REPLACE("+txt+", '[^0-9+]', '') IN ("+placeholders(len(vals))+")",
 				bin(txt)+" REGEXP ?")
-			args = append(append(args, strArgs(vals)...), tokenRegexp(raw))
+			args = append(append(args, strArgs(vals)...), identifier.PhoneTokenPattern(m.Values, m.Region))
 		default:
 			if c.Int {
 				ints := canonicalInts(vals)
@@ -86,30 +85,12 @@ func Where(ms []executor.Match, col func(field string) (Col, error)) (string, []
 	return "(" + strings.Join(ors, " OR ") + ")", args, nil
 }
 
-const minPhoneDigits = 7
-
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
 func strArgs(vals []string) []any {
 	out := make([]any, len(vals))
 	for i, v := range vals {
 		out[i] = v
-	}
-	return out
-}
-
-// normalized returns m's values canonicalised for its kind, without empty
-// or too-short ones and without duplicates.
-func normalized(m executor.Match) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, v := range m.Values {
-		n := executor.NormalizeValue(m.Kind, v)
-		if n == "" || (m.Kind == piimap.KeyPhone && len(n) < minPhoneDigits) || seen[n] {
-			continue
-		}
-		seen[n] = true
-		out = append(out, n)
 	}
 	return out
 }
@@ -125,25 +106,6 @@ func canonicalInts(vals []string) []int64 {
 		}
 	}
 	return out
-}
-
-// emailTokenRegexp mirrors executor.TokenSpans for emails (PCRE on MariaDB,
-// ICU on MySQL) over lower-cased text.
-func emailTokenRegexp(vals []string) string {
-	return `(^|[^a-z0-9._%+-])(` + alternation(vals) + `)($|[^a-z0-9_%+@.-]|\.([^a-z0-9]|$))`
-}
-
-// tokenRegexp mirrors executor.TokenSpans for phones.
-func tokenRegexp(vals []string) string {
-	return `(^|[^A-Za-z0-9_+])(` + alternation(vals) + `)($|[^A-Za-z0-9_])`
-}
-
-func alternation(vals []string) string {
-	alts := make([]string, len(vals))
-	for i, v := range vals {
-		alts[i] = regexp.QuoteMeta(v)
-	}
-	return strings.Join(alts, "|")
 }
 
 // fieldCol renders a target field over the table aliased t: a column, or a

@@ -53,7 +53,7 @@ func TestErasureEndToEnd(t *testing.T) {
 
 	svc := executor.New(g, g, stores, executor.Options{InstallationKey: []byte("0123456789abcdef0123456789abcdef")})
 	req, err := svc.NewRequest(ctx, executor.NewRequestInput{Type: executor.Erasure, Requester: "alice", Tenant: "acme",
-		Reason: "art. 17", Subject: piimap.Subject{piimap.KeyEmail: subject}})
+		Reason: "art. 17", Subject: piimap.Subject{piimap.KeyEmail: {subject}}})
 	require.NoError(t, err)
 	plan, err := svc.Plan(ctx, req.ID)
 	require.NoError(t, err)

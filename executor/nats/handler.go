@@ -176,12 +176,12 @@ func Matches(m snats.Message, ms []executor.Match) bool {
 	for _, mt := range ms {
 		switch {
 		case mt.Field == "":
-			if text, ok := m.Text(); ok && len(executor.TokenSpans(mt.Kind, text, mt.Values)) > 0 {
+			if text, ok := m.Text(); ok && len(mt.Spans(text)) > 0 {
 				return true
 			}
 			for _, vs := range m.Header {
 				for _, v := range vs {
-					if len(executor.TokenSpans(mt.Kind, v, mt.Values)) > 0 {
+					if len(mt.Spans(v)) > 0 {
 						return true
 					}
 				}

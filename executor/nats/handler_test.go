@@ -132,7 +132,7 @@ func TestFindRows(t *testing.T) {
 	publishJSON(t, conn, s, "a", nil, map[string]any{"phone": "+44 20 7946 0018", "uid": 42})
 	publishJSON(t, conn, s, "a", nil, map[string]any{"phone": "+44 20 7946 0019", "uid": 420})
 	n, err := h.Count(context.Background(), executor.Target{Asset: s, Match: []executor.Match{
-		{Field: "phone", Kind: piimap.KeyPhone, Values: []string{"442079460018"}},
+		{Field: "phone", Kind: piimap.KeyPhone, Values: []string{"+442079460018"}},
 		{Field: "uid", Kind: piimap.KeyUserID, Values: []string{"420"}},
 	}})
 	require.NoError(t, err)

@@ -79,7 +79,7 @@ func FuzzWhereShape(f *testing.F) {
 					t.Fatalf("argument of type %T", a)
 				}
 			}
-			rest := strings.NewReplacer(whitespace, "", "'[^0-9]'", "", "''", "", "'g'", "").Replace(w)
+			rest := strings.NewReplacer(whitespace, "", "'[^0-9+]'", "", "''", "", "'g'", "").Replace(w)
 			if strings.Contains(rest, "'") {
 				t.Fatalf("a literal other than the fixed ones in %s", w)
 			}

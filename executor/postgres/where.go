@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/classifiers/identifier"
 	"github.com/piimap/piimap/executor"
 	spg "github.com/piimap/piimap/scanner/postgres"
 )
@@ -56,7 +57,10 @@ func Where(ms []executor.Match, col func(field string) (Col, error), p *Params) 
 		if err != nil {
 			return "", err
 		}
-		vals := normalized(m)
+		vals := m.SQLValues()
+		if m.Kind == piimap.KeyPhone {
+			vals = identifier.PhoneCellForms(m.Values, m.Region) // E.164 under the field's region: every cell key (digits and +) it may be written as
+		}
 		if len(vals) == 0 {
 			continue
 		}
@@ -67,16 +71,10 @@ func Where(ms []executor.Match, col func(field string) (Col, error), p *Params) 
 		switch m.Kind {
 		case piimap.KeyEmail:
 			ors = append(ors, "lower(btrim("+txt+", "+whitespace+")) = ANY("+p.Add(vals)+"::text[])",
-				"lower("+txt+") ~ "+p.Add(emailTokenRegexp(vals)))
+				"lower("+txt+") ~ "+p.Add(identifier.EmailTokenPattern(vals)))
 		case piimap.KeyPhone:
-			raw := make([]string, 0, len(m.Values))
-			for _, v := range m.Values {
-				if v = strings.TrimSpace(v); len(executor.PhoneDigits(v)) >= minPhoneDigits {
-					raw = append(raw, v)
-				}
-			}
-			ors = append(ors, "regexp_replace("+txt+", '[^0-9]', '', 'g') = ANY("+p.Add(vals)+"::text[])",
-				txt+" ~ "+p.Add(tokenRegexp(raw)))
+			ors = append(ors, "regexp_replace("+txt+", '[^0-9+]', '', 'g') = ANY("+p.Add(vals)+"::text[])",
+				txt+" ~ "+p.Add(identifier.PhoneTokenPattern(m.Values, m.Region)))
 		default:
 			switch c.Type {
 			case ColInt:
@@ -96,25 +94,6 @@ func Where(ms []executor.Match, col func(field string) (Col, error), p *Params) 
 		return "FALSE", nil
 	}
 	return "(" + strings.Join(ors, " OR ") + ")", nil
-}
-
-// minPhoneDigits mirrors the executor's shortest comparable phone number.
-const minPhoneDigits = 7
-
-// normalized returns m's values canonicalised for its kind, without empty
-// or too-short ones and without duplicates.
-func normalized(m executor.Match) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, v := range m.Values {
-		n := executor.NormalizeValue(m.Kind, v)
-		if n == "" || (m.Kind == piimap.KeyPhone && len(n) < minPhoneDigits) || seen[n] {
-			continue
-		}
-		seen[n] = true
-		out = append(out, n)
-	}
-	return out
 }
 
 // canonicalInts keeps the values that are an integer's canonical text form
@@ -141,37 +120,6 @@ func canonicalUUIDs(vals []string) []string {
 		}
 	}
 	return out
-}
-
-// emailTokenRegexp mirrors executor.TokenSpans for emails as a Postgres
-// ARE over lower-cased text.
-func emailTokenRegexp(vals []string) string {
-	return `(^|[^a-z0-9._%+-])(` + alternation(vals) + `)($|[^a-z0-9_%+@.-]|\.([^a-z0-9]|$))`
-}
-
-// tokenRegexp mirrors executor.TokenSpans for phones: no word character
-// (or '+') before, no word character after.
-func tokenRegexp(vals []string) string {
-	return `(^|[^A-Za-z0-9_+])(` + alternation(vals) + `)($|[^A-Za-z0-9_])`
-}
-
-// alternation quotes each value for an ARE: every non-alphanumeric ASCII
-// character is escaped (an ARE escape of punctuation is the character
-// itself), so no value can change the expression's structure.
-func alternation(vals []string) string {
-	alts := make([]string, len(vals))
-	for i, v := range vals {
-		var b strings.Builder
-		for j := 0; j < len(v); j++ {
-			c := v[j]
-			if c < 0x80 && !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-				b.WriteByte('\\')
-			}
-			b.WriteByte(c)
-		}
-		alts[i] = b.String()
-	}
-	return strings.Join(alts, "|")
 }
 
 // fieldCol renders a target field over the table aliased as alias: a

@@ -23,4 +23,12 @@
 // a retry starts from the new version. The replacement keeps the object's
 // content type, metadata and other headers. Objects are rewritten only when
 // something matched, so a second erasure reads but never writes.
+//
+// Store-root containment: a target whose key, relative to the store
+// prefix, is unsafe (scanner/s3's CheckAsset: absolute, a . or .. segment,
+// an empty segment, a NUL or other control character) is refused by every
+// operation — CheckMode (so planning shows a gap), Find, Count, Erase,
+// Rectify, ExportParquet, AssetVersion — with piimap.ErrUnsupported before
+// any request is sent. Parquet objects are spooled under a fixed local name
+// in a private temp directory, never under their key.
 package s3

@@ -86,10 +86,13 @@ type object struct {
 func (o object) text() bool { return o.format == piimap.FormatText }
 
 // resolve stats the target's object and settles its format: the plan's,
-// else detected from its head like the scanner does.
-func (h *Handler) resolve(ctx context.Context, t executor.Target) (object, error) {
+// else detected from its head like the scanner does. An unsafe key
+// (ss3.CheckAsset: absolute, a . or .. segment, a control character) is
+// refused with piimap.ErrUnsupported before anything is read; op names the
+// operation in errors.
+func (h *Handler) resolve(ctx context.Context, t executor.Target, op string) (object, error) {
 	if err := ss3.CheckAsset(t.Asset); err != nil {
-		return object{}, h.errf("resolve", t.Asset, err)
+		return object{}, h.errf(op, t.Asset, err)
 	}
 	o := object{asset: t.Asset, key: h.conn.URL.Key(t.Asset), format: t.Format, gz: t.Gzip}
 	attrs, err := h.conn.Bucket.Attributes(ctx, o.key)
@@ -130,9 +133,14 @@ func (h *Handler) resolve(ctx context.Context, t executor.Target) (object, error
 }
 
 // CheckMode accepts delete for records and redact, drop, mask or delete
-// (which drops the lines) for text, as the files handler does.
+// (which drops the lines) for text, as the files handler does. It refuses
+// an unsafe key (resolve), so planning shows it as a gap.
 func (h *Handler) CheckMode(t executor.Target) error {
-	o, err := h.resolve(context.Background(), t)
+	op := "erase"
+	if len(t.Changes) > 0 {
+		op = "rectify"
+	}
+	o, err := h.resolve(context.Background(), t, op)
 	if err != nil {
 		return err
 	}
@@ -181,7 +189,7 @@ func (h *Handler) open(ctx context.Context, o object) (io.ReadCloser, error) {
 // is spooled to a temp file for DuckDB), rows streamed for CSV/JSON/JSONL,
 // {line, text} rows for text.
 func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executor.Batch) error) error {
-	o, err := h.resolve(ctx, t)
+	o, err := h.resolve(ctx, t, "find")
 	if err != nil {
 		return err
 	}
@@ -197,7 +205,7 @@ func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executo
 
 // Count counts the subject's records (lines for text).
 func (h *Handler) Count(ctx context.Context, t executor.Target) (int64, error) {
-	o, err := h.resolve(ctx, t)
+	o, err := h.resolve(ctx, t, "count")
 	if err != nil {
 		return 0, err
 	}
@@ -247,7 +255,7 @@ func (h *Handler) Erase(ctx context.Context, ts []executor.Target, opt executor.
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
-		o, err := h.resolve(ctx, t)
+		o, err := h.resolve(ctx, t, "erase")
 		if err != nil {
 			return out, err
 		}
@@ -386,5 +394,5 @@ func (h *Handler) errf(op, asset string, err error) error {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return err
 	}
-	return scanner.ScrubError(fmt.Errorf("s3: %s %s/%s: %w", op, h.store, asset, err), h.TempDir)
+	return scanner.ScrubError(fmt.Errorf("s3: %s %s/%s: %w", op, h.store, sfiles.EscapeName(asset), err), h.TempDir)
 }

@@ -345,7 +345,7 @@ func TestModesAndErrors(t *testing.T) {
 		{"logs/app.log", executor.ModeNull, piimap.ErrUnsupported},
 		{"blob.bin", executor.ModeDelete, piimap.ErrUnsupported},
 		{"missing.csv", executor.ModeDelete, piimap.ErrNotFound},
-		{"../outside.csv", executor.ModeDelete, piimap.ErrNotFound},
+		{"../outside.csv", executor.ModeDelete, piimap.ErrUnsupported},
 		{"", executor.ModeDelete, piimap.ErrNotFound},
 	}
 	for _, c := range cases {

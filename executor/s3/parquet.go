@@ -94,7 +94,7 @@ func (h *Handler) rewriteParquet(ctx context.Context, o object, t executor.Targe
 // ExportParquet writes the subject's rows of a Parquet object to path; other
 // formats are not columnar sources (piimap.ErrUnsupported).
 func (h *Handler) ExportParquet(ctx context.Context, t executor.Target, path string) (int64, error) {
-	o, err := h.resolve(ctx, t)
+	o, err := h.resolve(ctx, t, "export")
 	if err != nil {
 		return 0, err
 	}

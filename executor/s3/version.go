@@ -35,6 +35,9 @@ type listing struct {
 // objects instead of a HEAD per object. An object missing from it is
 // reported as piimap.ErrNotFound.
 func (h *Handler) AssetVersion(ctx context.Context, asset string) (idfilter.Version, error) {
+	if err := ss3.CheckAsset(asset); err != nil {
+		return idfilter.Version{}, h.errf("version", asset, err)
+	}
 	h.listed.once.Do(func() { h.listed.versions, h.listed.err = h.list(ctx) })
 	if h.listed.err != nil {
 		return idfilter.Version{}, h.listed.err

@@ -33,13 +33,34 @@ import (
 // truncated document is an error wrapping piimap.ErrCorrupt, never a panic
 // or an out-of-range lookup.
 
+// Format versions. A version names the document layout and the key
+// extraction a filter was built with, since a filter is only as good as
+// the match rules its extraction over-approximates:
+//
+//	1: phone digit groups joined by space + - ( ), 7 to 15 digits
+//	2: also by . and /, 7 to MaxFormDigits digits (classifiers/identifier's
+//	   phone runs and their IDD forms; cells' digits likewise)
+//
+// Documents of an earlier version have the same layout but are never
+// trusted: decoding them fails with ErrOutdated, which wraps
+// piimap.ErrNotFound (the location has no usable filter and is searched,
+// as when it has none, until the next full scan rebuilds it). Put still
+// reads their meta to blank their stale parts.
 const (
-	magic         = "PIIF"
-	formatVersion = 1
-	typeHead      = 'H'
-	typePart      = 'P'
-	buildLen      = 16
-	maxParts      = 1024 // far above MaxKeys/MaxPartKeys; bounds what a head can make Load allocate
+	formatVersion    = 2
+	minFormatVersion = 1 // the oldest version Put reads the meta of
+)
+
+// ErrOutdated reports a filter document of an earlier format version. It
+// wraps piimap.ErrNotFound.
+var ErrOutdated = fmt.Errorf("idfilter: filter built by an earlier format version (rebuilt by the next full scan): %w", piimap.ErrNotFound)
+
+const (
+	magic    = "PIIF"
+	typeHead = 'H'
+	typePart = 'P'
+	buildLen = 16
+	maxParts = 1024 // far above MaxKeys/MaxPartKeys; bounds what a head can make Load allocate
 	// maxSegmentLength is the library's cap (xorfilter initializeParameters).
 	maxSegmentLength = 262144
 )
@@ -104,6 +125,13 @@ func DecodeMeta(head []byte) (Meta, error) {
 	return m, err
 }
 
+// decodeAnyMeta decodes the meta of a head of any readable format version,
+// outdated ones included.
+func decodeAnyMeta(head []byte) (Meta, error) {
+	m, _, err := decodeHeadVersion(head, true)
+	return m, err
+}
+
 func header(typ byte, size int) []byte {
 	b := make([]byte, 0, len(magic)+2+size+4)
 	return append(append(b, magic...), formatVersion, typ)
@@ -147,13 +175,16 @@ func appendParams(b []byte, seed uint64, segLen, mask, segCount, segCountLen uin
 	return b
 }
 
-// open checks the envelope of a document and returns its body.
-func open(b []byte, typ byte) ([]byte, error) {
+// open checks the envelope of a document and returns its body. A sound
+// document of an earlier format version is ErrOutdated unless outdated is
+// true.
+func open(b []byte, typ byte, outdated bool) ([]byte, error) {
 	if len(b) < len(magic)+2+4 || !bytes.HasPrefix(b, []byte(magic)) {
 		return nil, errCorrupt("not a filter document")
 	}
-	if b[len(magic)] != formatVersion {
-		return nil, errCorrupt("format version %d, want %d", b[len(magic)], formatVersion)
+	v := b[len(magic)]
+	if v < minFormatVersion || v > formatVersion {
+		return nil, errCorrupt("format version %d, want %d", v, formatVersion)
 	}
 	if b[len(magic)+1] != typ {
 		return nil, errCorrupt("document type %q, want %q", b[len(magic)+1], typ)
@@ -161,6 +192,9 @@ func open(b []byte, typ byte) ([]byte, error) {
 	n := len(b) - 4
 	if crc32.Checksum(b[:n], castagnoli) != binary.BigEndian.Uint32(b[n:]) {
 		return nil, errCorrupt("checksum mismatch")
+	}
+	if v != formatVersion && !outdated {
+		return nil, fmt.Errorf("format version %d, current %d: %w", v, formatVersion, ErrOutdated)
 	}
 	return b[len(magic)+2 : n], nil
 }
@@ -174,8 +208,14 @@ type inlineParts struct {
 // decodeHead decodes a head document: the meta and, for filters of at most
 // one part, the part itself. The fingerprints alias b.
 func decodeHead(b []byte) (Meta, inlineParts, error) {
+	return decodeHeadVersion(b, false)
+}
+
+// decodeHeadVersion is decodeHead, accepting documents of an earlier
+// format version when outdated is true.
+func decodeHeadVersion(b []byte, outdated bool) (Meta, inlineParts, error) {
 	var in inlineParts
-	body, err := open(b, typeHead)
+	body, err := open(b, typeHead, outdated)
 	if err != nil {
 		return Meta{}, in, err
 	}
@@ -224,7 +264,7 @@ func decodeHead(b []byte) (Meta, inlineParts, error) {
 // head is m. A part of another build (a half-replaced filter) is corrupt
 // for this head.
 func decodePart(b []byte, m Meta, i int) (part, int, error) {
-	body, err := open(b, typePart)
+	body, err := open(b, typePart, false)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -21,24 +21,36 @@
 // gets no filter, and sampled scans never build or replace one.
 //
 // The executor, planning a request, computes the lookup key of each match
-// value (EmailKey, PhoneKey, TokenKey, CellEmailKey, DigitsKey: each reports
-// whether the value's shape is one extraction guarantees to capture) and
-// asks the location's filter (Load, Stored.MayContain). It leaves the
-// location out only when its filter was built under the same installation
-// key from the version the latest scan saw, every value has a lookup key,
-// and the filter rules out every key. Anything else — no filter, another
-// version, a value of a shape extraction does not cover, a corrupt document
-// — means the location is searched as before.
+// value (EmailKey, PhoneFormKey, TokenKey, CellEmailKey, DigitsKey, and
+// PhoneKey for a phone matched as written: each reports whether the value's
+// shape is one extraction guarantees to capture) and asks the location's
+// filter (Load, Stored.MayContain). A canonical phone matches under any of
+// its digit forms (identifier.PhoneForms in the store's region), so it is
+// looked up by the PhoneFormKey of each, and it rules the location out only
+// when every form is ruled out. The executor leaves the location out only
+// when its filter was built under the same installation key, by the current
+// format version, from the version of the unit the latest scan saw, every
+// value has a lookup key, and the filter rules out every key. Anything else
+// — no filter, an outdated one, another unit version, a value of a shape
+// extraction does not cover, a corrupt document — means the location is
+// searched as before.
 //
 // # Soundness
 //
-// The executor matches literally, not through the classifier: emails and
-// ids as whole tokens, phones as written or by their digits against a whole
-// cell (executor/match.go). Extraction over-approximates exactly those rules
-// on the bytes, so a value the executor would find always has its key in the
-// filter, whatever the classifier made of it. Every word run of a literally
-// matched value is a whole word run of the text, which is why tokens are
-// keyed by their longest distinctive word run.
+// The executor matches by the rules of classifiers/identifier, not through
+// the classifier: emails and ids as whole tokens, phones as phone runs whose
+// digits are one of the value's forms, and whole cells by their normalised
+// value (TextSpans, MatchCell). Extraction over-approximates exactly those
+// rules on the bytes, so a value the executor would find always has its key
+// in the filter, whatever the classifier made of it (TestSoundness and
+// FuzzSoundness check this against the identifier package itself). Every
+// word run of a literally matched value is a whole word run of the text,
+// which is why tokens are keyed by their longest distinctive word run; the
+// digit groups of a phone run are whole all-digit word runs joined by
+// separators, which is why every run of groups is keyed by its digits.
+// Because the rules extraction follows are part of what a filter means, the
+// format version changes with them, and a filter of an earlier version is
+// never used (ErrOutdated).
 //
 // # Storage
 //

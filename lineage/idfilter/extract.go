@@ -12,24 +12,31 @@ import (
 
 // Extraction. A filter must hold a key for every identifier a Find could
 // match in its unit, or it would rule the unit out wrongly. The executor
-// matches literally (executor/match.go): emails and tokens as whole tokens
-// with word boundaries, phones as their written form or, against a whole
-// cell, by their digits. Extraction therefore does not rely on the
-// classifier (which validates and would miss an unvalidated spelling) but
-// over-approximates those rules on the bytes themselves:
+// matches by the rules of classifiers/identifier (TextSpans, MatchCell):
+// emails and keys as whole tokens at boundaries, phones as phone runs whose
+// digits are one of the value's PhoneForms, and, against a whole cell,
+// emails lower-cased, keys exactly and phones by the cell's digits.
+// Extraction therefore does not rely on the classifier (which validates and
+// would miss an unvalidated spelling) but over-approximates those rules on
+// the bytes themselves:
 //
 //   - every maximal run of email-local bytes, an @ and email-domain bytes or
 //     dots, ended where a token boundary may fall (at the run's end, or at a
 //     dot followed by a non-alphanumeric byte), lower-cased;
 //   - every maximal word run ([A-Za-z0-9_]) that is distinctive (6+ bytes
-//     mixing letters and digits, or 10+ digits), and every prefixed number
-//     of 6+ bytes: a letters-only run, dashes, a digits-only run of fewer
-//     than 10 ("u-0001", "ORD-00012345");
-//   - for every sequence of all-digit word runs separated only by spaces, +,
-//     -, ( or ), the concatenated digits of each contiguous sub-sequence
-//     holding 7 to 15 digits (a written phone number is such a sub-sequence);
+//     mixing letters and digits, or 10+ digits: identifier.Distinctive), and
+//     every prefixed number of 6+ bytes: a letters-only run, dashes, a
+//     digits-only run of fewer than 10 ("u-0001", "ORD-00012345");
+//   - for every sequence of all-digit word runs separated only by phone
+//     separators (space - . ( ) / and +, any number of them), the
+//     concatenated digits of each contiguous sub-sequence holding 7 to
+//     MaxFormDigits digits. The digit groups of a phone run are whole
+//     all-digit word runs joined by one or two separators, so the digits of
+//     every phone run of up to MaxFormDigits digits are such a sub-sequence,
+//     and so are those of any number written with those separators and
+//     matched as written (PhoneKey);
 //   - for structured cells, besides their text: the lower-cased trimmed cell
-//     when it holds an @, and its digits when there are 7 to 15.
+//     when it holds an @, and its digits when there are 7 to MaxFormDigits.
 //
 // Keys are hashed as soon as they are found; no raw value is kept beyond
 // the call that found it.
@@ -389,20 +396,21 @@ func dashes(b []byte) bool {
 
 // phoneGroup adds the all-digit run b[start:end] to the open sequence when
 // only phone separators lie between it and the previous one, and adds the
-// digits of every sub-sequence ending at it that holds 7 to 15 digits.
+// digits of every sub-sequence ending at it that holds 7 to MaxFormDigits
+// digits.
 func (x *extractor) phoneGroup(b []byte, start, end int) {
 	if x.gapEnd < 0 || !phoneGap(b[x.gapEnd:start]) {
 		x.groups, x.digits = x.groups[:0], 0
 	}
 	x.gapEnd = end
 	g := b[start:end]
-	if len(g) > MaxPhoneDigits {
+	if len(g) > MaxFormDigits {
 		x.groups, x.digits = x.groups[:0], 0
 		return
 	}
 	x.groups = append(x.groups, g)
 	x.digits += len(g)
-	for x.digits > MaxPhoneDigits {
+	for x.digits > MaxFormDigits {
 		x.digits -= len(x.groups[0])
 		x.groups = x.groups[1:]
 	}
@@ -410,7 +418,7 @@ func (x *extractor) phoneGroup(b []byte, start, end int) {
 		return
 	}
 	// sub-sequences ending at g, longest first
-	var d [MaxPhoneDigits]byte
+	var d [MaxFormDigits]byte
 	total := x.digits
 	for j := 0; j < len(x.groups) && total >= MinPhoneDigits; j++ {
 		n := 0
@@ -439,11 +447,11 @@ func (x *extractor) cell(v string) {
 	if strings.IndexByte(t, '@') >= 0 && len(t) <= MaxEmailLen {
 		x.add(classEmail, []byte(strings.ToLower(t)))
 	}
-	var d [MaxPhoneDigits]byte
+	var d [MaxFormDigits]byte
 	n := 0
 	for i := 0; i < len(v); i++ {
 		if c := v[i]; c >= '0' && c <= '9' {
-			if n == MaxPhoneDigits {
+			if n == MaxFormDigits {
 				return
 			}
 			d[n] = c

@@ -31,6 +31,8 @@ var (
 	token  lookup = (*Hasher).TokenKey
 	cellAt lookup = (*Hasher).CellEmailKey
 	digits lookup = (*Hasher).DigitsKey
+	// phoneForm looks a phone form up (Hasher.PhoneFormKey).
+	phoneForm lookup = (*Hasher).PhoneFormKey
 )
 
 func TestExtractText(t *testing.T) {
@@ -145,9 +147,18 @@ func TestLookupShapes(t *testing.T) {
 		{email, "ann lee@example.com", false},
 		{email, "@example.com", false},
 		{phone, "+1 (415) 555-0100", true},
-		{phone, "415.555.0100", false},
+		{phone, "415.555.0100", true}, // . and / separate digit groups as well
+		{phone, "415/555/0100", true},
+		{phone, "415_555_0100", false},
 		{phone, "123456", false},
-		{phone, "1234567890123456", false},
+		{phone, "1234567890123456", true},     // 16 digits: IDD forms reach 18
+		{phone, "1234567890123456789", false}, // 19
+		{phoneForm, "01144207946099", true},
+		{phoneForm, "011442079460999", true},
+		{phoneForm, "123456", false},
+		{phoneForm, "0114420794609991234", false},
+		{phoneForm, "+442079460999", false}, // digits only
+		{phoneForm, "44 20", false},
 		{digits, "415.555.0100", true},
 		{token, "abc", false},
 		{token, "abcdef", false},

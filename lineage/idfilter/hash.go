@@ -11,6 +11,7 @@ import (
 	"github.com/dchest/siphash"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/classifiers/identifier"
 )
 
 // Keyed hashing.
@@ -33,18 +34,23 @@ const hashLabel = "piimap/idfilter/v1"
 // Key classes: the canonical forms a key is made of.
 const (
 	classEmail = 'e' // an email address, lower-cased
-	classPhone = 'p' // the digits of a phone-shaped run, 7..15 of them
+	classPhone = 'p' // the digits of a phone-shaped run or a cell, 7..MaxFormDigits of them
 	classToken = 't' // a distinctive word run, or a prefixed number (u-0001)
 )
 
 // Shape limits. Extraction skips longer candidates; the lookup keys of
 // longer values are not filterable.
 const (
-	MaxEmailLen     = 254 // RFC 5321 path limit
-	MaxTokenLen     = 128 // one word run, or a prefixed number
-	MaxPhoneLen     = 40  // a written phone number, separators included
-	MinPhoneDigits  = 7   // shorter digit strings are never phone matches (executor.minPhoneDigits)
-	MaxPhoneDigits  = 15  // E.164
+	MaxEmailLen    = 254 // RFC 5321 path limit
+	MaxTokenLen    = 128 // one word run, or a prefixed number
+	MaxPhoneLen    = 40  // a written phone number, separators included
+	MinPhoneDigits = 7   // shorter digit strings are never phone matches (identifier.PhoneForms)
+	MaxPhoneDigits = 15  // E.164
+	// MaxFormDigits bounds the digit strings extraction keeps: a phone
+	// form can be an international (IDD) prefix of up to three digits and
+	// a 15-digit E.164 number ("011 44 20 7946 0999"). Longer forms have no
+	// lookup key.
+	MaxFormDigits   = 18
 	minTokenLen     = 6
 	minNumericToken = 10
 )
@@ -111,9 +117,23 @@ func (h *Hasher) CellEmailKey(v string) (uint64, bool) {
 	return h.key1(classEmail, strings.ToLower(v)), true
 }
 
-// PhoneKey is the key of a phone number matched literally as a token in
-// text or a cell, or by its digits against a whole cell: digits, spaces and
-// + - ( ) only, 7 to 15 digits.
+// PhoneFormKey is the key of one digit form of a phone number
+// (identifier.PhoneForms): the form of a phone run in text or of a whole
+// cell's digits. A canonical phone value may match under any of its forms,
+// so a location can be ruled out only when the keys of all of them are
+// absent. Forms of 7 to MaxFormDigits ASCII digits have a key.
+func (h *Hasher) PhoneFormKey(form string) (uint64, bool) {
+	if len(form) < MinPhoneDigits || len(form) > MaxFormDigits || identifier.Digits(form) != form {
+		return 0, false
+	}
+	return h.key1(classPhone, form), true
+}
+
+// PhoneKey is the key of a phone number matched literally as written, as a
+// token in text or a cell, or by its digits against a whole cell: digits,
+// spaces, + and the separators - . ( ) / only, 7 to MaxFormDigits digits.
+// A canonical (E.164) value matched by identifier.TextSpans or MatchCell
+// is looked up by PhoneFormKey of each of its forms instead.
 func (h *Hasher) PhoneKey(v string) (uint64, bool) {
 	v = strings.TrimSpace(v)
 	if len(v) > MaxPhoneLen {
@@ -128,13 +148,10 @@ func (h *Hasher) PhoneKey(v string) (uint64, bool) {
 }
 
 // DigitsKey is the key of a value compared by its digits with a whole cell
-// (phones) or exactly with it: the value's digits, 7 to 15 of them.
+// (phones) or exactly with it: the value's digits, 7 to MaxFormDigits of
+// them.
 func (h *Hasher) DigitsKey(v string) (uint64, bool) {
-	d := digitsOf(v)
-	if len(d) < MinPhoneDigits || len(d) > MaxPhoneDigits {
-		return 0, false
-	}
-	return h.key1(classPhone, d), true
+	return h.PhoneFormKey(identifier.Digits(v))
 }
 
 // TokenKey is the key of a value matched exactly as a whole token (word
@@ -158,7 +175,7 @@ func (h *Hasher) TokenKey(v string) (uint64, bool) {
 			j++
 		}
 		r := v[i:j]
-		if len(r) <= MaxTokenLen && distinctive(r) && len(r) > len(best) {
+		if len(r) <= MaxTokenLen && identifier.Distinctive(r) && len(r) > len(best) {
 			best = r
 		}
 		runs = append(runs, span{i, j})
@@ -189,24 +206,6 @@ func allOf(s string, class uint8) bool {
 
 type span struct{ start, end int }
 
-// distinctive mirrors executor.distinctiveTokens: at least 6 bytes mixing
-// ASCII letters and digits, or at least 10 bytes all digits.
-func distinctive(s string) bool {
-	if len(s) < minTokenLen {
-		return false
-	}
-	var letters, digits int
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			digits++
-		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
-			letters++
-		}
-	}
-	return letters > 0 && digits > 0 || digits >= minNumericToken && digits == len(s)
-}
-
 func emailShaped(v string) bool {
 	at := strings.IndexByte(v, '@')
 	if at <= 0 || at == len(v)-1 || len(v) > MaxEmailLen || strings.IndexByte(v[at+1:], '@') >= 0 {
@@ -223,16 +222,6 @@ func emailShaped(v string) bool {
 		}
 	}
 	return true
-}
-
-func digitsOf(v string) string {
-	var b strings.Builder
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c >= '0' && c <= '9' {
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
 }
 
 func allDashes(s string) bool {
@@ -259,8 +248,10 @@ func asciiLower(s string) string {
 	return s
 }
 
-// Byte classes, mirroring executor/match.go: word bytes bound whole tokens,
-// email local and domain bytes bound whole emails.
+// Byte classes, mirroring the token rules of classifiers/identifier: word
+// bytes bound whole tokens, email local and domain bytes bound whole
+// emails, and phone bytes are digits and what may separate the digit groups
+// of a phone run (identifier's SEP bytes, and + as well).
 const (
 	bWord = 1 << iota
 	bDigit
@@ -289,7 +280,7 @@ var byteClass = func() (t [256]uint8) {
 		if alnum || strings.IndexByte("-_%+", b) >= 0 {
 			t[c] |= bEmailDomain
 		}
-		if strings.IndexByte(" +-()", b) >= 0 {
+		if strings.IndexByte(" +-()./", b) >= 0 {
 			t[c] |= bPhone
 		}
 	}

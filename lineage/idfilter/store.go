@@ -44,7 +44,7 @@ func Put(ctx context.Context, docs lineage.DocStore, f *Filter) error {
 	id := ID(f.Meta.Loc.Store, f.Meta.Loc.Name)
 	stale := 0
 	if old, err := docs.GetDoc(ctx, DocKind, id); err == nil {
-		if m, err := DecodeMeta(old); err == nil && m.Parts > f.Meta.Parts && m.Parts > 1 {
+		if m, err := decodeAnyMeta(old); err == nil && m.Parts > f.Meta.Parts && m.Parts > 1 {
 			stale = m.Parts
 		}
 	}
@@ -78,8 +78,9 @@ type Stored struct {
 }
 
 // Load reads the head of a location's filter. It returns an error wrapping
-// piimap.ErrNotFound when the location has none, and piimap.ErrCorrupt
-// when the head does not decode.
+// piimap.ErrNotFound when the location has none or only one of an earlier
+// format version (ErrOutdated), and piimap.ErrCorrupt when the head does
+// not decode.
 func Load(ctx context.Context, docs lineage.DocStore, store, asset string) (*Stored, error) {
 	id := ID(store, asset)
 	b, err := docs.GetDoc(ctx, DocKind, id)

@@ -81,8 +81,9 @@ func TestBadInput(t *testing.T) {
 	wantBig := bytes.Count(big.Bytes(), []byte("@example.test"))
 	writeFile(t, dir, "huge/oneline.log", big.Bytes())
 
-	// Unreadable objects. chmod 000 stops only non-root users; a dangling
-	// symlink and /proc/self/mem (EIO when read at offset 0) fail for root.
+	// Unreadable objects. chmod 000 stops only non-root users; for root, a
+	// dangling symlink and a symlink to /proc/self/mem, which the source
+	// does not follow (outside the store root), are reported instead.
 	unreadable := []string{"unreadable/dangling.csv"}
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "unreadable"), 0o755))
 	require.NoError(t, os.Symlink(filepath.Join(dir, "nowhere.csv"), filepath.Join(dir, "unreadable/dangling.csv")))

@@ -19,4 +19,22 @@
 // piimap.ErrCorrupt for a corrupt Parquet file, a truncated gzip stream or
 // invalid UTF-8 (reported as "line N: invalid UTF-8" after the valid parts
 // have been scanned), piimap.ErrNotFound for a missing object.
+//
+// Store-root containment: the source never leaves the store root (the
+// configured directory, its own symlinks resolved once at Open) and never
+// follows a symlink below it. A symlink whose target is a file or directory
+// inside the root is not a unit: the target is read once, under its own
+// name. Any other symlink — to a file or directory outside the root,
+// dangling or looping, or to a file inside the root that the store's
+// include/exclude leaves out — is listed as a skipped unit (unit meta
+// MetaSkipped, an asset attribute in the map) whose read fails with the
+// reason, e.g. "files: read logs/x.csv: symlink to outside the store root;
+// not followed — copy the file into the root or add its directory as a
+// store: unsupported". A file whose name holds control characters is listed
+// the same way under its escaped name (EscapeName) and never opened. Those
+// unit errors appear in the scan result, the scan run's errors and the
+// plan's gaps: nothing is skipped silently. Reads open files through an
+// os.Root on the root after an Lstat of every path component, and refuse a
+// file that is not the one checked. UnsafeName and EscapeName are shared
+// with the S3 source and the executor handlers.
 package files

@@ -35,7 +35,8 @@ func init() {
 // Source reads a local directory tree. It never writes to it.
 type Source struct {
 	cfg       scanner.StoreConfig
-	root      string // absolute, cleaned
+	root      string // absolute, cleaned, as configured
+	real      string // root with its symlinks resolved: what is walked and read
 	namespace string // file:///abs/dir
 	sel       *scanner.Selector
 	ChunkSize int // text chunk size; DefaultChunkSize when 0
@@ -82,11 +83,15 @@ func Open(ctx context.Context, cfg scanner.StoreConfig) (*Source, error) {
 	case !fi.IsDir():
 		return nil, fmt.Errorf("files: open %s: not a directory: %w", root, piimap.ErrConfig)
 	}
+	real, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, fmt.Errorf("files: open %s: %w: %w", root, piimap.ErrUnreachable, err)
+	}
 	sel, err := scanner.NewSelector(cfg.Include, cfg.Exclude)
 	if err != nil {
 		return nil, fmt.Errorf("files: store %s: %w", cfg.Name, err)
 	}
-	return &Source{cfg: cfg, root: root, namespace: "file://" + filepath.ToSlash(root), sel: sel}, ctx.Err()
+	return &Source{cfg: cfg, root: root, real: real, namespace: "file://" + filepath.ToSlash(root), sel: sel}, ctx.Err()
 }
 
 // Namespace is the store's OpenLineage namespace, file:///abs/dir.
@@ -95,24 +100,38 @@ func (s *Source) Namespace() string { return s.namespace }
 // Root is the directory the source reads.
 func (s *Source) Root() string { return s.root }
 
-// Enumerate walks the directory and emits one unit per regular file (or
-// symlink to one) with the format detected from its content and name.
-// Binary files piimap cannot read are skipped. A file or directory that
-// cannot be opened is still emitted, so that reading it reports the error
-// for that unit instead of hiding it.
+// Enumerate walks the directory and emits one unit per regular file with
+// the format detected from its content and name. Binary files piimap cannot
+// read are skipped. A file or directory that cannot be opened is still
+// emitted, so that reading it reports the error for that unit instead of
+// hiding it. Symlinks are never followed (contain.go): one whose target is
+// inside the root is left to the walk, which reads the target under its own
+// name; any other is emitted as a skipped unit (MetaSkipped) whose read
+// fails with the reason, as is a file whose name holds control characters.
 func (s *Source) Enumerate(ctx context.Context, emit func(piimap.Unit) error) error {
-	return filepath.WalkDir(s.root, func(p string, d fs.DirEntry, walkErr error) error {
+	return filepath.WalkDir(s.real, func(p string, d fs.DirEntry, walkErr error) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if p == s.root {
+		if p == s.real {
 			return walkErr
 		}
-		rel, err := filepath.Rel(s.root, p)
-		if err != nil {
-			return err
+		name, ok := within(s.real, p)
+		if !ok {
+			return fmt.Errorf("walked out of the root: %w", piimap.ErrInvalidState)
 		}
-		name := filepath.ToSlash(rel)
+		if why := UnsafeName(name); why != "" {
+			switch {
+			case d != nil && d.IsDir() && walkErr == nil:
+				return nil // each file below is reported under its escaped name
+			case d != nil && d.IsDir():
+				if err := s.emitSkipped(EscapeName(name)+"/", why+reasonUnsafeName, emit); err != nil {
+					return err
+				}
+				return fs.SkipDir
+			}
+			return s.emitSkipped(EscapeName(name), why+reasonUnsafeName, emit)
+		}
 		if walkErr != nil { // an unreadable directory: report it as a unit
 			if d != nil && d.IsDir() {
 				return s.emitBroken(name+"/", emit, fs.SkipDir)
@@ -122,24 +141,24 @@ func (s *Source) Enumerate(ctx context.Context, emit func(piimap.Unit) error) er
 		if d.IsDir() {
 			return nil
 		}
-		if !s.sel.Match(name) {
-			return nil
-		}
 		mode := d.Type()
 		if mode&fs.ModeSymlink != 0 {
-			fi, err := os.Stat(p)
-			if err != nil {
-				return s.emitBroken(name, emit, nil) // dangling: reported on read
+			reason, dir := s.linkReason(p)
+			if reason == "" {
+				return nil // the target is inside the root: read under its own name
 			}
-			mode = fi.Mode().Type()
-			if mode.IsDir() {
-				return nil // never follow directory links (loops)
+			if dir {
+				name += "/"
 			}
+			return s.emitSkipped(name, reason, emit)
+		}
+		if !s.sel.Match(name) {
+			return nil
 		}
 		if !mode.IsRegular() {
 			return nil // fifos, sockets, devices
 		}
-		u, ok, err := s.detect(name, p)
+		u, ok, err := s.detect(name)
 		if err != nil {
 			return s.emitBroken(name, emit, nil)
 		}
@@ -165,22 +184,32 @@ func (s *Source) emitBroken(name string, emit func(piimap.Unit) error, ret error
 	return ret
 }
 
+// emitSkipped lists a unit the source will not read, with the reason its
+// read returns.
+func (s *Source) emitSkipped(name, reason string, emit func(piimap.Unit) error) error {
+	if !s.sel.Match(name) {
+		return nil
+	}
+	format := DetectFormat(name, nil, true)
+	if format == "" {
+		format = piimap.FormatText
+	}
+	return emit(piimap.Unit{Loc: s.loc(name), Kind: piimap.UnitObject, Format: format,
+		Meta: map[string]string{MetaSkipped: reason}})
+}
+
 func (s *Source) loc(name string) piimap.Location {
 	return piimap.Location{Store: s.cfg.Name, Namespace: s.namespace, Name: name}
 }
 
 // detect reads a file's head (decompressed when gzip) and builds its unit;
 // ok is false for binary content.
-func (s *Source) detect(name, p string) (piimap.Unit, bool, error) {
-	f, err := os.Open(p)
+func (s *Source) detect(name string) (piimap.Unit, bool, error) {
+	f, fi, err := s.open(name)
 	if err != nil {
 		return piimap.Unit{}, false, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return piimap.Unit{}, false, err
-	}
 	u := piimap.Unit{Loc: s.loc(name), Kind: piimap.UnitObject, Size: fi.Size()}
 	head := make([]byte, HeadSize)
 	n, err := io.ReadFull(f, head)
@@ -240,17 +269,20 @@ func (s *Source) ReadSample(ctx context.Context, u piimap.Unit, smp scanner.Samp
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return err
 		}
-		return scanner.ScrubError(fmt.Errorf("files: read %s: %w", u.Loc.Name, err), s.root)
+		return scanner.ScrubError(fmt.Errorf("files: read %s: %w", EscapeName(u.Loc.Name), err), s.scrubPaths()...)
 	}
 	return nil
 }
 
 func (s *Source) read(ctx context.Context, u piimap.Unit, smp scanner.Sample, emit func(piimap.Record) error) error {
-	p, err := s.path(u.Loc.Name)
+	if why := u.Meta[MetaSkipped]; why != "" {
+		return fmt.Errorf("%s: %w", why, piimap.ErrUnsupported)
+	}
+	rel, err := s.rel(u.Loc.Name)
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(p)
+	f, fi, err := s.open(rel)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("open: %w", piimap.ErrNotFound)
@@ -258,13 +290,6 @@ func (s *Source) read(ctx context.Context, u piimap.Unit, smp scanner.Sample, em
 		return fmt.Errorf("open: %w", trimPath(err))
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return trimPath(err)
-	}
-	if fi.IsDir() {
-		return fmt.Errorf("is a directory: %w", piimap.ErrUnsupported)
-	}
 
 	var r io.Reader = f
 	if u.Gzip {
@@ -311,14 +336,27 @@ func (s *Source) read(ctx context.Context, u piimap.Unit, smp scanner.Sample, em
 	}
 }
 
-// path maps an asset name to a file under the root, refusing names that
-// would escape it.
-func (s *Source) path(name string) (string, error) {
+// rel checks an asset name and returns the slash-separated path under the
+// root it names, refusing names that would escape the root (UnsafeName) or
+// are not in canonical form.
+func (s *Source) rel(name string) (string, error) {
+	if why := UnsafeName(name); why != "" {
+		return "", fmt.Errorf("%s: not an object of this store: %w", why, piimap.ErrUnsupported)
+	}
 	clean := path.Clean("/" + name)
-	if name == "" || clean == "/" || clean[1:] != strings.TrimSuffix(name, "/") {
+	if clean == "/" || clean[1:] != strings.TrimSuffix(name, "/") {
 		return "", fmt.Errorf("not an object of this store: %w", piimap.ErrNotFound)
 	}
-	return filepath.Join(s.root, filepath.FromSlash(clean[1:])), nil
+	return clean[1:], nil
+}
+
+// scrubPaths are the machine paths kept out of error messages, longest
+// first.
+func (s *Source) scrubPaths() []string {
+	if len(s.real) > len(s.root) {
+		return []string{s.real, s.root}
+	}
+	return []string{s.root, s.real}
 }
 
 // emitBatch turns a batch into one record per field.
@@ -358,11 +396,15 @@ func (g gzipErrs) Read(p []byte) (int, error) {
 }
 
 // trimPath drops the absolute path from *fs.PathError so errors name the
-// object, not the machine's layout.
+// object, not the machine's layout, and says plainly when os.Root refused
+// a path that resolves outside the root.
 func trimPath(err error) error {
 	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	if !errors.As(err, &pe) {
+		return err
 	}
-	return err
+	if strings.Contains(pe.Err.Error(), "escapes") { // os.Root: a link appeared after the check
+		return fmt.Errorf("path resolves outside the store root (a link appeared after the check); not followed: %w", piimap.ErrUnsupported)
+	}
+	return fmt.Errorf("%s: %w", pe.Op, pe.Err)
 }

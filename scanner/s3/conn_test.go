@@ -101,9 +101,14 @@ func TestAssetKeys(t *testing.T) {
 			t.Errorf("Key(%q) = %q, want %q", a, u.Key(a), tt.key)
 		}
 	}
-	for _, bad := range []string{"", "/abs", "a/../b", "../x", "a//b", "dir/", "./a"} {
+	for _, bad := range []string{"", "dir/"} {
 		if err := ss3.CheckAsset(bad); !errors.Is(err, piimap.ErrNotFound) {
 			t.Errorf("CheckAsset(%q) = %v, want ErrNotFound", bad, err)
+		}
+	}
+	for _, bad := range []string{"/abs", "a/../b", "../x", "a//b", "./a", `a\..\b`, "a\x00b", "a\nb"} {
+		if err := ss3.CheckAsset(bad); !errors.Is(err, piimap.ErrUnsupported) {
+			t.Errorf("CheckAsset(%q) = %v, want ErrUnsupported", bad, err)
 		}
 	}
 	for _, good := range []string{"a.csv", "2024/01/x.log.gz", "weird name+%.csv"} {

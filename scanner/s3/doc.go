@@ -24,4 +24,16 @@
 // that a replaced object fails the read instead of mixing two versions.
 // Sampling is the files source's: a seeded reservoir over the whole stream,
 // row numbers drawn across all row groups for Parquet, never the head only.
+//
+// Store-root containment: an object whose key, relative to the prefix, is
+// unsafe (UnsafeKey: absolute as in `/abs.csv`, with a . or .. segment as in
+// `../x.csv` or `a/../../b.csv`, between slashes or backslashes, with an
+// empty segment, or holding a NUL or other control character) is never
+// read, not even its head, and never mapped to anything local: it is listed
+// as a skipped unit under its escaped key (files.EscapeName) with the
+// reason in its files.MetaSkipped meta, and its read fails with that reason
+// ("s3: read ../x.csv: unsafe object key (name has a . or .. segment); not
+// read — rename the object: unsupported"), so it shows in the scan's errors
+// and the plan's gaps. CheckAsset refuses such names on every read path
+// (here and in executor/s3) with piimap.ErrUnsupported.
 package s3

@@ -81,7 +81,11 @@ func (s *Source) loc(asset string) piimap.Location {
 // one's head with a ranged GET to detect its format, and emits a unit with
 // its size, ETag, modification time and content type. Binary objects piimap
 // cannot read are skipped; an object whose head cannot be read is still
-// emitted, so reading it reports the error for that unit.
+// emitted, so reading it reports the error for that unit. An object whose
+// key is unsafe (UnsafeKey: `../x`, `/abs`, a NUL or control byte) is not
+// read at all, not even its head: it is emitted as a skipped unit
+// (files.MetaSkipped) under its escaped key, whose read fails with the
+// reason.
 func (s *Source) Enumerate(ctx context.Context, emit func(piimap.Unit) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -99,7 +103,16 @@ func (s *Source) Enumerate(ctx context.Context, emit func(piimap.Unit) error) er
 			return fmt.Errorf("s3: list %s/%s: %w", s.Namespace(), s.conn.URL.Prefix, Classify(err))
 		}
 		asset, ok := s.conn.URL.Asset(obj.Key)
-		if !ok || obj.IsDir || strings.HasSuffix(asset, "/") || !s.sel.Match(asset) {
+		if !ok || obj.IsDir || strings.HasSuffix(asset, "/") {
+			continue
+		}
+		if why := UnsafeKey(asset); why != "" {
+			if err := s.emitSkipped(asset, obj.Size, why, emit); err != nil {
+				return err
+			}
+			continue
+		}
+		if !s.sel.Match(asset) {
 			continue
 		}
 		u := piimap.Unit{Loc: s.loc(asset), Kind: piimap.UnitObject, Size: obj.Size, Meta: map[string]string{}}
@@ -126,6 +139,18 @@ func (s *Source) Enumerate(ctx context.Context, emit func(piimap.Unit) error) er
 			return err
 		}
 	}
+}
+
+// emitSkipped lists an object whose key is unsafe (UnsafeKey) as a unit
+// named by its escaped key (files.EscapeName), never read: its read fails
+// with the reason, so it shows in the scan's errors and the plan's gaps.
+func (s *Source) emitSkipped(asset string, size int64, why string, emit func(piimap.Unit) error) error {
+	name := files.EscapeName(asset)
+	if !s.sel.Match(name) {
+		return nil
+	}
+	return emit(piimap.Unit{Loc: s.loc(name), Kind: piimap.UnitObject, Format: piimap.FormatText, Size: size,
+		Meta: map[string]string{files.MetaSkipped: "unsafe object key (" + why + "); not read — rename the object"}})
 }
 
 // detect reads the head of an object (decompressed when gzip) and sets the
@@ -207,12 +232,15 @@ func (s *Source) ReadSample(ctx context.Context, u piimap.Unit, smp scanner.Samp
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return err
 		}
-		return scanner.ScrubError(fmt.Errorf("s3: read %s: %w", u.Loc.Name, err), s.TempDir)
+		return scanner.ScrubError(fmt.Errorf("s3: read %s: %w", files.EscapeName(u.Loc.Name), err), s.TempDir)
 	}
 	return nil
 }
 
 func (s *Source) read(ctx context.Context, u piimap.Unit, smp scanner.Sample, emit func(piimap.Record) error) error {
+	if why := u.Meta[files.MetaSkipped]; why != "" {
+		return fmt.Errorf("%s: %w", why, piimap.ErrUnsupported)
+	}
 	if err := CheckAsset(u.Loc.Name); err != nil {
 		return err
 	}

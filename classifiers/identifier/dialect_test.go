@@ -1,0 +1,176 @@
+package identifier
+
+import (
+	"context"
+	"database/sql"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5"
+)
+
+// TestPatternsInDatabases runs the SQL mirrors in PostgreSQL (AREs) and
+// MariaDB (PCRE) on the table cases and on generated texts, and checks
+// they agree with TextSpans as they do in Go (RE2), and that the phone
+// cell key the handlers compute (regexp_replace removing [^0-9+]) is
+// CellKey. It needs the servers .ci/run starts: PIIMAP_TEST_POSTGRES and
+// PIIMAP_TEST_MYSQL.
+func TestPatternsInDatabases(t *testing.T) {
+	type probe struct {
+		kind, text, pattern string
+		want                bool
+	}
+	var probes []probe
+	// cells: texts whose phone cell key the databases compute
+	cells := []string{"+1 (213) 662-5868", "tel+213 662", "1+2136625868", "٣٤٥ １２３ 5", "\t+44\n20 7946 0999\r", ""}
+	add := func(kind, text string, values []string, region string) {
+		if kind == Phone && utf8.ValidString(text) && !strings.ContainsRune(text, 0) {
+			cells = append(cells, text)
+		}
+		p, subject := sqlPattern(kind, values, region, text)
+		if p == "" || !utf8.ValidString(text) { // a text column holds valid UTF-8 only
+			return
+		}
+		probes = append(probes, probe{kind, subject, p, len(TextSpans(kind, text, values, region)) > 0})
+	}
+	for _, tc := range textCases {
+		add(tc.kind, tc.text, tc.values, tc.region)
+	}
+	r := rand.New(rand.NewPCG(11, 11))
+	pieces := randomPieces()
+	for range 1500 {
+		text := randomText(r, pieces)
+		region := fuzzRegions[r.IntN(len(fuzzRegions))]
+		add(Email, text, fuzzEmails, region)
+		add(Phone, text, fuzzPhones, region)
+		add(UserID, text, fuzzKeys, region)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	t.Run("postgres", func(t *testing.T) {
+		u := os.Getenv("PIIMAP_TEST_POSTGRES")
+		if u == "" {
+			t.Skip("PIIMAP_TEST_POSTGRES is not set (.ci/run sets it)")
+		}
+		conn, err := pgx.Connect(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		for i, c := range cells {
+			var got string
+			if err := conn.QueryRow(ctx, "SELECT regexp_replace($1::text, '[^0-9+]', '', 'g')", c).Scan(&got); err != nil {
+				t.Fatalf("cell %d: %v", i, err)
+			}
+			if want := CellKey(Phone, c); got != want {
+				t.Errorf("cell %d %s: Postgres key %s, CellKey %s", i, mask(c), mask(got), mask(want))
+			}
+		}
+		for i, p := range probes {
+			var got bool
+			if err := conn.QueryRow(ctx, "SELECT $1::text ~ $2::text", p.text, p.pattern).Scan(&got); err != nil {
+				t.Fatalf("probe %d (%s): %v", i, p.kind, err)
+			}
+			if got != p.want {
+				t.Errorf("probe %d %s in %s: Postgres says %v, TextSpans %v", i, p.kind, mask(p.text), got, p.want)
+			}
+		}
+	})
+	t.Run("mariadb", func(t *testing.T) {
+		dsn := mysqlDSN(t, os.Getenv("PIIMAP_TEST_MYSQL"))
+		db, err := sql.Open("mysql", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		for i, c := range cells {
+			var got string
+			if err := db.QueryRowContext(ctx, "SELECT REGEXP_REPLACE(CONVERT(? USING utf8mb4), '[^0-9+]', '')", c).Scan(&got); err != nil {
+				t.Fatalf("cell %d: %v", i, err)
+			}
+			if want := CellKey(Phone, c); got != want {
+				t.Errorf("cell %d %s: MariaDB key %s, CellKey %s", i, mask(c), mask(got), mask(want))
+			}
+		}
+		for i, p := range probes {
+			var got bool
+			// a binary collation: REGEXP follows the collation's case rule
+			if err := db.QueryRowContext(ctx, "SELECT CONVERT(? USING utf8mb4) COLLATE utf8mb4_bin REGEXP ?", p.text, p.pattern).Scan(&got); err != nil {
+				t.Fatalf("probe %d (%s): %v", i, p.kind, err)
+			}
+			if got != p.want {
+				t.Errorf("probe %d %s in %s: MariaDB says %v, TextSpans %v", i, p.kind, mask(p.text), got, p.want)
+			}
+		}
+	})
+	pos := 0
+	for _, p := range probes {
+		if p.want {
+			pos++
+		}
+	}
+	t.Logf("%d probes, %d matching; %d phone cell keys", len(probes), pos, len(cells))
+}
+
+// sqlPattern returns the SQL mirror of kind's values and the subject it is
+// applied to (lower-cased text for emails).
+func sqlPattern(kind string, values []string, region, text string) (pattern, subject string) {
+	switch kind {
+	case Email:
+		return EmailTokenPattern(values), refLowerASCII(text)
+	case Phone:
+		return PhoneTokenPattern(values, region), text
+	}
+	return KeyTokenPattern(values), text
+}
+
+// mysqlDSN turns mysql://user:pass@host:port/db into a driver DSN, or
+// skips the test.
+func mysqlDSN(t *testing.T, raw string) string {
+	t.Helper()
+	if raw == "" {
+		t.Skip("PIIMAP_TEST_MYSQL is not set (.ci/run sets it)")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := mysql.NewConfig()
+	c.Net, c.Addr, c.User = "tcp", u.Host, u.User.Username()
+	c.Passwd, _ = u.User.Password()
+	c.DBName = strings.TrimPrefix(u.Path, "/")
+	return c.FormatDSN()
+}
+
+// randomPieces and randomText build texts from the pieces that decide a
+// match (see TestRandomTexts).
+func randomPieces() []string {
+	var pieces []string
+	for _, v := range fuzzPhones {
+		pieces = append(pieces, PhoneForms(v, "GB")...)
+		pieces = append(pieces, PhoneForms(v, "US")...)
+	}
+	pieces = append(pieces, fuzzEmails...)
+	pieces = append(pieces, fuzzKeys...)
+	return append(pieces, " ", "-", ".", "(", ")", "/", "+", "x", "_", "@", "é", ",", "\n", "  ", "0", "1", "12", "ANN@EXAMPLE.COM", "jo", "-x1.y2-z")
+}
+
+func randomText(r *rand.Rand, pieces []string) string {
+	var sb strings.Builder
+	for range 1 + r.IntN(6) {
+		p := pieces[r.IntN(len(pieces))]
+		if len(p) > 3 && r.IntN(3) == 0 { // split a piece with a separator or a byte
+			k := 1 + r.IntN(len(p)-1)
+			p = p[:k] + []string{" ", "-", "  ", "(", ") ", ".", "x", "+", "1", "---"}[r.IntN(10)] + p[k:]
+		}
+		sb.WriteString(p)
+	}
+	return sb.String()
+}

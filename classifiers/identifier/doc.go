@@ -1,0 +1,138 @@
+// Package identifier parses, validates and normalises the identifiers of a
+// data subject, and defines how they match stored data. Request intake,
+// plan matching, text matching, the identifier filters (lineage/idfilter)
+// and verification all use it, so that a Find, an Erase and a Verify agree
+// on which values are the subject's.
+//
+// # Story
+//
+// The rules used to be scattered, and lenient: an intake of
+// email=example.net (a bare domain) matched 211 customers, phone=662-5868
+// matched (213) 662-5868 and (415) 662-5868. Now a value is checked once,
+// at intake, by Parse, which refuses partial values and returns a canonical
+// form; every matcher takes canonical values only (it ignores values Parse
+// would refuse), compares structured cells as whole normalised values
+// (MatchCell) and free text as whole tokens at boundaries (TextSpans), and
+// has a regular-expression mirror for the SQL stores (EmailTokenPattern,
+// PhoneTokenPattern, KeyTokenPattern) that agrees with TextSpans on whether
+// a text matches. Errors name the kind and the reason, never the value.
+//
+// # Intake (Parse)
+//
+// Email: a full address. A non-empty dot-atom local part (letters, digits,
+// RFC 5322 atext, UTF-8 letters per RFC 6531), one @, and a domain of at
+// least two labels of letters, digits and hyphens (UTF-8 letters allowed
+// for IDNs) ending in a top-level domain of at least two letters (or an
+// xn-- label). Whitespace, control and invisible characters and the
+// wildcards * ? % are refused, and so are a bare domain, "@domain",
+// "user@" and "user@localhost". The canonical form is the trimmed address
+// lower-cased whole, local part included: RFC 5321 lets a host treat local
+// parts case-sensitively, but nearly every provider treats them
+// case-insensitively, and missing a copy spelled Ann@ would leave the
+// subject's data behind, whereas a provider that really distinguishes
+// ann@ from Ann@ is vanishingly rare.
+//
+// Phone: parsed with libphonenumber in the region given (DefaultRegion
+// when ""; national numbers are read in it, +CC numbers anywhere). It must
+// be a valid number (IsValidNumber), written with digits, the separators
+// space - . ( ) / and a leading +. A partial number ("662-5868"), letters
+// and an extension are refused. The canonical form is E.164 (+12136625868).
+// An unknown region is a configuration error (piimap.ErrConfig), not a
+// refusal.
+//
+// Other kinds (user_id and configured keys): the trimmed value, refused
+// when empty, longer than 256 bytes, or holding whitespace, control
+// characters or wildcard and pattern characters (* ? % [ ] ^ $ \ |).
+//
+// A request carries at most MaxValuesPerKind distinct values of a kind.
+//
+// # Structured cells (MatchCell, CellKey)
+//
+// A cell matches when, normalised (CellKey), it equals a value: emails
+// trimmed and lower-cased, keys trimmed and exactly ("1" never matches
+// "10"). A phone cell is reduced to its ASCII digits and + characters
+// ("+1 (213) 662-5868" is "+12136625868", "(213) 662-5868" is
+// "2136625868", "tel+213 662" is "+213662") and matches a value v when
+// that is one of PhoneCellForms: one of v's PhoneForms in the store's
+// region, or "+" and Digits(v) (country code and NSN). A + makes the cell
+// an international number, compared with that form only: "+442079460999"
+// matches +442079460999 in any region, while "+2079460999" does not match
+// it even in region GB, and "+213 662 5868" (an Algerian number) does not
+// match +12136625868 in region US. SQL handlers compute the key with
+// regexp_replace over [^0-9+] and compare it with PhoneCellForms. Emails
+// and phones also match as text tokens inside a cell ("login by
+// ann@example.com failed"; for phones under the run rules below).
+//
+// # Text tokens (TextSpans)
+//
+//   - Email: an ASCII-case-insensitive occurrence of the value such that the
+//     byte before is not an email local-part byte ([A-Za-z0-9._%+-]) and
+//     the byte after is neither a domain byte ([A-Za-z0-9_%+-]) nor @; a dot
+//     after is allowed only when a non-alphanumeric byte or the end follows
+//     it (a sentence dot). So ann@example.com never matches inside
+//     joann@example.com, ann@example.com.au or ann@example.com@x. Non-ASCII
+//     letters compare exactly (the value is lower-cased, the text is not
+//     folded beyond ASCII).
+//
+//   - Keys: an exact occurrence with a non-word byte ([^A-Za-z0-9_]) or an
+//     edge on both sides, and only for Distinctive values: a short number
+//     such as "42" would match everywhere.
+//
+//   - Phone: SEP is the bytes space - . ( ) /. A phone run is a maximal
+//     substring that starts with a digit (or a + immediately followed by a
+//     digit), consists of digits and SEP bytes, never holds more than two
+//     SEP bytes in a row, and ends with a digit. Maximal: a run starting
+//     with a digit is not preceded by [A-Za-z0-9_+], nor by a digit and one
+//     or two SEP bytes (it would be part of a longer run); a run starting
+//     with + is not preceded by [A-Za-z0-9_+] (a + starts a new
+//     international number even after "digits space"); and a run is not
+//     followed by [A-Za-z0-9_], nor by one or two SEP bytes and a digit.
+//
+//     A run starting with + is an international number: it matches when
+//     its digits are Digits(v), the country code and NSN, of a value v. A
+//     run starting with a digit matches when its digits are one of v's
+//     PhoneForms in the store's region (national and IDD forms included).
+//     So "(213) 662-5868" and "+1 213 662 5868" match +12136625868 in
+//     region US, "+213 662 5868" (an Algerian number) does not, "+44 20
+//     7946 0999" matches +442079460999 in any region, "020 7946 0999"
+//     matches it in region GB only, "+020 7946 0999" and "+0044 20 7946
+//     0999" match it nowhere, and nothing matches inside "5-213-662-5868"
+//     or "2136625868123".
+//
+//     Known limits: numbers separated only by one or two SEP bytes form one
+//     run and do not match: "213-662-5868 415-662-5868" matches neither
+//     number, while "213-662-5868, 415-662-5868" matches both. Likewise
+//     "+44 (0)20 7946 0999" reduces to 4402079460999, which is not a form.
+//     And a + that a digit does not immediately follow starts no run, so
+//     what follows it is read as a national number: "+ 213 662 5868" and
+//     "+(213) 662-5868" match +12136625868 in region US, as text and (by
+//     the token) as a cell.
+//
+// Spans are byte ranges, sorted, with overlapping or touching ones merged.
+//
+// # SQL mirrors
+//
+// EmailTokenPattern, PhoneTokenPattern and KeyTokenPattern return regular
+// expressions in the syntax RE2 (DuckDB), PostgreSQL and PCRE (MariaDB)
+// share, matching a text iff TextSpans finds a span in it (pattern.go says
+// how to apply them). PhoneTokenPattern takes the E.164 values and the
+// region, not digit forms: it is an alternation of a branch for runs
+// starting with + (the + boundary, international forms only) and one for
+// runs starting with a digit (the digit boundary, all forms). A phone
+// cell's SQL clause is its key (regexp_replace removing [^0-9+]) in
+// PhoneCellForms, or the cell matching PhoneTokenPattern: MatchCell.
+// TestPatternsInDatabases checks the patterns and the key in PostgreSQL
+// and MariaDB when .ci/run's servers are there.
+//
+// # Implementation
+//
+// TextSpans is one pass per kind, not a loop of regexps: emails are found
+// at each @ of the text and compared ignoring ASCII case in place (no
+// lower-cased copy), keys by strings.Index, and phones by one scan that
+// walks the phone runs and compares each run's digits with the forms (the
+// international ones for a run starting with +).
+// PhoneForms is memoised, so calling the matchers per line or per cell
+// costs no libphonenumber parse after the first. The tests hold a slow
+// reference matcher that checks the definitions above literally over
+// every substring, and fuzz the fast path and the SQL patterns against it.
+package identifier

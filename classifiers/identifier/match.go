@@ -1,0 +1,419 @@
+package identifier
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Digits keeps only the ASCII digits of s.
+func Digits(s string) string {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return string(appendDigits(make([]byte, 0, len(s)), s))
+		}
+	}
+	return s
+}
+
+func appendDigits(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; isDigit(c) {
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// appendPhoneKey appends the ASCII digits and + characters of s.
+func appendPhoneKey(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; isDigit(c) || c == '+' {
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// CellKey normalises a stored structured cell for whole-value comparison
+// with canonical values: emails trimmed and lower-cased, phones reduced to
+// their ASCII digits and + characters ("+1 (213) 662-5868" is
+// "+12136625868"; compare it with PhoneCellForms), other kinds trimmed.
+func CellKey(kind, cell string) string {
+	switch kind {
+	case Email:
+		return strings.ToLower(strings.TrimSpace(cell))
+	case Phone:
+		return string(appendPhoneKey(make([]byte, 0, len(cell)), cell))
+	}
+	return strings.TrimSpace(cell)
+}
+
+// MatchCell reports whether one structured cell holds one of the
+// canonical values (Parse output; values Parse refuses are ignored):
+//
+//   - email: CellKey equal, or the value occurs as a whole email token
+//     inside the cell (TextSpans);
+//   - phone: the cell's CellKey (its digits and + characters) is one of
+//     PhoneCellForms(values, region), or a phone token inside the cell
+//     matches (TextSpans);
+//   - other kinds: the trimmed cell equals the value exactly (a whole
+//     value: "1" never matches "10").
+func MatchCell(kind, cell string, values []string, region string) bool {
+	switch kind {
+	case Email:
+		ns := emailNeedles(values)
+		if len(ns) == 0 {
+			return false
+		}
+		key := CellKey(Email, cell)
+		for _, n := range ns {
+			if n.v == key {
+				return true
+			}
+		}
+		return emailSpans(cell, ns, true) != nil
+	case Phone:
+		var buf, ibuf [16]string
+		all, intl := appendValueForms(buf[:0], ibuf[:0], values, region)
+		if len(all) == 0 {
+			return false
+		}
+		ps := phoneSet{newFormSet(all), newFormSet(intl)}
+		var kbuf [64]byte
+		if ps.hasKey(appendPhoneKey(kbuf[:0], cell)) {
+			return true
+		}
+		return phoneSpans(cell, &ps, true) != nil
+	}
+	t := strings.TrimSpace(cell)
+	for _, v := range values {
+		if c, err := parseKey(kind, v); err == nil && c == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Span is a byte range [Start, End).
+type Span struct{ Start, End int }
+
+// TextSpans returns the sorted, merged spans of text where one of the
+// canonical values (Parse output; refused values are ignored) occurs as a
+// whole token of kind. The package documentation gives the token rules of
+// each kind. Overlapping or touching spans are merged.
+func TextSpans(kind, text string, values []string, region string) []Span {
+	switch kind {
+	case Email:
+		return mergeSpans(emailSpans(text, emailNeedles(values), false))
+	case Phone:
+		var buf, ibuf [16]string
+		all, intl := appendValueForms(buf[:0], ibuf[:0], values, region)
+		if len(all) == 0 {
+			return nil
+		}
+		ps := phoneSet{newFormSet(all), newFormSet(intl)}
+		return mergeSpans(phoneSpans(text, &ps, false))
+	}
+	return mergeSpans(keySpans(text, keyNeedles(kind, values), false))
+}
+
+// Distinctive reports whether a key value (user_id and other non-email,
+// non-phone kinds) is specific enough to search for in free text: at least
+// 6 characters mixing letters and ASCII digits (usr_7f3a9c21, a UUID), or
+// all ASCII digits and at least 10 of them. TextSpans ignores key values
+// that are not Distinctive.
+func Distinctive(key string) bool {
+	n := utf8.RuneCountInString(key)
+	if n < 6 {
+		return false
+	}
+	letters, digits, allDigits := false, false, true
+	for _, r := range key {
+		switch {
+		case r >= '0' && r <= '9':
+			digits = true
+		case unicode.IsLetter(r):
+			letters = true
+			allDigits = false
+		default:
+			allDigits = false
+		}
+	}
+	return letters && digits || allDigits && n >= 10
+}
+
+// Byte classes of the token rules.
+const (
+	cDigit       = 1 << iota // 0-9
+	cWord                    // A-Z a-z 0-9 _
+	cEmailLocal              // A-Z a-z 0-9 . _ % + -
+	cEmailDomain             // A-Z a-z 0-9 _ % + -
+	cSep                     // space - . ( ) /
+	cAlnum                   // A-Z a-z 0-9
+	cStart                   // 0-9 + (where a phone run may start)
+)
+
+var class = func() (t [256]uint8) {
+	for c := range 256 {
+		b := byte(c)
+		alnum := b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+		if alnum {
+			t[c] |= cAlnum | cWord | cEmailLocal | cEmailDomain
+		}
+		if b >= '0' && b <= '9' {
+			t[c] |= cDigit | cStart
+		}
+		if b == '+' {
+			t[c] |= cStart
+		}
+		if b == '_' {
+			t[c] |= cWord
+		}
+		if strings.IndexByte("._%+-", b) >= 0 {
+			t[c] |= cEmailLocal
+		}
+		if strings.IndexByte("_%+-", b) >= 0 {
+			t[c] |= cEmailDomain
+		}
+		if strings.IndexByte(" -.()/", b) >= 0 {
+			t[c] |= cSep
+		}
+	}
+	return t
+}()
+
+func isDigit(c byte) bool { return class[c]&cDigit != 0 }
+func isSep(c byte) bool   { return class[c]&cSep != 0 }
+func isWord(c byte) bool  { return class[c]&cWord != 0 }
+
+// --- emails ---
+
+// emailNeedle is a canonical email and the index of its @, which the text
+// is searched for.
+type emailNeedle struct {
+	v  string
+	at int
+}
+
+func emailNeedles(values []string) []emailNeedle {
+	var ns []emailNeedle
+	for _, v := range values {
+		c, err := parseEmail(v)
+		if err != nil || slices.ContainsFunc(ns, func(n emailNeedle) bool { return n.v == c }) {
+			continue
+		}
+		ns = append(ns, emailNeedle{v: c, at: strings.IndexByte(c, '@')})
+	}
+	return ns
+}
+
+// emailSpans finds, at each @ of text, the needles occurring there ignoring
+// ASCII case, with email token boundaries. With first it returns at the
+// first span.
+func emailSpans(text string, ns []emailNeedle, first bool) []Span {
+	if len(ns) == 0 {
+		return nil
+	}
+	var spans []Span
+	for off := 0; off < len(text); {
+		i := strings.IndexByte(text[off:], '@')
+		if i < 0 {
+			break
+		}
+		at := off + i
+		off = at + 1
+		for _, n := range ns {
+			s, e := at-n.at, at-n.at+len(n.v)
+			if s < 0 || e > len(text) || !equalLowerASCII(text[s:e], n.v) || !emailBoundary(text, s, e) {
+				continue
+			}
+			spans = append(spans, Span{s, e})
+			if first {
+				return spans
+			}
+		}
+	}
+	return spans
+}
+
+// equalLowerASCII reports whether s, with ASCII letters lower-cased,
+// equals lower.
+func equalLowerASCII(s, lower string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// emailBoundary: the byte before is not an email local-part byte; the byte
+// after is not a domain byte nor @, and a dot after is followed by a
+// non-alphanumeric byte or the end.
+func emailBoundary(s string, start, end int) bool {
+	if start > 0 && class[s[start-1]]&cEmailLocal != 0 {
+		return false
+	}
+	if end < len(s) {
+		c := s[end]
+		if c == '.' {
+			return end+1 >= len(s) || class[s[end+1]]&cAlnum == 0
+		}
+		if class[c]&cEmailDomain != 0 || c == '@' {
+			return false
+		}
+	}
+	return true
+}
+
+// --- keys ---
+
+func keyNeedles(kind string, values []string) []string {
+	var ns []string
+	for _, v := range values {
+		c, err := parseKey(kind, v)
+		if err != nil || !Distinctive(c) || slices.Contains(ns, c) {
+			continue
+		}
+		ns = append(ns, c)
+	}
+	return ns
+}
+
+// keySpans finds the exact occurrences of the needles with a non-word byte
+// or an edge on both sides.
+func keySpans(text string, ns []string, first bool) []Span {
+	var spans []Span
+	for _, v := range ns {
+		for off := 0; off+len(v) <= len(text); {
+			i := strings.Index(text[off:], v)
+			if i < 0 {
+				break
+			}
+			s, e := off+i, off+i+len(v)
+			off = s + 1
+			if (s == 0 || !isWord(text[s-1])) && (e == len(text) || !isWord(text[e])) {
+				spans = append(spans, Span{s, e})
+				if first {
+					return spans
+				}
+			}
+		}
+	}
+	return spans
+}
+
+// --- phones ---
+
+// hasKey reports whether a cell key (digits and + characters) is one of
+// the PhoneCellForms: + and an international form, or a form.
+func (ps *phoneSet) hasKey(k []byte) bool {
+	if len(k) > 0 && k[0] == '+' {
+		return ps.intl.has(k[1:]) // a second + makes it no form
+	}
+	return ps.all.has(k)
+}
+
+// phoneSpans walks the phone runs of text (see the package documentation)
+// in one pass and returns those whose digits are one of the forms: the
+// international forms for a run starting with +, any form for one
+// starting with a digit. Only a run with a digit count some form it is
+// compared with has, and valid boundaries, has its digits collected and
+// compared.
+func phoneSpans(text string, ps *phoneSet, first bool) []Span {
+	var spans []Span
+	var dbuf [64]byte
+	n := len(text)
+	for i := 0; i < n; {
+		for i < n && class[text[i]]&cStart == 0 {
+			i++
+		}
+		if i >= n {
+			break
+		}
+		start, j := i, i
+		fs := &ps.all
+		if text[i] == '+' {
+			if i+1 >= n || !isDigit(text[i+1]) {
+				i++
+				continue
+			}
+			j++
+			fs = &ps.intl
+		}
+		// Extend the run over digit groups joined by one or two separators.
+		nd := 0
+		for {
+			g := j
+			for j < n && class[text[j]]&cDigit != 0 {
+				j++
+			}
+			nd += j - g
+			k := j
+			for k < n && k-j < 3 && class[text[k]]&cSep != 0 {
+				k++
+			}
+			if k == j || k-j > 2 || k >= n || class[text[k]]&cDigit == 0 {
+				break
+			}
+			j = k
+		}
+		// The run is [start, j). No digit inside it can start another.
+		i = j
+		if nd >= 64 || fs.lens&(1<<nd) == 0 || (j < n && isWord(text[j])) || !runStartOK(text, start) {
+			continue
+		}
+		if fs.has(appendDigits(dbuf[:0], text[start:j])) {
+			spans = append(spans, Span{start, j})
+			if first {
+				return spans
+			}
+		}
+	}
+	return spans
+}
+
+// runStartOK: a run starting with + is not preceded by [A-Za-z0-9_+]; one
+// starting with a digit is not either, nor by a digit and one or two
+// separators.
+func runStartOK(s string, start int) bool {
+	if start == 0 {
+		return true
+	}
+	p := s[start-1]
+	if isWord(p) || p == '+' {
+		return false
+	}
+	if s[start] == '+' || !isSep(p) || start < 2 {
+		return true
+	}
+	if q := s[start-2]; isDigit(q) || isSep(q) && start >= 3 && isDigit(s[start-3]) {
+		return false
+	}
+	return true
+}
+
+// mergeSpans sorts spans and merges the overlapping or touching ones.
+func mergeSpans(spans []Span) []Span {
+	if len(spans) < 2 {
+		return spans
+	}
+	slices.SortFunc(spans, func(a, b Span) int { return cmp.Compare(a.Start, b.Start) })
+	out := spans[:1]
+	for _, sp := range spans[1:] {
+		last := &out[len(out)-1]
+		if sp.Start <= last.End {
+			last.End = max(last.End, sp.End)
+			continue
+		}
+		out = append(out, sp)
+	}
+	return out
+}

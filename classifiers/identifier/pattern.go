@@ -1,0 +1,155 @@
+package identifier
+
+import (
+	"slices"
+	"strings"
+)
+
+// SQL mirrors of TextSpans. Each pattern uses only the syntax RE2 (DuckDB,
+// Go regexp), PostgreSQL AREs and PCRE (MariaDB) read alike: (), (?:), |,
+// [], [^], ^, $, ?, *, +, {m,n} and backslash-escaped ASCII punctuation; no
+// lookaround, \b or \d. Boundaries are therefore matched by consuming the
+// byte next to the token (or an edge) rather than by looking at it. A text
+// matches a pattern iff TextSpans reports at least one span for it; the
+// spans need not coincide.
+//
+// Notes for the SQL side:
+//   - EmailTokenPattern is meant for lower-cased text (lower(col)). The
+//     equivalence holds for ASCII lower-casing, which is what TextSpans
+//     does; a database's lower() also folds non-ASCII letters, so the two
+//     can differ where the text holds some: SQL finds JÖRG@… for jörg@…,
+//     which Go does not, and a KELVIN SIGN that lower() turns into k can
+//     hide a match from SQL.
+//   - Keys compare case-sensitively: run KeyTokenPattern under a
+//     case-sensitive (binary) collation. MariaDB's REGEXP follows the
+//     column's collation and is case-insensitive under the default ones.
+//   - Phones: a cell's whole-value clause is its text with the characters
+//     other than [0-9+] removed (regexp_replace, global) compared with
+//     PhoneCellForms; PhoneTokenPattern covers the tokens inside it. The
+//     two together are MatchCell.
+//   - When no value can match anywhere, EmailTokenPattern and
+//     PhoneTokenPattern return NeverMatches, a pattern that matches no
+//     text, never "": an empty pattern matches every row, which is how a
+//     refused value would have become a match-all. KeyTokenPattern returns
+//     "" then (non-distinctive keys are compared as whole cells only): the
+//     caller must test for it and leave the text clause out.
+
+// NeverMatches is a pattern that matches no text in any of the three
+// dialects: an a, then the start of the text.
+const NeverMatches = "a^"
+
+const (
+	emailBefore = `(?:^|[^A-Za-z0-9._%+-])`
+	emailAfter  = `(?:$|[^A-Za-z0-9_%+@.-]|\.(?:$|[^A-Za-z0-9]))`
+
+	keyBefore = `(?:^|[^A-Za-z0-9_])`
+	keyAfter  = `(?:$|[^A-Za-z0-9_])`
+
+	sepClass = `[ ()./-]`
+	// A run starting with + starts after [^A-Za-z0-9_+] or the start.
+	phonePlusBefore = `(?:^|[^A-Za-z0-9_+])\+`
+	// A run starting with a digit starts after the start, a byte that is
+	// neither [A-Za-z0-9_+] nor a separator, one separator not after a
+	// digit or separator, or two separators not after a digit.
+	phoneDigitBefore = `(?:^|[^A-Za-z0-9_+ ()./-]|(?:^|[^0-9 ()./-])` + sepClass +
+		`|(?:^|[^0-9])` + sepClass + `{2})`
+	// A run ends before the end, a byte that is neither [A-Za-z0-9_] nor a
+	// separator, or one or two separators not followed by a digit.
+	phoneAfter = `(?:$|[^A-Za-z0-9_ ()./-]|` + sepClass + `(?:$|[^0-9 ()./-])|` + sepClass + `{2}(?:$|[^0-9]))`
+	// Between two digits of a run: up to two separators.
+	phoneGap = sepClass + `{0,2}`
+)
+
+// EmailTokenPattern returns the pattern of the canonical emails among
+// values (refused ones are ignored) as whole tokens, for lower-cased text,
+// or NeverMatches when there is none.
+func EmailTokenPattern(values []string) string {
+	ns := emailNeedles(values)
+	if len(ns) == 0 {
+		return NeverMatches
+	}
+	vs := make([]string, len(ns))
+	for i, n := range ns {
+		vs[i] = n.v
+	}
+	return literalsPattern(emailBefore, vs, emailAfter)
+}
+
+// KeyTokenPattern returns the pattern of the Distinctive canonical key
+// values among values as whole tokens, or "" when there is none.
+func KeyTokenPattern(values []string) string {
+	return literalsPattern(keyBefore, keyNeedles(UserID, values), keyAfter)
+}
+
+func literalsPattern(before string, vs []string, after string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	vs = slices.Clone(vs)
+	slices.Sort(vs)
+	var b strings.Builder
+	b.WriteString(before + "(?:")
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteByte('|')
+		}
+		quote(&b, v)
+	}
+	b.WriteString(")" + after)
+	return b.String()
+}
+
+// quote writes v with every ASCII punctuation character backslash-escaped
+// (a literal in all three dialects); other characters stand for themselves.
+func quote(b *strings.Builder, v string) {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c > ' ' && c < 0x7f && !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(c)
+	}
+}
+
+// PhoneTokenPattern returns the pattern of the phone runs that match one
+// of the E.164 values (invalid ones are ignored) in region: a run written
+// with a leading + whose digits are a value's country code and NSN, or a
+// run starting with a digit whose digits are one of its PhoneForms. It is
+// NeverMatches when no value is valid.
+func PhoneTokenPattern(values []string, region string) string {
+	all, intl := appendValueForms(nil, nil, values, region)
+	if len(all) == 0 {
+		return NeverMatches
+	}
+	slices.Sort(all)
+	slices.Sort(intl)
+	var b strings.Builder
+	b.WriteString("(?:")
+	if len(intl) > 0 {
+		b.WriteString(phonePlusBefore)
+		writeForms(&b, intl)
+		b.WriteByte('|')
+	}
+	b.WriteString(phoneDigitBefore)
+	writeForms(&b, all)
+	b.WriteString(")" + phoneAfter)
+	return b.String()
+}
+
+// writeForms writes the alternation of the digit forms, each digit but
+// the first after up to two separators.
+func writeForms(b *strings.Builder, forms []string) {
+	b.WriteString("(?:")
+	for i, f := range forms {
+		if i > 0 {
+			b.WriteByte('|')
+		}
+		for j := 0; j < len(f); j++ {
+			if j > 0 {
+				b.WriteString(phoneGap)
+			}
+			b.WriteByte(f[j])
+		}
+	}
+	b.WriteByte(')')
+}

@@ -1,0 +1,255 @@
+package identifier
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// minPhoneDigits is the fewest digits a phone form has: shorter digit
+// strings would match unrelated numbers.
+const minPhoneDigits = 7
+
+// ValidRegion reports whether r is a region libphonenumber knows ("US",
+// "GB", "DE"...; case-insensitive). "" is not a region: callers that
+// default it use DefaultRegion.
+func ValidRegion(r string) bool {
+	r = strings.ToUpper(strings.TrimSpace(r))
+	return r != "" && phonenumbers.GetSupportedRegions()[r]
+}
+
+// normRegion returns the upper-cased region, DefaultRegion for "", and
+// whether libphonenumber knows it.
+func normRegion(r string) (string, bool) {
+	r = strings.ToUpper(strings.TrimSpace(r))
+	if r == "" {
+		r = DefaultRegion
+	}
+	return r, phonenumbers.GetSupportedRegions()[r]
+}
+
+// idds maps each region to its international (IDD) prefix when the
+// metadata gives it as a plain digit string, else "00".
+var idds = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
+	coll, err := phonenumbers.MetadataCollection() // parsed at the library's init; read-only here
+	if err != nil {
+		return m
+	}
+	for _, md := range coll.GetMetadata() {
+		id := md.GetId()
+		if !phonenumbers.GetSupportedRegions()[id] {
+			continue // non-geographic entities ("001")
+		}
+		p := md.GetInternationalPrefix()
+		if p == "" || Digits(p) != p {
+			p = "00"
+		}
+		m[id] = p
+	}
+	return m
+})
+
+// iddFor is the international prefix dialled from region (see idds).
+func iddFor(region string) string {
+	if p, ok := idds()[region]; ok {
+		return p
+	}
+	return "00"
+}
+
+// PhoneForms returns the digit strings that a written form of the E.164
+// number e164 may reduce to in a store whose phone region is region
+// (DefaultRegion when ""), sorted and deduplicated:
+//
+//   - country code and national significant number (NSN): "+1 213-662-5868",
+//     "1 213 662 5868". This is the international form, the digits of
+//     the E.164 value, and the only form that a number written with a
+//     leading plus is compared with (TextSpans, PhoneCellForms);
+//   - the region's international (IDD) prefix, country code and NSN
+//     ("011…" in US and CA, "00…" in most others; "00" where the metadata
+//     gives a pattern rather than one prefix);
+//   - only when the number's country code is the region's: the NSN
+//     (libphonenumber's, which keeps Italian leading zeros) and the digits
+//     of the national format ("0"+NSN for GB, DE, FR).
+//
+// Every form has at least 7 digits. Invalid input (not a valid number
+// written with a leading +, digits and the phone separators, or one with
+// an extension) returns nil. An unknown region contributes no national
+// forms and the IDD "00": validate configured regions with ValidRegion.
+func PhoneForms(e164, region string) []string {
+	return slices.Clone(phoneForms(e164, region).forms)
+}
+
+// PhoneCellForms returns what the CellKey of a structured cell holding one
+// of the E.164 values (invalid ones are ignored) may be in a store whose
+// phone region is region, sorted and deduplicated: each value's
+// PhoneForms, and "+" followed by its country code and NSN (the E.164
+// form). A "+" in a cell marks an international number, so "+" and a
+// national form is none of them. SQL handlers compare the cell with its
+// characters other than [0-9+] removed (regexp_replace) with this list.
+// nil when no value is valid.
+func PhoneCellForms(values []string, region string) []string {
+	var out []string
+	for _, v := range values {
+		p := phoneForms(v, region)
+		out = append(out, p.forms...)
+		if p.intl != "" {
+			out = append(out, "+"+p.intl)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+type formsKey struct{ e164, region string }
+
+// phoneInfo is what matching needs of one value in one region: its forms
+// (PhoneForms) and its international form, the country code and NSN (one
+// of the forms; "" when it is not one, being under 7 digits), the only
+// form a run or cell written with a leading + is compared with.
+type phoneInfo struct {
+	forms []string
+	intl  string
+}
+
+// formsCache memoises phoneForms: TextSpans and MatchCell are called per
+// line or cell with the same few values, and libphonenumber costs
+// microseconds a parse. The map is replaced, never changed, so reads take
+// no lock; it is dropped when it reaches formsCacheMax entries.
+var (
+	formsCache   atomic.Pointer[map[formsKey]phoneInfo]
+	formsCacheMu sync.Mutex
+)
+
+const formsCacheMax = 512
+
+// phoneForms returns the forms and the international form of e164 in
+// region; the forms slice is shared, not to be changed.
+func phoneForms(e164, region string) phoneInfo {
+	k := formsKey{e164, region}
+	if m := formsCache.Load(); m != nil {
+		if f, ok := (*m)[k]; ok {
+			return f
+		}
+	}
+	f := computeForms(e164, region)
+	if len(e164) > maxPhoneLen || len(region) > 8 {
+		return f // odd input: not worth a slot
+	}
+	formsCacheMu.Lock()
+	defer formsCacheMu.Unlock()
+	old := formsCache.Load()
+	n := 0
+	if old != nil && len(*old) < formsCacheMax {
+		n = len(*old)
+	}
+	m := make(map[formsKey]phoneInfo, n+1)
+	if n > 0 {
+		for kk, v := range *old {
+			m[kk] = v
+		}
+	}
+	m[k] = f
+	formsCache.Store(&m)
+	return f
+}
+
+func computeForms(e164, region string) phoneInfo {
+	s := strings.TrimSpace(e164)
+	if !strings.HasPrefix(s, "+") || len(s) > maxPhoneLen || phoneChars(s) != "" {
+		return phoneInfo{}
+	}
+	num, err := safeParse(s, "ZZ")
+	if err != nil || num.GetExtension() != "" || !phonenumbers.IsValidNumber(num) {
+		return phoneInfo{}
+	}
+	cc := int(num.GetCountryCode())
+	nsn := phonenumbers.GetNationalSignificantNumber(num)
+	ccNSN := strconv.Itoa(cc) + nsn
+	reg, known := normRegion(region)
+	idd := "00"
+	if known {
+		idd = iddFor(reg)
+	}
+	forms := []string{ccNSN, idd + ccNSN}
+	if known && cc == phonenumbers.GetCountryCodeForRegion(reg) {
+		forms = append(forms, nsn, Digits(phonenumbers.Format(num, phonenumbers.NATIONAL)))
+	}
+	forms = slices.DeleteFunc(forms, func(f string) bool { return len(f) < minPhoneDigits || len(f) > 63 || Digits(f) != f })
+	slices.Sort(forms)
+	forms = slices.Compact(forms)
+	p := phoneInfo{forms: forms}
+	if slices.Contains(forms, ccNSN) {
+		p.intl = ccNSN
+	}
+	return p
+}
+
+// formSet is a set of digit strings (phone forms) to match digit strings
+// against.
+type formSet struct {
+	forms []string
+	lens  uint64 // bit n set when some form has n digits
+	max   int
+}
+
+// newFormSet indexes forms (distinct, 7 to 63 digits: appendForm).
+func newFormSet(forms []string) formSet {
+	fs := formSet{forms: forms}
+	for _, f := range forms {
+		fs.lens |= 1 << len(f)
+		fs.max = max(fs.max, len(f))
+	}
+	return fs
+}
+
+// phoneSet is what the phone values match: a run or cell key starting
+// with a digit is compared with all their forms, one starting with + with
+// their international forms only.
+type phoneSet struct {
+	all, intl formSet
+}
+
+// appendForm appends f to forms unless it is there or not 7 to 63 digits
+// long (the caller checks they are digits).
+func appendForm(forms []string, f string) []string {
+	if len(f) < minPhoneDigits || len(f) > 63 || slices.Contains(forms, f) {
+		return forms
+	}
+	return append(forms, f)
+}
+
+// appendValueForms appends the forms and the international forms of the
+// phone values in region; values that are not valid numbers are ignored.
+// Callers made per line or per cell pass stack arrays, so that this
+// allocates nothing.
+func appendValueForms(all, intl []string, values []string, region string) ([]string, []string) {
+	for _, v := range values {
+		p := phoneForms(v, region)
+		for _, f := range p.forms {
+			all = appendForm(all, f)
+		}
+		if p.intl != "" {
+			intl = appendForm(intl, p.intl)
+		}
+	}
+	return all, intl
+}
+
+// has reports whether the digits d are one of the forms.
+func (fs *formSet) has(d []byte) bool {
+	if len(d) > fs.max || fs.lens&(1<<len(d)) == 0 {
+		return false
+	}
+	for _, f := range fs.forms {
+		if f == string(d) {
+			return true
+		}
+	}
+	return false
+}

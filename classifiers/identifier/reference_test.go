@@ -1,0 +1,253 @@
+package identifier
+
+import (
+	"strings"
+)
+
+// --- the slow reference: the definitions of doc.go, checked literally on
+// every substring ---
+
+const (
+	refAlnum       = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	refWord        = refAlnum + "_"
+	refEmailLocal  = refAlnum + "._%+-"
+	refEmailDomain = refAlnum + "_%+-"
+	refDigits      = "0123456789"
+	refSep         = " -.()/"
+)
+
+func in(set string, c byte) bool { return strings.IndexByte(set, c) >= 0 }
+
+func refLowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 32
+		}
+	}
+	return string(b)
+}
+
+func refSpans(kind, text string, values []string, region string) []Span {
+	n := len(text)
+	var spans []Span
+	switch kind {
+	case Email:
+		vs := map[string]bool{}
+		for _, v := range values {
+			if c, err := Parse(Email, v, ""); err == nil {
+				vs[c] = true
+			}
+		}
+		lower := refLowerASCII(text)
+		for i := 0; i < n; i++ {
+			for j := i + 1; j <= n && j-i <= maxLen(vs); j++ {
+				if !vs[lower[i:j]] {
+					continue
+				}
+				if i > 0 && in(refEmailLocal, text[i-1]) {
+					continue
+				}
+				if j < n {
+					if c := text[j]; c == '.' {
+						if j+1 < n && in(refAlnum, text[j+1]) {
+							continue
+						}
+					} else if in(refEmailDomain, c) || c == '@' {
+						continue
+					}
+				}
+				spans = append(spans, Span{i, j})
+			}
+		}
+	case Phone:
+		forms, intl := refPhoneForms(values, region)
+		for i := 0; i < n; i++ {
+			for j := i + 1; j <= n; j++ {
+				if j-i > 1 && !in(refDigits+refSep, text[j-1]) {
+					break // no run starting at i holds this byte
+				}
+				if !refRun(text, i, j) {
+					continue
+				}
+				// a run written with + is an international number
+				if d := refDigitsOf(text[i:j]); text[i] == '+' && intl[d] || text[i] != '+' && forms[d] {
+					spans = append(spans, Span{i, j})
+				}
+			}
+		}
+	default:
+		vs := map[string]bool{}
+		for _, v := range values {
+			if c, err := Parse(kind, v, ""); err == nil && Distinctive(c) {
+				vs[c] = true
+			}
+		}
+		for i := 0; i < n; i++ {
+			for j := i + 1; j <= n && j-i <= maxLen(vs); j++ {
+				if vs[text[i:j]] && (i == 0 || !in(refWord, text[i-1])) && (j == n || !in(refWord, text[j])) {
+					spans = append(spans, Span{i, j})
+				}
+			}
+		}
+	}
+	return refMerge(spans)
+}
+
+// refPhoneForms returns the PhoneForms of the valid values in region, and
+// their international forms: the digits of each valid value's canonical
+// (E.164) form, country code and NSN.
+func refPhoneForms(values []string, region string) (forms, intl map[string]bool) {
+	forms, intl = map[string]bool{}, map[string]bool{}
+	for _, v := range values {
+		fs := PhoneForms(v, region)
+		for _, f := range fs {
+			forms[f] = true
+		}
+		if c, err := Parse(Phone, v, ""); len(fs) > 0 && err == nil {
+			if d := refDigitsOf(c); len(d) >= minPhoneDigits {
+				intl[d] = true
+			}
+		}
+	}
+	return forms, intl
+}
+
+// refCellKey is the digits and + characters of a cell.
+func refCellKey(cell string) string {
+	var b strings.Builder
+	for i := 0; i < len(cell); i++ {
+		if in(refDigits+"+", cell[i]) {
+			b.WriteByte(cell[i])
+		}
+	}
+	return b.String()
+}
+
+// refCellWhole reports whether the digits and + of cell are a form of a
+// value, or + and an international form.
+func refCellWhole(cell string, values []string, region string) bool {
+	forms, intl := refPhoneForms(values, region)
+	k := refCellKey(cell)
+	return forms[k] || k != "" && k[0] == '+' && intl[k[1:]]
+}
+
+func maxLen(vs map[string]bool) int {
+	m := 0
+	for v := range vs {
+		m = max(m, len(v))
+	}
+	return m
+}
+
+func refDigitsOf(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if in(refDigits, s[i]) {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// refRun reports whether text[i:j] is a (maximal) phone run.
+func refRun(text string, i, j int) bool {
+	s, n := text[i:j], len(text)
+	plus := s[0] == '+'
+	switch {
+	case plus && (len(s) < 2 || !in(refDigits, s[1])):
+		return false
+	case !plus && !in(refDigits, s[0]):
+		return false
+	case !in(refDigits, s[len(s)-1]):
+		return false
+	}
+	body := s
+	if plus {
+		body = s[1:]
+	}
+	seps := 0
+	for k := 0; k < len(body); k++ {
+		switch c := body[k]; {
+		case in(refDigits, c):
+			seps = 0
+		case in(refSep, c):
+			if seps++; seps > 2 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	// maximal on the left
+	if i > 0 {
+		if in(refWord+"+", text[i-1]) {
+			return false
+		}
+		if !plus {
+			if i >= 2 && in(refSep, text[i-1]) && in(refDigits, text[i-2]) {
+				return false
+			}
+			if i >= 3 && in(refSep, text[i-1]) && in(refSep, text[i-2]) && in(refDigits, text[i-3]) {
+				return false
+			}
+		}
+	}
+	// maximal on the right
+	if j < n {
+		if in(refWord, text[j]) {
+			return false
+		}
+		if j+1 < n && in(refSep, text[j]) && in(refDigits, text[j+1]) {
+			return false
+		}
+		if j+2 < n && in(refSep, text[j]) && in(refSep, text[j+1]) && in(refDigits, text[j+2]) {
+			return false
+		}
+	}
+	return true
+}
+
+func refMerge(spans []Span) []Span {
+	// sort by start (insertion: lists are short), then merge overlapping
+	// or touching spans
+	for i := 1; i < len(spans); i++ {
+		for j := i; j > 0 && spans[j].Start < spans[j-1].Start; j-- {
+			spans[j], spans[j-1] = spans[j-1], spans[j]
+		}
+	}
+	var out []Span
+	for _, sp := range spans {
+		if len(out) > 0 && sp.Start <= out[len(out)-1].End {
+			out[len(out)-1].End = max(out[len(out)-1].End, sp.End)
+			continue
+		}
+		out = append(out, sp)
+	}
+	return out
+}
+
+// matchCellRef is MatchCell's definition on top of the reference matcher.
+func matchCellRef(kind, cell string, values []string, region string) bool {
+	switch kind {
+	case Email:
+		for _, v := range values {
+			if c, err := Parse(Email, v, ""); err == nil && CellKey(Email, cell) == c {
+				return true
+			}
+		}
+	case Phone:
+		// PhoneCellForms: the forms, and + and the international forms
+		if refCellWhole(cell, values, region) {
+			return true
+		}
+	default:
+		for _, v := range values {
+			if c, err := Parse(kind, v, ""); err == nil && strings.TrimSpace(cell) == c {
+				return true
+			}
+		}
+		return false
+	}
+	return len(refSpans(kind, cell, values, region)) > 0
+}

@@ -1,0 +1,132 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/piimap/piimap"
+)
+
+// The blast-radius guard. An identifier that looks whole can still belong
+// to several people: a shared family mailbox, a recycled phone number, two
+// accounts. Before anything is written, the plan counts the entity records
+// its identifiers resolve to: the rows of each entity table (an asset whose
+// identity column is unique: a UNIQUE or PRIMARY KEY constraint) that the
+// subject's identifiers of that column's kind select. An erasure,
+// rectification or restriction that resolves to more than one entity
+// record of any kind is refused, at approval and again at run time, unless
+// the request was filed allowing that many (Request.AllowMultiple), which
+// the plan digest covers, so the approvers approve that number.
+
+// ErrBlastRadius is returned when a request's identifiers resolve to more
+// entity records than it allows.
+var ErrBlastRadius = errors.New("identifiers resolve to more than one person")
+
+// EntityCount is how many records of one entity table the subject's
+// identifiers of one kind select.
+type EntityCount struct {
+	Kind    string `json:"kind"`
+	Store   string `json:"store"`
+	Asset   string `json:"asset"`
+	Field   string `json:"field"`
+	Records int64  `json:"records"`
+}
+
+// guarded reports whether requests of this type are subject to the guard.
+func (t Type) guarded() bool { return t == Erasure || t == Rectification || t == Restriction }
+
+// allowedRecords is how many entity records the request accepts.
+func (r *Request) allowedRecords() int64 { return int64(max(1, r.AllowMultiple)) }
+
+// entityCounts counts, per entity table (an asset with an identity field
+// under a UNIQUE or PRIMARY KEY constraint) and per identity field of it,
+// the records the subject's identifiers of that field's kind select: a
+// customers table whose user_id is unique and whose email is not counts
+// the customers a given email selects. Tables the handler cannot read are
+// left to the gaps steps reports.
+func (d *deriver) entityCounts(ctx context.Context) []EntityCount {
+	var out []EntityCount
+	for _, key := range d.v.order {
+		a := d.v.assets[key]
+		if a.text() || d.failed[key] || a.skipped() || a.view() != "" || !a.entityTable() {
+			continue
+		}
+		for _, fname := range a.fieldNames() {
+			fv := a.fields[fname]
+			if fv.identity == "" {
+				continue
+			}
+			set := d.byKind[fv.identity]
+			if set == nil || len(set.values) == 0 {
+				continue
+			}
+			h, err := d.handler(ctx, a.store, a.kind)
+			if err != nil {
+				continue
+			}
+			t := Target{Asset: a.name, Format: a.node.Attrs["format"], Gzip: a.node.Attrs["gzip"] == "true",
+				Match: []Match{{Field: fname, Kind: fv.identity, Values: set.values, Region: d.region(a, fname)}}}
+			n, err := countTarget(ctx, h, t)
+			if err != nil {
+				continue
+			}
+			out = append(out, EntityCount{Kind: fv.identity, Store: a.store, Asset: a.name, Field: fname, Records: n})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Records > out[j].Records })
+	return out
+}
+
+// entityTable reports whether some identity field of a is unique.
+func (a *assetView) entityTable() bool {
+	for _, fv := range a.fields {
+		if fv.identity != "" && fv.node != nil && uniqueField(fv) {
+			return true
+		}
+	}
+	return false
+}
+
+// uniqueField reports whether the scan saw a uniqueness constraint on f.
+func uniqueField(f *fieldView) bool {
+	return f.node.Attrs[piimap.MetaUnique] == "true" || f.node.Attrs[piimap.MetaPrimaryKey] == "true"
+}
+
+// countTarget counts t's rows, by Count when the handler has it.
+func countTarget(ctx context.Context, h Handler, t Target) (int64, error) {
+	if c, ok := h.(Counter); ok {
+		return c.Count(ctx, t)
+	}
+	var n int64
+	err := h.Find(ctx, t, func(b Batch) error { n += int64(b.Len()); return nil })
+	return n, err
+}
+
+// checkBlast refuses a plan whose identifiers resolve to more entity
+// records than the request allows. The error names counts and locations,
+// never people.
+func checkBlast(req *Request, p *Plan) error {
+	if !req.Type.guarded() {
+		return nil
+	}
+	for _, e := range p.Entities {
+		if e.Records > req.allowedRecords() {
+			return fmt.Errorf("executor: %s: its %s identifiers select %d records of %s/%s (unique %s), the request allows %d; "+
+				"check the identifiers, or file the request again with --allow-multiple %d if all %d are the subject's: %w",
+				req.ID, e.Kind, e.Records, e.Store, e.Asset, e.Field, req.allowedRecords(), e.Records, e.Records, ErrBlastRadius)
+		}
+	}
+	return nil
+}
+
+// blastNote summarises the entity counts for the audit log: counts and
+// locations, never identifiers.
+func blastNote(p *Plan) string {
+	note := fmt.Sprintf("allowed=%d", p.AllowedRecords)
+	for _, e := range p.Entities {
+		note += fmt.Sprintf(" %s/%s#%s=%d", e.Store, e.Asset, e.Field, e.Records)
+	}
+	return note
+}
