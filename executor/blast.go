@@ -25,7 +25,8 @@ import (
 var ErrBlastRadius = errors.New("identifiers resolve to more than one person")
 
 // EntityCount is how many records of one entity table the subject's
-// identifiers of one kind select.
+// identifiers of one kind select, or, with Store empty, how many distinct
+// values of a key kind the identifiers resolve to (each names a record).
 type EntityCount struct {
 	Kind    string `json:"kind"`
 	Store   string `json:"store"`
@@ -68,12 +69,23 @@ func (d *deriver) entityCounts(ctx context.Context) []EntityCount {
 			}
 			t := Target{Asset: a.name, Format: a.node.Attrs["format"], Gzip: a.node.Attrs["gzip"] == "true",
 				Match: []Match{{Field: fname, Kind: fv.identity, Values: set.values, Region: d.region(a, fname)}}}
-			n, err := countTarget(ctx, h, t)
+			n, err := countRows(ctx, h, t)
 			if err != nil {
 				continue
 			}
 			out = append(out, EntityCount{Kind: fv.identity, Store: a.store, Asset: a.name, Field: fname, Records: n})
 		}
+	}
+	// Key kinds (user_id and configured key names, not emails or phones,
+	// which one person may have several of) name one record per value:
+	// two user ids resolved from a mailbox are two people, whether or not
+	// a constraint says so.
+	for _, kind := range sortedKeys(d.byKind) {
+		set := d.byKind[kind]
+		if kind == piimap.KeyEmail || kind == piimap.KeyPhone || len(set.values) < 2 {
+			continue
+		}
+		out = append(out, EntityCount{Kind: kind, Records: int64(len(set.values))})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Records > out[j].Records })
 	return out
@@ -94,15 +106,6 @@ func uniqueField(f *fieldView) bool {
 	return f.node.Attrs[piimap.MetaUnique] == "true" || f.node.Attrs[piimap.MetaPrimaryKey] == "true"
 }
 
-// countTarget counts t's rows, by Count when the handler has it.
-func countTarget(ctx context.Context, h Handler, t Target) (int64, error) {
-	if c, ok := h.(Counter); ok {
-		return c.Count(ctx, t)
-	}
-	var n int64
-	err := h.Find(ctx, t, func(b Batch) error { n += int64(b.Len()); return nil })
-	return n, err
-}
 
 // checkBlast refuses a plan whose identifiers resolve to more entity
 // records than the request allows. The error names counts and locations,
@@ -112,8 +115,13 @@ func checkBlast(req *Request, p *Plan) error {
 		return nil
 	}
 	for _, e := range p.Entities {
+		if e.Records > req.allowedRecords() && e.Store == "" {
+			return fmt.Errorf("executor: %s: its identifiers resolve to %d distinct %s values, the request allows %d; "+
+				"check the identifiers, or file the request again with --allow-multiple %d if all %d are the subject's: %w",
+				req.ID, e.Records, e.Kind, req.allowedRecords(), e.Records, e.Records, ErrBlastRadius)
+		}
 		if e.Records > req.allowedRecords() {
-			return fmt.Errorf("executor: %s: its %s identifiers select %d records of %s/%s (unique %s), the request allows %d; "+
+			return fmt.Errorf("executor: %s: its %s identifiers select %d records of entity table %s/%s (by %s), the request allows %d; "+
 				"check the identifiers, or file the request again with --allow-multiple %d if all %d are the subject's: %w",
 				req.ID, e.Kind, e.Records, e.Store, e.Asset, e.Field, req.allowedRecords(), e.Records, e.Records, ErrBlastRadius)
 		}

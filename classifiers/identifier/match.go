@@ -185,6 +185,25 @@ var class = func() (t [256]uint8) {
 	return t
 }()
 
+// The byte classes of the token rules, exported so that extractors which
+// must over-approximate these rules (lineage/idfilter) read them from here
+// rather than keeping their own.
+
+// IsEmailLocalByte reports whether c may stand in an email's local part
+// (a token boundary never falls before it): A-Z a-z 0-9 . _ % + -.
+func IsEmailLocalByte(c byte) bool { return class[c]&cEmailLocal != 0 }
+
+// IsEmailDomainByte reports whether c may continue an email's domain (a
+// token boundary never falls before it): A-Z a-z 0-9 _ % + -.
+func IsEmailDomainByte(c byte) bool { return class[c]&cEmailDomain != 0 }
+
+// IsPhoneSep reports whether c joins the digit groups of a phone run:
+// space - . ( ) /.
+func IsPhoneSep(c byte) bool { return class[c]&cSep != 0 }
+
+// IsWordByte reports whether c is a word byte: A-Z a-z 0-9 _.
+func IsWordByte(c byte) bool { return class[c]&cWord != 0 }
+
 func isDigit(c byte) bool { return class[c]&cDigit != 0 }
 func isSep(c byte) bool   { return class[c]&cSep != 0 }
 func isWord(c byte) bool  { return class[c]&cWord != 0 }

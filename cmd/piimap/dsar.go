@@ -296,7 +296,11 @@ func (a *app) printBlast(p *executor.Plan) {
 		if e.Records > p.AllowedRecords {
 			verdict = fmt.Sprintf("REFUSED: more than the %d allowed; re-file with --allow-multiple %d only if all are the subject's", p.AllowedRecords, e.Records)
 		}
-		safef(a.stdout, "  entity records: %d in %s/%s (unique %s, by %s): %s\n", e.Records, e.Store, e.Asset, e.Field, e.Kind, verdict)
+		if e.Store == "" {
+			safef(a.stdout, "  entity records: %d distinct %s values resolved: %s\n", e.Records, e.Kind, verdict)
+			continue
+		}
+		safef(a.stdout, "  entity records: %d in %s/%s selected by %s %s: %s\n", e.Records, e.Store, e.Asset, e.Field, e.Kind, verdict)
 	}
 }
 
@@ -480,26 +484,41 @@ func (a *app) dsarReceipt() *cobra.Command {
 }
 
 func (a *app) dsarList() *cobra.Command {
-	return &cobra.Command{
+	var tenant, status, typ string
+	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List requests",
+		Short: "List requests (oldest first), optionally of one tenant, status or type",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if typ != "" && !executor.Type(typ).Valid() {
+				return usageError("dsar list: --type must be access, erasure, rectification, portability or restriction")
+			}
 			svc, err := a.service()
 			if err != nil {
 				return err
 			}
-			reqs, err := svc.List(cmd.Context())
+			all, err := svc.List(cmd.Context())
 			if err != nil {
 				return err
+			}
+			reqs := []*executor.Request{}
+			for _, r := range all {
+				if (tenant == "" || r.Tenant == tenant) && (status == "" || string(r.Status) == status) && (typ == "" || string(r.Type) == typ) {
+					reqs = append(reqs, r)
+				}
 			}
 			if a.jsonOut {
 				return a.printJSON(reqs)
 			}
 			for _, r := range reqs {
-				safef(a.stdout, "%s\t%s\t%s\t%s\n", r.ID, r.Type, r.Status, maskedSubject(r.Subject)) // escaped: no extra column or line
+				safef(a.stdout, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Tenant, r.Type, r.Status, maskedSubject(r.Subject)) // escaped: no extra column or line
 			}
 			return nil
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&tenant, "tenant", "", "only this tenant's requests")
+	f.StringVar(&status, "status", "", "only requests in this status (new, planned, approved, running, completed, completed_with_gaps, failed)")
+	f.StringVar(&typ, "type", "", "only requests of this type")
+	return cmd
 }

@@ -232,11 +232,11 @@ func TestHostileNamesDoNotReachTheTerminal(t *testing.T) {
 		require.Contains(t, out, `main.cust\x1b[2J\tomers\nx`)
 		_, out, _ = c(t, "dsar", "status", id)
 		require.Contains(t, out, `req\x1b[2Juester`)
-		// list is tab-separated: one line, four fields.
+		// list is tab-separated: one line, five fields (id, tenant, type, status, subject).
 		_, out, _ = cli(t, "--config", whCfg, "dsar", "list")
 		requireTermSafe(t, "dsar list", strings.ReplaceAll(out, "\t", " "))
 		require.Equal(t, 1, strings.Count(out, "\n"), out)
-		require.Len(t, strings.Split(strings.TrimSuffix(out, "\n"), "\t"), 4, out)
+		require.Len(t, strings.Split(strings.TrimSuffix(out, "\n"), "\t"), 5, out)
 	})
 }
 

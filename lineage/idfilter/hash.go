@@ -261,11 +261,13 @@ const (
 	bLetter
 )
 
+// byteClass is built from classifiers/identifier's token rules, so the
+// extraction over-approximates exactly the bytes the matcher treats as
+// part of an email or a phone run.
 var byteClass = func() (t [256]uint8) {
 	for c := 0; c < 256; c++ {
 		b := byte(c)
-		alnum := b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
-		if alnum || b == '_' {
+		if identifier.IsWordByte(b) {
 			t[c] |= bWord
 		}
 		if b >= '0' && b <= '9' {
@@ -274,13 +276,13 @@ var byteClass = func() (t [256]uint8) {
 		if b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' {
 			t[c] |= bLetter
 		}
-		if alnum || strings.IndexByte("._%+-", b) >= 0 {
+		if identifier.IsEmailLocalByte(b) {
 			t[c] |= bEmailLocal
 		}
-		if alnum || strings.IndexByte("-_%+", b) >= 0 {
+		if identifier.IsEmailDomainByte(b) {
 			t[c] |= bEmailDomain
 		}
-		if strings.IndexByte(" +-()./", b) >= 0 {
+		if identifier.IsPhoneSep(b) || b == '+' {
 			t[c] |= bPhone
 		}
 	}
