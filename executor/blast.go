@@ -106,7 +106,6 @@ func uniqueField(f *fieldView) bool {
 	return f.node.Attrs[piimap.MetaUnique] == "true" || f.node.Attrs[piimap.MetaPrimaryKey] == "true"
 }
 
-
 // checkBlast refuses a plan whose identifiers resolve to more entity
 // records than the request allows. The error names counts and locations,
 // never people.
