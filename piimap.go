@@ -200,4 +200,13 @@ var (
 	ErrNotApproved  = errors.New("plan not approved")
 	ErrPlanChanged  = errors.New("plan changed since approval")
 	ErrInvalidState = errors.New("invalid request state")
+	// ErrOutsideRoot marks what file and object stores refuse to read or
+	// write: a symlink, a path or key outside the store root, an unsafe
+	// name. It also matches ErrUnsupported.
+	ErrOutsideRoot error = containmentError{}
 )
+
+type containmentError struct{}
+
+func (containmentError) Error() string        { return "unsupported (store root containment)" }
+func (containmentError) Is(target error) bool { return target == ErrUnsupported }

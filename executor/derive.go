@@ -384,6 +384,8 @@ func (s *Service) openHandler(ctx context.Context, req *Request, store, kind str
 func storeGap(store, asset string, err error) Gap {
 	kind := GapFindFailed
 	switch {
+	case errors.Is(err, piimap.ErrOutsideRoot):
+		kind = GapOutsideRoot
 	case errors.Is(err, piimap.ErrUnsupported):
 		kind = GapUnsupported
 	case errors.Is(err, piimap.ErrConfig):

@@ -89,6 +89,10 @@ const (
 	GapNoPath      = "no_path"
 	GapUnitError   = "scan_error"
 	GapUnsupported = "unsupported"
+	// GapOutsideRoot: a files or S3 location the handler refuses to read
+	// or write because it is a symlink, outside the store root or unsafely
+	// named (piimap.ErrOutsideRoot).
+	GapOutsideRoot = "outside_root"
 	GapFindFailed  = "find_failed"
 	GapUnconfigued = "unconfigured_store"
 	GapLimit       = "resolution_limit"

@@ -132,7 +132,7 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 							Request: d.req.ID, Store: a.store, Asset: a.name, Reason: xe.Reason, ExpiresAt: xe.ExpiresAt, CreatedAt: now.UTC()})
 						continue
 					}
-					d.gaps = append(d.gaps, Gap{Kind: GapUnsupported, Store: a.store, Asset: a.name, Reason: err.Error()})
+					d.gaps = append(d.gaps, Gap{Kind: unsupportedKind(err), Store: a.store, Asset: a.name, Reason: err.Error()})
 					continue
 				}
 			}
@@ -145,7 +145,7 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 			}
 			if mc, ok := h.(ModeChecker); ok {
 				if err := mc.CheckMode(t); err != nil { // an asset of the kind that cannot (Parquet)
-					d.gaps = append(d.gaps, Gap{Kind: GapUnsupported, Store: a.store, Asset: a.name, Reason: err.Error()})
+					d.gaps = append(d.gaps, Gap{Kind: unsupportedKind(err), Store: a.store, Asset: a.name, Reason: err.Error()})
 					continue
 				}
 			}
@@ -264,7 +264,11 @@ func (d *deriver) countSteps(ctx context.Context, byStore map[string]*StorePlan)
 	for i, err := range failed {
 		if err != nil {
 			gone[steps[i]] = true
-			d.gaps = append(d.gaps, Gap{Kind: GapFindFailed, Store: steps[i].Store, Asset: steps[i].Asset, Reason: "count failed: " + err.Error()})
+			kind := GapFindFailed
+			if errors.Is(err, piimap.ErrOutsideRoot) {
+				kind = GapOutsideRoot
+			}
+			d.gaps = append(d.gaps, Gap{Kind: kind, Store: steps[i].Store, Asset: steps[i].Asset, Reason: "count failed: " + err.Error()})
 		}
 	}
 	if len(gone) == 0 {
@@ -282,6 +286,15 @@ func (d *deriver) countSteps(ctx context.Context, byStore map[string]*StorePlan)
 		}
 	}
 	return nil
+}
+
+// unsupportedKind is the gap kind of a handler's refusal: outside_root for
+// a containment refusal, else unsupported.
+func unsupportedKind(err error) string {
+	if errors.Is(err, piimap.ErrOutsideRoot) {
+		return GapOutsideRoot
+	}
+	return GapUnsupported
 }
 
 func countRows(ctx context.Context, h Handler, t Target) (int64, error) {

@@ -10,7 +10,7 @@ import (
 // --- fuzzing ---
 
 var (
-	fuzzEmails  = []string{"ann@example.com", "a.b+c@x-y.example.org", "jörg@bücher.example"}
+	fuzzEmails  = []string{"ann@example.com", "a.b+c@x-y.example.org", "jörg@bücher.example", "björk@kiel.example"}
 	fuzzPhones  = []string{"+12136625868", "+442079460999", "+390612345678", "+493012345678"}
 	fuzzKeys    = []string{"usr_7f3a9c21", "1234567890", "a1b2c3", "-x1.y2-"}
 	fuzzRegions = []string{"US", "GB", "IT", "DE", "CA", "FR"}
@@ -25,6 +25,9 @@ func FuzzTextSpans(f *testing.F) {
 	f.Add("+213 662 5868, +1 213 662 5868", uint8(1), "")
 	f.Add("tel+2079460999 +020 7946 0999 +0044 20 7946 0999", uint8(4), "+213 662 5868")
 	f.Add("+(213) 662-5868", uint8(1), "+213 662 5868")
+	f.Add("+ 44 20 7946 0999, +(1) 213 662 5868 x+ 1 213 662 5868 +   213 662 5868", uint8(4), "")
+	f.Add("JÖRG@BÜCHER.EXAMPLE BJÖR\u212a@\u212aIEL.EXAMPLE \u212ajörg@bücher.example", uint8(0), "ſøſ@example.dk")
+	f.Add("İSMAİL@ÖRNEK.COM.TR ȺNN@EXAMPLE.COM", uint8(3), "ⱥnn@example.com")
 	f.Add("06 1234 5678 +39 06 1234 5678 0039 06 12345678", uint8(7), "")
 	f.Add("id=usr_7f3a9c21,1234567890 a1b2c3--x1.y2-", uint8(2), "a1b2c3d4")
 	f.Fuzz(func(t *testing.T, text string, sel uint8, extra string) {

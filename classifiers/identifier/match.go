@@ -210,11 +210,13 @@ func isWord(c byte) bool  { return class[c]&cWord != 0 }
 
 // --- emails ---
 
-// emailNeedle is a canonical email and the index of its @, which the text
-// is searched for.
+// emailNeedle is a canonical email, the index of its @, which the text is
+// searched for, and whether it holds non-ASCII bytes (then the text around
+// an @ is compared rune by rune, with Unicode case folding).
 type emailNeedle struct {
-	v  string
-	at int
+	v       string
+	at      int
+	unicode bool
 }
 
 func emailNeedles(values []string) []emailNeedle {
@@ -224,14 +226,24 @@ func emailNeedles(values []string) []emailNeedle {
 		if err != nil || slices.ContainsFunc(ns, func(n emailNeedle) bool { return n.v == c }) {
 			continue
 		}
-		ns = append(ns, emailNeedle{v: c, at: strings.IndexByte(c, '@')})
+		ns = append(ns, emailNeedle{v: c, at: strings.IndexByte(c, '@'), unicode: !isASCII(c)})
 	}
 	return ns
 }
 
-// emailSpans finds, at each @ of text, the needles occurring there ignoring
-// ASCII case, with email token boundaries. With first it returns at the
-// first span.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// emailSpans finds, at each @ of text, the needles occurring there (an
+// ASCII-only needle ignoring ASCII case, one holding non-ASCII bytes rune
+// by rune with foldRune), with email token boundaries. With first it
+// returns at the first span.
 func emailSpans(text string, ns []emailNeedle, first bool) []Span {
 	if len(ns) == 0 {
 		return nil
@@ -245,8 +257,19 @@ func emailSpans(text string, ns []emailNeedle, first bool) []Span {
 		at := off + i
 		off = at + 1
 		for _, n := range ns {
-			s, e := at-n.at, at-n.at+len(n.v)
-			if s < 0 || e > len(text) || !equalLowerASCII(text[s:e], n.v) || !emailBoundary(text, s, e) {
+			var s, e int
+			if n.unicode {
+				var ok bool
+				if s, e, ok = foldAt(text, at, n); !ok {
+					continue
+				}
+			} else {
+				s, e = at-n.at, at-n.at+len(n.v)
+				if s < 0 || e > len(text) || !equalLowerASCII(text[s:e], n.v) {
+					continue
+				}
+			}
+			if !emailBoundary(text, s, e) {
 				continue
 			}
 			spans = append(spans, Span{s, e})
@@ -271,6 +294,82 @@ func equalLowerASCII(s, lower string) bool {
 		}
 	}
 	return true
+}
+
+// foldAt reports whether the needle occurs in text with its @ at text[at]:
+// the runes before the @ (walked backwards) and after it match the
+// needle's local part and domain rune by rune (foldRune), and it returns
+// the window [s, e), whose byte length may differ from the needle's (a
+// KELVIN SIGN, 3 bytes, stands for k). ASCII pairs are compared as bytes.
+func foldAt(text string, at int, n emailNeedle) (s, e int, ok bool) {
+	v := n.v
+	i, k := at, n.at
+	for k > 0 {
+		if i == 0 {
+			return 0, 0, false
+		}
+		if c, vc := text[i-1], v[k-1]; c < utf8.RuneSelf && vc < utf8.RuneSelf {
+			if lowerASCII(c) != vc {
+				return 0, 0, false
+			}
+			i, k = i-1, k-1
+			continue
+		}
+		r, size := utf8.DecodeLastRuneInString(text[:i])
+		vr, vsize := utf8.DecodeLastRuneInString(v[:k])
+		if !foldRune(r, vr) {
+			return 0, 0, false
+		}
+		i, k = i-size, k-vsize
+	}
+	j, k := at+1, n.at+1
+	for k < len(v) {
+		if j >= len(text) {
+			return 0, 0, false
+		}
+		if c, vc := text[j], v[k]; c < utf8.RuneSelf && vc < utf8.RuneSelf {
+			if lowerASCII(c) != vc {
+				return 0, 0, false
+			}
+			j, k = j+1, k+1
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[j:])
+		vr, vsize := utf8.DecodeRuneInString(v[k:])
+		if !foldRune(r, vr) {
+			return 0, 0, false
+		}
+		j, k = j+size, k+vsize
+	}
+	return i, j, true
+}
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// foldRune reports whether the text rune r may stand for the needle rune
+// v (a rune of a lower-cased value): they are equal under simple Unicode
+// case folding (strings.EqualFold: Ö and ö, KELVIN SIGN and k, ſ and s),
+// or r lower-cases to v (unicode.ToLower; only İ U+0130, which lower-cases
+// to i without folding to it, needs this). An invalid byte (RuneError)
+// matches nothing: canonical values hold no U+FFFD.
+func foldRune(r, v rune) bool {
+	if r == v {
+		return true
+	}
+	if unicode.ToLower(r) == v {
+		return true
+	}
+	for t := unicode.SimpleFold(r); t != r; t = unicode.SimpleFold(t) {
+		if t == v {
+			return true
+		}
+	}
+	return false
 }
 
 // emailBoundary: the byte before is not an email local-part byte; the byte
@@ -360,11 +459,16 @@ func phoneSpans(text string, ps *phoneSet, first bool) []Span {
 		start, j := i, i
 		fs := &ps.all
 		if text[i] == '+' {
-			if i+1 >= n || !isDigit(text[i+1]) {
+			// + and up to two separators before the first digit
+			k := i + 1
+			for k < n && k-i <= 2 && class[text[k]]&cSep != 0 {
+				k++
+			}
+			if k >= n || class[text[k]]&cDigit == 0 {
 				i++
 				continue
 			}
-			j++
+			j = k
 			fs = &ps.intl
 		}
 		// Extend the run over digit groups joined by one or two separators.
@@ -400,8 +504,8 @@ func phoneSpans(text string, ps *phoneSet, first bool) []Span {
 }
 
 // runStartOK: a run starting with + is not preceded by [A-Za-z0-9_+]; one
-// starting with a digit is not either, nor by a digit and one or two
-// separators.
+// starting with a digit is not either, nor by a digit or a + and one or
+// two separators (it would be part of a longer run, or of a + run).
 func runStartOK(s string, start int) bool {
 	if start == 0 {
 		return true
@@ -413,8 +517,14 @@ func runStartOK(s string, start int) bool {
 	if s[start] == '+' || !isSep(p) || start < 2 {
 		return true
 	}
-	if q := s[start-2]; isDigit(q) || isSep(q) && start >= 3 && isDigit(s[start-3]) {
+	q := s[start-2]
+	if isDigit(q) || q == '+' {
 		return false
+	}
+	if isSep(q) && start >= 3 {
+		if r := s[start-3]; isDigit(r) || r == '+' {
+			return false
+		}
 	}
 	return true
 }

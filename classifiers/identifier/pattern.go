@@ -46,13 +46,14 @@ const (
 	keyAfter  = `(?:$|[^A-Za-z0-9_])`
 
 	sepClass = `[ ()./-]`
-	// A run starting with + starts after [^A-Za-z0-9_+] or the start.
-	phonePlusBefore = `(?:^|[^A-Za-z0-9_+])\+`
+	// A run starting with + starts after [^A-Za-z0-9_+] or the start; up
+	// to two separators may follow the + before the first digit.
+	phonePlusBefore = `(?:^|[^A-Za-z0-9_+])\+` + sepClass + `{0,2}`
 	// A run starting with a digit starts after the start, a byte that is
 	// neither [A-Za-z0-9_+] nor a separator, one separator not after a
-	// digit or separator, or two separators not after a digit.
-	phoneDigitBefore = `(?:^|[^A-Za-z0-9_+ ()./-]|(?:^|[^0-9 ()./-])` + sepClass +
-		`|(?:^|[^0-9])` + sepClass + `{2})`
+	// digit, + or separator, or two separators not after a digit or +.
+	phoneDigitBefore = `(?:^|[^A-Za-z0-9_+ ()./-]|(?:^|[^0-9+ ()./-])` + sepClass +
+		`|(?:^|[^0-9+])` + sepClass + `{2})`
 	// A run ends before the end, a byte that is neither [A-Za-z0-9_] nor a
 	// separator, or one or two separators not followed by a digit.
 	phoneAfter = `(?:$|[^A-Za-z0-9_ ()./-]|` + sepClass + `(?:$|[^0-9 ()./-])|` + sepClass + `{2}(?:$|[^0-9]))`

@@ -2,6 +2,8 @@ package identifier
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // --- the slow reference: the definitions of doc.go, checked literally on
@@ -33,31 +35,36 @@ func refSpans(kind, text string, values []string, region string) []Span {
 	var spans []Span
 	switch kind {
 	case Email:
-		vs := map[string]bool{}
+		var vs []string
 		for _, v := range values {
 			if c, err := Parse(Email, v, ""); err == nil {
-				vs[c] = true
+				vs = append(vs, c)
 			}
 		}
-		lower := refLowerASCII(text)
+		ml := 0 // a window has at most 4 bytes per rune of the value
+		for _, v := range vs {
+			ml = max(ml, 4*len(v))
+		}
 		for i := 0; i < n; i++ {
-			for j := i + 1; j <= n && j-i <= maxLen(vs); j++ {
-				if !vs[lower[i:j]] {
-					continue
-				}
-				if i > 0 && in(refEmailLocal, text[i-1]) {
-					continue
-				}
-				if j < n {
-					if c := text[j]; c == '.' {
-						if j+1 < n && in(refAlnum, text[j+1]) {
-							continue
-						}
-					} else if in(refEmailDomain, c) || c == '@' {
+			for j := i + 1; j <= n && j-i <= ml; j++ {
+				for _, v := range vs {
+					if !refEmailEqual(text[i:j], v) {
 						continue
 					}
+					if i > 0 && in(refEmailLocal, text[i-1]) {
+						continue
+					}
+					if j < n {
+						if c := text[j]; c == '.' {
+							if j+1 < n && in(refAlnum, text[j+1]) {
+								continue
+							}
+						} else if in(refEmailDomain, c) || c == '@' {
+							continue
+						}
+					}
+					spans = append(spans, Span{i, j})
 				}
-				spans = append(spans, Span{i, j})
 			}
 		}
 	case Phone:
@@ -132,6 +139,31 @@ func refCellWhole(cell string, values []string, region string) bool {
 	return forms[k] || k != "" && k[0] == '+' && intl[k[1:]]
 }
 
+// refEmailEqual reports whether the text window w spells the canonical
+// email v: for an ASCII-only v, w with ASCII letters lower-cased is v; for
+// a v holding non-ASCII bytes, w decodes (an invalid byte being U+FFFD) to
+// as many runes as v, each equal under simple case folding to v's, or
+// lower-casing to it.
+func refEmailEqual(w, v string) bool {
+	ascii := true
+	for i := 0; i < len(v); i++ {
+		ascii = ascii && v[i] < 0x80
+	}
+	if ascii {
+		return len(w) == len(v) && refLowerASCII(w) == v
+	}
+	if utf8.RuneCountInString(w) != utf8.RuneCountInString(v) {
+		return false
+	}
+	wr, vr := []rune(w), []rune(v)
+	for k := range wr {
+		if !strings.EqualFold(string(wr[k]), string(vr[k])) && unicode.ToLower(wr[k]) != vr[k] {
+			return false
+		}
+	}
+	return true
+}
+
 func maxLen(vs map[string]bool) int {
 	m := 0
 	for v := range vs {
@@ -155,7 +187,7 @@ func refRun(text string, i, j int) bool {
 	s, n := text[i:j], len(text)
 	plus := s[0] == '+'
 	switch {
-	case plus && (len(s) < 2 || !in(refDigits, s[1])):
+	case plus && len(s) < 2:
 		return false
 	case !plus && !in(refDigits, s[0]):
 		return false
@@ -164,7 +196,7 @@ func refRun(text string, i, j int) bool {
 	}
 	body := s
 	if plus {
-		body = s[1:]
+		body = s[1:] // up to two separators may follow the +: the count below
 	}
 	seps := 0
 	for k := 0; k < len(body); k++ {
@@ -184,11 +216,11 @@ func refRun(text string, i, j int) bool {
 		if in(refWord+"+", text[i-1]) {
 			return false
 		}
-		if !plus {
-			if i >= 2 && in(refSep, text[i-1]) && in(refDigits, text[i-2]) {
+		if !plus { // not inside a longer run, nor a + run's first digit
+			if i >= 2 && in(refSep, text[i-1]) && in(refDigits+"+", text[i-2]) {
 				return false
 			}
-			if i >= 3 && in(refSep, text[i-1]) && in(refSep, text[i-2]) && in(refDigits, text[i-3]) {
+			if i >= 3 && in(refSep, text[i-1]) && in(refSep, text[i-2]) && in(refDigits+"+", text[i-3]) {
 				return false
 			}
 		}

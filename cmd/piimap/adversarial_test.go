@@ -546,4 +546,11 @@ func TestAdversarialSymlinks(t *testing.T) {
 			require.NotEqual(t, "done", l.Status, "receipt claims the swapped file was erased: %+v", l)
 		}
 	}
+	gap := ""
+	for _, g := range r.Gaps {
+		if strings.Contains(g.Asset, "export.csv") {
+			gap = g.Kind
+		}
+	}
+	require.Equal(t, executor.GapOutsideRoot, gap, "receipt gaps: %+v", r.Gaps)
 }

@@ -40,13 +40,13 @@ import (
 // check, so a symlink swapped in between by someone who can write to the
 // store directory is not excluded there (the rename still is).
 //
-// A refusal wraps piimap.ErrUnsupported, names the asset (escaped) and
+// A refusal wraps piimap.ErrOutsideRoot (which matches ErrUnsupported), names the asset (escaped) and
 // says why: planning turns it into an explicit gap (CheckMode, Count) and
 // an erasure step fails instead of reporting done.
 
 // refusal is a containment refusal for op on asset.
 func (h *Handler) refusal(op, asset, why string) error {
-	return fmt.Errorf("files: %s %s/%s: %s: %w", op, h.store, sfiles.EscapeName(asset), why, piimap.ErrUnsupported)
+	return fmt.Errorf("files: %s %s/%s: %s: %w", op, h.store, sfiles.EscapeName(asset), why, piimap.ErrOutsideRoot)
 }
 
 // writes reports whether op rewrites the file.
@@ -173,7 +173,7 @@ func trimPath(err error) error {
 		return err
 	}
 	if strings.Contains(pe.Err.Error(), "escapes") {
-		return fmt.Errorf("path resolves outside the store root (a link appeared after the check); refused: %w", piimap.ErrUnsupported)
+		return fmt.Errorf("path resolves outside the store root (a link appeared after the check); refused: %w", piimap.ErrOutsideRoot)
 	}
 	return fmt.Errorf("%s: %w", pe.Op, pe.Err)
 }

@@ -98,7 +98,7 @@ func (s *Source) open(rel string) (*os.File, os.FileInfo, error) {
 			if i < len(parts)-1 {
 				reason = "under " + EscapeName(strings.Join(parts[:i+1], "/")) + ", a " + reason
 			}
-			return nil, nil, fmt.Errorf("%s: %w", reason, piimap.ErrUnsupported)
+			return nil, nil, fmt.Errorf("%s: %w", reason, piimap.ErrOutsideRoot)
 		}
 	}
 	root, err := os.OpenRoot(s.real)

@@ -276,7 +276,7 @@ func (s *Source) ReadSample(ctx context.Context, u piimap.Unit, smp scanner.Samp
 
 func (s *Source) read(ctx context.Context, u piimap.Unit, smp scanner.Sample, emit func(piimap.Record) error) error {
 	if why := u.Meta[MetaSkipped]; why != "" {
-		return fmt.Errorf("%s: %w", why, piimap.ErrUnsupported)
+		return fmt.Errorf("%s: %w", why, piimap.ErrOutsideRoot)
 	}
 	rel, err := s.rel(u.Loc.Name)
 	if err != nil {
@@ -404,7 +404,7 @@ func trimPath(err error) error {
 		return err
 	}
 	if strings.Contains(pe.Err.Error(), "escapes") { // os.Root: a link appeared after the check
-		return fmt.Errorf("path resolves outside the store root (a link appeared after the check); not followed: %w", piimap.ErrUnsupported)
+		return fmt.Errorf("path resolves outside the store root (a link appeared after the check); not followed: %w", piimap.ErrOutsideRoot)
 	}
 	return fmt.Errorf("%s: %w", pe.Op, pe.Err)
 }

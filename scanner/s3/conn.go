@@ -170,7 +170,7 @@ func CheckAsset(asset string) error {
 		return fmt.Errorf("asset %s is not an object key under the store prefix: %w", files.EscapeName(asset), piimap.ErrNotFound)
 	}
 	if why := UnsafeKey(asset); why != "" {
-		return fmt.Errorf("unsafe object key (%s); refused — rename the object: %w", why, piimap.ErrUnsupported)
+		return fmt.Errorf("unsafe object key (%s); refused — rename the object: %w", why, piimap.ErrOutsideRoot)
 	}
 	return nil
 }

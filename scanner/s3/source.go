@@ -239,7 +239,7 @@ func (s *Source) ReadSample(ctx context.Context, u piimap.Unit, smp scanner.Samp
 
 func (s *Source) read(ctx context.Context, u piimap.Unit, smp scanner.Sample, emit func(piimap.Record) error) error {
 	if why := u.Meta[files.MetaSkipped]; why != "" {
-		return fmt.Errorf("%s: %w", why, piimap.ErrUnsupported)
+		return fmt.Errorf("%s: %w", why, piimap.ErrOutsideRoot)
 	}
 	if err := CheckAsset(u.Loc.Name); err != nil {
 		return err
