@@ -282,6 +282,15 @@ func (s *Service) NewRequest(ctx context.Context, in NewRequestInput) (*Request,
 	if in.Type == Rectification && len(in.Changes) == 0 {
 		return nil, fmt.Errorf("executor: rectification needs changes: %w", piimap.ErrConfig)
 	}
+	for k, v := range in.Changes {
+		// A corrected email or phone must itself be whole: rectifying an
+		// address to a bare domain would plant a value that matches others.
+		if k == piimap.KeyEmail || k == piimap.KeyPhone {
+			if _, err := identifier.Parse(k, v, s.intakeRegion(tenant)); err != nil {
+				return nil, fmt.Errorf("executor: change %s: %w: %w", k, err, ErrIntake)
+			}
+		}
+	}
 	if in.Type != Rectification && len(in.Changes) > 0 {
 		return nil, fmt.Errorf("executor: changes only apply to rectification: %w", piimap.ErrConfig)
 	}

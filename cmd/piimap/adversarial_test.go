@@ -127,8 +127,14 @@ func TestAdversarialIntake(t *testing.T) {
 			require.NotContains(t, errs+out, val, "the refusal never echoes the value")
 		})
 	}
+	// A rectification to a partial value is refused the same way.
+	code, _, errs := cli(t, "--config", cfg, "dsar", "new", "--type", "rectification", "--requester", "ops",
+		"--subject", "email="+advSubjectEmail, "--change", "email=example.org")
+	require.Equal(t, exitUsage, code, errs)
+	require.NotContains(t, errs, "example.org")
+
 	// A tenant nobody configured is refused; the only tenant is the default.
-	code, _, errs := cli(t, "--config", cfg, "dsar", "new", "--type", "access", "--requester", "ops",
+	code, _, errs = cli(t, "--config", cfg, "dsar", "new", "--type", "access", "--requester", "ops",
 		"--subject", "email="+advSubjectEmail, "--tenant", "globex")
 	require.Equal(t, exitUsage, code, errs)
 	var req executor.Request
