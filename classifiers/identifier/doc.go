@@ -57,56 +57,86 @@
 // region, or "+" and Digits(v) (country code and NSN). A + makes the cell
 // an international number, compared with that form only: "+442079460999"
 // matches +442079460999 in any region, while "+2079460999" does not match
-// it even in region GB, and "+213 662 5868" (an Algerian number) does not
-// match +12136625868 in region US. SQL handlers compute the key with
-// regexp_replace over [^0-9+] and compare it with PhoneCellForms. Emails
+// it even in region GB, and "+213 662 5868" or "+ (213) 662-5868" (an
+// Algerian number, key +2136625868) does not match +12136625868 in region
+// US. SQL handlers compute the key with regexp_replace over [^0-9+] and
+// compare it with PhoneCellForms. Emails
 // and phones also match as text tokens inside a cell ("login by
 // ann@example.com failed"; for phones under the run rules below).
 //
 // # Text tokens (TextSpans)
 //
-//   - Email: an ASCII-case-insensitive occurrence of the value such that the
-//     byte before is not an email local-part byte ([A-Za-z0-9._%+-]) and
-//     the byte after is neither a domain byte ([A-Za-z0-9_%+-]) nor @; a dot
+//   - Email: an occurrence of the value ignoring case such that the byte
+//     before is not an email local-part byte ([A-Za-z0-9._%+-]) and the
+//     byte after is neither a domain byte ([A-Za-z0-9_%+-]) nor @; a dot
 //     after is allowed only when a non-alphanumeric byte or the end follows
 //     it (a sentence dot). So ann@example.com never matches inside
-//     joann@example.com, ann@example.com.au or ann@example.com@x. Non-ASCII
-//     letters compare exactly (the value is lower-cased, the text is not
-//     folded beyond ASCII).
+//     joann@example.com, ann@example.com.au or ann@example.com@x.
+//
+//     Ignoring case: a value of ASCII bytes only matches a text window of
+//     the same bytes up to ASCII case. A value holding non-ASCII bytes
+//     (the lower-cased jörg@example.de) matches a window of as many runes,
+//     each equal to the value's rune under simple Unicode case folding
+//     (strings.EqualFold: Ö and ö, KELVIN SIGN and k, ſ and s, ς and σ) or
+//     lower-casing to it (unicode.ToLower: İ U+0130 to i, which folding
+//     does not pair), so that it finds what SQL's lower() of the text
+//     finds (pattern.go has the few differences); the window's byte length
+//     may differ from the value's (BJÖR + KELVIN SIGN is 8 bytes, björk
+//     6). So "JÖRG@EXAMPLE.DE" and "Jörg@Example.de" match
+//     jörg@example.de, "jorg@example.de" does not, and an invalid byte
+//     matches nothing. The boundaries stay the byte rules above: a
+//     non-ASCII character next to the window is a boundary.
 //
 //   - Keys: an exact occurrence with a non-word byte ([^A-Za-z0-9_]) or an
 //     edge on both sides, and only for Distinctive values: a short number
 //     such as "42" would match everywhere.
 //
 //   - Phone: SEP is the bytes space - . ( ) /. A phone run is a maximal
-//     substring that starts with a digit (or a + immediately followed by a
-//     digit), consists of digits and SEP bytes, never holds more than two
-//     SEP bytes in a row, and ends with a digit. Maximal: a run starting
-//     with a digit is not preceded by [A-Za-z0-9_+], nor by a digit and one
-//     or two SEP bytes (it would be part of a longer run); a run starting
-//     with + is not preceded by [A-Za-z0-9_+] (a + starts a new
-//     international number even after "digits space"); and a run is not
-//     followed by [A-Za-z0-9_], nor by one or two SEP bytes and a digit.
+//     substring that starts with a digit, or with a + followed by a digit
+//     or by one or two SEP bytes and a digit ("+44", "+ 44", "+(44)"),
+//     consists (after the +) of digits and SEP bytes, never holds more than
+//     two SEP bytes in a row, and ends with a digit. Maximal: a run
+//     starting with a digit is not preceded by [A-Za-z0-9_+], nor by a
+//     digit or a + and one or two SEP bytes (it would be part of a longer
+//     run, or of a run starting with +); a run starting with + is not
+//     preceded by [A-Za-z0-9_+] (a + starts a new international number
+//     even after "digits space"); and a run is not followed by
+//     [A-Za-z0-9_], nor by one or two SEP bytes and a digit. A run's span
+//     starts at its first byte, the + included.
 //
 //     A run starting with + is an international number: it matches when
 //     its digits are Digits(v), the country code and NSN, of a value v. A
 //     run starting with a digit matches when its digits are one of v's
 //     PhoneForms in the store's region (national and IDD forms included).
 //     So "(213) 662-5868" and "+1 213 662 5868" match +12136625868 in
-//     region US, "+213 662 5868" (an Algerian number) does not, "+44 20
-//     7946 0999" matches +442079460999 in any region, "020 7946 0999"
+//     region US; "+213 662 5868", "+ 213 662 5868" and "+(213) 662-5868"
+//     (an Algerian number) do not, in any region; "+ 1 213 662 5868" and
+//     "+(1) 213 662 5868" (country code 1 written apart) match it in any
+//     region, as "+1 213 662 5868" does; "+44 20 7946 0999" and "+ 44 20
+//     7946 0999" match +442079460999 in any region, "020 7946 0999"
 //     matches it in region GB only, "+020 7946 0999" and "+0044 20 7946
-//     0999" match it nowhere, and nothing matches inside "5-213-662-5868"
-//     or "2136625868123".
+//     0999" match it nowhere, and nothing matches inside "5-213-662-5868",
+//     "2136625868123" or "x+ 1 213 662 5868" (neither the + run, which a
+//     word byte precedes, nor the digits after the +).
 //
 //     Known limits: numbers separated only by one or two SEP bytes form one
 //     run and do not match: "213-662-5868 415-662-5868" matches neither
 //     number, while "213-662-5868, 415-662-5868" matches both. Likewise
 //     "+44 (0)20 7946 0999" reduces to 4402079460999, which is not a form.
-//     And a + that a digit does not immediately follow starts no run, so
-//     what follows it is read as a national number: "+ 213 662 5868" and
-//     "+(213) 662-5868" match +12136625868 in region US, as text and (by
-//     the token) as a cell.
+//     Three or more SEP bytes after a + break it off like they break a run:
+//     in "+   213 662 5868" and "+ - (213) 662-5868" the + starts no run
+//     and a national run follows, which matches +12136625868 in region US,
+//     as text and (by the token) as a cell, though the cell's key
+//     +2136625868 is no form.
+//
+//   - Known limit (emails): an ASCII-only value is compared ignoring ASCII
+//     case only, so a KELVIN SIGN (U+212A) or an İ (U+0130) written for
+//     its k or i (KIM@EXAMPLE.COM spelt with a KELVIN SIGN, or a
+//     Turkish-locale upper-casing İSMAİL@EXAMPLE.COM) does not match
+//     kim@example.com or ismail@example.com in text, though SQL's lower()
+//     finds both (see pattern.go). lineage/idfilter keys the emails of a
+//     text by their ASCII bytes and would have to learn those two letters
+//     first.
 //
 // Spans are byte ranges, sorted, with overlapping or touching ones merged.
 //
@@ -115,9 +145,10 @@
 // EmailTokenPattern, PhoneTokenPattern and KeyTokenPattern return regular
 // expressions in the syntax RE2 (DuckDB), PostgreSQL and PCRE (MariaDB)
 // share, matching a text iff TextSpans finds a span in it (pattern.go says
-// how to apply them). PhoneTokenPattern takes the E.164 values and the
-// region, not digit forms: it is an alternation of a branch for runs
-// starting with + (the + boundary, international forms only) and one for
+// how to apply them, and where lower() makes the email pattern differ).
+// PhoneTokenPattern takes the E.164 values and the region, not digit
+// forms: it is an alternation of a branch for runs starting with + (the +
+// boundary, up to two SEP bytes, international forms only) and one for
 // runs starting with a digit (the digit boundary, all forms). A phone
 // cell's SQL clause is its key (regexp_replace removing [^0-9+]) in
 // PhoneCellForms, or the cell matching PhoneTokenPattern: MatchCell.
@@ -127,10 +158,13 @@
 // # Implementation
 //
 // TextSpans is one pass per kind, not a loop of regexps: emails are found
-// at each @ of the text and compared ignoring ASCII case in place (no
-// lower-cased copy), keys by strings.Index, and phones by one scan that
-// walks the phone runs and compares each run's digits with the forms (the
-// international ones for a run starting with +).
+// at each @ of the text and compared in place (no lower-cased copy): an
+// ASCII-only value as a fixed window ignoring ASCII case, one holding
+// non-ASCII bytes rune by rune outwards from the @ (local part backwards,
+// domain forwards), ASCII pairs as bytes; keys by strings.Index; and
+// phones by one scan that walks the phone runs and compares each run's
+// digits with the forms (the international ones for a run starting with
+// +).
 // PhoneForms is memoised, so calling the matchers per line or per cell
 // costs no libphonenumber parse after the first. The tests hold a slow
 // reference matcher that checks the definitions above literally over

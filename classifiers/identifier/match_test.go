@@ -300,6 +300,7 @@ func TestMatchCell(t *testing.T) {
 		{Phone, "US", us, "+(1) 213 662 5868", true},
 		{Phone, "US", uk, "+ 44 20 7946 0999", true},
 		{Phone, "GB", uk, "Tel.: + 44 20 7946 0999", true},
+		{Phone, "US", us, "+   213 662 5868", true}, // documented: three separators, a national token
 		{Phone, "US", us, "+2136625868 ", false},
 		{Phone, "US", us, " +1 213 662 5868 ", true},
 		{Phone, "US", us, "1+2136625868", false},

@@ -300,7 +300,7 @@ func (a *app) printBlast(p *executor.Plan) {
 			safef(a.stdout, "  entity records: %d distinct %s values resolved: %s\n", e.Records, e.Kind, verdict)
 			continue
 		}
-		safef(a.stdout, "  entity records: %d in %s/%s selected by %s %s: %s\n", e.Records, e.Store, e.Asset, e.Field, e.Kind, verdict)
+		safef(a.stdout, "  entity records: %d in %s/%s#%s (by %s): %s\n", e.Records, e.Store, e.Asset, e.Field, e.Kind, verdict)
 	}
 }
 
