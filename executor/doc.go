@@ -10,6 +10,19 @@
 // installation key and appear elsewhere only masked (a***@e***.com) or as
 // HMACs. Every step can run in a separate process.
 //
+// NewRequest refuses what could reach the wrong person (intake.go): every
+// identifier is parsed by classifiers/identifier (a bare domain, a partial
+// phone, a wildcard are refused, naming the kind, never the value; several
+// values of a kind are kept), and every request has a tenant some store
+// serves. Plan, find, export, erase and verify read only that tenant's part
+// of the map (loadGraph), and openHandler refuses any other tenant's store
+// whatever a plan says. Matching is classifiers/identifier's throughout:
+// whole normalised values in cells, whole tokens in text, phones in E.164
+// under each field's phone region, keys only in fields the map binds to
+// their kind (lineage.BindIdentities). Before anything is written the plan
+// counts the entity records its identifiers select (blast.go); more than
+// the request allows is refused at approval and at run time.
+//
 // Plan derives the work from the latest scan run of the graph: fields that
 // hold subject keys (declared identity attributes, configured hints, or
 // email/phone/user_id findings) are matched against the subject's
