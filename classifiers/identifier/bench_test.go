@@ -67,3 +67,13 @@ func BenchmarkTextSpansEmail(b *testing.B) {
 		TextSpans(Email, text, []string{"user42@example.com", "ann@example.com"}, "")
 	}
 }
+
+// BenchmarkTextSpansEmailUnicode matches a value holding non-ASCII bytes,
+// compared rune by rune with Unicode case folding at each @.
+func BenchmarkTextSpansEmailUnicode(b *testing.B) {
+	text := logText(1 << 20)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		TextSpans(Email, text, []string{"jörg@example.com", "ann@example.com"}, "")
+	}
+}

@@ -595,3 +595,65 @@ func TestRandomTexts(t *testing.T) {
 	}
 	t.Logf("texts with a match: %v of %d", matched, n)
 }
+
+// TestRandomUnicodeEmails compares the rune-by-rune email comparison with
+// the reference on texts that spell non-ASCII values with their case
+// changed rune by rune (upper, title, folding partners such as KELVIN SIGN
+// and ſ, İ for i), cut at random bytes and joined by boundary bytes.
+func TestRandomUnicodeEmails(t *testing.T) {
+	values := []string{"jörg@kiel.example", "søs@ſtraße.de", "ismail@örnek.com.tr", "ⱥnn@bücher.example", "οδυσσεασ@example.gr"}
+	for _, v := range values {
+		if c, err := Parse(Email, v, ""); err != nil || c != v {
+			t.Fatalf("%s is not canonical: %v", mask(v), err)
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 3))
+	respell := func(v string) string {
+		var sb strings.Builder
+		for _, c := range v {
+			switch r.IntN(4) {
+			case 0:
+				c = unicode.ToUpper(c)
+			case 1:
+				c = unicode.SimpleFold(c)
+			case 2:
+				if c == 'i' {
+					c = 'İ'
+				}
+			}
+			sb.WriteRune(c)
+		}
+		return sb.String()
+	}
+	seps := []string{"", " ", ".", "x", "@", "é", "\u212a", "\xff", ".,", "-", "<"}
+	n := 3000
+	if testing.Short() {
+		n = 300
+	}
+	matched := 0
+	for i := range n {
+		var sb strings.Builder
+		for range 1 + r.IntN(3) {
+			sb.WriteString(seps[r.IntN(len(seps))])
+			p := respell(values[r.IntN(len(values))])
+			if r.IntN(4) == 0 {
+				p = p[:r.IntN(len(p))]
+			}
+			sb.WriteString(p)
+		}
+		sb.WriteString(seps[r.IntN(len(seps))])
+		text := sb.String()
+		got := TextSpans(Email, text, values, "")
+		if len(got) > 0 {
+			matched++
+		}
+		if ref := refSpans(Email, text, values, ""); fmt.Sprint(ref) != fmt.Sprint(got) {
+			t.Fatalf("text %d %q: spans %v, reference %v", i, text, got, ref)
+		}
+		checkPattern(t, fmt.Sprintf("text %d", i), Email, text, values, "")
+	}
+	if matched < n/10 {
+		t.Errorf("matched %d of %d texts: the generator tests too little", matched, n)
+	}
+	t.Logf("texts with a match: %d of %d", matched, n)
+}
