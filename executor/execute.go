@@ -183,6 +183,10 @@ type stepProgress struct {
 	Attempts int    `json:"attempts"`
 	Note     string `json:"note,omitempty"`
 	Error    string `json:"error,omitempty"`
+	// Physical purge (purge.go), after the writes are verified.
+	Purge       string     `json:"purge,omitempty"`
+	PurgeDetail string     `json:"purge_detail,omitempty"`
+	PurgeAt     *time.Time `json:"purge_at,omitempty"`
 }
 
 func (s *Service) loadProgress(ctx context.Context, id string) (*progress, error) {
@@ -298,7 +302,10 @@ func (s *Service) applyStore(ctx context.Context, req *Request, sp StorePlan, pr
 	}
 	defer h.Close()
 	if len(todo) == 0 { // finished before an interruption elsewhere: verify again
-		return s.verifyStore(ctx, h, req, sp, prog, ro)
+		if err := s.verifyStore(ctx, h, req, sp, prog, ro); err != nil {
+			return err
+		}
+		return s.purgeStore(ctx, h, sp.Steps, prog)
 	}
 	targets, views := writeTargets(todo)
 	var results []Result
@@ -361,7 +368,10 @@ func (s *Service) applyStore(ctx context.Context, req *Request, sp StorePlan, pr
 			ro.Progress(Event{Store: st.Store, Asset: st.Asset, Phase: "erased", Found: p.Found, Changed: p.Changed})
 		}
 	}
-	return s.verifyStore(ctx, h, req, sp, prog, ro)
+	if err := s.verifyStore(ctx, h, req, sp, prog, ro); err != nil {
+		return err
+	}
+	return s.purgeStore(ctx, h, sp.Steps, prog)
 }
 
 // verifyStore re-runs every Find of the store: after erasure the residual
@@ -428,7 +438,8 @@ func (s *Service) writeReceipt(req *Request, plan *Plan, prog *progress) *Receip
 	for _, st := range plan.Steps() {
 		p := prog.Steps[assetKey(st.Store, st.Asset)]
 		loc := ReceiptLocation{Store: st.Store, Asset: st.Asset, Mode: st.Target.Mode, Action: recomputeLabel(st), Found: p.Found,
-			Changed: p.Changed, Residual: p.Residual, Note: p.Note, Error: p.Error}
+			Changed: p.Changed, Residual: p.Residual, Note: p.Note, Error: p.Error,
+			Purge: p.Purge, PurgeDetail: p.PurgeDetail, PurgeAt: p.PurgeAt}
 		switch {
 		case p.Status == stepFailed || p.Status != stepDone:
 			loc.Status = LocFailed

@@ -60,6 +60,11 @@ type ReceiptLocation struct {
 	Status      string `json:"status"`
 	Note        string `json:"note,omitempty"`
 	Error       string `json:"error,omitempty"`
+	// Purge says whether the erased bytes are physically gone, pending
+	// (until PurgeAt) or an exception, with PurgeDetail saying how or why.
+	Purge       string     `json:"purge,omitempty"`
+	PurgeDetail string     `json:"purge_detail,omitempty"`
+	PurgeAt     *time.Time `json:"purge_at,omitempty"`
 }
 
 // ErrBadSignature is returned by VerifyReceipt.
