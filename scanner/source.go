@@ -44,7 +44,19 @@ type StoreConfig struct {
 	PhoneRegion string `yaml:"phone_region,omitempty" json:"phone_region,omitempty"`
 	// PhoneRegions overrides PhoneRegion per field: "asset.field" → region.
 	PhoneRegions map[string]string `yaml:"phone_regions,omitempty" json:"phone_regions,omitempty"`
+	// Purge is how an erasure removes the erased bytes physically in a SQL
+	// store: none, vacuum (the default for Postgres), vacuum_full, or
+	// optimize (MariaDB/MySQL OPTIMIZE TABLE). See executor.Purger.
+	Purge string `yaml:"purge,omitempty" json:"purge,omitempty"`
 }
+
+// Purge options of a SQL store (StoreConfig.Purge).
+const (
+	PurgeNone       = "none"
+	PurgeVacuum     = "vacuum"
+	PurgeVacuumFull = "vacuum_full"
+	PurgeOptimize   = "optimize"
+)
 
 // DefaultTenant is the tenant of a store that names none.
 const DefaultTenant = lineage.DefaultTenant

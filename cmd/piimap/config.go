@@ -189,6 +189,11 @@ func (c *Config) Validate() error {
 				errs = append(errs, fmt.Errorf("%s: phone_regions %q: %q is not a region code (use ISO 3166 alpha-2 such as US, GB, DE)", where, f, r))
 			}
 		}
+		switch s.Purge {
+		case "", scanner.PurgeNone, scanner.PurgeVacuum, scanner.PurgeVacuumFull, scanner.PurgeOptimize:
+		default:
+			errs = append(errs, fmt.Errorf("%s: purge %q is not none, vacuum, vacuum_full or optimize", where, s.Purge))
+		}
 		if strings.TrimSpace(s.Tenant) != s.Tenant {
 			errs = append(errs, fmt.Errorf("%s: tenant %q has surrounding spaces", where, s.Tenant))
 		}
