@@ -560,3 +560,25 @@ func TestAdversarialSymlinks(t *testing.T) {
 	}
 	require.Equal(t, executor.GapOutsideRoot, gap, "receipt gaps: %+v", r.Gaps)
 }
+
+// TestAccessDefaultOut: an access run without --out writes its package to
+// ./<request id>, as the help says, instead of failing.
+func TestAccessDefaultOut(t *testing.T) {
+	dir := t.TempDir()
+	lake := filepath.Join(dir, "lake")
+	require.NoError(t, os.MkdirAll(lake, 0o755))
+	var csv strings.Builder
+	csv.WriteString("email,full_name\n" + advSubjectEmail + ",Ann Example\n")
+	for i := range 30 {
+		fmt.Fprintf(&csv, "person%02d@example.net,Person %02d\n", i, i)
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(lake, "export.csv"), []byte(csv.String()), 0o644))
+	cfg := writeConfig(t, dir, fmt.Sprintf("  - {name: lake, url: %q}\n", "file://"+lake))
+	mustCLI(t, "--config", cfg, "--quiet", "scan", "--full")
+	id := newReq(t, cfg, "access", "--subject", "email="+advSubjectEmail)
+	planOf(t, cfg, id)
+	mustCLI(t, "--config", cfg, "dsar", "approve", id, "--by", "dpo")
+	t.Chdir(dir)
+	mustCLI(t, "--config", cfg, "dsar", "run", id)
+	require.FileExists(t, filepath.Join(dir, id, "manifest.json"))
+}

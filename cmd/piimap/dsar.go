@@ -351,6 +351,15 @@ func (a *app) dsarRun() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if ro.OutDir == "" {
+				req, err := svc.Status(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				if req.Type == executor.Access || req.Type == executor.Portability {
+					ro.OutDir = req.ID // the default the help names: ./<request id>
+				}
+			}
 			bar := a.newProgress("running", -1)
 			var done int64
 			ro.Progress = func(e executor.Event) {
@@ -399,15 +408,36 @@ func (a *app) printReceipt(rc *executor.Receipt) error {
 	}
 	safef(a.stdout, "receipt %s: %s %s%s\n", rc.Request, rc.Type, rc.Status, mode)
 	tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  STORE\tASSET\tMODE\tFOUND\tCHANGED\tRESIDUAL\tSTATUS")
+	purge := false
+	for _, l := range rc.Locations {
+		purge = purge || l.Purge != ""
+	}
+	if purge {
+		fmt.Fprintln(tw, "  STORE\tASSET\tMODE\tFOUND\tCHANGED\tRESIDUAL\tSTATUS\tBYTES")
+	} else {
+		fmt.Fprintln(tw, "  STORE\tASSET\tMODE\tFOUND\tCHANGED\tRESIDUAL\tSTATUS")
+	}
 	for _, l := range rc.Locations {
 		changed := l.Changed
 		if rc.DryRun {
 			changed = l.WouldChange
 		}
+		if purge {
+			bytes := l.Purge
+			if l.PurgeAt != nil {
+				bytes += " until " + l.PurgeAt.UTC().Format("2006-01-02")
+			}
+			safef(tw, "  %s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", l.Store, l.Asset, l.Mode, l.Found, changed, l.Residual, l.Status, bytes)
+			continue
+		}
 		safef(tw, "  %s\t%s\t%s\t%d\t%d\t%d\t%s\n", l.Store, l.Asset, l.Mode, l.Found, changed, l.Residual, l.Status)
 	}
 	tw.Flush()
+	for _, l := range rc.Locations {
+		if l.Purge != "" && l.Purge != executor.PurgeGone && l.PurgeDetail != "" {
+			safef(a.stdout, "  bytes %s: %s/%s: %s\n", l.Purge, l.Store, l.Asset, l.PurgeDetail)
+		}
+	}
 	for _, g := range rc.Gaps {
 		safef(a.stdout, "  gap %s: %s/%s: %s\n", g.Kind, g.Store, g.Asset, g.Reason)
 	}

@@ -25,6 +25,7 @@ type Handler struct {
 	store    string
 	readOnly bool
 	maskKey  []byte
+	url      string // the store URL Open was given; Purge reopens it
 
 	consOnce sync.Once
 	cons     *constraints
@@ -46,7 +47,7 @@ func Open(ctx context.Context, sc scanner.StoreConfig, opt executor.HandlerOptio
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{db: db, store: sc.Name, readOnly: opt.ReadOnly, maskKey: opt.MaskKey}, nil
+	return &Handler{db: db, store: sc.Name, readOnly: opt.ReadOnly, maskKey: opt.MaskKey, url: sc.URL}, nil
 }
 
 // New wraps an open database (tests, embedding).
