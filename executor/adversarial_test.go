@@ -239,3 +239,36 @@ func TestAdversarialBlastRadiusExecutor(t *testing.T) {
 	n, _ = e.customers(t, "acme", "TRUE")
 	require.Equal(t, 58, n, "only the two sharing the mailbox are gone")
 }
+
+// TestRectifyTextIsAGap: rectifying an email corrects the CSV row in place,
+// and the log lines holding the old address are a gap, never silently
+// "completed"; logs without the subject are no gap.
+func TestRectifyTextIsAGap(t *testing.T) {
+	ctx := context.Background()
+	e := newFilterEstate(t)
+	e.scan(t, true)
+	s := executor.New(e.g, e.g, e.stores, executor.Options{})
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Rectification, Requester: "ops",
+		Subject: piimap.Subject{piimap.KeyEmail: {annEmail}}, Changes: map[string]string{piimap.KeyEmail: "ann.new@example.com"}})
+	require.NoError(t, err)
+	plan, err := s.Plan(ctx, req.ID)
+	require.NoError(t, err)
+	gaps := map[string]string{}
+	for _, g := range plan.Gaps {
+		gaps[g.Asset] = g.Reason
+	}
+	require.Contains(t, gaps, "logs/2026-01-01.log", "plan gaps %+v", plan.Gaps)
+	require.Contains(t, gaps["logs/2026-01-01.log"], "2 lines")
+	require.NotContains(t, gaps, "logs/2026-01-03.log", "a log without the subject is no gap")
+	for _, by := range []string{"dpo", "legal"} {
+		_, err := s.Approve(ctx, req.ID, by)
+		require.NoError(t, err)
+	}
+	rc, err := s.Execute(ctx, req.ID, executor.RunOptions{Apply: true})
+	require.NoError(t, err)
+	require.Equal(t, executor.StatusGaps, rc.Status)
+	b, err := os.ReadFile(filepath.Join(e.dir, "exports", "orders.csv"))
+	require.NoError(t, err)
+	require.Contains(t, string(b), "ann.new@example.com")
+	require.NotContains(t, string(b), annEmail+",")
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/piimap/piimap"
@@ -78,6 +79,14 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 		if len(ms) == 0 {
 			if a.hasPII() || d.v.maskedCopyOf(a) != "" {
 				d.gaps = append(d.gaps, Gap{Kind: GapNoPath, Store: a.store, Asset: a.name, Reason: d.noPathReason(a)})
+			}
+			continue
+		}
+		if action == ActionRectify && a.text() {
+			// Free text cannot be corrected in place; never silently
+			// "completed": a text asset holding the subject is a gap.
+			if gap, ok := d.textRectifyGap(ctx, a, ms); ok {
+				d.gaps = append(d.gaps, gap)
 			}
 			continue
 		}
@@ -234,6 +243,40 @@ func rectifyChanges(a *assetView, changes map[string]string) map[string]string {
 		}
 	}
 	return out
+}
+
+// textRectifyGap is the gap of a text asset in a rectification: when the
+// asset may hold what is corrected (a changed identifier kind, or a changed
+// PII type its scan found) and, counted, holds lines of the subject.
+func (d *deriver) textRectifyGap(ctx context.Context, a *assetView, ms []Match) (Gap, bool) {
+	var kinds []string
+	for _, k := range sortedKeys(d.req.changes) {
+		if d.byKind[k] != nil || a.hasType(k) {
+			kinds = append(kinds, k)
+		}
+	}
+	if len(kinds) == 0 {
+		return Gap{}, false
+	}
+	lines := "lines"
+	if d.count {
+		h, err := d.handler(ctx, a.store, a.kind)
+		if err != nil {
+			return storeGap(a.store, a.name, err), true
+		}
+		t := Target{Asset: a.name, Format: a.node.Attrs[lineage.AttrFormat], Gzip: a.node.Attrs[lineage.AttrGzip] == "true", Match: ms}
+		n, err := countRows(ctx, h, t)
+		if err != nil {
+			return Gap{Kind: GapFindFailed, Store: a.store, Asset: a.name, Reason: "count failed: " + err.Error()}, true
+		}
+		if n == 0 {
+			return Gap{}, false
+		}
+		lines = fmt.Sprintf("%d lines", n)
+	}
+	return Gap{Kind: GapUnsupported, Store: a.store, Asset: a.name, Reason: fmt.Sprintf(
+		"free text cannot be rectified in place: %s hold the subject and the old %s stays; "+
+			"redact it with an erasure of this location (mode redact) or correct it by hand", lines, strings.Join(kinds, ", "))}, true
 }
 
 // countSteps sets each step's Expected count, reading up to the Service's
