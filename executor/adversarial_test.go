@@ -272,3 +272,50 @@ func TestRectifyTextIsAGap(t *testing.T) {
 	require.Contains(t, string(b), "ann.new@example.com")
 	require.NotContains(t, string(b), annEmail+",")
 }
+
+// TestClosureFindsPhoneInLogs: a request by email alone finds the subject's
+// phone on her customers row (no FK, no declaration: the table is an entity
+// table by its unique user_id) and with it her log line; when another
+// customer holds the same phone, the phone is left out and the plan says
+// so, and nobody's line is touched through it.
+func TestClosureFindsPhoneInLogs(t *testing.T) {
+	ctx := context.Background()
+	for _, shared := range []bool{false, true} {
+		t.Run(fmt.Sprintf("shared=%v", shared), func(t *testing.T) {
+			e := newAdvEstate(t)
+			if shared {
+				db, err := sduck.Open(ctx, "duckdb://"+e.path("acme.duckdb"), false)
+				require.NoError(t, err)
+				_, err = db.Exec("UPDATE customers SET phone = ? WHERE id = 7", advPhoneLocal)
+				require.NoError(t, err)
+				require.NoError(t, db.Close())
+			}
+			s := executor.New(e.g, e.g, e.stores, executor.Options{})
+			req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Access, Requester: "ops", Tenant: "acme",
+				Subject: piimap.Subject{piimap.KeyEmail: {"ann@example.com"}}})
+			require.NoError(t, err)
+			plan, err := s.Plan(ctx, req.ID)
+			require.NoError(t, err)
+			kinds := map[string][]string{}
+			for _, id := range plan.Identifiers {
+				kinds[id.Kind] = id.Via
+			}
+			steps := map[string]int64{}
+			for _, st := range plan.Steps() {
+				steps[st.Store+"/"+st.Asset] = st.Expected
+			}
+			if !shared {
+				require.Contains(t, kinds, piimap.KeyPhone, "identifiers %+v", plan.Identifiers)
+				require.Contains(t, kinds[piimap.KeyPhone], "main.customers.phone")
+				require.Equal(t, int64(1), steps["acme-lake/logs/sms-1.log"], "the phone finds her log line: %v", steps)
+				require.Empty(t, plan.Unused)
+				return
+			}
+			require.NotContains(t, kinds, piimap.KeyPhone, "a shared phone is used: %+v", plan.Identifiers)
+			require.Len(t, plan.Unused, 1, "unused %+v", plan.Unused)
+			require.Equal(t, int64(2), plan.Unused[0].Records)
+			require.NotContains(t, plan.Unused[0].Masked, "662")
+			require.Zero(t, steps["acme-lake/logs/sms-1.log"], "a shared phone reached a log: %v", steps)
+		})
+	}
+}

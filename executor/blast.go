@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/lineage"
 )
 
 // The blast-radius guard. An identifier that looks whole can still belong
@@ -26,7 +28,8 @@ var ErrBlastRadius = errors.New("identifiers resolve to more than one person")
 
 // EntityCount is how many records of one entity table the subject's
 // identifiers of one kind select, or, with Store empty, how many distinct
-// values of a key kind the identifiers resolve to (each names a record).
+// values of a key kind the identifiers resolve to from one source (Field:
+// "request", or the asset.field they were read from; each names a record).
 type EntityCount struct {
 	Kind    string `json:"kind"`
 	Store   string `json:"store"`
@@ -80,12 +83,22 @@ func (d *deriver) entityCounts(ctx context.Context) []EntityCount {
 	// which one person may have several of) name one record per value:
 	// two user ids resolved from a mailbox are two people, whether or not
 	// a constraint says so.
+	// Values are counted per source: those given at intake, and those read
+	// from each field (a key space of its own).
 	for _, kind := range sortedKeys(d.byKind) {
 		set := d.byKind[kind]
 		if kind == piimap.KeyEmail || kind == piimap.KeyPhone || len(set.values) < 2 {
 			continue
 		}
-		out = append(out, EntityCount{Kind: kind, Records: int64(len(set.values))})
+		per := map[string]int64{}
+		for _, f := range set.from {
+			per[f]++
+		}
+		for _, src := range sortedKeys(per) {
+			if per[src] > 1 {
+				out = append(out, EntityCount{Kind: kind, Field: src, Records: per[src]})
+			}
+		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Records > out[j].Records })
 	return out
@@ -101,9 +114,21 @@ func (a *assetView) entityTable() bool {
 	return false
 }
 
-// uniqueField reports whether the scan saw a uniqueness constraint on f.
+// minUniqueSample is the fewest non-empty sampled values whose being all
+// distinct makes a field unique-looking.
+const minUniqueSample = 20
+
+// uniqueField reports whether f is unique: the scan saw a UNIQUE or
+// PRIMARY KEY constraint on it, or its sample (every row on a full scan)
+// held at least minUniqueSample non-empty values, all distinct.
 func uniqueField(f *fieldView) bool {
-	return f.node.Attrs[piimap.MetaUnique] == "true" || f.node.Attrs[piimap.MetaPrimaryKey] == "true"
+	at := f.node.Attrs
+	if at[piimap.MetaUnique] == "true" || at[piimap.MetaPrimaryKey] == "true" {
+		return true
+	}
+	d, err1 := strconv.Atoi(at[lineage.AttrDistinct])
+	n, err2 := strconv.Atoi(at[lineage.AttrNonEmpty])
+	return err1 == nil && err2 == nil && n >= minUniqueSample && d == n
 }
 
 // checkBlast refuses a plan whose identifiers resolve to more entity
@@ -115,9 +140,9 @@ func checkBlast(req *Request, p *Plan) error {
 	}
 	for _, e := range p.Entities {
 		if e.Records > req.allowedRecords() && e.Store == "" {
-			return fmt.Errorf("executor: %s: its identifiers resolve to %d distinct %s values, the request allows %d; "+
+			return fmt.Errorf("executor: %s: its identifiers resolve to %d distinct %s values (from %s), the request allows %d; "+
 				"check the identifiers, or file the request again with --allow-multiple %d if all %d are the subject's: %w",
-				req.ID, e.Records, e.Kind, req.allowedRecords(), e.Records, e.Records, ErrBlastRadius)
+				req.ID, e.Records, e.Kind, e.Field, req.allowedRecords(), e.Records, e.Records, ErrBlastRadius)
 		}
 		if e.Records > req.allowedRecords() {
 			return fmt.Errorf("executor: %s: its %s identifiers select %d records of entity table %s/%s (by %s), the request allows %d; "+

@@ -27,6 +27,7 @@ const (
 type valueSet struct {
 	kind   string
 	values []string
+	from   []string // per value: where it came from ("request", "asset.field")
 	seen   map[string]bool
 	via    []string
 	full   bool
@@ -45,11 +46,28 @@ func (s *valueSet) add(v, via string) bool {
 	}
 	s.seen[n] = true
 	s.values = append(s.values, strings.TrimSpace(v))
+	s.from = append(s.from, via)
 	if via != "" && !containsStr(s.via, via) {
 		s.via = append(s.via, via)
 	}
 	return true
 }
+
+// canonical is v as an identifier of the set's kind: emails and phones
+// parsed (identifier.Parse, phones in region), other kinds trimmed; ok is
+// false for a value that is no whole identifier.
+func (s *valueSet) canonical(v, region string) (string, bool) {
+	switch s.kind {
+	case piimap.KeyEmail, piimap.KeyPhone:
+		c, err := identifier.Parse(s.kind, v, region)
+		return c, err == nil
+	}
+	v = strings.TrimSpace(v)
+	return v, v != ""
+}
+
+// has reports whether the set holds v (compared normalised).
+func (s *valueSet) has(v string) bool { return s.seen[NormalizeValue(s.kind, v)] }
 
 // addCell adds a value read from a subject's row. Emails and phones read
 // from a store become identifiers only when they are whole, valid values
@@ -80,6 +98,7 @@ type deriver struct {
 	hErr     map[string]error
 	gaps     []Gap
 	failed   map[string]bool  // asset keys whose find failed
+	unused   []Unused         // closure values left out: other records hold them (closure.go)
 	count    bool             // count each step's rows (Expected)
 	hasher   *idfilter.Hasher // identifier-filter keys, made once per derivation (idfilter.go)
 }
@@ -121,6 +140,7 @@ func (s *Service) derive(ctx context.Context, req *Request, modes map[string]Mod
 		return nil, err
 	}
 	p.Lineage = d.edgeActions(p)
+	p.Unused = dedupeUnused(d.unused)
 	if req.Type.guarded() {
 		p.AllowedRecords = req.allowedRecords()
 		if count {
@@ -129,6 +149,9 @@ func (s *Service) derive(ctx context.Context, req *Request, modes map[string]Mod
 	}
 	for _, kind := range sortedKeys(d.byKind) {
 		set := d.byKind[kind]
+		if len(set.values) == 0 && !set.full {
+			continue // a kind the closure looked for and did not find
+		}
 		id := Identifier{Kind: kind, Count: len(set.values), Via: set.via}
 		for _, val := range set.values {
 			id.Masked = append(id.Masked, MaskDisplay(val))
@@ -284,27 +307,33 @@ func (d *deriver) resolve(ctx context.Context) error {
 				continue
 			}
 			t := Target{Asset: a.name, Format: a.node.Attrs["format"], Gzip: a.node.Attrs["gzip"] == "true", Match: ms}
+			found := make([][]string, len(collect))
 			err = h.Find(ctx, t, func(b Batch) error {
 				cols, rows := b.Table()
 				for _, row := range rows {
-					for _, c := range collect {
-						val, ok := lookupPath(cols, row, c.field)
-						if !ok || val == nil {
-							continue
-						}
-						if c.set.addCell(CellString(val), a.name+"."+c.field, d.region(a, c.field)) {
-							grew = true
+					for i, c := range collect {
+						if val, ok := lookupPath(cols, row, c.field); ok && val != nil {
+							found[i] = append(found[i], CellString(val))
 						}
 					}
 				}
 				return nil
 			})
+			if err == nil {
+				var g bool
+				g, err = d.collect(ctx, h, a, collect, found)
+				grew = grew || g
+			}
 			if err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
 				d.failed[key] = true
-				d.gaps = append(d.gaps, Gap{Kind: GapFindFailed, Store: a.store, Asset: a.name, Reason: "find failed: " + err.Error()})
+				kind := GapFindFailed
+				if errors.Is(err, piimap.ErrOutsideRoot) {
+					kind = GapOutsideRoot
+				}
+				d.gaps = append(d.gaps, Gap{Kind: kind, Store: a.store, Asset: a.name, Reason: "find failed: " + err.Error()})
 			}
 		}
 		if !grew {
@@ -317,18 +346,22 @@ func (d *deriver) resolve(ctx context.Context) error {
 type collector struct {
 	field string
 	set   *valueSet
+	kind  string // the identity kind when set is the subject's identifiers, "" for parent keys
 }
 
 // collectors lists the fields of a whose values, in the subject's rows, grow
 // a set: parent keys (for children) and expandable identities.
 func (d *deriver) collectors(a *assetView) []collector {
 	var out []collector
-	entity := false
+	// An entity table: other tables reference it, or one of its identity
+	// columns is unique (constraint or measured, entityTable).
+	referenced := false
 	for _, fname := range a.fieldNames() {
 		if d.parents[fieldKey(piimap.Location{Store: a.store, Name: a.name, Field: fname})] {
-			entity = true
+			referenced = true
 		}
 	}
+	entity := referenced || a.entityTable()
 	for _, fname := range a.fieldNames() {
 		fv := a.fields[fname]
 		loc := piimap.Location{Store: a.store, Name: a.name, Field: fname}
@@ -340,8 +373,8 @@ func (d *deriver) collectors(a *assetView) []collector {
 			}
 			out = append(out, collector{field: fname, set: set})
 		}
-		if a.expandable(fv, entity) {
-			out = append(out, collector{field: fname, set: d.kindSet(fv.identity)})
+		if a.expandable(fv, entity, referenced) {
+			out = append(out, collector{field: fname, set: d.kindSet(fv.identity), kind: fv.identity})
 		}
 	}
 	return out

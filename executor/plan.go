@@ -51,9 +51,12 @@ type Plan struct {
 	// entity table (blast.go); AllowedRecords is how many the request
 	// accepts. Erasure, rectification and restriction are refused when a
 	// count exceeds it.
-	Entities       []EntityCount `json:"entities,omitempty"`
-	AllowedRecords int64         `json:"allowed_records,omitempty"`
-	Digest         string        `json:"digest"`
+	Entities []EntityCount `json:"entities,omitempty"`
+	// Unused lists identifier values found on the subject's entity rows
+	// but left out of the search because other records hold them too.
+	Unused         []Unused `json:"unused,omitempty"`
+	AllowedRecords int64    `json:"allowed_records,omitempty"`
+	Digest         string   `json:"digest"`
 
 	resolved []resolvedSet
 }

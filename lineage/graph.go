@@ -66,6 +66,12 @@ const (
 	AttrEnv      = "environment"
 	AttrURL      = "url"      // stores only; credentials redacted
 	AttrIdentity = "identity" // fields: subject key kind this field holds ("email", "user_id")
+	// AttrDistinct and AttrNonEmpty: distinct and non-empty values of the
+	// field's latest sample (all rows on a full scan); equal counts on a
+	// large enough sample make the field unique-looking (executor: entity
+	// tables).
+	AttrDistinct = "distinct"
+	AttrNonEmpty = "non_empty"
 )
 
 // Edge is a directed relation between two nodes.

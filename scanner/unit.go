@@ -3,6 +3,7 @@ package scanner
 import (
 	"cmp"
 	"context"
+	"hash/maphash"
 	"maps"
 	"slices"
 	"strconv"
@@ -31,6 +32,41 @@ type fieldScan struct {
 	findings  []piimap.Finding
 	sampled   int // rows behind the latest sample
 	exhausted bool
+	distinct  distinctCount // distinct non-empty values of the latest sample
+}
+
+// distinctCount counts the distinct non-empty values of a field's sample
+// by 64-bit hashes, up to maxDistinctTracked of them: an identity column
+// whose sample holds no repeated value is recorded as unique-looking
+// (lineage.AttrDistinct, AttrNonEmpty), which makes its asset an entity
+// table for planning even where no constraint says so.
+type distinctCount struct {
+	seen     map[uint64]struct{}
+	nonEmpty int
+	capped   bool
+}
+
+const maxDistinctTracked = 1 << 16
+
+var distinctSeed = maphash.MakeSeed()
+
+func (d *distinctCount) add(values []string) {
+	for _, v := range values {
+		if v == "" {
+			continue
+		}
+		d.nonEmpty++
+		if d.capped {
+			continue
+		}
+		if d.seen == nil {
+			d.seen = map[uint64]struct{}{}
+		}
+		d.seen[maphash.String(distinctSeed, v)] = struct{}{}
+		if len(d.seen) >= maxDistinctTracked {
+			d.capped = true
+		}
+	}
 }
 
 func newUnitScan() *unitScan { return &unitScan{fields: map[string]*fieldScan{}} }
@@ -80,7 +116,9 @@ func (e *engine) scanStructured(ctx context.Context, st *store, u piimap.Unit) (
 			if reset { // a re-sample replaces the field's earlier verdict
 				fresh[rec.Loc.Field] = true
 				fs.findings, fs.sampled = nil, 0
+				fs.distinct = distinctCount{}
 			}
+			fs.distinct.add(rec.Values)
 			maps.Copy(fs.meta, rec.Meta)
 			n, err := strconv.Atoi(rec.Meta[piimap.MetaRowsSampled])
 			if err != nil {
@@ -335,6 +373,10 @@ func fieldAttrs(st *store, fs *fieldScan, identity string) map[string]string {
 		setNonEmpty(attrs, k, fs.meta[k])
 	}
 	setNonEmpty(attrs, lineage.AttrIdentity, identity)
+	if d := fs.distinct; d.nonEmpty > 0 && !d.capped {
+		attrs[lineage.AttrDistinct] = strconv.Itoa(len(d.seen))
+		attrs[lineage.AttrNonEmpty] = strconv.Itoa(d.nonEmpty)
+	}
 	setNonEmpty(attrs, lineage.AttrTenant, st.cfg.Tenant)
 	setNonEmpty(attrs, lineage.AttrEnv, st.cfg.Environment)
 	return attrs

@@ -189,8 +189,10 @@ func TestAdversarialExactMatchFiles(t *testing.T) {
 
 	before := lineSet(t, logPath)
 	csvBefore := lineSet(t, filepath.Join(lake, "customers.csv"))
+	// Her two addresses are two rows of the export, an entity table by its
+	// unique emails: the request must allow two records.
 	id := newReq(t, cfg, "erasure", "--subject", "email="+advSubjectEmail, "--subject", "email=ann.work@example.org",
-		"--subject", "phone=+12136625868")
+		"--subject", "phone=+12136625868", "--allow-multiple", "2")
 	r, _ := eraseApproved(t, cfg, id)
 	require.Equal(t, executor.StatusCompleted, r.Status, "receipt: %+v", r)
 

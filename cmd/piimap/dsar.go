@@ -243,6 +243,9 @@ func (a *app) printPlan(p *executor.Plan) {
 	for _, id := range p.Identifiers {
 		safef(a.stdout, "  identifier %s: %d value(s) %s\n", id.Kind, id.Count, strings.Join(id.Masked, ", "))
 	}
+	for _, u := range p.Unused {
+		safef(a.stdout, "  not used: %s %s of %s/%s#%s, held by %d records (another person's too)\n", u.Kind, u.Masked, u.Store, u.Asset, u.Field, u.Records)
+	}
 	if p.AllowedRecords > 0 {
 		a.printBlast(p)
 	}
@@ -297,7 +300,7 @@ func (a *app) printBlast(p *executor.Plan) {
 			verdict = fmt.Sprintf("REFUSED: more than the %d allowed; re-file with --allow-multiple %d only if all are the subject's", p.AllowedRecords, e.Records)
 		}
 		if e.Store == "" {
-			safef(a.stdout, "  entity records: %d distinct %s values resolved: %s\n", e.Records, e.Kind, verdict)
+			safef(a.stdout, "  entity records: %d distinct %s values from %s: %s\n", e.Records, e.Kind, e.Field, verdict)
 			continue
 		}
 		safef(a.stdout, "  entity records: %d in %s/%s#%s (by %s): %s\n", e.Records, e.Store, e.Asset, e.Field, e.Kind, verdict)
