@@ -36,6 +36,15 @@ func TestParse(t *testing.T) {
 		{name: "bad env", yaml: "stores:\n  - {name: a, url: 'file:///x', environment: staging}\n", wantErr: "staging"},
 		{name: "bad glob", yaml: "stores:\n  - {name: a, url: 'file:///x', include: ['[']}\n", wantErr: "bad glob"},
 		{name: "schedule unknown store", yaml: "stores:\n  - {name: a, url: 'file:///x'}\nschedule: {b: '* * * * *'}\n", wantErr: "unknown store"},
+		{name: "bad phone region", yaml: "phone_region: XX\nstores:\n  - {name: a, url: 'file:///x'}\n", wantErr: "phone_region"},
+		{name: "bad store phone region", yaml: "stores:\n  - {name: a, url: 'file:///x', phone_region: England}\n", wantErr: "England"},
+		{name: "bad field phone region", yaml: "stores:\n  - {name: a, url: 'file:///x', phone_regions: {t.phone: ZZ}}\n", wantErr: "ZZ"},
+		{name: "bad purge", yaml: "stores:\n  - {name: a, url: 'file:///x', purge: shred}\n", wantErr: "purge"},
+		{name: "phone region inherited", yaml: "phone_region: gb\nstores:\n  - {name: a, url: 'file:///x'}\n  - {name: b, url: 'file:///y', phone_region: DE}\n",
+			check: func(t *testing.T, c *Config) {
+				require.Equal(t, "gb", c.Stores[0].PhoneRegion)
+				require.Equal(t, "DE", c.Stores[1].PhoneRegion)
+			}},
 		{name: "password redacted in errors", yaml: "stores:\n  - {name: a, url: 'pg://u:s3cret@h/db', environment: x}\n",
 			wantErr: "environment"},
 	}
