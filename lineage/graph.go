@@ -67,8 +67,8 @@ const (
 	AttrURL      = "url"      // stores only; credentials redacted
 	AttrIdentity = "identity" // fields: subject key kind this field holds ("email", "user_id")
 	// AttrDistinct and AttrNonEmpty: distinct and non-empty values of the
-	// field's latest sample (all rows on a full scan); equal counts on a
-	// large enough sample make the field unique-looking (executor: entity
+	// field, recorded only when the scan read every row of the unit; equal
+	// counts on enough rows make the field unique (executor: entity
 	// tables).
 	AttrDistinct = "distinct"
 	AttrNonEmpty = "non_empty"

@@ -25,6 +25,7 @@ type unitScan struct {
 	rowsTotal int64
 	prints    *unitPrints // field fingerprints; nil unless Options.FingerprintKey
 	ids       *unitIDs    // identifier filter keys (idfilter.go); nil unless a full read gets a filter
+	whole     bool        // every row of the unit is read (full scan, or a source that cannot sample)
 }
 
 type fieldScan struct {
@@ -36,10 +37,11 @@ type fieldScan struct {
 }
 
 // distinctCount counts the distinct non-empty values of a field's sample
-// by 64-bit hashes, up to maxDistinctTracked of them: an identity column
-// whose sample holds no repeated value is recorded as unique-looking
-// (lineage.AttrDistinct, AttrNonEmpty), which makes its asset an entity
-// table for planning even where no constraint says so.
+// by 64-bit hashes, up to maxDistinctTracked of them. When the sample
+// holds every row of the unit (unitScan.covers), the counts are recorded
+// (lineage.AttrDistinct, AttrNonEmpty): an identity column with no
+// repeated value makes its asset an entity table for planning even where
+// no constraint says so.
 type distinctCount struct {
 	seen     map[uint64]struct{}
 	nonEmpty int
@@ -100,6 +102,7 @@ func (e *engine) scanStructured(ctx context.Context, st *store, u piimap.Unit) (
 	s.Full = s.Full || e.opt.Full
 	sampler, canSample := st.src.(Sampler)
 	us.prints.setWhole(s.Full || !canSample)
+	us.whole = s.Full || !canSample
 	if s.Full && canSample {
 		us.ids = e.newUnitIDs(st, u)
 	}
@@ -298,7 +301,7 @@ func (e *engine) writeUnit(ctx context.Context, st *store, u piimap.Unit, us *un
 		fs := us.fields[name]
 		if name != "" {
 			loc := u.Loc.WithField(name)
-			n := lineage.Node{Kind: lineage.NodeField, Loc: loc, StoreKind: st.kind, Attrs: fieldAttrs(st, fs, identity[u.Loc.Name+"."+name])}
+			n := lineage.Node{Kind: lineage.NodeField, Loc: loc, StoreKind: st.kind, Attrs: fieldAttrs(st, fs, identity[u.Loc.Name+"."+name], us.covers(fs))}
 			if err := e.w.PutNode(ctx, n); err != nil {
 				return graphErr(err)
 			}
@@ -367,13 +370,20 @@ func assetAttrs(st *store, u piimap.Unit, us *unitScan) map[string]string {
 	return attrs
 }
 
-func fieldAttrs(st *store, fs *fieldScan, identity string) map[string]string {
+// covers reports whether fs's sample holds every row of the unit: only
+// then are its distinct counts the column's (a sample of a fact table
+// easily holds no repeated value).
+func (us *unitScan) covers(fs *fieldScan) bool {
+	return us.whole || fs.exhausted || (us.rowsTotal > 0 && int64(fs.sampled) >= us.rowsTotal)
+}
+
+func fieldAttrs(st *store, fs *fieldScan, identity string, complete bool) map[string]string {
 	attrs := map[string]string{}
 	for _, k := range []string{piimap.MetaSQLType, piimap.MetaNullable, piimap.MetaUnique, piimap.MetaPrimaryKey, piimap.MetaComment, piimap.MetaTextField} {
 		setNonEmpty(attrs, k, fs.meta[k])
 	}
 	setNonEmpty(attrs, lineage.AttrIdentity, identity)
-	if d := fs.distinct; d.nonEmpty > 0 && !d.capped {
+	if d := fs.distinct; complete && d.nonEmpty > 0 && !d.capped {
 		attrs[lineage.AttrDistinct] = strconv.Itoa(len(d.seen))
 		attrs[lineage.AttrNonEmpty] = strconv.Itoa(d.nonEmpty)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -17,6 +18,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	sfiles "github.com/piimap/piimap/scanner/files"
 )
 
 // piimap runs the binary to completion and returns its exit code and output.
@@ -257,6 +260,8 @@ stores:
 		t.Logf("subject %d: killed after %v (mid-run %v), status before re-run %q, receipt after %d runs", k,
 			delay.Round(time.Millisecond), killed, st, rc.Runs)
 
+		require.Empty(t, tempFiles(t, files), "subject %d: a rewrite's temp files survived the resumed run", k)
+
 		after := d.readEstate(t, dbURL, files)
 		for j := 1; j <= subjects; j++ {
 			switch {
@@ -276,4 +281,22 @@ stores:
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
 	return s
+}
+
+// tempFiles lists piimap's rewrite temp files (sfiles.IsTempName) in the
+// files store: a kill mid-rewrite may leave one, and the resumed erasure
+// must remove it.
+func tempFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	require.NoError(t, filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && sfiles.IsTempName(d.Name()) {
+			out = append(out, d.Name())
+		}
+		return nil
+	}))
+	return out
 }

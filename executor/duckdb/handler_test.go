@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/piimap/piimap"
@@ -56,7 +57,7 @@ func build(t *testing.T, schema string) scanner.StoreConfig {
 }
 
 func targets(mode executor.Mode) (subject, others []executor.Target) {
-	cust := executor.Target{Asset: "main.customers", Mode: mode, Fields: []string{"email", "name"},
+	cust := executor.Target{Asset: "main.customers", Mode: mode, Fields: []string{"email", "name", "user_id"},
 		Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"ann.lee@example.com"}}}}
 	ord := executor.Target{Asset: "main.orders", Mode: mode, Fields: []string{"note"},
 		Match: []executor.Match{{Field: "customer_id", Kind: executor.KindRef, Values: []string{"1"}}}}
@@ -74,13 +75,25 @@ func TestConformance(t *testing.T) {
 					schema = schemaPlain
 				}
 				sc := build(t, schema)
-				h, err := xduck.Open(context.Background(), sc, executor.HandlerOptions{MaskKey: []byte("k")})
+				// The handler and the raw reader share one database
+				// handle: DuckDB allows one open instance per file.
+				db, err := sduck.Open(context.Background(), sc.URL, false)
 				if err != nil {
 					t.Fatal(err)
 				}
+				h := xduck.New(db, sc.Name, executor.HandlerOptions{MaskKey: []byte("k")})
 				subj, others := targets(mode)
 				return executortest.Fixture{Handler: h, Subject: subj, Others: others,
-					Want: map[string]int64{"main.customers": 1, "main.orders": 2}}
+					Want:        map[string]int64{"main.customers": 1, "main.orders": 2},
+					SubjectKeys: map[string][]string{"main.customers": {"1"}, "main.orders": {"10", "11"}},
+					Raw: func(t testing.TB, asset string) []executortest.Row {
+						schema, table, _ := strings.Cut(asset, ".")
+						rows, err := db.Query("SELECT * FROM " + sduck.QuoteTable(schema, table))
+						if err != nil {
+							t.Fatalf("raw read %s: %v", asset, err)
+						}
+						return executortest.SQLRows(t, rows, "id")
+					}}
 			})
 		})
 	}

@@ -69,20 +69,26 @@ func (h *Handler) maskRows(ctx context.Context, tx *sql.Tx, r relation, t execut
 		return 0, err
 	}
 	pinned := " WHERE " + r.table + ".rowid IN (SELECT rid FROM piimap_rows)"
+	// Every column is set by one UPDATE: DuckDB may give an updated row a
+	// new rowid (an update touching an indexed column is a delete and an
+	// insert), so a second UPDATE pinned by rowid would miss the row and
+	// leave its other PII in place while the match columns no longer match.
+	var sets []string
+	var args2 []any
 	for _, c := range cols {
 		qc := sduck.QuoteIdent(c)
 		if !isString(r.types[c]) {
-			if _, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+qc+" = NULL"+pinned); err != nil {
-				return 0, err
-			}
+			sets = append(sets, qc+" = NULL")
 			continue
 		}
 		if err := h.fillMaskMap(ctx, tx, r, c, pinned); err != nil {
 			return 0, err
 		}
-		q := "UPDATE " + r.table + " SET " + qc + " = m.n FROM piimap_mask m" + pinned +
-			" AND m.f = ? AND m.o = " + r.table + "." + qc
-		if _, err := tx.ExecContext(ctx, q, c); err != nil {
+		sets = append(sets, qc+" = (SELECT m.n FROM piimap_mask m WHERE m.f = ? AND m.o = "+r.table+"."+qc+")")
+		args2 = append(args2, c)
+	}
+	if len(sets) > 0 {
+		if _, err := tx.ExecContext(ctx, "UPDATE "+r.table+" SET "+strings.Join(sets, ", ")+pinned, args2...); err != nil {
 			return 0, err
 		}
 	}

@@ -16,11 +16,48 @@ import (
 	"strings"
 
 	"github.com/piimap/piimap"
+	sfiles "github.com/piimap/piimap/scanner/files"
 )
 
 // tmpPattern names rewrite temp files: hidden, beside the original (so the
-// rename is atomic on the same filesystem), recognisable for cleanup.
-func tmpPattern(base string) string { return "." + base + ".piimap-*.tmp" }
+// rename is atomic on the same filesystem), recognisable for cleanup. The
+// pattern is the scanner's (sfiles.TempPattern, sfiles.IsTempName), so a
+// scan never reads a temp file as data.
+func tmpPattern(base string) string { return sfiles.TempPattern(base) }
+
+// isTempOf reports whether name is a temp file of the file base: ours, or
+// the "tmp_" temp DuckDB's COPY writes beside its target when asked to.
+func isTempOf(base, name string) bool {
+	pattern := tmpPattern(base)
+	ok, _ := filepath.Match(pattern, name)
+	if !ok {
+		ok, _ = filepath.Match(sfiles.DuckDBTempPrefix+pattern, name)
+	}
+	return ok
+}
+
+// sweepTemps removes, once per handler and before its first write, every
+// stale piimap temp file (sfiles.IsTempName) in the store: debris of a run
+// killed mid-rewrite, whose original is intact (the rename never
+// happened). It walks the root through the os.Root, never following a
+// symlink, and removes only regular files. Best effort: a file it cannot
+// remove stays for the per-file cleanup of the next rewrite.
+func (h *Handler) sweepTemps(ctx context.Context) {
+	h.sweepOnce.Do(func() {
+		_ = fs.WalkDir(h.fsroot.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return nil // an unreadable directory is not swept
+			}
+			if ctx.Err() != nil {
+				return fs.SkipAll
+			}
+			if d.Type().IsRegular() && sfiles.IsTempName(d.Name()) {
+				_ = h.fsroot.Remove(p)
+			}
+			return nil
+		})
+	})
+}
 
 // dirHandle is a file's parent directory, opened beneath the store root
 // and checked to be the directory locate verified: every temp file, check
@@ -87,9 +124,8 @@ func (d *dirHandle) removeStaleTemps() {
 	}
 	names, _ := dir.Readdirnames(-1)
 	dir.Close()
-	pattern := tmpPattern(d.base)
 	for _, n := range names {
-		if ok, _ := filepath.Match(pattern, n); ok {
+		if isTempOf(d.base, n) {
 			_ = d.root.Remove(n)
 		}
 	}

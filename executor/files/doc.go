@@ -37,9 +37,14 @@
 // temp file in the same directory (created O_EXCL through that directory's
 // os.Root), fsyncs it, renames it over the original (only if the entry is
 // still the regular file read; never over a link) and fsyncs the
-// directory. A crash leaves the old file or the new one, never a mix; a
-// leftover temp file is removed by the next rewrite. Files are only rewritten when something matched, so a
-// second erasure reads but writes nothing. Parquet is rewritten with
+// directory. A crash leaves the old file or the new one, never a mix. Every
+// temp file has one recognisable name, ".<base>.piimap-<random>.tmp"
+// (sfiles.TempPattern; DuckDB's COPY writes straight into it with
+// USE_TMP_FILE false), which the scanner never reads as data
+// (sfiles.IsTempName); the first Erase or Rectify of a handler (not a dry
+// run) removes every stale one in the store, left by a killed run, and
+// each rewrite removes those of its own file. Files are only rewritten
+// when something matched, so a second erasure reads but writes nothing. Parquet is rewritten with
 // DuckDB's COPY of the rows that stay, or of every row with the subject's
 // top-level fields set to NULL or to HMAC tokens computed in Go (CheckMode
 // refuses nested fields, and tokens in columns that are not VARCHAR).

@@ -39,6 +39,8 @@ type Handler struct {
 	dbOnce sync.Once
 	db     *sql.DB // in-memory DuckDB for Parquet
 	dbErr  error
+
+	sweepOnce sync.Once // sweepTemps (atomic.go), before the first write
 }
 
 var (
@@ -247,6 +249,9 @@ func (h *Handler) Count(ctx context.Context, t executor.Target) (int64, error) {
 func (h *Handler) Erase(ctx context.Context, ts []executor.Target, opt executor.EraseOptions) ([]executor.Result, error) {
 	if !opt.DryRun && h.readOnly {
 		return nil, fmt.Errorf("files: %s: handler opened read-only: %w", h.store, piimap.ErrInvalidState)
+	}
+	if !opt.DryRun {
+		h.sweepTemps(ctx) // a resumed erasure clears what a killed one left
 	}
 	out := make([]executor.Result, 0, len(ts))
 	for _, t := range ts {

@@ -46,7 +46,8 @@ var (
 type fixture struct {
 	name, asset, data string
 	gz                bool
-	field             string // subject match field; "" for text
+	field             string   // subject match field; "" for text
+	fields            []string // the subject's other PII fields (null/mask clear them)
 	mode              executor.Mode
 	want              int64
 	others            []string // other subjects' identifiers
@@ -88,24 +89,24 @@ var fixtures = []fixture{
 		others: []string{"bob@example.com", "xann@example.com"}},
 	// Null and mask keep the subject's record with its match (and PII)
 	// fields cleared; the other records keep their bytes.
-	{name: "csv-null", asset: "exports/nulled.csv", data: csvData, field: "email", mode: executor.ModeNull, want: 2,
+	{name: "csv-null", asset: "exports/nulled.csv", data: csvData, field: "email", fields: []string{"name", "note"}, mode: executor.ModeNull, want: 2,
 		others: []string{"bob@example.com", "xann@example.com", "ann@example.com.au"},
 		after: "user_id,email,name,note\r\n" +
-			"1,,Ann,\"multi\nline, quoted\"\r\n" +
+			"1,,,\r\n" +
 			"2,bob@example.com,Bob,plain\r\n" +
-			"3,,Ann A,second\r\n" +
+			"3,,,\r\n" +
 			"4,xann@example.com,Xann,near miss\r\n" +
 			"5,ann@example.com.au,Ann AU,other domain\r\n"},
-	{name: "jsonl-null", asset: "logs/nulled.jsonl", data: jsonlData, field: "user.email", mode: executor.ModeNull, want: 2,
+	{name: "jsonl-null", asset: "logs/nulled.jsonl", data: jsonlData, field: "user.email", fields: []string{"msg"}, mode: executor.ModeNull, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"},
-		after: `{"id":1,"msg":"hi","user":{"email":null}}` + "\n" +
+		after: `{"id":1,"msg":null,"user":{"email":null}}` + "\n" +
 			"\n" +
 			`{"id":2,"user":{"email":"bob@example.com"},"msg":"yo"}` + "\n" +
-			`{"id":3,"msg":"spaced","user":{"email":null}}` + "\n" +
+			`{"id":3,"msg":null,"user":{"email":null}}` + "\n" +
 			`{"id":4,"user":{"email":"xann@example.com"},"msg":"near"}`},
 	{name: "json-mask", asset: "dump/masked.json", data: jsonData, field: "user.email", mode: executor.ModeMask, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"}},
-	{name: "tsv-mask.gz", asset: "t/masked.tsv.gz", data: tsvData, gz: true, field: "email", mode: executor.ModeMask, want: 2,
+	{name: "tsv-mask.gz", asset: "t/masked.tsv.gz", data: tsvData, gz: true, field: "email", fields: []string{"name"}, mode: executor.ModeMask, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"}},
 }
 
@@ -139,7 +140,7 @@ func open(t *testing.T, root string) executor.Handler {
 }
 
 func (fx fixture) targets() (executor.Target, []executor.Target) {
-	subj := executor.Target{Asset: fx.asset, Mode: fx.mode,
+	subj := executor.Target{Asset: fx.asset, Mode: fx.mode, Fields: fx.fields,
 		Match: []executor.Match{{Field: fx.field, Kind: piimap.KeyEmail, Values: []string{subject}}}}
 	var others []executor.Target
 	for _, o := range fx.others {
@@ -162,10 +163,52 @@ func TestConformance(t *testing.T) {
 				}
 				subj, others := fx.targets()
 				return executortest.Fixture{Handler: open(t, root), Subject: []executor.Target{subj}, Others: others,
-					Want: map[string]int64{fx.asset: fx.want}}
+					Want: map[string]int64{fx.asset: fx.want}, SubjectKeys: map[string][]string{fx.asset: fx.subjectKeys()},
+					Raw: func(t testing.TB, asset string) []executortest.Row { return fx.raw(t, root) }}
 			})
 		})
 	}
+}
+
+// subjectKeys are the raw keys of the subject's planted records: ids 1
+// and 3, or the timestamps of the subject's log lines.
+func (fx fixture) subjectKeys() []string {
+	if fx.field == "" {
+		return []string{"2024-01-01T00:00:02Z", "2024-01-01T00:00:03Z"}
+	}
+	return []string{"1", "3"}
+}
+
+// raw reads the fixture's file with the standard library (DuckDB for
+// Parquet), never through the handler.
+func (fx fixture) raw(t testing.TB, root string) []executortest.Row {
+	t.Helper()
+	p := filepath.Join(root, filepath.FromSlash(fx.asset))
+	format := strings.TrimPrefix(filepath.Ext(strings.TrimSuffix(fx.asset, ".gz")), ".")
+	switch format {
+	case "parquet":
+		db, err := sql.Open("duckdb", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		rows, err := db.Query("SELECT * FROM read_parquet('" + strings.ReplaceAll(p, "'", "''") + "')")
+		if err != nil {
+			t.Fatalf("raw read: %v", err)
+		}
+		return executortest.SQLRows(t, rows, "user_id")
+	case "log", "txt":
+		format = "text"
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("raw read: %v", err)
+	}
+	key := "user_id"
+	if format == "json" || format == "jsonl" {
+		key = "id"
+	}
+	return executortest.ParseFile(t, format, data, key)
 }
 
 // TestEraseExactBytes checks that every record that stays is preserved byte

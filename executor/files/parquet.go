@@ -276,7 +276,9 @@ func (h *Handler) replaceParquet(ctx context.Context, f file, copyTo string, arg
 			_ = d.root.Remove(name)
 		}
 	}()
-	if _, err := db.ExecContext(ctx, copyTo+quote(filepath.Join(d.dir, name))+" (FORMAT PARQUET)", args...); err != nil {
+	// USE_TMP_FILE false: DuckDB writes into our temp file itself, leaving
+	// no "tmp_" file of its own for a killed run to strand.
+	if _, err := db.ExecContext(ctx, copyTo+quote(filepath.Join(d.dir, name))+" (FORMAT PARQUET, USE_TMP_FILE false)", args...); err != nil {
 		return err
 	}
 	// What DuckDB wrote must still be a regular file in the directory.

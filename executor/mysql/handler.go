@@ -29,6 +29,7 @@ type Handler struct {
 	store    string
 	readOnly bool
 	maskKey  []byte
+	purge    string // StoreConfig.Purge
 	stmts    atomic.Int64
 
 	mu  sync.Mutex
@@ -48,7 +49,9 @@ func Open(ctx context.Context, sc scanner.StoreConfig, opt executor.HandlerOptio
 	if err != nil {
 		return nil, err
 	}
-	return New(db, sc.Name, opt), nil
+	h := New(db, sc.Name, opt)
+	h.purge = sc.Purge
+	return h, nil
 }
 
 // New wraps an open pool (tests, embedding).

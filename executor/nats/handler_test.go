@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,22 +37,23 @@ func estate(t *testing.T, mod func(*jetstream.StreamConfig)) (orders, audit stri
 		case 0: // the subject by body path, upper-cased
 			email = strings.ToUpper(subject)
 		case 3: // the subject only in a header
-			publishJSON(t, conn, orders, "created", map[string]string{"X-User-Email": subject},
-				map[string]any{"user": map[string]any{"email": "anonymous"}, "total": i})
+			plant(orders, publishJSON(t, conn, orders, "created", map[string]string{"X-User-Email": subject},
+				map[string]any{"user": map[string]any{"email": "anonymous"}, "total": i}))
 			want[orders]++
 			continue
 		case 6: // the subject inside an array (a message is erased whole, so
 			// it holds no other subject)
-			publishJSON(t, conn, orders, "shared", nil,
-				map[string]any{"user": map[string]any{"email": "anonymous"}, "cc": []any{map[string]any{"email": subject}}, "total": i})
+			plant(orders, publishJSON(t, conn, orders, "shared", nil,
+				map[string]any{"user": map[string]any{"email": "anonymous"}, "cc": []any{map[string]any{"email": subject}}, "total": i}))
 			want[orders]++
 			continue
 		}
+		seq := publishJSON(t, conn, orders, "created", map[string]string{"X-User-Email": email},
+			map[string]any{"user": map[string]any{"email": email, "id": i}, "total": i})
 		if strings.EqualFold(email, subject) {
 			want[orders]++
+			plant(orders, seq)
 		}
-		publishJSON(t, conn, orders, "created", map[string]string{"X-User-Email": email},
-			map[string]any{"user": map[string]any{"email": email, "id": i}, "total": i})
 	}
 	for i := range 40 {
 		who := fmt.Sprintf("other%d@example.test", i)
@@ -57,12 +61,73 @@ func estate(t *testing.T, mod func(*jetstream.StreamConfig)) (orders, audit stri
 			who = subject
 			want[audit]++
 		}
-		publish(t, conn, audit, "log", nil, []byte(fmt.Sprintf("2026-01-02T03:04:05Z login ok for %s from 10.0.0.%d", who, i)))
+		seq := publish(t, conn, audit, "log", nil, []byte(fmt.Sprintf("2026-01-02T03:04:05Z login ok for %s from 10.0.0.%d", who, i)))
+		if who == subject {
+			plant(audit, seq)
+		}
 	}
 	// Near misses that must not match.
 	publish(t, conn, audit, "log", nil, []byte("login failed for x"+subject+" (typo)"))
 	publishJSON(t, conn, orders, "created", nil, map[string]any{"user": map[string]any{"email": "x" + subject}})
 	return orders, audit, want
+}
+
+var (
+	plantedMu  sync.Mutex
+	plantedSeq = map[string][]string{} // stream → the subject's message sequences
+)
+
+func plant(stream string, seq uint64) {
+	plantedMu.Lock()
+	defer plantedMu.Unlock()
+	plantedSeq[stream] = append(plantedSeq[stream], strconv.FormatUint(seq, 10))
+}
+
+func planted(stream string) []string {
+	plantedMu.Lock()
+	defer plantedMu.Unlock()
+	return append([]string(nil), plantedSeq[stream]...)
+}
+
+// rawMessages reads every message a stream still holds by sequence with the
+// JetStream API, never through the handler: a JSON body is flattened to
+// dotted fields, headers are header.<name>, a text payload is field "".
+func rawMessages(t testing.TB, conn *snats.Conn, stream string) []executortest.Row {
+	t.Helper()
+	ctx := context.Background()
+	s, err := conn.JS.Stream(ctx, stream)
+	require.NoError(t, err)
+	info, err := s.Info(ctx)
+	require.NoError(t, err)
+	var out []executortest.Row
+	for seq := info.State.FirstSeq; seq > 0 && seq <= info.State.LastSeq; seq++ {
+		m, err := s.GetMsg(ctx, seq)
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			continue
+		}
+		require.NoError(t, err)
+		r := executortest.JSONRow(strconv.FormatUint(seq, 10), "", m.Data)
+		if _, isText := r.Fields["data"]; isText && len(r.Fields) == 1 {
+			r.Fields = map[string]any{"": string(m.Data)}
+		}
+		raw := string(m.Data)
+		for _, h := range sortedHeaderNames(m.Header) {
+			r.Fields["header."+h] = m.Header.Get(h)
+			raw += "\n" + h + ": " + strings.Join(m.Header.Values(h), ",")
+		}
+		r.Raw = raw
+		out = append(out, r)
+	}
+	return out
+}
+
+func sortedHeaderNames(h map[string][]string) []string {
+	out := make([]string, 0, len(h))
+	for k := range h {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func subjectTargets(orders, audit string, mode executor.Mode) []executor.Target {
@@ -93,11 +158,14 @@ func TestConformance(t *testing.T) {
 		t.Run(string(mode), func(t *testing.T) {
 			executortest.Run(t, func(t *testing.T) executortest.Fixture {
 				orders, audit, want := estate(t, nil)
+				conn := connect(t)
 				return executortest.Fixture{
-					Handler: openHandler(t, serverURL(t)+"?stream="+orders+","+audit, false),
-					Subject: subjectTargets(orders, audit, mode),
-					Want:    want,
-					Others:  othersTargets(orders, audit),
+					Handler:     openHandler(t, serverURL(t)+"?stream="+orders+","+audit, false),
+					Subject:     subjectTargets(orders, audit, mode),
+					Want:        want,
+					Others:      othersTargets(orders, audit),
+					SubjectKeys: map[string][]string{orders: planted(orders), audit: planted(audit)},
+					Raw:         func(t testing.TB, asset string) []executortest.Row { return rawMessages(t, conn, asset) },
 				}
 			})
 		})

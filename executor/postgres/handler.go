@@ -32,6 +32,7 @@ type Handler struct {
 	store    string
 	readOnly bool
 	maskKey  []byte
+	purge    string // StoreConfig.Purge; "" is vacuum
 	stmts    atomic.Int64
 
 	mu  sync.Mutex
@@ -63,7 +64,9 @@ func Open(ctx context.Context, sc scanner.StoreConfig, opt executor.HandlerOptio
 	if err != nil {
 		return nil, err
 	}
-	return New(pool, cfg, sc.Name, opt), nil
+	h := New(pool, cfg, sc.Name, opt)
+	h.purge = sc.Purge
+	return h, nil
 }
 
 // New wraps an open pool and its parsed configuration (tests, embedding).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,13 +66,45 @@ func TestConformance(t *testing.T) {
 	for _, mode := range []executor.Mode{executor.ModeDelete, executor.ModeNull, executor.ModeMask} {
 		t.Run(string(mode), func(t *testing.T) {
 			executortest.Run(t, func(t *testing.T) executortest.Fixture {
-				h := open(t, newDB(t, schemaSQL, dataSQL), executor.HandlerOptions{MaskKey: []byte("k")})
+				dbURL := newDB(t, schemaSQL, dataSQL)
+				h := open(t, dbURL, executor.HandlerOptions{MaskKey: []byte("k")})
 				subj, others := targets(mode)
+				for i := range subj {
+					if subj[i].Asset == "public.customers" {
+						// every PII column of the row, not only the match field
+						subj[i].Fields = []string{"name", "user_id", "profile"}
+					}
+				}
 				return executortest.Fixture{Handler: h, Subject: subj, Others: others,
-					Want: map[string]int64{"public.customers": 1, "public.orders": 2, "public.order_items": 3}}
+					Want: map[string]int64{"public.customers": 1, "public.orders": 2, "public.order_items": 3},
+					SubjectKeys: map[string][]string{"public.customers": {"1"}, "public.orders": {"10", "11"},
+						"public.order_items": {"1", "2", "3"}},
+					Raw: func(t testing.TB, asset string) []executortest.Row { return rawRows(t, dbURL, asset) }}
 			})
 		})
 	}
+}
+
+// rawRows reads every row of a table with pgx, as the server renders it
+// (row_to_json), keyed by id: the suite's view independent of the handler.
+func rawRows(t testing.TB, dbURL, asset string) []executortest.Row {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	schema, table, _ := strings.Cut(asset, ".")
+	rows, err := conn.Query(ctx, "SELECT row_to_json(t)::text FROM "+pgx.Identifier{schema, table}.Sanitize()+" AS t")
+	require.NoError(t, err)
+	docs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	out := make([]executortest.Row, 0, len(docs))
+	for _, d := range docs {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(d), &m))
+		out = append(out, executortest.Row{Key: executortest.Str(m["id"]), Fields: m, Raw: d})
+	}
+	return out
 }
 
 // TestWrongOrderIsFixed: targets given parents first still erase, because

@@ -69,13 +69,92 @@ func conformance(t *testing.T, mode executor.Mode, withStream bool) {
 		if withStream {
 			want[prefix+"audit:*"] = 2
 		}
+		keys := map[string][]string{
+			prefix + "user:*": {prefix + "user:100"},
+			prefix + "session:*": {fmt.Sprintf("%ssession:%08x-aaaa-bbbb-cccc-%012x", prefix, 1, 7),
+				fmt.Sprintf("%ssession:%08x-aaaa-bbbb-cccc-%012x", prefix, 2, 8)},
+			prefix + "feed:*":  {prefix + "feed:2026-01-02#click-1", prefix + "feed:2026-01-02#click-3", prefix + "feed:2026-01-02#click-5"},
+			prefix + "optin:*": {prefix + "optin:7#subject"},
+		}
+		if withStream {
+			keys[prefix+"audit:*"] = []string{prefix + "audit:2026-01#login-0", prefix + "audit:2026-01#login-2"}
+		}
 		return executortest.Fixture{
-			Handler: openHandler(t, prefix, false),
-			Subject: targets(prefix, mode, withStream, ann),
-			Want:    want,
-			Others:  targets(prefix, mode, withStream, bob, cat),
+			Handler:     openHandler(t, prefix, false),
+			Subject:     targets(prefix, mode, withStream, ann),
+			Want:        want,
+			Others:      targets(prefix, mode, withStream, bob, cat),
+			SubjectKeys: keys,
+			Raw:         func(t testing.TB, asset string) []executortest.Row { return rawRows(t, c, asset) },
 		}
 	})
+}
+
+// rawRows reads every item of the keys an asset pattern names with plain
+// Redis commands, never through the handler: a hash or a JSON string is one
+// row (keyed by its key), a list element or stream entry one row keyed by
+// its action, a set member one row keyed by the member (any member that is
+// not a planted other subject's is the subject's slot, so a masked member
+// keeps its key).
+func rawRows(t testing.TB, c *goredis.Client, pattern string) []executortest.Row {
+	t.Helper()
+	ctx := context.Background()
+	var keys []string
+	var cursor uint64
+	for {
+		ks, next, err := c.Scan(ctx, cursor, pattern, 1000).Result()
+		require.NoError(t, err)
+		keys = append(keys, ks...)
+		if cursor = next; cursor == 0 {
+			break
+		}
+	}
+	var out []executortest.Row
+	for _, k := range keys {
+		typ, err := c.Type(ctx, k).Result()
+		require.NoError(t, err)
+		switch typ {
+		case "hash":
+			m, err := c.HGetAll(ctx, k).Result()
+			require.NoError(t, err)
+			f := map[string]any{}
+			for n, v := range m {
+				f[n] = v
+			}
+			out = append(out, executortest.Row{Key: k, Fields: f})
+		case "string":
+			v, err := c.Get(ctx, k).Result()
+			require.NoError(t, err)
+			out = append(out, executortest.JSONRow(k, "", []byte(v)))
+		case "list":
+			vs, err := c.LRange(ctx, k, 0, -1).Result()
+			require.NoError(t, err)
+			for _, v := range vs {
+				r := executortest.JSONRow("", "element", []byte(v))
+				r.Key = k + "#" + executortest.Str(r.Fields["element.action"])
+				out = append(out, r)
+			}
+		case "set":
+			ms, err := c.SMembers(ctx, k).Result()
+			require.NoError(t, err)
+			for _, m := range ms {
+				key := k + "#" + m
+				if m != bob && m != cat {
+					key = k + "#subject"
+				}
+				out = append(out, executortest.Row{Key: key, Fields: map[string]any{"member": m}, Raw: m})
+			}
+		case "stream":
+			es, err := c.XRange(ctx, k, "-", "+").Result()
+			require.NoError(t, err)
+			for _, e := range es {
+				out = append(out, executortest.Row{Key: k + "#" + executortest.Str(e.Values["action"]), Fields: e.Values})
+			}
+		default:
+			t.Fatalf("raw read %s: unexpected type %s", k, typ)
+		}
+	}
+	return out
 }
 
 func TestConformanceDelete(t *testing.T) { conformance(t, executor.ModeDelete, true) }

@@ -52,7 +52,8 @@ type fixture struct {
 	name, asset, data string
 	gz                bool
 	parquet           bool
-	field             string // subject match field; "" for text
+	field             string   // subject match field; "" for text
+	fields            []string // the subject's other PII fields (null/mask clear them)
 	mode              executor.Mode
 	want              int64
 	others            []string // other subjects' identifiers
@@ -119,7 +120,7 @@ func (fx fixture) put(t *testing.T, b *s3test.Bucket) {
 }
 
 func (fx fixture) targets() (executor.Target, []executor.Target) {
-	subj := executor.Target{Asset: fx.asset, Mode: fx.mode,
+	subj := executor.Target{Asset: fx.asset, Mode: fx.mode, Fields: fx.fields,
 		Match: []executor.Match{{Field: fx.field, Kind: piimap.KeyEmail, Values: []string{subject}}}}
 	var others []executor.Target
 	for _, o := range fx.others {
@@ -152,17 +153,75 @@ func setup(t *testing.T, fx fixture) (*s3test.Bucket, *xs3.Handler) {
 
 func TestConformance(t *testing.T) {
 	s3test.Base(t)
-	for _, fx := range fixtures {
+	all := append([]fixture{}, fixtures...)
+	all = append(all, nullMaskFixtures...)
+	for _, fx := range all {
 		t.Run(fx.name, func(t *testing.T) {
 			executortest.Run(t, func(t *testing.T) executortest.Fixture {
 				b := s3test.NewBucket(t)
 				fx.put(t, b)
 				subj, others := fx.targets()
 				return executortest.Fixture{Handler: open(t, b, executor.HandlerOptions{}), Subject: []executor.Target{subj},
-					Others: others, Want: map[string]int64{fx.asset: fx.want}}
+					Others: others, Want: map[string]int64{fx.asset: fx.want},
+					SubjectKeys: map[string][]string{fx.asset: fx.subjectKeys()},
+					Raw:         func(t testing.TB, asset string) []executortest.Row { return fx.raw(t, b) }}
 			})
 		})
 	}
+}
+
+// nullMaskFixtures keep the subject's records with their match and PII
+// fields cleared (conformance only).
+var nullMaskFixtures = []fixture{
+	{name: "csv-null", asset: "exports/nulled.csv", data: csvData, field: "email", fields: []string{"name", "note"}, mode: executor.ModeNull, want: 2,
+		others: []string{"bob@example.com", "xann@example.com", "ann@example.com.au"}},
+	{name: "jsonl-null", asset: "logs/nulled.jsonl", data: jsonlData, field: "user.email", fields: []string{"msg"}, mode: executor.ModeNull, want: 2,
+		others: []string{"bob@example.com", "xann@example.com"}},
+	{name: "csv-mask", asset: "exports/masked.csv", data: csvData, field: "email", fields: []string{"name", "note"}, mode: executor.ModeMask, want: 2,
+		others: []string{"bob@example.com", "xann@example.com", "ann@example.com.au"}},
+	{name: "tsv-mask.gz", asset: "t/masked.tsv.gz", data: tsvData, gz: true, field: "email", fields: []string{"name"}, mode: executor.ModeMask, want: 2,
+		others: []string{"bob@example.com", "xann@example.com"}},
+}
+
+// subjectKeys are the raw keys of the subject's planted records: ids 1
+// and 3, or the timestamps of the subject's log lines.
+func (fx fixture) subjectKeys() []string {
+	if fx.field == "" {
+		return []string{"2024-01-01T00:00:02Z", "2024-01-01T00:00:03Z"}
+	}
+	return []string{"1", "3"}
+}
+
+// raw reads the fixture's object with the bucket client and parses it with
+// the standard library (DuckDB for Parquet), never through the handler.
+func (fx fixture) raw(t testing.TB, b *s3test.Bucket) []executortest.Row {
+	t.Helper()
+	data := b.Get(t, "lake/"+fx.asset)
+	format := strings.TrimPrefix(filepath.Ext(strings.TrimSuffix(fx.asset, ".gz")), ".")
+	switch format {
+	case "parquet":
+		p := filepath.Join(t.TempDir(), "raw.parquet")
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		db, err := sql.Open("duckdb", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		rows, err := db.Query("SELECT * FROM read_parquet('" + strings.ReplaceAll(p, "'", "''") + "')")
+		if err != nil {
+			t.Fatalf("raw read: %v", err)
+		}
+		return executortest.SQLRows(t, rows, "user_id")
+	case "log", "txt":
+		format = "text"
+	}
+	key := "user_id"
+	if format == "json" || format == "jsonl" {
+		key = "id"
+	}
+	return executortest.ParseFile(t, format, data, key)
 }
 
 // TestEraseKeepsBytesAndHeaders checks that every record that stays is kept

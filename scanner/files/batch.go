@@ -17,13 +17,18 @@ type Batch struct {
 	Types  map[string]string   // field → declared type, where the format has one (Parquet)
 	Rows   int                 // rows behind this batch
 	Total  int64               // rows in the object (streamed formats: rows read so far)
+	Cut    map[string]int64    // field → sampled cells truncated at MaxCellBytes
+	Cuts   int64               // cells truncated in the whole object so far
 }
 
 // FullBatchRows is the batch size of full reads.
 const FullBatchRows = 4096
 
 // cell is one field value of a sampled row.
-type cell struct{ field, value string }
+type cell struct {
+	field, value string
+	cut          bool // value truncated at MaxCellBytes
+}
 
 // rowSampler turns a stream of rows into batches: a seeded reservoir of
 // s.Rows rows, or consecutive batches when s.Full.
@@ -37,6 +42,7 @@ type rowSampler struct {
 	total  int64
 	emit   func(*Batch) error
 	bad    int64 // first row (1-based) holding invalid UTF-8, 0 if none
+	cuts   int64 // cells truncated in the object (set by the reader)
 }
 
 type indexedRow struct {
@@ -113,10 +119,16 @@ func (rs *rowSampler) finish() error {
 }
 
 func (rs *rowSampler) flush(rows []indexedRow) error {
-	b := &Batch{Values: map[string][]string{}, Types: rs.types, Rows: len(rows), Total: rs.total}
+	b := &Batch{Values: map[string][]string{}, Types: rs.types, Rows: len(rows), Total: rs.total, Cuts: rs.cuts}
 	for _, r := range rows {
 		for _, c := range r.cells {
 			rs.declare(c.field)
+			if c.cut {
+				if b.Cut == nil {
+					b.Cut = map[string]int64{}
+				}
+				b.Cut[c.field]++
+			}
 			if c.value != "" {
 				b.Values[c.field] = append(b.Values[c.field], c.value)
 			}

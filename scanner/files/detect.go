@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"path"
 	"strings"
@@ -126,20 +127,58 @@ func jsonPrefixOK(head []byte, complete bool) bool {
 	return true
 }
 
-// isBinary applies git's rule (a NUL byte) plus a control-character share:
-// text with a few invalid UTF-8 bytes is still text.
-func isBinary(head []byte) bool {
+// isBinary reports content piimap does not read as text (BinaryReason).
+func isBinary(head []byte) bool { return BinaryReason(head) != "" }
+
+// binaryMagic are the leading bytes of common binary formats.
+var binaryMagic = []struct{ magic, what string }{
+	{"\x89PNG\r\n\x1a\n", "PNG image"},
+	{"\xff\xd8\xff", "JPEG image"},
+	{"GIF87a", "GIF image"},
+	{"GIF89a", "GIF image"},
+	{"PK\x03\x04", "ZIP archive (also xlsx, docx, jar)"},
+	{"\x7fELF", "ELF executable"},
+	{"\xfd7zXZ\x00", "xz-compressed (only gzip is decompressed)"},
+	{"\x28\xb5\x2f\xfd", "zstd-compressed (only gzip is decompressed)"},
+	{"7z\xbc\xaf\x27\x1c", "7-Zip archive"},
+}
+
+// BinaryReason says why head (an object's first bytes) is not text, or ""
+// when it is. NUL bytes alone do not make an object binary: a log with a
+// NUL-padded head or stray NULs is read as text, each NUL a separator
+// (ChunkText turns it into a space). Binary is UTF-16-like content (NULs at
+// every other position), or control characters and invalid UTF-8 making
+// up more than 30% of the other bytes of the first 8000; text with a few
+// invalid UTF-8 bytes is still text. A skipped binary object is listed as
+// a unit with the reason (MetaSkipped), never dropped.
+func BinaryReason(head []byte) string {
+	for _, m := range binaryMagic {
+		if bytes.HasPrefix(head, []byte(m.magic)) {
+			return m.what
+		}
+	}
 	if len(head) > 8000 {
 		head = head[:8000]
 	}
-	if bytes.IndexByte(head, 0) >= 0 {
-		return true
+	var nul, evenNul, oddNul int
+	for i, c := range head {
+		if c == 0 {
+			nul++
+			if i%2 == 0 {
+				evenNul++
+			} else {
+				oddNul++
+			}
+		}
+	}
+	if len(head) >= 16 && max(evenNul, oddNul)*10 >= len(head)*4 && min(evenNul, oddNul)*10 < len(head) {
+		return "UTF-16 or other wide-character text (NUL bytes at every other position)"
 	}
 	bad := 0
 	for i := 0; i < len(head); {
 		c := head[i]
 		if c < 0x80 {
-			if c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != 0x1b {
+			if c != 0 && c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != 0x1b {
 				bad++
 			}
 			i++
@@ -151,7 +190,10 @@ func isBinary(head []byte) bool {
 		}
 		i += n
 	}
-	return len(head) > 0 && bad*10 > len(head)*3
+	if text := len(head) - nul; text > 0 && bad*10 > text*3 {
+		return fmt.Sprintf("binary content (control characters or invalid UTF-8 in %d%% of the first %d bytes)", bad*100/text, len(head))
+	}
+	return ""
 }
 
 // SniffDelimiter finds the delimiter (',', '\t', ';' or '|') that splits

@@ -16,9 +16,28 @@
 // io.ReaderAt values so object-store sources can reuse them.
 //
 // Bad input fails only its own unit, with an error naming the object:
-// piimap.ErrCorrupt for a corrupt Parquet file, a truncated gzip stream or
+// piimap.ErrCorrupt for a corrupt Parquet file, a truncated gzip stream,
 // invalid UTF-8 (reported as "line N: invalid UTF-8" after the valid parts
-// have been scanned), piimap.ErrNotFound for a missing object.
+// have been scanned) or a CSV quote never closed ("line N: quoted field
+// never closed", after the rows before it have been sampled),
+// piimap.ErrNotFound for a missing object. Nothing is dropped silently: a
+// binary file (BinaryReason: a known binary magic number, UTF-16, or mostly
+// control bytes — NUL bytes alone are not binary: a log with NULs is read
+// as text, each NUL a space), a fifo, socket or device is listed as a
+// skipped unit (MetaSkipped) whose read fails with the reason. Gzip is
+// decompressed up to MaxGzipOutput bytes and MaxGzipRatio to 1; past
+// either the unit fails with "gzip bomb: …" after the bytes before count.
+//
+// Memory stays bounded by the chunk and sample sizes, not by the input: a
+// CSV/TSV cell or JSON string longer than MaxCellBytes (1 MiB) is read past
+// and only its first MiB classified; the field's record carries
+// MetaTruncated ("1 cell(s) truncated at 1 MiB for classification"), and a
+// full read, which builds identifier filters, fails the unit instead so no
+// filter is built from a partial cell.
+//
+// piimap's own temp files (".<base>.piimap-<random>.tmp", IsTempName),
+// which a killed erasure can leave beside the file it was rewriting, are
+// not units: they are never listed or read.
 //
 // Store-root containment: the source never leaves the store root (the
 // configured directory, its own symlinks resolved once at Open) and never

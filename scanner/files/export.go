@@ -19,14 +19,16 @@ func EmitBatch(u piimap.Unit, b *Batch, emit func(piimap.Record) error) error {
 }
 
 // NewGzipReader decompresses r; a bad header and, while reading, a
-// truncated stream or a bad checksum wrap piimap.ErrCorrupt.
+// truncated stream or a bad checksum wrap piimap.ErrCorrupt, and passing
+// MaxGzipOutput or MaxGzipRatio fails the read ("gzip bomb: …").
 func NewGzipReader(r io.Reader) (io.ReadCloser, error) {
-	zr, err := gzip.NewReader(r)
+	in := &countReader{r: r}
+	zr, err := gzip.NewReader(in)
 	if err != nil {
 		return nil, fmt.Errorf("gzip header: %v: %w", err, piimap.ErrCorrupt)
 	}
 	return struct {
 		io.Reader
 		io.Closer
-	}{gzipErrs{zr}, zr}, nil
+	}{&gzipErrs{r: zr, in: in}, zr}, nil
 }

@@ -1,11 +1,12 @@
 package files
 
 import (
+	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,8 +20,15 @@ import (
 // it looks like data, in which case fields are named column_1, column_2, ...
 // key seeds the sample together with s.Seed (use the object's name).
 //
-// A malformed row ends the read: the rows sampled so far are still emitted,
-// then the error (wrapping piimap.ErrCorrupt) is returned.
+// Quotes are read leniently (a bare quote inside a field is kept), but a
+// quoted field still open at the end of the input — an unbalanced quote —
+// is an error naming the line it opened on: the rows before that line are
+// sampled and emitted as usual, then the error (wrapping piimap.ErrCorrupt)
+// is returned, so the unit fails with its reason instead of yielding
+// nothing. A cell longer than MaxCellBytes is cut there for classification
+// (the field's record carries MetaTruncated; a full read then fails,
+// because its identifier filter would miss the cut part), so memory stays
+// bounded whatever the cell size.
 func SampleDelimited(ctx context.Context, r io.Reader, comma rune, s scanner.Sample, key string, emit func(*Batch) error) error {
 	br := newPeekReader(r)
 	if comma == 0 {
@@ -30,25 +38,26 @@ func SampleDelimited(ctx context.Context, r io.Reader, comma rune, s scanner.Sam
 			comma = d
 		}
 	}
-	cr := csv.NewReader(br)
-	cr.Comma = comma
-	cr.LazyQuotes = true
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
+	cr, err := newCSVReader(br, comma)
+	if err != nil {
+		return err
+	}
 
 	rs := newRowSampler(s, key, emit)
-	first, err := cr.Read()
-	if errors.Is(err, io.EOF) {
+	first, line, err := cr.Read()
+	if errors.Is(err, io.EOF) && first == nil {
 		return rs.finish()
 	}
 	if err != nil {
-		return delimitedErr(err)
+		_ = rs.finish()
+		return delimitedErr(err, line, 0)
 	}
 	header := make([]string, len(first))
-	pending := []string(nil)
+	var pending [][]byte
+	var pendingCut []bool
 	if looksLikeHeader(first) {
 		for i, h := range first {
-			header[i] = strings.TrimSpace(strings.ToValidUTF8(h, " "))
+			header[i] = strings.TrimSpace(strings.ToValidUTF8(string(h), " "))
 			if header[i] == "" {
 				header[i] = "column_" + strconv.Itoa(i+1)
 			}
@@ -57,13 +66,16 @@ func SampleDelimited(ctx context.Context, r io.Reader, comma rune, s scanner.Sam
 		for i := range first {
 			header[i] = "column_" + strconv.Itoa(i+1)
 		}
-		pending = append([]string(nil), first...)
+		for _, f := range first {
+			pending = append(pending, bytes.Clone(f))
+		}
+		pendingCut = slices.Clone(cr.cut)
 	}
 	header = dedupe(header)
 	for _, h := range header {
 		rs.declare(h)
 	}
-	row := func(rec []string) func() []cell {
+	row := func(rec [][]byte, cut []bool) func() []cell {
 		return func() []cell {
 			cells := make([]cell, 0, len(rec))
 			for i, v := range rec {
@@ -71,13 +83,13 @@ func SampleDelimited(ctx context.Context, r io.Reader, comma rune, s scanner.Sam
 				if i < len(header) {
 					name = header[i]
 				}
-				cells = append(cells, cell{name, strings.Clone(v)})
+				cells = append(cells, cell{field: name, value: string(v), cut: i < len(cut) && cut[i]})
 			}
 			return cells
 		}
 	}
 	if pending != nil {
-		if err := rs.add(ctx, row(pending)); err != nil {
+		if err := rs.add(ctx, row(pending, pendingCut)); err != nil {
 			return err
 		}
 	}
@@ -88,41 +100,53 @@ func SampleDelimited(ctx context.Context, r io.Reader, comma rune, s scanner.Sam
 				return err
 			}
 		}
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
+		rec, line, err := cr.Read()
+		if errors.Is(err, io.EOF) && rec == nil {
 			break
 		}
 		if err != nil {
-			readErr = delimitedErr(err)
+			readErr = delimitedErr(err, line, rs.total)
 			break
 		}
-		if err := rs.add(ctx, row(rec)); err != nil {
+		if err := rs.add(ctx, row(rec, cr.cut)); err != nil {
 			return err
 		}
 	}
+	rs.cuts = cr.cuts
 	if err := rs.finish(); err != nil {
 		return err
 	}
 	if readErr == nil && rs.bad > 0 {
 		readErr = fmt.Errorf("row %d: invalid UTF-8: %w", rs.bad, piimap.ErrCorrupt)
 	}
+	if readErr == nil {
+		readErr = cr.overErr()
+	}
+	if readErr == nil && s.Full && cr.cuts > 0 {
+		readErr = errTruncatedFull(cr.cuts, "delimited")
+	}
 	return readErr
 }
 
-func delimitedErr(err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("line %d: %v: %w", pe.Line, pe.Err, piimap.ErrCorrupt)
+// delimitedErr names the line of a parse error and what was read before it.
+func delimitedErr(err error, line, rows int64) error {
+	var u errUnterminated
+	if errors.As(err, &u) {
+		before := fmt.Sprintf("the %d rows before it were sampled and count", rows)
+		if rows == 0 {
+			before = "no data row precedes it, so nothing of this object was read"
+		}
+		return fmt.Errorf("%v; rows from line %d on were not read (%s): %w", u, u.line, before, piimap.ErrCorrupt)
 	}
-	return err // I/O errors keep their own identity (truncated gzip is already ErrCorrupt)
+	return fmt.Errorf("line %d: %w", line, err) // I/O errors keep their own identity (truncated gzip is already ErrCorrupt)
 }
 
 // looksLikeHeader: every cell non-empty, short, unique, and none looks like
 // a value (digits, '@', long text).
-func looksLikeHeader(rec []string) bool {
+func looksLikeHeader(rec [][]byte) bool {
 	seen := map[string]bool{}
-	for _, c := range rec {
-		c = strings.TrimSpace(c)
+	for _, b := range rec {
+		c := strings.TrimSpace(string(b))
 		if c == "" || len(c) > 64 || seen[c] || strings.ContainsAny(c, "@") {
 			return false
 		}

@@ -23,7 +23,8 @@ const MaxJSONLine = 64 << 20
 // that are not valid JSON or not valid UTF-8 are skipped and reported in the
 // returned error (wrapping piimap.ErrCorrupt) after the sample is emitted.
 func SampleJSONL(ctx context.Context, r io.Reader, s scanner.Sample, key string, emit func(*Batch) error) error {
-	br := newPeekReader(r)
+	capr := newJSONCapReader(r)
+	br := newPeekReader(capr)
 	rs := newRowSampler(s, key, emit)
 	var (
 		lineNo               int64
@@ -73,12 +74,16 @@ func SampleJSONL(ctx context.Context, r io.Reader, s scanner.Sample, key string,
 			break
 		}
 	}
+	rs.cuts = capr.cuts
 	if err := rs.finish(); err != nil {
 		return err
 	}
 	var errs []error
 	if readErr != nil {
 		errs = append(errs, readErr)
+	}
+	if s.Full && capr.cuts > 0 {
+		errs = append(errs, errTruncatedFull(capr.cuts, "jsonl"))
 	}
 	if badJSON > 0 {
 		errs = append(errs, fmt.Errorf("line %d: invalid JSON (%d lines skipped): %w", firstJSON, badJSON, piimap.ErrCorrupt))
@@ -91,9 +96,13 @@ func SampleJSONL(ctx context.Context, r io.Reader, s scanner.Sample, key string,
 
 // SampleJSON streams a JSON document from r: an array whose elements are
 // rows, or one object (or several concatenated objects), each a row. Rows
-// are flattened and sampled as in SampleJSONL.
+// are flattened and sampled as in SampleJSONL. In both, a string longer
+// than MaxCellBytes is cut there for classification (MetaTruncated on its
+// field's record; a full read then fails, as its identifier filter would
+// miss the cut part), so memory stays bounded.
 func SampleJSON(ctx context.Context, r io.Reader, s scanner.Sample, key string, emit func(*Batch) error) error {
-	br := newPeekReader(r)
+	capr := newJSONCapReader(r)
+	br := newPeekReader(capr)
 	rs := newRowSampler(s, key, emit)
 	dec := json.NewDecoder(br)
 	dec.UseNumber()
@@ -145,11 +154,15 @@ func SampleJSON(ctx context.Context, r io.Reader, s scanner.Sample, key string, 
 			}
 		}
 	}
+	rs.cuts = capr.cuts
 	if err := rs.finish(); err != nil {
 		return err
 	}
 	if readErr == nil && rs.bad > 0 {
 		readErr = fmt.Errorf("row %d: invalid UTF-8: %w", rs.bad, piimap.ErrCorrupt)
+	}
+	if readErr == nil && s.Full && capr.cuts > 0 {
+		readErr = errTruncatedFull(capr.cuts, "json")
 	}
 	return readErr
 }
@@ -166,7 +179,9 @@ func jsonRow(raw []byte) func() []cell {
 		}
 		var cells []cell
 		scanner.FlattenJSON("", v, func(path, value string) {
-			cells = append(cells, cell{path, value})
+			path, _ = uncut(path)
+			value, cut := uncut(value)
+			cells = append(cells, cell{field: path, value: value, cut: cut})
 		})
 		return cells
 	}

@@ -201,7 +201,15 @@ func parquetRow(row parquet.Row, names []string) func() []cell {
 			if v.IsNull() || c < 0 || c >= len(names) {
 				continue
 			}
-			cells = append(cells, cell{names[c], strings.Clone(v.String())})
+			if v.Kind() == parquet.ByteArray || v.Kind() == parquet.FixedLenByteArray {
+				b, cut := v.ByteArray(), false
+				if len(b) > maxCell() { // classify a bounded prefix
+					b, cut = trimPartialRune(b[:maxCell()]), true
+				}
+				cells = append(cells, cell{field: names[c], value: string(b), cut: cut})
+				continue
+			}
+			cells = append(cells, cell{field: names[c], value: strings.Clone(v.String())})
 		}
 		return cells
 	}

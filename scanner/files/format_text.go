@@ -33,7 +33,9 @@ type Chunk struct {
 // boundary, so no byte is dropped and memory stays bounded by two windows.
 // Each chunk is a fresh slice the caller may keep.
 //
-// Invalid UTF-8 bytes are replaced by spaces (offsets stay exact) and
+// NUL bytes (a log's zero-filled head after a crash, stray NULs) are
+// replaced by spaces, so they separate tokens and the text around them is
+// classified. Invalid UTF-8 bytes are replaced by spaces (offsets stay exact) and
 // reported after the whole input has been emitted, as "line N: invalid
 // UTF-8 (k lines)" wrapping piimap.ErrCorrupt. A read error is returned
 // after the bytes read before it have been emitted.
@@ -71,6 +73,7 @@ func ChunkText(ctx context.Context, r io.Reader, size int, emit func(Chunk) erro
 			cut = cutPoint(buf)
 		}
 		chunk := bytes.Clone(buf[:cut])
+		nulToSpace(chunk)
 		startLine := line
 		if !utf8.Valid(chunk) {
 			line, badLines, firstBad, lastBad = sanitize(chunk, line, badLines, firstBad, lastBad)
@@ -147,4 +150,16 @@ func sanitize(b []byte, line, badLines, firstBad, lastBad int64) (int64, int64, 
 		i += n
 	}
 	return line, badLines, firstBad, lastBad
+}
+
+// nulToSpace replaces NUL bytes by spaces in place (offsets stay exact).
+func nulToSpace(b []byte) {
+	for i := bytes.IndexByte(b, 0); i >= 0; {
+		b[i] = ' '
+		j := bytes.IndexByte(b[i+1:], 0)
+		if j < 0 {
+			return
+		}
+		i += 1 + j
+	}
 }

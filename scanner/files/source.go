@@ -101,10 +101,12 @@ func (s *Source) Namespace() string { return s.namespace }
 func (s *Source) Root() string { return s.root }
 
 // Enumerate walks the directory and emits one unit per regular file with
-// the format detected from its content and name. Binary files piimap cannot
-// read are skipped. A file or directory that cannot be opened is still
-// emitted, so that reading it reports the error for that unit instead of
-// hiding it. Symlinks are never followed (contain.go): one whose target is
+// the format detected from its content and name. A binary file piimap
+// cannot read, a fifo, socket or device is listed as a skipped unit
+// (MetaSkipped) whose read fails with the reason, so it shows as a unit
+// error; piimap's own temp files (IsTempName) are not units. A file or
+// directory that cannot be opened is still emitted, so that reading it
+// reports the error for that unit instead of hiding it. Symlinks are never followed (contain.go): one whose target is
 // inside the root is left to the walk, which reads the target under its own
 // name; any other is emitted as a skipped unit (MetaSkipped) whose read
 // fails with the reason, as is a file whose name holds control characters.
@@ -141,6 +143,9 @@ func (s *Source) Enumerate(ctx context.Context, emit func(piimap.Unit) error) er
 		if d.IsDir() {
 			return nil
 		}
+		if IsTempName(path.Base(name)) {
+			return nil // a piimap temp file (names.go): not data, never a unit
+		}
 		mode := d.Type()
 		if mode&fs.ModeSymlink != 0 {
 			reason, dir := s.linkReason(p)
@@ -155,15 +160,12 @@ func (s *Source) Enumerate(ctx context.Context, emit func(piimap.Unit) error) er
 		if !s.sel.Match(name) {
 			return nil
 		}
-		if !mode.IsRegular() {
-			return nil // fifos, sockets, devices
+		if !mode.IsRegular() { // fifos, sockets, devices: listed, never opened
+			return s.emitSkipped(name, reasonNotRegular+kindName(mode)+"); not read", emit)
 		}
-		u, ok, err := s.detect(name)
+		u, err := s.detect(name)
 		if err != nil {
 			return s.emitBroken(name, emit, nil)
-		}
-		if !ok {
-			return nil
 		}
 		return emit(u)
 	})
@@ -203,18 +205,18 @@ func (s *Source) loc(name string) piimap.Location {
 }
 
 // detect reads a file's head (decompressed when gzip) and builds its unit;
-// ok is false for binary content.
-func (s *Source) detect(name string) (piimap.Unit, bool, error) {
+// binary content becomes a skipped unit (MetaSkipped) with the reason.
+func (s *Source) detect(name string) (piimap.Unit, error) {
 	f, fi, err := s.open(name)
 	if err != nil {
-		return piimap.Unit{}, false, err
+		return piimap.Unit{}, err
 	}
 	defer f.Close()
 	u := piimap.Unit{Loc: s.loc(name), Kind: piimap.UnitObject, Size: fi.Size()}
 	head := make([]byte, HeadSize)
 	n, err := io.ReadFull(f, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return u, false, err
+		return u, err
 	}
 	head = head[:n]
 	complete := int64(n) == fi.Size()
@@ -225,14 +227,45 @@ func (s *Source) detect(name string) (piimap.Unit, bool, error) {
 	}
 	u.Format = DetectFormat(name, head, complete)
 	if u.Format == "" {
-		return u, false, nil
+		u.Format = piimap.FormatText
+		why := BinaryReason(head)
+		if why == "" {
+			why = "binary content"
+		}
+		u.Meta = map[string]string{MetaSkipped: why + reasonContent}
+		return u, nil
 	}
 	if u.Format == piimap.FormatCSV || u.Format == piimap.FormatTSV {
 		if d, ok := SniffDelimiter(head, complete); ok {
 			u.Meta = map[string]string{"delimiter": string(d)}
 		}
 	}
-	return u, true, nil
+	return u, nil
+}
+
+// Skip reasons for content the source does not read (as opposed to the
+// containment reasons of contain.go): their reads wrap
+// piimap.ErrUnsupported, not piimap.ErrOutsideRoot.
+const (
+	reasonContent    = "; not read — piimap reads text, CSV/TSV, JSON, JSONL and Parquet (optionally gzip-compressed)"
+	reasonNotRegular = "not a regular file ("
+)
+
+func contentSkip(why string) bool {
+	return strings.HasSuffix(why, reasonContent) || strings.HasPrefix(why, reasonNotRegular)
+}
+
+// kindName names a non-regular file's type for a skip reason.
+func kindName(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return m.Type().String()
 }
 
 // gunzipHead decompresses up to HeadSize bytes of a gzip object whose first
@@ -276,6 +309,9 @@ func (s *Source) ReadSample(ctx context.Context, u piimap.Unit, smp scanner.Samp
 
 func (s *Source) read(ctx context.Context, u piimap.Unit, smp scanner.Sample, emit func(piimap.Record) error) error {
 	if why := u.Meta[MetaSkipped]; why != "" {
+		if contentSkip(why) { // binary, or not a regular file: unsupported content
+			return fmt.Errorf("%s: %w", why, piimap.ErrUnsupported)
+		}
 		return fmt.Errorf("%s: %w", why, piimap.ErrOutsideRoot)
 	}
 	rel, err := s.rel(u.Loc.Name)
@@ -293,12 +329,12 @@ func (s *Source) read(ctx context.Context, u piimap.Unit, smp scanner.Sample, em
 
 	var r io.Reader = f
 	if u.Gzip {
-		zr, err := gzip.NewReader(f)
+		zr, err := NewGzipReader(f)
 		if err != nil {
-			return fmt.Errorf("gzip header: %v: %w", err, piimap.ErrCorrupt)
+			return err
 		}
 		defer zr.Close()
-		r = gzipErrs{zr}
+		r = zr
 	}
 	key := u.Loc.Name
 	toRecords := func(b *Batch) error { return emitBatch(u, b, emit) }
@@ -373,6 +409,9 @@ func emitBatch(u piimap.Unit, b *Batch, emit func(piimap.Record) error) error {
 		if scanner.LooksLikeText(vals) {
 			meta[piimap.MetaTextField] = "true"
 		}
+		if n := b.Cut[f]; n > 0 {
+			meta[MetaTruncated] = truncatedNote(n)
+		}
 		if err := emit(piimap.Record{Loc: u.Loc.WithField(f), Values: vals, Meta: meta}); err != nil {
 			return err
 		}
@@ -380,18 +419,57 @@ func emitBatch(u piimap.Unit, b *Batch, emit func(piimap.Record) error) error {
 	return nil
 }
 
-// gzipErrs marks decompression failures (truncated stream, bad checksum)
-// as corrupt input.
-type gzipErrs struct{ r io.Reader }
+// Decompression limits. A gzip object whose decompressed size passes
+// MaxGzipOutput bytes, or whose decompressed bytes outnumber the compressed
+// bytes read by more than MaxGzipRatio to 1 (checked once past
+// gzipRatioFloor bytes of output), stops being read: the bytes before count
+// and the unit fails with "gzip bomb: …". Set them before a scan; 0 turns a
+// limit off.
+var (
+	MaxGzipOutput int64 = 1 << 30
+	MaxGzipRatio  int64 = 200
+)
 
-func (g gzipErrs) Read(p []byte) (int, error) {
+// gzipRatioFloor is the output below which the ratio is not checked: a
+// small, very repetitive file is not a bomb.
+const gzipRatioFloor = 4 << 20
+
+// gzipErrs marks decompression failures (truncated stream, bad checksum)
+// as corrupt input and enforces the decompression limits.
+type gzipErrs struct {
+	r   io.Reader
+	in  *countReader // compressed bytes read
+	out int64
+}
+
+func (g *gzipErrs) Read(p []byte) (int, error) {
 	n, err := g.r.Read(p)
+	g.out += int64(n)
+	if lim := MaxGzipOutput; lim > 0 && g.out > lim {
+		return n, fmt.Errorf("gzip bomb: decompressed size exceeds %d bytes (files.MaxGzipOutput) after %d compressed bytes; the rest is not read: %w",
+			lim, g.in.n, piimap.ErrUnsupported)
+	}
+	if lim := MaxGzipRatio; lim > 0 && g.out > gzipRatioFloor && g.in.n > 0 && g.out/g.in.n > lim {
+		return n, fmt.Errorf("gzip bomb: ratio %d:1 exceeds %d:1 (files.MaxGzipRatio; %d bytes from %d compressed); the rest is not read: %w",
+			g.out/g.in.n, lim, g.out, g.in.n, piimap.ErrUnsupported)
+	}
 	if err != nil && !errors.Is(err, io.EOF) {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return n, fmt.Errorf("gzip: truncated stream: %w", piimap.ErrCorrupt)
 		}
 		return n, fmt.Errorf("gzip: %v: %w", err, piimap.ErrCorrupt)
 	}
+	return n, err
+}
+
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
 	return n, err
 }
 

@@ -154,8 +154,8 @@ func (s *Source) emitSkipped(asset string, size int64, why string, emit func(pii
 }
 
 // detect reads the head of an object (decompressed when gzip) and sets the
-// unit's format, gzip flag, content type and CSV delimiter. keep is false
-// for binary content.
+// unit's format, gzip flag, content type and CSV delimiter. Binary content
+// is kept as a skipped unit (files.MetaSkipped) with the reason.
 func (s *Source) detect(ctx context.Context, key string, u *piimap.Unit) (keep bool, err error) {
 	head, ctype, err := s.head(ctx, key, u.Meta[MetaETag])
 	if err != nil {
@@ -171,7 +171,14 @@ func (s *Source) detect(ctx context.Context, key string, u *piimap.Unit) (keep b
 	}
 	u.Format = files.DetectFormat(u.Loc.Name, head, complete)
 	if u.Format == "" {
-		return false, nil
+		// Never dropped silently: a skipped unit whose read fails with why.
+		why := files.BinaryReason(head)
+		if why == "" {
+			why = "binary content"
+		}
+		u.Format = piimap.FormatText
+		u.Meta[files.MetaSkipped] = why + "; not read — piimap reads text, CSV/TSV, JSON, JSONL and Parquet (optionally gzip-compressed)"
+		return true, nil
 	}
 	if u.Format == piimap.FormatCSV || u.Format == piimap.FormatTSV {
 		if d, ok := files.SniffDelimiter(head, complete); ok {
@@ -239,6 +246,9 @@ func (s *Source) ReadSample(ctx context.Context, u piimap.Unit, smp scanner.Samp
 
 func (s *Source) read(ctx context.Context, u piimap.Unit, smp scanner.Sample, emit func(piimap.Record) error) error {
 	if why := u.Meta[files.MetaSkipped]; why != "" {
+		if !strings.HasPrefix(why, "unsafe object key") {
+			return fmt.Errorf("%s: %w", why, piimap.ErrUnsupported) // content the source does not read
+		}
 		return fmt.Errorf("%s: %w", why, piimap.ErrOutsideRoot)
 	}
 	if err := CheckAsset(u.Loc.Name); err != nil {

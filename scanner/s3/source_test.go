@@ -52,7 +52,8 @@ func TestEnumerate(t *testing.T) {
 	b.Put(t, "lake/sub/c.jsonl.gz", gz(t, []byte(`{"a":1}`+"\n"+`{"a":2}`+"\n")), nil)
 	b.Put(t, "lake/skip/d.csv", []byte("x\n1\n"), nil)
 	b.Put(t, "lake/empty/", nil, nil) // a "directory" marker
-	b.Put(t, "lake/bin.dat", []byte("\x00\x01\x02binary\x00"), nil)
+	b.Put(t, "lake/bin.dat", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"), nil)
+	b.Put(t, "lake/nul.log", []byte("\x00\x00login ok c@example.test\n"), nil)
 	b.Put(t, "lakehouse/e.csv", []byte("x\n1\n"), nil)
 	b.Put(t, "f.csv", []byte("x\n1\n"), nil)
 
@@ -66,6 +67,8 @@ func TestEnumerate(t *testing.T) {
 		{"a.csv", piimap.FormatCSV, false},
 		{"sub/b.log", piimap.FormatText, false},
 		{"sub/c.jsonl.gz", piimap.FormatJSONL, true},
+		{"bin.dat", piimap.FormatText, false}, // a skipped unit: binary, listed with its reason
+		{"nul.log", piimap.FormatText, false}, // NULs do not make text binary
 	}
 	if len(got) != len(tests) {
 		t.Errorf("enumerated %d units, want %d: %v", len(got), len(tests), got)
