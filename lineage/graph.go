@@ -36,6 +36,10 @@ const (
 	SourceOpenLineage = "openlineage"
 	SourceFingerprint = "fingerprint"
 	SourceManual      = "manual"
+	// SourceInferred marks a `references` edge inferred at scan time
+	// (scanner/inferref.go): a name-related child column whose sampled
+	// values are contained in a unique parent column of the same store.
+	SourceInferred = "inferred"
 )
 
 // Column-edge transforms, after OpenLineage's column-lineage facet.

@@ -69,6 +69,16 @@
 // kept sketches of the store's assets it no longer lists (docgc.go), so
 // the documents follow the estate as it is.
 //
+// Join keys nobody declared are inferred per SQL store (inferref.go): a
+// column named after a unique key of another table (invoices.member_id →
+// members.member_id, orders.customer_id → customers.id), of the same type
+// class and with no declared FK, is probed through the store's Prober (a
+// seeded sample of up to 200 distinct values, then how many of them the
+// unique key holds); containment of at least 0.95 on at least 5 values
+// becomes a references edge with source "inferred", its containment as
+// confidence and the evidence without values. Plans follow it as they
+// follow a declared foreign key.
+//
 // A unit that fails is listed in Result.Errors with its error and the scan
 // continues; a store that cannot be opened is a store-level error. Only a
 // cancelled context or a failing graph stops a scan. No raw value ever

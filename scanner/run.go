@@ -100,11 +100,13 @@ func (r *Result) Gaps() bool { return r != nil && len(r.Errors) > 0 }
 //     opt.PerStore within one — reading records, classifying them (sampling
 //     adaptively), and writing asset and field nodes, contains edges,
 //     findings and unit errors;
-//  4. write the edges of opt.Declared (ingested lineage) whose ends are
+//  4. infer join keys nobody declared in the SQL stores (inferref.go):
+//     `references` edges of source inferred;
+//  5. write the edges of opt.Declared (ingested lineage) whose ends are
 //     in the map;
-//  5. with opt.FingerprintKey, compare the fields' value fingerprints and
+//  6. with opt.FingerprintKey, compare the fields' value fingerprints and
 //     write copy_of edges for the copies found;
-//  6. finish the run.
+//  7. finish the run.
 //
 // A unit that fails is recorded in Result.Errors and the scan continues;
 // only a cancelled context or a failing graph aborts it.
@@ -139,6 +141,9 @@ func Run(ctx context.Context, stores []StoreConfig, opt Options) (*Result, error
 	}
 	if err == nil {
 		err = e.scanAll(ctx, opened)
+	}
+	if err == nil {
+		err = e.inferRefs(ctx, opened)
 	}
 	if err == nil {
 		err = e.writeDeclared(ctx, opened)
@@ -198,6 +203,7 @@ type engine struct {
 	sketches []fieldSketch               // finished field fingerprints (FingerprintKey)
 	declared map[[2]piimap.Location]bool // field pairs a declared edge links
 	fields   map[piimap.Location]bool    // fields of the units read without error (namespace dropped)
+	inferred inferState                  // inputs of join-key inference (inferref.go)
 }
 
 // store is one opened store and the units selected in it.
@@ -319,6 +325,7 @@ func (e *engine) enumerate(ctx context.Context, st *store) error {
 			return graphErr(err)
 		}
 		e.declare(ed)
+		e.declaredRef(ed)
 		return nil
 	})
 	switch {
@@ -394,6 +401,7 @@ func (e *engine) scanUnit(ctx context.Context, st *store, u piimap.Unit) error {
 	if readErr == nil {
 		e.keepPrints(st, u, us)
 		e.sawFields(st, u, us)
+		e.keepKeys(st, u, us)
 	}
 	if readErr != nil {
 		if err := e.unitError(ctx, st.cfg.Name, u.Loc.Name, readErr); err != nil {

@@ -584,3 +584,60 @@ func TestAccessDefaultOut(t *testing.T) {
 	mustCLI(t, "--config", cfg, "dsar", "run", id)
 	require.FileExists(t, filepath.Join(dir, id, "manifest.json"))
 }
+
+// TestAdversarialUndeclaredJoinKey: invoices.member_id points at
+// members.member_id with no FK declared (issue 10's invoice row that stayed
+// behind). The scan infers the join key, the erasure by email reaches the
+// member's invoices, and nobody else's; witnessed by SQL counts and a
+// checksum of every other row.
+func TestAdversarialUndeclaredJoinKey(t *testing.T) {
+	if testing.Short() {
+		t.Skip("undeclared join key test: skipped with -short")
+	}
+	admin := xsEnv(t, "PIIMAP_TEST_POSTGRES")
+	ctx := context.Background()
+	ddl := `CREATE TABLE members (member_id text PRIMARY KEY, email text UNIQUE NOT NULL, full_name text);
+CREATE TABLE invoices (invoice_no int PRIMARY KEY, member_id text NOT NULL, amount numeric(10,2), memo text);
+INSERT INTO members SELECT 'M-' || lpad(g::text, 5, '0'), 'member' || g || '@example.net', 'Member ' || g FROM generate_series(1, 80) g;
+INSERT INTO invoices SELECT g, 'M-' || lpad((1 + g % 80)::text, 5, '0'), 10 + g, 'invoice ' || g FROM generate_series(1, 400) g;`
+	pgURL, db := advPostgres(t, admin, ddl)
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, fmt.Sprintf("  - {name: billing, url: %q}\n", pgURL))
+	mustCLI(t, "--config", cfg, "--quiet", "scan")
+
+	var m lineage.Map
+	require.NoError(t, json.Unmarshal([]byte(mustCLI(t, "--config", cfg, "map", "--format", "json")), &m))
+	inferred := false
+	for _, l := range m.Locations {
+		for _, e := range l.Edges {
+			if l.Asset == "public.invoices" && l.Field == "member_id" && e.Kind == lineage.EdgeReferences && e.To.Field == "member_id" {
+				inferred = true
+			}
+		}
+	}
+	require.True(t, inferred, "invoices.member_id → members.member_id not inferred")
+
+	const subject = "M-00007"
+	others := func() (int, string) {
+		var n int
+		var h string
+		require.NoError(t, db.QueryRow(ctx, `SELECT count(*), md5(string_agg(invoice_no || '|' || member_id || '|' || amount || '|' || memo, ',' ORDER BY invoice_no))
+			FROM invoices WHERE member_id <> $1`, subject).Scan(&n, &h))
+		return n, h
+	}
+	n0, h0 := others()
+	var mine int
+	require.NoError(t, db.QueryRow(ctx, "SELECT count(*) FROM invoices WHERE member_id = $1", subject).Scan(&mine))
+	require.Equal(t, 5, mine)
+
+	id := newReq(t, cfg, "erasure", "--subject", "email=member7@example.net")
+	r, _ := eraseApproved(t, cfg, id)
+	require.Equal(t, executor.StatusCompleted, r.Status, "receipt %+v", r)
+	require.NoError(t, db.QueryRow(ctx, "SELECT count(*) FROM invoices WHERE member_id = $1", subject).Scan(&mine))
+	require.Zero(t, mine, "the member's invoices stayed behind")
+	require.NoError(t, db.QueryRow(ctx, "SELECT count(*) FROM members WHERE member_id = $1", subject).Scan(&mine))
+	require.Zero(t, mine)
+	n1, h1 := others()
+	require.Equal(t, n0, n1)
+	require.Equal(t, h0, h1, "another member's invoice changed")
+}

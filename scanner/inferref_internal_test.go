@@ -1,0 +1,165 @@
+package scanner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/lineage"
+)
+
+func kf(asset, field, typ string, unique bool) keyField {
+	return keyField{unit: piimap.Unit{Loc: piimap.Location{Store: "s", Name: asset}, Kind: piimap.UnitTable},
+		field: field, class: keyClass(typ), unique: unique}
+}
+
+func pairs(cs []candidate) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.child.unit.Loc.Name+"."+c.child.field+" → "+c.parent.unit.Loc.Name+"."+c.parent.field)
+	}
+	return out
+}
+
+func TestJoinCandidates(t *testing.T) {
+	fields := []keyField{
+		kf("public.members", "member_id", "bigint", true),
+		kf("public.members", "name", "text", false),
+		kf("public.invoices", "id", "bigint", true),
+		kf("public.invoices", "member_id", "integer", false),
+		kf("public.customers", "id", "integer", true),
+		kf("public.orders", "id", "bigint", true),
+		kf("public.orders", "customer_id", "bigint", false),
+		kf("public.orders", "referrer_id", "bigint", false),
+		kf("public.orders", "CustomerCode", "character varying(20)", false),
+		kf("public.customers", "code", "varchar(20)", true),
+		kf("public.categories", "id", "int", true),
+		kf("public.posts", "category_id", "int(11) unsigned", false),
+		kf("public.addresses", "id", "BIGINT", true),
+		kf("public.people", "address_id", "BIGINT", false),
+		kf("public.boxes", "id", "bigint", true),
+		kf("public.items", "box_id", "text", false),               // type mismatch
+		kf("public.member_profiles", "member_id", "bigint", true), // 1:1
+		kf("public.shipments", "customer_id", "bigint", false),    // declared
+		kf("public.orders", "code", "text", false),                // generic: customers.code is not named after its table
+		kf("public.users", "email", "text", true),
+		kf("public.newsletter", "email", "text", false), // generic
+	}
+	declared := map[piimap.Location]bool{{Store: "s", Name: "public.shipments", Field: "customer_id"}: true}
+	assert.Equal(t, []string{
+		"public.invoices.member_id → public.members.member_id",
+		"public.member_profiles.member_id → public.members.member_id",
+		"public.orders.CustomerCode → public.customers.code",
+		"public.orders.customer_id → public.customers.id",
+		"public.people.address_id → public.addresses.id",
+		"public.posts.category_id → public.categories.id",
+	}, pairs(joinCandidates(fields, declared)))
+
+	copies := []keyField{kf("public.members", "member_id", "bigint", true), kf("archive.members", "member_id", "bigint", true)}
+	assert.Empty(t, joinCandidates(copies, nil), "same-named tables in two schemas are copies")
+}
+
+func TestKeyNames(t *testing.T) {
+	for in, want := range map[string]string{"members": "member", "public.categories": "category", "addresses": "address",
+		"boxes": "box", "status": "statu", "glass": "glass", "person": "person", "db.CustomerAccounts": "customeraccount"} {
+		assert.Equal(t, want, tableSingular(in), in)
+	}
+	assert.Equal(t, "memberid", foldName("MemberID"))
+	assert.Equal(t, foldName("member_id"), foldName("memberId"))
+	for in, want := range map[string]string{"integer": keyInt, "bigint unsigned": keyInt, "INTEGER": keyInt,
+		"character varying(64)": keyText, "VARCHAR": keyText, "interval": "", "uuid": "", "numeric(10,2)": ""} {
+		assert.Equal(t, want, keyClass(in), in)
+	}
+}
+
+// fakeProber serves values per "asset.field".
+type fakeProber struct {
+	Source
+	vals map[string][]string
+	fail map[string]bool
+}
+
+func (p fakeProber) DistinctSample(_ context.Context, u piimap.Unit, field string, n int) ([]string, error) {
+	if p.fail[u.Loc.Name+"."+field] {
+		return nil, errors.New("boom")
+	}
+	v := p.vals[u.Loc.Name+"."+field]
+	return v[:min(n, len(v))], nil
+}
+
+func (p fakeProber) CountIn(_ context.Context, u piimap.Unit, field string, values []string) (int, error) {
+	if p.fail[u.Loc.Name+"."+field] {
+		return 0, errors.New("boom")
+	}
+	n := 0
+	for _, v := range values {
+		if slices.Contains(p.vals[u.Loc.Name+"."+field], v) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+type edgeRec struct {
+	lineage.Writer
+	mu    sync.Mutex
+	edges []lineage.Edge
+}
+
+func (w *edgeRec) PutEdge(_ context.Context, e lineage.Edge) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.edges = append(w.edges, e)
+	return nil
+}
+
+func seqVals(from, to int) []string {
+	var out []string
+	for i := from; i <= to; i++ {
+		out = append(out, string(rune('a'+i%26))+string(rune('a'+i/26%26))+string(rune('a'+i/676)))
+	}
+	return out
+}
+
+func TestInferStore(t *testing.T) {
+	pr := fakeProber{vals: map[string][]string{
+		"members.member_id":  seqVals(0, 299),
+		"invoices.member_id": seqVals(0, 299),
+		"payments.member_id": seqVals(150, 449), // half outside
+		"refunds.member_id":  seqVals(0, 3),     // too few values
+		"customers.id":       seqVals(0, 99),
+		"orders.customer_id": seqVals(0, 99),
+		"notes.member_id":    seqVals(0, 50),
+	}, fail: map[string]bool{"notes.member_id": true}}
+	fields := []keyField{
+		kf("members", "member_id", "text", true), kf("invoices", "member_id", "text", false),
+		kf("payments", "member_id", "text", false), kf("refunds", "member_id", "text", false),
+		kf("customers", "id", "text", true), kf("orders", "customer_id", "text", false),
+		kf("notes", "member_id", "text", false),
+	}
+	var logs bytes.Buffer
+	w := &edgeRec{}
+	e := &engine{opt: Options{Concurrency: 1}, log: slog.New(slog.NewTextHandler(&logs, nil)), w: w}
+	st := &store{cfg: StoreConfig{Name: "s"}, src: pr}
+	require.NoError(t, e.inferStore(context.Background(), st, pr, fields, nil))
+	var got []string
+	for _, ed := range w.edges {
+		assert.Equal(t, lineage.EdgeReferences, ed.Kind)
+		assert.Equal(t, lineage.SourceInferred, ed.Source)
+		got = append(got, ed.From.Name+"."+ed.From.Field+" → "+ed.To.Name+"."+ed.To.Field+" "+ed.Evidence)
+	}
+	assert.Equal(t, []string{
+		"invoices.member_id → members.member_id containment 1.000 on 200 sampled values; name member_id → members.member_id",
+		"orders.customer_id → customers.id containment 1.000 on 100 sampled values; name customer_id → customers.id",
+	}, got)
+	assert.Contains(t, logs.String(), "sample failed, no edge")
+	assert.NotContains(t, logs.String(), "aab", "no raw value logged")
+}
