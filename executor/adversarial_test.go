@@ -319,3 +319,61 @@ func TestClosureFindsPhoneInLogs(t *testing.T) {
 		})
 	}
 }
+
+// TestClosureSkipsReferencedFactTables: a messages table that attachments
+// reference (so a join target) but whose sender emails repeat is no entity
+// table: a request by the sender's email must not take the recipient's
+// phone from the sender's message row.
+func TestClosureSkipsReferencedFactTables(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	wh := filepath.Join(root, "wh.duckdb")
+	db, err := sduck.Open(ctx, "duckdb://"+wh, false)
+	require.NoError(t, err)
+	_, err = db.Exec(`CREATE TABLE messages (id INTEGER PRIMARY KEY, sender_email VARCHAR, recipient_phone VARCHAR, body VARCHAR);
+CREATE TABLE attachments (id INTEGER PRIMARY KEY, message_id INTEGER REFERENCES messages(id), name VARCHAR)`)
+	require.NoError(t, err)
+	for i := 1; i <= 60; i++ {
+		sender := fmt.Sprintf("sender%02d@example.net", i%20) // senders repeat
+		if i == 1 {
+			sender = "ann@example.com"
+		}
+		_, err := db.Exec("INSERT INTO messages VALUES (?, ?, ?, ?)", i, sender, fmt.Sprintf("(312) 555-%04d", 1000+i), "hello")
+		require.NoError(t, err)
+		_, err = db.Exec("INSERT INTO attachments VALUES (?, ?, ?)", i, i, "file.pdf")
+		require.NoError(t, err)
+	}
+	_, err = db.Exec("UPDATE messages SET sender_email = 'ann@example.com' WHERE id = 2")
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	lake := filepath.Join(root, "lake")
+	require.NoError(t, os.MkdirAll(lake, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(lake, "sms.log"), []byte("2026-01-01T09:00:00Z sms sent to (312) 555-1001\n"), 0o644))
+	stores := []scanner.StoreConfig{{Name: "wh", URL: "duckdb://" + wh}, {Name: "lake", URL: "file://" + lake}}
+	g, err := badgerstore.Open(filepath.Join(root, "graph"))
+	require.NoError(t, err)
+	defer g.Close()
+	rs, err := rules.Default()
+	require.NoError(t, err)
+	eng, err := classifiers.New(rs, classifiers.Options{})
+	require.NoError(t, err)
+	key, err := g.InstallationKey(ctx)
+	require.NoError(t, err)
+	_, err = scanner.Run(ctx, stores, scanner.Options{Graph: g, Classifier: eng, Merge: classifiers.Merge, FingerprintKey: key, Full: true})
+	require.NoError(t, err)
+
+	s := executor.New(g, g, stores, executor.Options{})
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Access, Requester: "ops",
+		Subject: piimap.Subject{piimap.KeyEmail: {"ann@example.com"}}})
+	require.NoError(t, err)
+	plan, err := s.Plan(ctx, req.ID)
+	require.NoError(t, err)
+	for _, id := range plan.Identifiers {
+		require.NotEqual(t, piimap.KeyPhone, id.Kind, "a recipient's phone joined the search: %+v", plan.Identifiers)
+	}
+	for _, st := range plan.Steps() {
+		if st.Asset == "sms.log" {
+			require.Zero(t, st.Expected, "the recipient's sms line was found as the sender's")
+		}
+	}
+}

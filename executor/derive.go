@@ -306,19 +306,35 @@ func (d *deriver) resolve(ctx context.Context) error {
 			if len(collect) == 0 {
 				continue
 			}
-			t := Target{Asset: a.name, Format: a.node.Attrs["format"], Gzip: a.node.Attrs["gzip"] == "true", Match: ms}
 			found := make([][]string, len(collect))
-			err = h.Find(ctx, t, func(b Batch) error {
-				cols, rows := b.Table()
-				for _, row := range rows {
-					for i, c := range collect {
-						if val, ok := lookupPath(cols, row, c.field); ok && val != nil {
-							found[i] = append(found[i], CellString(val))
+			// Rows found by any match yield parent keys and declared or
+			// referenced identities; only rows found through a unique
+			// identity column (the subject's entity record) yield the
+			// emails and phones the closure adds (collector.entity).
+			for _, entityOnly := range []bool{false, true} {
+				use := ms
+				if entityOnly {
+					use = d.uniqueMatches(a, ms)
+				}
+				if len(use) == 0 || err != nil {
+					continue
+				}
+				t := Target{Asset: a.name, Format: a.node.Attrs["format"], Gzip: a.node.Attrs["gzip"] == "true", Match: use}
+				err = h.Find(ctx, t, func(b Batch) error {
+					cols, rows := b.Table()
+					for _, row := range rows {
+						for i, c := range collect {
+							if c.entity != entityOnly {
+								continue
+							}
+							if val, ok := lookupPath(cols, row, c.field); ok && val != nil {
+								found[i] = append(found[i], CellString(val))
+							}
 						}
 					}
-				}
-				return nil
-			})
+					return nil
+				})
+			}
 			if err == nil {
 				var g bool
 				g, err = d.collect(ctx, h, a, collect, found)
@@ -344,24 +360,36 @@ func (d *deriver) resolve(ctx context.Context) error {
 }
 
 type collector struct {
-	field string
-	set   *valueSet
-	kind  string // the identity kind when set is the subject's identifiers, "" for parent keys
+	field  string
+	set    *valueSet
+	kind   string // the identity kind when set is the subject's identifiers, "" for parent keys
+	entity bool   // read only from rows matched through a unique identity column
+}
+
+// uniqueMatches keeps the identity matches of ms on a's unique fields.
+func (d *deriver) uniqueMatches(a *assetView, ms []Match) []Match {
+	var out []Match
+	for _, m := range ms {
+		if fv := a.fields[m.Field]; fv != nil && fv.identity != "" && m.Kind == fv.identity && fv.node != nil && uniqueField(fv) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // collectors lists the fields of a whose values, in the subject's rows, grow
 // a set: parent keys (for children) and expandable identities.
 func (d *deriver) collectors(a *assetView) []collector {
 	var out []collector
-	// An entity table: other tables reference it, or one of its identity
-	// columns is unique (constraint or measured, entityTable).
+	// An entity table: other tables reference it (user ids), or one of its
+	// identity columns is unique (emails, phones; entityTable).
 	referenced := false
 	for _, fname := range a.fieldNames() {
 		if d.parents[fieldKey(piimap.Location{Store: a.store, Name: a.name, Field: fname})] {
 			referenced = true
 		}
 	}
-	entity := referenced || a.entityTable()
+	unique := a.entityTable()
 	for _, fname := range a.fieldNames() {
 		fv := a.fields[fname]
 		loc := piimap.Location{Store: a.store, Name: a.name, Field: fname}
@@ -373,8 +401,16 @@ func (d *deriver) collectors(a *assetView) []collector {
 			}
 			out = append(out, collector{field: fname, set: set})
 		}
-		if a.expandable(fv, entity, referenced) {
-			out = append(out, collector{field: fname, set: d.kindSet(fv.identity), kind: fv.identity})
+		if a.expandable(fv, unique, referenced) {
+			// An inferred email or phone comes from the entity record
+			// only, and only when the column is itself one value per
+			// record (unique): a messages row found by its unique
+			// recipient phone does not name the recipient's sender.
+			byEntity := !fv.explicit && (fv.identity == piimap.KeyEmail || fv.identity == piimap.KeyPhone)
+			if byEntity && (fv.node == nil || !uniqueField(fv)) {
+				continue
+			}
+			out = append(out, collector{field: fname, set: d.kindSet(fv.identity), kind: fv.identity, entity: byEntity})
 		}
 	}
 	return out

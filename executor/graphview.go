@@ -301,30 +301,36 @@ func loadGraph(ctx context.Context, g lineage.Graph, stores map[string]scanner.S
 // expandable reports whether values read from field f of a subject's row may
 // be added to the subject's identifiers of f's kind (the subject closure).
 // Declared identities always may. An inferred one only when it is the
-// asset's sole field of that kind and the asset is an entity table (other
-// tables reference it, or an identity column of it is unique): a customers
-// row found by email names the subject's user id and phone, but an event
-// or message row may name someone else (an inviter, a recipient), so fact
-// tables and logs only consume identifiers. Emails and phones are global
-// identifiers; an inferred user id is expanded only from a table other
-// tables reference (its key space is the map's). A value collected this
-// way is used only when no other record of the table holds it
-// (deriver.collect).
-func (a *assetView) expandable(f *fieldView, entity, referenced bool) bool {
+// asset's sole field of that kind and the asset is an entity table: a
+// customers row found by email names the subject's user id and phone, but
+// an event or message row may name someone else (an inviter, a recipient),
+// so fact tables and logs only consume identifiers. Emails and phones are
+// taken only from a table with a unique identity column (entityTable); an
+// inferred user id only from a table other tables reference (its key
+// space is the map's). A value collected this way is used only when no
+// other record of the table holds it (deriver.collect).
+func (a *assetView) expandable(f *fieldView, unique, referenced bool) bool {
 	if f.identity == "" {
 		return false
 	}
 	if f.explicit {
 		return true
 	}
-	switch {
-	case !entity:
-		return false
-	case f.identity == piimap.KeyUserID && !referenced:
+	switch f.identity {
+	case piimap.KeyUserID:
 		// A user id read from a table nobody references may be that
 		// table's own surrogate key: not one the rest of the map shares.
-		return false
-	case f.identity != piimap.KeyUserID && f.identity != piimap.KeyEmail && f.identity != piimap.KeyPhone:
+		if !referenced {
+			return false
+		}
+	case piimap.KeyEmail, piimap.KeyPhone:
+		// Only a table with a unique identity column holds one record per
+		// person: a table that is merely referenced (messages, with
+		// attachments pointing at them) may hold a recipient's phone.
+		if !unique {
+			return false
+		}
+	default:
 		return false
 	}
 	n := 0
