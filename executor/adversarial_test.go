@@ -247,7 +247,7 @@ func TestRectifyTextIsAGap(t *testing.T) {
 	ctx := context.Background()
 	e := newFilterEstate(t)
 	e.scan(t, true)
-	s := executor.New(e.g, e.g, e.stores, executor.Options{})
+	s := executor.New(e.g, e.g, e.stores, withKey(executor.Options{}))
 	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Rectification, Requester: "ops",
 		Subject: piimap.Subject{piimap.KeyEmail: {annEmail}}, Changes: map[string]string{piimap.KeyEmail: "ann.new@example.com"}})
 	require.NoError(t, err)

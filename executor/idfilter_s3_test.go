@@ -31,13 +31,13 @@ func TestFilterLiveVersionS3(t *testing.T) {
 	e.g, e.stores = g, []scanner.StoreConfig{{Name: "lake", URL: b.StoreURL("lake")}}
 	e.scan(t, true)
 
-	_, skipped, steps := e.plan(t, executor.New(e.g, e.g, e.stores, executor.Options{}))
+	_, skipped, steps := e.plan(t, executor.New(e.g, e.g, e.stores, withKey(executor.Options{})))
 	assert.Equal(t, map[string]int64{"logs/a.log": 1}, steps)
 	assert.Contains(t, skipped, "logs/b.log")
 	assert.Contains(t, skipped, "logs/c.log")
 
 	b.Put(t, "lake/logs/b.log", []byte("2026-01-02T09:00:00Z INFO login ok bob@example.com\n2026-01-02T10:00:00Z INFO login ok ann@example.com\n"), nil)
-	_, skipped, steps = e.plan(t, executor.New(e.g, e.g, e.stores, executor.Options{}))
+	_, skipped, steps = e.plan(t, executor.New(e.g, e.g, e.stores, withKey(executor.Options{})))
 	assert.NotContains(t, skipped, "logs/b.log", "replaced since the full scan")
 	assert.Equal(t, int64(1), steps["logs/b.log"])
 	assert.Contains(t, skipped, "logs/c.log", "unchanged objects are still skipped")
