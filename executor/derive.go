@@ -58,7 +58,7 @@ func (s *valueSet) add(v, via string) bool {
 // false for a value that is no whole identifier.
 func (s *valueSet) canonical(v, region string) (string, bool) {
 	switch s.kind {
-	case piimap.KeyEmail, piimap.KeyPhone:
+	case piimap.KeyEmail, piimap.KeyPhone, identifier.Card, identifier.IBAN, identifier.SSN:
 		c, err := identifier.Parse(s.kind, v, region)
 		return c, err == nil
 	}
@@ -218,7 +218,7 @@ func (d *deriver) matches(a *assetView) []Match {
 				continue
 			}
 			vals := set.values
-			if kind != piimap.KeyEmail && kind != piimap.KeyPhone {
+			if kind != piimap.KeyEmail && kind != piimap.KeyPhone && !isNeedleKind(kind) {
 				// A bare id such as 42 matches too much free text; an id
 				// shaped like usr_7f3a9c21 or a long number is specific
 				// enough to find as a whole token (identifier.Distinctive).
@@ -252,6 +252,7 @@ func (d *deriver) matches(a *assetView) []Match {
 			}
 		}
 	}
+	ms = append(ms, d.needleMatches(a)...)
 	ms = append(ms, d.lineageMatches(a, ms)...)
 	return append(ms, d.maskedMatches(a)...)
 }
@@ -411,6 +412,11 @@ func (d *deriver) collectors(a *assetView) []collector {
 				continue
 			}
 			out = append(out, collector{field: fname, set: d.kindSet(fv.identity), kind: fv.identity, entity: byEntity})
+		}
+		// A card, IBAN or SSN in a unique column of the subject's entity
+		// record becomes a needle (needles.go).
+		if t := needleType(fv); t != "" && fv.identity == "" && unique && fv.node != nil && uniqueField(fv) && a.soleOfType(fv, t) {
+			out = append(out, collector{field: fname, set: d.kindSet(t), kind: t, entity: true})
 		}
 	}
 	return out

@@ -179,6 +179,8 @@ func lookupKeys(h *idfilter.Hasher, m Match, v string) (keys []uint64, ok, never
 		return nil, false, true
 	}
 	switch m.Kind {
+	case identifier.Card, identifier.IBAN, identifier.SSN:
+		return nil, false, false // no extraction guarantee: the object is searched
 	case piimap.KeyEmail:
 		key, ok := h.EmailKey(v)
 		return []uint64{key}, ok, false

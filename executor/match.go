@@ -72,7 +72,7 @@ func (m Match) MatchValue(v string) bool {
 		return false
 	}
 	switch m.Kind {
-	case piimap.KeyEmail, piimap.KeyPhone:
+	case piimap.KeyEmail, piimap.KeyPhone, identifier.Card, identifier.IBAN, identifier.SSN:
 		return identifier.MatchCell(m.Kind, v, m.Values, m.Region)
 	}
 	tv := strings.TrimSpace(v)

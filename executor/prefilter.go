@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/classifiers/identifier"
 )
 
 // A Prefilter is a cheap, sound test run on the raw bytes of a line or
@@ -59,6 +60,19 @@ type Prefilter struct {
 func NewPrefilter(ms []Match, json bool) *Prefilter {
 	p := &Prefilter{json: json}
 	for _, m := range ms {
+		switch m.Kind {
+		case identifier.Card, identifier.SSN:
+			// A number run's digits are a substring of the record's digits.
+			for _, v := range m.Values {
+				if d := identifier.Digits(v); d != "" {
+					p.digits = append(p.digits, newNeedle(d, false))
+				}
+			}
+			continue
+		case identifier.IBAN:
+			p.all = true // spaced groups in either case: not prefiltered
+			continue
+		}
 		if m.Kind == piimap.KeyPhone {
 			// Every written form of a phone is a run whose digits are one
 			// of its forms, and a run's digits are a substring of the

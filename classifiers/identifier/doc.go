@@ -40,6 +40,20 @@
 // An unknown region is a configuration error (piimap.ErrConfig), not a
 // refusal.
 //
+// Card (credit_card), IBAN (iban), SSN (national_id.us_ssn): never given
+// at intake by users (the executor collects them from the subject's entity
+// row), but parsed like the others. A card is 13 to 19 ASCII digits once
+// spaces and '-' are removed, passing the Luhn check (validate.Luhn; no
+// issuer-range check); its canonical form is the digits. An IBAN is ASCII
+// letters and digits once spaces are removed, passing validate.IBAN
+// (registered country and length, mod-97); its canonical form is
+// upper-case without spaces. An SSN is 9 ASCII digits once '-' and spaces
+// are removed, valid under the SSA rules of validate.SSN (area not 000,
+// 666 or 9xx, group not 00, serial not 0000, not nine identical digits,
+// not a voided advertising number such as 078-05-1120); its canonical
+// form is the 9 digits. Any other character is refused, as is a value
+// longer than 64 bytes.
+//
 // Other kinds (user_id and configured keys): the trimmed value, refused
 // when empty, longer than 256 bytes, or holding whitespace, control
 // characters or wildcard and pattern characters (* ? % [ ] ^ $ \ |).
@@ -62,7 +76,10 @@
 // US. SQL handlers compute the key with regexp_replace over [^0-9+] and
 // compare it with PhoneCellForms. Emails
 // and phones also match as text tokens inside a cell ("login by
-// ann@example.com failed"; for phones under the run rules below).
+// ann@example.com failed"; for phones under the run rules below). A card
+// or SSN cell is reduced to its ASCII digits, an IBAN cell to its ASCII
+// letters (upper-cased) and digits, and matches when that equals a value,
+// or when a number run (IBAN run) inside it matches under the rules below.
 //
 // # Text tokens (TextSpans)
 //
@@ -129,6 +146,30 @@
 //     as text and (by the token) as a cell, though the cell's key
 //     +2136625868 is no form.
 //
+//   - Card and SSN: a number run is a maximal run of ASCII digit groups
+//     joined by single ' ' or '-' bytes (no other separator, never two in
+//     a row). Maximal: not preceded by [A-Za-z0-9_] nor by a digit and one
+//     ' ' or '-', not followed by [A-Za-z0-9_] nor by ' ' or '-' and a
+//     digit. A run matches when its digits equal a value. So "4111 1111
+//     1111 1111", "4111-1111-1111-1111" and "4111111111111111" match
+//     4111111111111111, while "14111 1111 1111 1111", "4111 1111 1111
+//     11112", "4111.1111.1111.1111" and "4111  1111 1111 1111" do not;
+//     "123-45-6780" matches 123456780 and "1123-45-6780" does not.
+//
+//   - IBAN: an IBAN run is a maximal run of [A-Za-z0-9] groups joined by
+//     single spaces: not preceded by [A-Za-z0-9_] nor by an alphanumeric
+//     byte and a space, not followed by [A-Za-z0-9_] nor by a space and an
+//     alphanumeric byte. It matches when its letters, upper-cased, and
+//     digits equal a value: "gb82 west 1234 5698 7654 32" and
+//     "GB82WEST12345698765432" match GB82WEST12345698765432.
+//
+//     Known limit: words written next to an IBAN with a single space join
+//     its run, so "IBAN GB82 WEST 1234 5698 7654 32" or "pay to GB82WEST…
+//     now" do not match, while "IBAN: GB82 WEST 1234 5698 7654 32" and
+//     "(GB82WEST12345698765432)" do. Likewise number runs: "card 4111 1111
+//     1111 1111" matches (letters are not in a number run), but "4111 1111
+//     1111 1111 12/29" does not (the 12 joins the run).
+//
 //   - Known limit (emails): an ASCII-only value is compared ignoring ASCII
 //     case only, so a KELVIN SIGN (U+212A) or an İ (U+0130) written for
 //     its k or i (KIM@EXAMPLE.COM spelt with a KELVIN SIGN, or a
@@ -141,6 +182,8 @@
 // Spans are byte ranges, sorted, with overlapping or touching ones merged.
 //
 // # SQL mirrors
+//
+// The number kinds (card, IBAN, SSN) have no SQL mirror yet.
 //
 // EmailTokenPattern, PhoneTokenPattern and KeyTokenPattern return regular
 // expressions in the syntax RE2 (DuckDB), PostgreSQL and PCRE (MariaDB)
@@ -164,7 +207,7 @@
 // domain forwards), ASCII pairs as bytes; keys by strings.Index; and
 // phones by one scan that walks the phone runs and compares each run's
 // digits with the forms (the international ones for a run starting with
-// +).
+// +); cards, SSNs and IBANs likewise by one scan over their runs.
 // PhoneForms is memoised, so calling the matchers per line or per cell
 // costs no libphonenumber parse after the first. The tests hold a slow
 // reference matcher that checks the definitions above literally over

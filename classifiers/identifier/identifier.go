@@ -84,6 +84,12 @@ func Parse(kind, raw, region string) (string, error) {
 		return parseEmail(raw)
 	case Phone:
 		return parsePhone(raw, region)
+	case Card:
+		return parseCard(raw)
+	case IBAN:
+		return parseIBAN(raw)
+	case SSN:
+		return parseSSN(raw)
 	}
 	return parseKey(kind, raw)
 }

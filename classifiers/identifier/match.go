@@ -40,13 +40,17 @@ func appendPhoneKey(dst []byte, s string) []byte {
 // CellKey normalises a stored structured cell for whole-value comparison
 // with canonical values: emails trimmed and lower-cased, phones reduced to
 // their ASCII digits and + characters ("+1 (213) 662-5868" is
-// "+12136625868"; compare it with PhoneCellForms), other kinds trimmed.
+// "+12136625868"; compare it with PhoneCellForms), cards and SSNs reduced
+// to their ASCII digits, IBANs to their ASCII letters (upper-cased) and
+// digits, other kinds trimmed.
 func CellKey(kind, cell string) string {
 	switch kind {
 	case Email:
 		return strings.ToLower(strings.TrimSpace(cell))
 	case Phone:
 		return string(appendPhoneKey(make([]byte, 0, len(cell)), cell))
+	case Card, SSN, IBAN:
+		return numberCellKey(kind, cell)
 	}
 	return strings.TrimSpace(cell)
 }
@@ -59,6 +63,8 @@ func CellKey(kind, cell string) string {
 //   - phone: the cell's CellKey (its digits and + characters) is one of
 //     PhoneCellForms(values, region), or a phone token inside the cell
 //     matches (TextSpans);
+//   - card, SSN, IBAN: the cell's CellKey equals a value, or a number run
+//     (an IBAN run) inside the cell matches (TextSpans);
 //   - other kinds: the trimmed cell equals the value exactly (a whole
 //     value: "1" never matches "10").
 func MatchCell(kind, cell string, values []string, region string) bool {
@@ -87,6 +93,8 @@ func MatchCell(kind, cell string, values []string, region string) bool {
 			return true
 		}
 		return phoneSpans(cell, &ps, true) != nil
+	case Card, SSN, IBAN:
+		return matchNumberCell(kind, cell, values)
 	}
 	t := strings.TrimSpace(cell)
 	for _, v := range values {
@@ -116,6 +124,8 @@ func TextSpans(kind, text string, values []string, region string) []Span {
 		}
 		ps := phoneSet{newFormSet(all), newFormSet(intl)}
 		return mergeSpans(phoneSpans(text, &ps, false))
+	case Card, SSN, IBAN:
+		return mergeSpans(numberSpans(kind, text, numberNeedles(kind, values), false))
 	}
 	return mergeSpans(keySpans(text, keyNeedles(kind, values), false))
 }

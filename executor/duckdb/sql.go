@@ -114,6 +114,14 @@ func Where(ms []executor.Match, col func(field string) (string, error)) (string,
 			args = append(args, a...)
 			ors = append(ors, "regexp_matches("+txt+", ?)")
 			args = append(args, identifier.PhoneTokenPattern(m.Values, m.Region))
+		case identifier.Card, identifier.SSN: // a needle: the cell's digits (identifier.CellKey)
+			in, a := inList("regexp_replace("+txt+", '[^0-9]', '', 'g')", vals)
+			ors = append(ors, in)
+			args = append(args, a...)
+		case identifier.IBAN:
+			in, a := inList("upper(regexp_replace("+txt+", '[^A-Za-z0-9]', '', 'g'))", vals)
+			ors = append(ors, in)
+			args = append(args, a...)
 		default:
 			in, a := inList("trim("+txt+")", vals)
 			ors = append(ors, in)

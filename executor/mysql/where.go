@@ -63,6 +63,12 @@ func Where(ms []executor.Match, col func(field string) (Col, error)) (string, []
 			ors = append(ors, "REGEXP_REPLACE("+txt+", '[^0-9+]', '') IN ("+placeholders(len(vals))+")",
 				bin(txt)+" REGEXP ?")
 			args = append(append(args, strArgs(vals)...), identifier.PhoneTokenPattern(m.Values, m.Region))
+		case identifier.Card, identifier.SSN: // a needle: the cell's digits (identifier.CellKey)
+			ors = append(ors, "REGEXP_REPLACE("+txt+", '[^0-9]', '') IN ("+placeholders(len(vals))+")")
+			args = append(args, strArgs(vals)...)
+		case identifier.IBAN:
+			ors = append(ors, "UPPER(REGEXP_REPLACE("+txt+", '[^A-Za-z0-9]', '')) IN ("+placeholders(len(vals))+")")
+			args = append(args, strArgs(vals)...)
 		default:
 			if c.Int {
 				ints := canonicalInts(vals)

@@ -75,6 +75,10 @@ func Where(ms []executor.Match, col func(field string) (Col, error), p *Params) 
 		case piimap.KeyPhone:
 			ors = append(ors, "regexp_replace("+txt+", '[^0-9+]', '', 'g') = ANY("+p.Add(vals)+"::text[])",
 				txt+" ~ "+p.Add(identifier.PhoneTokenPattern(m.Values, m.Region)))
+		case identifier.Card, identifier.SSN: // a needle: the cell's digits (identifier.CellKey)
+			ors = append(ors, "regexp_replace("+txt+", '[^0-9]', '', 'g') = ANY("+p.Add(vals)+"::text[])")
+		case identifier.IBAN:
+			ors = append(ors, "upper(regexp_replace("+txt+", '[^A-Za-z0-9]', '', 'g')) = ANY("+p.Add(vals)+"::text[])")
 		default:
 			switch c.Type {
 			case ColInt:

@@ -1,0 +1,264 @@
+package identifier
+
+import (
+	"slices"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/classifiers/validate"
+)
+
+// Kinds named after their PII types. Users never give them at intake (the
+// executor collects them from the subject's entity row), but Parse accepts
+// and canonicalises them, and the matchers compare them as numbers.
+const (
+	Card = piimap.TypeCreditCard // "credit_card"
+	IBAN = piimap.TypeIBAN       // "iban"
+	SSN  = piimap.TypeUSSSN      // "national_id.us_ssn"
+)
+
+// maxNumberLen bounds a written card, IBAN or SSN, separators included.
+const maxNumberLen = 64
+
+// parseCard: 13–19 digits once spaces and '-' are removed, Luhn-valid.
+func parseCard(raw string) (string, error) {
+	d, err := parseDigitsOnly(Card, raw)
+	if err != nil {
+		return "", err
+	}
+	if len(d) < 13 || len(d) > 19 {
+		return "", refuse(Card, "not 13 to 19 digits")
+	}
+	if !validate.Luhn(d) {
+		return "", refuse(Card, "fails the Luhn check")
+	}
+	return d, nil
+}
+
+// parseSSN: 9 digits once spaces and '-' are removed, valid under the SSA
+// rules (validate.SSN).
+func parseSSN(raw string) (string, error) {
+	d, err := parseDigitsOnly(SSN, raw)
+	if err != nil {
+		return "", err
+	}
+	if len(d) != 9 {
+		return "", refuse(SSN, "not 9 digits")
+	}
+	if !validate.SSN(d) {
+		return "", refuse(SSN, "not a valid SSN under the SSA rules")
+	}
+	return d, nil
+}
+
+// parseDigitsOnly returns the digits of raw, refusing anything but ASCII
+// digits, spaces and '-'.
+func parseDigitsOnly(kind, raw string) (string, error) {
+	if len(raw) > maxNumberLen {
+		return "", refuse(kind, "longer than 64 bytes")
+	}
+	b := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case isDigit(c):
+			b = append(b, c)
+		case c == ' ' || c == '-':
+		default:
+			return "", refuse(kind, "holds characters other than digits, spaces and -")
+		}
+	}
+	if len(b) == 0 {
+		return "", refuse(kind, reasonEmpty)
+	}
+	return string(b), nil
+}
+
+// parseIBAN: ASCII letters and digits once spaces are removed, upper-cased,
+// passing validate.IBAN (country, length, mod-97).
+func parseIBAN(raw string) (string, error) {
+	if len(raw) > maxNumberLen {
+		return "", refuse(IBAN, "longer than 64 bytes")
+	}
+	b := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case c == ' ':
+		case c >= 'a' && c <= 'z':
+			b = append(b, c-'a'+'A')
+		case class[c]&cAlnum != 0:
+			b = append(b, c)
+		default:
+			return "", refuse(IBAN, "holds characters other than letters, digits and spaces")
+		}
+	}
+	if len(b) == 0 {
+		return "", refuse(IBAN, reasonEmpty)
+	}
+	s := string(b)
+	if !validate.IBAN(s) {
+		return "", refuse(IBAN, "not a valid IBAN (country, length or mod-97 check)")
+	}
+	return s, nil
+}
+
+// appendIBANKey appends the ASCII letters (upper-cased) and digits of s.
+func appendIBANKey(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			dst = append(dst, c-'a'+'A')
+		case class[c]&cAlnum != 0:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// numberNeedles parses the values of a number kind, dropping refused ones
+// and duplicates.
+func numberNeedles(kind string, values []string) []string {
+	var ns []string
+	for _, v := range values {
+		c, err := Parse(kind, v, "")
+		if err != nil || slices.Contains(ns, c) {
+			continue
+		}
+		ns = append(ns, c)
+	}
+	return ns
+}
+
+// numberCellKey is CellKey for the number kinds.
+func numberCellKey(kind, cell string) string {
+	if kind == IBAN {
+		return string(appendIBANKey(make([]byte, 0, len(cell)), cell))
+	}
+	return Digits(cell)
+}
+
+func matchNumberCell(kind, cell string, values []string) bool {
+	ns := numberNeedles(kind, values)
+	if len(ns) == 0 {
+		return false
+	}
+	if slices.Contains(ns, numberCellKey(kind, cell)) {
+		return true
+	}
+	return numberSpans(kind, cell, ns, true) != nil
+}
+
+func numberSpans(kind, text string, ns []string, first bool) []Span {
+	if len(ns) == 0 {
+		return nil
+	}
+	if kind == IBAN {
+		return ibanSpans(text, ns, first)
+	}
+	return digitRunSpans(text, ns, first)
+}
+
+// isNumSep reports whether c joins the digit groups of a number run.
+func isNumSep(c byte) bool { return c == ' ' || c == '-' }
+
+// digitRunSpans walks the number runs of text (digit groups joined by
+// single ' ' or '-') and returns those whose digits are one of ns.
+func digitRunSpans(text string, ns []string, first bool) []Span {
+	var lens uint64
+	for _, v := range ns {
+		if len(v) < 64 {
+			lens |= 1 << len(v)
+		}
+	}
+	var spans []Span
+	var dbuf [64]byte
+	n := len(text)
+	for i := 0; i < n; {
+		for i < n && !isDigit(text[i]) {
+			i++
+		}
+		if i >= n {
+			break
+		}
+		start, j, nd := i, i, 0
+		for {
+			g := j
+			for j < n && isDigit(text[j]) {
+				j++
+			}
+			nd += j - g
+			if j+1 < n && isNumSep(text[j]) && isDigit(text[j+1]) {
+				j++
+				continue
+			}
+			break
+		}
+		i = j
+		if nd >= 64 || lens&(1<<nd) == 0 || (j < n && isWord(text[j])) {
+			continue
+		}
+		if start > 0 {
+			p := text[start-1]
+			if isWord(p) || isNumSep(p) && start >= 2 && isDigit(text[start-2]) {
+				continue
+			}
+		}
+		d := appendDigits(dbuf[:0], text[start:j])
+		if slices.Contains(ns, string(d)) {
+			spans = append(spans, Span{start, j})
+			if first {
+				return spans
+			}
+		}
+	}
+	return spans
+}
+
+// ibanSpans walks the runs of text made of [A-Za-z0-9] groups joined by
+// single spaces and returns those whose upper-cased characters are one of
+// ns.
+func ibanSpans(text string, ns []string, first bool) []Span {
+	var spans []Span
+	var kbuf [64]byte
+	n := len(text)
+	alnum := func(c byte) bool { return class[c]&cAlnum != 0 }
+	for i := 0; i < n; {
+		for i < n && !alnum(text[i]) {
+			i++
+		}
+		if i >= n {
+			break
+		}
+		start, j := i, i
+		for {
+			for j < n && alnum(text[j]) {
+				j++
+			}
+			if j+1 < n && text[j] == ' ' && alnum(text[j+1]) {
+				j++
+				continue
+			}
+			break
+		}
+		i = j
+		if j < n && isWord(text[j]) {
+			continue
+		}
+		if start > 0 {
+			p := text[start-1]
+			if isWord(p) || p == ' ' && start >= 2 && alnum(text[start-2]) {
+				continue
+			}
+		}
+		if j-start > 2*maxNumberLen {
+			continue
+		}
+		k := appendIBANKey(kbuf[:0], text[start:j])
+		if slices.Contains(ns, string(k)) {
+			spans = append(spans, Span{start, j})
+			if first {
+				return spans
+			}
+		}
+	}
+	return spans
+}

@@ -1,0 +1,409 @@
+package identifier
+
+import (
+	"errors"
+	"fmt"
+	"math/rand"
+	"strings"
+	"testing"
+)
+
+// Fixtures: well-known test numbers (fake).
+const (
+	tVisa   = "4111111111111111" // Luhn-valid, 16 digits
+	tVisa13 = "4222222222222"    // Luhn-valid, 13 digits
+	tAmex   = "378282246310005"  // Luhn-valid, 15 digits
+	tIBAN   = "GB82WEST12345698765432"
+	tIBANDE = "DE89370400440532013000"
+	tSSN    = "123456780"
+	tSSN2   = "536221234"
+)
+
+var numberParseCases = []parseCase{
+	// cards
+	{Card, tVisa, "", tVisa, ""},
+	{Card, "4111 1111 1111 1111", "", tVisa, ""},
+	{Card, "4111-1111-1111-1111", "", tVisa, ""},
+	{Card, " 4111-1111 1111-1111 ", "", tVisa, ""},
+	{Card, "3782 822463 10005", "", tAmex, ""},
+	{Card, tVisa13, "", tVisa13, ""},
+	{Card, "4111111111111112", "", "", "Luhn"},
+	{Card, "411111111111", "", "", "13 to 19 digits"},         // 12 digits
+	{Card, "41111111111111111111", "", "", "13 to 19 digits"}, // 20 digits
+	{Card, "4111.1111.1111.1111", "", "", "other than digits"},
+	{Card, "4111_1111_1111_1111", "", "", "other than digits"},
+	{Card, "4111\t1111 1111 1111", "", "", "other than digits"},
+	{Card, "", "", "", "empty"},
+	{Card, " - ", "", "", "empty"},
+	{Card, strings.Repeat("4", 65), "", "", "longer than 64"},
+	// IBANs
+	{IBAN, tIBAN, "", tIBAN, ""},
+	{IBAN, "GB82 WEST 1234 5698 7654 32", "", tIBAN, ""},
+	{IBAN, "gb82 west 1234 5698 7654 32", "", tIBAN, ""},
+	{IBAN, "  de89 3704 0044 0532 0130 00 ", "", tIBANDE, ""},
+	{IBAN, "GB82WEST12345698765433", "", "", "not a valid IBAN"},
+	{IBAN, "GB82WEST1234569876543", "", "", "not a valid IBAN"}, // short
+	{IBAN, "GB82-WEST-1234-5698-7654-32", "", "", "other than letters"},
+	{IBAN, "GB82WEST12345698765432é", "", "", "other than letters"},
+	{IBAN, "", "", "", "empty"},
+	// SSNs
+	{SSN, tSSN, "", tSSN, ""},
+	{SSN, "123-45-6780", "", tSSN, ""},
+	{SSN, "123 45 6780", "", tSSN, ""},
+	{SSN, "536-22-1234", "", tSSN2, ""},
+	{SSN, "12-345-6780", "", tSSN, ""}, // separators are removed wherever they are
+	{SSN, "000-12-3456", "", "", "SSA rules"},
+	{SSN, "666-12-3456", "", "", "SSA rules"},
+	{SSN, "900-12-3456", "", "", "SSA rules"},
+	{SSN, "123-00-4567", "", "", "SSA rules"},
+	{SSN, "123-45-0000", "", "", "SSA rules"},
+	{SSN, "078-05-1120", "", "", "SSA rules"}, // voided (Woolworth)
+	{SSN, "111-11-1111", "", "", "SSA rules"},
+	{SSN, "123-45-678", "", "", "not 9 digits"},
+	{SSN, "123-45-67801", "", "", "not 9 digits"},
+	{SSN, "123.45.6780", "", "", "other than digits"},
+	{SSN, "", "", "", "empty"},
+}
+
+func TestParseNumbers(t *testing.T) {
+	for i, tc := range numberParseCases {
+		got, err := Parse(tc.kind, tc.raw, tc.region)
+		if tc.want != "" {
+			if err != nil || got != tc.want {
+				t.Errorf("case %d %s %s: got %s, err %v; want %s", i, tc.kind, mask(tc.raw), mask(got), err, mask(tc.want))
+			}
+			if again, err := Parse(tc.kind, got, ""); err != nil || again != got {
+				t.Errorf("case %d %s: the canonical form does not re-parse to itself (err %v)", i, tc.kind, err)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("case %d %s %s: accepted as %s, want a refusal", i, tc.kind, mask(tc.raw), mask(got))
+			continue
+		}
+		var ref *Refusal
+		if !errors.As(err, &ref) || !errors.Is(err, ErrRefused) || ref.Kind != tc.kind {
+			t.Errorf("case %d %s: error %v is not a Refusal of this kind", i, tc.kind, err)
+		}
+		if !strings.Contains(err.Error(), tc.reason) {
+			t.Errorf("case %d %s %s: error %q, want it to say %q", i, tc.kind, mask(tc.raw), err, tc.reason)
+		}
+		if leaks(err, tc.raw) || (len(Digits(tc.raw)) >= 4 && strings.Contains(err.Error(), Digits(tc.raw))) {
+			t.Errorf("case %d %s: the error holds the raw value", i, tc.kind)
+		}
+	}
+}
+
+type numberTextCase struct {
+	kind, text string
+	values     []string
+	want       bool
+}
+
+var numberTextCases = []numberTextCase{
+	// cards
+	{Card, "4111 1111 1111 1111", []string{tVisa}, true},
+	{Card, "4111-1111-1111-1111", []string{tVisa}, true},
+	{Card, "4111111111111111", []string{tVisa}, true},
+	{Card, "card: 4111 1111-1111 1111.", []string{tVisa}, true},
+	{Card, "paid with 4111111111111111, thanks", []string{tVisa}, true},
+	{Card, "(4111-1111-1111-1111)", []string{tVisa}, true},
+	{Card, "a/4111 1111 1111 1111/b", []string{tVisa}, true},
+	{Card, "4111  1111 1111 1111", []string{tVisa}, false}, // two spaces split the run
+	{Card, "4111 -1111 1111 1111", []string{tVisa}, false},
+	{Card, "4111.1111.1111.1111", []string{tVisa}, false}, // dots do not join
+	{Card, "14111 1111 1111 1111", []string{tVisa}, false},
+	{Card, "4111 1111 1111 11112", []string{tVisa}, false},
+	{Card, "1 4111 1111 1111 1111", []string{tVisa}, false},
+	{Card, "4111 1111 1111 1111-2", []string{tVisa}, false},
+	{Card, "x4111111111111111", []string{tVisa}, false},
+	{Card, "4111111111111111x", []string{tVisa}, false},
+	{Card, "_4111111111111111", []string{tVisa}, false},
+	{Card, "41111111111111112", []string{tVisa}, false},
+	{Card, "1-  4111 1111 1111 1111", []string{tVisa}, true},
+	{Card, "card 4111 1111 1111 1111", []string{tVisa}, true},
+	{Card, "4111 1111 1111 1111 12/29", []string{tVisa}, false}, // the 12 joins the run
+	{Card, "4111 1111 1111 1111 / 3782 822463 10005", []string{tVisa, tAmex}, true},
+	{Card, "4111111111111112", []string{"4111111111111112"}, false},   // Luhn-invalid value ignored
+	{Card, "4111111111111111", []string{"4111 1111 1111 1111"}, true}, // value canonicalised
+	// SSNs
+	{SSN, "123-45-6780", []string{tSSN}, true},
+	{SSN, "123 45 6780", []string{tSSN}, true},
+	{SSN, "ssn=123456780;", []string{tSSN}, true}, // '=' is not a word byte
+	{SSN, "SSN: 123456780;", []string{tSSN}, true},
+	{SSN, "1123-45-6780", []string{tSSN}, false},
+	{SSN, "123-45-67801", []string{tSSN}, false},
+	{SSN, "9 123-45-6780", []string{tSSN}, false},
+	{SSN, "123-45-6780 1", []string{tSSN}, false},
+	{SSN, "123-45-6780, 1", []string{tSSN}, true},
+	{SSN, "123--45-6780", []string{tSSN}, false},
+	{SSN, "078-05-1120", []string{"078051120"}, false}, // voided: refused, ignored
+	// IBANs
+	{IBAN, "GB82 WEST 1234 5698 7654 32", []string{tIBAN}, true},
+	{IBAN, "gb82 west 1234 5698 7654 32", []string{tIBAN}, true},
+	{IBAN, "GB82WEST12345698765432", []string{tIBAN}, true},
+	{IBAN, "IBAN: gb82west12345698765432.", []string{tIBAN}, true},
+	{IBAN, "(GB82 WEST 1234 5698 7654 32)", []string{"gb82 west 1234 5698 7654 32"}, true},
+	{IBAN, "iban GB82 WEST 1234 5698 7654 32", []string{tIBAN}, false}, // a word joins the run
+	{IBAN, "GB82 WEST 1234 5698 7654 32 x", []string{tIBAN}, false},
+	{IBAN, "GB82 WEST 1234 5698 7654 32_", []string{tIBAN}, false},
+	{IBAN, "XGB82WEST12345698765432", []string{tIBAN}, false},
+	{IBAN, "GB82-WEST-1234-5698-7654-32", []string{tIBAN}, false},
+	{IBAN, "GB82  WEST 1234 5698 7654 32", []string{tIBAN}, false},
+	{IBAN, "GB82WEST12345698765433", []string{"GB82WEST12345698765433"}, false},
+	{IBAN, "to GB82 WEST 1234 5698 7654 32; DE89 3704 0044 0532 0130 00", []string{tIBANDE}, true},
+}
+
+func TestNumberTextSpans(t *testing.T) {
+	for i, tc := range numberTextCases {
+		got := TextSpans(tc.kind, tc.text, tc.values, "")
+		if (len(got) > 0) != tc.want {
+			t.Errorf("case %d %s %q: spans %v, want match %v", i, tc.kind, tc.text, got, tc.want)
+		}
+		if ref := refNumberSpans(tc.kind, tc.text, tc.values); fmt.Sprint(ref) != fmt.Sprint(got) {
+			t.Errorf("case %d %s %q: spans %v, reference %v", i, tc.kind, tc.text, got, ref)
+		}
+		if tc.want && !MatchCell(tc.kind, tc.text, tc.values, "") {
+			t.Errorf("case %d %s %q: MatchCell false for a text match", i, tc.kind, tc.text)
+		}
+	}
+}
+
+func TestNumberSpanOffsets(t *testing.T) {
+	text := "a 4111-1111-1111-1111 b 3782 822463 10005, 4111111111111111"
+	got := TextSpans(Card, text, []string{tVisa, tAmex}, "")
+	want := []Span{{2, 21}, {24, 41}, {43, 59}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("spans %v, want %v", got, want)
+	}
+	text = "x: gb82 west 1234 5698 7654 32\tok"
+	if got := TextSpans(IBAN, text, []string{tIBAN}, ""); fmt.Sprint(got) != "[{3 30}]" {
+		t.Fatalf("IBAN spans %v", got)
+	}
+}
+
+func TestNumberCellKeyAndMatchCell(t *testing.T) {
+	keys := []struct{ kind, cell, want string }{
+		{Card, " 4111-1111 1111 1111 ", tVisa},
+		{SSN, "123-45-6780", tSSN},
+		{IBAN, "gb82 west-1234.5698 7654 32", tIBAN},
+		{IBAN, "  ", ""},
+	}
+	for _, k := range keys {
+		if got := CellKey(k.kind, k.cell); got != k.want {
+			t.Errorf("CellKey(%s, %q) = %q, want %q", k.kind, k.cell, got, k.want)
+		}
+	}
+	cells := []struct {
+		kind, cell string
+		values     []string
+		want       bool
+	}{
+		{Card, "4111.1111.1111.1111", []string{tVisa}, true}, // key equal
+		{Card, "4111111111111111", []string{tVisa}, true},
+		{Card, "4111111111111111 (visa)", []string{tVisa}, true}, // a whole run in the cell
+		{Card, "card 4111 1111 1111 1111 exp 12/29", []string{tVisa}, true},
+		{Card, "41111111111111110", []string{tVisa}, false},
+		{Card, tVisa, []string{"4111111111111112"}, false},
+		{Card, tVisa, nil, false},
+		{Card, "", []string{tVisa}, false},
+		{SSN, "123.45.6780", []string{tSSN}, true},
+		{SSN, "ssn 123-45-6780 (verified 2024)", []string{tSSN}, true},
+		{SSN, "1234567800", []string{tSSN}, false},
+		{IBAN, "GB82-WEST-1234-5698-7654-32", []string{tIBAN}, true},
+		{IBAN, "gb82 west 1234 5698 7654 32", []string{tIBAN}, true},
+		{IBAN, "IBAN: GB82 WEST 1234 5698 7654 32", []string{tIBAN}, true},
+		{IBAN, "GB82WEST123456987654321", []string{tIBAN}, false},
+	}
+	for i, c := range cells {
+		if got := MatchCell(c.kind, c.cell, c.values, ""); got != c.want {
+			t.Errorf("case %d MatchCell(%s, %q) = %v, want %v", i, c.kind, c.cell, got, c.want)
+		}
+		if ref := matchNumberCellRef(c.kind, c.cell, c.values); ref != c.want {
+			t.Errorf("case %d reference MatchCell(%s, %q) = %v, want %v", i, c.kind, c.cell, ref, c.want)
+		}
+	}
+}
+
+func TestNumberKindsKeepKeyBehaviour(t *testing.T) {
+	// The number kinds are not keys: Distinctive and the key pattern are
+	// untouched, and a key kind still compares trimmed cells exactly.
+	if !MatchCell(UserID, " 4111111111111111 ", []string{tVisa}, "") || MatchCell(UserID, "4111-1111-1111-1111", []string{tVisa}, "") {
+		t.Fatal("user_id cell matching changed")
+	}
+	if p := KeyTokenPattern([]string{tVisa}); p == "" {
+		t.Fatal("KeyTokenPattern changed")
+	}
+}
+
+// --- the slow reference for the number kinds, literally over every
+// substring ---
+
+func refNumberSpans(kind, text string, values []string) []Span {
+	var vs []string
+	for _, v := range values {
+		if c, err := Parse(kind, v, ""); err == nil {
+			vs = append(vs, c)
+		}
+	}
+	n := len(text)
+	var spans []Span
+	for i := 0; i < n; i++ {
+		for j := i + 1; j <= n; j++ {
+			var ok bool
+			var key string
+			if kind == IBAN {
+				ok, key = refIBANRun(text, i, j), strings.ToUpper(text[i:j])
+				key = strings.ReplaceAll(key, " ", "")
+			} else {
+				ok, key = refNumberRun(text, i, j), refDigitsOf(text[i:j])
+			}
+			if !ok {
+				continue
+			}
+			for _, v := range vs {
+				if v == key {
+					spans = append(spans, Span{i, j})
+					break
+				}
+			}
+		}
+	}
+	return refMerge(spans)
+}
+
+// refGroupsRun: text[i:j] is groups of bytes in member joined by single
+// separators in sep, not extendable on either side (maximal), and no word
+// byte touches it.
+func refGroupsRun(text string, i, j int, member, sep string) bool {
+	s := text[i:j]
+	if !in(member, s[0]) || !in(member, s[len(s)-1]) {
+		return false
+	}
+	for k := 0; k < len(s); k++ {
+		switch {
+		case in(member, s[k]):
+		case in(sep, s[k]):
+			if in(sep, s[k-1]) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	n := len(text)
+	if i > 0 && in(refWord, text[i-1]) || i >= 2 && in(sep, text[i-1]) && in(member, text[i-2]) {
+		return false
+	}
+	if j < n && in(refWord, text[j]) || j+1 < n && in(sep, text[j]) && in(member, text[j+1]) {
+		return false
+	}
+	return true
+}
+
+func refNumberRun(text string, i, j int) bool { return refGroupsRun(text, i, j, refDigits, " -") }
+func refIBANRun(text string, i, j int) bool   { return refGroupsRun(text, i, j, refAlnum, " ") }
+
+func matchNumberCellRef(kind, cell string, values []string) bool {
+	for _, v := range values {
+		c, err := Parse(kind, v, "")
+		if err != nil {
+			continue
+		}
+		var key string
+		if kind == IBAN {
+			for _, r := range strings.ToUpper(cell) {
+				if r < 128 && in(refAlnum, byte(r)) {
+					key += string(r)
+				}
+			}
+		} else {
+			key = refDigitsOf(cell)
+		}
+		if key == c {
+			return true
+		}
+	}
+	return len(refNumberSpans(kind, cell, values)) > 0
+}
+
+var numberPieces = []string{
+	"4111", "1111", "4111 1111 1111 1111", "4111-1111-1111-1111", tVisa, tAmex, "3782 822463 10005",
+	"123-45-6780", tSSN, "123 45 6780", "1", "0", "45", "6780",
+	"GB82", "WEST", "gb82 west 1234 5698 7654 32", tIBAN, "DE89 3704 0044 0532 0130 00",
+	" ", " ", "-", "--", "  ", ".", ",", "x", "_", "\t", "é",
+}
+
+func checkNumberText(t *testing.T, kind, text string, values []string) {
+	t.Helper()
+	got := TextSpans(kind, text, values, "")
+	if ref := refNumberSpans(kind, text, values); fmt.Sprint(ref) != fmt.Sprint(got) {
+		t.Fatalf("%s %q: spans %v, reference %v", kind, text, got, ref)
+	}
+	if m, ref := MatchCell(kind, text, values, ""), matchNumberCellRef(kind, text, values); m != ref {
+		t.Fatalf("%s %q: MatchCell %v, reference %v", kind, text, m, ref)
+	}
+}
+
+var numberKindValues = []struct {
+	kind   string
+	values []string
+}{
+	{Card, []string{tVisa, tAmex, "4111111111111112"}},
+	{SSN, []string{tSSN, "078051120"}},
+	{IBAN, []string{tIBAN, "de89 3704 0044 0532 0130 00"}},
+}
+
+func TestRandomNumberTexts(t *testing.T) {
+	r := rand.New(rand.NewSource(7))
+	for range 3000 {
+		var b strings.Builder
+		for range 1 + r.Intn(6) {
+			b.WriteString(numberPieces[r.Intn(len(numberPieces))])
+		}
+		kv := numberKindValues[r.Intn(len(numberKindValues))]
+		checkNumberText(t, kv.kind, b.String(), kv.values)
+	}
+}
+
+func FuzzNumberSpans(f *testing.F) {
+	for _, tc := range numberTextCases {
+		f.Add(tc.text, uint8(0))
+	}
+	f.Add("14111 1111 1111 1111 4111-1111-1111-1111", uint8(0))
+	f.Add("1078-05-1120 123-45-6780", uint8(1))
+	f.Add("x gb82 west 1234 5698 7654 32, GB82WEST12345698765432_", uint8(2))
+	f.Fuzz(func(t *testing.T, text string, sel uint8) {
+		if len(text) > 200 {
+			return
+		}
+		kv := numberKindValues[int(sel)%len(numberKindValues)]
+		checkNumberText(t, kv.kind, text, kv.values)
+	})
+}
+
+func FuzzParseNumbers(f *testing.F) {
+	for _, tc := range numberParseCases {
+		f.Add(tc.raw, uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, raw string, sel uint8) {
+		kind := []string{Card, IBAN, SSN}[int(sel)%3]
+		c, err := Parse(kind, raw, "")
+		if err != nil {
+			var r *Refusal
+			if !errors.As(err, &r) || r.Kind != kind {
+				t.Fatalf("%s: error %v is not a Refusal of the kind", kind, err)
+			}
+			if len(raw) >= 8 && strings.Contains(err.Error(), raw) {
+				t.Fatalf("%s: the error holds the input", kind)
+			}
+			return
+		}
+		if again, err := Parse(kind, c, ""); err != nil || again != c {
+			t.Fatalf("%s: canonical form does not re-parse to itself", kind)
+		}
+		if CellKey(kind, raw) != c || !MatchCell(kind, raw, []string{c}, "") {
+			t.Fatalf("%s: an accepted value does not match its own cell", kind)
+		}
+	})
+}
