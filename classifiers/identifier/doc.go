@@ -79,7 +79,7 @@
 // ann@example.com failed"; for phones under the run rules below). A card
 // or SSN cell is reduced to its ASCII digits, an IBAN cell to its ASCII
 // letters (upper-cased) and digits, and matches when that equals a value,
-// or when a number run (IBAN run) inside it matches under the rules below.
+// or when a sequence of groups inside it matches under the rules below.
 //
 // # Text tokens (TextSpans)
 //
@@ -148,27 +148,34 @@
 //
 //   - Card and SSN: a number run is a maximal run of ASCII digit groups
 //     joined by single ' ' or '-' bytes (no other separator, never two in
-//     a row). Maximal: not preceded by [A-Za-z0-9_] nor by a digit and one
-//     ' ' or '-', not followed by [A-Za-z0-9_] nor by ' ' or '-' and a
-//     digit. A run matches when its digits equal a value. So "4111 1111
-//     1111 1111", "4111-1111-1111-1111" and "4111111111111111" match
-//     4111111111111111, while "14111 1111 1111 1111", "4111 1111 1111
-//     11112", "4111.1111.1111.1111" and "4111  1111 1111 1111" do not;
-//     "123-45-6780" matches 123456780 and "1123-45-6780" does not.
+//     a row). A contiguous sequence of whole groups of a run (the whole run
+//     or part of it) matches when its digits equal a value, no byte of
+//     [A-Za-z0-9_] touches it, and the groups of the run it leaves out on
+//     either side are joined to it by a single space, never by '-'. So
+//     "4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111",
+//     "card 4111 1111 1111 1111 12/29" and "1 4111 1111 1111 1111" match
+//     4111111111111111, while "14111 1111 1111 1111" (the first group is
+//     14111), "4111 1111 1111 11112", "4111-1111-1111-1111-12",
+//     "1-4111 1111 1111 1111", "4111.1111.1111.1111", "4111  1111 1111
+//     1111" and "94111111111111111" (one group: an ungrouped run never
+//     matches a sub-part) do not; "123-45-6780" and "9 123-45-6780 1"
+//     match 123456780, "1123-45-6780" and "123-45-6780-1" do not.
 //
 //   - IBAN: an IBAN run is a maximal run of [A-Za-z0-9] groups joined by
-//     single spaces: not preceded by [A-Za-z0-9_] nor by an alphanumeric
-//     byte and a space, not followed by [A-Za-z0-9_] nor by a space and an
-//     alphanumeric byte. It matches when its letters, upper-cased, and
-//     digits equal a value: "gb82 west 1234 5698 7654 32" and
-//     "GB82WEST12345698765432" match GB82WEST12345698765432.
+//     single spaces. A contiguous sequence of whole groups of a run
+//     matches when its letters, upper-cased, and digits equal a value and
+//     no byte of [A-Za-z0-9_] touches it: "gb82 west 1234 5698 7654 32",
+//     "GB82WEST12345698765432", "IBAN GB82 WEST 1234 5698 7654 32" and
+//     "pay to GB82WEST12345698765432 now" match GB82WEST12345698765432,
+//     while "XGB82WEST12345698765432" (a prefix inside the group), "GB82
+//     WEST 1234 5698 7654 321" (the last group is longer), "GB82 WEST 1234
+//     5698 7654 32_" and "GB82-WEST-1234-5698-7654-32" do not.
 //
-//     Known limit: words written next to an IBAN with a single space join
-//     its run, so "IBAN GB82 WEST 1234 5698 7654 32" or "pay to GB82WEST…
-//     now" do not match, while "IBAN: GB82 WEST 1234 5698 7654 32" and
-//     "(GB82WEST12345698765432)" do. Likewise number runs: "card 4111 1111
-//     1111 1111" matches (letters are not in a number run), but "4111 1111
-//     1111 1111 12/29" does not (the 12 joins the run).
+//     Known limits: a value only matches as whole groups, so one written
+//     glued to other letters or digits in a group ("IBANGB82…",
+//     "4111111111111111x") is not found, nor a card or SSN that other
+//     digit groups join with a '-' ("4111 1111 1111 1111-12") or whose
+//     separators differ from the rules (dots, two spaces).
 //
 //   - Known limit (emails): an ASCII-only value is compared ignoring ASCII
 //     case only, so a KELVIN SIGN (U+212A) or an İ (U+0130) written for
@@ -207,7 +214,9 @@
 // domain forwards), ASCII pairs as bytes; keys by strings.Index; and
 // phones by one scan that walks the phone runs and compares each run's
 // digits with the forms (the international ones for a run starting with
-// +); cards, SSNs and IBANs likewise by one scan over their runs.
+// +); cards, SSNs and IBANs by one scan over their groups that extends
+// each group that may start a sequence, group by group, until its digits
+// (or letters and digits) outgrow the longest value.
 // PhoneForms is memoised, so calling the matchers per line or per cell
 // costs no libphonenumber parse after the first. The tests hold a slow
 // reference matcher that checks the definitions above literally over

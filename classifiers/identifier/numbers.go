@@ -160,15 +160,27 @@ func numberSpans(kind, text string, ns []string, first bool) []Span {
 // isNumSep reports whether c joins the digit groups of a number run.
 func isNumSep(c byte) bool { return c == ' ' || c == '-' }
 
-// digitRunSpans walks the number runs of text (digit groups joined by
-// single ' ' or '-') and returns those whose digits are one of ns.
-func digitRunSpans(text string, ns []string, first bool) []Span {
-	var lens uint64
+// needleLens returns the set of the lengths (below 64) of ns as a bit mask,
+// and the longest of them.
+func needleLens(ns []string) (lens uint64, longest int) {
 	for _, v := range ns {
 		if len(v) < 64 {
 			lens |= 1 << len(v)
+			longest = max(longest, len(v))
 		}
 	}
+	return lens, longest
+}
+
+// digitRunSpans walks the digit groups of text and returns every sequence
+// of whole groups of a number run (digit groups joined by single ' ' or
+// '-') whose digits are one of ns, that no word byte touches, and that is
+// joined to the rest of its run (if any) by a single space on either side.
+// The rule is local to the sequence's edges, so no run is collected: each
+// group that may start a sequence is extended group by group until its
+// digits outgrow the longest value.
+func digitRunSpans(text string, ns []string, first bool) []Span {
+	lens, longest := needleLens(ns)
 	var spans []Span
 	var dbuf [64]byte
 	n := len(text)
@@ -179,44 +191,52 @@ func digitRunSpans(text string, ns []string, first bool) []Span {
 		if i >= n {
 			break
 		}
-		start, j, nd := i, i, 0
-		for {
+		start := i
+		for i < n && isDigit(text[i]) {
+			i++
+		}
+		// A sequence starts here unless a word byte precedes the group or a
+		// '-' joins it to a group before it.
+		if start > 0 {
+			p := text[start-1]
+			if isWord(p) || p == '-' && start >= 2 && isDigit(text[start-2]) {
+				continue
+			}
+		}
+		d := dbuf[:0]
+		for j := start; ; {
 			g := j
 			for j < n && isDigit(text[j]) {
 				j++
 			}
-			nd += j - g
+			if len(d)+j-g > longest {
+				break
+			}
+			d = append(d, text[g:j]...)
+			if lens&(1<<len(d)) != 0 && (j == n || !isWord(text[j]) && !(text[j] == '-' && j+1 < n && isDigit(text[j+1]))) &&
+				slices.Contains(ns, string(d)) {
+				spans = append(spans, Span{start, j})
+				if first {
+					return spans
+				}
+			}
 			if j+1 < n && isNumSep(text[j]) && isDigit(text[j+1]) {
 				j++
 				continue
 			}
 			break
 		}
-		i = j
-		if nd >= 64 || lens&(1<<nd) == 0 || (j < n && isWord(text[j])) {
-			continue
-		}
-		if start > 0 {
-			p := text[start-1]
-			if isWord(p) || isNumSep(p) && start >= 2 && isDigit(text[start-2]) {
-				continue
-			}
-		}
-		d := appendDigits(dbuf[:0], text[start:j])
-		if slices.Contains(ns, string(d)) {
-			spans = append(spans, Span{start, j})
-			if first {
-				return spans
-			}
-		}
 	}
 	return spans
 }
 
-// ibanSpans walks the runs of text made of [A-Za-z0-9] groups joined by
-// single spaces and returns those whose upper-cased characters are one of
-// ns.
+// ibanSpans walks the [A-Za-z0-9] groups of text and returns every
+// sequence of whole groups joined by single spaces whose upper-cased
+// characters are one of ns and that no word byte touches. Like
+// digitRunSpans, each group that may start a sequence is extended group by
+// group until its key outgrows the longest value.
 func ibanSpans(text string, ns []string, first bool) []Span {
+	lens, longest := needleLens(ns)
 	var spans []Span
 	var kbuf [64]byte
 	n := len(text)
@@ -228,36 +248,34 @@ func ibanSpans(text string, ns []string, first bool) []Span {
 		if i >= n {
 			break
 		}
-		start, j := i, i
-		for {
+		start := i
+		for i < n && alnum(text[i]) {
+			i++
+		}
+		if start > 0 && isWord(text[start-1]) { // an '_' before the group
+			continue
+		}
+		k := kbuf[:0]
+		for j := start; ; {
+			g := j
 			for j < n && alnum(text[j]) {
 				j++
+			}
+			if len(k)+j-g > longest {
+				break
+			}
+			k = appendIBANKey(k, text[g:j])
+			if lens&(1<<len(k)) != 0 && (j == n || !isWord(text[j])) && slices.Contains(ns, string(k)) {
+				spans = append(spans, Span{start, j})
+				if first {
+					return spans
+				}
 			}
 			if j+1 < n && text[j] == ' ' && alnum(text[j+1]) {
 				j++
 				continue
 			}
 			break
-		}
-		i = j
-		if j < n && isWord(text[j]) {
-			continue
-		}
-		if start > 0 {
-			p := text[start-1]
-			if isWord(p) || p == ' ' && start >= 2 && alnum(text[start-2]) {
-				continue
-			}
-		}
-		if j-start > 2*maxNumberLen {
-			continue
-		}
-		k := appendIBANKey(kbuf[:0], text[start:j])
-		if slices.Contains(ns, string(k)) {
-			spans = append(spans, Span{start, j})
-			if first {
-				return spans
-			}
 		}
 	}
 	return spans

@@ -114,7 +114,8 @@ var numberTextCases = []numberTextCase{
 	{Card, "4111.1111.1111.1111", []string{tVisa}, false}, // dots do not join
 	{Card, "14111 1111 1111 1111", []string{tVisa}, false},
 	{Card, "4111 1111 1111 11112", []string{tVisa}, false},
-	{Card, "1 4111 1111 1111 1111", []string{tVisa}, false},
+	{Card, "1 4111 1111 1111 1111", []string{tVisa}, true},  // the 1 is left out, joined by a space
+	{Card, "1-4111 1111 1111 1111", []string{tVisa}, false}, // ... but not by a '-'
 	{Card, "4111 1111 1111 1111-2", []string{tVisa}, false},
 	{Card, "x4111111111111111", []string{tVisa}, false},
 	{Card, "4111111111111111x", []string{tVisa}, false},
@@ -122,7 +123,16 @@ var numberTextCases = []numberTextCase{
 	{Card, "41111111111111112", []string{tVisa}, false},
 	{Card, "1-  4111 1111 1111 1111", []string{tVisa}, true},
 	{Card, "card 4111 1111 1111 1111", []string{tVisa}, true},
-	{Card, "4111 1111 1111 1111 12/29", []string{tVisa}, false}, // the 12 joins the run
+	{Card, "4111 1111 1111 1111 12/29", []string{tVisa}, true}, // the 12 is left out, joined by a space
+	{Card, "card 4111 1111 1111 1111 12/29", []string{tVisa}, true},
+	{Card, "4111-1111-1111-1111-12", []string{tVisa}, false}, // the 12 is joined by a '-'
+	{Card, "4111-1111-1111-1111 12", []string{tVisa}, true},
+	{Card, "94111111111111111", []string{tVisa}, false}, // one group: no sub-part
+	{Card, "4111111111111111 12", []string{tVisa}, true},
+	{Card, "4111 1111 1111 1111 12x", []string{tVisa}, true}, // the word byte touches the left-out group only
+	{Card, "x4111 1111 1111 1111", []string{tVisa}, false},
+	{Card, "x4111 4111 1111 1111 1111", []string{tVisa}, true},
+	{Card, "4111 1111 1111 1111 4111-1111-1111-1111", []string{tVisa}, true},
 	{Card, "4111 1111 1111 1111 / 3782 822463 10005", []string{tVisa, tAmex}, true},
 	{Card, "4111111111111112", []string{"4111111111111112"}, false},   // Luhn-invalid value ignored
 	{Card, "4111111111111111", []string{"4111 1111 1111 1111"}, true}, // value canonicalised
@@ -133,8 +143,15 @@ var numberTextCases = []numberTextCase{
 	{SSN, "SSN: 123456780;", []string{tSSN}, true},
 	{SSN, "1123-45-6780", []string{tSSN}, false},
 	{SSN, "123-45-67801", []string{tSSN}, false},
-	{SSN, "9 123-45-6780", []string{tSSN}, false},
-	{SSN, "123-45-6780 1", []string{tSSN}, false},
+	{SSN, "9 123-45-6780", []string{tSSN}, true}, // the 9 is left out, joined by a space
+	{SSN, "123-45-6780 1", []string{tSSN}, true},
+	{SSN, "9-123-45-6780", []string{tSSN}, false},
+	{SSN, "123-45-6780-1", []string{tSSN}, false},
+	{SSN, "536-22-1234", []string{"536221234"}, true},  // grouped like 078-05-1120: matches whole
+	{SSN, "5 36-22-1234", []string{"536221234"}, true}, // the whole run: separators anywhere
+	{SSN, "4111 123 45 6780 2029", []string{tSSN}, true},
+	{SSN, "123-45 6780", []string{tSSN}, true},
+	{SSN, "45 6780 123 45 6780", []string{tSSN}, true},
 	{SSN, "123-45-6780, 1", []string{tSSN}, true},
 	{SSN, "123--45-6780", []string{tSSN}, false},
 	{SSN, "078-05-1120", []string{"078051120"}, false}, // voided: refused, ignored
@@ -144,8 +161,15 @@ var numberTextCases = []numberTextCase{
 	{IBAN, "GB82WEST12345698765432", []string{tIBAN}, true},
 	{IBAN, "IBAN: gb82west12345698765432.", []string{tIBAN}, true},
 	{IBAN, "(GB82 WEST 1234 5698 7654 32)", []string{"gb82 west 1234 5698 7654 32"}, true},
-	{IBAN, "iban GB82 WEST 1234 5698 7654 32", []string{tIBAN}, false}, // a word joins the run
-	{IBAN, "GB82 WEST 1234 5698 7654 32 x", []string{tIBAN}, false},
+	{IBAN, "iban GB82 WEST 1234 5698 7654 32", []string{tIBAN}, true}, // the word is left out
+	{IBAN, "IBAN GB82 WEST 1234 5698 7654 32", []string{tIBAN}, true},
+	{IBAN, "pay to GB82WEST12345698765432 now", []string{tIBAN}, true},
+	{IBAN, "GB82 WEST 1234 5698 7654 32 x", []string{tIBAN}, true},
+	{IBAN, "GB82 WEST 1234 5698 7654 321", []string{tIBAN}, false}, // the last group is longer
+	{IBAN, "xGB82 WEST 1234 5698 7654 32", []string{tIBAN}, false},
+	{IBAN, "x_y GB82 WEST 1234 5698 7654 32", []string{tIBAN}, true},
+	{IBAN, "_GB82 WEST 1234 5698 7654 32", []string{tIBAN}, false},
+	{IBAN, "G B82WEST 12345698765432", []string{tIBAN}, true}, // any grouping
 	{IBAN, "GB82 WEST 1234 5698 7654 32_", []string{tIBAN}, false},
 	{IBAN, "XGB82WEST12345698765432", []string{tIBAN}, false},
 	{IBAN, "GB82-WEST-1234-5698-7654-32", []string{tIBAN}, false},
@@ -180,6 +204,17 @@ func TestNumberSpanOffsets(t *testing.T) {
 	if got := TextSpans(IBAN, text, []string{tIBAN}, ""); fmt.Sprint(got) != "[{3 30}]" {
 		t.Fatalf("IBAN spans %v", got)
 	}
+	text = "IBAN GB82 WEST 1234 5698 7654 32 or DE89370400440532013000 ok"
+	if got := TextSpans(IBAN, text, []string{tIBAN, tIBANDE}, ""); fmt.Sprint(got) != "[{5 32} {36 58}]" {
+		t.Fatalf("IBAN spans %v", got)
+	}
+	text = "card 4111 1111 1111 1111 12/29, ssn 9 123-45-6780 1"
+	if got := TextSpans(Card, text, []string{tVisa}, ""); fmt.Sprint(got) != "[{5 24}]" {
+		t.Fatalf("card spans %v", got)
+	}
+	if got := TextSpans(SSN, text, []string{tSSN}, ""); fmt.Sprint(got) != "[{38 49}]" {
+		t.Fatalf("SSN spans %v", got)
+	}
 }
 
 func TestNumberCellKeyAndMatchCell(t *testing.T) {
@@ -203,6 +238,8 @@ func TestNumberCellKeyAndMatchCell(t *testing.T) {
 		{Card, "4111111111111111", []string{tVisa}, true},
 		{Card, "4111111111111111 (visa)", []string{tVisa}, true}, // a whole run in the cell
 		{Card, "card 4111 1111 1111 1111 exp 12/29", []string{tVisa}, true},
+		{Card, "card 4111 1111 1111 1111 12/29", []string{tVisa}, true},
+		{Card, "4111-1111-1111-1111-12", []string{tVisa}, false},
 		{Card, "41111111111111110", []string{tVisa}, false},
 		{Card, tVisa, []string{"4111111111111112"}, false},
 		{Card, tVisa, nil, false},
@@ -213,6 +250,8 @@ func TestNumberCellKeyAndMatchCell(t *testing.T) {
 		{IBAN, "GB82-WEST-1234-5698-7654-32", []string{tIBAN}, true},
 		{IBAN, "gb82 west 1234 5698 7654 32", []string{tIBAN}, true},
 		{IBAN, "IBAN: GB82 WEST 1234 5698 7654 32", []string{tIBAN}, true},
+		{IBAN, "IBAN GB82 WEST 1234 5698 7654 32", []string{tIBAN}, true}, // key IBANGB82…, a text match
+		{IBAN, "XGB82WEST12345698765432", []string{tIBAN}, false},
 		{IBAN, "GB82WEST123456987654321", []string{tIBAN}, false},
 	}
 	for i, c := range cells {
@@ -272,10 +311,12 @@ func refNumberSpans(kind, text string, values []string) []Span {
 	return refMerge(spans)
 }
 
-// refGroupsRun: text[i:j] is groups of bytes in member joined by single
-// separators in sep, not extendable on either side (maximal), and no word
-// byte touches it.
-func refGroupsRun(text string, i, j int, member, sep string) bool {
+// refGroupsSeq: text[i:j] is a sequence of whole groups of a run: it is
+// groups of bytes in member joined by single separators in sep; no word
+// byte touches it (so its first and last groups are whole); and where the
+// run goes on past it (a separator, then a member byte), the separator is
+// a single space: the groups it leaves out are joined to it by a space.
+func refGroupsSeq(text string, i, j int, member, sep string) bool {
 	s := text[i:j]
 	if !in(member, s[0]) || !in(member, s[len(s)-1]) {
 		return false
@@ -292,17 +333,17 @@ func refGroupsRun(text string, i, j int, member, sep string) bool {
 		}
 	}
 	n := len(text)
-	if i > 0 && in(refWord, text[i-1]) || i >= 2 && in(sep, text[i-1]) && in(member, text[i-2]) {
+	if i > 0 && in(refWord, text[i-1]) || i >= 2 && in(sep, text[i-1]) && text[i-1] != ' ' && in(member, text[i-2]) {
 		return false
 	}
-	if j < n && in(refWord, text[j]) || j+1 < n && in(sep, text[j]) && in(member, text[j+1]) {
+	if j < n && in(refWord, text[j]) || j+1 < n && in(sep, text[j]) && text[j] != ' ' && in(member, text[j+1]) {
 		return false
 	}
 	return true
 }
 
-func refNumberRun(text string, i, j int) bool { return refGroupsRun(text, i, j, refDigits, " -") }
-func refIBANRun(text string, i, j int) bool   { return refGroupsRun(text, i, j, refAlnum, " ") }
+func refNumberRun(text string, i, j int) bool { return refGroupsSeq(text, i, j, refDigits, " -") }
+func refIBANRun(text string, i, j int) bool   { return refGroupsSeq(text, i, j, refAlnum, " ") }
 
 func matchNumberCellRef(kind, cell string, values []string) bool {
 	for _, v := range values {
@@ -331,6 +372,7 @@ var numberPieces = []string{
 	"4111", "1111", "4111 1111 1111 1111", "4111-1111-1111-1111", tVisa, tAmex, "3782 822463 10005",
 	"123-45-6780", tSSN, "123 45 6780", "1", "0", "45", "6780",
 	"GB82", "WEST", "gb82 west 1234 5698 7654 32", tIBAN, "DE89 3704 0044 0532 0130 00",
+	"12/29", "IBAN", "pay to", "32", "9",
 	" ", " ", "-", "--", "  ", ".", ",", "x", "_", "\t", "é",
 }
 
@@ -373,6 +415,9 @@ func FuzzNumberSpans(f *testing.F) {
 	f.Add("14111 1111 1111 1111 4111-1111-1111-1111", uint8(0))
 	f.Add("1078-05-1120 123-45-6780", uint8(1))
 	f.Add("x gb82 west 1234 5698 7654 32, GB82WEST12345698765432_", uint8(2))
+	f.Add("card 4111 1111 1111 1111 12/29 4111-1111-1111-1111-12 94111111111111111", uint8(0))
+	f.Add("9 123-45-6780 1 9-123-45-6780 123 45 6780-1", uint8(1))
+	f.Add("IBAN GB82 WEST 1234 5698 7654 32 x GB82 WEST 1234 5698 7654 321 XGB82WEST12345698765432", uint8(2))
 	f.Fuzz(func(t *testing.T, text string, sel uint8) {
 		if len(text) > 200 {
 			return
