@@ -11,7 +11,7 @@ import (
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/classifiers/identifier"
 	"github.com/piimap/piimap/lineage"
-	"github.com/piimap/piimap/lineage/idfilter"
+	"github.com/piimap/piimap/scanner/idfilter"
 )
 
 // Resolution limits: they stop a runaway join (a key shared by millions of

@@ -11,10 +11,10 @@ import (
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/classifiers/identifier"
 	"github.com/piimap/piimap/lineage"
-	"github.com/piimap/piimap/lineage/idfilter"
+	"github.com/piimap/piimap/scanner/idfilter"
 )
 
-// Identifier filters (lineage/idfilter). A full scan leaves, for each text,
+// Identifier filters (scanner/idfilter). A full scan leaves, for each text,
 // CSV or JSON object of a files or s3 store, a filter of keyed hashes of
 // every identifier the object holds. Planning asks it before reading the
 // object: when the filter rules out every value the object would be

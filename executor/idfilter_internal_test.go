@@ -8,7 +8,7 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/classifiers/identifier"
-	"github.com/piimap/piimap/lineage/idfilter"
+	"github.com/piimap/piimap/scanner/idfilter"
 )
 
 // Soundness of identifier filters: whenever a Find would match value v of a

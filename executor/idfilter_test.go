@@ -16,10 +16,10 @@ import (
 	"github.com/piimap/piimap/executor"
 	xfiles "github.com/piimap/piimap/executor/files"
 	"github.com/piimap/piimap/lineage/badgerstore"
-	"github.com/piimap/piimap/lineage/idfilter"
 	"github.com/piimap/piimap/rules"
 	"github.com/piimap/piimap/scanner"
 	_ "github.com/piimap/piimap/scanner/files" // file:// source
+	"github.com/piimap/piimap/scanner/idfilter"
 )
 
 // filterEstate is a files store of daily logs and CSV exports. Ann

@@ -58,7 +58,7 @@
 //
 // A full read (Options.Full with a FingerprintKey) of a text, CSV or JSON
 // object of a files or s3 store also feeds its bytes or cells to a
-// lineage/idfilter Set, which keeps keyed hashes of every identifier the
+// scanner/idfilter Set, which keeps keyed hashes of every identifier the
 // executor could match there; when the unit finishes without error its
 // binary fuse filter is stored in the graph's document store with the
 // object's version (scanner/idfilter.go). Requests then skip the objects

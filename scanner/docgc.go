@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/piimap/piimap/lineage"
-	"github.com/piimap/piimap/lineage/idfilter"
+	"github.com/piimap/piimap/scanner/idfilter"
 )
 
 // forgetRemoved deletes the documents kept for locations a store no longer

@@ -12,9 +12,9 @@ import (
 
 	"github.com/piimap/piimap/classifiers"
 	"github.com/piimap/piimap/lineage/badgerstore"
-	"github.com/piimap/piimap/lineage/idfilter"
 	"github.com/piimap/piimap/rules"
 	"github.com/piimap/piimap/scanner"
+	"github.com/piimap/piimap/scanner/idfilter"
 )
 
 // TestForgetRemovedLocations: the filters and sketches of an object that

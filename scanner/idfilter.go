@@ -7,10 +7,10 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/lineage"
-	"github.com/piimap/piimap/lineage/idfilter"
+	"github.com/piimap/piimap/scanner/idfilter"
 )
 
-// Identifier filters (lineage/idfilter). On a full read of an object of a
+// Identifier filters (scanner/idfilter). On a full read of an object of a
 // files or s3 store in a text format (logs, CSV/TSV, JSON, JSONL), with
 // Options.FingerprintKey set (the installation key), every text chunk and
 // every cell goes through an idfilter.Set as it is classified: only keyed

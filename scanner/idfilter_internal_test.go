@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/piimap/piimap/lineage/idfilter"
+	"github.com/piimap/piimap/scanner/idfilter"
 )
 
 // TestSeam cuts a long line inside an email, a phone and a token, and

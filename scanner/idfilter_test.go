@@ -16,10 +16,10 @@ import (
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/classifiers"
 	"github.com/piimap/piimap/lineage/badgerstore"
-	"github.com/piimap/piimap/lineage/idfilter"
 	"github.com/piimap/piimap/rules"
 	"github.com/piimap/piimap/scanner"
 	_ "github.com/piimap/piimap/scanner/files"
+	"github.com/piimap/piimap/scanner/idfilter"
 )
 
 // idEstate writes a files store: a text log, a CSV export, a JSONL log and

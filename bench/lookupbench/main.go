@@ -1,4 +1,4 @@
-// Command lookupbench measures what identifier filters (lineage/idfilter)
+// Command lookupbench measures what identifier filters (scanner/idfilter)
 // cost a scan and save an access request. bench/lookup.sh drives it.
 //
 //	lookupbench scan -dir DIR [-runs 3]
@@ -45,10 +45,10 @@ import (
 	_ "github.com/piimap/piimap/executor/redis"
 	_ "github.com/piimap/piimap/executor/s3"
 	"github.com/piimap/piimap/lineage/badgerstore"
-	"github.com/piimap/piimap/lineage/idfilter"
 	"github.com/piimap/piimap/rules"
 	"github.com/piimap/piimap/scanner"
 	_ "github.com/piimap/piimap/scanner/files"
+	"github.com/piimap/piimap/scanner/idfilter"
 )
 
 func main() {

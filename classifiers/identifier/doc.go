@@ -1,6 +1,6 @@
 // Package identifier parses, validates and normalises the identifiers of a
 // data subject, and defines how they match stored data. Request intake,
-// plan matching, text matching, the identifier filters (lineage/idfilter)
+// plan matching, text matching, the identifier filters (scanner/idfilter)
 // and verification all use it, so that a Find, an Erase and a Verify agree
 // on which values are the subject's.
 //
@@ -182,7 +182,7 @@
 //     its k or i (KIM@EXAMPLE.COM spelt with a KELVIN SIGN, or a
 //     Turkish-locale upper-casing İSMAİL@EXAMPLE.COM) does not match
 //     kim@example.com or ismail@example.com in text, though SQL's lower()
-//     finds both (see pattern.go). lineage/idfilter keys the emails of a
+//     finds both (see pattern.go). scanner/idfilter keys the emails of a
 //     text by their ASCII bytes and would have to learn those two letters
 //     first.
 //

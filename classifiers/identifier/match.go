@@ -196,7 +196,7 @@ var class = func() (t [256]uint8) {
 }()
 
 // The byte classes of the token rules, exported so that extractors which
-// must over-approximate these rules (lineage/idfilter) read them from here
+// must over-approximate these rules (scanner/idfilter) read them from here
 // rather than keeping their own.
 
 // IsEmailLocalByte reports whether c may stand in an email's local part

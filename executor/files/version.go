@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/piimap/piimap/executor"
-	"github.com/piimap/piimap/lineage/idfilter"
+	"github.com/piimap/piimap/scanner/idfilter"
 )
 
 var _ executor.AssetVersioner = (*Handler)(nil)

@@ -14,7 +14,7 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/executor"
-	"github.com/piimap/piimap/lineage/idfilter"
+	"github.com/piimap/piimap/scanner/idfilter"
 	ss3 "github.com/piimap/piimap/scanner/s3"
 )
 

@@ -17,10 +17,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/lineage/idfilter"
 	"github.com/piimap/piimap/lineage/lineagetest"
 	"github.com/piimap/piimap/scanner"
 	"github.com/piimap/piimap/scanner/files"
+	"github.com/piimap/piimap/scanner/idfilter"
 )
 
 // bigCell is the size of the oversized cell of TestBigCellMemory.

@@ -2,6 +2,11 @@
 // the identifiers it holds, so that a data-subject request can leave out the
 // locations that cannot hold the subject instead of reading them all.
 //
+// It lives under scanner/ because scans build the filters (and planning, a
+// floor above, reads them), and because its extraction must over-approximate
+// the match rules of classifiers/identifier, which it imports: lineage, on
+// the floor of classifiers, may not.
+//
 // # Story
 //
 // A full scan reads every byte of a log, a CSV or a JSON object. While it
