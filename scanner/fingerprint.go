@@ -30,6 +30,7 @@ type unitPrints struct {
 // change while a full scan's batches come in.
 type fieldPrints struct {
 	builders map[string]*fingerprint.Builder
+	whole    bool // refed by a full read of the field (readMembers)
 }
 
 func newUnitPrints(key []byte) *unitPrints {
@@ -64,7 +65,7 @@ func (p *unitPrints) add(rec piimap.Record, findings []piimap.Finding, reset boo
 	typ := strongestType(findings)
 	b := fp.builders[typ]
 	if b == nil {
-		b = fingerprint.NewBuilder(p.key, typ)
+		b = p.newBuilder(typ, p.whole)
 		fp.builders[typ] = b
 	}
 	for _, v := range rec.Values {
@@ -78,20 +79,29 @@ func (p *unitPrints) add(rec piimap.Record, findings []piimap.Finding, reset boo
 // are not part of it. An untyped field is kept only when its values take a
 // masked shape (hex digests, base64, last four digits): untyped free-form
 // columns (ids, amounts, SKUs) overlap by nature and are not personal data.
-func (p *unitPrints) sketch(field string, findings []piimap.Finding) (fingerprint.Sketch, bool) {
+func (p *unitPrints) sketch(field string, findings []piimap.Finding) (fingerprint.Sketch, *fingerprint.Builder, bool) {
 	if p == nil || p.fields[field] == nil {
-		return fingerprint.Sketch{}, false
+		return fingerprint.Sketch{}, nil, false
 	}
 	typ := strongestType(findings)
 	b := p.fields[field].builders[typ]
 	if b == nil {
-		return fingerprint.Sketch{}, false
+		return fingerprint.Sketch{}, nil, false
 	}
 	s := b.Sketch()
 	if s.Plain.Empty() || (typ == "" && s.Plain.Domain == fingerprint.ShapeText) {
-		return fingerprint.Sketch{}, false
+		return fingerprint.Sketch{}, nil, false
 	}
-	return s, true
+	return s, b, true
+}
+
+// newBuilder starts a field's builder; one that will see every value
+// (whole) also keeps its hashes for probing when its type takes probes.
+func (p *unitPrints) newBuilder(typ string, whole bool) *fingerprint.Builder {
+	if whole {
+		return fingerprint.NewBuilder(p.key, typ, fingerprint.WithMembers(MembersMaxHashes))
+	}
+	return fingerprint.NewBuilder(p.key, typ)
 }
 
 // strongestType is the type of the most confident finding (then the most
@@ -120,6 +130,10 @@ type fieldSketch struct {
 	hints  fingerprint.Hints
 	whole  bool // built from every row of the unit
 	kept   bool // loaded from an earlier run's full scan of an unscanned store
+	// members are the field's membership filters when it was read whole
+	// and its type takes probes (copyprobe.go), with their encoded form.
+	members *fingerprint.Members
+	encoded map[string][]byte
 }
 
 // keepPrints moves a unit's finished sketches to the run. Units that failed
@@ -131,16 +145,20 @@ func (e *engine) keepPrints(st *store, u piimap.Unit, us *unitScan) {
 	rows := max(u.Rows, us.rowsTotal)
 	var kept []fieldSketch
 	for name, fs := range us.fields {
-		s, ok := us.prints.sketch(name, fs.findings)
+		s, b, ok := us.prints.sketch(name, fs.findings)
 		if !ok {
 			continue
 		}
-		kept = append(kept, fieldSketch{
+		f := fieldSketch{
 			loc:    u.Loc.WithField(name),
 			sketch: s,
 			hints:  fingerprint.Hints{StoreKind: st.kind, Rows: rows, Modified: modified(u)},
-			whole:  us.prints.whole,
-		})
+			whole:  us.prints.whole || us.prints.fields[name].whole,
+		}
+		if f.whole {
+			f.members, f.encoded = e.buildMembers(f.loc, s, b)
+		}
+		kept = append(kept, f)
 	}
 	us.prints = nil
 	e.mu.Lock()
@@ -164,7 +182,7 @@ func modified(u piimap.Unit) time.Time {
 // undeclared copy: a referencing column holds its referent's values by
 // design.
 func (e *engine) declare(ed lineage.Edge) {
-	if len(e.opt.FingerprintKey) == 0 || ed.From.Field == "" || ed.To.Field == "" {
+	if len(e.copyKey()) == 0 || ed.From.Field == "" || ed.To.Field == "" {
 		return
 	}
 	a, b := bare(ed.From), bare(ed.To)
@@ -200,7 +218,7 @@ func (e *engine) writeCopies(ctx context.Context, scanned []string) (int, error)
 	sketches := e.sketches
 	e.sketches = nil
 	e.mu.Unlock()
-	if len(e.opt.FingerprintKey) == 0 {
+	if len(e.copyKey()) == 0 {
 		return 0, nil
 	}
 	start := time.Now()
@@ -231,7 +249,7 @@ func (e *engine) writeCopies(ctx context.Context, scanned []string) (int, error)
 		return 0, err
 	}
 	var edges []lineage.Edge
-	for _, ed := range pruneSiblings(fingerprint.Edges(x.Pairs(CopyThreshold), time.Now().UTC())) {
+	for _, ed := range pruneSiblings(fingerprint.Edges(copyMatches(sketches, x), time.Now().UTC())) {
 		if carried[bare(ed.From)] && carried[bare(ed.To)] {
 			continue // both ends carried forward: so is the edge
 		}
@@ -272,7 +290,7 @@ func (e *engine) withKept(sketches []fieldSketch, kept map[piimap.Location]keptS
 		if slices.Contains(scanned, loc.Store) || len(configured) > 0 && !configured[loc.Store] {
 			continue
 		}
-		sketches = append(sketches, fieldSketch{loc: k.loc, sketch: k.sketch, hints: k.hints, whole: true, kept: true})
+		sketches = append(sketches, fieldSketch{loc: k.loc, sketch: k.sketch, hints: k.hints, whole: true, kept: true, members: k.members})
 	}
 	return sketches
 }

@@ -174,10 +174,10 @@ func TestFingerprintSkipsDeclared(t *testing.T) {
 }
 
 // TestFingerprintAcrossRuns: copies are found between a store scanned now
-// and one scanned in an earlier run, and sampled scans compare against the
-// last full scan's sketch of a field. Two sampled fields alone cannot show
-// containment (a 500-row sample of each holds few common values), which is
-// why full-scan sketches are kept.
+// and one scanned in an earlier run, and sampled scans find them too. Two
+// sampled fields alone could not show containment (a 500-row sample of
+// each holds few common values); the identifier fields a sampled scan
+// reads in full for probing, and keeps, are what let them.
 func TestFingerprintAcrossRuns(t *testing.T) {
 	ctx := context.Background()
 	values := func(n, step int) []string {
@@ -216,9 +216,9 @@ func TestFingerprintAcrossRuns(t *testing.T) {
 	}
 	want := []string{"exports/export.email -> crm/users.email"}
 
-	assert.Empty(t, scan(false, "crm", "exports"), "two samples alone show no containment")
-	assert.Empty(t, scan(true, "crm"), "one store alone has nothing to compare")
-	assert.Equal(t, want, scan(false, "exports"), "a sampled export against the kept full sketch of users")
+	assert.Equal(t, want, scan(false, "crm", "exports"), "a sampled scan probes the export's sample in the users read in full")
+	assert.Equal(t, want, scan(true, "crm"), "one store scanned: the kept export still takes part")
+	assert.Equal(t, want, scan(false, "exports"), "a sampled export against the kept filters of users")
 	assert.Equal(t, want, scan(false, "crm", "exports"), "samples merged into the kept full sketch")
 	assert.Equal(t, want, scan(false, "crm"), "the edge is carried with the unscanned export")
 
@@ -228,5 +228,5 @@ func TestFingerprintAcrossRuns(t *testing.T) {
 		assert.NotContains(t, strings.ToLower(string(data)), "@example.com", "kept sketches hold no values")
 		return nil
 	}))
-	assert.Equal(t, 1, docs, "only the fully read field is kept")
+	assert.Equal(t, 2, docs, "both email fields were read in full and kept")
 }

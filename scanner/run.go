@@ -73,6 +73,14 @@ type Options struct {
 	// masked form. cmd passes the graph's installation key. Sampled
 	// sketches measure samples; a full scan gives reliable containment.
 	FingerprintKey []byte
+	// NoCopies skips copy detection: no field is fingerprinted or read in
+	// full for probing, and no copy_of edge is inferred. Identifier
+	// filters of full scans are still built with FingerprintKey.
+	NoCopies bool
+	// CopyMaxRows bounds the full read that makes a sampled unit's
+	// identifier fields probe-able as originals (copyprobe.go); default
+	// DefaultCopyMaxRows, negative turns the read off.
+	CopyMaxRows int64
 	// Declared are lineage edges learnt outside the stores (dbt manifests,
 	// OpenLineage events, query logs; see lineage/ingest), written into
 	// every run whose map holds both of their ends.

@@ -21,9 +21,10 @@ const DocFingerprint = "fingerprint"
 // keptSketch is one field's sketch from the last scan that read its unit
 // in full.
 type keptSketch struct {
-	loc    piimap.Location
-	sketch fingerprint.Sketch
-	hints  fingerprint.Hints
+	loc     piimap.Location
+	sketch  fingerprint.Sketch
+	hints   fingerprint.Hints
+	members *fingerprint.Members // nil when none were kept
 }
 
 // keptDoc is the stored form of a keptSketch.
@@ -35,6 +36,9 @@ type keptDoc struct {
 	Rows       int64           `json:"rows,omitempty"`
 	Modified   time.Time       `json:"modified,omitzero"`
 	Sketch     []byte          `json:"sketch"`
+	// Members are the field's membership filters by form (copyprobe.go),
+	// idfilter documents of keyed hashes.
+	Members map[string][]byte `json:"members,omitempty"`
 }
 
 // sketchStore keeps sketches in the graph's document store. Graphs without
@@ -66,7 +70,7 @@ func (s sketchStore) save(ctx context.Context, runID string, sketches []fieldSke
 		}
 		loc := bare(fs.loc)
 		b, err := json.Marshal(keptDoc{Loc: loc, Run: runID, ObservedAt: now, StoreKind: fs.hints.StoreKind,
-			Rows: fs.hints.Rows, Modified: fs.hints.Modified, Sketch: raw})
+			Rows: fs.hints.Rows, Modified: fs.hints.Modified, Sketch: raw, Members: fs.encoded})
 		if err != nil {
 			return fmt.Errorf("scanner: keep fingerprint %s: %w", loc, err)
 		}
@@ -95,7 +99,11 @@ func (s sketchStore) load(ctx context.Context) (map[piimap.Location]keptSketch, 
 			s.log.Warn("kept fingerprint unreadable", "field", id, "err", err)
 			return nil
 		}
-		out[bare(d.Loc)] = keptSketch{loc: d.Loc, sketch: sk,
+		members, err := decodeMembers(sk.Type, sk.KeyID, d.Members)
+		if err != nil {
+			s.log.Warn("kept membership filters unreadable; the field is compared by sketch", "field", id, "err", err)
+		}
+		out[bare(d.Loc)] = keptSketch{loc: d.Loc, sketch: sk, members: members,
 			hints: fingerprint.Hints{StoreKind: d.StoreKind, Rows: d.Rows, Modified: d.Modified}}
 		return nil
 	})

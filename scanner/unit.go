@@ -97,7 +97,7 @@ func (us *unitScan) count(rec piimap.Record) {
 // the fields the classifier finds ambiguous with ×4 rows up to MaxRows.
 func (e *engine) scanStructured(ctx context.Context, st *store, u piimap.Unit) (*unitScan, error) {
 	us := newUnitScan()
-	us.prints = newUnitPrints(e.opt.FingerprintKey)
+	us.prints = newUnitPrints(e.copyKey())
 	s := DefaultSample(st.cfg.Sample)
 	s.Full = s.Full || e.opt.Full
 	sampler, canSample := st.src.(Sampler)
@@ -143,8 +143,13 @@ func (e *engine) scanStructured(ctx context.Context, st *store, u piimap.Unit) (
 		return us, err
 	}
 	e.keepIDFilter(ctx, st, u, us.ids)
+	if s.Full || !canSample {
+		return us, nil
+	}
+	// Identifier fields read in full once classified (copyprobe.go).
+	defer func() { e.readMembers(ctx, st, u, us, sampler, s.Seed) }()
 	amb, adaptive := e.opt.Classifier.(Ambiguity)
-	if s.Full || !canSample || !adaptive {
+	if !adaptive {
 		return us, nil
 	}
 	for rows, ceiling := s.Rows, MaxRows(st.cfg.Sample); rows < ceiling; {

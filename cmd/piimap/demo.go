@@ -106,7 +106,7 @@ func (a *app) demo(ctx context.Context, dir string, subjects int, seed int64) (*
 	// every field, so the map shows the copies nobody declared (copy_of
 	// edges), which later sampled scans keep comparing against.
 	say("== scanning %d stores (full)", len(cfg.Stores))
-	res, err := a.scan(ctx, cfg, g, cfg.Stores, true)
+	res, err := a.scan(ctx, cfg, g, cfg.Stores, scanMode{full: true})
 	if err != nil {
 		return nil, err
 	}

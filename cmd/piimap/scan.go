@@ -13,7 +13,7 @@ import (
 
 func (a *app) scanCommand() *cobra.Command {
 	var stores []string
-	var full bool
+	var full, noCopies bool
 	cmd := &cobra.Command{
 		Use:   "scan",
 		Short: "Scan the configured stores and record a new run of the PII location map",
@@ -22,14 +22,16 @@ samples, and writes a new scan run to the graph. Structured data is sampled with
 and adaptively; text is read in full. A unit that cannot be read is listed with its
 error and the scan carries on; the command then exits 3 ("completed with gaps").
 
-Every structured field is also fingerprinted (a keyed-hash MinHash of its normalised
-values under the graph's installation key), and fields whose values are contained in
-another's, plainly or as sha256/md5/sha1 hex, base64 or last four digits, become
-copy_of edges. A sample only measures itself, so the sketch of every field read in full
-(--full, or a source that cannot sample) is kept in the graph: later scans, sampled or
-of other stores (--store), compare against the kept sketches. Run --full once, then on
-a schedule, for reliable copies. A full scan also builds an identifier filter per file
-or object, which lets requests skip what cannot hold the subject.
+Every structured field is also fingerprinted (keyed hashes of its normalised values
+under the graph's installation key), and fields whose values are contained in another's,
+plainly or as sha256/md5/sha1 hex, base64 or last four digits, become copy_of edges.
+Sampled scans find copies too: after classification, each table's identifier columns
+(emails, phones, cards, national and account numbers) are read once more, in full and
+only those columns, and every other field's sample is looked up in them. Tables of more
+than 1,000,000 rows are compared by sample sketches only (the log says so). The full
+reads' filters are kept in the graph, so a later scan of other stores (--store) compares
+against them. --no-copies skips all of this. A full scan also builds an identifier
+filter per file or object, which lets requests skip what cannot hold the subject.
 
 After the scan, runs beyond keep_runs (default 50) are pruned from the graph.
 
@@ -50,7 +52,7 @@ survive re-scans of their stores.`,
 			if err != nil {
 				return err
 			}
-			res, err := a.scan(cmd.Context(), cfg, g, sel, full)
+			res, err := a.scan(cmd.Context(), cfg, g, sel, scanMode{full: full, noCopies: noCopies})
 			if err != nil {
 				return err
 			}
@@ -69,11 +71,16 @@ survive re-scans of their stores.`,
 	}
 	cmd.Flags().StringArrayVar(&stores, "store", nil, "scan only this store (repeatable)")
 	cmd.Flags().BoolVar(&full, "full", false, "read every row and byte instead of sampling")
+	cmd.Flags().BoolVar(&noCopies, "no-copies", false, "skip copy detection (no fingerprints, no copy_of edges inferred)")
 	return cmd
 }
 
+// scanMode is how a scan reads: sampled or full, with or without copy
+// detection.
+type scanMode struct{ full, noCopies bool }
+
 // scan runs the scanner with the config's rules and a progress bar.
-func (a *app) scan(ctx context.Context, cfg *Config, g *badgerstore.Store, stores []scanner.StoreConfig, full bool) (*scanner.Result, error) {
+func (a *app) scan(ctx context.Context, cfg *Config, g *badgerstore.Store, stores []scanner.StoreConfig, mode scanMode) (*scanner.Result, error) {
 	eng, err := a.engine(cfg.Rules)
 	if err != nil {
 		return nil, err
@@ -100,7 +107,8 @@ func (a *app) scan(ctx context.Context, cfg *Config, g *badgerstore.Store, store
 		Classifier: eng,
 		Merge:      classifiers.Merge,
 		Configured: storeNames(cfg.Stores),
-		Full:       full,
+		Full:       mode.full,
+		NoCopies:   mode.noCopies,
 		Logger:     log,
 		// Lineage from dbt, OpenLineage and query logs, rebuilt from the
 		// stored sources so a re-scan of their stores keeps it.

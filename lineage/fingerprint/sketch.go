@@ -205,6 +205,12 @@ type Builder struct {
 	plain   Signature
 	derived []Signature
 	shapes  map[string]int64 // untyped fields: values per shape
+
+	// WithMembers: every hash sketched, by form, until memberMax.
+	members    map[string][]uint64
+	memberN    int
+	memberMax  int
+	memberOver bool
 }
 
 // NewBuilder starts a sketch of a field of PII type typ ("" when the field
@@ -235,13 +241,17 @@ func (b *Builder) Add(value string) {
 		return
 	}
 	b.values++
-	b.plain.add(b.key.sum64(v))
+	h := b.key.sum64(v)
+	b.plain.add(h)
+	b.keep(FormPlain, h)
 	if b.shapes != nil {
 		b.shapes[Shape(v)]++
 	}
 	for i, t := range b.tr {
 		if d, ok := t.fn(v); ok {
-			b.derived[i].add(b.key.sum64(d))
+			h := b.key.sum64(d)
+			b.derived[i].add(h)
+			b.keep(t.name, h)
 		}
 	}
 }

@@ -1,0 +1,136 @@
+package fingerprint
+
+import (
+	"slices"
+
+	"github.com/piimap/piimap"
+)
+
+// Membership answers, for one set of keyed hashes (a field's own
+// normalised values, or one masked form of them, read in full), whether a
+// hash is in the set. A filter may answer true for an absent hash with
+// probability FalsePositive; it never answers false for a present one.
+type Membership interface {
+	MayContain(h uint64) bool
+	// Len is the number of distinct hashes in the set.
+	Len() int
+	// FalsePositive is the chance that MayContain is true for an absent
+	// hash (0 for an exact set).
+	FalsePositive() float64
+}
+
+// Members are the membership sets of one field read in full: its own
+// values under FormPlain and each masked form the Builder derives for its
+// type under the form's name ("sha256_hex", "md5_hex", ...). They are what
+// a sampled copy is probed against (see Probe).
+type Members struct {
+	Type  string // the field's PII type
+	KeyID uint64 // the installation key the hashes were made under
+	Forms map[string]Membership
+}
+
+// FormPlain names a field's own normalised values among its Members.
+const FormPlain = ""
+
+// ProbeType reports whether fields of a PII type take part in probes:
+// identifiers whose values name one person each (emails, phones, cards,
+// national and account numbers). Names, usernames, addresses and ids
+// overlap between unrelated fields by nature (every customer table holds
+// "Smith"; every id column holds 1..n), so a sampled one contained in
+// another says nothing about a copy.
+func ProbeType(typ string) bool {
+	switch typ {
+	case piimap.TypeEmail, piimap.TypePhone, piimap.TypeUSSSN, piimap.TypeCreditCard, piimap.TypeIBAN,
+		piimap.TypeUKNINO, piimap.TypePassport, piimap.TypeBankAccount:
+		return true
+	}
+	return false
+}
+
+// MaskedShape reports whether a value shape is one masked forms take
+// (hex digests, base64, last four digits): untyped fields of such a shape
+// are probed against the masked forms of typed fields.
+func MaskedShape(shape string) bool {
+	switch shape {
+	case ShapeHex32, ShapeHex40, ShapeHex64, ShapeBase64, ShapeLast4:
+		return true
+	}
+	return false
+}
+
+// FormShape is the value shape of a masked form ("" for FormPlain or an
+// unknown form).
+func FormShape(form string) string {
+	for _, t := range allTransforms {
+		if t.name == form {
+			return t.shape
+		}
+	}
+	return ""
+}
+
+// WithMembers makes the builder also keep every keyed hash it sketches, of
+// the values and of each masked form, so that MemberKeys can return the
+// field's membership sets. Past max hashes in all the builder drops them
+// and MemberKeys reports that: a field that large is compared by its
+// sketch only. The hashes take 8 bytes each until MemberKeys.
+func WithMembers(max int) Option {
+	return func(b *Builder) {
+		if max > 0 && ProbeType(b.typ) {
+			b.members = map[string][]uint64{}
+			b.memberMax = max
+		}
+	}
+}
+
+// keep records a sketched hash under a form for MemberKeys.
+func (b *Builder) keep(form string, h uint64) {
+	if b.members == nil {
+		return
+	}
+	if b.memberN >= b.memberMax {
+		b.members, b.memberOver = nil, true
+		return
+	}
+	b.members[form] = append(b.members[form], h)
+	b.memberN++
+	if len(b.members[form])&(1<<16-1) == 0 { // drop repeats now and then
+		ks := b.members[form]
+		slices.Sort(ks)
+		ks = slices.Compact(ks)
+		b.memberN -= len(b.members[form]) - len(ks)
+		b.members[form] = ks
+	}
+}
+
+// MemberKeys returns the distinct keyed hashes of every form the builder
+// kept (FormPlain for the values), sorted, and true; or nil and false when
+// the builder was not made WithMembers, its type takes no probes, or it
+// passed its limit.
+func (b *Builder) MemberKeys() (map[string][]uint64, bool) {
+	if b.members == nil || b.memberOver {
+		return nil, false
+	}
+	out := make(map[string][]uint64, len(b.members))
+	for form, ks := range b.members {
+		ks = slices.Clone(ks)
+		slices.Sort(ks)
+		out[form] = slices.Compact(ks)
+	}
+	if _, ok := out[FormPlain]; !ok {
+		out[FormPlain] = nil
+	}
+	return out, true
+}
+
+// SetMembership is an exact Membership over sorted distinct hashes.
+type SetMembership []uint64
+
+// MayContain reports whether h is in the set.
+func (s SetMembership) MayContain(h uint64) bool { _, ok := slices.BinarySearch(s, h); return ok }
+
+// Len is the number of hashes.
+func (s SetMembership) Len() int { return len(s) }
+
+// FalsePositive is 0: the set is exact.
+func (s SetMembership) FalsePositive() float64 { return 0 }
