@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -14,13 +15,16 @@ import (
 
 	"github.com/piimap/piimap/executor"
 	sduck "github.com/piimap/piimap/scanner/duckdb"
+	"github.com/piimap/piimap/scanner/s3/s3test"
 )
 
 // TestAcceptanceIndependentEstate is issue 10's acceptance test on an
 // estate this file builds itself (not the demo's generator): a lending
 // library. Postgres holds patrons keyed by patron_ref (no FK declared from
 // loans), DuckDB a CRM copy with other column names, the files store a CSV
-// export and an application log holding only the patron's mobile and card.
+// export and an application log holding only the patron's mobile and card,
+// and S3 a masked copy (sha256 of the email). The scan is the default,
+// sampled one.
 // An access request finds every record of the subject and nobody else's;
 // the erasure leaves none of the subject's bytes and every other row as it
 // was, witnessed by SQL, md5 and byte scans.
@@ -86,11 +90,23 @@ CREATE TABLE loans (loan_no int PRIMARY KEY, patron_ref text NOT NULL, isbn text
 	logPath := filepath.Join(lake, "logs", "app.log")
 	require.NoError(t, os.WriteFile(logPath, []byte(logb.String()), 0o644))
 
+	// A third kind of copy: an S3 object of sha256(email) digests, which
+	// only a copy_of edge found by the (sampled) scan ties to patrons.
+	bucket := s3test.NewBucket(t)
+	var hashed strings.Builder
+	hashed.WriteString("digest,segment\n")
+	for i, p := range ps {
+		sum := sha256.Sum256([]byte(p.mail))
+		fmt.Fprintf(&hashed, "%x,%s\n", sum, []string{"adult", "junior", "senior"}[i%3])
+	}
+	bucket.Put(t, "ads/audience.csv", []byte(hashed.String()), nil)
+
 	cfg := writeConfig(t, dir, fmt.Sprintf(`  - {name: library, url: %q}
   - {name: crm, url: %q}
   - {name: lake, url: %q}
-`, pgURL, "duckdb://"+crm, "file://"+lake))
-	mustCLI(t, "--config", cfg, "--quiet", "scan", "--full")
+  - {name: ads, url: %q}
+`, pgURL, "duckdb://"+crm, "file://"+lake, bucket.StoreURL("ads")))
+	mustCLI(t, "--config", cfg, "--quiet", "scan") // sampled: copies are found by probes
 
 	// Independent counts of the subject's records.
 	var loans int
@@ -158,6 +174,10 @@ CREATE TABLE loans (loan_no int PRIMARY KEY, patron_ref text NOT NULL, isbn text
 	require.NotContains(t, all.String(), s.mail)
 	require.NotContains(t, digits.ReplaceAllString(all.String(), ""), digits.ReplaceAllString(s.card, ""), "the subject's card bytes stayed in the files")
 	require.NotContains(t, all.String(), s.mobile)
+	audience := string(bucket.Get(t, "ads/audience.csv"))
+	subjDigest := sha256.Sum256([]byte(s.mail))
+	require.False(t, strings.Contains(audience, fmt.Sprintf("%x", subjDigest)), "the masked S3 copy kept the subject's digest")
+	require.Equal(t, len(ps)-1+1, strings.Count(audience, "\n"), "exactly the subject's line left the masked copy")
 	logAfter := lineSet(t, logPath)
 	for line := range logBefore {
 		if !strings.Contains(line, s.mobile) && !strings.Contains(line, s.card[12:16]) {
