@@ -35,6 +35,11 @@ type Config struct {
 	// one. Default US.
 	PhoneRegion string `yaml:"phone_region,omitempty"`
 
+	// CopyMaxRows bounds the tables whose identifier columns a sampled
+	// scan reads in full to find copies (docs/LINEAGE.md); larger ones are
+	// compared by sketch only. Default 1,000,000; -1 turns the reads off.
+	CopyMaxRows int64 `yaml:"copy_max_rows,omitempty"`
+
 	// Path is the file the config was read from ("" when built in code).
 	Path string `yaml:"-"`
 }

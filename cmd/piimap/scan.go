@@ -28,7 +28,7 @@ plainly or as sha256/md5/sha1 hex, base64 or last four digits, become copy_of ed
 Sampled scans find copies too: after classification, each table's identifier columns
 (emails, phones, cards, national and account numbers) are read once more, in full and
 only those columns, and every other field's sample is looked up in them. Tables of more
-than 1,000,000 rows are compared by sample sketches only (the log says so). The full
+than copy_max_rows rows (default 1,000,000) are compared by sample sketches only. The full
 reads' filters are kept in the graph, so a later scan of other stores (--store) compares
 against them. --no-copies skips all of this. A full scan also builds an identifier
 filter per file or object, which lets requests skip what cannot hold the subject.
@@ -109,7 +109,10 @@ func (a *app) scan(ctx context.Context, cfg *Config, g *badgerstore.Store, store
 		Configured: storeNames(cfg.Stores),
 		Full:       mode.full,
 		NoCopies:   mode.noCopies,
-		Logger:     log,
+		// Identifier columns of tables up to this size are read in full
+		// so sampled scans find copies (scanner/copyprobe.go).
+		CopyMaxRows: cfg.CopyMaxRows,
+		Logger:      log,
 		// Lineage from dbt, OpenLineage and query logs, rebuilt from the
 		// stored sources so a re-scan of their stores keeps it.
 		Declared: declared.Edges,
