@@ -144,6 +144,12 @@ func (e *engine) keepPrints(st *store, u piimap.Unit, us *unitScan) {
 	}
 	rows := max(u.Rows, us.rowsTotal)
 	var kept []fieldSketch
+	piiFields := 0
+	for _, fs := range us.fields {
+		if len(fs.findings) > 0 {
+			piiFields++
+		}
+	}
 	for name, fs := range us.fields {
 		s, b, ok := us.prints.sketch(name, fs.findings)
 		if !ok {
@@ -152,8 +158,9 @@ func (e *engine) keepPrints(st *store, u piimap.Unit, us *unitScan) {
 		f := fieldSketch{
 			loc:    u.Loc.WithField(name),
 			sketch: s,
-			hints:  fingerprint.Hints{StoreKind: st.kind, Rows: rows, Modified: modified(u)},
-			whole:  us.prints.whole || us.prints.fields[name].whole,
+			hints: fingerprint.Hints{StoreKind: st.kind, Rows: rows, Modified: modified(u),
+				Key: fs.meta[piimap.MetaUnique] == "true" || fs.meta[piimap.MetaPrimaryKey] == "true", PIIFields: piiFields},
+			whole: us.prints.whole || us.prints.fields[name].whole,
 		}
 		if f.whole {
 			f.members, f.encoded = e.buildMembers(f.loc, s, b)

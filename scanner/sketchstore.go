@@ -34,6 +34,8 @@ type keptDoc struct {
 	ObservedAt time.Time       `json:"observed_at"`
 	StoreKind  string          `json:"store_kind,omitempty"`
 	Rows       int64           `json:"rows,omitempty"`
+	Key        bool            `json:"key,omitempty"`
+	PIIFields  int             `json:"pii_fields,omitempty"`
 	Modified   time.Time       `json:"modified,omitzero"`
 	Sketch     []byte          `json:"sketch"`
 	// Members are the field's membership filters by form (copyprobe.go),
@@ -70,7 +72,7 @@ func (s sketchStore) save(ctx context.Context, runID string, sketches []fieldSke
 		}
 		loc := bare(fs.loc)
 		b, err := json.Marshal(keptDoc{Loc: loc, Run: runID, ObservedAt: now, StoreKind: fs.hints.StoreKind,
-			Rows: fs.hints.Rows, Modified: fs.hints.Modified, Sketch: raw, Members: fs.encoded})
+			Rows: fs.hints.Rows, Key: fs.hints.Key, PIIFields: fs.hints.PIIFields, Modified: fs.hints.Modified, Sketch: raw, Members: fs.encoded})
 		if err != nil {
 			return fmt.Errorf("scanner: keep fingerprint %s: %w", loc, err)
 		}
@@ -104,7 +106,7 @@ func (s sketchStore) load(ctx context.Context) (map[piimap.Location]keptSketch, 
 			s.log.Warn("kept membership filters unreadable; the field is compared by sketch", "field", id, "err", err)
 		}
 		out[bare(d.Loc)] = keptSketch{loc: d.Loc, sketch: sk, members: members,
-			hints: fingerprint.Hints{StoreKind: d.StoreKind, Rows: d.Rows, Modified: d.Modified}}
+			hints: fingerprint.Hints{StoreKind: d.StoreKind, Rows: d.Rows, Key: d.Key, PIIFields: d.PIIFields, Modified: d.Modified}}
 		return nil
 	})
 	if err != nil && !errors.Is(err, piimap.ErrNotFound) {

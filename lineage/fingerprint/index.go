@@ -17,6 +17,14 @@ type Hints struct {
 	StoreKind string    // postgres, mysql, duckdb, files, s3, redis, ...
 	Modified  time.Time // last modification of the asset
 	Rows      int64     // row count of the asset
+	// Key reports a declared primary key or unique constraint on the
+	// field: an entity table's own column, where copies are made from.
+	Key bool
+	// PIIFields is the number of fields of the asset holding PII: copies
+	// are mostly projections (an export, an audience, a cache of some
+	// columns), so of two near-equal fields the one in the richer record
+	// is taken as the original.
+	PIIFields int
 }
 
 // IndexOptions tune an Index; zero values take the defaults.

@@ -16,6 +16,8 @@ const (
 	DirMasked       = "masked"       // the copy holds a masked form of the original's values
 	DirContainment  = "containment"  // the copy's values are in the original, not the reverse
 	DirModified     = "modified"     // near-equal sets; the copy was modified later
+	DirKey          = "key"          // near-equal sets; the original's field is a declared key, the copy's is not
+	DirProjection   = "projection"   // near-equal sets; the copy's asset holds fewer PII fields (a projection)
 	DirStoreKind    = "store_kind"   // near-equal sets; the copy sits further down the pipeline
 	DirRows         = "rows"         // near-equal sets; the copy has fewer rows
 	DirUndetermined = "undetermined" // near-equal sets and no hint; location order
@@ -44,7 +46,9 @@ type Match struct {
 //  1. if only one side's containment reaches t, that side is the copy (a
 //     subset of a column is its copy: an export, a cache, a filtered view);
 //  2. otherwise the sets are near-equal and the hints decide: the later
-//     modified, then the one further down the pipeline (operational
+//     modified, then the one without a declared key (when only the other
+//     has one), then the one whose asset holds fewer PII fields (copies
+//     are mostly projections), then the one further down the pipeline (operational
 //     database → warehouse → files and objects → caches and streams), then
 //     the one with fewer rows; failing all, location order with the
 //     direction marked undetermined.
@@ -85,7 +89,7 @@ func (x *Index) Pairs(t float64) []Match {
 		}
 		m.Confidence = m.Estimate.Lower
 		switch m.Direction {
-		case DirModified, DirStoreKind, DirRows:
+		case DirModified, DirKey, DirProjection, DirStoreKind, DirRows:
 			m.Confidence *= 0.8
 		case DirUndetermined:
 			m.Confidence *= 0.6
@@ -127,6 +131,12 @@ func orient(a, b *entry) (string, bool) {
 	ha, hb := a.hints, b.hints
 	if !ha.Modified.IsZero() && !hb.Modified.IsZero() && !ha.Modified.Equal(hb.Modified) {
 		return DirModified, ha.Modified.After(hb.Modified)
+	}
+	if ha.Key != hb.Key {
+		return DirKey, hb.Key
+	}
+	if ha.PIIFields > 0 && hb.PIIFields > 0 && ha.PIIFields != hb.PIIFields {
+		return DirProjection, ha.PIIFields < hb.PIIFields
 	}
 	if sa, sb := stage(ha.StoreKind), stage(hb.StoreKind); sa >= 0 && sb >= 0 && sa != sb {
 		return DirStoreKind, sa > sb

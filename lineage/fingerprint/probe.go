@@ -195,7 +195,7 @@ func Probe(fields []ProbeField, t float64, o ProbeOptions) (matches []Match, pro
 		}
 		m.Confidence = m.Estimate.Lower
 		switch m.Direction {
-		case DirModified, DirStoreKind, DirRows:
+		case DirModified, DirKey, DirProjection, DirStoreKind, DirRows:
 			m.Confidence *= 0.8
 		case DirUndetermined:
 			m.Confidence *= 0.6
