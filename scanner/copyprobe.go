@@ -1,9 +1,11 @@
 package scanner
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -17,17 +19,18 @@ import (
 //
 // Two row samples of one column share almost nothing, so sketches of
 // samples find no copy. What finds one is the copy's sample looked up in
-// the whole of its original (fingerprint.Probe). The scan therefore reads
-// the identifier fields of a sampled unit once more, in full and only
-// those columns (readMembers), after the sample has classified them: the
-// fields whose strongest type takes probes (emails, phones, cards,
-// national and account numbers; fingerprint.ProbeType). Their builders keep
-// every keyed hash, of the values and of each masked form, and keepPrints
-// turns them into binary fuse filters (8-bit, ~9 bits a hash, 0.4% false
-// positives, which Probe corrects for). Every other field, the copies
-// included, is compared by its sample. A unit of more than CopyMaxRows
-// rows is not read again, and its fields are compared by sketch only (the
-// log says so).
+// the whole of its original (fingerprint.Probe). So once every unit is
+// sampled, the scan reads identifier fields (emails, phones, cards,
+// national and account numbers; fingerprint.ProbeType) of sampled units
+// once more, in full and only those columns (readMembers), largest unit
+// first, skipping the fields whose sample is already contained in one read
+// before: those are copies, and their copies are found against the same
+// original. The builders of the fields read keep every keyed hash, of the
+// values and of each masked form, and buildMembers turns them into binary
+// fuse filters (8-bit, ~9 bits a hash, 0.4% false positives, which Probe
+// corrects for). Every other field is compared by its sample. A unit of
+// more than CopyMaxRows rows is not read again, and its fields are
+// compared by sketch only (the log says so).
 //
 // The filters are kept with the field's sketch in the graph (sketchstore),
 // so a later `scan --store` probes against the originals of stores it did
@@ -54,20 +57,20 @@ func (e *engine) copyKey() []byte {
 
 var errMembersTooLarge = errors.New("more rows than copy_max_rows")
 
-// readMembers reads, after a sampled unit was classified, its fields whose
-// type takes probes in full, and replaces their builders with ones fed
-// every value (which keep the hashes for the membership filters). A failed
-// read costs only the probes: the fields keep their sampled sketches and
-// the log says why.
-func (e *engine) readMembers(ctx context.Context, st *store, u piimap.Unit, us *unitScan, sampler Sampler, seed int64) {
-	if us.prints == nil || us.prints.whole {
-		return
-	}
-	maxRows := e.opt.CopyMaxRows
-	if maxRows == 0 {
-		maxRows = DefaultCopyMaxRows
-	}
-	if maxRows < 0 {
+// memberUnit is a sampled unit with fields whose type takes probes: a
+// candidate for the full read that makes them probe-able originals.
+type memberUnit struct {
+	st    *store
+	u     piimap.Unit
+	types map[string]string // field → its strongest type
+	rows  int64
+	hints fingerprint.Hints
+}
+
+// noteMembers records, when a sampled unit's sketches are kept, its fields
+// that could be read in full for probing.
+func (e *engine) noteMembers(st *store, u piimap.Unit, us *unitScan, rows int64, hints fingerprint.Hints) {
+	if _, ok := st.src.(Sampler); !ok || us.prints == nil || us.prints.whole {
 		return
 	}
 	types := map[string]string{}
@@ -79,56 +82,154 @@ func (e *engine) readMembers(ctx context.Context, st *store, u piimap.Unit, us *
 	if len(types) == 0 {
 		return
 	}
-	if rows := max(u.Rows, us.rowsTotal); rows > maxRows {
-		e.log.Info("copy detection: unit too large to read its identifier fields in full; they are compared by sample only",
-			"store", st.cfg.Name, "unit", u.Loc.Name, "rows", rows, "copy_max_rows", maxRows)
+	e.mu.Lock()
+	e.memberUnits = append(e.memberUnits, memberUnit{st: st, u: u, types: types, rows: rows, hints: hints})
+	e.mu.Unlock()
+}
+
+// readMembers reads identifier fields of sampled units in full, so that
+// the other fields' samples can be probed against them, and replaces
+// their sampled sketches with whole ones (kept in the graph like a full
+// scan's). Only what can be an original is read: units go largest first
+// (then the likelier original: a declared key, the richer record, the
+// earlier pipeline stage), and a field whose sample is already contained
+// in a field read before it, or kept from an earlier run, is a copy of
+// that field and is not read; its own copies are found against the same
+// original. A unit over CopyMaxRows is not read, and the log says so; a
+// failed read costs only the probes (its fields keep their sampled
+// sketches) and is logged.
+func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch) {
+	maxRows := e.opt.CopyMaxRows
+	if maxRows == 0 {
+		maxRows = DefaultCopyMaxRows
+	}
+	e.mu.Lock()
+	units := slices.Clone(e.memberUnits)
+	e.memberUnits = nil
+	e.mu.Unlock()
+	if maxRows < 0 || len(units) == 0 {
 		return
 	}
-	names := slices.Sorted(func(yield func(string) bool) {
-		for n := range types {
-			if !yield(n) {
-				return
+	slices.SortFunc(units, func(a, b memberUnit) int {
+		return cmp.Or(cmp.Compare(b.rows, a.rows), cmpBool(b.hints.Key, a.hints.Key),
+			cmp.Compare(b.hints.PIIFields, a.hints.PIIFields), cmp.Compare(a.u.Loc.String(), b.u.Loc.String()))
+	})
+	at := make(map[piimap.Location]int, len(sketches))
+	var pool []int // sketches with members
+	for i, fs := range sketches {
+		at[bare(fs.loc)] = i
+		if fs.members != nil {
+			pool = append(pool, i)
+		}
+	}
+	explained := func(i int) bool {
+		a := &sketches[i]
+		for _, j := range pool {
+			m := sketches[j].members
+			if j == i || m.Type != a.sketch.Type || m.KeyID != a.sketch.KeyID || m.Forms[fingerprint.FormPlain] == nil {
+				continue
+			}
+			est := fingerprint.ProbeEstimate(&a.sketch.Plain, m.Forms[fingerprint.FormPlain], a.sketch.Type, true)
+			if est.Adjusted >= CopyThreshold && est.Matched >= probeMinMatched {
+				return true
 			}
 		}
-	})
-	builders := make(map[string]*fingerprint.Builder, len(names))
-	for _, n := range names {
-		builders[n] = us.prints.newBuilder(types[n], true)
+		return false
 	}
 	start := time.Now()
-	var values int64
-	err := sampler.ReadSample(ctx, u, Sample{Full: true, Seed: seed, Fields: names}, func(rec piimap.Record) error {
-		b := builders[rec.Loc.Field]
-		if b == nil {
-			return nil
+	var read, copies, large int
+	for _, mu := range units {
+		if ctx.Err() != nil {
+			return
 		}
-		values += int64(len(rec.Values))
-		if values > maxRows*int64(len(names)) {
-			return errMembersTooLarge
+		var names []string
+		for _, f := range slices.Sorted(maps.Keys(mu.types)) {
+			i, ok := at[bare(mu.u.Loc.WithField(f))]
+			if !ok || sketches[i].whole {
+				continue
+			}
+			if explained(i) {
+				copies++
+				continue
+			}
+			names = append(names, f)
 		}
-		for _, v := range rec.Values {
-			b.Add(v)
-		}
-		return ctx.Err()
-	})
-	if ctx.Err() != nil {
-		return
-	}
-	if err != nil {
-		e.log.Warn("copy detection: full read of identifier fields failed; they are compared by sample only",
-			"store", st.cfg.Name, "unit", u.Loc.Name, "fields", len(names), "err", err)
-		return
-	}
-	for _, n := range names {
-		fp := us.prints.fields[n]
-		if fp == nil {
+		if len(names) == 0 {
 			continue
 		}
-		fp.builders = map[string]*fingerprint.Builder{types[n]: builders[n]}
-		fp.whole = true
+		if mu.rows > maxRows {
+			large++
+			e.log.Info("copy detection: unit too large to read its identifier fields in full; they are compared by sample only",
+				"store", mu.st.cfg.Name, "unit", mu.u.Loc.Name, "rows", mu.rows, "copy_max_rows", maxRows)
+			continue
+		}
+		builders, err := e.readFields(ctx, mu, names, maxRows)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			e.log.Warn("copy detection: full read of identifier fields failed; they are compared by sample only",
+				"store", mu.st.cfg.Name, "unit", mu.u.Loc.Name, "fields", len(names), "err", err)
+			continue
+		}
+		read++
+		for _, f := range names {
+			i := at[bare(mu.u.Loc.WithField(f))]
+			fs := &sketches[i]
+			sk := builders[f].Sketch()
+			if sk.Plain.Empty() {
+				continue
+			}
+			fs.sketch, fs.whole = sk, true
+			fs.members, fs.encoded = e.buildMembers(fs.loc, sk, builders[f])
+			if fs.members != nil {
+				pool = append(pool, i)
+			}
+		}
 	}
-	e.log.Debug("copy detection: identifier fields read in full", "store", st.cfg.Name, "unit", u.Loc.Name,
-		"fields", len(names), "values", values, "took", time.Since(start).Round(time.Millisecond).String())
+	e.log.Info("copy detection: identifier fields read in full", "units", read, "skipped_as_copies", copies,
+		"too_large", large, "took", time.Since(start).Round(time.Millisecond).String())
+}
+
+// probeMinMatched is the fewest values found that explain a field as a
+// copy (fingerprint.ProbeOptions' default).
+const probeMinMatched = 8
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+// readFields reads the named fields of a unit in full into builders that
+// keep their hashes.
+func (e *engine) readFields(ctx context.Context, mu memberUnit, names []string, maxRows int64) (map[string]*fingerprint.Builder, error) {
+	p := newUnitPrints(e.copyKey())
+	builders := make(map[string]*fingerprint.Builder, len(names))
+	for _, n := range names {
+		builders[n] = p.newBuilder(mu.types[n], true)
+	}
+	var values int64
+	err := mu.st.src.(Sampler).ReadSample(ctx, mu.u, Sample{Full: true, Seed: mu.st.cfg.Sample.Seed, Fields: names},
+		func(rec piimap.Record) error {
+			b := builders[rec.Loc.Field]
+			if b == nil {
+				return nil
+			}
+			values += int64(len(rec.Values))
+			if values > maxRows*int64(len(names)) {
+				return errMembersTooLarge
+			}
+			for _, v := range rec.Values {
+				b.Add(v)
+			}
+			return ctx.Err()
+		})
+	return builders, err
 }
 
 // buildMembers turns a whole field's kept hashes into membership filters,

@@ -167,6 +167,7 @@ func (e *engine) keepPrints(st *store, u piimap.Unit, us *unitScan) {
 		}
 		kept = append(kept, f)
 	}
+	e.noteMembers(st, u, us, rows, fingerprint.Hints{StoreKind: st.kind, Rows: rows, PIIFields: piiFields})
 	us.prints = nil
 	e.mu.Lock()
 	e.sketches = append(e.sketches, kept...)
@@ -230,14 +231,20 @@ func (e *engine) writeCopies(ctx context.Context, scanned []string) (int, error)
 	}
 	start := time.Now()
 	sk := newSketchStore(e.opt.Graph, e.log)
-	if err := sk.save(ctx, e.runID, sketches); err != nil {
-		return 0, err
-	}
 	kept, err := sk.load(ctx)
 	if err != nil {
 		return 0, err
 	}
 	sketches = e.withKept(sketches, kept, scanned)
+	// Identifier fields of sampled units, read in full against the kept
+	// and the run's originals (copyprobe.go).
+	e.readMembers(ctx, sketches)
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if err := sk.save(ctx, e.runID, sketches); err != nil {
+		return 0, err
+	}
 	if len(sketches) < 2 {
 		return 0, nil
 	}

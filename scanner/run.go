@@ -208,10 +208,13 @@ type engine struct {
 	findings []piimap.Finding
 	errs     []lineage.UnitError
 	progress Progress
-	sketches []fieldSketch               // finished field fingerprints (FingerprintKey)
-	declared map[[2]piimap.Location]bool // field pairs a declared edge links
-	fields   map[piimap.Location]bool    // fields of the units read without error (namespace dropped)
-	inferred inferState                  // inputs of join-key inference (inferref.go)
+	sketches []fieldSketch // finished field fingerprints (FingerprintKey)
+	// memberUnits are sampled units whose identifier fields may be read
+	// in full for probing (copyprobe.go).
+	memberUnits []memberUnit
+	declared    map[[2]piimap.Location]bool // field pairs a declared edge links
+	fields      map[piimap.Location]bool    // fields of the units read without error (namespace dropped)
+	inferred    inferState                  // inputs of join-key inference (inferref.go)
 }
 
 // store is one opened store and the units selected in it.

@@ -146,8 +146,6 @@ func (e *engine) scanStructured(ctx context.Context, st *store, u piimap.Unit) (
 	if s.Full || !canSample {
 		return us, nil
 	}
-	// Identifier fields read in full once classified (copyprobe.go).
-	defer func() { e.readMembers(ctx, st, u, us, sampler, s.Seed) }()
 	amb, adaptive := e.opt.Classifier.(Ambiguity)
 	if !adaptive {
 		return us, nil

@@ -113,9 +113,9 @@ func probeable(f *ProbeField, o ProbeOptions) bool {
 //
 // Plain pairs are oriented as Index.Pairs orients them: when only one side
 // reaches t it is the copy; when both do (near-equal sets) the hints
-// decide. When only one side could be probed (the other was not read in
-// full), a copy at least 0.8 of the original's size is treated as
-// near-equal too.
+// decide. When only one side could be probed (the other was only
+// sampled), a copy whose rows (Hints.Rows) are at least 0.8 of the
+// original's distinct values is treated as near-equal too.
 //
 // Probed returns, for every pair it measured, true: callers merging Probe
 // with Index.Pairs keep the probe's verdict for those pairs.
@@ -167,8 +167,10 @@ func Probe(fields []ProbeField, t float64, o ProbeOptions) (matches []Match, pro
 		a, b := &fields[k.a], &fields[k.b]
 		ba, known := plain[plainKey{k.b, k.a}]
 		okA, okB := enough(ab), known && enough(ba)
-		if !known && okA && ab.SizeA >= 0.8*ab.SizeB {
-			okB = true // reverse unmeasured, sizes near-equal: let the hints decide
+		if !known && okA && max(ab.SizeA, float64(a.Hints.Rows)) >= 0.8*ab.SizeB {
+			// Reverse unmeasured (a was only sampled) but a holds about as
+			// many rows as b has values: near-equal, the hints decide.
+			okB = true
 		}
 		if !okA && !okB {
 			continue
@@ -184,13 +186,12 @@ func Probe(fields []ProbeField, t float64, o ProbeOptions) (matches []Match, pro
 		default:
 			dir, aIsCopy := orient(&entry{loc: a.Loc, hints: a.Hints}, &entry{loc: b.Loc, hints: b.Hints})
 			m.Direction = dir
-			if !aIsCopy && known {
+			if !aIsCopy {
+				if !known { // a ⊂ b measured, sizes near-equal: b ⊂ a follows
+					ba = ab
+				}
 				flip()
 				m.Direction = dir
-			} else if !aIsCopy {
-				// b was never probed against a: keep a as the measured
-				// copy but say the direction rests on nothing firmer.
-				m.Direction = DirUndetermined
 			}
 		}
 		m.Confidence = m.Estimate.Lower
