@@ -3,11 +3,15 @@ package scanner
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/piimap/piimap"
@@ -41,6 +45,9 @@ const (
 	// its filters (8 bytes each until built): an email column keeps five
 	// per value (the value, sha256, md5, sha1 and base64 forms).
 	MembersMaxHashes = 1 << 23
+	// DefaultCopyRefresh is how long the filters of a field read in full
+	// are reused while its sample stays the same.
+	DefaultCopyRefresh = 24 * time.Hour
 	// DefaultCopyMaxRows is the largest unit whose identifier fields a
 	// sampled scan reads in full for probing.
 	DefaultCopyMaxRows = 1_000_000
@@ -98,7 +105,7 @@ func (e *engine) noteMembers(st *store, u piimap.Unit, us *unitScan, rows int64,
 // original. A unit over CopyMaxRows is not read, and the log says so; a
 // failed read costs only the probes (its fields keep their sampled
 // sketches) and is logged.
-func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch) {
+func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch, kept map[piimap.Location]keptSketch) {
 	maxRows := e.opt.CopyMaxRows
 	if maxRows == 0 {
 		maxRows = DefaultCopyMaxRows
@@ -110,9 +117,14 @@ func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch) {
 	if maxRows < 0 || len(units) == 0 {
 		return
 	}
+	// Row counts are often estimates (a copy of 20,000 rows may be listed
+	// with 20,192, its original with 20,073): sizes within one band of
+	// 25% are taken as equal, and the likelier original goes first.
+	band := func(rows int64) int { return int(math.Floor(math.Log(float64(max(rows, 1))) / math.Log(1.25))) }
 	slices.SortFunc(units, func(a, b memberUnit) int {
-		return cmp.Or(cmp.Compare(b.rows, a.rows), cmpBool(b.hints.Key, a.hints.Key),
-			cmp.Compare(b.hints.PIIFields, a.hints.PIIFields), cmp.Compare(a.u.Loc.String(), b.u.Loc.String()))
+		return cmp.Or(cmp.Compare(band(b.rows), band(a.rows)), cmpBool(b.hints.Key, a.hints.Key),
+			cmp.Compare(b.hints.PIIFields, a.hints.PIIFields), cmp.Compare(fingerprint.Stage(a.hints.StoreKind), fingerprint.Stage(b.hints.StoreKind)),
+			cmp.Compare(b.rows, a.rows), cmp.Compare(a.u.Loc.String(), b.u.Loc.String()))
 	})
 	at := make(map[piimap.Location]int, len(sketches))
 	var pool []int // sketches with members
@@ -130,65 +142,134 @@ func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch) {
 				continue
 			}
 			est := fingerprint.ProbeEstimate(&a.sketch.Plain, m.Forms[fingerprint.FormPlain], a.sketch.Type, true)
-			if est.Adjusted >= CopyThreshold && est.Matched >= probeMinMatched {
-				return true
+			if est.Adjusted < CopyThreshold || est.Matched < probeMinMatched {
+				continue
 			}
+			// Near-equal (a has about as many rows as the field read has
+			// values): when the hints take a for the original, a is read
+			// too, so that the other copies find it and not its copy.
+			near := max(float64(a.hints.Rows), a.sketch.Plain.Cardinality()) >= 0.8*float64(m.Forms[fingerprint.FormPlain].Len())
+			if _, aIsCopy := fingerprint.Orient(a.loc, sketches[j].loc, a.hints, sketches[j].hints); near && !aIsCopy {
+				continue
+			}
+			return true
 		}
 		return false
 	}
 	start := time.Now()
-	var read, copies, large int
+	var read, copies, large, reused int
+	type job struct {
+		mu       memberUnit
+		names    []string
+		builders map[string]*fingerprint.Builder
+		err      error
+	}
+	// Filters kept from an earlier full read of an unchanged field first:
+	// they explain copies as well as a new read would.
 	for _, mu := range units {
-		if ctx.Err() != nil {
-			return
-		}
-		var names []string
-		for _, f := range slices.Sorted(maps.Keys(mu.types)) {
-			i, ok := at[bare(mu.u.Loc.WithField(f))]
-			if !ok || sketches[i].whole {
-				continue
-			}
-			if explained(i) {
-				copies++
-				continue
-			}
-			names = append(names, f)
-		}
-		if len(names) == 0 {
-			continue
-		}
-		if mu.rows > maxRows {
-			large++
-			e.log.Info("copy detection: unit too large to read its identifier fields in full; they are compared by sample only",
-				"store", mu.st.cfg.Name, "unit", mu.u.Loc.Name, "rows", mu.rows, "copy_max_rows", maxRows)
-			continue
-		}
-		builders, err := e.readFields(ctx, mu, names, maxRows)
-		if ctx.Err() != nil {
-			return
-		}
-		if err != nil {
-			e.log.Warn("copy detection: full read of identifier fields failed; they are compared by sample only",
-				"store", mu.st.cfg.Name, "unit", mu.u.Loc.Name, "fields", len(names), "err", err)
-			continue
-		}
-		read++
-		for _, f := range names {
-			i := at[bare(mu.u.Loc.WithField(f))]
-			fs := &sketches[i]
-			sk := builders[f].Sketch()
-			if sk.Plain.Empty() {
-				continue
-			}
-			fs.sketch, fs.whole = sk, true
-			fs.members, fs.encoded = e.buildMembers(fs.loc, sk, builders[f])
-			if fs.members != nil {
+		for f := range mu.types {
+			if i, ok := at[bare(mu.u.Loc.WithField(f))]; ok && !sketches[i].whole && e.reuseMembers(&sketches[i], kept) {
+				reused++
 				pool = append(pool, i)
 			}
 		}
 	}
-	e.log.Info("copy detection: identifier fields read in full", "units", read, "skipped_as_copies", copies,
+	// Waves of up to Concurrency units, each chosen against the fields
+	// read in the waves before it.
+	for next := 0; next < len(units); {
+		var wave []*job
+		for next < len(units) && len(wave) < e.opt.Concurrency {
+			mu := units[next]
+			next++
+			var names []string
+			for _, f := range slices.Sorted(maps.Keys(mu.types)) {
+				i, ok := at[bare(mu.u.Loc.WithField(f))]
+				if !ok || sketches[i].whole {
+					continue
+				}
+				if explained(i) {
+					copies++
+					continue
+				}
+				names = append(names, f)
+			}
+			if len(names) == 0 {
+				continue
+			}
+			if mu.rows > maxRows {
+				large++
+				e.log.Info("copy detection: unit too large to read its identifier fields in full; they are compared by sample only",
+					"store", mu.st.cfg.Name, "unit", mu.u.Loc.Name, "rows", mu.rows, "copy_max_rows", maxRows)
+				continue
+			}
+			wave = append(wave, &job{mu: mu, names: names})
+		}
+		var wg sync.WaitGroup
+		for _, j := range wave {
+			wg.Go(func() { j.builders, j.err = e.readFields(ctx, j.mu, j.names, maxRows) })
+		}
+		wg.Wait()
+		if ctx.Err() != nil {
+			return
+		}
+		for _, j := range wave {
+			if j.err != nil {
+				e.log.Warn("copy detection: full read of identifier fields failed; they are compared by sample only",
+					"store", j.mu.st.cfg.Name, "unit", j.mu.u.Loc.Name, "fields", len(j.names), "err", j.err)
+				continue
+			}
+			read++
+			for _, f := range j.names {
+				i := at[bare(j.mu.u.Loc.WithField(f))]
+				fs := &sketches[i]
+				sk := j.builders[f].Sketch()
+				if sk.Plain.Empty() {
+					continue
+				}
+				fs.sketch, fs.whole, fs.readAt = sk, true, time.Now().UTC()
+				fs.members, fs.encoded = e.buildMembers(fs.loc, sk, j.builders[f])
+				if fs.members != nil {
+					pool = append(pool, i)
+				}
+			}
+		}
+	}
+	e.log.Info("copy detection: identifier fields read in full", "units", read, "fields_reused", reused, "skipped_as_copies", copies,
 		"too_large", large, "took", time.Since(start).Round(time.Millisecond).String())
+}
+
+// reuseMembers gives a sampled field the filters kept from its last full
+// read when its sample is the same as then (samples are seeded: an
+// unchanged table yields the same one) and the read is younger than
+// CopyRefresh. It reports whether it did.
+func (e *engine) reuseMembers(fs *fieldSketch, kept map[piimap.Location]keptSketch) bool {
+	refresh := e.opt.CopyRefresh
+	if refresh == 0 {
+		refresh = DefaultCopyRefresh
+	}
+	k, ok := kept[bare(fs.loc)]
+	if refresh < 0 || !ok || k.members == nil || k.sample == 0 || k.sample != fs.sample ||
+		k.sketch.Type != fs.sketch.Type || k.readAt.IsZero() || time.Since(k.readAt) > refresh {
+		return false
+	}
+	sample := fs.sample
+	fs.sketch, fs.whole, fs.members, fs.encoded, fs.readAt = k.sketch, true, k.members, k.encoded, k.readAt
+	fs.sample = sample
+	return true
+}
+
+// sampleDigest identifies a sampled sketch: its distinct hashed values and
+// how many values it saw.
+func sampleDigest(s fingerprint.Sketch) uint64 {
+	h := fnv.New64a()
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(s.Values))
+	h.Write(b[:])
+	for _, v := range s.Plain.KMV {
+		binary.LittleEndian.PutUint64(b[:], v)
+		h.Write(b[:])
+	}
+	return h.Sum64() | 1 // never 0, which means "none"
 }
 
 // probeMinMatched is the fewest values found that explain a field as a
@@ -208,10 +289,12 @@ func cmpBool(a, b bool) int {
 // readFields reads the named fields of a unit in full into builders that
 // keep their hashes.
 func (e *engine) readFields(ctx context.Context, mu memberUnit, names []string, maxRows int64) (map[string]*fingerprint.Builder, error) {
-	p := newUnitPrints(e.copyKey())
 	builders := make(map[string]*fingerprint.Builder, len(names))
 	for _, n := range names {
-		builders[n] = p.newBuilder(mu.types[n], true)
+		// The row limit bounds the hashes; masked forms are kept as
+		// members only (Probe covers masked copies of a field with them).
+		builders[n] = fingerprint.NewBuilder(e.copyKey(), mu.types[n], fingerprint.WithMembers(math.MaxInt),
+			fingerprint.WithDerivedMembersOnly())
 	}
 	var values int64
 	err := mu.st.src.(Sampler).ReadSample(ctx, mu.u, Sample{Full: true, Seed: mu.st.cfg.Sample.Seed, Fields: names},

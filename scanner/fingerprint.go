@@ -134,6 +134,12 @@ type fieldSketch struct {
 	// and its type takes probes (copyprobe.go), with their encoded form.
 	members *fingerprint.Members
 	encoded map[string][]byte
+	// sample identifies a sampled field's sample (sampleDigest), 0 for
+	// a field read whole; readAt is when a whole field was last read in
+	// full (zero: now). Kept with the sketch, they let the next scan
+	// reuse the filters of a field whose sample has not changed.
+	sample uint64
+	readAt time.Time
 }
 
 // keepPrints moves a unit's finished sketches to the run. Units that failed
@@ -164,6 +170,8 @@ func (e *engine) keepPrints(st *store, u piimap.Unit, us *unitScan) {
 		}
 		if f.whole {
 			f.members, f.encoded = e.buildMembers(f.loc, s, b)
+		} else {
+			f.sample = sampleDigest(s)
 		}
 		kept = append(kept, f)
 	}
@@ -238,7 +246,7 @@ func (e *engine) writeCopies(ctx context.Context, scanned []string) (int, error)
 	sketches = e.withKept(sketches, kept, scanned)
 	// Identifier fields of sampled units, read in full against the kept
 	// and the run's originals (copyprobe.go).
-	e.readMembers(ctx, sketches)
+	e.readMembers(ctx, sketches, kept)
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}

@@ -204,7 +204,7 @@ func TestFingerprintAcrossRuns(t *testing.T) {
 			cfgs = append(cfgs, stores[n])
 		}
 		res, err := scanner.Run(ctx, cfgs, scanner.Options{Graph: g, Classifier: eng, Merge: classifiers.Merge,
-			Full: full, FingerprintKey: key, Configured: []string{"crm", "exports"}})
+			Full: full, FingerprintKey: key, Configured: []string{"crm", "exports"}, Concurrency: 1})
 		require.NoError(t, err)
 		require.Empty(t, res.Errors)
 		var got []string

@@ -81,6 +81,10 @@ type Options struct {
 	// identifier fields probe-able as originals (copyprobe.go); default
 	// DefaultCopyMaxRows, negative turns the read off.
 	CopyMaxRows int64
+	// CopyRefresh is how long the membership filters of a field read in
+	// full are reused by later sampled scans while the field's sample is
+	// unchanged; default DefaultCopyRefresh, negative always re-reads.
+	CopyRefresh time.Duration
 	// Declared are lineage edges learnt outside the stores (dbt manifests,
 	// OpenLineage events, query logs; see lineage/ingest), written into
 	// every run whose map holds both of their ends.

@@ -25,6 +25,9 @@ type keptSketch struct {
 	sketch  fingerprint.Sketch
 	hints   fingerprint.Hints
 	members *fingerprint.Members // nil when none were kept
+	encoded map[string][]byte
+	sample  uint64    // the sample's digest when its full read was made
+	readAt  time.Time // when the field was read in full
 }
 
 // keptDoc is the stored form of a keptSketch.
@@ -41,6 +44,10 @@ type keptDoc struct {
 	// Members are the field's membership filters by form (copyprobe.go),
 	// idfilter documents of keyed hashes.
 	Members map[string][]byte `json:"members,omitempty"`
+	// Sample is the digest of the field's sample in the scan that read it
+	// in full for probing; ReadAt when that read was (copyprobe.go).
+	Sample uint64    `json:"sample,omitempty"`
+	ReadAt time.Time `json:"read_at,omitzero"`
 }
 
 // sketchStore keeps sketches in the graph's document store. Graphs without
@@ -71,8 +78,13 @@ func (s sketchStore) save(ctx context.Context, runID string, sketches []fieldSke
 			continue
 		}
 		loc := bare(fs.loc)
+		readAt := fs.readAt
+		if readAt.IsZero() {
+			readAt = now
+		}
 		b, err := json.Marshal(keptDoc{Loc: loc, Run: runID, ObservedAt: now, StoreKind: fs.hints.StoreKind,
-			Rows: fs.hints.Rows, Key: fs.hints.Key, PIIFields: fs.hints.PIIFields, Modified: fs.hints.Modified, Sketch: raw, Members: fs.encoded})
+			Rows: fs.hints.Rows, Key: fs.hints.Key, PIIFields: fs.hints.PIIFields, Modified: fs.hints.Modified, Sketch: raw, Members: fs.encoded,
+			Sample: fs.sample, ReadAt: readAt})
 		if err != nil {
 			return fmt.Errorf("scanner: keep fingerprint %s: %w", loc, err)
 		}
@@ -105,7 +117,7 @@ func (s sketchStore) load(ctx context.Context) (map[piimap.Location]keptSketch, 
 		if err != nil {
 			s.log.Warn("kept membership filters unreadable; the field is compared by sketch", "field", id, "err", err)
 		}
-		out[bare(d.Loc)] = keptSketch{loc: d.Loc, sketch: sk, members: members,
+		out[bare(d.Loc)] = keptSketch{loc: d.Loc, sketch: sk, members: members, encoded: d.Members, sample: d.Sample, readAt: d.ReadAt,
 			hints: fingerprint.Hints{StoreKind: d.StoreKind, Rows: d.Rows, Key: d.Key, PIIFields: d.PIIFields, Modified: d.Modified}}
 		return nil
 	})

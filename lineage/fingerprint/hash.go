@@ -51,6 +51,8 @@ func (k sipKey) sum64(s string) uint64 {
 	return siphash.Hash(k.k0, k.k1, unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
+func (k sipKey) sum64b(b []byte) uint64 { return siphash.Hash(k.k0, k.k1, b) }
+
 // perms holds the fixed permutation parameters (the input is keyed, so
 // the parameters need not be).
 var permA, permB = func() (a, b [K]uint64) {

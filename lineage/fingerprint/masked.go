@@ -65,10 +65,11 @@ func MaskedSpellings(typ, form, raw string) []string {
 	if tr == nil {
 		return nil
 	}
-	v, ok := tr.fn(norm)
+	vb, ok := tr.fn(nil, norm)
 	if !ok {
 		return nil
 	}
+	v := string(vb)
 	out := []string{v}
 	add := func(s string) {
 		for _, o := range out {

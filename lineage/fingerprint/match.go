@@ -111,6 +111,16 @@ func cmpLoc(a, b piimap.Location) int {
 	return cmp.Or(cmp.Compare(a.Store, b.Store), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Field, b.Field))
 }
 
+// Stage ranks a store kind along a typical data pipeline (operational
+// databases 0, warehouses 1, files and objects 2, caches and streams 3);
+// unknown kinds rank 4.
+func Stage(kind string) int {
+	if s := stage(kind); s >= 0 {
+		return s
+	}
+	return 4
+}
+
 // stage ranks store kinds along a typical data pipeline; -1 is unknown.
 func stage(kind string) int {
 	switch strings.ToLower(kind) {
@@ -124,6 +134,13 @@ func stage(kind string) int {
 		return 3
 	}
 	return -1
+}
+
+// Orient decides which of two near-equal fields (at a and b, with their
+// hints) is the copy, as Pairs and Probe do: it returns how it decided and
+// whether a is the copy.
+func Orient(a, b piimap.Location, ha, hb Hints) (string, bool) {
+	return orient(&entry{loc: a, hints: ha}, &entry{loc: b, hints: hb})
 }
 
 // orient decides which of two near-equal fields is the copy.

@@ -77,14 +77,23 @@ func FormShape(form string) string {
 func WithMembers(max int) Option {
 	return func(b *Builder) {
 		if max > 0 && ProbeType(b.typ) {
-			b.members = map[string][]uint64{}
+			b.members = make([][]uint64, 1+len(b.tr))
 			b.memberMax = max
 		}
 	}
 }
 
-// keep records a sketched hash under a form for MemberKeys.
-func (b *Builder) keep(form string, h uint64) {
+// WithDerivedMembersOnly keeps the masked forms as membership hashes only,
+// without sketching them: for a builder made WithMembers whose membership
+// sets will be kept (Probe then covers masked copies), it skips most of
+// the sketching cost. Sketch returns no Derived signatures; if the builder
+// passes its limit, its masked forms are lost, so callers that cannot
+// bound the values beforehand should not use it.
+func WithDerivedMembersOnly() Option { return func(b *Builder) { b.derivedMembersOnly = true } }
+
+// keep records a sketched hash under a form (0 the values, i+1 the masked
+// form tr[i]) for MemberKeys.
+func (b *Builder) keep(form int, h uint64) {
 	if b.members == nil {
 		return
 	}
@@ -92,33 +101,34 @@ func (b *Builder) keep(form string, h uint64) {
 		b.members, b.memberOver = nil, true
 		return
 	}
-	b.members[form] = append(b.members[form], h)
+	ks := append(b.members[form], h)
 	b.memberN++
-	if len(b.members[form])&(1<<16-1) == 0 { // drop repeats now and then
-		ks := b.members[form]
+	if len(ks)&(1<<16-1) == 0 { // drop repeats now and then
 		slices.Sort(ks)
+		n := len(ks)
 		ks = slices.Compact(ks)
-		b.memberN -= len(b.members[form]) - len(ks)
-		b.members[form] = ks
+		b.memberN -= n - len(ks)
 	}
+	b.members[form] = ks
 }
 
 // MemberKeys returns the distinct keyed hashes of every form the builder
-// kept (FormPlain for the values), sorted, and true; or nil and false when
-// the builder was not made WithMembers, its type takes no probes, or it
-// passed its limit.
+// kept (FormPlain for the values, else the masked form's name), sorted,
+// and true; or nil and false when the builder was not made WithMembers,
+// its type takes no probes, or it passed its limit.
 func (b *Builder) MemberKeys() (map[string][]uint64, bool) {
 	if b.members == nil || b.memberOver {
 		return nil, false
 	}
 	out := make(map[string][]uint64, len(b.members))
-	for form, ks := range b.members {
+	for i, ks := range b.members {
+		form := FormPlain
+		if i > 0 {
+			form = b.tr[i-1].name
+		}
 		ks = slices.Clone(ks)
 		slices.Sort(ks)
 		out[form] = slices.Compact(ks)
-	}
-	if _, ok := out[FormPlain]; !ok {
-		out[FormPlain] = nil
 	}
 	return out, true
 }

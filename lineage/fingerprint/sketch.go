@@ -104,43 +104,49 @@ type Sketch struct {
 	Derived []Signature
 }
 
-// transform is one masked form a copy may hold.
+// transform is one masked form a copy may hold. fn appends the form of a
+// normalised value to dst (the builder reuses one buffer for every value).
 type transform struct {
 	name, shape, evidence string
-	fn                    func(norm string) (string, bool)
+	fn                    func(dst []byte, norm string) ([]byte, bool)
 }
 
-func hexOf(sum []byte) string { return hex.EncodeToString(sum) }
+// appendHex appends the lowercase hex of sum.
+func appendHex(dst, sum []byte) []byte { return hex.AppendEncode(dst, sum) }
 
 var (
 	tSHA256 = transform{"sha256_hex", ShapeHex64, "sha256 hex of the normalised value",
-		func(v string) (string, bool) { s := sha256.Sum256([]byte(v)); return hexOf(s[:]), true }}
+		func(dst []byte, v string) ([]byte, bool) {
+			s := sha256.Sum256([]byte(v))
+			return appendHex(dst, s[:]), true
+		}}
 	tMD5 = transform{"md5_hex", ShapeHex32, "md5 hex of the normalised value",
-		func(v string) (string, bool) { s := md5.Sum([]byte(v)); return hexOf(s[:]), true }}
+		func(dst []byte, v string) ([]byte, bool) { s := md5.Sum([]byte(v)); return appendHex(dst, s[:]), true }}
 	tSHA1 = transform{"sha1_hex", ShapeHex40, "sha1 hex of the normalised value",
-		func(v string) (string, bool) { s := sha1.Sum([]byte(v)); return hexOf(s[:]), true }}
+		func(dst []byte, v string) ([]byte, bool) { s := sha1.Sum([]byte(v)); return appendHex(dst, s[:]), true }}
 	// The canonical form NormalizeOpaque gives base64 text: standard
 	// alphabet, no padding. Values whose base64 it would not recognise
 	// (decoding to control characters) are skipped like it skips them.
 	tBase64 = transform{"base64", ShapeBase64, "base64 of the normalised value",
-		func(v string) (string, bool) {
-			e := base64.RawStdEncoding.EncodeToString([]byte(v))
-			if len(e) < 8 || allDigits(e) || isHex(e) {
-				return "", false
+		func(dst []byte, v string) ([]byte, bool) {
+			n := len(dst)
+			dst = base64.RawStdEncoding.AppendEncode(dst, []byte(v))
+			if e := dst[n:]; len(e) < 8 || allDigits(string(e)) || isHex(string(e)) {
+				return dst[:n], false
 			}
-			return e, true
+			return dst, true
 		}}
 	tLast4 = transform{"last4", ShapeLast4, "last four digits",
-		func(v string) (string, bool) {
+		func(dst []byte, v string) ([]byte, bool) {
 			if len(v) < 4 || !allDigits(v[len(v)-4:]) {
-				return "", false
+				return dst, false
 			}
-			return v[len(v)-4:], true
+			return append(dst, v[len(v)-4:]...), true
 		}}
 	tSHA256Digits = transform{"sha256_hex_digits", ShapeHex64, "sha256 hex of the E.164 digits without +",
-		func(v string) (string, bool) {
+		func(dst []byte, v string) ([]byte, bool) {
 			s := sha256.Sum256([]byte(strings.TrimPrefix(v, "+")))
-			return hexOf(s[:]), true
+			return appendHex(dst, s[:]), true
 		}}
 )
 
@@ -206,11 +212,15 @@ type Builder struct {
 	derived []Signature
 	shapes  map[string]int64 // untyped fields: values per shape
 
-	// WithMembers: every hash sketched, by form, until memberMax.
-	members    map[string][]uint64
+	// WithMembers: every hash sketched, by form (0 the values, i+1 the
+	// masked form tr[i]), until memberMax.
+	members    [][]uint64
 	memberN    int
 	memberMax  int
 	memberOver bool
+	// derivedMembersOnly: masked forms go to members, not signatures.
+	derivedMembersOnly bool
+	buf                []byte // scratch for masked forms
 }
 
 // NewBuilder starts a sketch of a field of PII type typ ("" when the field
@@ -243,16 +253,21 @@ func (b *Builder) Add(value string) {
 	b.values++
 	h := b.key.sum64(v)
 	b.plain.add(h)
-	b.keep(FormPlain, h)
+	b.keep(0, h)
 	if b.shapes != nil {
 		b.shapes[Shape(v)]++
 	}
 	for i, t := range b.tr {
-		if d, ok := t.fn(v); ok {
-			h := b.key.sum64(d)
-			b.derived[i].add(h)
-			b.keep(t.name, h)
+		d, ok := t.fn(b.buf[:0], v)
+		b.buf = d
+		if !ok {
+			continue
 		}
+		h := b.key.sum64b(d)
+		if !b.derivedMembersOnly || b.members == nil {
+			b.derived[i].add(h)
+		}
+		b.keep(i+1, h)
 	}
 }
 
