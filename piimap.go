@@ -99,6 +99,10 @@ const (
 	MetaPrimaryKey  = "primary_key" // "true" for PK columns
 	MetaRowsSampled = "rows_sampled"
 	MetaRowsTotal   = "rows_total"
+	// MetaChangeStamp on a unit is a source's token that changes whenever
+	// the unit's content may have (write counters, a modification time):
+	// equal stamps mean unchanged. Sources that cannot tell leave it unset.
+	MetaChangeStamp = "change_stamp"
 	MetaTextField   = "text_field" // "true" when a structured field holds free text (classify spans)
 	// MetaSkipped on a unit (an asset attribute in the graph) holds why the
 	// unit was listed but never read: a symlink out of the store root, an

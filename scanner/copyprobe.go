@@ -72,6 +72,7 @@ type memberUnit struct {
 	types map[string]string // field → its strongest type
 	rows  int64
 	hints fingerprint.Hints
+	stamp string // unitStamp
 }
 
 // noteMembers records, when a sampled unit's sketches are kept, its fields
@@ -90,7 +91,7 @@ func (e *engine) noteMembers(st *store, u piimap.Unit, us *unitScan, rows int64,
 		return
 	}
 	e.mu.Lock()
-	e.memberUnits = append(e.memberUnits, memberUnit{st: st, u: u, types: types, rows: rows, hints: hints})
+	e.memberUnits = append(e.memberUnits, memberUnit{st: st, u: u, types: types, rows: rows, hints: hints, stamp: unitStamp(u)})
 	e.mu.Unlock()
 }
 
@@ -168,7 +169,7 @@ func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch, kept m
 	// they explain copies as well as a new read would.
 	for _, mu := range units {
 		for f := range mu.types {
-			if i, ok := at[bare(mu.u.Loc.WithField(f))]; ok && !sketches[i].whole && e.reuseMembers(&sketches[i], kept) {
+			if i, ok := at[bare(mu.u.Loc.WithField(f))]; ok && !sketches[i].whole && e.reuseMembers(&sketches[i], kept, mu.stamp) {
 				reused++
 				pool = append(pool, i)
 			}
@@ -226,7 +227,7 @@ func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch, kept m
 				if sk.Plain.Empty() {
 					continue
 				}
-				fs.sketch, fs.whole, fs.readAt = sk, true, time.Now().UTC()
+				fs.sketch, fs.whole, fs.readAt, fs.stamp = sk, true, time.Now().UTC(), j.mu.stamp
 				fs.members, fs.encoded = e.buildMembers(fs.loc, sk, j.builders[f])
 				if fs.members != nil {
 					pool = append(pool, i)
@@ -239,23 +240,39 @@ func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch, kept m
 }
 
 // reuseMembers gives a sampled field the filters kept from its last full
-// read when its sample is the same as then (samples are seeded: an
-// unchanged table yields the same one) and the read is younger than
-// CopyRefresh. It reports whether it did.
-func (e *engine) reuseMembers(fs *fieldSketch, kept map[piimap.Location]keptSketch) bool {
+// read when its unit's change stamp (unitStamp) and its seeded sample are
+// the same as then and the read is younger than CopyRefresh. A unit
+// without a stamp is always read again: an unchanged sample alone does not
+// show an unchanged table (rows appended past the sample leave it as it
+// was). It reports whether it reused.
+func (e *engine) reuseMembers(fs *fieldSketch, kept map[piimap.Location]keptSketch, stamp string) bool {
 	refresh := e.opt.CopyRefresh
 	if refresh == 0 {
 		refresh = DefaultCopyRefresh
 	}
 	k, ok := kept[bare(fs.loc)]
-	if refresh < 0 || !ok || k.members == nil || k.sample == 0 || k.sample != fs.sample ||
+	if refresh < 0 || !ok || k.members == nil || stamp == "" || k.stamp != stamp || k.sample == 0 || k.sample != fs.sample ||
 		k.sketch.Type != fs.sketch.Type || k.readAt.IsZero() || time.Since(k.readAt) > refresh {
 		return false
 	}
 	sample := fs.sample
-	fs.sketch, fs.whole, fs.members, fs.encoded, fs.readAt = k.sketch, true, k.members, k.encoded, k.readAt
+	fs.sketch, fs.whole, fs.members, fs.encoded, fs.readAt, fs.stamp = k.sketch, true, k.members, k.encoded, k.readAt, stamp
 	fs.sample = sample
 	return true
+}
+
+// unitStamp is what shows a unit unchanged since an earlier scan: its
+// source's change stamp (piimap.MetaChangeStamp), or its size with its
+// modification time and ETag; "" when the source reports none of them.
+func unitStamp(u piimap.Unit) string {
+	if s := u.Meta[piimap.MetaChangeStamp]; s != "" {
+		return s
+	}
+	v := idfilter.UnitVersion(u.Size, u.Meta)
+	if v.Modified == "" && v.ETag == "" {
+		return ""
+	}
+	return v.String()
 }
 
 // sampleDigest identifies a sampled sketch: its distinct hashed values and

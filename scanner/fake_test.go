@@ -19,6 +19,7 @@ type fakeStore struct {
 	fail    map[string]error               // asset → read error (after emitting)
 	edges   []lineage.Edge
 	enumErr error
+	version int // the tables' change stamp
 
 	mu      sync.Mutex
 	samples []string // "asset rows=N fields=a,b" per ReadSample call
@@ -61,7 +62,9 @@ func (s *fakeSource) loc(asset string) piimap.Location {
 
 func (s *fakeSource) Enumerate(ctx context.Context, emit func(piimap.Unit) error) error {
 	for _, name := range sortedKeys(s.st.tables) {
-		if err := emit(piimap.Unit{Loc: s.loc(name), Kind: piimap.UnitTable, Rows: 1000}); err != nil {
+		u := piimap.Unit{Loc: s.loc(name), Kind: piimap.UnitTable, Rows: 1000,
+			Meta: map[string]string{piimap.MetaChangeStamp: fmt.Sprint("v", s.st.version)}}
+		if err := emit(u); err != nil {
 			return err
 		}
 	}

@@ -140,6 +140,7 @@ type fieldSketch struct {
 	// reuse the filters of a field whose sample has not changed.
 	sample uint64
 	readAt time.Time
+	stamp  string // the unit's change stamp at the full read (unitStamp)
 }
 
 // keepPrints moves a unit's finished sketches to the run. Units that failed

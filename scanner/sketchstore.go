@@ -28,6 +28,7 @@ type keptSketch struct {
 	encoded map[string][]byte
 	sample  uint64    // the sample's digest when its full read was made
 	readAt  time.Time // when the field was read in full
+	stamp   string    // the unit's change stamp then
 }
 
 // keptDoc is the stored form of a keptSketch.
@@ -48,6 +49,7 @@ type keptDoc struct {
 	// in full for probing; ReadAt when that read was (copyprobe.go).
 	Sample uint64    `json:"sample,omitempty"`
 	ReadAt time.Time `json:"read_at,omitzero"`
+	Stamp  string    `json:"stamp,omitempty"`
 }
 
 // sketchStore keeps sketches in the graph's document store. Graphs without
@@ -84,7 +86,7 @@ func (s sketchStore) save(ctx context.Context, runID string, sketches []fieldSke
 		}
 		b, err := json.Marshal(keptDoc{Loc: loc, Run: runID, ObservedAt: now, StoreKind: fs.hints.StoreKind,
 			Rows: fs.hints.Rows, Key: fs.hints.Key, PIIFields: fs.hints.PIIFields, Modified: fs.hints.Modified, Sketch: raw, Members: fs.encoded,
-			Sample: fs.sample, ReadAt: readAt})
+			Sample: fs.sample, ReadAt: readAt, Stamp: fs.stamp})
 		if err != nil {
 			return fmt.Errorf("scanner: keep fingerprint %s: %w", loc, err)
 		}
@@ -117,7 +119,7 @@ func (s sketchStore) load(ctx context.Context) (map[piimap.Location]keptSketch, 
 		if err != nil {
 			s.log.Warn("kept membership filters unreadable; the field is compared by sketch", "field", id, "err", err)
 		}
-		out[bare(d.Loc)] = keptSketch{loc: d.Loc, sketch: sk, members: members, encoded: d.Members, sample: d.Sample, readAt: d.ReadAt,
+		out[bare(d.Loc)] = keptSketch{loc: d.Loc, sketch: sk, members: members, encoded: d.Members, sample: d.Sample, readAt: d.ReadAt, stamp: d.Stamp,
 			hints: fingerprint.Hints{StoreKind: d.StoreKind, Rows: d.Rows, Key: d.Key, PIIFields: d.PIIFields, Modified: d.Modified}}
 		return nil
 	})

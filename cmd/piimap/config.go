@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -39,6 +40,11 @@ type Config struct {
 	// scan reads in full to find copies (docs/LINEAGE.md); larger ones are
 	// compared by sketch only. Default 1,000,000; -1 turns the reads off.
 	CopyMaxRows int64 `yaml:"copy_max_rows,omitempty"`
+	// CopyRefresh is how long those full reads are reused by later scans
+	// while the table's change stamp and sample are unchanged (a Go
+	// duration: "24h", "30m"); default 24h, a negative value re-reads on
+	// every scan.
+	CopyRefresh time.Duration `yaml:"copy_refresh,omitempty"`
 
 	// Path is the file the config was read from ("" when built in code).
 	Path string `yaml:"-"`

@@ -29,8 +29,9 @@ Sampled scans find copies too: after classification, each table's identifier col
 (emails, phones, cards, national and account numbers) are read once more, in full and
 only those columns, and every other field's sample is looked up in them. Tables of more
 than copy_max_rows rows (default 1,000,000) are compared by sample sketches only. The full
-reads' filters are kept in the graph, so a later scan of other stores (--store) compares
-against them. --no-copies skips all of this. A full scan also builds an identifier
+reads' filters are kept in the graph: a later scan of other stores (--store) compares
+against them, and a later scan reuses them for copy_refresh (default 24h) while the
+table's change stamp and sample are unchanged. --no-copies skips all of this. A full scan also builds an identifier
 filter per file or object, which lets requests skip what cannot hold the subject.
 
 After the scan, runs beyond keep_runs (default 50) are pruned from the graph.
@@ -112,6 +113,7 @@ func (a *app) scan(ctx context.Context, cfg *Config, g *badgerstore.Store, store
 		// Identifier columns of tables up to this size are read in full
 		// so sampled scans find copies (scanner/copyprobe.go).
 		CopyMaxRows: cfg.CopyMaxRows,
+		CopyRefresh: cfg.CopyRefresh,
 		Logger:      log,
 		// Lineage from dbt, OpenLineage and query logs, rebuilt from the
 		// stored sources so a re-scan of their stores keeps it.

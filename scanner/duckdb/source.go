@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -102,7 +103,11 @@ func (s *Source) Enumerate(ctx context.Context, emit func(piimap.Unit) error) er
 	if err != nil {
 		return s.queryErr(ctx, "list tables", err)
 	}
+	stamp := fileStamp(s.dsn.Path)
 	for _, u := range units {
+		if stamp != "" && u.Meta["relation"] == "table" {
+			u.Meta[piimap.MetaChangeStamp] = stamp
+		}
 		if err := emit(u); err != nil {
 			return err
 		}
@@ -321,4 +326,19 @@ func (s *Source) queryErr(ctx context.Context, what string, err error) error {
 		return fmt.Errorf("duckdb: %s: %v: %w", what, err, piimap.ErrNotFound)
 	}
 	return fmt.Errorf("duckdb: %s: %w", what, err)
+}
+
+// fileStamp is the change stamp of every table of a database file: the
+// size and modification time of the file and of its write-ahead log, which
+// a write changes before any checkpoint. "" when the file cannot be read.
+func fileStamp(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	stamp := fmt.Sprintf("duckdb:%d:%d", fi.Size(), fi.ModTime().UnixNano())
+	if wal, err := os.Stat(path + ".wal"); err == nil {
+		stamp += fmt.Sprintf(":%d:%d", wal.Size(), wal.ModTime().UnixNano())
+	}
+	return stamp
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/piimap/piimap"
@@ -103,7 +104,8 @@ func (s *Source) Enumerate(ctx context.Context, emit func(piimap.Unit) error) er
 		where, args := s.scope("TABLE_SCHEMA")
 		rows, err := tx.QueryContext(ctx, `
 SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, COALESCE(TABLE_ROWS, -1),
-       COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0), COALESCE(TABLE_COMMENT, '')
+       COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0), COALESCE(TABLE_COMMENT, ''),
+       COALESCE(CAST(UPDATE_TIME AS CHAR), '')
   FROM information_schema.TABLES
  WHERE `+where+` AND TABLE_TYPE IN ('BASE TABLE', 'VIEW', 'SYSTEM VERSIONED')
  ORDER BY TABLE_SCHEMA, TABLE_NAME`, args...)
@@ -112,9 +114,9 @@ SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, COALESCE(TABLE_ROWS, -1),
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var db, table, typ, comment string
+			var db, table, typ, comment, updated string
 			var est, size int64
-			if err := rows.Scan(&db, &table, &typ, &est, &size, &comment); err != nil {
+			if err := rows.Scan(&db, &table, &typ, &est, &size, &comment, &updated); err != nil {
 				return err
 			}
 			name := Asset(db, table)
@@ -130,6 +132,12 @@ SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, COALESCE(TABLE_ROWS, -1),
 			}
 			if comment != "" {
 				u.Meta[piimap.MetaComment] = comment
+			}
+			if relation == "table" && updated != "" {
+				// InnoDB keeps UPDATE_TIME in memory (NULL after a restart,
+				// until the next write): no stamp then, so nothing is
+				// taken as unchanged.
+				u.Meta[piimap.MetaChangeStamp] = "my:" + updated + ":" + strconv.FormatInt(size, 10)
 			}
 			units = append(units, u)
 		}

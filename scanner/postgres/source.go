@@ -76,7 +76,9 @@ SELECT n.nspname, c.relname, c.relkind::text,
        coalesce(pg_stat_get_live_tuples(c.oid), -1),
        CASE WHEN c.relkind IN ('r', 'm') THEN pg_total_relation_size(c.oid) ELSE 0 END,
        coalesce(obj_description(c.oid, 'pg_class'), ''),
-       EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
+       EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary),
+       format('%s:%s:%s:%s', pg_relation_filenode(c.oid), pg_stat_get_tuples_inserted(c.oid),
+              pg_stat_get_tuples_updated(c.oid), pg_stat_get_tuples_deleted(c.oid))
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition AND ` + systemSchemas + `
@@ -115,7 +117,8 @@ func (s *Source) Enumerate(ctx context.Context, emit func(piimap.Unit) error) er
 			var reltuples float64
 			var live, size int64
 			var hasPK bool
-			if err := rows.Scan(&schema, &table, &kind, &reltuples, &live, &size, &comment, &hasPK); err != nil {
+			var stamp string
+			if err := rows.Scan(&schema, &table, &kind, &reltuples, &live, &size, &comment, &hasPK, &stamp); err != nil {
 				return err
 			}
 			est, src := estimate(reltuples, live)
@@ -123,6 +126,12 @@ func (s *Source) Enumerate(ctx context.Context, emit func(piimap.Unit) error) er
 				Meta: map[string]string{MetaRelation: relationNames[kind], MetaRowsEstimate: src, MetaSampling: samplingOf(kind)}}
 			if comment != "" {
 				u.Meta[piimap.MetaComment] = comment
+			}
+			if kind == "r" || kind == "m" {
+				// The relation's file and its write counters: a TRUNCATE or
+				// VACUUM FULL changes the one, writes the others (the
+				// statistics reach other sessions within seconds).
+				u.Meta[piimap.MetaChangeStamp] = "pg:" + stamp
 			}
 			if !hasPK && (kind == "r" || kind == "p") {
 				u.Meta["primary_key"] = "none"
