@@ -41,18 +41,32 @@
 // key, a view column) already links the two fields.
 //
 // Sketches of samples measure samples (two 10% samples of one column share
-// ~10% of their values), so the sketch of every field a scan read in full
-// (a full scan, or a source that cannot sample) is kept in the graph's
-// document store (DocFingerprint, keyed hashes only) and replaces the one
-// kept before. A later run compares its own sketches against them: a
-// sampled field that was once read in full is compared as the union of its
-// sample and its kept sketch (fingerprint.Sketch.Merge), and the kept
-// sketches of configured stores the run did not scan take part too, so a
-// `scan --store lake` finds the copies its objects hold of a database
-// scanned last week. Edges between two kept sketches are not written again:
-// the graph carries them forward with their stores. Ingested lineage
-// (Options.Declared) is written into every run and, like foreign keys and
-// views, keeps the pairs it links out of the inferred copies.
+// ~10% of their values), so a sampled scan probes instead (copyprobe.go):
+// once every unit is sampled, the identifier fields (fingerprint.ProbeType)
+// of sampled units are read in full, only those columns, largest unit first
+// and the likelier original first within a size band, in waves of
+// Concurrency; a field whose sample is already contained in one read (or
+// kept) is a copy and is not read. The fields read get whole sketches and
+// membership filters (binary fuse, keyed hashes of the values and of their
+// masked forms), and every other field's sample is probed against them
+// (fingerprint.Probe); pairs no probe measured go through the sketch index.
+// Units over CopyMaxRows are compared by sketch only, and the log says so.
+//
+// The sketch and filters of every field read in full (a probe read, a full
+// scan, or a source that cannot sample) are kept in the graph's document
+// store (DocFingerprint, keyed hashes only) and replace the ones kept
+// before. A later run compares its own sketches against them: a sampled
+// field once read in full is compared as the union of its sample and its
+// kept sketch, and the kept sketches and filters of configured stores the
+// run did not scan take part too, so a `scan --store lake` finds the copies
+// its objects hold of a database scanned last week. A later sampled scan
+// reuses a field's kept filters instead of reading it again while its
+// unit's change stamp (piimap.MetaChangeStamp, or the object's size, mtime
+// and ETag) and its seeded sample are unchanged, for up to CopyRefresh.
+// Edges between two kept sketches are not written again: the graph carries
+// them forward with their stores. Ingested lineage (Options.Declared) is
+// written into every run and, like foreign keys and views, keeps the pairs
+// it links out of the inferred copies.
 //
 // # Identifier filters
 //

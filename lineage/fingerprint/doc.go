@@ -74,12 +74,29 @@
 // last-four column collides with every card column's last-four sketch, so
 // that domain is verified nearly pairwise.
 //
+// # Probes
+//
+// A sketch finds copies between fields it saw whole; a sampled scan has
+// samples. Probe compares a sample with a whole: a field read in full with
+// a Builder made WithMembers keeps every keyed hash, of its values and of
+// each masked form (MemberKeys), which a caller turns into Membership sets
+// (scanner keeps binary fuse filters); the copy's KMV hashes, a uniform
+// sample of its distinct values, are looked up in them (ProbeEstimate).
+// The share found, corrected for the filter's false positives and for
+// chance in small spaces, is the containment, measured on up to KMVSize
+// values whatever the two fields' sizes. Only identifier types take part
+// (ProbeType: emails, phones, cards, national and account numbers) and
+// untyped fields of a masked shape: names and ids overlap by nature.
+// Plain pairs measured both ways are oriented as Pairs orients them; a
+// pair measured one way whose copy has about as many rows as the original
+// has values is near-equal too, and the hints decide (Orient).
+//
 // # Limits
 //
 //   - Sketches of row samples measure the samples: two 10% samples of one
-//     column share only ~10% of their values. Sketch full columns (one
-//     streamed column read is cheap next to classification) or accept
-//     that only high-overlap copies are found.
+//     column share only ~10% of their values. Probes need the original
+//     read in full (see scanner's copy detection); without it only
+//     high-overlap copies are found.
 //   - A copy holding less than ~1/40 of a large column is not measured
 //     reliably (the pooled sample falls under IndexOptions.MinSamples).
 //   - Low-cardinality fields (statuses, first names, years) overlap by
