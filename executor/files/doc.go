@@ -22,12 +22,45 @@
 // rules to each record (CSV columns, JSON paths such as user.email as the
 // scanner names them) or, for text, to each line as whole tokens. The Go
 // readers are used where DuckDB cannot help: they know each record's exact
-// bytes (csv.Reader.InputOffset, raw JSONL lines, json.Decoder offsets), so
-// an erasure keeps every other record byte for byte. Lines are read in
-// blocks of 256 KiB, and a block, line or record in which
-// executor.Prefilter finds none of the subject's values is passed over
-// (copied through by a rewrite) without being decoded or matched. The
-// same stream functions serve executor/s3.
+// bytes (CSV records cut by a reader that follows encoding/csv's rules
+// with LazyQuotes, raw JSONL lines, json.Decoder offsets), so an erasure
+// keeps every other record byte for byte. Lines are read in blocks of 256
+// KiB, and a block, line or record in which executor.Prefilter finds none
+// of the subject's values is passed over (copied through by a rewrite)
+// without being decoded or matched; a CSV record it lets through is
+// decoded by encoding/csv. The same stream functions serve executor/s3.
+//
+// Oversized records (bigcsv.go) are never held whole. A CSV/TSV record
+// longer than maxRecord (8 MiB) is read field by field: a cell up to 8
+// MiB is decoded as usual and matched as in any record (exact cell match
+// on the match fields; a match without a field looks for tokens in every
+// cell); a longer cell is free text, searched in 1 MiB windows, with a
+// margin on both sides, for the subject's identifiers as whole tokens
+// (executor.MatchText), so a token across a window's edge is found. Find
+// shows such a record as a row with a note in place of each oversized
+// cell, and its short cells only when it is the subject's; a record whose
+// only trace of the subject is a token in an oversized cell is found too
+// (with no short cell shown), so that Erase rewrites it. A rewrite reads
+// the record twice: first into a spool (an unlinked temp file in
+// os.TempDir, encrypted with AES-CTR under a random key held only in
+// memory), matching it, then from the spool to the output: not at all
+// when it is the subject's in mode delete; otherwise with the subject's
+// tokens in its oversized cells replaced ([REDACTED], or "[hmac:<token>]"
+// in mode mask; not in a rectification) and, when it is the subject's in
+// modes null or mask or in a rectification, the fields to clear
+// re-encoded alone (not the whole record). Every other byte is copied as
+// it was. An oversized field to clear can only be nulled (an empty cell):
+// masking or rectifying it is refused with an error wrapping
+// piimap.ErrUnsupported, as is a header longer than 8 MiB. A 300 MB cell
+// is erased in about 100 MiB of RSS (TestBigCellEraseMemory), with 300 MB
+// of spool on disk for the time of the record. A JSON Lines line is held
+// whole up to about 16 MiB; a longer one goes through in pieces, copied as
+// it is when executor.Prefilter rules out each piece and each piece's
+// edges, and otherwise (it may be the subject's: one of their values, or
+// a \u or \/ escape, is in it) is refused with an error wrapping
+// piimap.ErrUnsupported naming the line, which fails the file's Find,
+// Count and Erase; it is never skipped. Text lines are still held whole,
+// up to 64 MiB.
 //
 // Erase rewrites a file without the subject's records (mode delete), with
 // their PII and match fields nulled or masked (modes null and mask: an

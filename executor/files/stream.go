@@ -55,22 +55,38 @@ func FindStream(ctx context.Context, r io.Reader, format string, t executor.Targ
 			return ctx.Err()
 		})
 	} else {
-		err = walkStream(r, format, prefilterFor(t, format), func(_ []byte, rec *record) error {
-			if rec == nil || !rec.matches(t.Match) {
-				return nil
-			}
-			if len(b.Rows) > 0 && !slices.Equal(b.Columns, rec.cols) {
+		add := func(cols []executor.Column, vals []any) error {
+			if len(b.Rows) > 0 && !slices.Equal(b.Columns, cols) {
 				if err := flush(); err != nil {
 					return err
 				}
 			}
-			b.Columns = rec.cols
-			b.Rows = append(b.Rows, rec.vals)
+			b.Columns = cols
+			b.Rows = append(b.Rows, vals)
 			if len(b.Rows) >= findBatch {
 				return flush()
 			}
 			return ctx.Err()
-		})
+		}
+		big := func(h *csvHeader, n int, src *bigSrc) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			res, err := scanBig(h, src, t, nil)
+			if err != nil {
+				return fmt.Errorf("csv record %d: %w", n, err)
+			}
+			if !res.matched && res.hits == 0 {
+				return nil
+			}
+			return add(res.row(h))
+		}
+		err = walkStreamBig(r, format, prefilterFor(t, format), func(_ []byte, rec *record) error {
+			if rec == nil || !rec.matches(t.Match) {
+				return nil
+			}
+			return add(rec.cols, rec.vals)
+		}, big)
 	}
 	if err != nil {
 		return err
@@ -158,7 +174,17 @@ func RewriteStream(ctx context.Context, r io.Reader, w io.Writer, format string,
 		return int64(len(repl)), ctx.Err()
 	}
 	var n int64
-	err := walkStream(r, format, prefilterFor(t, format), func(raw []byte, rec *record) error {
+	big := func(h *csvHeader, n int, src *bigSrc) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		ch, err := rewriteBig(h, n, src, w, t, maskKey)
+		if ch {
+			changed++
+		}
+		return err
+	}
+	err := walkStreamBig(r, format, prefilterFor(t, format), func(raw []byte, rec *record) error {
 		if n++; n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -175,7 +201,7 @@ func RewriteStream(ctx context.Context, r io.Reader, w io.Writer, format string,
 			raw = out
 		}
 		return writeRaw(w, raw)
-	})
+	}, big)
 	return changed, err
 }
 
@@ -213,6 +239,12 @@ func prefilterFor(t executor.Target, format string) *executor.Prefilter {
 // records pre rules out as nil ones: the CSV delimiter is sniffed from the
 // head, a JSON document is read whole (up to MaxJSONDocument).
 func walkStream(r io.Reader, format string, pre *executor.Prefilter, visit visitor) error {
+	return walkStreamBig(r, format, pre, visit, nil)
+}
+
+// walkStreamBig is walkStream handing CSV and TSV records longer than
+// maxRecord to big (nil: they are an error) instead of holding them whole.
+func walkStreamBig(r io.Reader, format string, pre *executor.Prefilter, visit visitor, big bigVisitor) error {
 	switch format {
 	case piimap.FormatCSV, piimap.FormatTSV:
 		br := bufio.NewReaderSize(r, sfiles.HeadSize)
@@ -224,7 +256,7 @@ func walkStream(r io.Reader, format string, pre *executor.Prefilter, visit visit
 				comma = d
 			}
 		}
-		return walkCSV(br, comma, pre, visit)
+		return walkCSVBig(br, comma, pre, visit, big)
 	case piimap.FormatJSONL:
 		return walkJSONL(r, pre, visit)
 	case piimap.FormatJSON:

@@ -1,6 +1,7 @@
 package files
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -74,10 +75,181 @@ func (c *captureReader) take(end int64) []byte {
 	return raw
 }
 
+// csvHeader is a delimited file's header: its names and the index of each
+// (the first of duplicates).
+type csvHeader struct {
+	names []string
+	idx   map[string]int
+	comma rune
+}
+
+func newCSVHeader(rec []string, comma rune) *csvHeader {
+	h := &csvHeader{names: append([]string(nil), rec...), idx: map[string]int{}, comma: comma}
+	if len(h.names) > 0 {
+		h.names[0] = string(bytes.TrimPrefix([]byte(h.names[0]), []byte("\xef\xbb\xbf")))
+	}
+	for i, n := range h.names {
+		if _, dup := h.idx[n]; !dup {
+			h.idx[n] = i
+		}
+	}
+	return h
+}
+
+// bigVisitor handles one record longer than maxRecord (record n, counted
+// from 1 with the header), reading its bytes from src (bigcsv.go).
+type bigVisitor func(h *csvHeader, n int, src *bigSrc) error
+
 // walkCSV streams a delimited file, handing each record's exact bytes to
 // visit (the header as structural bytes). Records pre rules out are not
-// decoded into fields.
+// decoded into fields. Records are cut by fieldWalker, which reads them as
+// encoding/csv does, and decoded (when pre lets them through) by
+// encoding/csv; a record longer than maxRecord is an error wrapping
+// piimap.ErrUnsupported (see walkCSVBig).
 func walkCSV(r io.Reader, comma rune, pre *executor.Prefilter, visit visitor) error {
+	return walkCSVBig(r, comma, pre, visit, nil)
+}
+
+// walkCSVBig is walkCSV handing each record longer than maxRecord to big
+// instead of holding it whole.
+func walkCSVBig(r io.Reader, comma rune, pre *executor.Prefilter, visit visitor, big bigVisitor) error {
+	if !streamableComma(comma) {
+		return walkCSVWhole(r, comma, pre, visit)
+	}
+	br := bufio.NewReaderSize(r, csvSegment)
+	fw := fieldWalker{comma: byte(comma)}
+	var hdr *csvHeader
+	var rec []byte // the current record's bytes, empty lines before it included
+	n := 0
+	dec := &csvDecoder{comma: comma}
+	for {
+		seg, err := br.ReadSlice('\n')
+		eof := errors.Is(err, io.EOF)
+		if err != nil && !eof && !errors.Is(err, bufio.ErrBufferFull) {
+			return err
+		}
+		end := false
+		if len(seg) > 0 {
+			end = fw.scan(seg)
+			rec = append(rec, seg...)
+		}
+		if eof && !end && fw.st != stStart {
+			end = true // the last record, without a terminator
+		}
+		switch {
+		case len(rec) > maxRecord && fw.st == stStart && !end:
+			if err := visit(rec, nil); err != nil { // a run of empty lines
+				return err
+			}
+			rec = rec[:0]
+		case len(rec) > maxRecord:
+			n++
+			if hdr == nil {
+				return fmt.Errorf("csv header longer than %d bytes: %w", maxRecord, piimap.ErrUnsupported)
+			}
+			if big == nil {
+				return fmt.Errorf("csv record %d longer than %d bytes: %w", n, maxRecord, piimap.ErrUnsupported)
+			}
+			src := &bigSrc{head: rec, br: br, fw: &fw, done: end}
+			if err := big(hdr, n, src); err != nil {
+				return err
+			}
+			if err := src.drain(); err != nil {
+				return err
+			}
+			eof = eof || src.eof
+			rec = rec[:0]
+			fw.reset()
+		case end:
+			n++
+			if err := csvRecord(rec, dec, n, &hdr, pre, visit); err != nil {
+				return err
+			}
+			rec = rec[:0]
+			fw.reset()
+		}
+		if eof {
+			if len(rec) > 0 {
+				return visit(rec, nil) // trailing bytes after the last record
+			}
+			return nil
+		}
+	}
+}
+
+// csvDecoder decodes records one at a time with one encoding/csv Reader,
+// fed each record's bytes.
+type csvDecoder struct {
+	comma rune
+	cr    *csv.Reader
+	in    []byte // what the Reader has not read yet
+	fed   int64  // bytes fed
+}
+
+func (d *csvDecoder) Read(p []byte) (int, error) {
+	if len(d.in) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, d.in)
+	d.in = d.in[n:]
+	return n, nil
+}
+
+// decode returns the fields of the one record in raw.
+func (d *csvDecoder) decode(raw []byte) ([]string, error) {
+	if d.cr == nil {
+		d.fed = 0
+		d.cr = csv.NewReader(d)
+		d.cr.Comma, d.cr.FieldsPerRecord, d.cr.LazyQuotes = d.comma, -1, true
+	}
+	d.in = raw
+	d.fed += int64(len(raw))
+	rec, err := d.cr.Read()
+	if err != nil || d.cr.InputOffset() != d.fed || len(d.in) > 0 {
+		d.cr = nil // start afresh with the next record
+	}
+	return rec, err
+}
+
+// csvRecord decodes one whole record (record n) and visits it: the first
+// is the header, *hdr.
+func csvRecord(raw []byte, dec *csvDecoder, n int, hdr **csvHeader, pre *executor.Prefilter, visit visitor) error {
+	if *hdr != nil && !pre.MayMatch(raw) {
+		return visit(raw, nil)
+	}
+	comma := dec.comma
+	rec, err := dec.decode(raw)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("csv record %d: %w: %w", n, piimap.ErrCorrupt, err)
+	}
+	if *hdr == nil {
+		*hdr = newCSVHeader(rec, comma)
+		return visit(raw, nil)
+	}
+	raw = bytes.Clone(raw)
+	h := *hdr
+	cols := make([]executor.Column, len(h.names))
+	vals := make([]any, len(h.names))
+	for i, name := range h.names {
+		cols[i] = executor.Column{Name: name, Type: "VARCHAR"}
+		if i < len(rec) {
+			vals[i] = rec[i]
+		}
+	}
+	get := func(f string) []string {
+		if i, ok := h.idx[f]; ok && i < len(rec) {
+			return []string{rec[i]}
+		}
+		return nil
+	}
+	clear := func(fields []string, c clearer) []byte { return clearCSV(raw, rec, h.idx, comma, fields, c) }
+	return visit(raw, &record{raw: raw, cols: cols, vals: vals, get: get, text: string(raw), clear: clear})
+}
+
+// walkCSVWhole is walkCSV through encoding/csv, for a delimiter
+// fieldWalker does not handle (a multi-byte rune): every record is held
+// whole.
+func walkCSVWhole(r io.Reader, comma rune, pre *executor.Prefilter, visit visitor) error {
 	cr0 := &captureReader{r: r}
 	cr := csv.NewReader(cr0)
 	cr.Comma = comma
@@ -195,12 +367,32 @@ func jsonType(v any) string {
 	return "null"
 }
 
+// longLineOverlap is how much of a long JSON Lines line's pieces the
+// prefilter sees on both sides of their edge.
+const longLineOverlap = 64 << 10
+
 // walkJSONL streams newline-delimited JSON; blank lines are structural.
 // Lines pre rules out are not decoded, and blocks of them go to visit
-// whole as structural bytes.
+// whole as structural bytes. A line longer than about maxRecord is not
+// held whole: it goes to visit in pieces, as structural bytes, when pre
+// rules out each piece and each edge between two; otherwise (it may be
+// the subject's) the walk fails with an error wrapping
+// piimap.ErrUnsupported.
 func walkJSONL(r io.Reader, pre *executor.Prefilter, visit visitor) error {
 	skip := func(block []byte, _ int64) error { return visit(block, nil) }
-	return walkLines(r, pre, skip, func(_ int64, raw []byte) error {
+	over := func(n int64, size int) (longLine, error) {
+		var tail []byte
+		return func(p []byte, _ bool) error {
+			edge := append(tail, p[:min(len(p), longLineOverlap)]...)
+			if pre.MayMatch(p) || pre.MayMatch(edge) {
+				return fmt.Errorf("jsonl line %d is longer than %d bytes and may hold the subject's data; a line that long is not read whole: %w",
+					n, size, piimap.ErrUnsupported)
+			}
+			tail = append(tail[:0], edge[max(len(edge)-longLineOverlap, 0):]...)
+			return visit(p, nil)
+		}, nil
+	}
+	return walkLinesMax(r, pre, maxRecord, over, skip, func(_ int64, raw []byte) error {
 		if len(bytes.TrimSpace(raw)) == 0 || !pre.MayMatch(raw) {
 			return visit(raw, nil)
 		}

@@ -25,6 +25,19 @@ var blockSize = 256 << 10 // a variable for tests
 // counted from 1 across the stream. So a lookup reads a large log at
 // about the speed of the prefilter's byte search.
 func walkLines(r io.Reader, pre *executor.Prefilter, skip func(block []byte, lines int64) error, visit func(n int64, line []byte) error) error {
+	tooLong := func(int64, int) (longLine, error) { return nil, errors.New("line longer than 64 MiB") }
+	return walkLinesMax(r, pre, maxLine, tooLong, skip, visit)
+}
+
+// A longLine takes a line too long to hold, piece by piece (last: the
+// piece that ends it).
+type longLine func(piece []byte, last bool) error
+
+// walkLinesMax is walkLines holding lines up to about limit bytes: a line
+// that does not fit the buffer once it is over limit goes, in pieces, to
+// the longLine over(its number, the buffer's size) returns, or the walk
+// ends with over's error.
+func walkLinesMax(r io.Reader, pre *executor.Prefilter, limit int, over func(line int64, size int) (longLine, error), skip func(block []byte, lines int64) error, visit func(n int64, line []byte) error) error {
 	buf := make([]byte, blockSize)
 	var n int64
 	end := 0 // buf[:end] holds unvisited bytes
@@ -43,8 +56,16 @@ func walkLines(r io.Reader, pre *executor.Prefilter, skip func(block []byte, lin
 			cut = end
 		}
 		if cut == 0 { // one line fills the buffer: grow it
-			if len(buf) > maxLine {
-				return errors.New("line longer than 64 MiB")
+			if len(buf) > limit {
+				ll, err := over(n+1, len(buf))
+				if err != nil {
+					return err
+				}
+				n++
+				if end, err = streamLine(r, buf, end, ll); err != nil {
+					return err
+				}
+				continue
 			}
 			buf = append(buf, make([]byte, len(buf))...)
 			continue
@@ -78,6 +99,34 @@ func walkLines(r io.Reader, pre *executor.Prefilter, skip func(block []byte, lin
 			return nil
 		}
 		end = copy(buf, buf[cut:end])
+	}
+}
+
+// streamLine hands a long line to ll: buf[:end] (its start), then the
+// rest from r up to its \n. It returns how many bytes after the line it
+// left at the start of buf.
+func streamLine(r io.Reader, buf []byte, end int, ll longLine) (int, error) {
+	if err := ll(buf[:end], false); err != nil {
+		return 0, err
+	}
+	for {
+		m, err := io.ReadFull(r, buf)
+		eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		if err != nil && !eof {
+			return 0, err
+		}
+		if i := bytes.IndexByte(buf[:m], '\n'); i >= 0 {
+			if err := ll(buf[:i+1], true); err != nil {
+				return 0, err
+			}
+			return copy(buf, buf[i+1:m]), nil
+		}
+		if eof {
+			return 0, ll(buf[:m], true)
+		}
+		if err := ll(buf[:m], false); err != nil {
+			return 0, err
+		}
 	}
 }
 
