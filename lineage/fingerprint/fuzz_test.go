@@ -33,6 +33,12 @@ func FuzzNormalizers(f *testing.F) {
 			}
 			_ = Shape(v)
 		}
+		// The builder's allocation-free email path is NormalizeEmail.
+		want, wok := NormalizeEmail(s)
+		_, got, gok := appendNormalizedEmail(nil, s)
+		if got != want || gok != wok {
+			t.Fatalf("appendNormalizedEmail(%q) = %q %v, NormalizeEmail %q %v", s, got, gok, want, wok)
+		}
 		b := NewBuilder(testKey, piimap.TypeEmail)
 		b.Add(s)
 		_ = b.Sketch()

@@ -127,7 +127,7 @@ func (b *Builder) MemberKeys() (map[string][]uint64, bool) {
 			form = b.tr[i-1].name
 		}
 		ks = slices.Clone(ks)
-		slices.Sort(ks)
+		radixSort(ks)
 		out[form] = slices.Compact(ks)
 	}
 	return out, true
@@ -144,3 +144,34 @@ func (s SetMembership) Len() int { return len(s) }
 
 // FalsePositive is 0: the set is exact.
 func (s SetMembership) FalsePositive() float64 { return 0 }
+
+// radixSort sorts keyed hashes (uniform 64-bit values) in place: an LSD
+// radix sort of four 16-bit digits, several times faster than a comparison
+// sort on the hundreds of thousands of hashes of a column read in full.
+func radixSort(a []uint64) {
+	if len(a) < 1<<10 {
+		slices.Sort(a)
+		return
+	}
+	tmp := make([]uint64, len(a))
+	var count [1 << 16]int
+	src, dst := a, tmp
+	for shift := uint(0); shift < 64; shift += 16 {
+		clear(count[:])
+		for _, v := range src {
+			count[(v>>shift)&0xffff]++
+		}
+		pos := 0
+		for i, c := range count {
+			count[i] = pos
+			pos += c
+		}
+		for _, v := range src {
+			d := (v >> shift) & 0xffff
+			dst[count[d]] = v
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	// Four passes: the result is back in a.
+}

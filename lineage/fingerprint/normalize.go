@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strings"
 	"unicode"
+	"unicode/utf8"
+	"unsafe"
 
 	"github.com/piimap/piimap"
 )
@@ -91,6 +93,36 @@ func NormalizeEmail(s string) (string, bool) {
 		return "", false
 	}
 	return strings.ToLower(s), true
+}
+
+// appendNormalizedEmail is NormalizeEmail into dst, for the builder's hot
+// path: an ASCII address is lowercased into dst and returned as a string
+// over it (valid until dst is reused); anything else goes through
+// NormalizeEmail.
+func appendNormalizedEmail(dst []byte, s string) ([]byte, string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			v, ok := NormalizeEmail(s)
+			return dst, v, ok
+		}
+	}
+	s = strings.TrimSpace(s)
+	if len(s) > 7 && strings.EqualFold(s[:7], "mailto:") {
+		s = s[7:]
+	}
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(s, "<"), ">"))
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 || strings.ContainsAny(s, " \t\r\n") {
+		return dst, "", false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst, unsafe.String(unsafe.SliceData(dst), len(dst)), true
 }
 
 // NormalizePhone reduces a phone number to E.164 ("+14155550123") without

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -129,4 +130,21 @@ func TestMembersLimit(t *testing.T) {
 	b.Add("Ann Lee")
 	_, ok = b.MemberKeys()
 	require.False(t, ok, "names take no probes")
+}
+
+func TestRadixSort(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 1000, 1024, 5000, 70000} {
+		a := make([]uint64, n)
+		for i := range a {
+			a[i] = rnd.Uint64()
+			if i%7 == 0 && i > 0 {
+				a[i] = a[i-1] // repeats
+			}
+		}
+		want := slices.Clone(a)
+		slices.Sort(want)
+		radixSort(a)
+		require.Equal(t, want, a, "n=%d", n)
+	}
 }

@@ -183,7 +183,7 @@ type Option func(*Builder)
 // WithNormalizer replaces the built-in normaliser for the builder's type,
 // for callers with a better one (a full E.164 formatter, a locale-aware
 // name folder). It must be deterministic and the same across a scan.
-func WithNormalizer(n Normalizer) Option { return func(b *Builder) { b.norm = n } }
+func WithNormalizer(n Normalizer) Option { return func(b *Builder) { b.norm, b.customNorm = n, true } }
 
 // WithPhoneCountry sets the country calling code (digits, "44") national
 // phone numbers are assumed to be in; the default is "1".
@@ -221,6 +221,8 @@ type Builder struct {
 	// derivedMembersOnly: masked forms go to members, not signatures.
 	derivedMembersOnly bool
 	buf                []byte // scratch for masked forms
+	nbuf               []byte // scratch for a normalised email
+	customNorm         bool   // WithNormalizer replaced the type's normaliser
 }
 
 // NewBuilder starts a sketch of a field of PII type typ ("" when the field
@@ -246,7 +248,14 @@ func NewBuilder(key []byte, typ string, opts ...Option) *Builder {
 // not sketched.
 func (b *Builder) Add(value string) {
 	b.seen++
-	v, ok := b.norm(value)
+	var v string
+	var ok bool
+	if b.typ == piimap.TypeEmail && !b.customNorm {
+		// NormalizeEmail without its allocation, for ASCII addresses.
+		b.nbuf, v, ok = appendNormalizedEmail(b.nbuf[:0], value)
+	} else {
+		v, ok = b.norm(value)
+	}
 	if !ok {
 		return
 	}
