@@ -124,7 +124,7 @@ func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch, kept m
 	band := func(rows int64) int { return int(math.Floor(math.Log(float64(max(rows, 1))) / math.Log(1.25))) }
 	slices.SortFunc(units, func(a, b memberUnit) int {
 		return cmp.Or(cmp.Compare(band(b.rows), band(a.rows)), cmpBool(b.hints.Key, a.hints.Key),
-			cmp.Compare(b.hints.PIIFields, a.hints.PIIFields), cmp.Compare(fingerprint.Stage(a.hints.StoreKind), fingerprint.Stage(b.hints.StoreKind)),
+			cmp.Compare(b.hints.PIIFields, a.hints.PIIFields), cmp.Compare(stageRank(a.hints.Stage), stageRank(b.hints.Stage)),
 			cmp.Compare(b.rows, a.rows), cmp.Compare(a.u.Loc.String(), b.u.Loc.String()))
 	})
 	at := make(map[piimap.Location]int, len(sketches))
@@ -287,6 +287,14 @@ func sampleDigest(s fingerprint.Sketch) uint64 {
 		h.Write(b[:])
 	}
 	return h.Sum64() | 1 // never 0, which means "none"
+}
+
+// stageRank orders pipeline stages for reading, unknown last.
+func stageRank(s int) int {
+	if s == StageUnknown {
+		return StageTransient + 1
+	}
+	return s
 }
 
 // probeMinMatched is the fewest values found that explain a field as a

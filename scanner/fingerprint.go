@@ -165,7 +165,7 @@ func (e *engine) keepPrints(st *store, u piimap.Unit, us *unitScan) {
 		f := fieldSketch{
 			loc:    u.Loc.WithField(name),
 			sketch: s,
-			hints: fingerprint.Hints{StoreKind: st.kind, Rows: rows, Modified: modified(u),
+			hints: fingerprint.Hints{Stage: st.stage, Rows: rows, Modified: modified(u),
 				Key: fs.meta[piimap.MetaUnique] == "true" || fs.meta[piimap.MetaPrimaryKey] == "true", PIIFields: piiFields},
 			whole: us.prints.whole || us.prints.fields[name].whole,
 		}
@@ -176,7 +176,7 @@ func (e *engine) keepPrints(st *store, u piimap.Unit, us *unitScan) {
 		}
 		kept = append(kept, f)
 	}
-	e.noteMembers(st, u, us, rows, fingerprint.Hints{StoreKind: st.kind, Rows: rows, PIIFields: piiFields})
+	e.noteMembers(st, u, us, rows, fingerprint.Hints{Stage: st.stage, Rows: rows, PIIFields: piiFields})
 	us.prints = nil
 	e.mu.Lock()
 	e.sketches = append(e.sketches, kept...)

@@ -225,6 +225,7 @@ type engine struct {
 type store struct {
 	cfg   StoreConfig
 	kind  string
+	stage int // StageOf(src)
 	src   Source
 	sel   *Selector
 	units []piimap.Unit
@@ -252,7 +253,7 @@ func (e *engine) openStores(ctx context.Context, cfgs []StoreConfig) ([]*store, 
 				errs[i] = err
 				return nil
 			}
-			out[i] = &store{cfg: cfg, kind: kind, src: src, sel: sel}
+			out[i] = &store{cfg: cfg, kind: kind, stage: StageOf(src), src: src, sel: sel}
 			return nil
 		})
 	}

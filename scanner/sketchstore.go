@@ -36,7 +36,7 @@ type keptDoc struct {
 	Loc        piimap.Location `json:"loc"`
 	Run        string          `json:"run"`
 	ObservedAt time.Time       `json:"observed_at"`
-	StoreKind  string          `json:"store_kind,omitempty"`
+	Stage      int             `json:"stage,omitempty"`
 	Rows       int64           `json:"rows,omitempty"`
 	Key        bool            `json:"key,omitempty"`
 	PIIFields  int             `json:"pii_fields,omitempty"`
@@ -84,7 +84,7 @@ func (s sketchStore) save(ctx context.Context, runID string, sketches []fieldSke
 		if readAt.IsZero() {
 			readAt = now
 		}
-		b, err := json.Marshal(keptDoc{Loc: loc, Run: runID, ObservedAt: now, StoreKind: fs.hints.StoreKind,
+		b, err := json.Marshal(keptDoc{Loc: loc, Run: runID, ObservedAt: now, Stage: fs.hints.Stage,
 			Rows: fs.hints.Rows, Key: fs.hints.Key, PIIFields: fs.hints.PIIFields, Modified: fs.hints.Modified, Sketch: raw, Members: fs.encoded,
 			Sample: fs.sample, ReadAt: readAt, Stamp: fs.stamp})
 		if err != nil {
@@ -120,7 +120,7 @@ func (s sketchStore) load(ctx context.Context) (map[piimap.Location]keptSketch, 
 			s.log.Warn("kept membership filters unreadable; the field is compared by sketch", "field", id, "err", err)
 		}
 		out[bare(d.Loc)] = keptSketch{loc: d.Loc, sketch: sk, members: members, encoded: d.Members, sample: d.Sample, readAt: d.ReadAt, stamp: d.Stamp,
-			hints: fingerprint.Hints{StoreKind: d.StoreKind, Rows: d.Rows, Key: d.Key, PIIFields: d.PIIFields, Modified: d.Modified}}
+			hints: fingerprint.Hints{Stage: d.Stage, Rows: d.Rows, Key: d.Key, PIIFields: d.PIIFields, Modified: d.Modified}}
 		return nil
 	})
 	if err != nil && !errors.Is(err, piimap.ErrNotFound) {

@@ -27,6 +27,28 @@ type EdgeDeclarer interface {
 // Closer is implemented by sources holding connections.
 type Closer interface{ Close() error }
 
+// Pipeline stages (PipelineStager): where a kind of store usually sits
+// along a data pipeline. Copy detection takes the later stage for the copy
+// when two stores hold near-equal values and nothing firmer decides.
+const (
+	StageUnknown     = 0
+	StageOperational = 1 // operational databases
+	StageWarehouse   = 2 // warehouses and analytical databases
+	StageObjects     = 3 // files and object stores
+	StageTransient   = 4 // caches and streams
+)
+
+// PipelineStager is implemented by sources that know their pipeline stage.
+type PipelineStager interface{ PipelineStage() int }
+
+// StageOf is a source's pipeline stage, StageUnknown when it does not say.
+func StageOf(src Source) int {
+	if p, ok := src.(PipelineStager); ok {
+		return p.PipelineStage()
+	}
+	return StageUnknown
+}
+
 // StoreConfig is one configured store, as written in piimap.yaml.
 type StoreConfig struct {
 	Name        string            `yaml:"name" json:"name"`

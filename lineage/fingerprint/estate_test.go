@@ -73,8 +73,8 @@ func genEstate(n int, seed uint64) *synthEstate {
 	r := rand.New(rand.NewPCG(seed, 11))
 	e := &synthEstate{truth: map[[2]piimap.Location]synthTruth{}}
 	types := []string{piimap.TypeEmail, piimap.TypeEmail, piimap.TypePhone, piimap.TypeCreditCard, piimap.TypeUSSSN}
-	stores := []string{"postgres", "mysql"}
-	copyStores := []string{"duckdb", "s3", "redis", "files"}
+	stores := []int{1, 1}           // operational databases
+	copyStores := []int{2, 3, 4, 3} // a warehouse, objects, a cache, files
 	var prevIDs []uint64
 	for g := 0; len(e.fields) < n; g++ {
 		typ := types[r.IntN(len(types))]
@@ -95,13 +95,13 @@ func genEstate(n int, seed uint64) *synthEstate {
 				vals[i] = synthValue(typ, prevIDs[i%len(prevIDs)])
 			}
 		}
-		e.add(orig, typ, vals, Hints{StoreKind: stores[g%2]})
+		e.add(orig, typ, vals, Hints{Stage: stores[g%2]})
 		prevIDs = ids
 		if kind <= 1 || len(e.fields) >= n {
 			continue // unrelated original without copy
 		}
 		cp := piimap.Location{Store: fmt.Sprintf("lake%d", g%20), Name: fmt.Sprintf("copy_%d", g), Field: "c"}
-		hints := Hints{StoreKind: copyStores[r.IntN(len(copyStores))]}
+		hints := Hints{Stage: copyStores[r.IntN(len(copyStores))]}
 		perm := r.Perm(size)
 		if kind <= 4 { // masked
 			k := max(10, size/(1+r.IntN(2)))

@@ -14,9 +14,12 @@ import (
 // Hints are facts about a field, besides its values, that help decide
 // which of two near-equal fields is the copy. Zero values mean unknown.
 type Hints struct {
-	StoreKind string    // postgres, mysql, duckdb, files, s3, redis, ...
-	Modified  time.Time // last modification of the asset
-	Rows      int64     // row count of the asset
+	// Stage is the store's place along a data pipeline, 0 when unknown,
+	// higher further down (operational databases, warehouses, files and
+	// objects, caches and streams: the scanner's Stage constants).
+	Stage    int
+	Modified time.Time // last modification of the asset
+	Rows     int64     // row count of the asset
 	// Key reports a declared primary key or unique constraint on the
 	// field: an entity table's own column, where copies are made from.
 	Key bool

@@ -58,21 +58,21 @@ func TestIndexPairs(t *testing.T) {
 		vals  []string
 		hints Hints
 	}{
-		{loc("app", "public.users", "email"), piimap.TypeEmail, users, Hints{StoreKind: "postgres"}},
+		{loc("app", "public.users", "email"), piimap.TypeEmail, users, Hints{Stage: 1}},
 		// 80% of its values from users, 20% its own: a copy at containment 0.8.
-		{loc("lake", "exports/users.csv", "Email"), piimap.TypeEmail, append(upper(users[1000:2600]), emails(90000, 400)...), Hints{StoreKind: "s3"}},
+		{loc("lake", "exports/users.csv", "Email"), piimap.TypeEmail, append(upper(users[1000:2600]), emails(90000, 400)...), Hints{Stage: 3}},
 		// Unrelated customers of another business, same type.
-		{loc("crm", "public.leads", "email"), piimap.TypeEmail, emails(200000, 4000), Hints{StoreKind: "postgres"}},
+		{loc("crm", "public.leads", "email"), piimap.TypeEmail, emails(200000, 4000), Hints{Stage: 1}},
 		// Shares 5% with users: not a copy.
-		{loc("crm", "public.contacts", "email"), piimap.TypeEmail, append(emails(300000, 1900), users[:100]...), Hints{StoreKind: "postgres"}},
+		{loc("crm", "public.contacts", "email"), piimap.TypeEmail, append(emails(300000, 1900), users[:100]...), Hints{Stage: 1}},
 		// Same values as users, in a warehouse: near-equal, oriented by store kind.
-		{loc("wh", "main.dim_customer", "email"), piimap.TypeEmail, users, Hints{StoreKind: "duckdb"}},
+		{loc("wh", "main.dim_customer", "email"), piimap.TypeEmail, users, Hints{Stage: 2}},
 		// Masked copies.
-		{loc("wh", "main.dim_customer", "email_sha256"), "", hashes(users[:4000], sha256Hex), Hints{StoreKind: "duckdb"}},
-		{loc("cache", "profile:*", "h"), "", hashes(users[2000:2500], md5Hex), Hints{StoreKind: "redis"}},
-		{loc("lake", "b64.jsonl", "id"), "", b64, Hints{StoreKind: "s3"}},
-		{loc("app", "public.payments", "card"), piimap.TypeCreditCard, cards, Hints{StoreKind: "postgres"}},
-		{loc("app", "public.receipts", "card_masked"), "", masked, Hints{StoreKind: "postgres"}},
+		{loc("wh", "main.dim_customer", "email_sha256"), "", hashes(users[:4000], sha256Hex), Hints{Stage: 2}},
+		{loc("cache", "profile:*", "h"), "", hashes(users[2000:2500], md5Hex), Hints{Stage: 4}},
+		{loc("lake", "b64.jsonl", "id"), "", b64, Hints{Stage: 3}},
+		{loc("app", "public.payments", "card"), piimap.TypeCreditCard, cards, Hints{Stage: 1}},
+		{loc("app", "public.receipts", "card_masked"), "", masked, Hints{Stage: 1}},
 		// Four-digit numbers unrelated to the cards, and hashes of unrelated emails.
 		{loc("app", "public.people", "birth_year"), "", years, Hints{}},
 		{loc("crm", "public.leads", "email_hash"), "", hashes(emails(500000, 3000), sha256Hex), Hints{}},
@@ -136,7 +136,7 @@ func TestIndexOrientation(t *testing.T) {
 		confidence float64
 	}{
 		{"modified later is the copy", Hints{Modified: t0.Add(time.Hour)}, Hints{Modified: t0}, "a", DirModified, 0.8},
-		{"pipeline stage", Hints{StoreKind: "postgres"}, Hints{StoreKind: "redis"}, "b", DirStoreKind, 0.8},
+		{"pipeline stage", Hints{Stage: 1}, Hints{Stage: 4}, "b", DirStoreKind, 0.8},
 		{"fewer rows", Hints{Rows: 10}, Hints{Rows: 2000}, "a", DirRows, 0.8},
 		{"undetermined", Hints{}, Hints{}, "b", DirUndetermined, 0.6},
 	} {

@@ -111,31 +111,6 @@ func cmpLoc(a, b piimap.Location) int {
 	return cmp.Or(cmp.Compare(a.Store, b.Store), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Field, b.Field))
 }
 
-// Stage ranks a store kind along a typical data pipeline (operational
-// databases 0, warehouses 1, files and objects 2, caches and streams 3);
-// unknown kinds rank 4.
-func Stage(kind string) int {
-	if s := stage(kind); s >= 0 {
-		return s
-	}
-	return 4
-}
-
-// stage ranks store kinds along a typical data pipeline; -1 is unknown.
-func stage(kind string) int {
-	switch strings.ToLower(kind) {
-	case "postgres", "postgresql", "mysql", "mariadb", "sqlserver", "oracle":
-		return 0
-	case "duckdb", "snowflake", "bigquery", "redshift", "clickhouse":
-		return 1
-	case "files", "file", "s3", "gcs", "azblob":
-		return 2
-	case "redis", "nats", "kafka", "logs", "memcached":
-		return 3
-	}
-	return -1
-}
-
 // Orient decides which of two near-equal fields (at a and b, with their
 // hints) is the copy, as Pairs and Probe do: it returns how it decided and
 // whether a is the copy.
@@ -155,8 +130,8 @@ func orient(a, b *entry) (string, bool) {
 	if ha.PIIFields > 0 && hb.PIIFields > 0 && ha.PIIFields != hb.PIIFields {
 		return DirProjection, ha.PIIFields < hb.PIIFields
 	}
-	if sa, sb := stage(ha.StoreKind), stage(hb.StoreKind); sa >= 0 && sb >= 0 && sa != sb {
-		return DirStoreKind, sa > sb
+	if ha.Stage > 0 && hb.Stage > 0 && ha.Stage != hb.Stage {
+		return DirStoreKind, ha.Stage > hb.Stage
 	}
 	if ha.Rows > 0 && hb.Rows > 0 && ha.Rows != hb.Rows {
 		return DirRows, ha.Rows < hb.Rows

@@ -97,7 +97,7 @@ func TestProbeOrientsNearEqualFields(t *testing.T) {
 	vs := personEmails("ann", 3000)
 	a := membersOf(t, piimap.Location{Store: "pg", Name: "public.users", Field: "email"}, piimap.TypeEmail, vs)
 	b := membersOf(t, piimap.Location{Store: "lake", Name: "users.csv", Field: "email"}, piimap.TypeEmail, vs)
-	a.Hints, b.Hints = Hints{StoreKind: "postgres"}, Hints{StoreKind: "files"}
+	a.Hints, b.Hints = Hints{Stage: 1}, Hints{Stage: 3}
 	ms, _ := Probe([]ProbeField{a, b}, 0.8, ProbeOptions{})
 	require.Len(t, ms, 1)
 	require.Equal(t, b.Loc, ms[0].Copy)

@@ -342,3 +342,8 @@ func fileStamp(path string) string {
 	}
 	return stamp
 }
+
+var _ scanner.PipelineStager = (*Source)(nil)
+
+// PipelineStage places the store along a data pipeline: an analytical database.
+func (s *Source) PipelineStage() int { return scanner.StageWarehouse }

@@ -486,3 +486,8 @@ func trimPath(err error) error {
 	}
 	return fmt.Errorf("%s: %w", pe.Op, pe.Err)
 }
+
+var _ scanner.PipelineStager = (*Source)(nil)
+
+// PipelineStage places the store along a data pipeline: files.
+func (s *Source) PipelineStage() int { return scanner.StageObjects }

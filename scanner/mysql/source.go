@@ -379,3 +379,8 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
+
+var _ scanner.PipelineStager = (*Source)(nil)
+
+// PipelineStage places the store along a data pipeline: an operational database.
+func (s *Source) PipelineStage() int { return scanner.StageOperational }

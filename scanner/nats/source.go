@@ -227,3 +227,8 @@ func sortedFields(fs []string) []string {
 	slices.Sort(out)
 	return out
 }
+
+var _ scanner.PipelineStager = (*Source)(nil)
+
+// PipelineStage places the store along a data pipeline: a stream.
+func (s *Source) PipelineStage() int { return scanner.StageTransient }

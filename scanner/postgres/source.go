@@ -308,3 +308,8 @@ func seedFor(seed int64, unit string) int64 {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+var _ scanner.PipelineStager = (*Source)(nil)
+
+// PipelineStage places the store along a data pipeline: an operational database.
+func (s *Source) PipelineStage() int { return scanner.StageOperational }

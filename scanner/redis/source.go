@@ -397,3 +397,8 @@ func (a *accum) flush(ctx context.Context, emit func(piimap.Record) error) error
 	a.flushed = true
 	return nil
 }
+
+var _ scanner.PipelineStager = (*Source)(nil)
+
+// PipelineStage places the store along a data pipeline: a cache.
+func (s *Source) PipelineStage() int { return scanner.StageTransient }

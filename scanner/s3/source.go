@@ -343,3 +343,8 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	}
 	return c.r.Read(p)
 }
+
+var _ scanner.PipelineStager = (*Source)(nil)
+
+// PipelineStage places the store along a data pipeline: objects.
+func (s *Source) PipelineStage() int { return scanner.StageObjects }
