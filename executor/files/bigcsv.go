@@ -430,6 +430,11 @@ type tokenMasker struct {
 	hits   int
 	chunk  int
 	margin int
+	// JSON mode (writeJSON, bigjson.go): win is the decoded text of a
+	// JSON string's raw content raw, pos[i] the offset in raw of win[i].
+	json bool
+	raw  []byte
+	pos  []int32
 }
 
 // maskChunk is tokenMasker's window (at most maxRecord).
@@ -489,29 +494,48 @@ func (m *tokenMasker) flush(final bool) error {
 			break
 		}
 		p = max(p, sp.End)
-		if err := m.out(m.win[prev:sp.Start]); err != nil {
+		if err := m.outText(prev, sp.Start); err != nil {
 			return err
 		}
 		m.hits++
 		if m.w != nil {
 			repl, _ := redactLine(m.win[sp.Start:sp.End], []executor.Span{{Start: 0, End: sp.End - sp.Start}}, m.mode, m.key)
+			if m.json {
+				repl = jsonEscapeText(repl)
+			}
 			if err := m.out(repl); err != nil {
 				return err
 			}
 		}
 		prev = sp.End
 	}
-	if err := m.out(m.win[prev:p]); err != nil {
+	if err := m.outText(prev, p); err != nil {
 		return err
 	}
 	if final {
-		m.win, m.done = m.win[:0], 0
+		m.win, m.done, m.raw, m.pos = m.win[:0], 0, m.raw[:0], m.pos[:0]
 		return nil
 	}
 	keep := max(p-m.margin, 0)
 	m.win = m.win[:copy(m.win, m.win[keep:])]
 	m.done = p - keep
+	if m.json {
+		rk := m.rawAt(keep)
+		m.raw = m.raw[:copy(m.raw, m.raw[rk:])]
+		m.pos = m.pos[:copy(m.pos, m.pos[keep:])]
+		for i := range m.pos {
+			m.pos[i] -= int32(rk)
+		}
+	}
 	return nil
+}
+
+// outText writes win[a:b] (in JSON mode, the raw bytes it was decoded from).
+func (m *tokenMasker) outText(a, b int) error {
+	if m.json {
+		return m.out(m.raw[m.rawAt(a):m.rawAt(b)])
+	}
+	return m.out(m.win[a:b])
 }
 
 // spool holds an oversized record on disk between its two reads: an

@@ -62,6 +62,43 @@
 // Count and Erase; it is never skipped. Text lines are still held whole,
 // up to 64 MiB.
 //
+// A JSON document (.json) is read whole up to jsonDocBound (16 MiB): its
+// rows are the elements of a top-level array, or its top-level values,
+// each decoded and matched by JSON path; the subject's row is dropped
+// (the rows left then joined by the document's first separator) or
+// re-encoded alone, every other byte kept. A larger document streams, of
+// any size (jsonlex.go, jsondoc.go, bigjson.go): a byte-level scanner that
+// follows only strings, escapes and nesting cuts it into rows and copies
+// every byte around them as it was. A row up to 16 MiB is held and
+// handled as in a document read whole, except that a dropped row goes
+// with the separator before it (after it, for the first row kept), so
+// the rows left keep their own separators (the same bytes wherever all
+// separators are alike). A longer row (oversized; a top-level object over
+// 16 MiB is one) is read like an oversized CSV record: spooled encrypted,
+// its skeleton (its bytes with each string over 1 MiB replaced by a
+// placeholder) matched as any row, and each such long string decoded and
+// searched in windows (tokenMasker in JSON mode) for the subject's
+// tokens. Escapes are decoded for the search, each decoded byte mapped
+// back to its raw bytes, so a token next to \n or \", or written with \u
+// escapes, is found and replaced whole, and every other raw byte
+// (escapes included) is copied as it was; a surrogate pair cut between
+// two reads is searched as two U+FFFD. The row is the subject's when its
+// skeleton matches, or when a long string holds a token of a match
+// without a field, or of an email, phone, card, IBAN or SSN match whose
+// field is that string's path. It is then dropped in mode delete, and
+// refused in modes null and mask and in a rectification (which would
+// re-encode it) with an error wrapping piimap.ErrUnsupported naming the
+// row (the Handler adds the file). Otherwise its tokens in long strings
+// are replaced ([REDACTED], or "[hmac:<token>]" in mode mask; not in a
+// rectification) and the rest copied. A skeleton over 16 MiB is not held:
+// it is prefiltered, and refused (ErrUnsupported) when executor.Prefilter
+// lets it through (one of the subject's values, or a \u or \/ escape, is
+// in it). Find shows an oversized row with a note in place of each long
+// string, its other values only when it is the subject's. A 300 MB string
+// is erased in about 140 MiB of RSS (TestBigJSONEraseMemory), with the
+// row's bytes spooled on disk meanwhile. A malformed document is an error
+// wrapping piimap.ErrCorrupt.
+//
 // Erase rewrites a file without the subject's records (mode delete), with
 // their PII and match fields nulled or masked (modes null and mask: an
 // empty cell or JSON null, or an HMAC token; only that record is

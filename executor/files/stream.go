@@ -23,8 +23,11 @@ import (
 // decompressed bytes; compression is the caller's. Parquet needs random
 // access and is not handled here: spool it to a local file and use Handler.
 
-// MaxJSONDocument bounds a JSON document (not JSON Lines) rewritten by
-// RewriteStream, which must hold it whole to keep its framing.
+// MaxJSONDocument was the bound of a JSON document (not JSON Lines),
+// which was held whole. Documents over jsonDocBound (16 MiB) now stream
+// (jsonlex.go, bigjson.go) whatever their size; it bounds nothing.
+//
+// Deprecated: kept for callers' compatibility.
 const MaxJSONDocument = 256 << 20
 
 // FindStream emits the target's records of one object in format (CSV, TSV,
@@ -81,12 +84,17 @@ func FindStream(ctx context.Context, r io.Reader, format string, t executor.Targ
 			}
 			return add(res.row(h))
 		}
-		err = walkStreamBig(r, format, prefilterFor(t, format), func(_ []byte, rec *record) error {
+		visit := func(_ []byte, rec *record) error {
 			if rec == nil || !rec.matches(t.Match) {
 				return nil
 			}
 			return add(rec.cols, rec.vals)
-		}, big)
+		}
+		if format == piimap.FormatJSON {
+			err = findJSON(ctx, r, t, visit, add)
+		} else {
+			err = walkStreamBig(r, format, prefilterFor(t, format), visit, big)
+		}
 	}
 	if err != nil {
 		return err
@@ -146,12 +154,12 @@ func RewriteStream(ctx context.Context, r io.Reader, w io.Writer, format string,
 		})
 		return changed, err
 	case piimap.FormatJSON:
-		data, err := io.ReadAll(io.LimitReader(r, MaxJSONDocument+1))
+		data, rest, err := readJSONHead(r)
 		if err != nil {
 			return 0, err
 		}
-		if len(data) > MaxJSONDocument {
-			return 0, fmt.Errorf("json document larger than %d bytes: %w", MaxJSONDocument, piimap.ErrUnsupported)
+		if rest != nil { // over jsonDocBound: streamed
+			return rewriteJSONStream(ctx, rest, w, t, maskKey)
 		}
 		doc, err := parseJSONDoc(data)
 		if err != nil {
@@ -237,7 +245,9 @@ func prefilterFor(t executor.Target, format string) *executor.Prefilter {
 
 // walkStream streams the records of r in a structured format to visit,
 // records pre rules out as nil ones: the CSV delimiter is sniffed from the
-// head, a JSON document is read whole (up to MaxJSONDocument).
+// head, a JSON document is read whole up to jsonDocBound and streamed
+// beyond it (an oversized row is then an error wrapping
+// piimap.ErrUnsupported: see findJSON).
 func walkStream(r io.Reader, format string, pre *executor.Prefilter, visit visitor) error {
 	return walkStreamBig(r, format, pre, visit, nil)
 }
@@ -260,12 +270,12 @@ func walkStreamBig(r io.Reader, format string, pre *executor.Prefilter, visit vi
 	case piimap.FormatJSONL:
 		return walkJSONL(r, pre, visit)
 	case piimap.FormatJSON:
-		data, err := io.ReadAll(io.LimitReader(r, MaxJSONDocument+1))
+		data, rest, err := readJSONHead(r)
 		if err != nil {
 			return err
 		}
-		if len(data) > MaxJSONDocument {
-			return fmt.Errorf("json document larger than %d bytes: %w", MaxJSONDocument, piimap.ErrUnsupported)
+		if rest != nil {
+			return walkJSONRows(rest, pre, visit, nil)
 		}
 		doc, err := parseJSONDoc(data)
 		if err != nil {

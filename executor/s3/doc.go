@@ -9,8 +9,8 @@
 //
 // Objects are streamed: Find and Count read one GET; Erase pipes that GET
 // through the record filter into a streaming upload, so memory does not
-// grow with the object (a JSON document, which must be held whole to keep
-// its framing, is the exception, bounded by files.MaxJSONDocument).
+// grow with the object: the files codecs stream oversized CSV records,
+// JSON Lines lines and JSON documents (see executor/files).
 // Parquet is spooled to a temp file on disk and handled by the files
 // handler (DuckDB), then uploaded the same way.
 //
