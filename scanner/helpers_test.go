@@ -52,6 +52,8 @@ func TestRedactURL(t *testing.T) {
 		"s3://lake/x?endpoint=http://h:1&secret_key=abc&region=e": "s3://lake/x?endpoint=http%3A%2F%2Fh%3A1&region=e&secret_key=xxxxx",
 		"file:///data/dir":     "file:///data/dir",
 		"redis://:pw@h:6379/0": "redis://:xxxxx@h:6379/0",
+		// Unparseable (a bad port): userinfo and the whole query go.
+		"postgres://u:hunter2@h:bad/db?sslmode=disable&password=hunter2": "postgres://xxxxx@h:bad/db?xxxxx",
 	}
 	for in, want := range tests {
 		got := scanner.RedactURL(in)

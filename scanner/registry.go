@@ -99,12 +99,17 @@ func lookup(rawURL string) (driver, string, error) {
 func RedactURL(rawURL string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		// Unparseable: keep only what precedes the authority's userinfo.
+		// Unparseable: no userinfo, and no query or fragment either (a
+		// secret parameter cannot be told apart reliably): "?xxxxx".
 		if scheme, rest, ok := strings.Cut(rawURL, "://"); ok {
+			tail := ""
+			if i := strings.IndexAny(rest, "?#"); i >= 0 {
+				rest, tail = rest[:i], "?xxxxx"
+			}
 			if at := strings.LastIndex(rest, "@"); at >= 0 {
 				rest = "xxxxx@" + rest[at+1:]
 			}
-			return scheme + "://" + rest
+			return scheme + "://" + rest + tail
 		}
 		return "xxxxx"
 	}
