@@ -1,6 +1,8 @@
 // Command estategen writes the estate of the identifier-filter lookup
 // benchmark (bench/lookup.sh): fake people, and, for each of them, the
-// places a real estate keeps them.
+// places a real estate keeps them. The generator is
+// internal/estate.GenerateLookup (the demo's person generator, so demo,
+// tests and benchmark share one); this command only parses flags.
 //
 //   - a files store of daily application logs: 2 services × DAYS days × 4
 //     rotated files (60% of SIZE);
@@ -11,11 +13,9 @@
 //     hashes and a NATS JetStream stream of signup events: a few thousand
 //     rows each, the same people.
 //
-// Activity is skewed as real traffic is: a person is active on a few days
-// (1 + geometric, mean about 2.3 of DAYS), in one quarter-day rotation slot
-// per day, and appears only in that slot's logs and objects. Every value
-// is fake and deterministic for a seed; database, bucket, key and stream
-// names are unique per run and listed in DIR/state.json, which
+// Every value is fake and deterministic for a seed; database, bucket, key
+// and stream names are unique per run and listed in DIR/state.json (with
+// the people in DIR/people.json), which
 //
 //	go run ./bench/estategen -dir DIR -clean
 //

@@ -180,7 +180,7 @@ func (c *Config) Validate() error {
 		if s.URL == "" {
 			errs = append(errs, fmt.Errorf("%s: url is required", where))
 		} else if u, err := url.Parse(s.URL); err != nil || u.Scheme == "" {
-			errs = append(errs, fmt.Errorf("%s: url %q has no scheme", where, redactURL(s.URL)))
+			errs = append(errs, fmt.Errorf("%s: url %q has no scheme", where, scanner.RedactURL(s.URL)))
 		}
 		switch s.Environment {
 		case "", "prod", "non-prod", "backup":
@@ -245,16 +245,4 @@ func (c *Config) Select(names []string) ([]scanner.StoreConfig, error) {
 		}
 	}
 	return out, nil
-}
-
-// redactURL hides the password in a URL so it can be printed.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
 }

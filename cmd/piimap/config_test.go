@@ -73,9 +73,25 @@ func TestLoadNamesFile(t *testing.T) {
 	require.ErrorIs(t, err, os.ErrNotExist)
 }
 
-func TestRedact(t *testing.T) {
-	require.Equal(t, "postgres://u:xxxxx@h:5432/db", redactURL("postgres://u:pw@h:5432/db"))
-	require.Equal(t, "file:///x", redactURL("file:///x"))
+// TestConfigErrorRedactsURL: a store URL printed in a configuration error
+// (the one place the command prints a configured URL) goes through
+// scanner.RedactURL, which hides secret query parameters as well as the
+// password.
+func TestConfigErrorRedactsURL(t *testing.T) {
+	for _, u := range []string{
+		"//u:s3cret@h:5432/db?password=s3cret&sslmode=disable",
+		"localhost/db?sslmode=disable&password=s3cret",
+		"bucket/prefix?region=us-east-1&aws_secret_access_key=s3cret",
+		"h/db?sslmode=disable&token=s3cret",
+	} {
+		_, err := parseConfig([]byte("stores:\n  - {name: a, url: '"+u+"'}\n"), "/base")
+		require.ErrorIs(t, err, piimap.ErrConfig, u)
+		require.ErrorContains(t, err, "has no scheme", u)
+		require.NotContains(t, err.Error(), "s3cret", u)
+		require.Contains(t, err.Error(), "xxxxx", u)
+	}
+	_, err := parseConfig([]byte("stores:\n  - {name: a, url: 'h/db?sslmode=disable'}\n"), "/base")
+	require.ErrorContains(t, err, "sslmode=disable", "parameters that are no secret are kept")
 }
 
 func FuzzParse(f *testing.F) {

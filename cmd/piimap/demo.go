@@ -10,6 +10,7 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/internal/estate"
 	"github.com/piimap/piimap/lineage"
 )
 
@@ -89,7 +90,7 @@ func (a *app) demo(ctx context.Context, dir string, subjects int, seed int64) (*
 		}
 	}
 	say("== building the demo estate (%d fake subjects, seed %d) in %s", subjects, seed, dir)
-	est, err := generateEstate(ctx, estateOptions{Dir: dir, Subjects: subjects, Seed: seed})
+	est, err := estate.Generate(ctx, estate.Options{Dir: dir, Subjects: subjects, Seed: seed})
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +119,8 @@ func (a *app) demo(ctx context.Context, dir string, subjects int, seed int64) (*
 		return nil, err
 	}
 	sum := &demoSummary{Dir: est.Dir, ScanRun: res.RunID}
-	sum.PIIFields, sum.PIIFound, sum.NegativeFields, sum.NegativeHit = checkTruth(m, est.Truth)
+	score := est.Truth.Check(m)
+	sum.PIIFields, sum.PIIFound, sum.NegativeFields, sum.NegativeHit = score.PIIFields, score.PIIFound, score.NegativeFields, score.NegativeHit
 	if !a.jsonOut && !a.quiet {
 		say("\n== the PII location map")
 		if err := lineage.WriteMap(a.stdout, m, "table"); err != nil {
@@ -128,7 +130,7 @@ func (a *app) demo(ctx context.Context, dir string, subjects int, seed int64) (*
 	say("\n== against the generator's ground truth: %d/%d planted PII fields found, %d/%d hard-negative fields flagged",
 		sum.PIIFound, sum.PIIFields, sum.NegativeHit, sum.NegativeFields)
 
-	subject := busiestSubject(est.Truth)
+	subject := est.Truth.Busiest()
 	svc := executor.New(g, g, cfg.Stores, executor.Options{})
 	id := piimap.Subject{piimap.KeyEmail: {subject.Email}}
 
@@ -181,44 +183,4 @@ func (a *app) demoRequest(ctx context.Context, svc *executor.Service, typ execut
 		}
 	}
 	return svc.Execute(ctx, req.ID, ro)
-}
-
-// checkTruth counts planted PII fields found with their type, and hard
-// negatives flagged with any type.
-func checkTruth(m *lineage.Map, t GroundTruth) (pii, found, neg, flagged int) {
-	types := map[string]map[string]bool{}
-	for _, l := range m.Locations {
-		k := l.Store + "/" + l.Asset + "#" + l.Field
-		for _, p := range l.PII {
-			if types[k] == nil {
-				types[k] = map[string]bool{}
-			}
-			types[k][p.Type] = true
-		}
-	}
-	for _, f := range t.PIIFields {
-		pii++
-		if types[f.Store+"/"+f.Asset+"#"+f.Field][f.Type] {
-			found++
-		}
-	}
-	for _, f := range t.NegativeFields {
-		neg++
-		if len(types[f.Store+"/"+f.Asset+"#"+f.Field]) > 0 {
-			flagged++
-		}
-	}
-	return
-}
-
-// busiestSubject is the subject with records in the most assets (ties: the
-// first), so the demo shows every store.
-func busiestSubject(t GroundTruth) SubjectTruth {
-	best := t.Subjects[0]
-	for _, s := range t.Subjects[1:] {
-		if len(s.Records) > len(best.Records) {
-			best = s
-		}
-	}
-	return best
 }

@@ -11,16 +11,13 @@
 // resolved against the directory of the config file, so a config works from
 // any working directory. `piimap init` writes config_example*.yaml.
 //
-// estate*.go generate the demo estate `piimap demo` scans: a deterministic,
-// seeded set of stores full of fake personal data and hard negatives, plus
-// the ground truth the end-to-end tests check the scan and the DSAR flow
-// against. Every value is fake. Under its directory:
-//
-//	warehouse.duckdb                      main.customers, main.orders (FK → customers), main.marketing_audience (derived)
-//	files/events/day=2026-11-0N/events.parquet   user_id, email, ip + negatives
-//	files/exports/customers_export.csv    user_id, full_name, email, phone + negatives
-//	files/logs/app.jsonl                  PII inside "msg" strings
-//	files/logs/app.log                    plain-text log
-//	files/logs/archive/app-2026-10.log.gz gzipped log
-//	piimap.yaml, ground-truth.json
+// Nothing else is logic here. The demo estate comes from internal/estate
+// (the generator the end-to-end tests and bench/estategen use too);
+// `lineage ingest` stores sources with lineage/ingest and writes its run
+// with ingest.Apply; `lineage serve` keeps its documents in a
+// badgerstore.SharedDocs, which opens the graph directory per request;
+// store kinds and printable URLs come from scanner.KindOf and
+// scanner.RedactURL. acceptance_test.go builds its own estate, independent
+// of internal/estate on purpose (issue 10: the acceptance estate comes from
+// a second generator).
 package main

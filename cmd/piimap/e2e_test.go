@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/internal/estate"
 	"github.com/piimap/piimap/lineage"
 )
 
@@ -47,7 +48,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	require.FileExists(t, cfg)
 	require.FileExists(t, filepath.Join(dir, "ground-truth.json"))
 	require.DirExists(t, filepath.Join(dir, "graph"))
-	var truth GroundTruth
+	var truth estate.GroundTruth
 	raw, err := os.ReadFile(filepath.Join(dir, "ground-truth.json"))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(raw, &truth))
@@ -78,7 +79,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	})
 
 	// The demo's subject: erased by the demo run.
-	erased := busiestSubject(truth)
+	erased := truth.Busiest()
 	t.Run("demo erasure verified with zero residual", func(t *testing.T) {
 		require.NotNil(t, sum.Erasure)
 		require.Equal(t, executor.StatusCompleted, sum.Erasure.Status)
@@ -102,7 +103,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	})
 
 	t.Run("access for other subjects after the erasure: their records are intact", func(t *testing.T) {
-		others := []SubjectTruth{truth.Subjects[0], truth.Subjects[len(truth.Subjects)/2], truth.Subjects[len(truth.Subjects)-1]}
+		others := []estate.SubjectTruth{truth.Subjects[0], truth.Subjects[len(truth.Subjects)/2], truth.Subjects[len(truth.Subjects)-1]}
 		for i, s := range others {
 			if s.Email == erased.Email {
 				continue

@@ -2,26 +2,22 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
 	"maps"
 	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/spf13/cobra"
 
-	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/lineage/badgerstore"
 	"github.com/piimap/piimap/lineage/ingest"
+	"github.com/piimap/piimap/scanner"
 	"github.com/piimap/piimap/scanner/postgres"
 )
 
@@ -83,7 +79,11 @@ both ends in the map, or nothing added or dropped).`,
 				if err != nil {
 					return usageError("lineage ingest: --pg-stat-statements: %v", err)
 				}
-				if k := storeKind(sel[0].URL); k != "postgres" {
+				k, err := scanner.KindOf(sel[0].URL)
+				if err != nil {
+					return usageError("lineage ingest: --pg-stat-statements: store %s: %v", s, err)
+				}
+				if k != postgres.Kind {
 					return usageError("lineage ingest: --pg-stat-statements: store %s is %s, not postgres", s, k)
 				}
 			}
@@ -141,10 +141,11 @@ both ends in the map, or nothing added or dropped).`,
 					return err
 				}
 			}
-			sum, err := a.applyLineage(ctx, cfg, g)
+			applied, err := ingest.Apply(ctx, g, ingestStores(cfg))
 			if err != nil {
 				return err
 			}
+			sum := &ingestSummary{Sources: []sourceSummary{}, Applied: applied}
 			for _, src := range srcs {
 				sum.Sources = append(sum.Sources, sourceInfo(*src))
 			}
@@ -166,18 +167,6 @@ both ends in the map, or nothing added or dropped).`,
 	return cmd
 }
 
-// storeKind is a store URL's scheme as a store kind.
-func storeKind(rawURL string) string {
-	scheme, _, _ := strings.Cut(rawURL, "://")
-	switch scheme = strings.ToLower(scheme); scheme {
-	case "postgresql":
-		return "postgres"
-	case "":
-		return "unknown"
-	}
-	return scheme
-}
-
 // readPGStat reads pg_stat_statements of a configured postgres store over a
 // read-only connection.
 func (a *app) readPGStat(ctx context.Context, cfg *Config, store string) (*ingest.Source, error) {
@@ -195,22 +184,11 @@ func (a *app) readPGStat(ctx context.Context, cfg *Config, store string) (*inges
 	return ingest.ReadPGStatStatements(ctx, db, store)
 }
 
-// ingestSummary is what `lineage ingest` reports.
+// ingestSummary is what `lineage ingest` reports: the sources read, then
+// what ingest.Apply did with every stored source.
 type ingestSummary struct {
 	Sources []sourceSummary `json:"sources"`
-	// Run is the run written, "" when none was (no scan yet, or no edge
-	// has both ends in the map).
-	Run        string         `json:"run"`
-	Edges      int            `json:"edges"`      // edges built from every stored source
-	Written    int            `json:"written"`    // edges with both ends in the map (in the run written, or already in the latest)
-	NotInMap   int            `json:"not_in_map"` // edges to assets or fields the map does not have (yet)
-	BySource   map[string]int `json:"by_source"`  // written edges per edge source (dbt, openlineage, sql)
-	Unresolved []string       `json:"unresolved"`
-	Problems   []string       `json:"problems"`
-	Stored     int            `json:"stored_sources"` // sources in the graph directory (not superseded)
-	// Unchanged is true when the latest run already has every edge, so no
-	// run was written.
-	Unchanged bool `json:"unchanged"`
+	*ingest.Applied
 }
 
 type sourceSummary struct {
@@ -235,104 +213,6 @@ func ingestStores(cfg *Config) []ingest.Store {
 		out[i] = ingest.Store{Name: s.Name, URL: s.URL}
 	}
 	return out
-}
-
-// declaredLineage rebuilds the edges of every stored lineage source for a
-// scan (scanner.Options.Declared).
-func (a *app) declaredLineage(ctx context.Context, cfg *Config, g *badgerstore.Store) (*ingest.Report, error) {
-	r, err := ingest.GraphResolver(ctx, g, ingestStores(cfg))
-	if err != nil {
-		return nil, err
-	}
-	return ingest.Build(ctx, g, r)
-}
-
-// applyLineage writes a run that carries every store forward and adds the
-// edges of every stored source whose two ends are in the latest map.
-func (a *app) applyLineage(ctx context.Context, cfg *Config, g *badgerstore.Store) (*ingestSummary, error) {
-	rep, err := a.declaredLineage(ctx, cfg, g)
-	if err != nil {
-		return nil, err
-	}
-	sum := &ingestSummary{Sources: []sourceSummary{}, Edges: len(rep.Edges), BySource: map[string]int{},
-		Unresolved: rep.Unresolved, Problems: rep.Problems, Stored: rep.Sources}
-	if sum.Problems == nil {
-		sum.Problems = []string{}
-	}
-	latest, err := g.Latest(ctx)
-	if errors.Is(err, piimap.ErrNotFound) {
-		sum.NotInMap = len(rep.Edges)
-		return sum, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	type key struct{ store, asset, field string }
-	nodes := map[key]bool{}
-	err = g.Nodes(ctx, latest.ID, func(n lineage.Node) error {
-		nodes[key{n.Loc.Store, n.Loc.Name, n.Loc.Field}] = true
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	var write []lineage.Edge
-	for _, e := range rep.Edges {
-		if nodes[key{e.From.Store, e.From.Name, e.From.Field}] && nodes[key{e.To.Store, e.To.Name, e.To.Field}] {
-			write = append(write, e)
-			sum.BySource[e.Source]++
-		} else {
-			sum.NotInMap++
-		}
-	}
-	sum.Written = len(write)
-	// The run rewrites every ingested source: edges the stored sources no
-	// longer declare (a superseded manifest) are not carried forward.
-	// Nothing new and nothing gone (an --apply after the last scan, the same
-	// file again): no run, so `piimap diff previous latest` keeps meaning
-	// something.
-	type ekey struct {
-		kind, source string
-		from, to     key
-	}
-	ek := func(e lineage.Edge) ekey {
-		return ekey{e.Kind, e.Source, key{e.From.Store, e.From.Name, e.From.Field}, key{e.To.Store, e.To.Name, e.To.Field}}
-	}
-	have := map[ekey]bool{}
-	err = g.AllEdges(ctx, latest.ID, nil, func(e lineage.Edge) error {
-		if slices.Contains(ingest.EdgeSources, e.Source) {
-			have[ek(e)] = true
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	want := map[ekey]bool{}
-	for _, e := range write {
-		want[ek(e)] = true
-	}
-	changed := !maps.Equal(have, want)
-	if !changed {
-		sum.Unchanged = len(write) > 0
-		return sum, nil
-	}
-	id, w, err := g.BeginRun(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range write {
-		if err := w.PutEdge(ctx, e); err != nil {
-			_ = w.Finish(ctx, lineage.ScanRun{Status: lineage.RunFailed})
-			return nil, err
-		}
-	}
-	run := lineage.ScanRun{Configured: storeNames(cfg.Stores), Errors: latest.Errors, Rewrites: ingest.EdgeSources}
-	if err := w.Finish(ctx, run); err != nil {
-		return nil, err
-	}
-	sum.Run = id
-	return sum, nil
 }
 
 // printIngestSummary prints what ingest stored and wrote; file names,
@@ -471,7 +351,7 @@ finishing requests in flight.`,
 			}
 			log := a.logger()
 			srv := &ingest.Server{
-				Docs:    &graphDocs{dir: cfg.Graph, logger: log},
+				Docs:    badgerstore.NewSharedDocs(cfg.Graph, badgerstore.WithLogger(log)),
 				Name:    "http://" + listen + ingest.LineagePath,
 				APIKey:  key,
 				MaxBody: maxBody,
@@ -489,60 +369,3 @@ finishing requests in flight.`,
 	f.Int64Var(&maxBody, "max-body", ingest.DefaultMaxBody, "largest request body in bytes")
 	return cmd
 }
-
-// graphDocs is a lineage.DocStore that opens the graph directory for each
-// operation and closes it again, so `lineage serve` does not hold the
-// directory's lock between requests and scans can run beside it. A
-// directory held by another command is retried for a few seconds.
-type graphDocs struct {
-	dir    string
-	logger *slog.Logger
-	mu     sync.Mutex
-}
-
-const graphLockWait = 3 * time.Second
-
-func (d *graphDocs) with(ctx context.Context, fn func(*badgerstore.Store) error) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	deadline := time.Now().Add(graphLockWait)
-	for {
-		g, err := badgerstore.Open(d.dir, badgerstore.WithLogger(d.logger))
-		if errors.Is(err, badgerstore.ErrLocked) && time.Now().Before(deadline) {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(200 * time.Millisecond):
-			}
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		err = fn(g)
-		if cerr := g.Close(); err == nil {
-			err = cerr
-		}
-		return err
-	}
-}
-
-func (d *graphDocs) PutDoc(ctx context.Context, kind, id string, data []byte) error {
-	return d.with(ctx, func(g *badgerstore.Store) error { return g.PutDoc(ctx, kind, id, data) })
-}
-
-func (d *graphDocs) GetDoc(ctx context.Context, kind, id string) ([]byte, error) {
-	var out []byte
-	err := d.with(ctx, func(g *badgerstore.Store) error {
-		var err error
-		out, err = g.GetDoc(ctx, kind, id)
-		return err
-	})
-	return out, err
-}
-
-func (d *graphDocs) ListDocs(ctx context.Context, kind string, fn func(id string, data []byte) error) error {
-	return d.with(ctx, func(g *badgerstore.Store) error { return g.ListDocs(ctx, kind, fn) })
-}
-
-var _ lineage.DocStore = (*graphDocs)(nil)

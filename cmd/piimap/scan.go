@@ -8,6 +8,7 @@ import (
 
 	"github.com/piimap/piimap/classifiers"
 	"github.com/piimap/piimap/lineage/badgerstore"
+	"github.com/piimap/piimap/lineage/ingest"
 	"github.com/piimap/piimap/scanner"
 )
 
@@ -90,7 +91,7 @@ func (a *app) scan(ctx context.Context, cfg *Config, g *badgerstore.Store, store
 	if err != nil {
 		return nil, fmt.Errorf("scan: installation key: %w", err)
 	}
-	declared, err := a.declaredLineage(ctx, cfg, g)
+	declared, err := ingest.Declared(ctx, g, ingestStores(cfg))
 	if err != nil {
 		return nil, fmt.Errorf("scan: ingested lineage: %w", err)
 	}

@@ -82,4 +82,9 @@
 // chatter only at debug level. A directory is locked by one read-write
 // process at a time; a second Open fails with ErrLocked. WithReadOnly
 // takes a shared lock instead.
+//
+// SharedDocs is a document store over a graph directory that opens it for
+// each operation, retrying while another process holds it (up to
+// DefaultLockWait), so that `piimap lineage serve` stores events while
+// scans run beside it (shareddocs.go).
 package badgerstore

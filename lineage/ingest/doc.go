@@ -89,4 +89,11 @@
 // (lineage.ScanRun.Rewrites = EdgeSources): edges of a superseded
 // manifest are not carried into it, so they leave the map with the ingest
 // of the newer one.
+//
+// # Applying stored lineage
+//
+// Declared rebuilds the edges of every stored source for the scanner to
+// write into each run, and Apply writes a newly ingested set into the
+// latest run: it diffs it against the edges the run already holds from
+// ingestion, so a re-ingest replaces what a source said before (apply.go).
 package ingest

@@ -1,4 +1,4 @@
-package main
+package estate
 
 import (
 	"bufio"
@@ -15,9 +15,9 @@ import (
 
 func TestGenerateDeterministic(t *testing.T) {
 	ctx := context.Background()
-	a, err := generateEstate(ctx, estateOptions{Dir: t.TempDir(), Subjects: 50, Seed: 7})
+	a, err := Generate(ctx, Options{Dir: t.TempDir(), Subjects: 50, Seed: 7})
 	require.NoError(t, err)
-	b, err := generateEstate(ctx, estateOptions{Dir: t.TempDir(), Subjects: 50, Seed: 7})
+	b, err := Generate(ctx, Options{Dir: t.TempDir(), Subjects: 50, Seed: 7})
 	require.NoError(t, err)
 	for _, f := range []string{"ground-truth.json", "files/exports/customers_export.csv", "files/logs/app.jsonl",
 		"files/logs/app.log", "files/events/day=2026-11-01/events.parquet"} {
@@ -27,7 +27,7 @@ func TestGenerateDeterministic(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, bytes.Equal(x, y), "%s differs between runs with the same seed", f)
 	}
-	c, err := generateEstate(ctx, estateOptions{Dir: t.TempDir(), Subjects: 50, Seed: 8})
+	c, err := Generate(ctx, Options{Dir: t.TempDir(), Subjects: 50, Seed: 8})
 	require.NoError(t, err)
 	require.NotEqual(t, a.Truth.Subjects[0].Email, c.Truth.Subjects[0].Email, "another seed, another estate")
 }
@@ -35,7 +35,7 @@ func TestGenerateDeterministic(t *testing.T) {
 // TestRecordCountsMatchFiles recounts, from the written text files, the lines
 // that name each subject and checks them against the ground truth.
 func TestRecordCountsMatchFiles(t *testing.T) {
-	e, err := generateEstate(context.Background(), estateOptions{Dir: t.TempDir(), Subjects: 40, Seed: 3})
+	e, err := Generate(context.Background(), Options{Dir: t.TempDir(), Subjects: 40, Seed: 3})
 	require.NoError(t, err)
 	for _, asset := range []string{"logs/app.jsonl", "logs/app.log", "logs/archive/app-2026-10.log.gz", "exports/customers_export.csv"} {
 		lines := readLines(t, filepath.Join(e.Dir, "files", asset))
@@ -47,7 +47,7 @@ func TestRecordCountsMatchFiles(t *testing.T) {
 					n++
 				}
 			}
-			require.Equal(t, s.Records[estateFiles+"/"+asset], n, "%s: lines for subject %s", asset, s.UserID)
+			require.Equal(t, s.Records[StoreFiles+"/"+asset], n, "%s: lines for subject %s", asset, s.UserID)
 			total += n
 		}
 		require.Positive(t, total, asset)
@@ -55,7 +55,7 @@ func TestRecordCountsMatchFiles(t *testing.T) {
 }
 
 func TestValuesValid(t *testing.T) {
-	e, err := generateEstate(context.Background(), estateOptions{Dir: t.TempDir(), Subjects: 200, Seed: 1})
+	e, err := Generate(context.Background(), Options{Dir: t.TempDir(), Subjects: 200, Seed: 1})
 	require.NoError(t, err)
 	for _, p := range e.People {
 		digits := make([]int, 0, 16)

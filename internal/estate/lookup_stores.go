@@ -1,4 +1,4 @@
-package main
+package estate
 
 import (
 	"context"
@@ -26,7 +26,7 @@ import (
 // The modest structured parts of the estate, all holding the same people:
 // Postgres customers (with declared identities) and orders, a MariaDB CRM,
 // a DuckDB warehouse dimension, Redis sessions and a NATS stream of signup
-// events. Every name is unique per estate (state.Suffix) and removed by
+// events. Every name is unique per estate (LookupState) and removed by
 // clean.
 
 func pgURL(admin, db string) (string, error) {
@@ -38,7 +38,7 @@ func pgURL(admin, db string) (string, error) {
 	return u.String(), nil
 }
 
-func loadPostgres(ctx context.Context, admin, db string, ps []person) (string, error) {
+func loadPostgres(ctx context.Context, admin, db string, ps []LookupPerson) (string, error) {
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
 		return "", err
@@ -82,7 +82,7 @@ func mysqlDSN(admin, db string) (string, error) {
 	return u.User.String() + "@tcp(" + u.Host + ")/" + db, nil
 }
 
-func loadMariaDB(ctx context.Context, admin, db string, ps []person) (string, error) {
+func loadMariaDB(ctx context.Context, admin, db string, ps []LookupPerson) (string, error) {
 	dsn, err := mysqlDSN(admin, "")
 	if err != nil {
 		return "", err
@@ -126,7 +126,7 @@ func loadMariaDB(ctx context.Context, admin, db string, ps []person) (string, er
 	return u.String(), nil
 }
 
-func loadDuckDB(ctx context.Context, path string, ps []person) (string, error) {
+func loadDuckDB(ctx context.Context, path string, ps []LookupPerson) (string, error) {
 	dsn := "duckdb://" + path
 	db, err := sduck.Open(ctx, dsn, false)
 	if err != nil {
@@ -150,7 +150,7 @@ func loadDuckDB(ctx context.Context, path string, ps []person) (string, error) {
 	return dsn, nil
 }
 
-func loadRedis(ctx context.Context, base, prefix string, ps []person) (string, error) {
+func loadRedis(ctx context.Context, base, prefix string, ps []LookupPerson) (string, error) {
 	opt, err := goredis.ParseURL(base)
 	if err != nil {
 		return "", err
@@ -167,7 +167,7 @@ func loadRedis(ctx context.Context, base, prefix string, ps []person) (string, e
 	return base + "?match=" + url.QueryEscape(prefix+"*"), nil
 }
 
-func loadNATS(ctx context.Context, base, stream string, ps []person) (string, error) {
+func loadNATS(ctx context.Context, base, stream string, ps []LookupPerson) (string, error) {
 	cfg, err := snats.ParseURL(base)
 	if err != nil {
 		return "", err
@@ -235,7 +235,7 @@ func putObject(ctx context.Context, c *ss3.Conn, key string, write func(io.Write
 
 // clean removes every part of the estate that st names; it carries on past
 // failures and reports them all.
-func clean(ctx context.Context, st state) error {
+func clean(ctx context.Context, st LookupState) error {
 	var errs []error
 	note := func(what string, err error) {
 		if err != nil {

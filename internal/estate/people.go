@@ -1,4 +1,4 @@
-package main
+package estate
 
 import (
 	"fmt"
@@ -7,9 +7,10 @@ import (
 	"time"
 )
 
-// person is one fake data subject. Every value is generated: none belongs to
+// Person is one fake data subject of the demo estate, drawn by newPerson with
+// a full set of identifiers. Every value is generated: none belongs to
 // a real person.
-type person struct {
+type Person struct {
 	ID             int
 	UserID         string
 	First          string
@@ -28,7 +29,7 @@ type person struct {
 }
 
 // FullName is "First Last"; some sources write it in capitals.
-func (p person) FullName() string { return p.First + " " + p.Last }
+func (p Person) FullName() string { return p.First + " " + p.Last }
 
 var firstNames = []string{
 	"James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth",
@@ -61,8 +62,8 @@ var emailDomains = []string{"example.com", "example.org", "example.net", "mail.e
 // US area codes and exchanges that are assigned (the numbers themselves are random).
 var usAreas = []string{"212", "415", "312", "617", "206", "303", "512", "404", "213", "702"}
 
-func newPerson(r *rand.Rand, id int) person {
-	p := person{ID: id}
+func newPerson(r *rand.Rand, id int) Person {
+	p := Person{ID: id}
 	p.UserID = fmt.Sprintf("usr_%08x%02x", r.Uint32(), id%256)
 	p.First = firstNames[r.IntN(len(firstNames))]
 	p.Last = lastNames[r.IntN(len(lastNames))]

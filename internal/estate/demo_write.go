@@ -1,4 +1,4 @@
-package main
+package estate
 
 import (
 	"bufio"
@@ -56,7 +56,7 @@ func (g *generator) warehouse(ctx context.Context) error {
 			return fmt.Errorf("estate: create: %w", err)
 		}
 	}
-	const wh = estateWarehouse
+	const wh = StoreWarehouse
 	cust := newBatch(db, "customers", 17)
 	for i, p := range g.people {
 		if err := cust.add(ctx, p.ID, p.UserID, p.FullName(), p.Email, p.Phone, p.DOB.Format("2006-01-02"),
@@ -163,7 +163,7 @@ func (g *generator) events(ctx context.Context) error {
 			for n := g.r.IntN(4); n > 0; n-- {
 				rows = append(rows, Event{EventID: uuidv4(g.r), TS: g.epoch() * 1000, UserID: p.UserID, Email: p.Email,
 					EventType: eventTypes[g.r.IntN(len(eventTypes))], IP: g.ip(p), AppVersion: g.version()})
-				g.add(i, estateFiles, asset)
+				g.add(i, StoreFiles, asset)
 			}
 		}
 		path := filepath.Join(g.dir, "files", filepath.FromSlash(asset))
@@ -173,14 +173,14 @@ func (g *generator) events(ctx context.Context) error {
 		if err := parquet.WriteFile(path, rows, parquet.MaxRowsPerRowGroup(1000)); err != nil {
 			return fmt.Errorf("estate: write %s: %w", asset, err)
 		}
-		g.fields(estateFiles, asset, map[string]string{"user_id": "user_id", "email": "email", "ip": "ip_address"},
+		g.fields(StoreFiles, asset, map[string]string{"user_id": "user_id", "email": "email", "ip": "ip_address"},
 			"event_id", "ts", "app_version")
 	}
 	return ctx.Err()
 }
 
 // ip is usually the subject's signup address, sometimes another.
-func (g *generator) ip(p person) string {
+func (g *generator) ip(p Person) string {
 	if g.r.IntN(2) == 0 {
 		return p.SignupIP
 	}
@@ -202,7 +202,7 @@ func (g *generator) export(ctx context.Context) error {
 				name = strings.ToUpper(name)
 			}
 			_ = w.Write([]string{p.UserID, name, p.Email, p.Phone, "US", uuidv4(g.r), fmt.Sprint(g.epoch())})
-			g.add(i, estateFiles, asset)
+			g.add(i, StoreFiles, asset)
 		}
 	}
 	w.Flush()
@@ -213,7 +213,7 @@ func (g *generator) export(ctx context.Context) error {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("estate: %w", err)
 	}
-	g.fields(estateFiles, asset, map[string]string{"user_id": "user_id", "full_name": "person_name", "email": "email",
+	g.fields(StoreFiles, asset, map[string]string{"user_id": "user_id", "full_name": "person_name", "email": "email",
 		"phone": "phone"}, "account_ref", "exported_at")
 	return ctx.Err()
 }
@@ -261,8 +261,8 @@ func (g *generator) jsonLog(ctx context.Context) error {
 			emit(string(raw), who)
 		}
 	})
-	g.fields(estateFiles, asset, map[string]string{"msg": "email", "user_id": "user_id"}, "request_id", "version")
-	g.pii = append(g.pii, truthField{Store: estateFiles, Asset: asset, Field: "msg", Type: "ip_address"})
+	g.fields(StoreFiles, asset, map[string]string{"msg": "email", "user_id": "user_id"}, "request_id", "version")
+	g.pii = append(g.pii, TruthField{Store: StoreFiles, Asset: asset, Field: "msg", Type: "ip_address"})
 	return err
 }
 
@@ -296,8 +296,8 @@ func (g *generator) textLog(ctx context.Context) error {
 			g.textLogLine(emit)
 		}
 	})
-	g.pii = append(g.pii, truthField{Store: estateFiles, Asset: asset, Type: "email"},
-		truthField{Store: estateFiles, Asset: asset, Type: "phone"}, truthField{Store: estateFiles, Asset: asset, Type: "ip_address"})
+	g.pii = append(g.pii, TruthField{Store: StoreFiles, Asset: asset, Type: "email"},
+		TruthField{Store: StoreFiles, Asset: asset, Type: "phone"}, TruthField{Store: StoreFiles, Asset: asset, Type: "ip_address"})
 	return err
 }
 
@@ -308,7 +308,7 @@ func (g *generator) gzLog(ctx context.Context) error {
 			g.textLogLine(emit)
 		}
 	})
-	g.pii = append(g.pii, truthField{Store: estateFiles, Asset: asset, Type: "email"})
+	g.pii = append(g.pii, TruthField{Store: StoreFiles, Asset: asset, Type: "email"})
 	return err
 }
 
@@ -329,7 +329,7 @@ func (g *generator) writeLines(asset string, gz bool, gen func(emit func(string,
 	gen(func(line string, who int) {
 		bw.WriteString(line)
 		bw.WriteByte('\n')
-		g.add(who, estateFiles, asset)
+		g.add(who, StoreFiles, asset)
 	})
 	err = bw.Flush()
 	if zw != nil && err == nil {

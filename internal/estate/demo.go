@@ -1,4 +1,4 @@
-package main
+package estate
 
 import (
 	"context"
@@ -10,21 +10,22 @@ import (
 	"sort"
 )
 
-// estateOptions control generation.
-type estateOptions struct {
+// Options control the demo estate.
+type Options struct {
 	Dir      string
 	Subjects int   // at least 1; the demo uses 1000
 	Seed     int64 // same seed, same estate
 }
 
-// Store names in the generated config.
+// Store names in the demo estate's configuration.
 const (
-	estateWarehouse = "wh"
-	estateFiles     = "files"
+	StoreWarehouse = "wh"    // the DuckDB warehouse
+	StoreFiles     = "files" // the directory of events, exports and logs
 )
 
-// truthField names a location in the ground truth.
-type truthField struct {
+// TruthField names a location in the ground truth. Field is empty for
+// lines of plain-text logs.
+type TruthField struct {
 	Store string `json:"store"`
 	Asset string `json:"asset"`
 	Field string `json:"field"`
@@ -40,24 +41,27 @@ type SubjectTruth struct {
 	Records map[string]int `json:"records"`
 }
 
-// GroundTruth is written to ground-truth.json (DESIGN §7).
+// GroundTruth is written to ground-truth.json (DESIGN §7): the fields that
+// hold PII and of which type, the hard-negative fields that must not be
+// flagged, and every subject's records.
 type GroundTruth struct {
-	PIIFields      []truthField   `json:"pii_fields"`
-	NegativeFields []truthField   `json:"negative_fields"`
+	PIIFields      []TruthField   `json:"pii_fields"`
+	NegativeFields []TruthField   `json:"negative_fields"`
 	Subjects       []SubjectTruth `json:"subjects"`
 }
 
-// Estate is what generateEstate made.
+// Estate is what Generate made.
 type Estate struct {
-	Dir        string
-	ConfigPath string
+	Dir        string // absolute
+	ConfigPath string // Dir/piimap.yaml
 	Truth      GroundTruth
-	People     []person
+	People     []Person
 }
 
-// generateEstate writes the estate under opt.Dir (created if missing; existing
-// estate files are replaced).
-func generateEstate(ctx context.Context, opt estateOptions) (*Estate, error) {
+// Generate writes the demo estate under opt.Dir (created if missing;
+// existing estate files are replaced), with its piimap.yaml and
+// ground-truth.json.
+func Generate(ctx context.Context, opt Options) (*Estate, error) {
 	if opt.Subjects < 1 {
 		return nil, fmt.Errorf("estate: subjects must be at least 1, got %d", opt.Subjects)
 	}
@@ -71,7 +75,7 @@ func generateEstate(ctx context.Context, opt estateOptions) (*Estate, error) {
 		}
 	}
 	r := rand.New(rand.NewPCG(uint64(opt.Seed), 0x9e3779b97f4a7c15))
-	people := make([]person, opt.Subjects)
+	people := make([]Person, opt.Subjects)
 	for i := range people {
 		people[i] = newPerson(r, i+1)
 	}
@@ -113,16 +117,16 @@ stores:
     url: file://%s
     tenant: demo
     environment: non-prod
-`, estateWarehouse, filepath.Join(dir, "warehouse.duckdb"), estateFiles, filepath.Join(dir, "files"))
+`, StoreWarehouse, filepath.Join(dir, "warehouse.duckdb"), StoreFiles, filepath.Join(dir, "files"))
 }
 
 type generator struct {
 	r      *rand.Rand
 	dir    string
-	people []person
+	people []Person
 	counts []map[string]int // per person: "<store>/<asset>" → records
-	pii    []truthField
-	neg    []truthField
+	pii    []TruthField
+	neg    []TruthField
 }
 
 func (g *generator) add(personIdx int, store, asset string) {
@@ -138,10 +142,10 @@ func (g *generator) fields(store, asset string, pii map[string]string, neg ...st
 	}
 	sort.Strings(keys)
 	for _, f := range keys {
-		g.pii = append(g.pii, truthField{Store: store, Asset: asset, Field: f, Type: pii[f]})
+		g.pii = append(g.pii, TruthField{Store: store, Asset: asset, Field: f, Type: pii[f]})
 	}
 	for _, f := range neg {
-		g.neg = append(g.neg, truthField{Store: store, Asset: asset, Field: f})
+		g.neg = append(g.neg, TruthField{Store: store, Asset: asset, Field: f})
 	}
 }
 

@@ -1,4 +1,4 @@
-package main
+package estate
 
 import (
 	"bufio"
@@ -13,7 +13,7 @@ import (
 
 type slot struct {
 	day, quarter int
-	people       []*person
+	people       []*LookupPerson
 }
 
 func (s slot) stamp(r *rand.Rand, b []byte) []byte {
@@ -39,7 +39,7 @@ func noise(r *rand.Rand, b []byte) []byte {
 	}
 }
 
-func authLine(r *rand.Rand, b []byte, p *person) []byte {
+func authLine(r *rand.Rand, b []byte, p *LookupPerson) []byte {
 	switch r.IntN(3) {
 	case 0:
 		return fmt.Appendf(b, "INFO [auth] login ok user=%s uid=%s ip=%d.%d.%d.%d session=%016x", p.Email, p.UserID,
@@ -51,7 +51,7 @@ func authLine(r *rand.Rand, b []byte, p *person) []byte {
 	}
 }
 
-func apiLine(r *rand.Rand, b []byte, p *person) []byte {
+func apiLine(r *rand.Rand, b []byte, p *LookupPerson) []byte {
 	if r.IntN(2) == 0 {
 		return fmt.Appendf(b, "INFO [api] GET /api/users/%s/orders 200 %dms trace=%08x-%04x-4%03x-a%03x-%012x", p.UserID,
 			r.IntN(900), r.Uint32(), r.IntN(1<<16), r.IntN(1<<12), r.IntN(1<<12), r.Int64N(1<<48))
@@ -62,10 +62,10 @@ func apiLine(r *rand.Rand, b []byte, p *person) []byte {
 // writeLog writes about size bytes of one service's log for a slot: every
 // active person appears on 3 to 6 lines spread over the file, the rest is
 // noise.
-func writeLog(w io.Writer, r *rand.Rand, s slot, size int64, line func(*rand.Rand, []byte, *person) []byte) error {
+func writeLog(w io.Writer, r *rand.Rand, s slot, size int64, line func(*rand.Rand, []byte, *LookupPerson) []byte) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	lines := size / 110
-	due := map[int64][]*person{}
+	due := map[int64][]*LookupPerson{}
 	for _, p := range s.people {
 		for range 3 + r.IntN(4) {
 			at := r.Int64N(max(lines, 1))
@@ -98,7 +98,7 @@ func writeLog(w io.Writer, r *rand.Rand, s slot, size int64, line func(*rand.Ran
 func writeEvents(w io.Writer, r *rand.Rand, s slot, size int64) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	lines := size / 190
-	due := map[int64][]*person{}
+	due := map[int64][]*LookupPerson{}
 	for _, p := range s.people {
 		for range 3 + r.IntN(4) {
 			at := r.Int64N(max(lines, 1))
@@ -108,7 +108,7 @@ func writeEvents(w io.Writer, r *rand.Rand, s slot, size int64) error {
 	paths := []string{"/", "/catalog", "/cart", "/checkout", "/help", "/account"}
 	var n int64
 	buf := make([]byte, 0, 512)
-	event := func(p *person) []byte {
+	event := func(p *LookupPerson) []byte {
 		ts := s.stamp(r, nil)
 		b := fmt.Appendf(buf[:0], `{"ts":%q,"event":"page_view","path":%q,`, string(ts[:len(ts)-1]), paths[r.IntN(len(paths))])
 		if p != nil {
