@@ -3,8 +3,11 @@ package classifiers
 import (
 	"bytes"
 	"context"
+	"io"
+	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/rules"
@@ -79,27 +82,53 @@ func FuzzClassify(f *testing.F) {
 	})
 }
 
-// FuzzScanParallel: chunked scanning agrees with one Spans call.
+// FuzzScanParallel: chunked scanning agrees with one Spans call over the
+// whole input, match for match with line and column, and reads every byte.
+// The fuzzed text is placed so that the first chunk boundary falls inside
+// it: blank lines fill the stream up to ChunkSize-cut bytes, and the text
+// is then read one byte at a time, so the first chunk ends at the last
+// newline before ChunkSize (in the text when its first cut bytes hold one)
+// and the rest, from that line on, is the second chunk.
 func FuzzScanParallel(f *testing.F) {
-	f.Add([]byte("a jane@example.com\nb 123-45-6780\n\nc +44 20 7946 0958"))
-	f.Add([]byte("\n\n\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Add([]byte("a jane@example.com\nb 123-45-6780\n\nc +44 20 7946 0958"), uint16(0))
+	f.Add([]byte("\n\n\n"), uint16(1))
+	f.Add([]byte("a jane@example.com\nb 123-45-6780\n\nc +44 20 7946 0958"), uint16(20))
+	f.Add([]byte("x\njane@example.com +44 20 7946 0958\nemp EMP-123\n"), uint16(9))
+	f.Add([]byte("call +1 415\n555 0100 now\n"), uint16(11))
+	f.Fuzz(func(t *testing.T, text []byte, cut uint16) {
 		e := fuzzE(t)
-		var want []piimap.Span
-		e.Spans(data, func(sp piimap.Span) { want = append(want, sp) })
-		var got []piimap.Span
-		if _, err := e.ScanParallel(context.Background(), bytes.NewReader(data), 2, func(m Match) error {
-			got = append(got, m.Span)
-			if m.Line < 1 || m.Col < 0 || m.Start-m.Col < 0 || (m.Col > 0 && bytes.IndexByte(data[m.Start-m.Col:m.Start], '\n') >= 0) {
-				t.Fatalf("bad line/col %+v", m)
+		at := int(cut) % (len(text) + 1) // bytes of text before ChunkSize
+		pad := bytes.Repeat([]byte{'\n'}, ChunkSize-at)
+		data := append(pad, text...)
+
+		// The blank lines hold no spans and are no one's context, so the
+		// sequential answer is Spans over the text alone, shifted past them.
+		var want []Match
+		line, lineStart, pos := int64(1), 0, 0
+		e.Spans(text, func(sp piimap.Span) {
+			for ; pos < sp.Start; pos++ {
+				if text[pos] == '\n' {
+					line++
+					lineStart = pos + 1
+				}
 			}
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-		// Small inputs are one chunk: identical results.
-		if len(data) < ChunkSize && len(got) != len(want) {
-			t.Fatalf("parallel %d spans, sequential %d", len(got), len(want))
+			sp.Start += len(pad)
+			sp.End += len(pad)
+			want = append(want, Match{Span: sp, Line: line + int64(len(pad)), Col: sp.Start - len(pad) - lineStart})
+		})
+		for _, workers := range []int{2} {
+			var got []Match
+			r := io.MultiReader(bytes.NewReader(pad), iotest.OneByteReader(bytes.NewReader(text)))
+			n, err := e.ScanParallel(context.Background(), r, workers, func(m Match) error {
+				got = append(got, m)
+				return nil
+			})
+			if err != nil || n != int64(len(data)) {
+				t.Fatalf("workers=%d: read %d of %d bytes: %v", workers, n, len(data), err)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("workers=%d, boundary %d bytes into the text: parallel %+v, sequential %+v", workers, at, got, want)
+			}
 		}
 	})
 }

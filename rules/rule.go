@@ -163,7 +163,7 @@ func (r Rule) Validate() error {
 			return r.Errorf("empty keyword")
 		}
 	}
-	if r.Score < 0 || r.Score > 1 {
+	if !(r.Score >= 0 && r.Score <= 1) { // NaN fails too
 		return r.Errorf("score %v outside [0,1]", r.Score)
 	}
 	if r.RequireHint && len(r.Hints)+len(r.WeakHints) == 0 {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -70,13 +71,20 @@ func TestBigCellMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes 900 MB of generated files; skipped with -short")
 	}
+	if runtime.GOOS != "linux" {
+		t.Skip("peak RSS is read from /proc/self/status (VmHWM)")
+	}
 	dir := t.TempDir()
 	writeBig(t, filepath.Join(dir, "big.csv"), "id,note,email\n1,", bigCell, ",x1@example.test\n2,short,x2@example.test\n")
 	writeBig(t, filepath.Join(dir, "big.json"), `[{"id":1,"note":"`, bigCell, `","email":"y1@example.test"},{"id":2,"note":"s","email":"y2@example.test"}]`)
 	writeBig(t, filepath.Join(dir, "big.jsonl"), `{"id":1,"note":"`, bigCell, "\",\"email\":\"w1@example.test\"}\n{\"id\":2,\"note\":\"s\",\"email\":\"w2@example.test\"}\n")
 
+	// The child runs only the scan, so its VmHWM is the scan's peak and not
+	// this process's (which wrote the files); it reads it after scanner.Run
+	// has returned, i.e. after every reader goroutine is done. GOGC is the
+	// default whatever this process runs with.
 	cmd := exec.Command(os.Args[0], "-test.run=^TestBigCellMemory$", "-test.v")
-	cmd.Env = append(os.Environ(), "PIIMAP_BIGCELL_DIR="+dir, "GOMAXPROCS=2")
+	cmd.Env = append(os.Environ(), "PIIMAP_BIGCELL_DIR="+dir, "GOMAXPROCS=2", "GOGC=100", "GOMEMLIMIT=off")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "child: %s", tail(out))
 	_, js, ok := bytes.Cut(out, []byte("BIGCELL "))
@@ -86,7 +94,11 @@ func TestBigCellMemory(t *testing.T) {
 	require.NoError(t, json.Unmarshal(js, &res))
 
 	t.Logf("peak RSS scanning three files with a %d MiB cell each: %.1f MiB (limit %d MiB)", bigCell>>20, float64(res.PeakRSS)/(1<<20), rssLimit>>20)
-	assert.Less(t, res.PeakRSS, int64(rssLimit))
+	if raceEnabled {
+		t.Log("built with -race: the race detector's shadow memory is in that RSS, so the limit is checked only without -race")
+	} else {
+		assert.Less(t, res.PeakRSS, int64(rssLimit))
+	}
 	assert.Empty(t, res.Errors, "a sampled scan of big cells is not an error")
 	assert.LessOrEqual(t, res.MaxValue, files.MaxCellBytes)
 	for _, u := range []string{"big.csv", "big.json", "big.jsonl"} {

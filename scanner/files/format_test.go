@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -207,8 +210,11 @@ func TestSampleDelimitedHeaderless(t *testing.T) {
 	assert.Len(t, b.Values["column_2"], 2)
 }
 
-// FuzzStructured feeds arbitrary bytes to every structured reader: they
-// must return (an error is fine) without panicking.
+// FuzzStructured feeds arbitrary bytes to every structured reader. Each
+// returns (an error wraps piimap.ErrCorrupt), and what it emits keeps the
+// Batch contract: at most the sampled rows, fields listed once, values
+// non-empty and cut at MaxCellBytes under listed fields, cuts counted;
+// and the seeded sample is reproducible: a second read emits the same.
 func FuzzStructured(f *testing.F) {
 	tb := scannertest.DefaultFixture().Tables[0]
 	tb.Rows = tb.Rows[:20]
@@ -218,13 +224,90 @@ func FuzzStructured(f *testing.F) {
 	f.Add(encodeJSONL(f, tb))
 	f.Add(encodeDelimited(f, tb, ','))
 	f.Add([]byte(`[{"a":`))
+	f.Add([]byte("id,\"note\nx,1\n"))
+	f.Add([]byte(`{"a":{"b":[1,{"c":"x"}]}}` + "\n" + `{"a":null,"":""}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ctx := context.Background()
 		s := scanner.Sample{Rows: 5, Seed: 1}
-		nop := func(*files.Batch) error { return nil }
-		_ = files.SampleParquet(ctx, bytes.NewReader(data), int64(len(data)), s, "k", nop)
-		_ = files.SampleJSONL(ctx, bytes.NewReader(data), s, "k", nop)
-		_ = files.SampleJSON(ctx, bytes.NewReader(data), s, "k", nop)
-		_ = files.SampleDelimited(ctx, bytes.NewReader(data), 0, s, "k", nop)
+		for _, r := range []struct {
+			name string
+			read func(emit func(*files.Batch) error) error
+		}{
+			{"parquet", func(emit func(*files.Batch) error) error {
+				return files.SampleParquet(ctx, bytes.NewReader(data), int64(len(data)), s, "k", emit)
+			}},
+			{"jsonl", func(emit func(*files.Batch) error) error {
+				return files.SampleJSONL(ctx, bytes.NewReader(data), s, "k", emit)
+			}},
+			{"json", func(emit func(*files.Batch) error) error {
+				return files.SampleJSON(ctx, bytes.NewReader(data), s, "k", emit)
+			}},
+			{"delimited", func(emit func(*files.Batch) error) error {
+				return files.SampleDelimited(ctx, bytes.NewReader(data), 0, s, "k", emit)
+			}},
+		} {
+			var first []files.Batch
+			err := r.read(func(b *files.Batch) error {
+				checkBatch(t, r.name, b, s.Rows)
+				first = append(first, cloneBatch(b))
+				return nil
+			})
+			if err != nil && !errors.Is(err, piimap.ErrCorrupt) {
+				t.Fatalf("%s: error does not wrap ErrCorrupt: %v", r.name, err)
+			}
+			var again []files.Batch
+			err2 := r.read(func(b *files.Batch) error { again = append(again, cloneBatch(b)); return nil })
+			if (err == nil) != (err2 == nil) || !reflect.DeepEqual(first, again) {
+				t.Fatalf("%s: a second read with the same seed differs", r.name)
+			}
+		}
 	})
+}
+
+// checkBatch asserts the Batch contract for a sample of at most rows rows.
+func checkBatch(t *testing.T, reader string, b *files.Batch, rows int) {
+	t.Helper()
+	if b.Rows < 0 || b.Rows > rows || b.Total < int64(b.Rows) {
+		t.Fatalf("%s: batch of %d rows (total %d) from a %d-row sample", reader, b.Rows, b.Total, rows)
+	}
+	listed := map[string]bool{}
+	for _, f := range b.Fields {
+		if listed[f] {
+			t.Fatalf("%s: field %q listed twice", reader, f)
+		}
+		listed[f] = true
+	}
+	var cut int64
+	for f, vs := range b.Values {
+		if !listed[f] {
+			t.Fatalf("%s: values for unlisted field %q", reader, f)
+		}
+		for _, v := range vs {
+			if v == "" || len(v) > files.MaxCellBytes {
+				t.Fatalf("%s: field %q holds a value of %d bytes", reader, f, len(v))
+			}
+		}
+	}
+	for f, n := range b.Cut {
+		if !listed[f] || n <= 0 {
+			t.Fatalf("%s: cut count %d for field %q", reader, n, f)
+		}
+		cut += n
+	}
+	if b.Cuts < cut {
+		t.Fatalf("%s: %d cells cut in the object, %d in the sample", reader, b.Cuts, cut)
+	}
+}
+
+// cloneBatch copies what a reader may reuse after emit returns.
+func cloneBatch(b *files.Batch) files.Batch {
+	c := *b
+	c.Fields = slices.Clone(b.Fields)
+	c.Values = map[string][]string{}
+	for k, v := range b.Values {
+		c.Values[k] = slices.Clone(v)
+	}
+	c.Types = maps.Clone(b.Types)
+	c.Cut = maps.Clone(b.Cut)
+	return c
 }

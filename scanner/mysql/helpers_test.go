@@ -9,7 +9,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -139,9 +138,3 @@ func (h *harness) Asset(name string) (string, bool) {
 }
 
 func (*harness) Checksum(t *testing.T, cfg scanner.StoreConfig) string { return checksum(t, cfg.URL) }
-
-func timed(f func()) time.Duration {
-	start := time.Now()
-	f()
-	return time.Since(start)
-}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -222,12 +223,13 @@ func TestUnreachable(t *testing.T) {
 	}{
 		{"closed port", "mysql://root@127.0.0.1:1/test", false},
 	}
-	if serverURLOrSkip := serverURL; true {
+	// Only the missing database needs a server: the closed port and the
+	// silent endpoint always run.
+	if os.Getenv(envURL) != "" {
 		tests = append(tests, struct {
 			name, url string
 			notFound  bool
 		}{"missing database", dbURL(t, "piimap_no_such_db"), true})
-		_ = serverURLOrSkip
 	}
 	// A loopback listener that accepts and never answers: the connect
 	// timeout, not the network, must end the attempt.
@@ -238,16 +240,17 @@ func TestUnreachable(t *testing.T) {
 	}{"silent endpoint", fmt.Sprintf("mysql://root@%s/test?connect_timeout=1", silent), false})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			// The connect timeout (5 s by default, 1 s on the silent
+			// endpoint) ends the attempt; the bound only catches a hang.
 			var err error
-			took := timed(func() { _, _, err = scanner.Open(ctx, scanner.StoreConfig{Name: "app", URL: tt.url}) })
+			noHang(t, hangLimit(5*time.Second), func() { _, _, err = scanner.Open(ctx, scanner.StoreConfig{Name: "app", URL: tt.url}) })
 			require.Error(t, err)
 			assert.ErrorIs(t, err, piimap.ErrUnreachable)
 			if tt.notFound {
 				assert.ErrorIs(t, err, piimap.ErrNotFound)
 			}
-			assert.Less(t, took, 8*time.Second)
 			assert.Contains(t, err.Error(), "mysql: connect")
-			t.Logf("%v in %v", err, took.Round(time.Millisecond))
+			t.Logf("%v", err)
 		})
 	}
 }
@@ -260,13 +263,14 @@ func TestStatementTimeout(t *testing.T) {
 	)
 	src := open(t, scannertest.WithParams(u, "statement_timeout", "300ms"), scanner.SampleConfig{})
 	us := scannertest.Units(t, src)
+	// The error names the statement timeout, so the view's 3 s sleep per row
+	// was cut short; the bound only catches a read that never ends.
 	var err error
-	took := timed(func() {
+	noHang(t, hangLimit(300*time.Millisecond), func() {
 		err = src.Read(context.Background(), us[dbName(u)+".slow"], func(piimap.Record) error { return nil })
 	})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "statement timeout")
-	assert.Less(t, took, 2500*time.Millisecond)
 	require.NoError(t, src.Read(context.Background(), us[dbName(u)+".t"], func(piimap.Record) error { return nil }))
 }
 

@@ -9,7 +9,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
@@ -147,9 +146,3 @@ func (harness) Asset(name string) (string, bool) {
 }
 
 func (harness) Checksum(t *testing.T, cfg scanner.StoreConfig) string { return checksum(t, cfg.URL) }
-
-func timed(f func()) time.Duration {
-	start := time.Now()
-	f()
-	return time.Since(start)
-}

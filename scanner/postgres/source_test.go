@@ -278,16 +278,17 @@ func TestUnreachable(t *testing.T) {
 	}{"silent endpoint", fmt.Sprintf("postgres://postgres@%s/postgres?sslmode=disable&connect_timeout=1", silent), false})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			// The connect timeout (5 s by default, 1 s on the silent
+			// endpoint) ends the attempt; the bound only catches a hang.
 			var err error
-			took := timed(func() { _, _, err = scanner.Open(ctx, scanner.StoreConfig{Name: "app", URL: tt.url}) })
+			noHang(t, hangLimit(5*time.Second), func() { _, _, err = scanner.Open(ctx, scanner.StoreConfig{Name: "app", URL: tt.url}) })
 			require.Error(t, err)
 			assert.ErrorIs(t, err, piimap.ErrUnreachable)
 			if tt.notFound {
 				assert.ErrorIs(t, err, piimap.ErrNotFound)
 			}
-			assert.Less(t, took, 8*time.Second)
 			assert.Contains(t, err.Error(), "postgres: connect")
-			t.Logf("%v in %v", err, took.Round(time.Millisecond))
+			t.Logf("%v", err)
 		})
 	}
 }
@@ -299,14 +300,16 @@ func TestStatementTimeout(t *testing.T) {
 		`CREATE VIEW slow AS SELECT id, v, pg_sleep(3)::text AS z FROM t`,
 	)
 	src := open(t, scannertest.WithParams(dbURL, "statement_timeout", "300ms"), scanner.SampleConfig{})
+	// The error is the server's query-cancel code for the statement
+	// timeout, so the view's 3 s sleep was cut short; the bound only
+	// catches a read that never ends.
 	var err error
-	took := timed(func() {
+	noHang(t, hangLimit(300*time.Millisecond), func() {
 		err = src.Read(context.Background(), scannertest.Units(t, src)["public.slow"], func(piimap.Record) error { return nil })
 	})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "statement timeout")
 	assert.Equal(t, postgres.CodeQueryCanceled, postgres.ErrorCode(err))
-	assert.Less(t, took, 2500*time.Millisecond)
 	// The fast table still reads on the same source.
 	require.NoError(t, src.Read(context.Background(), scannertest.Units(t, src)["public.t"], func(piimap.Record) error { return nil }))
 }

@@ -134,12 +134,14 @@ func TestUnreachable(t *testing.T) {
 		}
 	}()
 	for _, u := range []string{"redis://127.0.0.1:1/0", "redis://" + ln.Addr().String() + "/0"} {
-		start := time.Now()
-		_, _, err := scanner.Open(context.Background(), scanner.StoreConfig{Name: "down", URL: u})
-		took := time.Since(start)
+		// The dial (2 s) and ping (3 s) timeouts end the attempt; the
+		// bound only catches one that hangs.
+		var err error
+		noHang(t, hangLimit(5*time.Second), func() {
+			_, _, err = scanner.Open(context.Background(), scanner.StoreConfig{Name: "down", URL: u})
+		})
 		require.Error(t, err, u)
 		assert.True(t, errors.Is(err, piimap.ErrUnreachable), "%s: %v", u, err)
-		assert.Less(t, took, 8*time.Second, "%s: took %v", u, took)
-		t.Logf("%s: %v after %v", u, err, took)
+		t.Logf("%s: %v", u, err)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -180,14 +179,10 @@ func TestLargeObjectsStreamWithBoundedMemory(t *testing.T) {
 			if u.Size < size {
 				t.Fatalf("unit %s: size %d", name, u.Size)
 			}
-			runtime.GC()
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			base := ms.HeapInuse
-			peak := base
 			var seen int64
 			var lastID int
 			records := 0
+			heap := sampleLiveHeap()
 			err := src.Read(ctx, u, func(r piimap.Record) error {
 				records++
 				seen += int64(len(r.Data))
@@ -196,21 +191,19 @@ func TestLargeObjectsStreamWithBoundedMemory(t *testing.T) {
 						lastID = max(lastID, atoi(v))
 					}
 				}
-				if records%8 == 0 || r.Data == nil {
-					runtime.ReadMemStats(&ms)
-					peak = max(peak, ms.HeapInuse)
-				}
 				return nil
 			})
+			grew := heap.stop() // waits for the sampler before its peak is read
 			if err != nil {
 				t.Fatal(err)
 			}
-			runtime.ReadMemStats(&ms)
-			peak = max(peak, ms.HeapInuse)
-			grew := int64(peak) - int64(base)
-			t.Logf("%s: %d MB object, heap in use grew by %.1f MB (peak %.1f MB), %d records", name, u.Size>>20, float64(grew)/(1<<20), float64(peak)/(1<<20), records)
-			if grew > 48<<20 {
-				t.Errorf("heap grew by %d MB reading a %d MB object: not streamed", grew>>20, u.Size>>20)
+			t.Logf("%s: %d MB object, live heap grew by %.1f MB at most, %d records", name, u.Size>>20, float64(grew)/(1<<20), records)
+			// Live heap, not heap in use: garbage awaiting a collection,
+			// which depends on the machine's load, does not count. A read
+			// that held the object would keep all 200 MB live; the bound
+			// is a quarter of that.
+			if grew > size/4 {
+				t.Errorf("live heap grew by %d MB reading a %d MB object: not streamed", grew>>20, u.Size>>20)
 			}
 			if u.Format == piimap.FormatText && seen != u.Size {
 				t.Errorf("text read %d bytes of %d", seen, u.Size)
