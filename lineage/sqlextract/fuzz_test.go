@@ -62,14 +62,6 @@ func FuzzExtract(f *testing.F) {
 	})
 }
 
-// wholeRowGap tolerates a known defect FuzzExtract found: a whole-row
-// reference inside an expression (row_to_json(t.*), a ! t.*) gives a
-// column edge whose source column is empty ("t."), even when the schema
-// lists t's columns (they are not expanded as a bare t.* is). The seed
-// testdata/fuzz/FuzzExtract/b4642f73657352b8 keeps the case; once
-// Extract expands or drops such references, set this false.
-const wholeRowGap = true
-
 // checkResult asserts Result's normal form.
 func checkResult(t *testing.T, r *Result) {
 	t.Helper()
@@ -81,9 +73,6 @@ func checkResult(t *testing.T, r *Result) {
 		case lineage.TransformIdentity, lineage.TransformTransformation, lineage.TransformMasked:
 		default:
 			t.Fatalf("column edge %v: transform %q", e, e.Transform)
-		}
-		if e.Source.Column == "" && wholeRowGap {
-			continue // the known gap below; the other checks still apply to the result
 		}
 		if e.Source.Table == "" || e.Source.Column == "" {
 			t.Fatalf("column edge without a source column: %+v", e)

@@ -296,14 +296,60 @@ func (w *walker) column(cr *pg.ColumnRef, funcs []string, t string) {
 		return
 	}
 	col, qual := f[len(f)-1], f[:len(f)-1]
+	if isStar(cr) {
+		// t.* inside an expression (row_to_json(t.*)); a bare * there is
+		// count(*)'s and reads no value.
+		if len(qual) > 0 {
+			w.wholeRow(qual, funcs)
+		}
+		return
+	}
 	for sc := w.sc.scope; sc != nil; sc = sc.parent {
 		if r := resolve(sc.rels, qual, col); r != nil {
 			w.from(r, col, funcs, t)
 			return
 		}
 	}
+	// A bare name that is no column but a relation's alias is a whole-row
+	// reference (md5(t::text), to_jsonb(t)).
+	if len(qual) == 0 {
+		for sc := w.sc.scope; sc != nil; sc = sc.parent {
+			for _, r := range sc.rels {
+				if r.alias == col && !r.has(col) {
+					w.wholeRow([]string{col}, funcs)
+					return
+				}
+			}
+		}
+	}
 	if w.out.unresolved == "" {
 		w.out.unresolved = strings.Join(f, ".")
+	}
+}
+
+// wholeRow records a whole-row reference to the relation qual names: every
+// column of it flows into the value, transformed (a row rendered as JSON or
+// text, or hashed whole, is no masked form of any one column). A relation
+// whose columns are unknown leaves the output unresolved.
+func (w *walker) wholeRow(qual []string, funcs []string) {
+	for sc := w.sc.scope; sc != nil; sc = sc.parent {
+		r := resolve(sc.rels, qual, "")
+		if r == nil {
+			continue
+		}
+		if !r.known {
+			if w.out.unresolved == "" {
+				w.out.unresolved = r.alias + ".*"
+			}
+			return
+		}
+		for _, c := range r.cols {
+			w.from(r, c, funcs, lineage.TransformTransformation)
+		}
+		return
+	}
+	if w.out.unresolved == "" {
+		w.out.unresolved = strings.Join(qual, ".") + ".*"
 	}
 }
 
