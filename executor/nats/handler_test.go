@@ -19,6 +19,7 @@ import (
 	"github.com/piimap/piimap/executor"
 	"github.com/piimap/piimap/executor/executortest"
 	enats "github.com/piimap/piimap/executor/nats"
+	"github.com/piimap/piimap/internal/hangcheck"
 	snats "github.com/piimap/piimap/scanner/nats"
 )
 
@@ -353,7 +354,7 @@ func TestSecureVersusTombstone(t *testing.T) {
 // URL's timeout rather than hanging. Needs no server.
 func TestUnreachable(t *testing.T) {
 	var err error
-	noHang(t, hangLimit(time.Second), func() {
+	hangcheck.NoHang(t, hangcheck.Limit(time.Second), func() {
 		_, err = enats.Open(context.Background(), scannerCfg("nats://127.0.0.1:1?timeout=1s"), executor.HandlerOptions{})
 	})
 	assert.ErrorIs(t, err, piimap.ErrUnreachable)

@@ -16,6 +16,7 @@ import (
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/executor"
 	exredis "github.com/piimap/piimap/executor/redis"
+	"github.com/piimap/piimap/internal/hangcheck"
 	"github.com/piimap/piimap/scanner"
 )
 
@@ -193,7 +194,7 @@ func TestReadOnlyAndModes(t *testing.T) {
 // instead of hanging. Needs no server.
 func TestOpenUnreachable(t *testing.T) {
 	var err error
-	noHang(t, hangLimit(5*time.Second), func() {
+	hangcheck.NoHang(t, hangcheck.Limit(5*time.Second), func() {
 		_, err = exredis.Open(context.Background(), scanner.StoreConfig{Name: "down", URL: "redis://127.0.0.1:1/0"}, executor.HandlerOptions{})
 	})
 	require.Error(t, err)

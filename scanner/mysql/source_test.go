@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/internal/hangcheck"
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/scanner"
 	"github.com/piimap/piimap/scanner/mysql"
@@ -243,7 +244,7 @@ func TestUnreachable(t *testing.T) {
 			// The connect timeout (5 s by default, 1 s on the silent
 			// endpoint) ends the attempt; the bound only catches a hang.
 			var err error
-			noHang(t, hangLimit(5*time.Second), func() { _, _, err = scanner.Open(ctx, scanner.StoreConfig{Name: "app", URL: tt.url}) })
+			hangcheck.NoHang(t, hangcheck.Limit(5*time.Second), func() { _, _, err = scanner.Open(ctx, scanner.StoreConfig{Name: "app", URL: tt.url}) })
 			require.Error(t, err)
 			assert.ErrorIs(t, err, piimap.ErrUnreachable)
 			if tt.notFound {
@@ -266,7 +267,7 @@ func TestStatementTimeout(t *testing.T) {
 	// The error names the statement timeout, so the view's 3 s sleep per row
 	// was cut short; the bound only catches a read that never ends.
 	var err error
-	noHang(t, hangLimit(300*time.Millisecond), func() {
+	hangcheck.NoHang(t, hangcheck.Limit(300*time.Millisecond), func() {
 		err = src.Read(context.Background(), us[dbName(u)+".slow"], func(piimap.Record) error { return nil })
 	})
 	require.Error(t, err)

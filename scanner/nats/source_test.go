@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/internal/hangcheck"
 	"github.com/piimap/piimap/scanner"
 	pnats "github.com/piimap/piimap/scanner/nats"
 )
@@ -275,7 +276,7 @@ func TestUnreachable(t *testing.T) {
 			// The URL's 1 s timeout ends the attempt; the bound only
 			// catches one that hangs.
 			var err error
-			noHang(t, hangLimit(time.Second), func() {
+			hangcheck.NoHang(t, hangcheck.Limit(time.Second), func() {
 				_, err = pnats.OpenSource(context.Background(), scanner.StoreConfig{Name: "bus", URL: tc.url})
 			})
 			require.Error(t, err)

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/internal/hangcheck"
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/scanner"
 	"github.com/piimap/piimap/scanner/postgres"
@@ -281,7 +282,7 @@ func TestUnreachable(t *testing.T) {
 			// The connect timeout (5 s by default, 1 s on the silent
 			// endpoint) ends the attempt; the bound only catches a hang.
 			var err error
-			noHang(t, hangLimit(5*time.Second), func() { _, _, err = scanner.Open(ctx, scanner.StoreConfig{Name: "app", URL: tt.url}) })
+			hangcheck.NoHang(t, hangcheck.Limit(5*time.Second), func() { _, _, err = scanner.Open(ctx, scanner.StoreConfig{Name: "app", URL: tt.url}) })
 			require.Error(t, err)
 			assert.ErrorIs(t, err, piimap.ErrUnreachable)
 			if tt.notFound {
@@ -304,7 +305,7 @@ func TestStatementTimeout(t *testing.T) {
 	// timeout, so the view's 3 s sleep was cut short; the bound only
 	// catches a read that never ends.
 	var err error
-	noHang(t, hangLimit(300*time.Millisecond), func() {
+	hangcheck.NoHang(t, hangcheck.Limit(300*time.Millisecond), func() {
 		err = src.Read(context.Background(), scannertest.Units(t, src)["public.slow"], func(piimap.Record) error { return nil })
 	})
 	require.Error(t, err)

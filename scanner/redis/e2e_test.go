@@ -16,6 +16,7 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/classifiers"
+	"github.com/piimap/piimap/internal/hangcheck"
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/lineage/lineagetest"
 	"github.com/piimap/piimap/scanner"
@@ -137,7 +138,7 @@ func TestUnreachable(t *testing.T) {
 		// The dial (2 s) and ping (3 s) timeouts end the attempt; the
 		// bound only catches one that hangs.
 		var err error
-		noHang(t, hangLimit(5*time.Second), func() {
+		hangcheck.NoHang(t, hangcheck.Limit(5*time.Second), func() {
 			_, _, err = scanner.Open(context.Background(), scanner.StoreConfig{Name: "down", URL: u})
 		})
 		require.Error(t, err, u)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/internal/hangcheck"
 	"github.com/piimap/piimap/lineage/lineagetest"
 	"github.com/piimap/piimap/scanner"
 	_ "github.com/piimap/piimap/scanner/files" // file:// for the scan beside the down store
@@ -166,7 +167,7 @@ func TestUnreachable(t *testing.T) {
 		kind string
 		err  error
 	)
-	noHang(t, hangLimit(ss3.ProbeTimeout), func() { _, kind, err = scanner.Open(ctx, scanner.StoreConfig{Name: "lake", URL: down}) })
+	hangcheck.NoHang(t, hangcheck.Limit(ss3.ProbeTimeout), func() { _, kind, err = scanner.Open(ctx, scanner.StoreConfig{Name: "lake", URL: down}) })
 	if !errors.Is(err, piimap.ErrUnreachable) {
 		t.Fatalf("open a down server: %v, want ErrUnreachable", err)
 	}
