@@ -87,19 +87,31 @@ func (x *Index) Pairs(t float64) []Match {
 				m = Match{Copy: b.loc, Original: a.loc, Estimate: ba, Reverse: ab.Containment, Direction: dir}
 			}
 		}
-		m.Confidence = m.Estimate.Lower
-		switch m.Direction {
-		case DirModified, DirKey, DirProjection, DirStoreKind, DirRows:
-			m.Confidence *= 0.8
-		case DirUndetermined:
-			m.Confidence *= 0.6
-		}
+		m.Confidence = directedConfidence(m)
 		out = append(out, m)
 	}
-	slices.SortFunc(out, func(p, q Match) int {
+	sortMatches(out)
+	return out
+}
+
+// directedConfidence is a plain match's confidence: the estimate's lower
+// bound, scaled by 0.8 when the direction rests on hints only and by 0.6
+// when it is undetermined.
+func directedConfidence(m Match) float64 {
+	switch m.Direction {
+	case DirModified, DirKey, DirProjection, DirStoreKind, DirRows:
+		return m.Estimate.Lower * 0.8
+	case DirUndetermined:
+		return m.Estimate.Lower * 0.6
+	}
+	return m.Estimate.Lower
+}
+
+// sortMatches orders matches by copy, original and transform.
+func sortMatches(ms []Match) {
+	slices.SortFunc(ms, func(p, q Match) int {
 		return cmp.Or(cmpLoc(p.Copy, q.Copy), cmpLoc(p.Original, q.Original), cmp.Compare(p.Transform, q.Transform))
 	})
-	return out
 }
 
 // enough reports whether an estimate supports a copy at threshold t.

@@ -83,6 +83,16 @@ func typed(typ string) bool {
 // lossy (RFC 5321) but it is what every system that hashes emails for
 // matching does, so it is what masked copies were built from.
 func NormalizeEmail(s string) (string, bool) {
+	s, ok := trimEmail(s)
+	if !ok {
+		return "", false
+	}
+	return strings.ToLower(s), true
+}
+
+// trimEmail is NormalizeEmail before lowercasing: the address without
+// white space, mailto: and angle brackets, and whether it is one.
+func trimEmail(s string) (string, bool) {
 	s = strings.TrimSpace(s)
 	if len(s) > 7 && strings.EqualFold(s[:7], "mailto:") {
 		s = s[7:]
@@ -92,7 +102,7 @@ func NormalizeEmail(s string) (string, bool) {
 	if at <= 0 || at == len(s)-1 || strings.ContainsAny(s, " \t\r\n") {
 		return "", false
 	}
-	return strings.ToLower(s), true
+	return s, true
 }
 
 // appendNormalizedEmail is NormalizeEmail into dst, for the builder's hot
@@ -106,13 +116,8 @@ func appendNormalizedEmail(dst []byte, s string) ([]byte, string, bool) {
 			return dst, v, ok
 		}
 	}
-	s = strings.TrimSpace(s)
-	if len(s) > 7 && strings.EqualFold(s[:7], "mailto:") {
-		s = s[7:]
-	}
-	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(s, "<"), ">"))
-	at := strings.LastIndexByte(s, '@')
-	if at <= 0 || at == len(s)-1 || strings.ContainsAny(s, " \t\r\n") {
+	s, ok := trimEmail(s)
+	if !ok {
 		return dst, "", false
 	}
 	for i := 0; i < len(s); i++ {

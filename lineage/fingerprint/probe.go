@@ -1,7 +1,6 @@
 package fingerprint
 
 import (
-	"cmp"
 	"maps"
 	"math"
 	"slices"
@@ -194,17 +193,9 @@ func Probe(fields []ProbeField, t float64, o ProbeOptions) (matches []Match, pro
 				m.Direction = dir
 			}
 		}
-		m.Confidence = m.Estimate.Lower
-		switch m.Direction {
-		case DirModified, DirKey, DirProjection, DirStoreKind, DirRows:
-			m.Confidence *= 0.8
-		case DirUndetermined:
-			m.Confidence *= 0.6
-		}
+		m.Confidence = directedConfidence(m)
 		matches = append(matches, m)
 	}
-	slices.SortFunc(matches, func(p, q Match) int {
-		return cmp.Or(cmpLoc(p.Copy, q.Copy), cmpLoc(p.Original, q.Original), cmp.Compare(p.Transform, q.Transform))
-	})
+	sortMatches(matches)
 	return matches, probed
 }
