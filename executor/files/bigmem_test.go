@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -21,6 +20,7 @@ import (
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/executor"
 	xfiles "github.com/piimap/piimap/executor/files"
+	"github.com/piimap/piimap/internal/memcheck"
 	"github.com/piimap/piimap/scanner"
 )
 
@@ -188,27 +188,10 @@ func eraseMemChild(t *testing.T, dir string) {
 		res.Changed[r.Asset] = r.Changed
 	}
 	require.NoError(t, h.Close())
-	res.PeakRSS = peakRSS(t)
+	res.PeakRSS = memcheck.PeakRSSOrSkip(t)
 	js, err := json.Marshal(res)
 	require.NoError(t, err)
 	fmt.Printf("ERASEBIGCELL %s\n", js)
-}
-
-// peakRSS reads the process's peak resident set size (VmHWM).
-func peakRSS(t *testing.T) int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Skipf("no /proc/self/status: %v", err)
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			require.NoError(t, err)
-			return kb << 10
-		}
-	}
-	t.Skip("no VmHWM")
-	return 0
 }
 
 func tailOf(b []byte) string {

@@ -5,17 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
-	"runtime/debug"
-	"runtime/metrics"
 	"testing"
-	"time"
 
 	"gocloud.dev/blob"
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/executor"
 	xs3 "github.com/piimap/piimap/executor/s3"
+	"github.com/piimap/piimap/internal/memcheck"
 	"github.com/piimap/piimap/scanner/s3/s3test"
 )
 
@@ -64,9 +61,9 @@ func TestLargeObjectErase(t *testing.T) {
 	}
 
 	xs3.SetBeforeCommit(h, nil)
-	heap := sampleLiveHeap()
+	heap := memcheck.SampleLiveHeap()
 	res, err := h.Erase(context.Background(), []executor.Target{subj}, executor.EraseOptions{})
-	grew := heap.stop() // waits for the sampler: its peak is read once it has exited
+	grew := heap.Stop() // waits for the sampler: its peak is read once it has exited
 	if err != nil || res[0].Changed != want {
 		t.Fatalf("retry: %v %+v (want %d)", err, res, want)
 	}
@@ -90,53 +87,6 @@ func TestLargeObjectErase(t *testing.T) {
 	if a := b.Attrs(t, key); a.ContentType != "text/csv" || a.Metadata["owner"] != "crm" {
 		t.Errorf("headers lost: %q %v", a.ContentType, a.Metadata)
 	}
-}
-
-// heapSampler records the peak live heap (/gc/heap/live:bytes: what the
-// last collection found reachable) above the live heap at its start, while
-// it runs. A low GC target makes collections, and so samples, frequent.
-type heapSampler struct {
-	base, peak    uint64
-	done, stopped chan struct{}
-	restoreGC     int
-}
-
-func sampleLiveHeap() *heapSampler {
-	s := &heapSampler{done: make(chan struct{}), stopped: make(chan struct{}), restoreGC: debug.SetGCPercent(10)}
-	runtime.GC()
-	s.base = liveHeap()
-	s.peak = s.base
-	go func() {
-		defer close(s.stopped)
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			s.peak = max(s.peak, liveHeap())
-			select {
-			case <-s.done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return s
-}
-
-// stop ends the sampling, waits for the sampler to exit and returns how
-// far the live heap grew above its starting point.
-func (s *heapSampler) stop() uint64 {
-	close(s.done)
-	<-s.stopped
-	runtime.GC() // the last collection's figure covers the end of the run
-	s.peak = max(s.peak, liveHeap())
-	debug.SetGCPercent(s.restoreGC)
-	return s.peak - s.base
-}
-
-func liveHeap() uint64 {
-	m := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(m)
-	return m[0].Value.Uint64()
 }
 
 // lineGen streams header, generated lines up to limit bytes, then tail.

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/internal/memcheck"
 	"github.com/piimap/piimap/lineage/lineagetest"
 	"github.com/piimap/piimap/scanner"
 	"github.com/piimap/piimap/scanner/files"
@@ -143,27 +143,10 @@ func bigCellChild(t *testing.T, dir string) {
 	for _, f := range r.Findings {
 		res.Hits[f.Loc.Name+"#"+f.Loc.Field] += f.Hits
 	}
-	res.PeakRSS = vmHWM(t)
+	res.PeakRSS = memcheck.PeakRSSOrSkip(t)
 	js, err := json.Marshal(res)
 	require.NoError(t, err)
 	fmt.Printf("BIGCELL %s\n", js)
-}
-
-// vmHWM reads the process's peak resident set size.
-func vmHWM(t *testing.T) int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Skipf("no /proc/self/status: %v", err)
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			require.NoError(t, err)
-			return kb << 10
-		}
-	}
-	t.Skip("no VmHWM")
-	return 0
 }
 
 // TestTruncatedCellNoFilter: a full read that cuts a cell fails its unit

@@ -13,6 +13,7 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/internal/memcheck"
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/lineage/lineagetest"
 	"github.com/piimap/piimap/scanner"
@@ -182,7 +183,7 @@ func TestLargeObjectsStreamWithBoundedMemory(t *testing.T) {
 			var seen int64
 			var lastID int
 			records := 0
-			heap := sampleLiveHeap()
+			heap := memcheck.SampleLiveHeap()
 			err := src.Read(ctx, u, func(r piimap.Record) error {
 				records++
 				seen += int64(len(r.Data))
@@ -193,7 +194,7 @@ func TestLargeObjectsStreamWithBoundedMemory(t *testing.T) {
 				}
 				return nil
 			})
-			grew := heap.stop() // waits for the sampler before its peak is read
+			grew := heap.Stop() // waits for the sampler before its peak is read
 			if err != nil {
 				t.Fatal(err)
 			}
