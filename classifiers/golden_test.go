@@ -14,13 +14,17 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
+// sampleDir holds the module's shared sample files (testdata/samples at the
+// module root): the command's classify test reads the same log and golden.
+var sampleDir = filepath.Join("..", "testdata", "samples")
+
 // TestGoldenText pins the spans (type, rule, line, column, length,
 // confidence — never the text) and the aggregated findings for a mixed log
 // holding every text type plus hard negatives. Run with -update after an
 // intended change and review the diff.
 func TestGoldenText(t *testing.T) {
 	e := defaultEngine(t)
-	data, err := os.ReadFile(filepath.Join("testdata", "mixed.log"))
+	data, err := os.ReadFile(filepath.Join(sampleDir, "mixed.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +45,7 @@ func TestGoldenText(t *testing.T) {
 		j, _ := json.Marshal(f)
 		fmt.Fprintf(&b, "finding %s\n", j)
 	}
-	golden := filepath.Join("testdata", "mixed.golden")
+	golden := filepath.Join(sampleDir, "mixed.golden")
 	if *update {
 		if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
 			t.Fatal(err)

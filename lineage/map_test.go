@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -21,7 +20,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
-var generated = time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC)
+var generated = lineagetest.GoldenTime
 
 func estateMap(t *testing.T, f lineage.MapFilter) *lineage.Map {
 	t.Helper()
@@ -32,7 +31,7 @@ func estateMap(t *testing.T, f lineage.MapFilter) *lineage.Map {
 	m, err := lineage.BuildMap(ctx, g, "", f)
 	require.NoError(t, err)
 	m.GeneratedAt = generated
-	m.ScanRun = "RUN"
+	m.ScanRun = lineagetest.GoldenRun
 	return m
 }
 
@@ -180,15 +179,11 @@ func TestMapJSONContract(t *testing.T) {
 	require.NotContains(t, buf.String(), lineagetest.Canary)
 }
 
+// TestWriteMapGolden renders the reference graph's map in every format
+// against the module's shared golden maps (testdata/maps), which
+// badgerstore's map test renders too.
 func TestWriteMapGolden(t *testing.T) {
-	m := estateMap(t, lineage.MapFilter{})
-	for _, format := range lineage.MapFormats {
-		t.Run(format, func(t *testing.T) {
-			var buf bytes.Buffer
-			require.NoError(t, lineage.WriteMap(&buf, m, format))
-			golden(t, "map."+format, buf.Bytes())
-		})
-	}
+	lineagetest.CheckGoldenMaps(t, lineagetest.NewMemGraph(), lineagetest.GoldenMapDir(1), *update)
 }
 
 func golden(t *testing.T, name string, got []byte) {

@@ -36,6 +36,12 @@ func TestBuildMapMatchesMemGraph(t *testing.T) {
 	}
 }
 
+// The map a Badger graph renders, in every format, is the module's shared
+// golden map (testdata/maps), byte for byte the reference graph's.
+func TestGoldenMaps(t *testing.T) {
+	lineagetest.CheckGoldenMaps(t, open(t), lineagetest.GoldenMapDir(2), false)
+}
+
 // BenchmarkBuildMap builds the map of a 100-table × 100-column estate
 // (10,000 fields, 1,000 PII findings, 100 references edges).
 func BenchmarkBuildMap(b *testing.B) {
