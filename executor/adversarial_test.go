@@ -16,8 +16,10 @@ import (
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/classifiers"
 	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/dsar"
 	_ "github.com/piimap/piimap/executor/duckdb" // duckdb:// handler
 	_ "github.com/piimap/piimap/executor/files"  // file:// handler
+	"github.com/piimap/piimap/executor/planning"
 	"github.com/piimap/piimap/lineage/badgerstore"
 	"github.com/piimap/piimap/rules"
 	"github.com/piimap/piimap/scanner"
@@ -133,14 +135,14 @@ func TestAdversarialPhoneAcrossTenants(t *testing.T) {
 	s := executor.New(e.g, e.g, e.stores, executor.Options{})
 
 	// Two tenants: the tenant must be named; an unknown one is refused.
-	_, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Erasure, Requester: "ops",
+	_, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Erasure, Requester: "ops",
 		Subject: piimap.Subject{piimap.KeyPhone: {advPhone}}})
 	require.ErrorIs(t, err, executor.ErrIntake)
-	_, err = s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Erasure, Requester: "ops", Tenant: "initech",
+	_, err = s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Erasure, Requester: "ops", Tenant: "initech",
 		Subject: piimap.Subject{piimap.KeyPhone: {advPhone}}})
 	require.ErrorIs(t, err, executor.ErrIntake)
 	// A partial phone is refused without echoing it.
-	_, err = s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Erasure, Requester: "ops", Tenant: "acme",
+	_, err = s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Erasure, Requester: "ops", Tenant: "acme",
 		Subject: piimap.Subject{piimap.KeyPhone: {"662-5868"}}})
 	require.ErrorIs(t, err, executor.ErrIntake)
 	require.NotContains(t, err.Error(), "662-5868")
@@ -153,7 +155,7 @@ func TestAdversarialPhoneAcrossTenants(t *testing.T) {
 	sms2 := sum256(t, e.path("acme-lake/logs/sms-2.log"))
 	_, others0 := e.customers(t, "acme", "id <> 1")
 
-	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Erasure, Requester: "ops", Tenant: "acme",
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Erasure, Requester: "ops", Tenant: "acme",
 		Subject: piimap.Subject{piimap.KeyPhone: {"+1 213 662 5868"}}})
 	require.NoError(t, err)
 	plan, err := s.Plan(ctx, req.ID)
@@ -177,7 +179,7 @@ func TestAdversarialPhoneAcrossTenants(t *testing.T) {
 	require.NoError(t, err)
 	rc, err := s.Execute(ctx, req.ID, executor.RunOptions{Apply: true})
 	require.NoError(t, err)
-	require.Equal(t, executor.StatusCompleted, rc.Status, "receipt %+v", rc)
+	require.Equal(t, dsar.StatusCompleted, rc.Status, "receipt %+v", rc)
 
 	// Witnesses outside piimap.
 	n, _ := e.customers(t, "acme", "id = 1")
@@ -210,7 +212,7 @@ func TestAdversarialBlastRadiusExecutor(t *testing.T) {
 	s := executor.New(e.g, e.g, e.stores, executor.Options{})
 	_, before := e.customers(t, "acme", "TRUE")
 
-	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Erasure, Requester: "ops", Tenant: "acme",
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Erasure, Requester: "ops", Tenant: "acme",
 		Subject: piimap.Subject{piimap.KeyEmail: {"Family@Example.com"}}})
 	require.NoError(t, err)
 	plan, err := s.Plan(ctx, req.ID)
@@ -218,12 +220,12 @@ func TestAdversarialBlastRadiusExecutor(t *testing.T) {
 	require.NotEmpty(t, plan.Entities)
 	require.Equal(t, int64(2), plan.Entities[0].Records, "entities %+v", plan.Entities)
 	_, err = s.Approve(ctx, req.ID, "dpo")
-	require.ErrorIs(t, err, executor.ErrBlastRadius)
+	require.ErrorIs(t, err, planning.ErrBlastRadius)
 	require.NotContains(t, err.Error(), "family@")
 	_, after := e.customers(t, "acme", "TRUE")
 	require.Equal(t, before, after)
 
-	req, err = s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Erasure, Requester: "ops", Tenant: "acme", AllowMultiple: 2,
+	req, err = s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Erasure, Requester: "ops", Tenant: "acme", AllowMultiple: 2,
 		Subject: piimap.Subject{piimap.KeyEmail: {"family@example.com"}}})
 	require.NoError(t, err)
 	_, err = s.Plan(ctx, req.ID)
@@ -234,7 +236,7 @@ func TestAdversarialBlastRadiusExecutor(t *testing.T) {
 	}
 	rc, err := s.Execute(ctx, req.ID, executor.RunOptions{Apply: true})
 	require.NoError(t, err)
-	require.Equal(t, executor.StatusCompleted, rc.Status)
+	require.Equal(t, dsar.StatusCompleted, rc.Status)
 	n, _ := e.customers(t, "acme", "id IN (3, 4)")
 	require.Zero(t, n)
 	n, _ = e.customers(t, "acme", "TRUE")
@@ -249,7 +251,7 @@ func TestRectifyTextIsAGap(t *testing.T) {
 	e := newFilterEstate(t)
 	e.scan(t, true)
 	s := executor.New(e.g, e.g, e.stores, withKey(executor.Options{}))
-	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Rectification, Requester: "ops",
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Rectification, Requester: "ops",
 		Subject: piimap.Subject{piimap.KeyEmail: {annEmail}}, Changes: map[string]string{piimap.KeyEmail: "ann.new@example.com"}})
 	require.NoError(t, err)
 	plan, err := s.Plan(ctx, req.ID)
@@ -267,7 +269,7 @@ func TestRectifyTextIsAGap(t *testing.T) {
 	}
 	rc, err := s.Execute(ctx, req.ID, executor.RunOptions{Apply: true})
 	require.NoError(t, err)
-	require.Equal(t, executor.StatusGaps, rc.Status)
+	require.Equal(t, dsar.StatusGaps, rc.Status)
 	b, err := os.ReadFile(filepath.Join(e.dir, "exports", "orders.csv"))
 	require.NoError(t, err)
 	require.Contains(t, string(b), "ann.new@example.com")
@@ -292,7 +294,7 @@ func TestClosureFindsPhoneInLogs(t *testing.T) {
 				require.NoError(t, db.Close())
 			}
 			s := executor.New(e.g, e.g, e.stores, executor.Options{})
-			req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Access, Requester: "ops", Tenant: "acme",
+			req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Access, Requester: "ops", Tenant: "acme",
 				Subject: piimap.Subject{piimap.KeyEmail: {"ann@example.com"}}})
 			require.NoError(t, err)
 			plan, err := s.Plan(ctx, req.ID)
@@ -364,7 +366,7 @@ CREATE TABLE attachments (id INTEGER PRIMARY KEY, message_id INTEGER REFERENCES 
 	require.NoError(t, err)
 
 	s := executor.New(g, g, stores, executor.Options{})
-	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Access, Requester: "ops",
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Access, Requester: "ops",
 		Subject: piimap.Subject{piimap.KeyEmail: {"ann@example.com"}}})
 	require.NoError(t, err)
 	plan, err := s.Plan(ctx, req.ID)
@@ -442,7 +444,7 @@ func TestNeedlesFindCardInLogs(t *testing.T) {
 	require.NoError(t, err)
 
 	s := executor.New(g, g, stores, executor.Options{})
-	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Erasure, Requester: "ops",
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Erasure, Requester: "ops",
 		Subject: piimap.Subject{piimap.KeyEmail: {"person05@example.net"}}})
 	require.NoError(t, err)
 	plan, err := s.Plan(ctx, req.ID)
@@ -464,7 +466,7 @@ func TestNeedlesFindCardInLogs(t *testing.T) {
 	}
 	rc, err := s.Execute(ctx, req.ID, executor.RunOptions{Apply: true})
 	require.NoError(t, err)
-	require.Equal(t, executor.StatusCompleted, rc.Status, "receipt %+v", rc)
+	require.Equal(t, dsar.StatusCompleted, rc.Status, "receipt %+v", rc)
 
 	b, err := os.ReadFile(filepath.Join(lake, "payments.log"))
 	require.NoError(t, err)

@@ -14,7 +14,10 @@ import (
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/classifiers"
 	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/dsar"
 	xfiles "github.com/piimap/piimap/executor/files"
+	"github.com/piimap/piimap/executor/planning"
 	"github.com/piimap/piimap/lineage/badgerstore"
 	"github.com/piimap/piimap/rules"
 	"github.com/piimap/piimap/scanner"
@@ -97,10 +100,10 @@ func (e *filterEstate) appendLine(t *testing.T, rel, line string) {
 
 // plan makes an access request for Ann and returns its plan: skipped
 // assets with their reasons, and expected counts of the searched ones.
-func (e *filterEstate) plan(t *testing.T, s *executor.Service) (*executor.Plan, map[string]string, map[string]int64) {
+func (e *filterEstate) plan(t *testing.T, s *executor.Service) (*planning.Plan, map[string]string, map[string]int64) {
 	t.Helper()
 	ctx := context.Background()
-	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Access, Requester: "privacy-ops",
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Access, Requester: "privacy-ops",
 		Subject: piimap.Subject{piimap.KeyEmail: {annEmail}}})
 	require.NoError(t, err)
 	p, err := s.Plan(ctx, req.ID)
@@ -170,8 +173,32 @@ func TestFilterSkipsFiles(t *testing.T) {
 }
 
 // plainHandler hides the files handler's AssetVersioner, as a handler
-// that cannot stat its objects would be.
-type plainHandler struct{ executor.Handler }
+// that cannot stat its objects would be; it still matches as filters
+// extract (driver.IdentifierFiltered).
+type plainHandler struct{ driver.Handler }
+
+func (h plainHandler) IdentifierFiltered(unitKind, format string) bool {
+	return h.Handler.(driver.IdentifierFiltered).IdentifierFiltered(unitKind, format)
+}
+
+// TestFilterNeedsHandlerConsent: a handler that does not say it matches as
+// filters extract (no driver.IdentifierFiltered) gets no skips, even with
+// a filter ruling the subject out: every location is searched.
+func TestFilterNeedsHandlerConsent(t *testing.T) {
+	e := newFilterEstate(t)
+	e.scan(t, true)
+	open := func(ctx context.Context, sc scanner.StoreConfig, opt driver.HandlerOptions) (driver.Handler, error) {
+		h, err := xfiles.Open(ctx, sc, opt)
+		if err != nil {
+			return nil, err
+		}
+		return struct{ driver.Handler }{h}, nil
+	}
+	_, skipped, _ := e.plan(t, executor.New(e.g, e.g, e.stores, withKey(executor.Options{})))
+	require.NotEmpty(t, skipped, "the files handler consents: filters skip")
+	_, skipped, _ = e.plan(t, executor.New(e.g, e.g, e.stores, withKey(executor.Options{Handlers: map[string]driver.Opener{"files": open}})))
+	assert.Empty(t, skipped)
+}
 
 // TestFilterLiveVersion: a log appended to after the latest scan keeps the
 // scan's version in the graph. A handler without AssetVersioner trusts the
@@ -181,14 +208,14 @@ func TestFilterLiveVersion(t *testing.T) {
 	e.scan(t, true)
 	e.appendLine(t, "logs/2026-01-02.log", "2026-01-02T23:00:00Z INFO login ok ann@example.com\n")
 
-	open := func(ctx context.Context, sc scanner.StoreConfig, opt executor.HandlerOptions) (executor.Handler, error) {
+	open := func(ctx context.Context, sc scanner.StoreConfig, opt driver.HandlerOptions) (driver.Handler, error) {
 		h, err := xfiles.Open(ctx, sc, opt)
 		if err != nil {
 			return nil, err
 		}
 		return plainHandler{Handler: h}, nil
 	}
-	plain := executor.New(e.g, e.g, e.stores, withKey(executor.Options{Handlers: map[string]executor.Opener{"files": open}}))
+	plain := executor.New(e.g, e.g, e.stores, withKey(executor.Options{Handlers: map[string]driver.Opener{"files": open}}))
 	_, skipped, _ := e.plan(t, plain)
 	assert.Contains(t, skipped, "logs/2026-01-02.log", "without AssetVersioner the latest scan's version is trusted")
 

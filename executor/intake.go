@@ -1,11 +1,16 @@
 package executor
 
 import (
+	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/classifiers/identifier"
+	"github.com/piimap/piimap/executor/dsar"
 	"github.com/piimap/piimap/scanner"
 )
 
@@ -13,7 +18,8 @@ import (
 // is parsed, validated and normalised by classifiers/identifier (partial
 // values refused, several values of a kind kept), and every request has a
 // tenant that some configured store serves; the tenant bounds every later
-// step (loadGraph, openHandler).
+// step (planning reads only its part of the map; openHandler refuses
+// any other tenant's store).
 
 // ErrIntake wraps every refusal of a request at intake that the requester
 // can fix: an identifier that is partial or malformed, too many values, an
@@ -28,6 +34,62 @@ type intakeError struct{}
 func (intakeError) Error() string        { return "request refused" }
 func (intakeError) Is(target error) bool { return target == piimap.ErrConfig }
 
+// NewRequest validates and records a request.
+func (s *Service) NewRequest(ctx context.Context, in NewRequestInput) (*Request, error) {
+	if err := s.init(ctx); err != nil {
+		return nil, err
+	}
+	if !in.Type.Valid() {
+		return nil, fmt.Errorf("executor: request type %q: %w", in.Type, piimap.ErrConfig)
+	}
+	if strings.TrimSpace(in.Requester) == "" {
+		return nil, fmt.Errorf("executor: request needs a requester: %w", piimap.ErrConfig)
+	}
+	tenant, err := s.requestTenant(in.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := s.parseSubject(in.Subject, s.intakeRegion(tenant))
+	if err != nil {
+		return nil, err
+	}
+	if in.AllowMultiple < 0 {
+		return nil, fmt.Errorf("executor: allow-multiple %d: want a positive count: %w", in.AllowMultiple, ErrIntake)
+	}
+	if in.Type == dsar.Rectification && len(in.Changes) == 0 {
+		return nil, fmt.Errorf("executor: rectification needs changes: %w", piimap.ErrConfig)
+	}
+	for k, v := range in.Changes {
+		// A corrected email or phone must itself be whole: rectifying an
+		// address to a bare domain would plant a value that matches others.
+		if k == piimap.KeyEmail || k == piimap.KeyPhone {
+			if _, err := identifier.Parse(k, v, s.intakeRegion(tenant)); err != nil {
+				return nil, fmt.Errorf("executor: change %s: %w: %w", k, err, ErrIntake)
+			}
+		}
+	}
+	if in.Type != dsar.Rectification && len(in.Changes) > 0 {
+		return nil, fmt.Errorf("executor: changes only apply to rectification: %w", piimap.ErrConfig)
+	}
+	for k, m := range in.Modes {
+		if !m.Valid() {
+			return nil, fmt.Errorf("executor: mode %q for %s: %w", m, k, piimap.ErrConfig)
+		}
+	}
+	now := time.Now().UTC()
+	r := &Request{ID: newID(now), Type: in.Type, Tenant: tenant, Requester: in.Requester, Reason: in.Reason,
+		Modes: in.Modes, AllowMultiple: in.AllowMultiple, CreatedAt: now, subject: sub, changes: in.Changes}
+	r.transition(dsar.StatusNew, in.Requester, "")
+	if err := s.saveRequest(ctx, r); err != nil {
+		return nil, err
+	}
+	kinds := strings.Join(identifierKinds(sub), ",")
+	if err := s.auditLog.Append(ctx, r.ID, "request.new", in.Requester, fmt.Sprintf("type=%s tenant=%s identifiers=%s", in.Type, tenant, kinds)); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
 // Tenants lists the tenants of the configured stores, sorted (a store that
 // names none belongs to scanner.DefaultTenant).
 func (s *Service) Tenants() []string {
@@ -35,7 +97,7 @@ func (s *Service) Tenants() []string {
 	for _, sc := range s.stores {
 		set[sc.TenantName()] = true
 	}
-	return sortedKeys(set)
+	return slices.Sorted(maps.Keys(set))
 }
 
 // requestTenant resolves the tenant of a new request: the one given, which
@@ -53,7 +115,7 @@ func (s *Service) requestTenant(given string) (string, error) {
 		return "", fmt.Errorf("executor: the configuration serves %d tenants (%s): name one with --tenant: %w",
 			len(tenants), strings.Join(tenants, ", "), ErrIntake)
 	}
-	if !containsStr(tenants, given) {
+	if !slices.Contains(tenants, given) {
 		return "", fmt.Errorf("executor: tenant %q has no configured store (configured: %s): %w",
 			given, strings.Join(tenants, ", "), ErrIntake)
 	}

@@ -11,6 +11,9 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/dsar"
+	"github.com/piimap/piimap/executor/planning"
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/scanner"
 	sduck "github.com/piimap/piimap/scanner/duckdb"
@@ -69,14 +72,14 @@ func lineageEstate(t *testing.T) (*executor.Service, string) {
 func TestPlanFollowsLineage(t *testing.T) {
 	ctx := context.Background()
 	s, url := lineageEstate(t)
-	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Erasure, Requester: "alice", Tenant: "acme",
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Erasure, Requester: "alice", Tenant: "acme",
 		Reason: "art. 17", Subject: piimap.Subject{piimap.KeyEmail: {"Ann@Example.com"}},
-		Modes: map[string]executor.Mode{"wh/main.sessions": executor.ModeExpire, "wh/main.sessions_forever": executor.ModeExpire}})
+		Modes: map[string]driver.Mode{"wh/main.sessions": driver.ModeExpire, "wh/main.sessions_forever": driver.ModeExpire}})
 	require.NoError(t, err)
 	plan, err := s.Plan(ctx, req.ID)
 	require.NoError(t, err)
 
-	steps := map[string]executor.Step{}
+	steps := map[string]planning.Step{}
 	var order []string
 	for _, st := range plan.Steps() {
 		steps[st.Asset] = st
@@ -86,31 +89,31 @@ func TestPlanFollowsLineage(t *testing.T) {
 	require.Equal(t, int64(1), steps["main.crm_copy"].Expected)
 	require.Equal(t, "copy_of wh/main.customers#email", steps["main.crm_copy"].Target.Match[0].Via)
 	require.Equal(t, piimap.KeyEmail, steps["main.crm_copy"].Target.Match[0].Kind, "a copy of an email is matched as an email")
-	require.Equal(t, executor.ActionRecompute, steps["main.customer_view"].Action, "a view is recomputed, not written")
+	require.Equal(t, planning.ActionRecompute, steps["main.customer_view"].Action, "a view is recomputed, not written")
 	require.Equal(t, "main.customer_view", order[len(order)-1], "views come after their store's other steps")
 	require.NotContains(t, steps, "main.sessions", "mode expire: no write")
 
-	var exc *executor.Exception
+	var exc *planning.Exception
 	for i, e := range plan.Exceptions {
 		if e.Asset == "main.sessions" {
 			exc = &plan.Exceptions[i]
 		}
 	}
 	require.NotNil(t, exc, "exceptions: %+v", plan.Exceptions)
-	require.Equal(t, executor.ExceptionRetention, exc.Kind)
+	require.Equal(t, driver.ExceptionRetention, exc.Kind)
 	require.Contains(t, exc.Reason, "longest 3600s")
 	require.NotNil(t, exc.ExpiresAt)
 	require.WithinDuration(t, time.Now().Add(time.Hour), *exc.ExpiresAt, time.Minute)
-	require.Equal(t, executor.GapUnsupported, gapSet(plan.Gaps)["wh/main.sessions_forever"], "one probed key never expires: expire refused")
+	require.Equal(t, planning.GapUnsupported, gapSet(plan.Gaps)["wh/main.sessions_forever"], "one probed key never expires: expire refused")
 
-	actions := map[string]executor.EdgeAction{}
+	actions := map[string]planning.EdgeAction{}
 	for _, ea := range plan.Lineage {
 		actions[ea.Copy.Name] = ea
 	}
-	require.Equal(t, executor.EdgeDelete, actions["main.crm_copy"].Action)
+	require.Equal(t, planning.EdgeDelete, actions["main.crm_copy"].Action)
 	require.Contains(t, actions["main.crm_copy"].Evidence, "containment 1.000")
-	require.Equal(t, executor.EdgeRecompute, actions["main.customer_view"].Action)
-	require.Equal(t, executor.EdgeExpires, actions["main.sessions"].Action)
+	require.Equal(t, planning.EdgeRecompute, actions["main.customer_view"].Action)
+	require.Equal(t, planning.EdgeExpires, actions["main.sessions"].Action)
 	require.Contains(t, actions["main.sessions"].Evidence, "expires by TTL")
 
 	for _, by := range []string{"dpo", "legal"} {
@@ -122,7 +125,7 @@ func TestPlanFollowsLineage(t *testing.T) {
 	for _, l := range rc.Locations {
 		require.Zero(t, l.Residual, "%s", l.Asset)
 		if l.Asset == "main.customer_view" {
-			require.Equal(t, executor.ActionRecompute, l.Action)
+			require.Equal(t, planning.ActionRecompute, l.Action)
 			require.Zero(t, l.Changed, "nothing is written through a view")
 		}
 	}

@@ -14,6 +14,9 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/evidence"
+	"github.com/piimap/piimap/executor/planning"
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/scanner"
 	sduck "github.com/piimap/piimap/scanner/duckdb"
@@ -90,11 +93,11 @@ func TestMaskedCopyErasure(t *testing.T) {
 			map[string]int64{"wh/main.customers": 1, "wh/main.email_hashes": 1, "wh/main.email_md5": 1},
 			map[string]string{"main.email_hashes": "masked copy of wh/main.customers#email (sha256_hex)",
 				"main.email_md5": "masked copy of wh/main.customers#email (md5_hex)"},
-			map[string]string{"wh/main.cards": executor.GapNoPath}},
+			map[string]string{"wh/main.cards": planning.GapNoPath}},
 		{"form not named: every form of the type is tried", map[string]string{"sha256": "masked by a hash", "md5": "-"},
 			map[string]int64{"wh/main.customers": 1, "wh/main.email_hashes": 1},
 			map[string]string{"main.email_hashes": "masked copy of wh/main.customers#email (sha256_hex)"},
-			map[string]string{"wh/main.cards": executor.GapNoPath}},
+			map[string]string{"wh/main.cards": planning.GapNoPath}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -124,7 +127,7 @@ func TestMaskedCopyErasure(t *testing.T) {
 				var vias []string
 				for _, m := range st.Target.Match {
 					vias = append(vias, m.Via)
-					if m.Via == want && (m.Kind != executor.KindKey || len(m.Values) == 0) {
+					if m.Via == want && (m.Kind != driver.KindKey || len(m.Values) == 0) {
 						t.Errorf("%s: masked match kind %s with %d values", st.Asset, m.Kind, len(m.Values))
 					}
 				}
@@ -149,7 +152,7 @@ func TestMaskedCopyErasure(t *testing.T) {
 			}
 			for _, l := range rc.Locations {
 				k := l.Store + "/" + l.Asset
-				if l.Changed != c.want[k] || l.Residual != 0 || l.Status != executor.LocDone {
+				if l.Changed != c.want[k] || l.Residual != 0 || l.Status != evidence.LocDone {
 					t.Errorf("%s: changed %d residual %d status %s, want changed %d residual 0 done", k, l.Changed, l.Residual, l.Status, c.want[k])
 				}
 			}

@@ -10,6 +10,9 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/dsar"
+	"github.com/piimap/piimap/executor/planning"
 )
 
 func approve(t *testing.T, s *executor.Service, id string, by ...string) {
@@ -30,16 +33,16 @@ func TestNewRequestValidation(t *testing.T) {
 		in   executor.NewRequestInput
 		ok   bool
 	}{
-		{"valid", executor.NewRequestInput{Type: executor.Access, Requester: "a", Subject: ok}, true},
-		{"configured identity kind", executor.NewRequestInput{Type: executor.Access, Requester: "a", Subject: piimap.Subject{"customer_no": {"C1"}}}, true},
+		{"valid", executor.NewRequestInput{Type: dsar.Access, Requester: "a", Subject: ok}, true},
+		{"configured identity kind", executor.NewRequestInput{Type: dsar.Access, Requester: "a", Subject: piimap.Subject{"customer_no": {"C1"}}}, true},
 		{"unknown type", executor.NewRequestInput{Type: "purge", Requester: "a", Subject: ok}, false},
-		{"no requester", executor.NewRequestInput{Type: executor.Access, Subject: ok}, false},
-		{"no subject", executor.NewRequestInput{Type: executor.Access, Requester: "a"}, false},
-		{"unknown key", executor.NewRequestInput{Type: executor.Access, Requester: "a", Subject: piimap.Subject{"shoe_size": {"9"}}}, false},
-		{"empty value", executor.NewRequestInput{Type: executor.Access, Requester: "a", Subject: piimap.Subject{piimap.KeyEmail: {" "}}}, false},
-		{"rectification without changes", executor.NewRequestInput{Type: executor.Rectification, Requester: "a", Subject: ok}, false},
-		{"changes on erasure", executor.NewRequestInput{Type: executor.Erasure, Requester: "a", Subject: ok, Changes: map[string]string{"email": "x"}}, false},
-		{"bad mode", executor.NewRequestInput{Type: executor.Erasure, Requester: "a", Subject: ok, Modes: map[string]executor.Mode{"*": "shred"}}, false},
+		{"no requester", executor.NewRequestInput{Type: dsar.Access, Subject: ok}, false},
+		{"no subject", executor.NewRequestInput{Type: dsar.Access, Requester: "a"}, false},
+		{"unknown key", executor.NewRequestInput{Type: dsar.Access, Requester: "a", Subject: piimap.Subject{"shoe_size": {"9"}}}, false},
+		{"empty value", executor.NewRequestInput{Type: dsar.Access, Requester: "a", Subject: piimap.Subject{piimap.KeyEmail: {" "}}}, false},
+		{"rectification without changes", executor.NewRequestInput{Type: dsar.Rectification, Requester: "a", Subject: ok}, false},
+		{"changes on erasure", executor.NewRequestInput{Type: dsar.Erasure, Requester: "a", Subject: ok, Changes: map[string]string{"email": "x"}}, false},
+		{"bad mode", executor.NewRequestInput{Type: dsar.Erasure, Requester: "a", Subject: ok, Modes: map[string]driver.Mode{"*": "shred"}}, false},
 	}
 	for _, c := range cases {
 		_, err := s.NewRequest(ctxT(t), c.in)
@@ -56,7 +59,7 @@ func TestRectification(t *testing.T) {
 	ctx := ctxT(t)
 	e := newEstate(t)
 	s := e.service(executor.Options{})
-	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Rectification, Requester: "ann",
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Rectification, Requester: "ann",
 		Subject: piimap.Subject{piimap.KeyEmail: {"ann@example.com"}}, Changes: map[string]string{piimap.TypePersonName: "Ann Smith"}})
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +107,7 @@ func TestLegalHoldAndReplay(t *testing.T) {
 	ctx := ctxT(t)
 	e := newEstate(t)
 	s := e.service(executor.Options{})
-	if _, err := s.AddException(ctx, executor.Exception{Kind: executor.ExceptionLegalHold, Store: "lake", Asset: "logs/app.log",
+	if _, err := s.AddException(ctx, planning.Exception{Kind: driver.ExceptionLegalHold, Store: "lake", Asset: "logs/app.log",
 		Reason: "litigation hold #7"}); err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +119,7 @@ func TestLegalHoldAndReplay(t *testing.T) {
 	if _, ok := stepCounts(plan)["lake/logs/app.log"]; ok {
 		t.Fatal("held asset planned for erasure")
 	}
-	if len(plan.Exceptions) != 1 || plan.Exceptions[0].Kind != executor.ExceptionLegalHold {
+	if len(plan.Exceptions) != 1 || plan.Exceptions[0].Kind != driver.ExceptionLegalHold {
 		t.Fatalf("exceptions %+v", plan.Exceptions)
 	}
 	before, _ := os.ReadFile(filepath.Join(e.dir, "lake/logs/app.log"))
@@ -167,7 +170,7 @@ func TestRestriction(t *testing.T) {
 	ctx := ctxT(t)
 	e := newEstate(t)
 	s := e.service(executor.Options{})
-	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Restriction, Requester: "ann",
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Restriction, Requester: "ann",
 		Subject: piimap.Subject{piimap.KeyEmail: {"ann@example.com"}}})
 	if err != nil {
 		t.Fatal(err)

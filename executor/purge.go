@@ -2,52 +2,25 @@ package executor
 
 import (
 	"context"
-	"time"
+
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/planning"
 )
 
-// Physical purge. A row deleted by SQL, a message deleted from a stream or
-// a line rewritten out of a file may still sit in the store's bytes: dead
-// tuples until VACUUM, a DuckDB block until a checkpoint reuses it, an old
-// object version, an RDB snapshot. A receipt location says which it is,
-// honestly: the bytes are gone, pending (and when they will be), or an
-// exception (and why), never silence.
-
-// Purge states of a receipt location.
-const (
-	PurgeGone      = "gone"      // the erased bytes are no longer in the store
-	PurgePending   = "pending"   // they will be removed by the store (see PurgeAt)
-	PurgeException = "exception" // they stay, for the reason given
-)
-
-// PurgeReport is what a handler says of the erased bytes of one asset
-// after an applied erasure or rectification.
-type PurgeReport struct {
-	Asset  string     `json:"asset"`
-	State  string     `json:"state"`            // PurgeGone, PurgePending, PurgeException
-	Detail string     `json:"detail,omitempty"` // how (VACUUM FULL, rewrite) or why not
-	At     *time.Time `json:"at,omitempty"`     // pending: when the store removes them
-}
-
-// Purger is implemented by handlers that can remove the erased bytes
-// physically (VACUUM, CHECKPOINT, a rewrite, deleting noncurrent object
-// versions) or can tell whether they are gone. Execute calls it once per
-// store after the writes are verified, with the store's written targets;
-// it returns one report per target asset. A handler without it gets an
-// exception on every location: piimap cannot say the bytes are gone.
-type Purger interface {
-	Purge(ctx context.Context, ts []Target) ([]PurgeReport, error)
-}
+// Physical purge, after the writes are verified: each store's handler says
+// whether the erased bytes are gone, pending or an exception (see
+// driver.Purger); the receipt states it per location.
 
 // purgeStore asks the handler to purge the written targets and records
 // the reports in the steps' progress.
-func (s *Service) purgeStore(ctx context.Context, h Handler, steps []Step, prog *progress) error {
+func (s *Service) purgeStore(ctx context.Context, h driver.Handler, steps []planning.Step, prog *progress) error {
 	targets, _ := writeTargets(steps)
-	reports := map[string]PurgeReport{}
-	if pg, ok := h.(Purger); ok && len(targets) > 0 {
+	reports := map[string]driver.PurgeReport{}
+	if pg, ok := h.(driver.Purger); ok && len(targets) > 0 {
 		rs, err := pg.Purge(ctx, targets)
 		if err != nil {
 			for _, t := range targets {
-				reports[t.Asset] = PurgeReport{Asset: t.Asset, State: PurgeException, Detail: "purge failed: " + err.Error()}
+				reports[t.Asset] = driver.PurgeReport{Asset: t.Asset, State: driver.PurgeException, Detail: "purge failed: " + err.Error()}
 			}
 		}
 		for _, r := range rs {
@@ -57,14 +30,14 @@ func (s *Service) purgeStore(ctx context.Context, h Handler, steps []Step, prog 
 	s.progMu.Lock()
 	defer s.progMu.Unlock()
 	for _, st := range steps {
-		p := prog.Steps[assetKey(st.Store, st.Asset)]
-		if st.Action == ActionRecompute {
-			p.Purge, p.PurgeDetail = PurgeGone, "a view holds no rows of its own"
+		p := prog.Steps[locKey(st.Store, st.Asset)]
+		if st.Action == planning.ActionRecompute {
+			p.Purge, p.PurgeDetail = driver.PurgeGone, "a view holds no rows of its own"
 			continue
 		}
 		r, ok := reports[st.Asset]
 		if !ok {
-			r = PurgeReport{State: PurgeException, Detail: "this store kind does not report whether erased bytes are physically gone"}
+			r = driver.PurgeReport{State: driver.PurgeException, Detail: "this store kind does not report whether erased bytes are physically gone"}
 		}
 		p.Purge, p.PurgeDetail, p.PurgeAt = r.State, r.Detail, r.At
 	}

@@ -9,96 +9,51 @@ import (
 	"time"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/lineage"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/dsar"
+	"github.com/piimap/piimap/executor/planning"
 	"github.com/piimap/piimap/scanner"
 )
 
-type docStore = lineage.DocStore
-
-// Type is a request type.
-type Type string
-
-// Request types (DESIGN §6).
+// Document kinds the request flow keeps in the lineage.DocStore (the
+// evidence keeps receipts, the audit chain, the ledger and the signing key
+// beside them).
 const (
-	Access        Type = "access"
-	Erasure       Type = "erasure"
-	Rectification Type = "rectification"
-	Portability   Type = "portability"
-	Restriction   Type = "restriction"
-)
-
-// Valid reports whether t is a known request type.
-func (t Type) Valid() bool {
-	switch t {
-	case Access, Erasure, Rectification, Portability, Restriction:
-		return true
-	}
-	return false
-}
-
-// writes reports whether requests of this type change stores.
-func (t Type) writes() bool { return t == Erasure || t == Rectification }
-
-// approvalsNeeded is the four-eyes rule: changes need two approvers.
-func (t Type) approvalsNeeded() int {
-	if t.writes() {
-		return 2
-	}
-	return 1
-}
-
-// Status is a request's state.
-type Status string
-
-// Request states. new → planned → approved → running → completed |
-// completed_with_gaps | failed. Re-planning with a different digest returns
-// an approved request to planned and clears its approvals.
-const (
-	StatusNew       Status = "new"
-	StatusPlanned   Status = "planned"
-	StatusApproved  Status = "approved"
-	StatusRunning   Status = "running"
-	StatusCompleted Status = "completed"
-	StatusGaps      Status = "completed_with_gaps"
-	StatusFailed    Status = "failed"
+	docRequest   = "dsar.request"
+	docPlan      = "dsar.plan"
+	docProgress  = "dsar.progress"
+	docException = "dsar.exception"
 )
 
 // Transition is one entry of a request's status history.
 type Transition struct {
-	Status Status    `json:"status"`
-	At     time.Time `json:"at"`
-	By     string    `json:"by,omitempty"`
-	Note   string    `json:"note,omitempty"`
-}
-
-// Approval is one approver's sign-off on a plan digest.
-type Approval struct {
-	By     string    `json:"by"`
-	At     time.Time `json:"at"`
-	Digest string    `json:"plan_digest"`
+	Status dsar.Status `json:"status"`
+	At     time.Time   `json:"at"`
+	By     string      `json:"by,omitempty"`
+	Note   string      `json:"note,omitempty"`
 }
 
 // Request is a data-subject request. Its JSON form carries only masked
 // identifiers; the raw ones are sealed in the DocStore and held unexported.
 type Request struct {
-	ID        string              `json:"id"`
-	Type      Type                `json:"type"`
-	Tenant    string              `json:"tenant,omitempty"`
-	Requester string              `json:"requester"`
-	Reason    string              `json:"reason,omitempty"`
-	Subject   map[string][]string `json:"subject"`           // kind → masked values
-	Changes   map[string]string   `json:"changes,omitempty"` // rectification: field/type → masked new value
-	Modes     map[string]Mode     `json:"modes,omitempty"`   // "store/asset", "store" or "*" → mode
+	ID        string                 `json:"id"`
+	Type      dsar.Type              `json:"type"`
+	Tenant    string                 `json:"tenant,omitempty"`
+	Requester string                 `json:"requester"`
+	Reason    string                 `json:"reason,omitempty"`
+	Subject   map[string][]string    `json:"subject"`           // kind → masked values
+	Changes   map[string]string      `json:"changes,omitempty"` // rectification: field/type → masked new value
+	Modes     map[string]driver.Mode `json:"modes,omitempty"`   // "store/asset", "store" or "*" → mode
 	// AllowMultiple is the number of entity records (rows of an entity
 	// table) the requester accepts the identifiers resolving to; 0 means
 	// one. It is covered by the plan digest, so approvals cover it.
-	AllowMultiple int          `json:"allow_multiple,omitempty"`
-	Status        Status       `json:"status"`
-	PlanDigest    string       `json:"plan_digest,omitempty"`
-	Approvals     []Approval   `json:"approvals,omitempty"`
-	History       []Transition `json:"history"`
-	CreatedAt     time.Time    `json:"created_at"`
-	UpdatedAt     time.Time    `json:"updated_at"`
+	AllowMultiple int             `json:"allow_multiple,omitempty"`
+	Status        dsar.Status     `json:"status"`
+	PlanDigest    string          `json:"plan_digest,omitempty"`
+	Approvals     []dsar.Approval `json:"approvals,omitempty"`
+	History       []Transition    `json:"history"`
+	CreatedAt     time.Time       `json:"created_at"`
+	UpdatedAt     time.Time       `json:"updated_at"`
 
 	subject piimap.Subject
 	changes map[string]string
@@ -106,19 +61,19 @@ type Request struct {
 
 // NewRequestInput is what NewRequest needs. Subject values are raw.
 type NewRequestInput struct {
-	Type      Type
+	Type      dsar.Type
 	Tenant    string
 	Requester string
 	Reason    string
 	Subject   piimap.Subject
 	Changes   map[string]string // rectification only: PII type or field name → new value
-	Modes     map[string]Mode
+	Modes     map[string]driver.Mode
 	// AllowMultiple accepts identifiers that resolve to up to this many
-	// entity records (see Plan.Blast); 0 or 1 means exactly one.
+	// entity records (see planning.CheckBlast); 0 or 1 means exactly one.
 	AllowMultiple int
 }
 
-func (r *Request) transition(s Status, by, note string) {
+func (r *Request) transition(s dsar.Status, by, note string) {
 	now := time.Now().UTC()
 	r.Status = s
 	r.UpdatedAt = now
@@ -132,6 +87,13 @@ func (r *Request) tenant() string {
 		return scanner.DefaultTenant
 	}
 	return r.Tenant
+}
+
+// forPlanning is what planning reads of the request: its raw identifiers
+// and changes included.
+func (r *Request) forPlanning() planning.Request {
+	return planning.Request{ID: r.ID, Type: r.Type, Tenant: r.tenant(), Subject: r.subject, Changes: r.changes,
+		AllowMultiple: r.AllowMultiple}
 }
 
 // secrets is the sealed part of a stored request.
@@ -151,7 +113,7 @@ func maskMap(m map[string]string) map[string]string {
 	}
 	out := make(map[string]string, len(m))
 	for k, v := range m {
-		out[k] = MaskDisplay(v)
+		out[k] = dsar.MaskDisplay(v)
 	}
 	return out
 }
@@ -163,7 +125,7 @@ func (s *Service) saveRequest(ctx context.Context, r *Request) error {
 	if err != nil {
 		return fmt.Errorf("executor: request %s: %w", r.ID, err)
 	}
-	doc := requestDoc{Request: r, Sealed: base64.StdEncoding.EncodeToString(s.keys.seal(plain, docRequest+"/"+r.ID))}
+	doc := requestDoc{Request: r, Sealed: base64.StdEncoding.EncodeToString(s.keys.Seal(plain, docRequest+"/"+r.ID))}
 	b, err := json.Marshal(doc)
 	if err != nil {
 		return fmt.Errorf("executor: request %s: %w", r.ID, err)
@@ -191,7 +153,7 @@ func (s *Service) decodeRequest(id string, b []byte) (*Request, error) {
 	if err != nil {
 		return nil, fmt.Errorf("executor: request %s: %w", id, piimap.ErrCorrupt)
 	}
-	plain, err := s.keys.open(sealed, docRequest+"/"+id)
+	plain, err := s.keys.Open(sealed, docRequest+"/"+id)
 	if err != nil {
 		return nil, fmt.Errorf("executor: request %s: %w", id, err)
 	}
@@ -211,7 +173,7 @@ func maskSubject(sub piimap.Subject) map[string][]string {
 	out := make(map[string][]string, len(sub))
 	for k, vs := range sub {
 		for _, v := range vs {
-			out[k] = append(out[k], MaskDisplay(v))
+			out[k] = append(out[k], dsar.MaskDisplay(v))
 		}
 	}
 	return out

@@ -52,7 +52,7 @@ func FuzzDecodeRequest(f *testing.F) {
 		if json.Unmarshal(doc, &d) != nil || d.Request == nil {
 			return
 		}
-		d.Sealed = base64.StdEncoding.EncodeToString(s.keys.seal(plain, docRequest+"/"+id))
+		d.Sealed = base64.StdEncoding.EncodeToString(s.keys.Seal(plain, docRequest+"/"+id))
 		sealed, err := json.Marshal(d)
 		if err != nil {
 			return // a value json reads but cannot write back

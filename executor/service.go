@@ -4,22 +4,17 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/classifiers/identifier"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/evidence"
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/scanner"
 )
-
-// ErrApprover is returned when an approval breaks the four-eyes rule: the
-// requester approving their own request, or one person approving twice.
-var ErrApprover = errors.New("approver not allowed")
 
 // Options configure a Service.
 type Options struct {
@@ -27,7 +22,7 @@ type Options struct {
 	// DocStore's InstallationKey method (lineage/badgerstore) supplies it.
 	InstallationKey []byte
 	// Handlers override the registry by store kind (tests, embedding).
-	Handlers map[string]Opener
+	Handlers map[string]driver.Opener
 	// Concurrency bounds how many stores run at once (default 4).
 	Concurrency int
 	// IdentityKinds are extra subject key names the config marks as identity
@@ -50,10 +45,10 @@ type Event struct {
 
 // RunOptions tune one Execute.
 type RunOptions struct {
-	Apply    bool            // erasure/rectification: write; otherwise a dry run
-	OutDir   string          // access/portability: export package directory
-	Modes    map[string]Mode // mode overrides; a change after approval is a plan change
-	Progress func(Event)     // called after each step, from the store's goroutine
+	Apply    bool                   // erasure/rectification: write; otherwise a dry run
+	OutDir   string                 // access/portability: export package directory
+	Modes    map[string]driver.Mode // mode overrides; a change after approval is a plan change
+	Progress func(Event)            // called after each step, from the store's goroutine
 }
 
 // Service runs data-subject requests against the stores of one
@@ -65,10 +60,14 @@ type Service struct {
 	stores map[string]scanner.StoreConfig
 	opt    Options
 
-	initMu  sync.Mutex
-	keys    *keyring
-	auditMu sync.Mutex
-	progMu  sync.Mutex
+	// The evidence, set up once by init from the installation key.
+	initMu   sync.Mutex
+	keys     *evidence.Keys
+	auditLog *evidence.AuditLog
+	ledger   *evidence.Ledger
+	receipts *evidence.Receipts
+
+	progMu sync.Mutex // guards a run's progress shared by its stores' goroutines
 }
 
 // New returns a Service over the graph, the DocStore and the configured stores.
@@ -91,7 +90,7 @@ func (s *Service) init(ctx context.Context) error {
 	}
 	ikey := s.opt.InstallationKey
 	if ikey == nil {
-		ik, ok := s.docs.(InstallationKeyer)
+		ik, ok := s.docs.(evidence.InstallationKeyer)
 		if !ok {
 			return fmt.Errorf("executor: no installation key: set Options.InstallationKey or use a DocStore that holds one: %w", piimap.ErrConfig)
 		}
@@ -100,11 +99,14 @@ func (s *Service) init(ctx context.Context) error {
 			return fmt.Errorf("executor: installation key: %w", err)
 		}
 	}
-	k, err := newKeyring(ctx, ikey, s.docs)
+	k, err := evidence.NewKeys(ctx, ikey, s.docs)
 	if err != nil {
 		return err
 	}
 	s.keys = k
+	s.auditLog = evidence.NewAuditLog(s.docs, k)
+	s.ledger = evidence.NewLedger(s.docs, k)
+	s.receipts = evidence.NewReceipts(s.docs, k, s.auditLog)
 	return nil
 }
 
@@ -113,7 +115,7 @@ func (s *Service) knownKind(kind string) bool {
 	case piimap.KeyEmail, piimap.KeyUserID, piimap.KeyPhone:
 		return true
 	}
-	if containsStr(s.opt.IdentityKinds, kind) {
+	if slices.Contains(s.opt.IdentityKinds, kind) {
 		return true
 	}
 	for _, sc := range s.stores {
@@ -128,194 +130,4 @@ func newID(now time.Time) string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return "dsar-" + now.Format("20060102-150405") + "-" + hex.EncodeToString(b[:])
-}
-
-// NewRequest validates and records a request.
-func (s *Service) NewRequest(ctx context.Context, in NewRequestInput) (*Request, error) {
-	if err := s.init(ctx); err != nil {
-		return nil, err
-	}
-	if !in.Type.Valid() {
-		return nil, fmt.Errorf("executor: request type %q: %w", in.Type, piimap.ErrConfig)
-	}
-	if strings.TrimSpace(in.Requester) == "" {
-		return nil, fmt.Errorf("executor: request needs a requester: %w", piimap.ErrConfig)
-	}
-	tenant, err := s.requestTenant(in.Tenant)
-	if err != nil {
-		return nil, err
-	}
-	sub, err := s.parseSubject(in.Subject, s.intakeRegion(tenant))
-	if err != nil {
-		return nil, err
-	}
-	if in.AllowMultiple < 0 {
-		return nil, fmt.Errorf("executor: allow-multiple %d: want a positive count: %w", in.AllowMultiple, ErrIntake)
-	}
-	if in.Type == Rectification && len(in.Changes) == 0 {
-		return nil, fmt.Errorf("executor: rectification needs changes: %w", piimap.ErrConfig)
-	}
-	for k, v := range in.Changes {
-		// A corrected email or phone must itself be whole: rectifying an
-		// address to a bare domain would plant a value that matches others.
-		if k == piimap.KeyEmail || k == piimap.KeyPhone {
-			if _, err := identifier.Parse(k, v, s.intakeRegion(tenant)); err != nil {
-				return nil, fmt.Errorf("executor: change %s: %w: %w", k, err, ErrIntake)
-			}
-		}
-	}
-	if in.Type != Rectification && len(in.Changes) > 0 {
-		return nil, fmt.Errorf("executor: changes only apply to rectification: %w", piimap.ErrConfig)
-	}
-	for k, m := range in.Modes {
-		if !m.Valid() {
-			return nil, fmt.Errorf("executor: mode %q for %s: %w", m, k, piimap.ErrConfig)
-		}
-	}
-	now := time.Now().UTC()
-	r := &Request{ID: newID(now), Type: in.Type, Tenant: tenant, Requester: in.Requester, Reason: in.Reason,
-		Modes: in.Modes, AllowMultiple: in.AllowMultiple, CreatedAt: now, subject: sub, changes: in.Changes}
-	r.transition(StatusNew, in.Requester, "")
-	if err := s.saveRequest(ctx, r); err != nil {
-		return nil, err
-	}
-	kinds := strings.Join(identifierKinds(sub), ",")
-	if err := s.audit(ctx, r.ID, "request.new", in.Requester, fmt.Sprintf("type=%s tenant=%s identifiers=%s", in.Type, tenant, kinds)); err != nil {
-		return nil, err
-	}
-	return r, nil
-}
-
-// Plan derives (or re-derives) the request's plan and stores it. After a run
-// has started, the frozen plan is returned unchanged.
-func (s *Service) Plan(ctx context.Context, id string) (*Plan, error) {
-	if err := s.init(ctx); err != nil {
-		return nil, err
-	}
-	req, err := s.loadRequest(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	switch req.Status {
-	case StatusRunning, StatusCompleted, StatusGaps, StatusFailed:
-		return s.loadPlan(ctx, id)
-	}
-	p, err := s.derivePlan(ctx, req, req.Modes)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.savePlan(ctx, p); err != nil {
-		return nil, err
-	}
-	changed := req.PlanDigest != "" && req.PlanDigest != p.Digest
-	switch {
-	case req.Status == StatusNew:
-		req.transition(StatusPlanned, "", "")
-	case changed:
-		req.Approvals = nil
-		req.transition(StatusPlanned, "", "plan changed; approvals cleared")
-	}
-	req.PlanDigest = p.Digest
-	if err := s.saveRequest(ctx, req); err != nil {
-		return nil, err
-	}
-	detail := fmt.Sprintf("digest=%s steps=%d gaps=%d run=%s", p.Digest, len(p.Steps()), len(p.Gaps), p.ScanRun)
-	if err := s.audit(ctx, id, "plan", "", detail); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-// Approve records one approval of the request's current plan digest.
-// Erasure and rectification need two approvers, access, portability and
-// restriction one; the requester may never approve.
-func (s *Service) Approve(ctx context.Context, id, by string) (*Request, error) {
-	if err := s.init(ctx); err != nil {
-		return nil, err
-	}
-	by = strings.TrimSpace(by)
-	if by == "" {
-		return nil, fmt.Errorf("executor: approve %s: approver name missing: %w", id, piimap.ErrConfig)
-	}
-	req, err := s.loadRequest(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if req.Status != StatusPlanned {
-		return nil, fmt.Errorf("executor: approve %s in status %s: %w", id, req.Status, piimap.ErrInvalidState)
-	}
-	if strings.EqualFold(by, req.Requester) {
-		return nil, fmt.Errorf("executor: approve %s: the requester cannot approve: %w", id, ErrApprover)
-	}
-	for _, a := range req.Approvals {
-		if strings.EqualFold(a.By, by) {
-			return nil, fmt.Errorf("executor: approve %s: %s already approved: %w", id, by, ErrApprover)
-		}
-	}
-	p, err := s.loadPlan(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if p.Digest != req.PlanDigest || s.digest(p, req.changes) != p.Digest {
-		return nil, fmt.Errorf("executor: approve %s: stored plan does not match its digest: %w", id, piimap.ErrPlanChanged)
-	}
-	if err := checkBlast(req, p); err != nil {
-		_ = s.audit(ctx, id, "approve.refused", by, "blast radius: "+blastNote(p))
-		return nil, err
-	}
-	req.Approvals = append(req.Approvals, Approval{By: by, At: time.Now().UTC(), Digest: p.Digest})
-	note := fmt.Sprintf("%d of %d approvals", len(req.Approvals), req.Type.approvalsNeeded())
-	if len(req.Approvals) >= req.Type.approvalsNeeded() {
-		req.transition(StatusApproved, by, note)
-	} else {
-		req.UpdatedAt = time.Now().UTC()
-	}
-	if err := s.saveRequest(ctx, req); err != nil {
-		return nil, err
-	}
-	if err := s.audit(ctx, id, "approve", by, "digest="+p.Digest+" "+note); err != nil {
-		return nil, err
-	}
-	return req, nil
-}
-
-// Status returns the request.
-func (s *Service) Status(ctx context.Context, id string) (*Request, error) {
-	if err := s.init(ctx); err != nil {
-		return nil, err
-	}
-	return s.loadRequest(ctx, id)
-}
-
-// List returns every request, oldest first.
-func (s *Service) List(ctx context.Context) ([]*Request, error) {
-	if err := s.init(ctx); err != nil {
-		return nil, err
-	}
-	var out []*Request
-	err := s.docs.ListDocs(ctx, docRequest, func(id string, data []byte) error {
-		r, err := s.decodeRequest(id, data)
-		if err != nil {
-			return err
-		}
-		out = append(out, r)
-		return nil
-	})
-	return out, err
-}
-
-// Receipt returns the request's signed receipt.
-func (s *Service) Receipt(ctx context.Context, id string) (*Receipt, error) {
-	if err := s.init(ctx); err != nil {
-		return nil, err
-	}
-	b, err := s.docs.GetDoc(ctx, docReceipt, id)
-	if err != nil {
-		return nil, fmt.Errorf("executor: receipt %s: %w", id, err)
-	}
-	var r Receipt
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("executor: receipt %s: %w", id, piimap.ErrCorrupt)
-	}
-	return &r, nil
 }

@@ -14,13 +14,17 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/dsar"
+	"github.com/piimap/piimap/executor/evidence"
+	"github.com/piimap/piimap/executor/planning"
 )
 
 func ctxT(t *testing.T) context.Context { return context.Background() }
 
 func newErasure(t *testing.T, s *executor.Service) *executor.Request {
 	t.Helper()
-	req, err := s.NewRequest(ctxT(t), executor.NewRequestInput{Type: executor.Erasure, Requester: "alice", Tenant: "acme",
+	req, err := s.NewRequest(ctxT(t), executor.NewRequestInput{Type: dsar.Erasure, Requester: "alice", Tenant: "acme",
 		Reason: "art. 17", Subject: piimap.Subject{piimap.KeyEmail: {"Ann@Example.com"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -28,7 +32,7 @@ func newErasure(t *testing.T, s *executor.Service) *executor.Request {
 	return req
 }
 
-func stepCounts(p *executor.Plan) map[string]int64 {
+func stepCounts(p *planning.Plan) map[string]int64 {
 	out := map[string]int64{}
 	for _, st := range p.Steps() {
 		out[st.Store+"/"+st.Asset] = st.Expected
@@ -36,7 +40,7 @@ func stepCounts(p *executor.Plan) map[string]int64 {
 	return out
 }
 
-func gapSet(gaps []executor.Gap) map[string]string {
+func gapSet(gaps []planning.Gap) map[string]string {
 	out := map[string]string{}
 	for _, g := range gaps {
 		out[g.Store+"/"+g.Asset] = g.Kind
@@ -68,9 +72,9 @@ func TestErasureEndToEnd(t *testing.T) {
 		t.Errorf("plan counts\n got %v\nwant %v", got, want)
 	}
 	wantGaps := map[string]string{
-		"cache/session:*":             executor.GapUnsupported,
-		"lake/broken/corrupt.parquet": executor.GapUnitError,
-		"wh/main.marketing":           executor.GapNoPath,
+		"cache/session:*":             planning.GapUnsupported,
+		"lake/broken/corrupt.parquet": planning.GapUnitError,
+		"wh/main.marketing":           planning.GapNoPath,
 	}
 	if got := gapSet(plan.Gaps); !reflect.DeepEqual(got, wantGaps) {
 		t.Errorf("gaps\n got %v\nwant %v", got, wantGaps)
@@ -108,7 +112,7 @@ func TestErasureEndToEnd(t *testing.T) {
 		t.Fatalf("requester approved: %v", err)
 	}
 	r1, err := s.Approve(ctx, req.ID, "bob")
-	if err != nil || r1.Status != executor.StatusPlanned {
+	if err != nil || r1.Status != dsar.StatusPlanned {
 		t.Fatalf("first approval: %v %v", err, r1.Status)
 	}
 	if _, err := s.Execute(ctx, req.ID, executor.RunOptions{Apply: true}); !errors.Is(err, piimap.ErrNotApproved) {
@@ -118,12 +122,12 @@ func TestErasureEndToEnd(t *testing.T) {
 		t.Fatalf("same approver twice: %v", err)
 	}
 	r2, err := s.Approve(ctx, req.ID, "carol")
-	if err != nil || r2.Status != executor.StatusApproved {
+	if err != nil || r2.Status != dsar.StatusApproved {
 		t.Fatalf("second approval: %v %v", err, r2.Status)
 	}
 
 	// A different mode after approval is a different plan.
-	if _, err := s.Execute(ctx, req.ID, executor.RunOptions{Modes: map[string]executor.Mode{"lake/logs/app.log": executor.ModeDrop}}); !errors.Is(err, piimap.ErrPlanChanged) {
+	if _, err := s.Execute(ctx, req.ID, executor.RunOptions{Modes: map[string]driver.Mode{"lake/logs/app.log": driver.ModeDrop}}); !errors.Is(err, piimap.ErrPlanChanged) {
 		t.Fatalf("mode change after approval: %v", err)
 	}
 
@@ -152,12 +156,12 @@ func TestErasureEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "erasure_receipt", rc)
-	if rc.Status != executor.StatusGaps {
+	if rc.Status != dsar.StatusGaps {
 		t.Errorf("status %s, want completed_with_gaps (the plan has gaps)", rc.Status)
 	}
 	for _, l := range rc.Locations {
 		k := l.Store + "/" + l.Asset
-		if l.Found != want[k] || l.Changed != want[k] || l.Residual != 0 || l.Status != executor.LocDone {
+		if l.Found != want[k] || l.Changed != want[k] || l.Residual != 0 || l.Status != evidence.LocDone {
 			t.Errorf("%s: %+v, want found=changed=%d residual 0 done", k, l, want[k])
 		}
 	}
@@ -194,18 +198,18 @@ func TestErasureEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	pub, _ := s2.PublicKey(ctx)
-	if err := executor.VerifyReceipt(*stored, pub); err != nil {
+	if err := evidence.VerifyReceipt(*stored, pub); err != nil {
 		t.Fatalf("receipt does not verify: %v", err)
 	}
 	forged := *stored
-	forged.Locations = append([]executor.ReceiptLocation{}, stored.Locations...)
+	forged.Locations = append([]evidence.ReceiptLocation{}, stored.Locations...)
 	forged.Locations[0].Residual = 0
 	forged.Locations[0].Found++
-	if err := executor.VerifyReceipt(forged, pub); !errors.Is(err, executor.ErrBadSignature) {
+	if err := evidence.VerifyReceipt(forged, pub); !errors.Is(err, evidence.ErrBadSignature) {
 		t.Fatalf("forged receipt verified: %v", err)
 	}
 	st, err := s2.Status(ctx, req.ID)
-	if err != nil || st.Status != executor.StatusGaps {
+	if err != nil || st.Status != dsar.StatusGaps {
 		t.Fatalf("status from a new service: %v %v", err, st)
 	}
 	if ok, _ := s2.Forgotten(ctx, piimap.KeyEmail, "ANN@example.com"); !ok {
@@ -225,7 +229,7 @@ func TestErasureEndToEnd(t *testing.T) {
 	tampered.Actor = "mallory"
 	b, _ := json.Marshal(tampered)
 	e.docs.PutDoc(ctx, "dsar.audit", sortableSeq(tampered.Seq), b)
-	if _, err := s2.VerifyAudit(ctx); !errors.Is(err, executor.ErrAuditTampered) {
+	if _, err := s2.VerifyAudit(ctx); !errors.Is(err, evidence.ErrAuditTampered) {
 		t.Fatalf("tampered audit verified: %v", err)
 	}
 
@@ -277,7 +281,7 @@ func TestPlanChangeClearsApprovals(t *testing.T) {
 		t.Fatal("digest did not change")
 	}
 	st, _ := s.Status(ctx, req.ID)
-	if st.Status != executor.StatusPlanned || len(st.Approvals) != 0 {
+	if st.Status != dsar.StatusPlanned || len(st.Approvals) != 0 {
 		t.Fatalf("after re-plan: status %s approvals %d", st.Status, len(st.Approvals))
 	}
 }
@@ -306,7 +310,7 @@ func TestCrashResume(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted run: %v", err)
 	}
-	if st, _ := s.Status(ctx, req.ID); st.Status != executor.StatusRunning {
+	if st, _ := s.Status(ctx, req.ID); st.Status != dsar.StatusRunning {
 		t.Fatalf("status after interruption: %s", st.Status)
 	}
 	// A new process resumes.
@@ -320,7 +324,7 @@ func TestCrashResume(t *testing.T) {
 	}
 	for _, l := range rc.Locations {
 		k := l.Store + "/" + l.Asset
-		if l.Found != want[k] || l.Changed != want[k] || l.Residual != 0 || l.Status != executor.LocDone {
+		if l.Found != want[k] || l.Changed != want[k] || l.Residual != 0 || l.Status != evidence.LocDone {
 			t.Errorf("%s after resume: %+v, want found=changed=%d", k, l, want[k])
 		}
 	}
@@ -330,7 +334,7 @@ func TestAccessExport(t *testing.T) {
 	ctx := ctxT(t)
 	e := newEstate(t)
 	s := e.service(executor.Options{})
-	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: executor.Access, Requester: "alice",
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Access, Requester: "alice",
 		Subject: piimap.Subject{piimap.KeyEmail: {"ann@example.com"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -342,7 +346,7 @@ func TestAccessExport(t *testing.T) {
 		t.Fatalf("requester approved access: %v", err)
 	}
 	st, err := s.Approve(ctx, req.ID, "bob")
-	if err != nil || st.Status != executor.StatusApproved {
+	if err != nil || st.Status != dsar.StatusApproved {
 		t.Fatalf("access needs one approval: %v %v", err, st.Status)
 	}
 	before := e.snapshot(t)
@@ -355,11 +359,11 @@ func TestAccessExport(t *testing.T) {
 		t.Fatal("access changed the estate")
 	}
 	for _, l := range rc.Locations {
-		if l.Found != want[l.Store+"/"+l.Asset] || l.Status != executor.LocExported {
+		if l.Found != want[l.Store+"/"+l.Asset] || l.Status != evidence.LocExported {
 			t.Errorf("%s/%s: %+v", l.Store, l.Asset, l)
 		}
 	}
-	var man executor.Manifest
+	var man evidence.Manifest
 	mb, err := os.ReadFile(filepath.Join(out, "manifest.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -408,7 +412,7 @@ func TestAccessExport(t *testing.T) {
 			t.Errorf("order item of another subject's order: %v", row)
 		}
 	}
-	var dict struct{ Fields []executor.DictionaryEntry }
+	var dict struct{ Fields []evidence.DictionaryEntry }
 	db, _ := os.ReadFile(filepath.Join(out, "dictionary.json"))
 	json.Unmarshal(db, &dict)
 	found := false

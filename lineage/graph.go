@@ -68,8 +68,15 @@ const (
 	AttrSQLType  = "sql_type"
 	AttrTenant   = "tenant"
 	AttrEnv      = "environment"
-	AttrURL      = "url"      // stores only; credentials redacted
-	AttrIdentity = "identity" // fields: subject key kind this field holds ("email", "user_id")
+	AttrURL      = "url" // stores only; credentials redacted
+	// AttrDatasetNamespace and AttrDatasetPrefix (stores only): how the
+	// store's kind names its datasets after the OpenLineage naming spec,
+	// as the kind's scanner reports it: the namespace, and what a dataset
+	// name puts before the asset (a Postgres database and a dot, an S3
+	// key prefix, a local directory). See OpenLineageName.
+	AttrDatasetNamespace = "dataset_namespace"
+	AttrDatasetPrefix    = "dataset_prefix"
+	AttrIdentity         = "identity" // fields: subject key kind this field holds ("email", "user_id")
 	// AttrDistinct and AttrNonEmpty: distinct and non-empty values of the
 	// field, recorded only when the scan read every row of the unit; equal
 	// counts on enough rows make the field unique (executor: entity

@@ -13,9 +13,12 @@ import (
 type StoreInfo struct {
 	Kind      string `json:"kind"`
 	Namespace string `json:"namespace"`
-	// URL is the configured URL with credentials redacted; openlineage
-	// output takes the Postgres database and the S3 prefix from it.
-	URL string `json:"-"`
+	// DatasetNamespace and DatasetPrefix name the store's datasets in
+	// OpenLineage (AttrDatasetNamespace, AttrDatasetPrefix): empty when
+	// the store's kind did not say, and its datasets are then named by the
+	// store's namespace and the asset.
+	DatasetNamespace string `json:"-"`
+	DatasetPrefix    string `json:"-"`
 }
 
 // MapStores returns the stores of run ("" for the latest) by name, for
@@ -28,7 +31,8 @@ func MapStores(ctx context.Context, g Graph, run string) (map[string]StoreInfo, 
 	out := map[string]StoreInfo{}
 	err = g.Nodes(ctx, r.ID, func(n Node) error {
 		if n.Kind == NodeStore {
-			out[n.Loc.Store] = StoreInfo{Kind: n.StoreKind, Namespace: n.Loc.Namespace, URL: n.Attrs[AttrURL]}
+			out[n.Loc.Store] = StoreInfo{Kind: n.StoreKind, Namespace: n.Loc.Namespace,
+				DatasetNamespace: n.Attrs[AttrDatasetNamespace], DatasetPrefix: n.Attrs[AttrDatasetPrefix]}
 		}
 		return nil
 	})

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
-	"path"
 	"strings"
 	"time"
 )
@@ -125,38 +123,21 @@ type OLReference struct {
 }
 
 // OpenLineageName returns the OpenLineage namespace and dataset name of an
-// asset of the given store, after the OpenLineage naming spec: Postgres
-// prefixes the database to schema.table; S3 names the object key (the
-// store prefix plus the asset); local files use namespace "file" and the
-// absolute path; MySQL (database.table), DuckDB, Redis and NATS keep the
-// store's namespace and the asset. A store piimap knows nothing about gets
-// namespace piimap://STORE.
+// asset of the given store. The store's kind decides them (its scanner
+// records them on the store node: AttrDatasetNamespace and
+// AttrDatasetPrefix), after the OpenLineage naming spec: Postgres puts the
+// database before schema.table, S3 names the object key under the store's
+// prefix, local files use namespace "file" and the absolute path. A kind
+// that says nothing keeps the store's namespace and the asset; a store
+// piimap knows nothing about gets namespace piimap://STORE.
 func OpenLineageName(store, asset string, info StoreInfo) (namespace, name string) {
-	ns := info.Namespace
-	if ns == "" {
+	switch {
+	case info.DatasetNamespace != "":
+		return info.DatasetNamespace, info.DatasetPrefix + asset
+	case info.Namespace == "":
 		return "piimap://" + store, asset
 	}
-	u, err := url.Parse(info.URL)
-	if err != nil {
-		u = &url.URL{}
-	}
-	switch {
-	case info.Kind == "postgres":
-		if db := strings.Trim(u.Path, "/"); db != "" {
-			return ns, db + "." + asset
-		}
-	case strings.HasPrefix(ns, "s3://"):
-		prefix := strings.TrimPrefix(u.Path, "/")
-		if prefix != "" && !strings.HasSuffix(prefix, "/") {
-			prefix += "/"
-		}
-		return ns, prefix + asset
-	case strings.HasPrefix(ns, "file://"):
-		if fu, err := url.Parse(ns); err == nil && fu.Path != "" {
-			return "file", path.Join(fu.Path, asset)
-		}
-	}
-	return ns, asset
+	return info.Namespace, info.DatasetPrefix + asset
 }
 
 // olTransformation maps a column edge to OpenLineage's vocabulary. A

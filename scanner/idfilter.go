@@ -40,7 +40,8 @@ type unitIDs struct {
 
 // newUnitIDs returns the key collector of a unit that gets a filter, or nil.
 func (e *engine) newUnitIDs(st *store, u piimap.Unit) *unitIDs {
-	if !(e.opt.Full || st.cfg.Sample.Full) || len(e.opt.FingerprintKey) == 0 || !idfilter.Covered(st.kind, u.Kind, u.Format) {
+	f, ok := st.src.(IdentifierFilterer)
+	if !(e.opt.Full || st.cfg.Sample.Full) || len(e.opt.FingerprintKey) == 0 || !ok || !f.IdentifierFiltered(u) {
 		return nil
 	}
 	docs, ok := e.opt.Graph.(lineage.DocStore)

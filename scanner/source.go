@@ -49,6 +49,16 @@ func StageOf(src Source) int {
 	return StageUnknown
 }
 
+// IdentifierFilterer is implemented by sources whose units a full scan
+// can summarise in an identifier filter (scanner/idfilter): the unit's
+// bytes are matched by the kind's executor handler exactly as filter
+// extraction reads them (text lines; CSV, TSV, JSON and JSONL cells), so a
+// filter that rules a value out is a proof. idfilter.FormatCovered is the
+// usual answer for a unit.
+type IdentifierFilterer interface {
+	IdentifierFiltered(u piimap.Unit) bool
+}
+
 // StoreConfig is one configured store, as written in piimap.yaml.
 type StoreConfig struct {
 	Name        string            `yaml:"name" json:"name"`

@@ -337,6 +337,12 @@ func storeNode(st *store) lineage.Node {
 	attrs := map[string]string{lineage.AttrURL: RedactURL(st.cfg.URL)}
 	setNonEmpty(attrs, lineage.AttrTenant, st.cfg.Tenant)
 	setNonEmpty(attrs, lineage.AttrEnv, st.cfg.Environment)
+	// How the kind names the store's datasets, for map exports: the
+	// namespace only where it is not the store's own (the scanned one).
+	if dn, err := NamingOf(st.cfg.URL); err == nil {
+		setNonEmpty(attrs, lineage.AttrDatasetNamespace, dn.Dataset)
+		setNonEmpty(attrs, lineage.AttrDatasetPrefix, dn.Prefix)
+	}
 	return lineage.Node{Kind: lineage.NodeStore, Loc: piimap.Location{Store: st.cfg.Name, Namespace: namespaceOf(st)}, StoreKind: st.kind, Attrs: attrs}
 }
 

@@ -37,6 +37,7 @@ import (
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/classifiers"
 	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/dsar"
 	_ "github.com/piimap/piimap/executor/duckdb"
 	_ "github.com/piimap/piimap/executor/files"
 	_ "github.com/piimap/piimap/executor/mysql"
@@ -409,7 +410,7 @@ func lookup(ctx context.Context, svc *executor.Service, series string, p person)
 	}
 	defer os.RemoveAll(out)
 	t0 := time.Now()
-	req, err := svc.NewRequest(ctx, executor.NewRequestInput{Type: executor.Access, Requester: "privacy-ops",
+	req, err := svc.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Access, Requester: "privacy-ops",
 		Subject: piimap.Subject{piimap.KeyEmail: {p.Email}}})
 	if err != nil {
 		return s, err

@@ -13,7 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/dsar"
 	sduck "github.com/piimap/piimap/scanner/duckdb"
 	"github.com/piimap/piimap/scanner/s3/s3test"
 )
@@ -150,7 +150,7 @@ CREATE TABLE loans (loan_no int PRIMARY KEY, patron_ref text NOT NULL, isbn text
 	logBefore := lineSet(t, logPath)
 	id = newReq(t, cfg, "erasure", "--subject", "email="+s.mail)
 	rc, _ := eraseApproved(t, cfg, id)
-	require.Equal(t, executor.StatusCompleted, rc.Status, "receipt %+v", rc)
+	require.Equal(t, dsar.StatusCompleted, rc.Status, "receipt %+v", rc)
 	var n int
 	require.NoError(t, db.QueryRow(ctx, "SELECT count(*) FROM loans WHERE patron_ref = $1", s.ref).Scan(&n))
 	require.Zero(t, n, "loans without an FK stayed")

@@ -17,6 +17,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/dsar"
+	"github.com/piimap/piimap/executor/evidence"
+	"github.com/piimap/piimap/executor/planning"
 	"github.com/piimap/piimap/lineage"
 	sduck "github.com/piimap/piimap/scanner/duckdb"
 )
@@ -75,23 +78,23 @@ func newReq(t *testing.T, cfg, typ string, args ...string) string {
 	return req.ID
 }
 
-func planOf(t *testing.T, cfg, id string) executor.Plan {
+func planOf(t *testing.T, cfg, id string) planning.Plan {
 	t.Helper()
-	var p executor.Plan
+	var p planning.Plan
 	require.NoError(t, json.Unmarshal([]byte(mustCLI(t, "--config", cfg, "--json", "dsar", "plan", id)), &p))
 	return p
 }
 
 // eraseApproved approves an erasure twice and applies it; it returns the
 // receipt and the exit code (0, or 3 for gaps).
-func eraseApproved(t *testing.T, cfg, id string) (executor.Receipt, int) {
+func eraseApproved(t *testing.T, cfg, id string) (evidence.Receipt, int) {
 	t.Helper()
 	planOf(t, cfg, id)
 	mustCLI(t, "--config", cfg, "dsar", "approve", id, "--by", "dpo")
 	mustCLI(t, "--config", cfg, "dsar", "approve", id, "--by", "legal")
 	code, out, errs := cli(t, "--config", cfg, "--json", "dsar", "run", id, "--apply")
 	require.Contains(t, []int{exitOK, exitGaps}, code, "run: %s %s", out, errs)
-	var r executor.Receipt
+	var r evidence.Receipt
 	require.NoError(t, json.Unmarshal([]byte(out), &r))
 	return r, code
 }
@@ -194,7 +197,7 @@ func TestAdversarialExactMatchFiles(t *testing.T) {
 	id := newReq(t, cfg, "erasure", "--subject", "email="+advSubjectEmail, "--subject", "email=ann.work@example.org",
 		"--subject", "phone=+12136625868", "--allow-multiple", "2")
 	r, _ := eraseApproved(t, cfg, id)
-	require.Equal(t, executor.StatusCompleted, r.Status, "receipt: %+v", r)
+	require.Equal(t, dsar.StatusCompleted, r.Status, "receipt: %+v", r)
 
 	// Witness 1: the subject's values are in no byte of the store.
 	after := lineSet(t, logPath)
@@ -304,7 +307,7 @@ CREATE TABLE orders (order_id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCE
 	_, others0 := checksum("c.id > 2")
 	id = newReq(t, cfg, "erasure", "--subject", "email=family@example.com", "--allow-multiple", "2")
 	r, _ := eraseApproved(t, cfg, id)
-	require.Equal(t, executor.StatusCompleted, r.Status, "receipt: %+v", r)
+	require.Equal(t, dsar.StatusCompleted, r.Status, "receipt: %+v", r)
 	gone, _ := checksum("c.id <= 2")
 	require.Zero(t, gone)
 	n3, others1 := checksum("c.id > 2")
@@ -419,7 +422,7 @@ func TestAdversarialTenants(t *testing.T) {
 	// Erasure for tenant a: a's copies gone, b byte-identical.
 	id = newReq(t, cfg, "erasure", "--tenant", "a", "--subject", "email="+advSubjectEmail)
 	r, _ := eraseApproved(t, cfg, id)
-	require.Equal(t, executor.StatusCompleted, r.Status, "receipt %+v", r)
+	require.Equal(t, dsar.StatusCompleted, r.Status, "receipt %+v", r)
 	for _, l := range r.Locations {
 		require.Contains(t, []string{"pa", "fa"}, l.Store)
 	}
@@ -493,7 +496,7 @@ func TestAdversarialMariaDBPhone(t *testing.T) {
 
 	id := newReq(t, cfg, "erasure", "--subject", "phone=+12136625868", "--allow-multiple", "2")
 	r, _ := eraseApproved(t, cfg, id)
-	require.Equal(t, executor.StatusCompleted, r.Status, "receipt %+v", r)
+	require.Equal(t, dsar.StatusCompleted, r.Status, "receipt %+v", r)
 	n, _ := sum("contact_id IN (1, 4)")
 	require.Zero(t, n, "the subject's rows (national and international form) are gone")
 	n2, others2 := sum("contact_id NOT IN (1, 4)")
@@ -544,7 +547,7 @@ func TestAdversarialSymlinks(t *testing.T) {
 	id := newReq(t, cfg, "erasure", "--subject", "email="+advSubjectEmail)
 	r, code := eraseApproved(t, cfg, id)
 	require.Equal(t, exitGaps, code)
-	require.Equal(t, executor.StatusGaps, r.Status, "receipt %+v", r)
+	require.Equal(t, dsar.StatusGaps, r.Status, "receipt %+v", r)
 	require.Equal(t, outsideSum, fileSHA(t, secret), "the file outside the root changed")
 	fi, err := os.Lstat(filepath.Join(lake, "export.csv"))
 	require.NoError(t, err)
@@ -560,7 +563,7 @@ func TestAdversarialSymlinks(t *testing.T) {
 			gap = g.Kind
 		}
 	}
-	require.Equal(t, executor.GapOutsideRoot, gap, "receipt gaps: %+v", r.Gaps)
+	require.Equal(t, planning.GapOutsideRoot, gap, "receipt gaps: %+v", r.Gaps)
 }
 
 // TestAccessDefaultOut: an access run without --out writes its package to
@@ -632,7 +635,7 @@ INSERT INTO invoices SELECT g, 'M-' || lpad((1 + g % 80)::text, 5, '0'), 10 + g,
 
 	id := newReq(t, cfg, "erasure", "--subject", "email=member7@example.net")
 	r, _ := eraseApproved(t, cfg, id)
-	require.Equal(t, executor.StatusCompleted, r.Status, "receipt %+v", r)
+	require.Equal(t, dsar.StatusCompleted, r.Status, "receipt %+v", r)
 	require.NoError(t, db.QueryRow(ctx, "SELECT count(*) FROM invoices WHERE member_id = $1", subject).Scan(&mine))
 	require.Zero(t, mine, "the member's invoices stayed behind")
 	require.NoError(t, db.QueryRow(ctx, "SELECT count(*) FROM members WHERE member_id = $1", subject).Scan(&mine))

@@ -22,6 +22,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/dsar"
+	"github.com/piimap/piimap/executor/evidence"
+	"github.com/piimap/piimap/executor/planning"
 	"github.com/piimap/piimap/lineage"
 	sduck "github.com/piimap/piimap/scanner/duckdb"
 	"github.com/piimap/piimap/scanner/s3/s3test"
@@ -260,9 +263,9 @@ stores:
 	// Subject 7 is in every store.
 	const subject = 7
 	id := newRequest(t, cfg, "erasure", xsEmail(subject))
-	var plan executor.Plan
+	var plan planning.Plan
 	require.NoError(t, json.Unmarshal([]byte(mustCLI(t, "--config", cfg, "--json", "dsar", "plan", id)), &plan))
-	steps := map[string]executor.Step{}
+	steps := map[string]planning.Step{}
 	for _, st := range plan.Steps() {
 		steps[st.Store+"/"+st.Asset] = st
 	}
@@ -286,16 +289,16 @@ stores:
 		require.NotEmpty(t, ea.Evidence)
 		require.NotContains(t, strings.ToLower(ea.Evidence), strings.ToLower(xsEmail(subject)))
 	}
-	require.Equal(t, executor.EdgeDelete, actions[lakeStep], "plan lineage: %+v", plan.Lineage)
-	require.Equal(t, executor.EdgeDelete, actions["warehouse/main.email_hashes"], "plan lineage: %+v", plan.Lineage)
-	require.Equal(t, executor.EdgeDelete, actions[cacheStep], "plan lineage: %+v", plan.Lineage)
+	require.Equal(t, planning.EdgeDelete, actions[lakeStep], "plan lineage: %+v", plan.Lineage)
+	require.Equal(t, planning.EdgeDelete, actions["warehouse/main.email_hashes"], "plan lineage: %+v", plan.Lineage)
+	require.Equal(t, planning.EdgeDelete, actions[cacheStep], "plan lineage: %+v", plan.Lineage)
 	require.Empty(t, plan.Gaps, "gaps: %+v", plan.Gaps)
 
 	mustCLI(t, "--config", cfg, "dsar", "approve", id, "--by", "dpo")
 	mustCLI(t, "--config", cfg, "dsar", "approve", id, "--by", "legal")
-	var rcpt executor.Receipt
+	var rcpt evidence.Receipt
 	require.NoError(t, json.Unmarshal([]byte(mustCLI(t, "--config", cfg, "--json", "dsar", "run", id, "--apply")), &rcpt))
-	require.Equal(t, executor.StatusCompleted, rcpt.Status)
+	require.Equal(t, dsar.StatusCompleted, rcpt.Status)
 	changed := map[string]int64{}
 	for _, l := range rcpt.Locations {
 		require.Zero(t, l.Residual, "%s/%s", l.Store, l.Asset)
@@ -351,16 +354,16 @@ stores:
 	// there.
 	const other = 11
 	id3 := xsRequest(t, cfg, xsEmail(other), "--mode", "cache=expire")
-	var plan3 executor.Plan
+	var plan3 planning.Plan
 	require.NoError(t, json.Unmarshal([]byte(mustCLI(t, "--config", cfg, "--json", "dsar", "plan", id3)), &plan3))
-	var expires *executor.EdgeAction
+	var expires *planning.EdgeAction
 	for i, ea := range plan3.Lineage {
 		if ea.Copy.Store == "cache" {
 			expires = &plan3.Lineage[i]
 		}
 	}
 	require.NotNil(t, expires, "lineage: %+v", plan3.Lineage)
-	require.Equal(t, executor.EdgeExpires, expires.Action)
+	require.Equal(t, planning.EdgeExpires, expires.Action)
 	require.Contains(t, expires.Evidence, "expires by TTL")
 	require.Regexp(t, `longest 7[12]\d\ds`, expires.Evidence, "the measured TTL (2 h) is quoted")
 	for _, st := range plan3.Steps() {
@@ -368,9 +371,9 @@ stores:
 	}
 	mustCLI(t, "--config", cfg, "dsar", "approve", id3, "--by", "dpo")
 	mustCLI(t, "--config", cfg, "dsar", "approve", id3, "--by", "legal")
-	var rc3 executor.Receipt
+	var rc3 evidence.Receipt
 	require.NoError(t, json.Unmarshal([]byte(mustCLI(t, "--config", cfg, "--json", "dsar", "run", id3, "--apply")), &rc3))
-	require.Equal(t, executor.StatusCompleted, rc3.Status)
+	require.Equal(t, dsar.StatusCompleted, rc3.Status)
 	exists, err = rc.Exists(ctx, fmt.Sprintf("%sprofile:%d", prefix, 9000+other)).Result()
 	require.NoError(t, err)
 	require.Equal(t, int64(1), exists, "left to expire")
@@ -383,7 +386,7 @@ stores:
 	mustCLI(t, "--config", cfg, "dsar", "plan", id2)
 	mustCLI(t, "--config", cfg, "dsar", "approve", id2, "--by", "dpo")
 	mustCLI(t, "--config", cfg, "dsar", "approve", id2, "--by", "legal")
-	var again executor.Receipt
+	var again evidence.Receipt
 	code, stdout, stderr := cli(t, "--config", cfg, "--json", "dsar", "run", id2, "--apply")
 	require.Contains(t, []int{exitOK, exitGaps}, code, "stderr: %s", stderr)
 	require.NoError(t, json.Unmarshal([]byte(stdout), &again))

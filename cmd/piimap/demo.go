@@ -10,6 +10,8 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/dsar"
+	"github.com/piimap/piimap/executor/evidence"
 	"github.com/piimap/piimap/internal/estate"
 	"github.com/piimap/piimap/lineage"
 )
@@ -22,8 +24,8 @@ type demoSummary struct {
 	PIIFound       int               `json:"pii_fields_found"`
 	NegativeFields int               `json:"negative_fields"`
 	NegativeHit    int               `json:"negative_fields_flagged"`
-	Access         *executor.Receipt `json:"access_receipt"`
-	Erasure        *executor.Receipt `json:"erasure_receipt"`
+	Access         *evidence.Receipt `json:"access_receipt"`
+	Erasure        *evidence.Receipt `json:"erasure_receipt"`
 	Seconds        float64           `json:"seconds"`
 }
 
@@ -134,8 +136,8 @@ func (a *app) demo(ctx context.Context, dir string, subjects int, seed int64) (*
 	svc := executor.New(g, g, cfg.Stores, executor.Options{})
 	id := piimap.Subject{piimap.KeyEmail: {subject.Email}}
 
-	say("\n== access request for one subject (email %s)", executor.MaskDisplay(subject.Email))
-	acc, err := a.demoRequest(ctx, svc, executor.Access, id, []string{"dpo"},
+	say("\n== access request for one subject (email %s)", dsar.MaskDisplay(subject.Email))
+	acc, err := a.demoRequest(ctx, svc, dsar.Access, id, []string{"dpo"},
 		executor.RunOptions{OutDir: filepath.Join(est.Dir, "access-package")})
 	if err != nil {
 		return nil, err
@@ -147,7 +149,7 @@ func (a *app) demo(ctx context.Context, dir string, subjects int, seed int64) (*
 		}
 	}
 	say("\n== erasure for the same subject (approved by two people, then applied and verified)")
-	er, err := a.demoRequest(ctx, svc, executor.Erasure, id, []string{"dpo", "legal"}, executor.RunOptions{Apply: true})
+	er, err := a.demoRequest(ctx, svc, dsar.Erasure, id, []string{"dpo", "legal"}, executor.RunOptions{Apply: true})
 	if err != nil {
 		return nil, err
 	}
@@ -163,8 +165,8 @@ func (a *app) demo(ctx context.Context, dir string, subjects int, seed int64) (*
 }
 
 // demoRequest runs one request through new → plan → approve → run.
-func (a *app) demoRequest(ctx context.Context, svc *executor.Service, typ executor.Type, sub piimap.Subject,
-	approvers []string, ro executor.RunOptions) (*executor.Receipt, error) {
+func (a *app) demoRequest(ctx context.Context, svc *executor.Service, typ dsar.Type, sub piimap.Subject,
+	approvers []string, ro executor.RunOptions) (*evidence.Receipt, error) {
 	req, err := svc.NewRequest(ctx, executor.NewRequestInput{Type: typ, Subject: sub, Requester: "privacy-ops",
 		Tenant: "demo", Reason: "demo: subject request received by email"})
 	if err != nil {

@@ -12,6 +12,10 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/dsar"
+	"github.com/piimap/piimap/executor/evidence"
+	"github.com/piimap/piimap/executor/planning"
 
 	_ "github.com/piimap/piimap/executor/duckdb"   // duckdb:// handler
 	_ "github.com/piimap/piimap/executor/files"    // file:// handler
@@ -92,7 +96,7 @@ digest, so the approvers approve that number.`,
   piimap dsar new --type erasure --subject email=family@example.com --allow-multiple 2`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			in.Type = executor.Type(typ)
+			in.Type = dsar.Type(typ)
 			if !in.Type.Valid() {
 				return usageError("dsar new: --type must be access, erasure, rectification, portability or restriction")
 			}
@@ -115,9 +119,9 @@ digest, so the approvers approve that number.`,
 			}
 			for k, v := range mm {
 				if in.Modes == nil {
-					in.Modes = map[string]executor.Mode{}
+					in.Modes = map[string]driver.Mode{}
 				}
-				in.Modes[k] = executor.Mode(v)
+				in.Modes[k] = driver.Mode(v)
 			}
 			svc, err := a.service()
 			if err != nil {
@@ -238,7 +242,7 @@ func (a *app) dsarPlan() *cobra.Command {
 
 // printPlan prints the plan for a human; every name, masked value, reason
 // and evidence is escaped (safef), so none can add a row or a column.
-func (a *app) printPlan(p *executor.Plan) {
+func (a *app) printPlan(p *planning.Plan) {
 	safef(a.stdout, "plan for %s (%s), scan run %s, digest %s\n", p.Request, p.Type, p.ScanRun, short(p.Digest))
 	for _, id := range p.Identifiers {
 		safef(a.stdout, "  identifier %s: %d value(s) %s\n", id.Kind, id.Count, strings.Join(id.Masked, ", "))
@@ -288,8 +292,8 @@ func (a *app) printPlan(p *executor.Plan) {
 }
 
 // printBlast prints the entity records the plan's identifiers resolve to
-// and whether the request allows that many (executor/blast.go).
-func (a *app) printBlast(p *executor.Plan) {
+// and whether the request allows that many (executor/planning/blast.go).
+func (a *app) printBlast(p *planning.Plan) {
 	if len(p.Entities) == 0 {
 		safef(a.stdout, "  entity records: none counted (no entity table with a unique identity column holds these identifiers); allowed %d\n", p.AllowedRecords)
 		return
@@ -359,7 +363,7 @@ func (a *app) dsarRun() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if req.Type == executor.Access || req.Type == executor.Portability {
+				if req.Type == dsar.Access || req.Type == dsar.Portability {
 					ro.OutDir = req.ID // the default the help names: ./<request id>
 				}
 			}
@@ -387,8 +391,8 @@ func (a *app) dsarRun() *cobra.Command {
 }
 
 // receiptExit maps a receipt to exit code 3 when anything is left behind.
-func receiptExit(rc *executor.Receipt) error {
-	if rc.Status == executor.StatusGaps || rc.Status == executor.StatusFailed || len(rc.Gaps) > 0 {
+func receiptExit(rc *evidence.Receipt) error {
+	if rc.Status == dsar.StatusGaps || rc.Status == dsar.StatusFailed || len(rc.Gaps) > 0 {
 		return errGaps
 	}
 	for _, l := range rc.Locations {
@@ -401,7 +405,7 @@ func receiptExit(rc *executor.Receipt) error {
 
 // printReceipt prints the receipt (as JSON with --json); names, reasons
 // and the package path are escaped (safef).
-func (a *app) printReceipt(rc *executor.Receipt) error {
+func (a *app) printReceipt(rc *evidence.Receipt) error {
 	if a.jsonOut {
 		return a.printJSON(rc)
 	}
@@ -437,7 +441,7 @@ func (a *app) printReceipt(rc *executor.Receipt) error {
 	}
 	tw.Flush()
 	for _, l := range rc.Locations {
-		if l.Purge != "" && l.Purge != executor.PurgeGone && l.PurgeDetail != "" {
+		if l.Purge != "" && l.Purge != driver.PurgeGone && l.PurgeDetail != "" {
 			safef(a.stdout, "  bytes %s: %s/%s: %s\n", l.Purge, l.Store, l.Asset, l.PurgeDetail)
 		}
 	}
@@ -508,7 +512,7 @@ func (a *app) dsarReceipt() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := executor.VerifyReceipt(*rc, pub); err != nil {
+			if err := evidence.VerifyReceipt(*rc, pub); err != nil {
 				return fmt.Errorf("receipt %s: %w", rc.Request, err)
 			}
 			return a.printReceipt(rc)
@@ -523,7 +527,7 @@ func (a *app) dsarList() *cobra.Command {
 		Short: "List requests (oldest first), optionally of one tenant, status or type",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if typ != "" && !executor.Type(typ).Valid() {
+			if typ != "" && !dsar.Type(typ).Valid() {
 				return usageError("dsar list: --type must be access, erasure, rectification, portability or restriction")
 			}
 			svc, err := a.service()

@@ -14,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/dsar"
+	"github.com/piimap/piimap/executor/evidence"
 	"github.com/piimap/piimap/internal/estate"
 	"github.com/piimap/piimap/lineage"
 )
@@ -82,7 +84,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	erased := truth.Busiest()
 	t.Run("demo erasure verified with zero residual", func(t *testing.T) {
 		require.NotNil(t, sum.Erasure)
-		require.Equal(t, executor.StatusCompleted, sum.Erasure.Status)
+		require.Equal(t, dsar.StatusCompleted, sum.Erasure.Status)
 		var changed int64
 		for _, l := range sum.Erasure.Locations {
 			require.Zero(t, l.Residual, "%s/%s", l.Store, l.Asset)
@@ -132,7 +134,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		mustCLI(t, "--config", cfg, "dsar", "plan", id)
 		mustCLI(t, "--config", cfg, "dsar", "approve", id, "--by", "dpo")
 		mustCLI(t, "--config", cfg, "dsar", "approve", id, "--by", "legal")
-		var rc executor.Receipt
+		var rc evidence.Receipt
 		code, stdout, stderr := cli(t, "--config", cfg, "--json", "dsar", "run", id, "--apply")
 		require.Contains(t, []int{exitOK, exitGaps}, code, "stderr: %s", stderr)
 		require.NoError(t, json.Unmarshal([]byte(stdout), &rc))
@@ -172,7 +174,7 @@ func packageCounts(t *testing.T, dir string) map[string]int {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	require.NoError(t, err)
-	var m executor.Manifest
+	var m evidence.Manifest
 	require.NoError(t, json.Unmarshal(raw, &m))
 	require.FileExists(t, filepath.Join(dir, "dictionary.json"))
 	got := map[string]int{}

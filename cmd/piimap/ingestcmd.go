@@ -206,11 +206,15 @@ func sourceInfo(s ingest.Source) sourceSummary {
 		SupersededBy: s.SupersededBy, Stats: s.Stats}
 }
 
-// ingestStores is the configuration as the lineage resolver sees it.
+// ingestStores is the configuration as the lineage resolver sees it: each
+// store named as its kind names its datasets. A store whose URL its kind
+// cannot read gets no naming (no lineage name resolves to it); scan and
+// validate report the URL itself.
 func ingestStores(cfg *Config) []ingest.Store {
 	out := make([]ingest.Store, len(cfg.Stores))
 	for i, s := range cfg.Stores {
-		out[i] = ingest.Store{Name: s.Name, URL: s.URL}
+		n, _ := scanner.NamingOf(s.URL)
+		out[i] = ingest.Store{Name: s.Name, Naming: n}
 	}
 	return out
 }

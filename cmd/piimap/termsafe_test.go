@@ -14,7 +14,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/dsar"
+	"github.com/piimap/piimap/executor/evidence"
+	"github.com/piimap/piimap/executor/planning"
 	"github.com/piimap/piimap/lineage"
 	sduck "github.com/piimap/piimap/scanner/duckdb"
 )
@@ -203,7 +205,7 @@ func TestHostileNamesDoNotReachTheTerminal(t *testing.T) {
 		_, out, _ = c(t, "dsar", "plan", id)
 		require.Contains(t, out, `main.cust\x1b[2J\tomers\nx`)
 		_, js, _ := cli(t, "--config", whCfg, "dsar", "plan", id, "--json")
-		var p executor.Plan
+		var p planning.Plan
 		require.NoError(t, json.Unmarshal([]byte(js), &p))
 		steps := 0
 		for _, l := range strings.Split(out, "\n") {
@@ -219,7 +221,7 @@ func TestHostileNamesDoNotReachTheTerminal(t *testing.T) {
 		require.Contains(t, []int{exitOK, exitGaps}, code, "stdout: %s\nstderr: %s", out, errs)
 		require.Contains(t, out, `pkg\x1b[2J`)
 		_, js, _ = cli(t, "--config", whCfg, "dsar", "receipt", id, "--json")
-		var rc executor.Receipt
+		var rc evidence.Receipt
 		require.NoError(t, json.Unmarshal([]byte(js), &rc))
 		_, out, _ = c(t, "dsar", "receipt", id)
 		locs := 0
@@ -263,7 +265,7 @@ func TestTermWriter(t *testing.T) {
 // safeArgs escapes text of every kind and leaves numbers alone.
 func TestSafeArgs(t *testing.T) {
 	var buf bytes.Buffer
-	safef(&buf, "%s|%s|%d|%.1f|%v|%s|%s|%v\n", "a\tb", executor.Type("x\ny"), 7, 0.5, fmt.Errorf("e\x1b"),
+	safef(&buf, "%s|%s|%d|%.1f|%v|%s|%s|%v\n", "a\tb", dsar.Type("x\ny"), 7, 0.5, fmt.Errorf("e\x1b"),
 		[]string{"p\x07"}, testStringer{}, nil)
 	require.Equal(t, `a\tb|x\ny|7|0.5|e\x1b|[p\a]|s\x1bt|<nil>`+"\n", buf.String())
 }

@@ -7,7 +7,8 @@ import (
 	"time"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/sqlkit"
 	sduck "github.com/piimap/piimap/scanner/duckdb"
 )
 
@@ -64,7 +65,7 @@ func (h *Handler) constraints(ctx context.Context) (*constraints, error) {
 
 // linked reports whether any target's table is referenced by another
 // target's table through a declared foreign key.
-func (c *constraints) linked(ts []executor.Target) bool {
+func (c *constraints) linked(ts []driver.Target) bool {
 	in := map[string]bool{}
 	for _, t := range ts {
 		in[t.Asset] = true
@@ -81,25 +82,18 @@ func (c *constraints) linked(ts []executor.Target) bool {
 
 // CheckMode accepts delete always, and null/mask when none of the columns
 // they would rewrite is indexed.
-func (h *Handler) CheckMode(t executor.Target) error {
-	switch t.Mode {
-	case executor.ModeDelete, "":
-		return nil
-	case executor.ModeNull, executor.ModeMask:
-	default:
-		return fmt.Errorf("duckdb: %s/%s: mode %s: %w", h.store, t.Asset, t.Mode, piimap.ErrUnsupported)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := h.constraints(ctx)
-	if err != nil {
-		return err
-	}
-	for _, f := range t.ClearFields() {
-		if c.indexed[t.Asset][f] {
-			return fmt.Errorf("duckdb: %s/%s: mode %s would rewrite indexed column %s, which DuckDB cannot update in place; use delete: %w",
-				h.store, t.Asset, t.Mode, f, piimap.ErrUnsupported)
+func (h *Handler) CheckMode(t driver.Target) error {
+	return sqlkit.CheckMode(Kind, h.store, t, 30*time.Second, func(ctx context.Context) error {
+		c, err := h.constraints(ctx)
+		if err != nil {
+			return err
 		}
-	}
-	return nil
+		for _, f := range t.ClearFields() {
+			if c.indexed[t.Asset][f] {
+				return fmt.Errorf("duckdb: %s/%s: mode %s would rewrite indexed column %s, which DuckDB cannot update in place; use delete: %w",
+					h.store, t.Asset, t.Mode, f, piimap.ErrUnsupported)
+			}
+		}
+		return nil
+	})
 }

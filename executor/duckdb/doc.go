@@ -3,8 +3,9 @@
 // subject's rows in the database's tables.
 //
 // Find runs one parameterised SELECT per table through go-duckdb's Arrow
-// interface and emits Arrow record batches. The WHERE clause is built by
-// Where from executor.Match values, following the executor's matching rules
+// interface and emits Arrow record batches. The WHERE clause is
+// executor/sqlkit/duckdbsql's Where (DuckDB's SQL shared with the Parquet
+// engine of the file kinds), following the executor's matching rules
 // (emails case-insensitive and as whole tokens, phones by digits, keys
 // exactly); IN lists are chunked, so statements grow with tables, not rows.
 //
@@ -16,5 +17,6 @@
 // row no longer matches, a second erasure changes nothing.
 //
 // The connection helper (URL parsing, read-only opens, identifier quoting)
-// is scanner/duckdb's; this package adds only what writes.
+// is scanner/duckdb's; the transaction skeleton and the mode checks are
+// executor/sqlkit's. This package adds only what writes.
 package duckdb

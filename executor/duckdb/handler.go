@@ -8,7 +8,9 @@ import (
 	"sync"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/sqlkit"
+	"github.com/piimap/piimap/executor/sqlkit/duckdbsql"
 	"github.com/piimap/piimap/scanner"
 	sduck "github.com/piimap/piimap/scanner/duckdb"
 )
@@ -16,7 +18,7 @@ import (
 // Kind is the store kind this package handles.
 const Kind = "duckdb"
 
-func init() { executor.Register(Kind, Open) }
+func init() { driver.Register(Kind, Open) }
 
 // Handler finds, erases and rectifies a subject's rows in the tables of one
 // DuckDB database file.
@@ -33,16 +35,16 @@ type Handler struct {
 }
 
 var (
-	_ executor.Handler         = (*Handler)(nil)
-	_ executor.Counter         = (*Handler)(nil)
-	_ executor.Rectifier       = (*Handler)(nil)
-	_ executor.ModeChecker     = (*Handler)(nil)
-	_ executor.ParquetExporter = (*Handler)(nil)
+	_ driver.Handler         = (*Handler)(nil)
+	_ driver.Counter         = (*Handler)(nil)
+	_ driver.Rectifier       = (*Handler)(nil)
+	_ driver.ModeChecker     = (*Handler)(nil)
+	_ driver.ParquetExporter = (*Handler)(nil)
 )
 
 // Open opens the database of a duckdb:// store; read-only unless the
 // executor is about to write.
-func Open(ctx context.Context, sc scanner.StoreConfig, opt executor.HandlerOptions) (executor.Handler, error) {
+func Open(ctx context.Context, sc scanner.StoreConfig, opt driver.HandlerOptions) (driver.Handler, error) {
 	db, err := sduck.Open(ctx, sc.URL, opt.ReadOnly)
 	if err != nil {
 		return nil, err
@@ -51,7 +53,7 @@ func Open(ctx context.Context, sc scanner.StoreConfig, opt executor.HandlerOptio
 }
 
 // New wraps an open database (tests, embedding).
-func New(db *sql.DB, store string, opt executor.HandlerOptions) *Handler {
+func New(db *sql.DB, store string, opt driver.HandlerOptions) *Handler {
 	return &Handler{db: db, store: store, readOnly: opt.ReadOnly, maskKey: opt.MaskKey}
 }
 
@@ -64,13 +66,13 @@ type relation struct {
 	types map[string]string
 }
 
-func (h *Handler) relation(ctx context.Context, q querier, asset string) (relation, error) {
+func (h *Handler) relation(ctx context.Context, q duckdbsql.Querier, asset string) (relation, error) {
 	schema, table, ok := sduck.SplitAsset(asset)
 	if !ok {
 		return relation{}, fmt.Errorf("duckdb: %s/%s: asset is not schema.table: %w", h.store, asset, piimap.ErrConfig)
 	}
 	r := relation{table: sduck.QuoteTable(schema, table)}
-	types, err := Columns(ctx, q, r.table)
+	types, err := duckdbsql.Columns(ctx, q, r.table)
 	if err != nil {
 		return relation{}, fmt.Errorf("duckdb: %s/%s: describe: %w", h.store, asset, err)
 	}
@@ -78,8 +80,8 @@ func (h *Handler) relation(ctx context.Context, q querier, asset string) (relati
 	return r, nil
 }
 
-func (h *Handler) where(r relation, t executor.Target) (string, []any, error) {
-	w, args, err := Where(t.Match, func(f string) (string, error) { return ColumnExpr(f, r.types) })
+func (h *Handler) where(r relation, t driver.Target) (string, []any, error) {
+	w, args, err := duckdbsql.Where(t.Match, func(f string) (string, error) { return duckdbsql.ColumnExpr(f, r.types) })
 	if err != nil {
 		return "", nil, fmt.Errorf("duckdb: %s/%s: %w", h.store, t.Asset, err)
 	}
@@ -87,7 +89,7 @@ func (h *Handler) where(r relation, t executor.Target) (string, []any, error) {
 }
 
 // Find emits the subject's rows of one table as Arrow record batches.
-func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executor.Batch) error) error {
+func (h *Handler) Find(ctx context.Context, t driver.Target, emit func(driver.Batch) error) error {
 	r, err := h.relation(ctx, h.db, t.Asset)
 	if err != nil {
 		return err
@@ -96,18 +98,18 @@ func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executo
 	if err != nil {
 		return err
 	}
-	if err := QueryArrow(ctx, h.db, "SELECT * FROM "+r.table+" WHERE "+w, args, emit); err != nil {
+	if err := duckdbsql.QueryArrow(ctx, h.db, "SELECT * FROM "+r.table+" WHERE "+w, args, emit); err != nil {
 		return fmt.Errorf("duckdb: find %s/%s: %w", h.store, t.Asset, err)
 	}
 	return nil
 }
 
 // Count counts the subject's rows of one table.
-func (h *Handler) Count(ctx context.Context, t executor.Target) (int64, error) {
+func (h *Handler) Count(ctx context.Context, t driver.Target) (int64, error) {
 	return h.count(ctx, h.db, t)
 }
 
-func (h *Handler) count(ctx context.Context, q querier, t executor.Target) (int64, error) {
+func (h *Handler) count(ctx context.Context, q duckdbsql.Querier, t driver.Target) (int64, error) {
 	r, err := h.relation(ctx, q, t.Asset)
 	if err != nil {
 		return 0, err
@@ -131,7 +133,7 @@ func (h *Handler) count(ctx context.Context, q querier, t executor.Target) (int6
 }
 
 // ExportParquet writes the subject's rows of a table to a Parquet file.
-func (h *Handler) ExportParquet(ctx context.Context, t executor.Target, path string) (int64, error) {
+func (h *Handler) ExportParquet(ctx context.Context, t driver.Target, path string) (int64, error) {
 	r, err := h.relation(ctx, h.db, t.Asset)
 	if err != nil {
 		return 0, err
@@ -140,7 +142,7 @@ func (h *Handler) ExportParquet(ctx context.Context, t executor.Target, path str
 	if err != nil {
 		return 0, err
 	}
-	q := "COPY (SELECT * FROM " + r.table + " WHERE " + w + ") TO " + quoteLiteral(path) + " (FORMAT PARQUET)"
+	q := "COPY (SELECT * FROM " + r.table + " WHERE " + w + ") TO " + duckdbsql.QuoteLiteral(path) + " (FORMAT PARQUET)"
 	res, err := h.db.ExecContext(ctx, q, args...)
 	if err != nil {
 		return 0, fmt.Errorf("duckdb: export %s/%s: %w", h.store, t.Asset, err)
@@ -151,17 +153,15 @@ func (h *Handler) ExportParquet(ctx context.Context, t executor.Target, path str
 
 // Erase applies each target's mode in one transaction, in the order given
 // (children first). A dry run only counts.
-func (h *Handler) Erase(ctx context.Context, ts []executor.Target, opt executor.EraseOptions) ([]executor.Result, error) {
-	for _, t := range ts {
-		if err := h.CheckMode(t); err != nil {
-			return nil, err
-		}
+func (h *Handler) Erase(ctx context.Context, ts []driver.Target, opt driver.EraseOptions) ([]driver.Result, error) {
+	if err := sqlkit.CheckAll(ctx, ts, nil, h.CheckMode); err != nil {
+		return nil, err
 	}
-	return h.inTx(ctx, ts, opt, func(tx *sql.Tx, r relation, t executor.Target, w string, args []any) (int64, error) {
+	return h.inTx(ctx, ts, opt, func(tx *sql.Tx, r relation, t driver.Target, w string, args []any) (int64, error) {
 		switch t.Mode {
-		case executor.ModeNull:
+		case driver.ModeNull:
 			return h.nullRows(ctx, tx, r, t, w, args)
-		case executor.ModeMask:
+		case driver.ModeMask:
 			return h.maskRows(ctx, tx, r, t, w, args)
 		}
 		return exec(ctx, tx, "DELETE FROM "+r.table+" WHERE "+w, args)
@@ -170,11 +170,11 @@ func (h *Handler) Erase(ctx context.Context, ts []executor.Target, opt executor.
 
 // Rectify sets each target's Changes (field → new value) on the subject's
 // rows, in one transaction.
-func (h *Handler) Rectify(ctx context.Context, ts []executor.Target, opt executor.EraseOptions) ([]executor.Result, error) {
-	return h.inTx(ctx, ts, opt, func(tx *sql.Tx, r relation, t executor.Target, w string, args []any) (int64, error) {
+func (h *Handler) Rectify(ctx context.Context, ts []driver.Target, opt driver.EraseOptions) ([]driver.Result, error) {
+	return h.inTx(ctx, ts, opt, func(tx *sql.Tx, r relation, t driver.Target, w string, args []any) (int64, error) {
 		var sets []string
 		var vals []any
-		for _, f := range sortedFields(t.Changes) {
+		for _, f := range sqlkit.SortedKeys(t.Changes) {
 			if _, ok := r.types[f]; !ok {
 				return 0, fmt.Errorf("duckdb: rectify %s/%s: field %s is not a column: %w", h.store, t.Asset, f, piimap.ErrUnsupported)
 			}
@@ -187,7 +187,7 @@ func (h *Handler) Rectify(ctx context.Context, ts []executor.Target, opt executo
 		// Only rows not already holding the new values count as changed,
 		// so a second rectification changes nothing.
 		var differ []string
-		for _, f := range sortedFields(t.Changes) {
+		for _, f := range sqlkit.SortedKeys(t.Changes) {
 			differ = append(differ, sduck.QuoteIdent(f)+" IS DISTINCT FROM ?")
 			args = append(args, t.Changes[f])
 		}
@@ -196,13 +196,33 @@ func (h *Handler) Rectify(ctx context.Context, ts []executor.Target, opt executo
 	})
 }
 
-type applyFunc func(tx *sql.Tx, r relation, t executor.Target, where string, args []any) (int64, error)
+type applyFunc func(tx *sql.Tx, r relation, t driver.Target, where string, args []any) (int64, error)
 
-func (h *Handler) inTx(ctx context.Context, ts []executor.Target, opt executor.EraseOptions, apply applyFunc) ([]executor.Result, error) {
-	if !opt.DryRun && h.readOnly {
-		return nil, fmt.Errorf("duckdb: %s: handler opened read-only: %w", h.store, piimap.ErrInvalidState)
+// inTx runs the targets in one transaction (sqlkit.Txn), in the order
+// given, or, when DuckDB's foreign-key checks need it, one transaction per
+// table. Each target is counted first; a dry run only counts.
+func (h *Handler) inTx(ctx context.Context, ts []driver.Target, opt driver.EraseOptions, apply applyFunc) ([]driver.Result, error) {
+	x := sqlkit.Txn[*sql.Tx, struct{}]{
+		Kind: Kind, Store: h.store, ReadOnly: h.readOnly,
+		Begin: func(ctx context.Context, _ bool) (*sql.Tx, error) {
+			tx, err := h.db.BeginTx(ctx, nil)
+			if err != nil {
+				return nil, fmt.Errorf("duckdb: %s: begin: %w", h.store, err)
+			}
+			return tx, nil
+		},
+		Commit: func(_ context.Context, tx *sql.Tx) error {
+			if err := tx.Commit(); err != nil {
+				return fmt.Errorf("duckdb: %s: commit: %w", h.store, err)
+			}
+			return nil
+		},
+		Rollback: func(_ context.Context, tx *sql.Tx) { _ = tx.Rollback() }, // a no-op after Commit
 	}
-	groups := [][]executor.Target{ts} // one transaction for the store ...
+	if err := x.Writable(opt.DryRun); err != nil {
+		return nil, err
+	}
+	groups := [][]driver.Target{ts} // one transaction for the store ...
 	if !opt.DryRun {
 		c, err := h.constraints(ctx)
 		if err != nil {
@@ -211,56 +231,40 @@ func (h *Handler) inTx(ctx context.Context, ts []executor.Target, opt executor.E
 		if c.linked(ts) { // ... unless DuckDB's FK checks need a commit per table
 			groups = groups[:0]
 			for _, t := range ts {
-				groups = append(groups, []executor.Target{t})
+				groups = append(groups, []driver.Target{t})
 			}
 		}
 	}
-	out := make([]executor.Result, 0, len(ts))
+	step := func(ctx context.Context, tx *sql.Tx, _ int, _ struct{}, t driver.Target, dry bool) (driver.Result, error) {
+		r, err := h.relation(ctx, tx, t.Asset)
+		if err != nil {
+			return driver.Result{}, err
+		}
+		w, args, err := h.where(r, t)
+		if err != nil {
+			return driver.Result{}, err
+		}
+		found, err := h.count(ctx, tx, t)
+		if err != nil {
+			return driver.Result{}, err
+		}
+		res := driver.Result{Found: found}
+		if dry {
+			res.Changed = found
+		} else if found > 0 {
+			if res.Changed, err = apply(tx, r, t, w, args); err != nil {
+				return driver.Result{}, fmt.Errorf("duckdb: %s/%s: %w", h.store, t.Asset, err)
+			}
+		}
+		return res, nil
+	}
+	out := make([]driver.Result, 0, len(ts))
 	for _, g := range groups {
-		res, err := h.txGroup(ctx, g, opt, apply)
+		res, err := x.Run(ctx, g, opt.DryRun, step)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, res...)
-	}
-	return out, nil
-}
-
-func (h *Handler) txGroup(ctx context.Context, ts []executor.Target, opt executor.EraseOptions, apply applyFunc) ([]executor.Result, error) {
-	tx, err := h.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("duckdb: %s: begin: %w", h.store, err)
-	}
-	defer tx.Rollback() //nolint:errcheck // no-op after Commit
-	out := make([]executor.Result, 0, len(ts))
-	for _, t := range ts {
-		r, err := h.relation(ctx, tx, t.Asset)
-		if err != nil {
-			return nil, err
-		}
-		w, args, err := h.where(r, t)
-		if err != nil {
-			return nil, err
-		}
-		found, err := h.count(ctx, tx, t)
-		if err != nil {
-			return nil, err
-		}
-		res := executor.Result{Asset: t.Asset, Found: found}
-		if opt.DryRun {
-			res.Changed = found
-		} else if found > 0 {
-			if res.Changed, err = apply(tx, r, t, w, args); err != nil {
-				return nil, fmt.Errorf("duckdb: %s/%s: %w", h.store, t.Asset, err)
-			}
-		}
-		out = append(out, res)
-	}
-	if opt.DryRun {
-		return out, nil
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("duckdb: %s: commit: %w", h.store, err)
 	}
 	return out, nil
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	xduck "github.com/piimap/piimap/executor/duckdb"
 	"github.com/piimap/piimap/executor/executortest"
 	"github.com/piimap/piimap/scanner"
@@ -56,22 +56,22 @@ func build(t *testing.T, schema string) scanner.StoreConfig {
 	return scanner.StoreConfig{Name: "wh", URL: url}
 }
 
-func targets(mode executor.Mode) (subject, others []executor.Target) {
-	cust := executor.Target{Asset: "main.customers", Mode: mode, Fields: []string{"email", "name", "user_id"},
-		Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"ann.lee@example.com"}}}}
-	ord := executor.Target{Asset: "main.orders", Mode: mode, Fields: []string{"note"},
-		Match: []executor.Match{{Field: "customer_id", Kind: executor.KindRef, Values: []string{"1"}}}}
-	oc := executor.Target{Asset: "main.customers", Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"bob@example.com", "ann.lee@example.com.au"}}}}
-	oo := executor.Target{Asset: "main.orders", Match: []executor.Match{{Field: "customer_id", Kind: executor.KindRef, Values: []string{"2", "3"}}}}
-	return []executor.Target{ord, cust}, []executor.Target{oc, oo}
+func targets(mode driver.Mode) (subject, others []driver.Target) {
+	cust := driver.Target{Asset: "main.customers", Mode: mode, Fields: []string{"email", "name", "user_id"},
+		Match: []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"ann.lee@example.com"}}}}
+	ord := driver.Target{Asset: "main.orders", Mode: mode, Fields: []string{"note"},
+		Match: []driver.Match{{Field: "customer_id", Kind: driver.KindRef, Values: []string{"1"}}}}
+	oc := driver.Target{Asset: "main.customers", Match: []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"bob@example.com", "ann.lee@example.com.au"}}}}
+	oo := driver.Target{Asset: "main.orders", Match: []driver.Match{{Field: "customer_id", Kind: driver.KindRef, Values: []string{"2", "3"}}}}
+	return []driver.Target{ord, cust}, []driver.Target{oc, oo}
 }
 
 func TestConformance(t *testing.T) {
-	for _, mode := range []executor.Mode{executor.ModeDelete, executor.ModeNull, executor.ModeMask} {
+	for _, mode := range []driver.Mode{driver.ModeDelete, driver.ModeNull, driver.ModeMask} {
 		t.Run(string(mode), func(t *testing.T) {
 			executortest.Run(t, func(t *testing.T) executortest.Fixture {
 				schema := schemaFK
-				if mode != executor.ModeDelete {
+				if mode != driver.ModeDelete {
 					schema = schemaPlain
 				}
 				sc := build(t, schema)
@@ -81,7 +81,7 @@ func TestConformance(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				h := xduck.New(db, sc.Name, executor.HandlerOptions{MaskKey: []byte("k")})
+				h := xduck.New(db, sc.Name, driver.HandlerOptions{MaskKey: []byte("k")})
 				subj, others := targets(mode)
 				return executortest.Fixture{Handler: h, Subject: subj, Others: others,
 					Want:        map[string]int64{"main.customers": 1, "main.orders": 2},
@@ -113,7 +113,7 @@ func TestLargeKeySet(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	h, err := xduck.Open(context.Background(), sc, executor.HandlerOptions{})
+	h, err := xduck.Open(context.Background(), sc, driver.HandlerOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,60 +122,60 @@ func TestLargeKeySet(t *testing.T) {
 	for i := 0; i < 1200; i++ {
 		ids = append(ids, strconv.Itoa(1000+i))
 	}
-	tg := executor.Target{Asset: "main.orders", Mode: executor.ModeDelete,
-		Match: []executor.Match{{Field: "id", Kind: executor.KindKey, Values: ids}}}
-	res, err := h.Erase(context.Background(), []executor.Target{tg}, executor.EraseOptions{})
+	tg := driver.Target{Asset: "main.orders", Mode: driver.ModeDelete,
+		Match: []driver.Match{{Field: "id", Kind: driver.KindKey, Values: ids}}}
+	res, err := h.Erase(context.Background(), []driver.Target{tg}, driver.EraseOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res[0].Found != 1200 || res[0].Changed != 1200 {
 		t.Fatalf("%+v", res[0])
 	}
-	if n, _ := h.(executor.Counter).Count(context.Background(), tg); n != 0 {
+	if n, _ := h.(driver.Counter).Count(context.Background(), tg); n != 0 {
 		t.Fatalf("residual %d", n)
 	}
-	if n, _ := h.(executor.Counter).Count(context.Background(), executor.Target{Asset: "main.orders",
-		Match: []executor.Match{{Field: "customer_id", Kind: executor.KindRef, Values: []string{"1", "2", "3"}}}}); n != 4 {
+	if n, _ := h.(driver.Counter).Count(context.Background(), driver.Target{Asset: "main.orders",
+		Match: []driver.Match{{Field: "customer_id", Kind: driver.KindRef, Values: []string{"1", "2", "3"}}}}); n != 4 {
 		t.Fatalf("other orders: %d, want 4", n)
 	}
 }
 
 func TestCheckModeRefusesIndexedColumns(t *testing.T) {
 	sc := build(t, schemaFK)
-	h, err := xduck.Open(context.Background(), sc, executor.HandlerOptions{})
+	h, err := xduck.Open(context.Background(), sc, driver.HandlerOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	mc := h.(executor.ModeChecker)
-	ord := executor.Target{Asset: "main.orders", Mode: executor.ModeNull,
-		Match: []executor.Match{{Field: "customer_id", Kind: executor.KindRef, Values: []string{"1"}}}}
+	mc := h.(driver.ModeChecker)
+	ord := driver.Target{Asset: "main.orders", Mode: driver.ModeNull,
+		Match: []driver.Match{{Field: "customer_id", Kind: driver.KindRef, Values: []string{"1"}}}}
 	if err := mc.CheckMode(ord); !errors.Is(err, piimap.ErrUnsupported) {
 		t.Errorf("null on an FK column: %v", err)
 	}
-	cust := executor.Target{Asset: "main.customers", Mode: executor.ModeMask, Fields: []string{"name"},
-		Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"x@y.z"}}}}
+	cust := driver.Target{Asset: "main.customers", Mode: driver.ModeMask, Fields: []string{"name"},
+		Match: []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"x@y.z"}}}}
 	if err := mc.CheckMode(cust); err != nil {
 		t.Errorf("mask on plain columns: %v", err)
 	}
-	if err := mc.CheckMode(executor.Target{Asset: "main.customers", Mode: executor.ModeRedact}); !errors.Is(err, piimap.ErrUnsupported) {
+	if err := mc.CheckMode(driver.Target{Asset: "main.customers", Mode: driver.ModeRedact}); !errors.Is(err, piimap.ErrUnsupported) {
 		t.Errorf("redact on a table: %v", err)
 	}
 }
 
 func TestExportParquetAndReadOnly(t *testing.T) {
 	sc := build(t, schemaPlain)
-	h, err := xduck.Open(context.Background(), sc, executor.HandlerOptions{ReadOnly: true})
+	h, err := xduck.Open(context.Background(), sc, driver.HandlerOptions{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	subj, _ := targets(executor.ModeDelete)
-	if _, err := h.Erase(context.Background(), subj, executor.EraseOptions{}); !errors.Is(err, piimap.ErrInvalidState) {
+	subj, _ := targets(driver.ModeDelete)
+	if _, err := h.Erase(context.Background(), subj, driver.EraseOptions{}); !errors.Is(err, piimap.ErrInvalidState) {
 		t.Fatalf("read-only erase: %v", err)
 	}
 	out := filepath.Join(t.TempDir(), "o.parquet")
-	n, err := h.(executor.ParquetExporter).ExportParquet(context.Background(), subj[0], out)
+	n, err := h.(driver.ParquetExporter).ExportParquet(context.Background(), subj[0], out)
 	if err != nil || n != 2 {
 		t.Fatalf("export: %d %v", n, err)
 	}

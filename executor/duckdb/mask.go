@@ -4,16 +4,17 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/sqlkit"
+	"github.com/piimap/piimap/executor/sqlkit/duckdbsql"
 	sduck "github.com/piimap/piimap/scanner/duckdb"
 )
 
 // clearColumns are the top-level columns null/mask modes rewrite.
-func (h *Handler) clearColumns(r relation, t executor.Target) ([]string, error) {
+func (h *Handler) clearColumns(r relation, t driver.Target) ([]string, error) {
 	var cols []string
 	for _, f := range t.ClearFields() {
 		if _, ok := r.types[f]; !ok {
@@ -26,7 +27,7 @@ func (h *Handler) clearColumns(r relation, t executor.Target) ([]string, error) 
 
 // nullRows sets the PII and match columns of the subject's rows to NULL in
 // one statement.
-func (h *Handler) nullRows(ctx context.Context, tx *sql.Tx, r relation, t executor.Target, w string, args []any) (int64, error) {
+func (h *Handler) nullRows(ctx context.Context, tx *sql.Tx, r relation, t driver.Target, w string, args []any) (int64, error) {
 	cols, err := h.clearColumns(r, t)
 	if err != nil {
 		return 0, err
@@ -42,13 +43,13 @@ func (h *Handler) nullRows(ctx context.Context, tx *sql.Tx, r relation, t execut
 // the non-string ones. The matched rows are pinned by rowid first, because
 // masking a match column would otherwise unmatch the row half-way; then one
 // set-based UPDATE per column joins a value → token map.
-func (h *Handler) maskRows(ctx context.Context, tx *sql.Tx, r relation, t executor.Target, w string, args []any) (int64, error) {
+func (h *Handler) maskRows(ctx context.Context, tx *sql.Tx, r relation, t driver.Target, w string, args []any) (int64, error) {
 	cols, err := h.clearColumns(r, t)
 	if err != nil {
 		return 0, err
 	}
-	if len(h.maskKey) == 0 {
-		return 0, fmt.Errorf("mask mode needs a mask key: %w", piimap.ErrConfig)
+	if err := sqlkit.NeedMaskKey(h.maskKey); err != nil {
+		return 0, err
 	}
 	stmts := []string{
 		"CREATE OR REPLACE TEMP TABLE piimap_rows AS SELECT rowid AS rid FROM " + r.table + " WHERE " + w,
@@ -77,7 +78,7 @@ func (h *Handler) maskRows(ctx context.Context, tx *sql.Tx, r relation, t execut
 	var args2 []any
 	for _, c := range cols {
 		qc := sduck.QuoteIdent(c)
-		if !isString(r.types[c]) {
+		if !duckdbsql.IsString(r.types[c]) {
 			sets = append(sets, qc+" = NULL")
 			continue
 		}
@@ -113,31 +114,17 @@ func (h *Handler) fillMaskMap(ctx context.Context, tx *sql.Tx, r relation, c, pi
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for i := 0; i < len(olds); i += inChunk {
-		j := min(i+inChunk, len(olds))
+	for i := 0; i < len(olds); i += duckdbsql.InChunk {
+		j := min(i+duckdbsql.InChunk, len(olds))
 		var ph []string
 		var a []any
 		for _, o := range olds[i:j] {
 			ph = append(ph, "(?, ?, ?)")
-			a = append(a, c, o, executor.MaskToken(h.maskKey, o))
+			a = append(a, c, o, driver.MaskToken(h.maskKey, o))
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO piimap_mask VALUES "+strings.Join(ph, ", "), a...); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func isString(typ string) bool {
-	t := strings.ToUpper(typ)
-	return t == "VARCHAR" || strings.HasPrefix(t, "VARCHAR(") || t == "TEXT" || t == "STRING"
-}
-
-func sortedFields(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

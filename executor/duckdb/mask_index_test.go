@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	xduck "github.com/piimap/piimap/executor/duckdb"
 	sduck "github.com/piimap/piimap/scanner/duckdb"
 )
@@ -30,11 +30,11 @@ CREATE INDEX people_email ON people(email);
 INSERT INTO people VALUES (1, 'ann@example.com', '078-05-1120', 'GB82WEST12345698765432'),
                           (2, 'bob@example.com', '219-09-9999', 'DE89370400440532013000')`)
 	require.NoError(t, err)
-	h := xduck.New(db, "wh", executor.HandlerOptions{MaskKey: []byte("0123456789abcdef")})
+	h := xduck.New(db, "wh", driver.HandlerOptions{MaskKey: []byte("0123456789abcdef")})
 	t.Cleanup(func() { _ = h.Close() })
-	target := executor.Target{Asset: "main.people", Mode: executor.ModeMask, Fields: []string{"email", "ssn", "iban"},
-		Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"ann@example.com"}}}}
-	res, err := h.Erase(ctx, []executor.Target{target}, executor.EraseOptions{})
+	target := driver.Target{Asset: "main.people", Mode: driver.ModeMask, Fields: []string{"email", "ssn", "iban"},
+		Match: []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"ann@example.com"}}}}
+	res, err := h.Erase(ctx, []driver.Target{target}, driver.EraseOptions{})
 	require.NoError(t, err)
 	require.Len(t, res, 1)
 	require.EqualValues(t, 1, res[0].Changed)

@@ -10,11 +10,13 @@ import (
 	"path/filepath"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/sqlkit"
+	"github.com/piimap/piimap/executor/sqlkit/duckdbsql"
 	sduck "github.com/piimap/piimap/scanner/duckdb"
 )
 
-var _ executor.Purger = (*Handler)(nil)
+var _ driver.Purger = (*Handler)(nil)
 
 // purgeAlias is the name the fresh copy is attached under while Purge
 // fills it.
@@ -28,27 +30,18 @@ const purgeAlias = "piimap_purge"
 // the copy holds the same tables, views, indexes, sequences, constraints
 // and row counts, closes the database, atomically replaces the file with
 // the copy and reopens it. Every target of the store shares the result.
-func (h *Handler) Purge(ctx context.Context, ts []executor.Target) ([]executor.PurgeReport, error) {
+func (h *Handler) Purge(ctx context.Context, ts []driver.Target) ([]driver.PurgeReport, error) {
 	var how string
 	err := h.rewrite(ctx, &how)
-	state, detail := executor.PurgeGone, "database file rewritten ("+how+" into a fresh file, atomically replaced); the old file is unlinked (freed disk blocks, snapshots and backups not covered)"
+	state, detail := driver.PurgeGone, "database file rewritten ("+how+" into a fresh file, atomically replaced); the old file is unlinked (freed disk blocks, snapshots and backups not covered)"
 	if err != nil {
 		var ex *purgeException
 		if !errors.As(err, &ex) {
 			return nil, err
 		}
-		state, detail = executor.PurgeException, ex.why
+		state, detail = driver.PurgeException, ex.why
 	}
-	out := make([]executor.PurgeReport, 0, len(ts))
-	seen := map[string]bool{}
-	for _, t := range ts {
-		if seen[t.Asset] {
-			continue
-		}
-		seen[t.Asset] = true
-		out = append(out, executor.PurgeReport{Asset: t.Asset, State: state, Detail: detail})
-	}
-	return out, nil
+	return sqlkit.EachAsset(ts, state, detail), nil
 }
 
 // purgeException is a reason the bytes stay that is not a failure of the
@@ -247,16 +240,16 @@ func exportImport(ctx context.Context, conn *sql.Conn, cur, abs, tmp string) (er
 		return err
 	}
 	defer os.RemoveAll(dir)
-	if _, err := conn.ExecContext(ctx, "EXPORT DATABASE "+quoteLiteral(dir)+" (FORMAT PARQUET)"); err != nil {
+	if _, err := conn.ExecContext(ctx, "EXPORT DATABASE "+duckdbsql.QuoteLiteral(dir)+" (FORMAT PARQUET)"); err != nil {
 		return exception("EXPORT DATABASE failed (%v); the file was not rewritten and erased bytes may remain", err)
 	}
-	if _, err := conn.ExecContext(ctx, "ATTACH "+quoteLiteral(tmp)+" AS "+purgeAlias); err != nil {
+	if _, err := conn.ExecContext(ctx, "ATTACH "+duckdbsql.QuoteLiteral(tmp)+" AS "+purgeAlias); err != nil {
 		return fmt.Errorf("attach the copy: %w", err)
 	}
 	if _, err := conn.ExecContext(ctx, "USE "+purgeAlias); err != nil {
 		return fmt.Errorf("use the copy: %w", err)
 	}
-	_, ierr := conn.ExecContext(ctx, "IMPORT DATABASE "+quoteLiteral(dir))
+	_, ierr := conn.ExecContext(ctx, "IMPORT DATABASE "+duckdbsql.QuoteLiteral(dir))
 	if ierr != nil {
 		ierr = exception("IMPORT DATABASE failed (%v); the file was not rewritten and erased bytes may remain", ierr)
 	} else {
@@ -312,7 +305,7 @@ func advanceSequences(ctx context.Context, conn *sql.Conn, cur string) error {
 		return err
 	}
 	for _, s := range todo {
-		name := quoteLiteral(sduck.QuoteTable(s.schema, s.name))
+		name := duckdbsql.QuoteLiteral(sduck.QuoteTable(s.schema, s.name))
 		if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION; CREATE TEMP TABLE piimap_purge_advance AS SELECT max(nextval("+name+")) AS v FROM range("+fmt.Sprint(s.n)+"); DROP TABLE piimap_purge_advance; COMMIT"); err != nil {
 			return fmt.Errorf("advance a sequence: %w", err)
 		}

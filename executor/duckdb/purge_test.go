@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	xduck "github.com/piimap/piimap/executor/duckdb"
 	"github.com/piimap/piimap/scanner"
 	sduck "github.com/piimap/piimap/scanner/duckdb"
@@ -38,22 +38,22 @@ func fileHas(t *testing.T, path, v string) bool {
 
 func TestPurgeRewritesFile(t *testing.T) {
 	for _, c := range []struct {
-		mode executor.Mode
+		mode driver.Mode
 		def  string // the id column's default
 		how  string // the rewrite DuckDB allows
 	}{
-		{executor.ModeDelete, "", "EXPORT DATABASE / IMPORT DATABASE"},
-		{executor.ModeDelete, " DEFAULT nextval('ids')", "EXPORT DATABASE / IMPORT DATABASE"},
-		{executor.ModeNull, " DEFAULT nextval('ids')", "EXPORT DATABASE / IMPORT DATABASE"},
+		{driver.ModeDelete, "", "EXPORT DATABASE / IMPORT DATABASE"},
+		{driver.ModeDelete, " DEFAULT nextval('ids')", "EXPORT DATABASE / IMPORT DATABASE"},
+		{driver.ModeNull, " DEFAULT nextval('ids')", "EXPORT DATABASE / IMPORT DATABASE"},
 		// Mask runs without the index on email: with it, mask mode left the
 		// SSN in the live row (an erasure matter, not a purge one).
-		{executor.ModeMask, "", "EXPORT DATABASE / IMPORT DATABASE"},
+		{driver.ModeMask, "", "EXPORT DATABASE / IMPORT DATABASE"},
 	} {
 		mode := c.mode
 		t.Run(string(mode)+c.def, func(t *testing.T) {
 			ctx := context.Background()
 			index, nIndex := "CREATE INDEX people_email ON people (email);", int64(1)
-			if mode == executor.ModeMask {
+			if mode == driver.ModeMask {
 				index, nIndex = "", 0
 			}
 			path := filepath.Join(t.TempDir(), "wh.duckdb")
@@ -79,25 +79,25 @@ CHECKPOINT;`); err != nil {
 			if !fileHas(t, path, purgeSSN) {
 				t.Fatal("fixture: the file does not hold the value before the erasure; the check would prove nothing")
 			}
-			h, err := xduck.Open(ctx, scanner.StoreConfig{Name: "wh", URL: url}, executor.HandlerOptions{MaskKey: []byte("k")})
+			h, err := xduck.Open(ctx, scanner.StoreConfig{Name: "wh", URL: url}, driver.HandlerOptions{MaskKey: []byte("k")})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer h.(*xduck.Handler).Close()
-			tg := executor.Target{Asset: "main.people", Mode: mode, Fields: []string{"ssn", "iban"},
-				Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"victim@example.com"}}}}
-			res, err := h.Erase(ctx, []executor.Target{tg}, executor.EraseOptions{})
+			tg := driver.Target{Asset: "main.people", Mode: mode, Fields: []string{"ssn", "iban"},
+				Match: []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"victim@example.com"}}}}
+			res, err := h.Erase(ctx, []driver.Target{tg}, driver.EraseOptions{})
 			if err != nil || len(res) != 1 || res[0].Changed != 1 {
 				t.Fatalf("erase: %+v %v", res, err)
 			}
 			if !fileHas(t, path, purgeSSN) && !fileHas(t, path, purgeIBAN) {
 				t.Log("note: the erased value left the file without a purge")
 			}
-			reps, err := h.(executor.Purger).Purge(ctx, []executor.Target{tg})
+			reps, err := h.(driver.Purger).Purge(ctx, []driver.Target{tg})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(reps) != 1 || reps[0].Asset != "main.people" || reps[0].State != executor.PurgeGone || !strings.Contains(reps[0].Detail, c.how) {
+			if len(reps) != 1 || reps[0].Asset != "main.people" || reps[0].State != driver.PurgeGone || !strings.Contains(reps[0].Detail, c.how) {
 				t.Fatalf("reports: %+v", reps)
 			}
 			// Independent check: the raw bytes of the file (and any WAL).
@@ -110,7 +110,7 @@ CHECKPOINT;`); err != nil {
 				t.Fatalf("the purge copy was left behind: %v", err)
 			}
 			// The handler still works on the replaced file, bystanders remain.
-			n, err := h.(executor.Counter).Count(ctx, tg)
+			n, err := h.(driver.Counter).Count(ctx, tg)
 			if err != nil || n != 0 {
 				t.Fatalf("count after purge: %d %v", n, err)
 			}
@@ -121,7 +121,7 @@ CHECKPOINT;`); err != nil {
 			}
 			defer db.Close()
 			want := int64(250)
-			if mode != executor.ModeDelete {
+			if mode != driver.ModeDelete {
 				want = 251
 			}
 			var rows, views, idx int64
@@ -150,9 +150,9 @@ func TestPurgeWrappedDatabaseIsException(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	h := xduck.New(db, "wh", executor.HandlerOptions{})
-	reps, err := h.Purge(ctx, []executor.Target{{Asset: "main.customers"}, {Asset: "main.customers"}, {Asset: "main.orders"}})
-	if err != nil || len(reps) != 2 || reps[0].State != executor.PurgeException || reps[1].Asset != "main.orders" {
+	h := xduck.New(db, "wh", driver.HandlerOptions{})
+	reps, err := h.Purge(ctx, []driver.Target{{Asset: "main.customers"}, {Asset: "main.customers"}, {Asset: "main.orders"}})
+	if err != nil || len(reps) != 2 || reps[0].State != driver.PurgeException || reps[1].Asset != "main.orders" {
 		t.Fatalf("%+v %v", reps, err)
 	}
 }
@@ -160,21 +160,21 @@ func TestPurgeWrappedDatabaseIsException(t *testing.T) {
 func TestPurgeKeepsForeignKeys(t *testing.T) {
 	ctx := context.Background()
 	sc := build(t, schemaFK)
-	h, err := xduck.Open(ctx, sc, executor.HandlerOptions{})
+	h, err := xduck.Open(ctx, sc, driver.HandlerOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	subject, others := targets(executor.ModeDelete)
-	if _, err := h.Erase(ctx, subject, executor.EraseOptions{}); err != nil {
+	subject, others := targets(driver.ModeDelete)
+	if _, err := h.Erase(ctx, subject, driver.EraseOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	reps, err := h.(executor.Purger).Purge(ctx, subject)
+	reps, err := h.(driver.Purger).Purge(ctx, subject)
 	if err != nil || len(reps) != 2 {
 		t.Fatalf("%+v %v", reps, err)
 	}
 	for _, r := range reps {
-		if r.State != executor.PurgeGone {
+		if r.State != driver.PurgeGone {
 			t.Fatalf("%+v", r)
 		}
 	}
@@ -184,7 +184,7 @@ func TestPurgeKeepsForeignKeys(t *testing.T) {
 	}
 	var n int64
 	for _, o := range others {
-		c, err := h.(executor.Counter).Count(ctx, o)
+		c, err := h.(driver.Counter).Count(ctx, o)
 		if err != nil {
 			t.Fatal(err)
 		}

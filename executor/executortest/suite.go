@@ -12,20 +12,20 @@ import (
 	"testing"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 )
 
 // Fixture is one freshly built store.
 type Fixture struct {
 	// Handler is open read-write on the store; Run closes it.
-	Handler executor.Handler
+	Handler driver.Handler
 	// Subject are the targets holding the planted subject's data, in the
 	// order a plan would give them (children first), one per asset.
-	Subject []executor.Target
+	Subject []driver.Target
 	// Want is the number of the subject's rows (or lines) per asset.
 	Want map[string]int64
 	// Others select other subjects' data; none of it may change.
-	Others []executor.Target
+	Others []driver.Target
 	// Raw reads every row of an asset as the store holds it, with the
 	// store's own client and never through Handler: the suite's
 	// independent view of what an erasure did.
@@ -79,7 +79,7 @@ func Run(t *testing.T, build func(t *testing.T) Fixture) {
 			if int64(len(rows)) != n {
 				t.Errorf("%s: find returned %d rows, the store holds %d of the subject's rows (raw read)", tg.Asset, len(rows), n)
 			}
-			if c, ok := f.Handler.(executor.Counter); ok {
+			if c, ok := f.Handler.(driver.Counter); ok {
 				c, err := c.Count(ctx, tg)
 				if err != nil {
 					t.Fatalf("%s: count: %v", tg.Asset, err)
@@ -88,7 +88,7 @@ func Run(t *testing.T, build func(t *testing.T) Fixture) {
 					t.Errorf("%s: count %d, the store holds %d of the subject's rows (raw read)", tg.Asset, c, n)
 				}
 			}
-			if x, ok := f.Handler.(executor.ParquetExporter); ok {
+			if x, ok := f.Handler.(driver.ParquetExporter); ok {
 				got, err := x.ExportParquet(ctx, tg, filepath.Join(t.TempDir(), "export.parquet"))
 				switch {
 				case errors.Is(err, piimap.ErrUnsupported):
@@ -104,9 +104,9 @@ func Run(t *testing.T, build func(t *testing.T) Fixture) {
 
 	t.Run("dry_run_writes_nothing", func(t *testing.T) {
 		f := fresh(t)
-		before := Checksums(t, f.Handler, append(append([]executor.Target{}, f.Subject...), f.Others...))
+		before := Checksums(t, f.Handler, append(append([]driver.Target{}, f.Subject...), f.Others...))
 		rawBefore := snapshot(t, f)
-		res, err := f.Handler.Erase(ctx, f.Subject, executor.EraseOptions{DryRun: true})
+		res, err := f.Handler.Erase(ctx, f.Subject, driver.EraseOptions{DryRun: true})
 		if err != nil {
 			t.Fatalf("dry run: %v", err)
 		}
@@ -117,7 +117,7 @@ func Run(t *testing.T, build func(t *testing.T) Fixture) {
 				t.Errorf("%s: dry run found %d, the store holds %d of the subject's rows (raw read)", tg.Asset, r.Found, n)
 			}
 		}
-		after := Checksums(t, f.Handler, append(append([]executor.Target{}, f.Subject...), f.Others...))
+		after := Checksums(t, f.Handler, append(append([]driver.Target{}, f.Subject...), f.Others...))
 		assertSame(t, before, after, "after a dry run")
 		assertRawSame(t, rawBefore, snapshot(t, f), "a dry run")
 	})
@@ -126,7 +126,7 @@ func Run(t *testing.T, build func(t *testing.T) Fixture) {
 		f := fresh(t)
 		before := Checksums(t, f.Handler, f.Others)
 		rawBefore := snapshot(t, f)
-		res, err := f.Handler.Erase(ctx, f.Subject, executor.EraseOptions{})
+		res, err := f.Handler.Erase(ctx, f.Subject, driver.EraseOptions{})
 		if err != nil {
 			t.Fatalf("erase: %v", err)
 		}
@@ -151,12 +151,12 @@ func Run(t *testing.T, build func(t *testing.T) Fixture) {
 
 	t.Run("second_erase_changes_nothing", func(t *testing.T) {
 		f := fresh(t)
-		if _, err := f.Handler.Erase(ctx, f.Subject, executor.EraseOptions{}); err != nil {
+		if _, err := f.Handler.Erase(ctx, f.Subject, driver.EraseOptions{}); err != nil {
 			t.Fatalf("first erase: %v", err)
 		}
 		before := Checksums(t, f.Handler, f.Others)
 		rawBefore := snapshot(t, f)
-		res, err := f.Handler.Erase(ctx, f.Subject, executor.EraseOptions{})
+		res, err := f.Handler.Erase(ctx, f.Subject, driver.EraseOptions{})
 		if err != nil {
 			t.Fatalf("second erase: %v", err)
 		}
@@ -206,12 +206,12 @@ func plantedCount(t *testing.T, f Fixture, asset string, rows []Row) int64 {
 
 // results maps an Erase's results by asset; every subject target must have
 // exactly one.
-func results(t *testing.T, f Fixture, res []executor.Result, what string) map[string]executor.Result {
+func results(t *testing.T, f Fixture, res []driver.Result, what string) map[string]driver.Result {
 	t.Helper()
 	if len(res) != len(f.Subject) {
 		t.Fatalf("%s returned %d results for %d targets", what, len(res), len(f.Subject))
 	}
-	m := map[string]executor.Result{}
+	m := map[string]driver.Result{}
 	for _, r := range res {
 		m[r.Asset] = r
 	}
@@ -233,7 +233,7 @@ func results(t *testing.T, f Fixture, res []executor.Result, what string) map[st
 // the match fields) is NULL/absent (null) or no longer its original value
 // (mask, redact, tombstone); and no original PII value of the subject is
 // left anywhere in the asset.
-func checkErased(t *testing.T, tg executor.Target, keys []string, before, after []Row) {
+func checkErased(t *testing.T, tg driver.Target, keys []string, before, after []Row) {
 	t.Helper()
 	subj := map[string]bool{}
 	for _, k := range keys {
@@ -244,7 +244,7 @@ func checkErased(t *testing.T, tg executor.Target, keys []string, before, after 
 		t.Errorf("%s: bystander rows changed (raw read: %d rows before, %d after)%s", tg.Asset, len(rb), len(ra), firstDiff(rb, ra))
 	}
 	bm, am := rowsByKey(t, tg.Asset, before), rowsByKey(t, tg.Asset, after)
-	gone := tg.Mode == executor.ModeDelete || tg.Mode == executor.ModeDrop
+	gone := tg.Mode == driver.ModeDelete || tg.Mode == driver.ModeDrop
 	for _, k := range keys {
 		now, ok := am[k]
 		if !ok {
@@ -263,7 +263,7 @@ func checkErased(t *testing.T, tg executor.Target, keys []string, before, after 
 			nv := Str(now.Fields[fl])
 			switch {
 			case nv == "":
-			case tg.Mode == executor.ModeNull:
+			case tg.Mode == driver.ModeNull:
 				t.Errorf("%s: subject row %q: field %q is not cleared in null mode: it still holds a value (raw read)", tg.Asset, k, fl)
 			case nv == ov || strings.Contains(nv, ov):
 				t.Errorf("%s: subject row %q: field %q still holds its original value after %s (raw read)", tg.Asset, k, fl, tg.Mode)
@@ -280,7 +280,7 @@ func checkErased(t *testing.T, tg executor.Target, keys []string, before, after 
 	var text []string
 	for _, m := range tg.Match {
 		switch {
-		case m.Kind == executor.KindKey || m.Kind == executor.KindRef:
+		case m.Kind == driver.KindKey || m.Kind == driver.KindRef:
 		case m.Field == "":
 			text = append(text, m.Values...)
 		default:
@@ -357,10 +357,10 @@ func assertRawSame(t *testing.T, before, after map[string][]Row, what string) {
 
 // FindRows returns a target's rows as canonical JSON strings (columns sorted
 // by name), sorted.
-func FindRows(t testing.TB, h executor.Handler, tg executor.Target) []string {
+func FindRows(t testing.TB, h driver.Handler, tg driver.Target) []string {
 	t.Helper()
 	var out []string
-	err := h.Find(context.Background(), tg, func(b executor.Batch) error {
+	err := h.Find(context.Background(), tg, func(b driver.Batch) error {
 		cols, rows := b.Table()
 		for _, row := range rows {
 			m := map[string]any{}
@@ -383,7 +383,7 @@ func FindRows(t testing.TB, h executor.Handler, tg executor.Target) []string {
 }
 
 // Checksums hashes each target's rows: target index → sha256 and count.
-func Checksums(t testing.TB, h executor.Handler, ts []executor.Target) []string {
+func Checksums(t testing.TB, h driver.Handler, ts []driver.Target) []string {
 	t.Helper()
 	out := make([]string, len(ts))
 	for i, tg := range ts {

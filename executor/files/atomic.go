@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/scanner/fileformat"
 	sfiles "github.com/piimap/piimap/scanner/files"
 )
 
@@ -233,7 +234,7 @@ func (d *dirHandle) commit(ctx context.Context, tmp *os.File, name string) error
 func openReader(f *os.File, gz bool) (io.ReadCloser, error) {
 	br := bufio.NewReaderSize(f, 256<<10)
 	head, _ := br.Peek(2)
-	if gz || isGzip(head) {
+	if gz || fileformat.IsGzip(head) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			f.Close()
@@ -248,19 +249,4 @@ func openReader(f *os.File, gz bool) (io.ReadCloser, error) {
 		io.Reader
 		io.Closer
 	}{br, f}, nil
-}
-
-func isGzip(head []byte) bool { return len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b }
-
-// lineEnd splits a raw line into its content and its terminator ("\n",
-// "\r\n" or "" for a last line without one).
-func lineEnd(raw []byte) ([]byte, string) {
-	s := string(raw)
-	switch {
-	case strings.HasSuffix(s, "\r\n"):
-		return raw[:len(raw)-2], "\r\n"
-	case strings.HasSuffix(s, "\n"):
-		return raw[:len(raw)-1], "\n"
-	}
-	return raw, ""
 }

@@ -18,7 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/filerewrite"
 	xfiles "github.com/piimap/piimap/executor/files"
 	"github.com/piimap/piimap/internal/memcheck"
 	"github.com/piimap/piimap/scanner"
@@ -103,17 +104,17 @@ func TestBigJSONEraseMemory(t *testing.T) {
 
 	// independent checks of the output, not through the package
 	want := sha256.New()
-	require.NoError(t, writeMemJSON(want, xfiles.Redacted, false))
+	require.NoError(t, writeMemJSON(want, filerewrite.Redacted, false))
 	checkMemOutput(t, filepath.Join(dir, "big.json"), want.Sum(nil))
 }
 
 func eraseJSONMemChild(t *testing.T, dir string) {
 	res := memResult{Found: map[string]int64{}, Changed: map[string]int64{}}
-	h, err := xfiles.Open(context.Background(), scanner.StoreConfig{Name: "lake", URL: "file://" + dir}, executor.HandlerOptions{MaskKey: []byte("k")})
+	h, err := xfiles.Open(context.Background(), scanner.StoreConfig{Name: "lake", URL: "file://" + dir}, driver.HandlerOptions{MaskKey: []byte("k")})
 	require.NoError(t, err)
-	tg := executor.Target{Asset: "big.json", Mode: executor.ModeDelete,
-		Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{memSubject}}}}
-	rs, err := h.Erase(context.Background(), []executor.Target{tg}, executor.EraseOptions{})
+	tg := driver.Target{Asset: "big.json", Mode: driver.ModeDelete,
+		Match: []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{memSubject}}}}
+	rs, err := h.Erase(context.Background(), []driver.Target{tg}, driver.EraseOptions{})
 	if err != nil {
 		res.Err = err.Error()
 	}

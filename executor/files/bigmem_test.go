@@ -18,7 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/filerewrite"
 	xfiles "github.com/piimap/piimap/executor/files"
 	"github.com/piimap/piimap/internal/memcheck"
 	"github.com/piimap/piimap/scanner"
@@ -137,7 +138,7 @@ func TestBigCellEraseMemory(t *testing.T) {
 
 	// independent checks of the output, not through the package
 	want := sha256.New()
-	require.NoError(t, writeMemCSV(want, xfiles.Redacted, false))
+	require.NoError(t, writeMemCSV(want, filerewrite.Redacted, false))
 	checkMemOutput(t, filepath.Join(dir, "big.csv"), want.Sum(nil))
 	want = sha256.New()
 	require.NoError(t, writeMemJSONL(want, false))
@@ -172,14 +173,14 @@ func checkMemOutput(t *testing.T, path string, want []byte) {
 
 func eraseMemChild(t *testing.T, dir string) {
 	res := memResult{Found: map[string]int64{}, Changed: map[string]int64{}}
-	h, err := xfiles.Open(context.Background(), scanner.StoreConfig{Name: "lake", URL: "file://" + dir}, executor.HandlerOptions{MaskKey: []byte("k")})
+	h, err := xfiles.Open(context.Background(), scanner.StoreConfig{Name: "lake", URL: "file://" + dir}, driver.HandlerOptions{MaskKey: []byte("k")})
 	require.NoError(t, err)
-	var tgs []executor.Target
+	var tgs []driver.Target
 	for _, a := range []string{"big.csv", "big.jsonl"} {
-		tgs = append(tgs, executor.Target{Asset: a, Mode: executor.ModeDelete,
-			Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{memSubject}}}})
+		tgs = append(tgs, driver.Target{Asset: a, Mode: driver.ModeDelete,
+			Match: []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{memSubject}}}})
 	}
-	rs, err := h.Erase(context.Background(), tgs, executor.EraseOptions{})
+	rs, err := h.Erase(context.Background(), tgs, driver.EraseOptions{})
 	if err != nil {
 		res.Err = err.Error()
 	}

@@ -10,14 +10,14 @@ import (
 	"strings"
 
 	"github.com/piimap/piimap"
-	sfiles "github.com/piimap/piimap/scanner/files"
+	"github.com/piimap/piimap/scanner/fileformat"
 )
 
 // Store-root containment. The handler never reads or writes through a
 // symlink, and never outside its root (the configured directory with its
 // own symlinks resolved):
 //
-//   - an asset must be a safe, canonical name (sfiles.UnsafeName: not
+//   - an asset must be a safe, canonical name (fileformat.UnsafeName: not
 //     absolute, no . or .. segment, no control character);
 //   - every component of its path is checked with Lstat from the real root
 //     down: none may be a symlink, the last must be a regular file, and the
@@ -46,7 +46,7 @@ import (
 
 // refusal is a containment refusal for op on asset.
 func (h *Handler) refusal(op, asset, why string) error {
-	return fmt.Errorf("files: %s %s/%s: %s: %w", op, h.store, sfiles.EscapeName(asset), why, piimap.ErrOutsideRoot)
+	return fmt.Errorf("files: %s %s/%s: %s: %w", op, h.store, fileformat.EscapeName(asset), why, piimap.ErrOutsideRoot)
 }
 
 // writes reports whether op rewrites the file.
@@ -73,7 +73,7 @@ func through(op string) string {
 // symlink on its path (and, for a write, a single hard link), and returns
 // its slash-separated relative path, absolute path and Lstat info.
 func (h *Handler) locate(op, asset string) (rel, abs string, info os.FileInfo, err error) {
-	if why := sfiles.UnsafeName(asset); why != "" {
+	if why := fileformat.UnsafeName(asset); why != "" {
 		return "", "", nil, h.refusal(op, asset, why+"; not a file under the store root, refusing it")
 	}
 	if filepath.Separator != '/' && strings.ContainsRune(asset, filepath.Separator) {
@@ -96,19 +96,19 @@ func (h *Handler) locate(op, asset string) (rel, abs string, info os.FileInfo, e
 				err = pe.Err // no machine path in the message
 			}
 			if errors.Is(err, fs.ErrNotExist) {
-				return "", "", nil, fmt.Errorf("files: %s %s/%s: %w: %w", op, h.store, sfiles.EscapeName(asset), err, piimap.ErrNotFound)
+				return "", "", nil, fmt.Errorf("files: %s %s/%s: %w: %w", op, h.store, fileformat.EscapeName(asset), err, piimap.ErrNotFound)
 			}
-			return "", "", nil, fmt.Errorf("files: %s %s/%s: %w", op, h.store, sfiles.EscapeName(asset), err)
+			return "", "", nil, fmt.Errorf("files: %s %s/%s: %w", op, h.store, fileformat.EscapeName(asset), err)
 		}
 		last := i == len(parts)-1
 		switch {
 		case info.Mode()&fs.ModeSymlink != 0 && last:
 			return "", "", nil, h.refusal(op, asset, "symlink; "+through(op))
 		case info.Mode()&fs.ModeSymlink != 0:
-			return "", "", nil, h.refusal(op, asset, sfiles.EscapeName(strings.Join(parts[:i+1], "/"))+" is a symlinked directory; "+through(op))
+			return "", "", nil, h.refusal(op, asset, fileformat.EscapeName(strings.Join(parts[:i+1], "/"))+" is a symlinked directory; "+through(op))
 		case !last && !info.IsDir():
-			return "", "", nil, fmt.Errorf("files: %s %s/%s: %s is not a directory: %w", op, h.store, sfiles.EscapeName(asset),
-				sfiles.EscapeName(strings.Join(parts[:i+1], "/")), piimap.ErrNotFound)
+			return "", "", nil, fmt.Errorf("files: %s %s/%s: %s is not a directory: %w", op, h.store, fileformat.EscapeName(asset),
+				fileformat.EscapeName(strings.Join(parts[:i+1], "/")), piimap.ErrNotFound)
 		case last && !info.Mode().IsRegular():
 			return "", "", nil, h.refusal(op, asset, fmt.Sprintf("not a regular file (%s); refusing it", kindOf(info.Mode())))
 		}

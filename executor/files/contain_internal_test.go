@@ -3,6 +3,7 @@ package files
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"errors"
 	"io"
 	"io/fs"
@@ -13,7 +14,9 @@ import (
 	"testing"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/filerewrite"
+	"github.com/piimap/piimap/executor/sqlkit/duckdbsql"
 	"github.com/piimap/piimap/scanner"
 )
 
@@ -49,7 +52,7 @@ func newSwapEnv(t *testing.T) *swapEnv {
 		t.Fatal(err)
 	}
 	e.sum = sha256.Sum256([]byte(swapCSV))
-	h, err := Open(context.Background(), scanner.StoreConfig{Name: "lake", URL: "file://" + e.root}, executor.HandlerOptions{MaskKey: []byte("k")})
+	h, err := Open(context.Background(), scanner.StoreConfig{Name: "lake", URL: "file://" + e.root}, driver.HandlerOptions{MaskKey: []byte("k")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,15 +113,15 @@ func (e *swapEnv) check(t *testing.T, err error) {
 	}
 }
 
-func (e *swapEnv) target() executor.Target {
-	return executor.Target{Asset: "exports/customers.csv", Format: piimap.FormatCSV, Mode: executor.ModeDelete,
-		Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"ann@example.com"}}}}
+func (e *swapEnv) target() driver.Target {
+	return driver.Target{Asset: "exports/customers.csv", Format: piimap.FormatCSV, Mode: driver.ModeDelete,
+		Match: []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"ann@example.com"}}}}
 }
 
 func (e *swapEnv) rewriteAll(ctx context.Context, f file) error {
 	return e.h.rewrite(ctx, f, func(w io.Writer) error {
 		return e.h.stream(f, func(r io.Reader) error {
-			_, err := RewriteStream(ctx, r, w, f.format, e.target(), e.h.maskKey)
+			_, err := filerewrite.RewriteStream(ctx, r, w, f.format, e.target(), e.h.maskKey)
 			return err
 		})
 	})
@@ -152,7 +155,7 @@ func TestSwapFileDuringRewrite(t *testing.T) {
 	}
 	err = e.h.rewrite(context.Background(), f, func(w io.Writer) error {
 		if err := e.h.stream(f, func(r io.Reader) error {
-			_, err := RewriteStream(context.Background(), r, w, f.format, e.target(), e.h.maskKey)
+			_, err := filerewrite.RewriteStream(context.Background(), r, w, f.format, e.target(), e.h.maskKey)
 			return err
 		}); err != nil {
 			return err
@@ -171,7 +174,7 @@ func TestSwapDirDuringRewrite(t *testing.T) {
 	}
 	err = e.h.rewrite(context.Background(), f, func(w io.Writer) error {
 		if err := e.h.stream(f, func(r io.Reader) error {
-			_, err := RewriteStream(context.Background(), r, w, f.format, e.target(), e.h.maskKey)
+			_, err := filerewrite.RewriteStream(context.Background(), r, w, f.format, e.target(), e.h.maskKey)
 			return err
 		}); err != nil {
 			return err
@@ -222,12 +225,13 @@ func TestSwapBeforeRead(t *testing.T) {
 // residual), but the replace is refused, so nothing outside is written.
 func TestSwapParquetBeforeReplace(t *testing.T) {
 	e := newSwapEnv(t)
-	db, err := e.h.duck()
+	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer db.Close()
 	for _, p := range []string{filepath.Join(e.root, "exports/events.parquet"), filepath.Join(e.outside, "events.parquet")} {
-		if _, err := db.Exec("COPY (SELECT 'ann@example.com' AS email UNION ALL SELECT 'bob@example.com') TO " + quote(p) + " (FORMAT PARQUET)"); err != nil {
+		if _, err := db.Exec("COPY (SELECT 'ann@example.com' AS email UNION ALL SELECT 'bob@example.com') TO " + duckdbsql.QuoteLiteral(p) + " (FORMAT PARQUET)"); err != nil {
 			t.Fatal(err)
 		}
 	}

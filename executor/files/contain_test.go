@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 )
 
 func sha(t *testing.T, p string) string {
@@ -63,43 +63,43 @@ func tree(t *testing.T, dir string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func subjectTarget(asset, field string, mode executor.Mode) executor.Target {
-	return executor.Target{Asset: asset, Mode: mode, Match: []executor.Match{{Field: field, Kind: piimap.KeyEmail, Values: []string{subject}}}}
+func subjectTarget(asset, field string, mode driver.Mode) driver.Target {
+	return driver.Target{Asset: asset, Mode: mode, Match: []driver.Match{{Field: field, Kind: piimap.KeyEmail, Values: []string{subject}}}}
 }
 
 // op is one handler operation on a target; write says whether it writes.
 type op struct {
 	name  string
 	write bool
-	run   func(h executor.Handler, t executor.Target) error
+	run   func(h driver.Handler, t driver.Target) error
 }
 
 var ops = []op{
-	{"check", true, func(h executor.Handler, t executor.Target) error { return h.(executor.ModeChecker).CheckMode(t) }},
-	{"erase", true, func(h executor.Handler, t executor.Target) error {
-		_, err := h.Erase(context.Background(), []executor.Target{t}, executor.EraseOptions{})
+	{"check", true, func(h driver.Handler, t driver.Target) error { return h.(driver.ModeChecker).CheckMode(t) }},
+	{"erase", true, func(h driver.Handler, t driver.Target) error {
+		_, err := h.Erase(context.Background(), []driver.Target{t}, driver.EraseOptions{})
 		return err
 	}},
-	{"rectify", true, func(h executor.Handler, t executor.Target) error {
+	{"rectify", true, func(h driver.Handler, t driver.Target) error {
 		t.Changes = map[string]string{"email": "new@example.com"}
-		_, err := h.(executor.Rectifier).Rectify(context.Background(), []executor.Target{t}, executor.EraseOptions{})
+		_, err := h.(driver.Rectifier).Rectify(context.Background(), []driver.Target{t}, driver.EraseOptions{})
 		return err
 	}},
-	{"find", false, func(h executor.Handler, t executor.Target) error {
-		return h.Find(context.Background(), t, func(executor.Batch) error { return errors.New("find emitted rows") })
+	{"find", false, func(h driver.Handler, t driver.Target) error {
+		return h.Find(context.Background(), t, func(driver.Batch) error { return errors.New("find emitted rows") })
 	}},
-	{"count", false, func(h executor.Handler, t executor.Target) error {
-		_, err := h.(executor.Counter).Count(context.Background(), t)
+	{"count", false, func(h driver.Handler, t driver.Target) error {
+		_, err := h.(driver.Counter).Count(context.Background(), t)
 		return err
 	}},
-	{"export", false, func(h executor.Handler, t executor.Target) error {
+	{"export", false, func(h driver.Handler, t driver.Target) error {
 		dir, _ := os.MkdirTemp("", "export")
 		defer os.RemoveAll(dir)
-		_, err := h.(executor.ParquetExporter).ExportParquet(context.Background(), t, filepath.Join(dir, "x.parquet"))
+		_, err := h.(driver.ParquetExporter).ExportParquet(context.Background(), t, filepath.Join(dir, "x.parquet"))
 		return err
 	}},
-	{"version", false, func(h executor.Handler, t executor.Target) error {
-		_, err := h.(executor.AssetVersioner).AssetVersion(context.Background(), t.Asset)
+	{"version", false, func(h driver.Handler, t driver.Target) error {
+		_, err := h.(driver.AssetVersioner).AssetVersion(context.Background(), t.Asset)
 		return err
 	}},
 }
@@ -155,24 +155,24 @@ func TestContainment(t *testing.T) {
 	defer h.Close()
 	cases := []struct {
 		asset, field string
-		mode         executor.Mode
+		mode         driver.Mode
 		why          string // in every refusal
 		readsOK      bool   // reads are allowed (hard link)
 	}{
-		{"exports/customers.csv", "email", executor.ModeDelete, "symlink; refusing to %s through it", false},
-		{"logs/app.log", "", executor.ModeRedact, "symlink; refusing to %s through it", false},
-		{"events.parquet", "email", executor.ModeDelete, "symlink; refusing to %s through it", false},
-		{"chain.csv", "email", executor.ModeDelete, "symlink; refusing to %s through it", false},
-		{"alias.csv", "email", executor.ModeDelete, "symlink; refusing to %s through it", false},
-		{"linkdir/customers.csv", "email", executor.ModeDelete, "linkdir is a symlinked directory; refusing to %s through it", false},
-		{"realdir/customers.csv", "email", executor.ModeDelete, "realdir is a symlinked directory; refusing to %s through it", false},
-		{"dangling.csv", "email", executor.ModeDelete, "symlink; refusing to %s through it", false},
-		{"hard.csv", "email", executor.ModeDelete, "file has 2 hard links", true},
-		{"../outside/secret.csv", "email", executor.ModeDelete, "name has a . or .. segment", false},
-		{"/etc/passwd", "", executor.ModeRedact, "absolute name", false},
-		{"real/../../outside/secret.csv", "email", executor.ModeDelete, "name has a . or .. segment", false},
-		{"real/customers.csv\x00", "email", executor.ModeDelete, "control characters", false},
-		{"real", "email", executor.ModeDelete, "not a regular file (directory)", false},
+		{"exports/customers.csv", "email", driver.ModeDelete, "symlink; refusing to %s through it", false},
+		{"logs/app.log", "", driver.ModeRedact, "symlink; refusing to %s through it", false},
+		{"events.parquet", "email", driver.ModeDelete, "symlink; refusing to %s through it", false},
+		{"chain.csv", "email", driver.ModeDelete, "symlink; refusing to %s through it", false},
+		{"alias.csv", "email", driver.ModeDelete, "symlink; refusing to %s through it", false},
+		{"linkdir/customers.csv", "email", driver.ModeDelete, "linkdir is a symlinked directory; refusing to %s through it", false},
+		{"realdir/customers.csv", "email", driver.ModeDelete, "realdir is a symlinked directory; refusing to %s through it", false},
+		{"dangling.csv", "email", driver.ModeDelete, "symlink; refusing to %s through it", false},
+		{"hard.csv", "email", driver.ModeDelete, "file has 2 hard links", true},
+		{"../outside/secret.csv", "email", driver.ModeDelete, "name has a . or .. segment", false},
+		{"/etc/passwd", "", driver.ModeRedact, "absolute name", false},
+		{"real/../../outside/secret.csv", "email", driver.ModeDelete, "name has a . or .. segment", false},
+		{"real/customers.csv\x00", "email", driver.ModeDelete, "control characters", false},
+		{"real", "email", driver.ModeDelete, "not a regular file (directory)", false},
 	}
 	for _, c := range cases {
 		tg := subjectTarget(c.asset, c.field, c.mode)
@@ -242,7 +242,7 @@ func TestContainment(t *testing.T) {
 	}
 
 	// The real names still erase normally.
-	res, err := h.Erase(context.Background(), []executor.Target{subjectTarget("real/customers.csv", "email", executor.ModeDelete)}, executor.EraseOptions{})
+	res, err := h.Erase(context.Background(), []driver.Target{subjectTarget("real/customers.csv", "email", driver.ModeDelete)}, driver.EraseOptions{})
 	if err != nil || len(res) != 1 || res[0].Changed != 2 {
 		t.Fatalf("erase the real file: %+v %v", res, err)
 	}
@@ -266,7 +266,7 @@ func TestSymlinkedRoot(t *testing.T) {
 	h := open(t, filepath.Join(base, "link"))
 	defer h.Close()
 	subj, _ := fixtures[0].targets()
-	res, err := h.Erase(context.Background(), []executor.Target{subj}, executor.EraseOptions{})
+	res, err := h.Erase(context.Background(), []driver.Target{subj}, driver.EraseOptions{})
 	if err != nil || res[0].Changed != 2 {
 		t.Fatalf("erase under a symlinked root: %+v %v", res, err)
 	}
@@ -309,7 +309,7 @@ func TestBackslashName(t *testing.T) {
 	writeAt(t, filepath.Join(root, "a/b.csv"), csvData)
 	h := open(t, root)
 	defer h.Close()
-	res, err := h.Erase(context.Background(), []executor.Target{subjectTarget(`a\b.csv`, "email", executor.ModeDelete)}, executor.EraseOptions{})
+	res, err := h.Erase(context.Background(), []driver.Target{subjectTarget(`a\b.csv`, "email", driver.ModeDelete)}, driver.EraseOptions{})
 	if err != nil || res[0].Changed != 2 {
 		t.Fatalf("erase: %+v %v", res, err)
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	"github.com/piimap/piimap/lineage/lineagetest"
 	"github.com/piimap/piimap/scanner"
 	sfiles "github.com/piimap/piimap/scanner/files"
@@ -120,7 +120,7 @@ func TestStaleTempsNoDebris(t *testing.T) {
 	h := open(t, root)
 	defer h.Close()
 	subj, _ := fixtures[0].targets()
-	if _, err := h.Erase(context.Background(), []executor.Target{subj}, executor.EraseOptions{DryRun: true}); err != nil {
+	if _, err := h.Erase(context.Background(), []driver.Target{subj}, driver.EraseOptions{DryRun: true}); err != nil {
 		t.Fatal(err)
 	}
 	if got := len(tempsIn(t, root)); got != len(plant)+1 {
@@ -128,7 +128,7 @@ func TestStaleTempsNoDebris(t *testing.T) {
 	}
 
 	// The next erasure (of one file) clears every stale temp file in the store.
-	res2, err := h.Erase(context.Background(), []executor.Target{subj}, executor.EraseOptions{})
+	res2, err := h.Erase(context.Background(), []driver.Target{subj}, driver.EraseOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestStaleTempsNoDebris(t *testing.T) {
 	os.Remove(link)
 	pq := parquetFixture()
 	pqSubj, _ := pq.targets()
-	if _, err := h.Erase(context.Background(), []executor.Target{pqSubj}, executor.EraseOptions{}); err != nil {
+	if _, err := h.Erase(context.Background(), []driver.Target{pqSubj}, driver.EraseOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if left := tempsIn(t, root); len(left) > 0 {

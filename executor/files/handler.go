@@ -2,9 +2,7 @@ package files
 
 import (
 	"bufio"
-	"compress/gzip"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -13,18 +11,18 @@ import (
 	"sync"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/filerewrite"
 	"github.com/piimap/piimap/scanner"
+	"github.com/piimap/piimap/scanner/fileformat"
 	sfiles "github.com/piimap/piimap/scanner/files"
+	"github.com/piimap/piimap/scanner/idfilter"
 )
 
 // Kind is the store kind this package handles.
 const Kind = "files"
 
-func init() { executor.Register(Kind, Open) }
-
-// findBatch is how many rows a streaming Find emits at once.
-const findBatch = 1024
+func init() { driver.Register(Kind, Open) }
 
 // Handler finds and erases a subject's records in the files under one
 // directory (file:// stores; assets are paths relative to the root).
@@ -36,20 +34,19 @@ type Handler struct {
 	readOnly bool
 	maskKey  []byte
 
-	dbOnce sync.Once
-	db     *sql.DB // in-memory DuckDB for Parquet
-	dbErr  error
+	parquet filerewrite.Parquet // in-memory DuckDB, opened at the first Parquet file
 
 	sweepOnce sync.Once // sweepTemps (atomic.go), before the first write
 }
 
 var (
-	_ executor.Handler         = (*Handler)(nil)
-	_ executor.Counter         = (*Handler)(nil)
-	_ executor.ModeChecker     = (*Handler)(nil)
-	_ executor.ParquetExporter = (*Handler)(nil)
-	_ executor.ParallelReader  = (*Handler)(nil)
-	_ executor.Rectifier       = (*Handler)(nil)
+	_ driver.Handler            = (*Handler)(nil)
+	_ driver.Counter            = (*Handler)(nil)
+	_ driver.ModeChecker        = (*Handler)(nil)
+	_ driver.ParquetExporter    = (*Handler)(nil)
+	_ driver.ParallelReader     = (*Handler)(nil)
+	_ driver.Rectifier          = (*Handler)(nil)
+	_ driver.IdentifierFiltered = (*Handler)(nil)
 )
 
 // ParallelReads: files are read independently (Parquet through one
@@ -57,7 +54,7 @@ var (
 func (h *Handler) ParallelReads() int { return 4 }
 
 // Open opens the directory of a file:// store.
-func Open(ctx context.Context, sc scanner.StoreConfig, opt executor.HandlerOptions) (executor.Handler, error) {
+func Open(ctx context.Context, sc scanner.StoreConfig, opt driver.HandlerOptions) (driver.Handler, error) {
 	root, err := sfiles.ParseURL(sc.URL)
 	if err != nil {
 		return nil, err
@@ -83,8 +80,8 @@ func Open(ctx context.Context, sc scanner.StoreConfig, opt executor.HandlerOptio
 // Close releases the root and the in-memory DuckDB, if one was opened.
 func (h *Handler) Close() error {
 	err := h.fsroot.Close()
-	if h.db != nil {
-		err = errors.Join(err, h.db.Close())
+	if perr := h.parquet.Close(); perr != nil {
+		err = errors.Join(err, perr)
 	}
 	return err
 }
@@ -103,7 +100,7 @@ type file struct {
 // symlink on its path (locate; op names the operation in errors and says
 // whether it writes), and settles its format (from the plan, else
 // detected) and compression (the plan's, or the gzip magic).
-func (h *Handler) resolve(t executor.Target, op string) (file, error) {
+func (h *Handler) resolve(t driver.Target, op string) (file, error) {
 	rel, abs, info, err := h.locate(op, t.Asset)
 	if err != nil {
 		return file{}, err
@@ -112,21 +109,21 @@ func (h *Handler) resolve(t executor.Target, op string) (file, error) {
 	if !f.gz || f.format == "" {
 		fh, err := h.openFile(f)
 		if err != nil {
-			return file{}, fmt.Errorf("files: %s %s/%s: %w", op, h.store, sfiles.EscapeName(t.Asset), err)
+			return file{}, fmt.Errorf("files: %s %s/%s: %w", op, h.store, fileformat.EscapeName(t.Asset), err)
 		}
 		br := bufio.NewReader(fh)
 		magic, _ := br.Peek(2)
-		f.gz = f.gz || isGzip(magic)
+		f.gz = f.gz || fileformat.IsGzip(magic)
 		if f.format == "" {
 			f.format = h.detect(t.Asset, fh, br, f.gz)
 		}
 		fh.Close()
 	}
 	if f.format == "" {
-		return file{}, fmt.Errorf("files: %s/%s: unreadable binary content: %w", h.store, sfiles.EscapeName(t.Asset), piimap.ErrUnsupported)
+		return file{}, fmt.Errorf("files: %s/%s: unreadable binary content: %w", h.store, fileformat.EscapeName(t.Asset), piimap.ErrUnsupported)
 	}
 	if f.format == piimap.FormatParquet && f.gz {
-		return file{}, fmt.Errorf("files: %s/%s: gzip-wrapped parquet: %w", h.store, sfiles.EscapeName(t.Asset), piimap.ErrUnsupported)
+		return file{}, fmt.Errorf("files: %s/%s: gzip-wrapped parquet: %w", h.store, fileformat.EscapeName(t.Asset), piimap.ErrUnsupported)
 	}
 	return f, nil
 }
@@ -134,18 +131,13 @@ func (h *Handler) resolve(t executor.Target, op string) (file, error) {
 // detect reads the head of an open file (decompressed when gz) and
 // detects its format like the scanner does.
 func (h *Handler) detect(asset string, fh *os.File, br *bufio.Reader, gz bool) string {
-	var r io.Reader = br
+	head := make([]byte, fileformat.HeadSize)
+	n, _ := io.ReadFull(br, head)
+	head = head[:n]
 	if gz {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return sfiles.DetectFormat(asset, nil, true)
-		}
-		defer zr.Close()
-		r = zr
+		head, _ = fileformat.GunzipHead(head, false, br)
 	}
-	head := make([]byte, sfiles.HeadSize)
-	n, _ := io.ReadFull(r, head)
-	return sfiles.DetectFormat(asset, head[:n], n < len(head))
+	return fileformat.DetectFormat(asset, head, len(head) < fileformat.HeadSize)
 }
 
 func (f file) text() bool { return f.format == piimap.FormatText }
@@ -157,7 +149,7 @@ func (f file) text() bool { return f.format == piimap.FormatText }
 // root with no symlink on its path, or that has other hard links
 // (contain.go), so planning shows it as a gap instead of an erasure that
 // would write through a link or leave a copy behind.
-func (h *Handler) CheckMode(t executor.Target) error {
+func (h *Handler) CheckMode(t driver.Target) error {
 	op := opErase
 	if len(t.Changes) > 0 {
 		op = opRectify
@@ -166,12 +158,12 @@ func (h *Handler) CheckMode(t executor.Target) error {
 	if err != nil {
 		return err
 	}
-	err = CheckTarget(f.format, t)
+	err = filerewrite.CheckTarget(f.format, t)
 	if err == nil && f.format == piimap.FormatParquet {
 		err = h.checkParquet(context.Background(), f, t)
 	}
 	if err != nil {
-		return fmt.Errorf("files: %s/%s: %w", h.store, sfiles.EscapeName(t.Asset), err)
+		return fmt.Errorf("files: %s/%s: %w", h.store, fileformat.EscapeName(t.Asset), err)
 	}
 	return nil
 }
@@ -179,7 +171,7 @@ func (h *Handler) CheckMode(t executor.Target) error {
 // Rectify sets the subject's records' fields to their corrected values
 // (t.Changes) in CSV, TSV, JSON and JSON Lines files, rewriting each file
 // as Erase does; records already holding them are left alone.
-func (h *Handler) Rectify(ctx context.Context, ts []executor.Target, opt executor.EraseOptions) ([]executor.Result, error) {
+func (h *Handler) Rectify(ctx context.Context, ts []driver.Target, opt driver.EraseOptions) ([]driver.Result, error) {
 	for _, t := range ts {
 		if len(t.Changes) == 0 {
 			return nil, fmt.Errorf("files: rectify %s/%s: no changes: %w", h.store, t.Asset, piimap.ErrConfig)
@@ -189,8 +181,8 @@ func (h *Handler) Rectify(ctx context.Context, ts []executor.Target, opt executo
 }
 
 // stream opens the file's decompressed bytes for the stream functions of
-// stream.go, which hold the record-level logic for local files and
-// objects alike.
+// executor/filerewrite, which hold the record-level logic for local files
+// and objects alike.
 func (h *Handler) stream(f file, use func(r io.Reader) error) error {
 	fh, err := h.openFile(f)
 	if err != nil {
@@ -206,7 +198,7 @@ func (h *Handler) stream(f file, use func(r io.Reader) error) error {
 
 // Find emits the subject's records: Arrow batches for Parquet (DuckDB),
 // rows for CSV/JSON/JSONL, {line, text} rows for text.
-func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executor.Batch) error) error {
+func (h *Handler) Find(ctx context.Context, t driver.Target, emit func(driver.Batch) error) error {
 	f, err := h.resolve(t, opFind)
 	if err != nil {
 		return err
@@ -214,15 +206,15 @@ func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executo
 	if f.format == piimap.FormatParquet {
 		return h.findParquet(ctx, f, t, emit)
 	}
-	err = h.stream(f, func(r io.Reader) error { return FindStream(ctx, r, f.format, t, emit) })
+	err = h.stream(f, func(r io.Reader) error { return filerewrite.FindStream(ctx, r, f.format, t, emit) })
 	if err != nil {
-		return fmt.Errorf("files: find %s/%s: %w", h.store, sfiles.EscapeName(t.Asset), err)
+		return fmt.Errorf("files: find %s/%s: %w", h.store, fileformat.EscapeName(t.Asset), err)
 	}
 	return nil
 }
 
 // Count counts the subject's records (lines for text).
-func (h *Handler) Count(ctx context.Context, t executor.Target) (int64, error) {
+func (h *Handler) Count(ctx context.Context, t driver.Target) (int64, error) {
 	f, err := h.resolve(t, opCount)
 	if err != nil {
 		return 0, err
@@ -232,11 +224,11 @@ func (h *Handler) Count(ctx context.Context, t executor.Target) (int64, error) {
 	}
 	var n int64
 	err = h.stream(f, func(r io.Reader) (err error) {
-		n, err = CountStream(ctx, r, f.format, t)
+		n, err = filerewrite.CountStream(ctx, r, f.format, t)
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("files: count %s/%s: %w", h.store, sfiles.EscapeName(t.Asset), err)
+		return 0, fmt.Errorf("files: count %s/%s: %w", h.store, fileformat.EscapeName(t.Asset), err)
 	}
 	return n, nil
 }
@@ -246,14 +238,14 @@ func (h *Handler) Count(ctx context.Context, t executor.Target) (int64, error) {
 // atomically and only when something matched, so a second erase reads but
 // never writes. Files are independent: a failure stops at that file and
 // reports the results so far.
-func (h *Handler) Erase(ctx context.Context, ts []executor.Target, opt executor.EraseOptions) ([]executor.Result, error) {
+func (h *Handler) Erase(ctx context.Context, ts []driver.Target, opt driver.EraseOptions) ([]driver.Result, error) {
 	if !opt.DryRun && h.readOnly {
 		return nil, fmt.Errorf("files: %s: handler opened read-only: %w", h.store, piimap.ErrInvalidState)
 	}
 	if !opt.DryRun {
 		h.sweepTemps(ctx) // a resumed erasure clears what a killed one left
 	}
-	out := make([]executor.Result, 0, len(ts))
+	out := make([]driver.Result, 0, len(ts))
 	for _, t := range ts {
 		if err := ctx.Err(); err != nil {
 			return out, err
@@ -265,7 +257,7 @@ func (h *Handler) Erase(ctx context.Context, ts []executor.Target, opt executor.
 		if err != nil {
 			return out, err
 		}
-		res := executor.Result{Asset: t.Asset, Found: found}
+		res := driver.Result{Asset: t.Asset, Found: found}
 		if opt.DryRun || found == 0 {
 			if opt.DryRun {
 				res.Changed = found
@@ -274,14 +266,14 @@ func (h *Handler) Erase(ctx context.Context, ts []executor.Target, opt executor.
 			continue
 		}
 		if res.Changed, err = h.eraseFile(ctx, t); err != nil {
-			return out, fmt.Errorf("files: erase %s/%s: %w", h.store, sfiles.EscapeName(t.Asset), err)
+			return out, fmt.Errorf("files: erase %s/%s: %w", h.store, fileformat.EscapeName(t.Asset), err)
 		}
 		out = append(out, res)
 	}
 	return out, nil
 }
 
-func (h *Handler) eraseFile(ctx context.Context, t executor.Target) (int64, error) {
+func (h *Handler) eraseFile(ctx context.Context, t driver.Target) (int64, error) {
 	op := opErase
 	if len(t.Changes) > 0 {
 		op = opRectify
@@ -296,9 +288,16 @@ func (h *Handler) eraseFile(ctx context.Context, t executor.Target) (int64, erro
 	var changed int64
 	err = h.rewrite(ctx, f, func(w io.Writer) error {
 		return h.stream(f, func(r io.Reader) (err error) {
-			changed, err = RewriteStream(ctx, r, w, f.format, t, h.maskKey)
+			changed, err = filerewrite.RewriteStream(ctx, r, w, f.format, t, h.maskKey)
 			return err
 		})
 	})
 	return changed, err
+}
+
+// IdentifierFiltered: the handler matches an object's text lines and
+// CSV/TSV/JSON/JSONL cells byte for byte as identifier filter extraction
+// reads them (idfilter.FormatCovered), so planning may trust a filter.
+func (h *Handler) IdentifierFiltered(unitKind, format string) bool {
+	return idfilter.FormatCovered(unitKind, format)
 }

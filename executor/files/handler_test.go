@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	"github.com/piimap/piimap/executor/executortest"
 	xfiles "github.com/piimap/piimap/executor/files"
 	"github.com/piimap/piimap/scanner"
@@ -48,7 +48,7 @@ type fixture struct {
 	gz                bool
 	field             string   // subject match field; "" for text
 	fields            []string // the subject's other PII fields (null/mask clear them)
-	mode              executor.Mode
+	mode              driver.Mode
 	want              int64
 	others            []string // other subjects' identifiers
 	// after is the exact file content expected after erasure ("" = not checked).
@@ -56,40 +56,40 @@ type fixture struct {
 }
 
 var fixtures = []fixture{
-	{name: "csv", asset: "exports/customers.csv", data: csvData, field: "email", mode: executor.ModeDelete, want: 2,
+	{name: "csv", asset: "exports/customers.csv", data: csvData, field: "email", mode: driver.ModeDelete, want: 2,
 		others: []string{"bob@example.com", "xann@example.com", "ann@example.com.au"},
 		after:  "user_id,email,name,note\r\n2,bob@example.com,Bob,plain\r\n4,xann@example.com,Xann,near miss\r\n5,ann@example.com.au,Ann AU,other domain\r\n"},
-	{name: "csv.gz", asset: "exports/customers.csv.gz", data: csvData, gz: true, field: "email", mode: executor.ModeDelete, want: 2,
+	{name: "csv.gz", asset: "exports/customers.csv.gz", data: csvData, gz: true, field: "email", mode: driver.ModeDelete, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"}},
-	{name: "tsv", asset: "t/people.tsv", data: tsvData, field: "email", mode: executor.ModeDelete, want: 2,
+	{name: "tsv", asset: "t/people.tsv", data: tsvData, field: "email", mode: driver.ModeDelete, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"},
 		after:  "user_id\temail\tname\n2\tbob@example.com\tBob\n4\txann@example.com\tX\n"},
-	{name: "jsonl", asset: "logs/app.jsonl", data: jsonlData, field: "user.email", mode: executor.ModeDelete, want: 2,
+	{name: "jsonl", asset: "logs/app.jsonl", data: jsonlData, field: "user.email", mode: driver.ModeDelete, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"},
 		after: "\n" + `{"id":2,"user":{"email":"bob@example.com"},"msg":"yo"}` + "\n" +
 			`{"id":4,"user":{"email":"xann@example.com"},"msg":"near"}`},
-	{name: "jsonl.gz", asset: "logs/app.jsonl.gz", data: jsonlData, gz: true, field: "user.email", mode: executor.ModeDelete, want: 2,
+	{name: "jsonl.gz", asset: "logs/app.jsonl.gz", data: jsonlData, gz: true, field: "user.email", mode: driver.ModeDelete, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"}},
-	{name: "json", asset: "dump/users.json", data: jsonData, field: "user.email", mode: executor.ModeDelete, want: 2,
+	{name: "json", asset: "dump/users.json", data: jsonData, field: "user.email", mode: driver.ModeDelete, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"},
 		after:  "[\n  {\"id\": 2, \"user\": {\"email\": \"bob@example.com\"}},\n  {\"id\": 4, \"user\": {\"email\": \"xann@example.com\"}}\n]\n"},
-	{name: "json.gz", asset: "dump/users.json.gz", data: jsonData, gz: true, field: "user.email", mode: executor.ModeDelete, want: 2,
+	{name: "json.gz", asset: "dump/users.json.gz", data: jsonData, gz: true, field: "user.email", mode: driver.ModeDelete, want: 2,
 		others: []string{"bob@example.com"}},
-	{name: "log-redact", asset: "logs/app.log", data: logData, mode: executor.ModeRedact, want: 2,
+	{name: "log-redact", asset: "logs/app.log", data: logData, mode: driver.ModeRedact, want: 2,
 		others: []string{"bob@example.com", "xann@example.com", "ann@example.com.au"},
 		after: "2024-01-01T00:00:00Z INFO login user=bob@example.com ok\r\n" +
 			"2024-01-01T00:00:01Z WARN near miss xann@example.com and ann@example.com.au\n" +
 			"2024-01-01T00:00:02Z INFO login user=[REDACTED] ok\n" +
 			"2024-01-01T00:00:03Z INFO mail sent to <[REDACTED]>.\n"},
-	{name: "log-drop", asset: "logs/app.txt", data: logData, mode: executor.ModeDrop, want: 2,
+	{name: "log-drop", asset: "logs/app.txt", data: logData, mode: driver.ModeDrop, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"},
 		after: "2024-01-01T00:00:00Z INFO login user=bob@example.com ok\r\n" +
 			"2024-01-01T00:00:01Z WARN near miss xann@example.com and ann@example.com.au\n"},
-	{name: "log-mask.gz", asset: "logs/old.log.gz", data: logData, gz: true, mode: executor.ModeMask, want: 2,
+	{name: "log-mask.gz", asset: "logs/old.log.gz", data: logData, gz: true, mode: driver.ModeMask, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"}},
 	// Null and mask keep the subject's record with its match (and PII)
 	// fields cleared; the other records keep their bytes.
-	{name: "csv-null", asset: "exports/nulled.csv", data: csvData, field: "email", fields: []string{"name", "note"}, mode: executor.ModeNull, want: 2,
+	{name: "csv-null", asset: "exports/nulled.csv", data: csvData, field: "email", fields: []string{"name", "note"}, mode: driver.ModeNull, want: 2,
 		others: []string{"bob@example.com", "xann@example.com", "ann@example.com.au"},
 		after: "user_id,email,name,note\r\n" +
 			"1,,,\r\n" +
@@ -97,16 +97,16 @@ var fixtures = []fixture{
 			"3,,,\r\n" +
 			"4,xann@example.com,Xann,near miss\r\n" +
 			"5,ann@example.com.au,Ann AU,other domain\r\n"},
-	{name: "jsonl-null", asset: "logs/nulled.jsonl", data: jsonlData, field: "user.email", fields: []string{"msg"}, mode: executor.ModeNull, want: 2,
+	{name: "jsonl-null", asset: "logs/nulled.jsonl", data: jsonlData, field: "user.email", fields: []string{"msg"}, mode: driver.ModeNull, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"},
 		after: `{"id":1,"msg":null,"user":{"email":null}}` + "\n" +
 			"\n" +
 			`{"id":2,"user":{"email":"bob@example.com"},"msg":"yo"}` + "\n" +
 			`{"id":3,"msg":null,"user":{"email":null}}` + "\n" +
 			`{"id":4,"user":{"email":"xann@example.com"},"msg":"near"}`},
-	{name: "json-mask", asset: "dump/masked.json", data: jsonData, field: "user.email", mode: executor.ModeMask, want: 2,
+	{name: "json-mask", asset: "dump/masked.json", data: jsonData, field: "user.email", mode: driver.ModeMask, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"}},
-	{name: "tsv-mask.gz", asset: "t/masked.tsv.gz", data: tsvData, gz: true, field: "email", fields: []string{"name"}, mode: executor.ModeMask, want: 2,
+	{name: "tsv-mask.gz", asset: "t/masked.tsv.gz", data: tsvData, gz: true, field: "email", fields: []string{"name"}, mode: driver.ModeMask, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"}},
 }
 
@@ -129,22 +129,22 @@ func (fx fixture) write(t *testing.T, root string) {
 	}
 }
 
-func open(t *testing.T, root string) executor.Handler {
+func open(t *testing.T, root string) driver.Handler {
 	t.Helper()
 	h, err := xfiles.Open(context.Background(), scanner.StoreConfig{Name: "lake", URL: "file://" + root},
-		executor.HandlerOptions{MaskKey: []byte("test-mask-key")})
+		driver.HandlerOptions{MaskKey: []byte("test-mask-key")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return h
 }
 
-func (fx fixture) targets() (executor.Target, []executor.Target) {
-	subj := executor.Target{Asset: fx.asset, Mode: fx.mode, Fields: fx.fields,
-		Match: []executor.Match{{Field: fx.field, Kind: piimap.KeyEmail, Values: []string{subject}}}}
-	var others []executor.Target
+func (fx fixture) targets() (driver.Target, []driver.Target) {
+	subj := driver.Target{Asset: fx.asset, Mode: fx.mode, Fields: fx.fields,
+		Match: []driver.Match{{Field: fx.field, Kind: piimap.KeyEmail, Values: []string{subject}}}}
+	var others []driver.Target
 	for _, o := range fx.others {
-		others = append(others, executor.Target{Asset: fx.asset, Match: []executor.Match{{Field: fx.field, Kind: piimap.KeyEmail, Values: []string{o}}}})
+		others = append(others, driver.Target{Asset: fx.asset, Match: []driver.Match{{Field: fx.field, Kind: piimap.KeyEmail, Values: []string{o}}}})
 	}
 	return subj, others
 }
@@ -162,7 +162,7 @@ func TestConformance(t *testing.T) {
 					fx.write(t, root)
 				}
 				subj, others := fx.targets()
-				return executortest.Fixture{Handler: open(t, root), Subject: []executor.Target{subj}, Others: others,
+				return executortest.Fixture{Handler: open(t, root), Subject: []driver.Target{subj}, Others: others,
 					Want: map[string]int64{fx.asset: fx.want}, SubjectKeys: map[string][]string{fx.asset: fx.subjectKeys()},
 					Raw: func(t testing.TB, asset string) []executortest.Row { return fx.raw(t, root) }}
 			})
@@ -225,7 +225,7 @@ func TestEraseExactBytes(t *testing.T) {
 			h := open(t, root)
 			defer h.Close()
 			subj, _ := fx.targets()
-			res, err := h.Erase(context.Background(), []executor.Target{subj}, executor.EraseOptions{})
+			res, err := h.Erase(context.Background(), []driver.Target{subj}, driver.EraseOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -252,16 +252,16 @@ func TestDryRunAndReadOnlyWriteNothing(t *testing.T) {
 	root := t.TempDir()
 	fx := fixtures[0]
 	fx.write(t, root)
-	h, err := xfiles.Open(context.Background(), scanner.StoreConfig{Name: "lake", URL: "file://" + root}, executor.HandlerOptions{ReadOnly: true})
+	h, err := xfiles.Open(context.Background(), scanner.StoreConfig{Name: "lake", URL: "file://" + root}, driver.HandlerOptions{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer h.Close()
 	subj, _ := fx.targets()
-	if _, err := h.Erase(context.Background(), []executor.Target{subj}, executor.EraseOptions{}); err == nil {
+	if _, err := h.Erase(context.Background(), []driver.Target{subj}, driver.EraseOptions{}); err == nil {
 		t.Fatal("read-only handler erased")
 	}
-	res, err := h.Erase(context.Background(), []executor.Target{subj}, executor.EraseOptions{DryRun: true})
+	res, err := h.Erase(context.Background(), []driver.Target{subj}, driver.EraseOptions{DryRun: true})
 	if err != nil || res[0].Changed != 2 {
 		t.Fatalf("dry run: %v %+v", err, res)
 	}
@@ -280,7 +280,7 @@ func TestCancelledRewriteLeavesOriginal(t *testing.T) {
 	subj, _ := fx.targets()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := h.Erase(ctx, []executor.Target{subj}, executor.EraseOptions{}); err == nil {
+	if _, err := h.Erase(ctx, []driver.Target{subj}, driver.EraseOptions{}); err == nil {
 		t.Fatal("cancelled erase succeeded")
 	}
 	got, _ := os.ReadFile(filepath.Join(root, fx.asset))
@@ -295,24 +295,24 @@ func TestModesAndEscapes(t *testing.T) {
 	fixtures[7].write(t, root)
 	h := open(t, root)
 	defer h.Close()
-	mc := h.(executor.ModeChecker)
+	mc := h.(driver.ModeChecker)
 	cases := []struct {
 		asset string
-		mode  executor.Mode
+		mode  driver.Mode
 		ok    bool
 	}{
-		{"exports/customers.csv", executor.ModeDelete, true},
-		{"exports/customers.csv", executor.ModeNull, true},
-		{"exports/customers.csv", executor.ModeMask, true},
-		{"exports/customers.csv", executor.ModeRedact, false},
-		{"logs/app.log", executor.ModeRedact, true},
-		{"logs/app.log", executor.ModeDrop, true},
-		{"logs/app.log", executor.ModeMask, true},
-		{"logs/app.log", executor.ModeNull, false},
-		{"../outside.csv", executor.ModeDelete, false},
+		{"exports/customers.csv", driver.ModeDelete, true},
+		{"exports/customers.csv", driver.ModeNull, true},
+		{"exports/customers.csv", driver.ModeMask, true},
+		{"exports/customers.csv", driver.ModeRedact, false},
+		{"logs/app.log", driver.ModeRedact, true},
+		{"logs/app.log", driver.ModeDrop, true},
+		{"logs/app.log", driver.ModeMask, true},
+		{"logs/app.log", driver.ModeNull, false},
+		{"../outside.csv", driver.ModeDelete, false},
 	}
 	for _, c := range cases {
-		err := mc.CheckMode(executor.Target{Asset: c.asset, Mode: c.mode})
+		err := mc.CheckMode(driver.Target{Asset: c.asset, Mode: c.mode})
 		if (err == nil) != c.ok {
 			t.Errorf("%s %s: err=%v, want ok=%v", c.asset, c.mode, err, c.ok)
 		}
@@ -320,7 +320,7 @@ func TestModesAndEscapes(t *testing.T) {
 }
 
 func parquetFixture() fixture {
-	return fixture{name: "parquet", asset: "events/2024/events.parquet", field: "email", mode: executor.ModeDelete, want: 2,
+	return fixture{name: "parquet", asset: "events/2024/events.parquet", field: "email", mode: driver.ModeDelete, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"}}
 }
 
@@ -358,23 +358,23 @@ func TestMaskRecords(t *testing.T) {
 	h := open(t, root)
 	defer h.Close()
 	key := []byte("test-mask-key")
-	tok := executor.MaskToken(key, subject)
+	tok := driver.MaskToken(key, subject)
 	for _, c := range []struct {
 		asset, field string
 		fields       []string
 		want         []string // in the file after masking
 	}{
 		{"exports/customers.csv", "email", []string{"name"}, []string{
-			"1," + tok + "," + executor.MaskToken(key, "Ann") + ",\"multi\nline, quoted\"\r\n",
-			"3," + executor.MaskToken(key, "ANN@Example.com") + "," + executor.MaskToken(key, "Ann A") + ",second\r\n",
+			"1," + tok + "," + driver.MaskToken(key, "Ann") + ",\"multi\nline, quoted\"\r\n",
+			"3," + driver.MaskToken(key, "ANN@Example.com") + "," + driver.MaskToken(key, "Ann A") + ",second\r\n",
 			"2,bob@example.com,Bob,plain\r\n"}},
 		{"dump/users.json", "user.email", nil, []string{
 			`{"id":1,"user":{"email":"` + tok + `"}}`,
 			`{"id": 2, "user": {"email": "bob@example.com"}}`}},
 	} {
-		tgt := executor.Target{Asset: c.asset, Mode: executor.ModeMask, Fields: c.fields,
-			Match: []executor.Match{{Field: c.field, Kind: piimap.KeyEmail, Values: []string{subject}}}}
-		res, err := h.Erase(ctx, []executor.Target{tgt}, executor.EraseOptions{})
+		tgt := driver.Target{Asset: c.asset, Mode: driver.ModeMask, Fields: c.fields,
+			Match: []driver.Match{{Field: c.field, Kind: piimap.KeyEmail, Values: []string{subject}}}}
+		res, err := h.Erase(ctx, []driver.Target{tgt}, driver.EraseOptions{})
 		if err != nil || res[0].Changed != 2 {
 			t.Fatalf("%s: erase %+v %v", c.asset, res, err)
 		}
@@ -387,7 +387,7 @@ func TestMaskRecords(t *testing.T) {
 		if !strings.HasSuffix(tok, "@redacted.invalid") {
 			t.Errorf("email token %q lost its shape", tok)
 		}
-		if n, err := h.(executor.Counter).Count(ctx, tgt); err != nil || n != 0 {
+		if n, err := h.(driver.Counter).Count(ctx, tgt); err != nil || n != 0 {
 			t.Errorf("%s: %d subject records left (%v)", c.asset, n, err)
 		}
 	}
@@ -405,7 +405,7 @@ func TestRectifyRecords(t *testing.T) {
 	writeParquet(t, root, parquetFixture().asset)
 	h := open(t, root)
 	defer h.Close()
-	rf := h.(executor.Rectifier)
+	rf := h.(driver.Rectifier)
 	for _, c := range []struct {
 		asset, field string
 		changes      map[string]string
@@ -417,9 +417,9 @@ func TestRectifyRecords(t *testing.T) {
 			`{"id":1,"msg":"corrected","user":{"email":"ann@example.com"}}` + "\n",
 			`{"id":2,"user":{"email":"bob@example.com"},"msg":"yo"}` + "\n"}},
 	} {
-		tgt := executor.Target{Asset: c.asset, Changes: c.changes,
-			Match: []executor.Match{{Field: c.field, Kind: piimap.KeyEmail, Values: []string{subject}}}}
-		res, err := rf.Rectify(ctx, []executor.Target{tgt}, executor.EraseOptions{})
+		tgt := driver.Target{Asset: c.asset, Changes: c.changes,
+			Match: []driver.Match{{Field: c.field, Kind: piimap.KeyEmail, Values: []string{subject}}}}
+		res, err := rf.Rectify(ctx, []driver.Target{tgt}, driver.EraseOptions{})
 		if err != nil || res[0].Found != 2 || res[0].Changed != 2 {
 			t.Fatalf("%s: rectify %+v %v", c.asset, res, err)
 		}
@@ -429,23 +429,23 @@ func TestRectifyRecords(t *testing.T) {
 				t.Errorf("%s: %q missing from\n%s", c.asset, w, got)
 			}
 		}
-		res, err = rf.Rectify(ctx, []executor.Target{tgt}, executor.EraseOptions{})
+		res, err = rf.Rectify(ctx, []driver.Target{tgt}, driver.EraseOptions{})
 		if err != nil || res[0].Changed != 0 {
 			t.Errorf("%s: second rectification %+v %v, want nothing changed", c.asset, res, err)
 		}
 	}
-	mc := h.(executor.ModeChecker)
-	if err := mc.CheckMode(executor.Target{Asset: "logs/app.log", Changes: map[string]string{"email": "x@example.com"}}); !errors.Is(err, piimap.ErrUnsupported) {
+	mc := h.(driver.ModeChecker)
+	if err := mc.CheckMode(driver.Target{Asset: "logs/app.log", Changes: map[string]string{"email": "x@example.com"}}); !errors.Is(err, piimap.ErrUnsupported) {
 		t.Errorf("text rectification check %v, want ErrUnsupported", err)
 	}
 	pq := parquetFixture().asset
-	if err := mc.CheckMode(executor.Target{Asset: pq, Mode: executor.ModeMask, Fields: []string{"user_id"}}); !errors.Is(err, piimap.ErrUnsupported) {
+	if err := mc.CheckMode(driver.Target{Asset: pq, Mode: driver.ModeMask, Fields: []string{"user_id"}}); !errors.Is(err, piimap.ErrUnsupported) {
 		t.Errorf("parquet mask of a BIGINT column: %v, want ErrUnsupported", err)
 	}
-	if err := mc.CheckMode(executor.Target{Asset: pq, Mode: executor.ModeMask, Fields: []string{"ip"}}); err != nil {
+	if err := mc.CheckMode(driver.Target{Asset: pq, Mode: driver.ModeMask, Fields: []string{"ip"}}); err != nil {
 		t.Errorf("parquet mask of a VARCHAR column: %v", err)
 	}
-	if err := mc.CheckMode(executor.Target{Asset: pq, Changes: map[string]string{"user.email": "x"}}); !errors.Is(err, piimap.ErrUnsupported) {
+	if err := mc.CheckMode(driver.Target{Asset: pq, Changes: map[string]string{"user.email": "x"}}); !errors.Is(err, piimap.ErrUnsupported) {
 		t.Errorf("parquet rectification of a nested field: %v, want ErrUnsupported", err)
 	}
 }
@@ -460,7 +460,7 @@ func TestParquetNullAndRectify(t *testing.T) {
 	writeParquet(t, root, asset)
 	h := open(t, root)
 	defer h.Close()
-	match := []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}
+	match := []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}
 	rows := func() string {
 		db, err := sql.Open("duckdb", "")
 		if err != nil {
@@ -475,9 +475,9 @@ func TestParquetNullAndRectify(t *testing.T) {
 		}
 		return out
 	}
-	rect := executor.Target{Asset: asset, Changes: map[string]string{"ip": "10.9.9.9"}, Match: match}
+	rect := driver.Target{Asset: asset, Changes: map[string]string{"ip": "10.9.9.9"}, Match: match}
 	for i, want := range []int64{2, 0} {
-		res, err := h.(executor.Rectifier).Rectify(ctx, []executor.Target{rect}, executor.EraseOptions{})
+		res, err := h.(driver.Rectifier).Rectify(ctx, []driver.Target{rect}, driver.EraseOptions{})
 		if err != nil || res[0].Changed != want {
 			t.Fatalf("rectify run %d: %+v %v, want %d changed", i+1, res, err, want)
 		}
@@ -485,9 +485,9 @@ func TestParquetNullAndRectify(t *testing.T) {
 	if got, want := rows(), "1|ann@example.com|10.9.9.9;2|bob@example.com|10.0.0.2;3|Ann@Example.COM|10.9.9.9;4|xann@example.com|10.0.0.4"; got != want {
 		t.Errorf("after rectification %s, want %s", got, want)
 	}
-	null := executor.Target{Asset: asset, Mode: executor.ModeNull, Match: match}
+	null := driver.Target{Asset: asset, Mode: driver.ModeNull, Match: match}
 	for i, want := range []int64{2, 0} {
-		res, err := h.Erase(ctx, []executor.Target{null}, executor.EraseOptions{})
+		res, err := h.Erase(ctx, []driver.Target{null}, driver.EraseOptions{})
 		if err != nil || res[0].Changed != want {
 			t.Fatalf("null run %d: %+v %v, want %d changed", i+1, res, err, want)
 		}
@@ -495,23 +495,23 @@ func TestParquetNullAndRectify(t *testing.T) {
 	if got, want := rows(), "1|NULL|10.9.9.9;2|bob@example.com|10.0.0.2;3|NULL|10.9.9.9;4|xann@example.com|10.0.0.4"; got != want {
 		t.Errorf("after null %s, want %s", got, want)
 	}
-	nested := executor.Target{Asset: asset, Changes: map[string]string{"user.email": "x"}, Match: []executor.Match{{Field: "ip", Kind: executor.KindKey, Values: []string{"10.0.0.2"}}}}
-	if _, err := h.(executor.Rectifier).Rectify(ctx, []executor.Target{nested}, executor.EraseOptions{}); !errors.Is(err, piimap.ErrUnsupported) {
+	nested := driver.Target{Asset: asset, Changes: map[string]string{"user.email": "x"}, Match: []driver.Match{{Field: "ip", Kind: driver.KindKey, Values: []string{"10.0.0.2"}}}}
+	if _, err := h.(driver.Rectifier).Rectify(ctx, []driver.Target{nested}, driver.EraseOptions{}); !errors.Is(err, piimap.ErrUnsupported) {
 		t.Errorf("nested rectification: %v, want ErrUnsupported", err)
 	}
 
 	// Mask swaps the subject's values for tokens computed in Go.
 	writeParquet(t, root, asset)
-	mask := executor.Target{Asset: asset, Mode: executor.ModeMask, Fields: []string{"ip"}, Match: match}
+	mask := driver.Target{Asset: asset, Mode: driver.ModeMask, Fields: []string{"ip"}, Match: match}
 	for i, want := range []int64{2, 0} {
-		res, err := h.Erase(ctx, []executor.Target{mask}, executor.EraseOptions{})
+		res, err := h.Erase(ctx, []driver.Target{mask}, driver.EraseOptions{})
 		if err != nil || res[0].Changed != want {
 			t.Fatalf("mask run %d: %+v %v, want %d changed", i+1, res, err, want)
 		}
 	}
 	key := []byte("test-mask-key")
-	want := "1|" + executor.MaskToken(key, "ann@example.com") + "|" + executor.MaskToken(key, "10.0.0.1") +
-		";2|bob@example.com|10.0.0.2;3|" + executor.MaskToken(key, "Ann@Example.COM") + "|" + executor.MaskToken(key, "10.0.0.3") +
+	want := "1|" + driver.MaskToken(key, "ann@example.com") + "|" + driver.MaskToken(key, "10.0.0.1") +
+		";2|bob@example.com|10.0.0.2;3|" + driver.MaskToken(key, "Ann@Example.COM") + "|" + driver.MaskToken(key, "10.0.0.3") +
 		";4|xann@example.com|10.0.0.4"
 	if got := rows(); got != want {
 		t.Errorf("after mask %s, want %s", got, want)

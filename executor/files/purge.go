@@ -8,10 +8,10 @@ import (
 	"strings"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 )
 
-var _ executor.Purger = (*Handler)(nil)
+var _ driver.Purger = (*Handler)(nil)
 
 // Purge reports the erased bytes of each rewritten file gone: Erase and
 // Rectify wrote a new file (text and gzip too) and renamed it over the
@@ -21,11 +21,11 @@ var _ executor.Purger = (*Handler)(nil)
 // that asset gets an exception naming it. Filesystem snapshots, backups and
 // freed disk blocks, which the filesystem does not overwrite, are outside
 // piimap's reach.
-func (h *Handler) Purge(ctx context.Context, ts []executor.Target) ([]executor.PurgeReport, error) {
+func (h *Handler) Purge(ctx context.Context, ts []driver.Target) ([]driver.PurgeReport, error) {
 	if h.readOnly {
 		return nil, fmt.Errorf("files: %s: purge: handler opened read-only: %w", h.store, piimap.ErrInvalidState)
 	}
-	var out []executor.PurgeReport
+	var out []driver.PurgeReport
 	seen := map[string]bool{}
 	for _, t := range ts {
 		if seen[t.Asset] {
@@ -35,12 +35,12 @@ func (h *Handler) Purge(ctx context.Context, ts []executor.Target) ([]executor.P
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		r := executor.PurgeReport{Asset: t.Asset, State: executor.PurgeGone,
+		r := driver.PurgeReport{Asset: t.Asset, State: driver.PurgeGone,
 			Detail: "file rewritten and replaced; no copy kept (filesystem snapshots and backups not covered)"}
 		if n, err := h.leftovers(t.Asset); err != nil {
-			r.State, r.Detail = executor.PurgeException, "file rewritten and replaced, but its directory cannot be listed to check for leftover rewrite temp files: "+err.Error()
+			r.State, r.Detail = driver.PurgeException, "file rewritten and replaced, but its directory cannot be listed to check for leftover rewrite temp files: "+err.Error()
 		} else if n > 0 {
-			r.State, r.Detail = executor.PurgeException, fmt.Sprintf("file rewritten and replaced, but %d leftover rewrite temp file(s) (%s) beside it may hold the old content", n, tmpPattern(path.Base(t.Asset)))
+			r.State, r.Detail = driver.PurgeException, fmt.Sprintf("file rewritten and replaced, but %d leftover rewrite temp file(s) (%s) beside it may hold the old content", n, tmpPattern(path.Base(t.Asset)))
 		}
 		out = append(out, r)
 	}

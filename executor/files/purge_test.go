@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 )
 
 // A fake, distinctive SSN held only by the subject's records.
@@ -76,12 +76,12 @@ func TestPurgeRewrittenFilesAreGone(t *testing.T) {
 	}
 	h := open(t, root)
 	defer h.Close()
-	ts := []executor.Target{
-		{Asset: "crm/people.csv", Mode: executor.ModeDelete, Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}},
-		{Asset: "logs/app.log", Mode: executor.ModeDrop, Match: []executor.Match{{Kind: piimap.KeyEmail, Values: []string{subject}}}},
-		{Asset: "logs/events.jsonl.gz", Gzip: true, Mode: executor.ModeDelete, Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}},
+	ts := []driver.Target{
+		{Asset: "crm/people.csv", Mode: driver.ModeDelete, Match: []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}},
+		{Asset: "logs/app.log", Mode: driver.ModeDrop, Match: []driver.Match{{Kind: piimap.KeyEmail, Values: []string{subject}}}},
+		{Asset: "logs/events.jsonl.gz", Gzip: true, Mode: driver.ModeDelete, Match: []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}},
 	}
-	res, err := h.Erase(ctx, ts, executor.EraseOptions{})
+	res, err := h.Erase(ctx, ts, driver.EraseOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestPurgeRewrittenFilesAreGone(t *testing.T) {
 			t.Fatalf("erase %s: %+v", r.Asset, r)
 		}
 	}
-	reps, err := h.(executor.Purger).Purge(ctx, append(ts, ts[0]))
+	reps, err := h.(driver.Purger).Purge(ctx, append(ts, ts[0]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestPurgeRewrittenFilesAreGone(t *testing.T) {
 		t.Fatalf("reports: %+v", reps)
 	}
 	for _, r := range reps {
-		if r.State != executor.PurgeGone || r.Detail == "" {
+		if r.State != driver.PurgeGone || r.Detail == "" {
 			t.Fatalf("report: %+v", r)
 		}
 	}
@@ -121,8 +121,8 @@ func TestPurgeRewrittenFilesAreGone(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "crm", ".people.csv.piimap-123.tmp"), []byte("old"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	reps, err = h.(executor.Purger).Purge(ctx, ts[:1])
-	if err != nil || len(reps) != 1 || reps[0].State != executor.PurgeException {
+	reps, err = h.(driver.Purger).Purge(ctx, ts[:1])
+	if err != nil || len(reps) != 1 || reps[0].State != driver.PurgeException {
 		t.Fatalf("leftover: %+v %v", reps, err)
 	}
 }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"time"
 
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	"github.com/piimap/piimap/scanner/idfilter"
 )
 
-var _ executor.AssetVersioner = (*Handler)(nil)
+var _ driver.AssetVersioner = (*Handler)(nil)
 
 // AssetVersion reports the file's current size and modification time (an
 // Lstat, refused like a read for a path that is not a regular file under

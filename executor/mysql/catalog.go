@@ -3,13 +3,11 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
-	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/sqlkit"
 	smy "github.com/piimap/piimap/scanner/mysql"
 )
 
@@ -58,47 +56,25 @@ type table struct {
 	view    bool            // a view: erased through its base tables
 }
 
-// jsonCheck matches MariaDB's JSON alias: LONGTEXT CHECK (json_valid(`c`)).
-var jsonCheck = regexp.MustCompile("(?i)^json_valid\\(`((?:[^`]|``)+)`\\)$")
-
 // tables returns the catalog entries of the given assets, reading the ones
 // not cached yet (three statements on MariaDB, two on MySQL). A missing
 // table is ErrNotFound.
 func (h *Handler) tables(ctx context.Context, assets ...string) (map[string]*table, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	var pairs []any
-	var ph []string
-	seen := map[string]bool{}
-	for _, a := range assets {
-		if _, ok := h.cat[a]; ok || seen[a] {
-			continue
-		}
-		seen[a] = true
-		db, t, ok := smy.SplitAsset(a)
-		if !ok {
-			return nil, fmt.Errorf("mysql: %s/%s: asset is not db.table: %w", h.store, a, piimap.ErrConfig)
-		}
-		pairs = append(pairs, db, t)
-		ph = append(ph, "(?, ?)")
-	}
-	if len(pairs) > 0 {
-		if err := h.loadCatalog(ctx, strings.Join(ph, ", "), pairs); err != nil {
-			return nil, smy.WrapError(ctx, h.store+": catalog", err)
-		}
-	}
-	out := make(map[string]*table, len(assets))
-	for _, a := range assets {
-		t := h.cat[a]
-		if t == nil {
-			return nil, fmt.Errorf("mysql: %s/%s: no such table: %w", h.store, a, piimap.ErrNotFound)
-		}
-		out[a] = t
-	}
-	return out, nil
+	return h.cat.Tables(ctx, assets...)
 }
 
-func (h *Handler) loadCatalog(ctx context.Context, in string, pairs []any) error {
+// loadTables reads the catalog entries of the given tables into cat.
+func (h *Handler) loadTables(ctx context.Context, cat map[string]*table, dbs, names []string) error {
+	pairs := make([]any, 0, 2*len(dbs))
+	ph := make([]string, len(dbs))
+	for i := range dbs {
+		pairs = append(pairs, dbs[i], names[i])
+		ph[i] = "(?, ?)"
+	}
+	return smy.WrapError(ctx, h.store+": catalog", h.loadCatalog(ctx, cat, strings.Join(ph, ", "), pairs))
+}
+
+func (h *Handler) loadCatalog(ctx context.Context, entries map[string]*table, in string, pairs []any) error {
 	rows, err := h.query(ctx, h.db, `
 SELECT c.TABLE_SCHEMA, c.TABLE_NAME, t.TABLE_TYPE = 'VIEW', c.COLUMN_NAME, LOWER(c.DATA_TYPE), LOWER(c.COLUMN_TYPE),
        COALESCE(c.CHARACTER_MAXIMUM_LENGTH, 0), c.IS_NULLABLE = 'YES', c.COLUMN_KEY = 'PRI'
@@ -118,10 +94,10 @@ SELECT c.TABLE_SCHEMA, c.TABLE_NAME, t.TABLE_TYPE = 'VIEW', c.COLUMN_NAME, LOWER
 		}
 		c.json = c.dataType == "json"
 		a := smy.Asset(db, name)
-		t := h.cat[a]
+		t := entries[a]
 		if t == nil {
 			t = &table{asset: a, quoted: smy.QuoteTable(db, name), cols: map[string]*column{}, parents: map[string]bool{}, view: view}
-			h.cat[a] = t
+			entries[a] = t
 		}
 		t.cols[c.name] = c
 	}
@@ -144,13 +120,13 @@ SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, REFERENCE
 			rows.Close()
 			return err
 		}
-		if t := h.cat[smy.Asset(cdb, ct)]; t != nil {
+		if t := entries[smy.Asset(cdb, ct)]; t != nil {
 			t.parents[smy.Asset(pdb, pt)] = true
 			if c := t.cols[cc]; c != nil {
 				c.fk = true
 			}
 		}
-		if t := h.cat[smy.Asset(pdb, pt)]; t != nil {
+		if t := entries[smy.Asset(pdb, pt)]; t != nil {
 			if c := t.cols[pc]; c != nil {
 				c.fk = true
 			}
@@ -174,9 +150,9 @@ SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, REFERENCE
 		if err := rows.Scan(&db, &name, &clause); err != nil {
 			return err
 		}
-		if m := jsonCheck.FindStringSubmatch(strings.TrimSpace(clause)); m != nil {
-			if t := h.cat[smy.Asset(db, name)]; t != nil {
-				if c := t.cols[strings.ReplaceAll(m[1], "``", "`")]; c != nil {
+		if col, ok := smy.JSONCheckColumn(clause); ok {
+			if t := entries[smy.Asset(db, name)]; t != nil {
+				if c := t.cols[col]; c != nil {
 					c.json = true
 				}
 			}
@@ -194,74 +170,33 @@ func (h *Handler) query(ctx context.Context, q querier, query string, args ...an
 	return q.QueryContext(ctx, query, args...)
 }
 
-// childrenFirst returns ts in an order where no table comes before a table
-// that references it, keeping the given order wherever the catalog's
-// foreign keys allow (a stable topological sort): a correct order from the
-// planner comes back unchanged. Cycles keep the given order.
-func childrenFirst(ts []executor.Target, cat map[string]*table) []executor.Target {
-	n := len(ts)
-	mustPrecede := make([][]int, n) // mustPrecede[j]: targets that wait for j
-	indeg := make([]int, n)
-	for i := range ts {
-		for j := range ts {
-			if i == j || ts[i].Asset == ts[j].Asset {
-				continue
-			}
-			if cat[ts[j].Asset].parents[ts[i].Asset] && !cat[ts[i].Asset].parents[ts[j].Asset] {
-				mustPrecede[j] = append(mustPrecede[j], i)
-				indeg[i]++
-			}
-		}
-	}
-	out := make([]executor.Target, 0, n)
-	done := make([]bool, n)
-	for len(out) < n {
-		pick := -1
-		for i := 0; i < n && pick < 0; i++ {
-			if !done[i] && indeg[i] == 0 {
-				pick = i
-			}
-		}
-		for i := 0; i < n && pick < 0; i++ { // a cycle: keep the given order
-			if !done[i] {
-				pick = i
-			}
-		}
-		done[pick] = true
-		out = append(out, ts[pick])
-		for _, k := range mustPrecede[pick] {
-			indeg[k]--
-		}
-	}
-	return out
+// load reads the catalog entries of the given assets (Erase's one
+// catalog read for every target).
+func (h *Handler) load(ctx context.Context, assets ...string) error {
+	_, err := h.tables(ctx, assets...)
+	return err
 }
 
 // CheckMode accepts delete always; null and mask only when the catalog
 // shows the UPDATE can succeed (see clearPlan).
-func (h *Handler) CheckMode(t executor.Target) error {
-	switch t.Mode {
-	case executor.ModeDelete, "":
+func (h *Handler) CheckMode(t driver.Target) error {
+	timeout := h.db.Config.StatementTimeout + h.db.Config.Driver.Timeout + time.Second
+	return sqlkit.CheckMode(Kind, h.store, t, timeout, func(ctx context.Context) error {
+		cat, err := h.tables(ctx, t.Asset)
+		if err != nil {
+			return err
+		}
+		if cat[t.Asset].view {
+			return nil // nothing is written through a view
+		}
+		if _, _, err := clearPlan(cat[t.Asset], t); err != nil {
+			return sqlkit.ModeError(Kind, h.store, t, err)
+		}
 		return nil
-	case executor.ModeNull, executor.ModeMask:
-	default:
-		return fmt.Errorf("mysql: %s/%s: mode %s: %w", h.store, t.Asset, t.Mode, piimap.ErrUnsupported)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), h.db.Config.StatementTimeout+h.db.Config.Driver.Timeout+time.Second)
-	defer cancel()
-	cat, err := h.tables(ctx, t.Asset)
-	if err != nil {
-		return err
-	}
-	if cat[t.Asset].view {
-		return nil // nothing is written through a view
-	}
-	if _, _, err := clearPlan(cat[t.Asset], t); err != nil {
-		return fmt.Errorf("mysql: %s/%s: mode %s: %w", h.store, t.Asset, t.Mode, err)
-	}
-	return nil
+	})
 }
 
-// SQLColumn methods: the catalog column as executor.ClearPlan sees it.
+// SQLColumn methods: the catalog column as driver.ClearPlan sees it.
 func (c *column) ColumnName() string { return c.name }
 func (c *column) ColumnType() string { return c.colType }
 func (c *column) MaxLen() int64      { return c.maxLen }
@@ -270,9 +205,9 @@ func (c *column) PrimaryKey() bool   { return c.pk }
 func (c *column) ForeignKey() bool   { return c.fk }
 func (c *column) IsString() bool     { return c.isString() }
 
-var _ executor.SQLColumn = (*column)(nil)
+var _ driver.SQLColumn = (*column)(nil)
 
-// clearPlan is executor.ClearPlan over this catalog's table.
-func clearPlan(tb *table, t executor.Target) (tokens, nulls []*column, err error) {
-	return executor.ClearPlan(tb.cols, t)
+// clearPlan is driver.ClearPlan over this catalog's table.
+func clearPlan(tb *table, t driver.Target) (tokens, nulls []*column, err error) {
+	return driver.ClearPlan(tb.cols, t)
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	smy "github.com/piimap/piimap/scanner/mysql"
 )
 
@@ -66,35 +66,35 @@ func execSession(t testing.TB, dbURL string, stmts ...string) {
 	}
 }
 
-func chainTargets(db string, n int) []executor.Target {
+func chainTargets(db string, n int) []driver.Target {
 	ids := make([]string, n)
 	for i := range ids {
 		ids[i] = strconv.Itoa(i + 1)
 	}
-	return []executor.Target{
-		{Asset: db + ".t5_scans", Mode: executor.ModeDelete, Match: []executor.Match{ref("parcel_id", ids...)}},
-		{Asset: db + ".t4_parcels", Mode: executor.ModeDelete, Match: []executor.Match{ref("shipment_id", ids...)}},
-		{Asset: db + ".t3_shipments", Mode: executor.ModeDelete, Match: []executor.Match{ref("order_id", ids...)}},
-		{Asset: db + ".t2_orders", Mode: executor.ModeDelete, Match: []executor.Match{ref("account_id", "1")}},
-		{Asset: db + ".t1_accounts", Mode: executor.ModeDelete, Match: []executor.Match{
+	return []driver.Target{
+		{Asset: db + ".t5_scans", Mode: driver.ModeDelete, Match: []driver.Match{ref("parcel_id", ids...)}},
+		{Asset: db + ".t4_parcels", Mode: driver.ModeDelete, Match: []driver.Match{ref("shipment_id", ids...)}},
+		{Asset: db + ".t3_shipments", Mode: driver.ModeDelete, Match: []driver.Match{ref("order_id", ids...)}},
+		{Asset: db + ".t2_orders", Mode: driver.ModeDelete, Match: []driver.Match{ref("account_id", "1")}},
+		{Asset: db + ".t1_accounts", Mode: driver.ModeDelete, Match: []driver.Match{
 			{Field: "email", Kind: piimap.KeyEmail, Values: []string{"subject.one@example.com"}},
-			{Field: "id", Kind: executor.KindKey, Values: []string{"1"}}}},
+			{Field: "id", Kind: driver.KindKey, Values: []string{"1"}}}},
 	}
 }
 
-func eraseChain(t testing.TB, dbURL, db string, n int, mode executor.Mode) (stmts, changed int64, wall time.Duration) {
+func eraseChain(t testing.TB, dbURL, db string, n int, mode driver.Mode) (stmts, changed int64, wall time.Duration) {
 	t.Helper()
-	h := open(t, dbURL, executor.HandlerOptions{MaskKey: []byte("bench")})
+	h := open(t, dbURL, driver.HandlerOptions{MaskKey: []byte("bench")})
 	defer h.Close()
 	ts := chainTargets(db, n)
 	for i := range ts {
-		if mode != executor.ModeDelete && i < len(ts)-1 {
+		if mode != driver.ModeDelete && i < len(ts)-1 {
 			ts[i].Mode = mode
 			ts[i].Fields = []string{"location", "label", "address", "note"}[i : i+1]
 		}
 	}
 	start := time.Now()
-	res, err := h.Erase(context.Background(), ts, executor.EraseOptions{})
+	res, err := h.Erase(context.Background(), ts, driver.EraseOptions{})
 	wall = time.Since(start)
 	require.NoError(t, err)
 	for _, r := range res {
@@ -112,7 +112,7 @@ func TestStatementsGrowWithTablesNotRows(t *testing.T) {
 	}
 	dbURL := newDB(t, chainSchema...)
 	db := dbName(t, dbURL)
-	for _, mode := range []executor.Mode{executor.ModeDelete, executor.ModeNull, executor.ModeMask} {
+	for _, mode := range []driver.Mode{driver.ModeDelete, driver.ModeNull, driver.ModeMask} {
 		var counts []int64
 		for _, n := range []int{10, 10000} {
 			execSession(t, dbURL, chainData(n, 500)...)
@@ -125,7 +125,7 @@ func TestStatementsGrowWithTablesNotRows(t *testing.T) {
 			for _, tb := range chainTables[1:] {
 				var left int
 				require.NoError(t, sdb.QueryRowContext(context.Background(), "SELECT COUNT(*) FROM "+tb).Scan(&left))
-				if mode == executor.ModeDelete {
+				if mode == driver.ModeDelete {
 					require.Equal(t, 500, left, tb)
 				} else {
 					require.Equal(t, n+500, left, tb)
@@ -150,7 +150,7 @@ func BenchmarkEraseChain(b *testing.B) {
 	const n, others = 2500, 5000
 	dbURL := newDB(b, chainSchema...)
 	db := dbName(b, dbURL)
-	for _, mode := range []executor.Mode{executor.ModeDelete, executor.ModeMask} {
+	for _, mode := range []driver.Mode{driver.ModeDelete, driver.ModeMask} {
 		b.Run(string(mode), func(b *testing.B) {
 			var stmts, changed int64
 			var wall time.Duration

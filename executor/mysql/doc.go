@@ -2,7 +2,7 @@
 // (mysql://… or mariadb://…): it finds, counts, erases and rectifies one
 // data subject's rows, and it is the only piimap code that writes to them.
 //
-// Matching. Where turns executor.Match values into one boolean expression
+// Matching. Where turns driver.Match values into one boolean expression
 // that decides every row the way the executor's Go matcher decides a cell.
 // MariaDB/MySQL compare strings under the column's collation, which is
 // usually case- and accent-insensitive and pads trailing spaces, so every
@@ -25,7 +25,7 @@
 //   - delete: DELETE t FROM … WHERE <match>;
 //   - null:   UPDATE … SET <pii and match columns> = NULL WHERE <match>;
 //   - mask:   one SELECT of the distinct values, HMAC tokens computed in Go
-//     (executor.MaskToken; the key never reaches the server or its logs),
+//     (driver.MaskToken; the key never reaches the server or its logs),
 //     one INSERT of the value→token pairs per masked column into a
 //     temporary table, and one UPDATE joining them; non-string columns
 //     become NULL.
@@ -39,5 +39,10 @@
 // lists as gaps. Handler.Statements counts every statement sent.
 //
 // The connection helper (URL parsing, timeouts, quoting, error
-// classification, MariaDB detection) is scanner/mysql's.
+// classification, MariaDB detection) is scanner/mysql's; the logic every
+// SQL kind shares (the matching rules, the transaction skeleton and its
+// children-first order, the catalog cache, the mode checks, Find's
+// batches) is executor/sqlkit's. This package adds MySQL's SQL for them
+// (the sqlkit.Dialect with IN lists and utf8mb4_bin comparisons) and its
+// catalog queries.
 package mysql

@@ -9,65 +9,51 @@ import (
 	"strings"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/sqlkit"
 	smy "github.com/piimap/piimap/scanner/mysql"
 )
 
 // Erase applies each target's mode in one transaction, children first; a
 // dry run only counts. Modes the catalog shows cannot work are refused
 // before the transaction starts.
-func (h *Handler) Erase(ctx context.Context, ts []executor.Target, opt executor.EraseOptions) ([]executor.Result, error) {
-	assets := make([]string, len(ts))
-	for i, t := range ts {
-		assets[i] = t.Asset
-	}
-	if _, err := h.tables(ctx, assets...); err != nil { // one catalog read for every target
+func (h *Handler) Erase(ctx context.Context, ts []driver.Target, opt driver.EraseOptions) ([]driver.Result, error) {
+	if err := sqlkit.CheckAll(ctx, ts, h.load, h.CheckMode); err != nil {
 		return nil, err
-	}
-	for _, t := range ts {
-		if err := h.CheckMode(t); err != nil {
-			return nil, err
-		}
 	}
 	return h.inTx(ctx, ts, opt, h.erase)
 }
 
-func (h *Handler) erase(ctx context.Context, tx *sql.Tx, st *txState, i int, tb *table, t executor.Target, dry bool) (executor.Result, error) {
+func (h *Handler) erase(ctx context.Context, tx *sql.Tx, st *txState, i int, tb *table, t driver.Target, dry bool) (driver.Result, error) {
 	w, args, err := h.where(tb, t)
 	if err != nil {
-		return executor.Result{}, err
+		return driver.Result{}, err
 	}
 	if dry || tb.view {
-		// A view's rows are erased through its base tables, which are
-		// targets of their own; it is only counted here, and Verify
-		// reports whatever it still shows.
 		n, err := h.count(ctx, tx, tb, w, args)
-		if tb.view && !dry {
-			return executor.Result{Found: n}, err
-		}
-		return executor.Result{Found: n, Changed: n}, err
+		return sqlkit.Counted(n, tb.view, dry), err
 	}
 	var n int64
 	switch t.Mode {
-	case executor.ModeNull, executor.ModeMask:
+	case driver.ModeNull, driver.ModeMask:
 		tokens, nulls, err := clearPlan(tb, t)
 		if err != nil {
-			return executor.Result{}, err
+			return driver.Result{}, err
 		}
-		if t.Mode == executor.ModeNull {
+		if t.Mode == driver.ModeNull {
 			nulls, tokens = append(nulls, tokens...), nil
 		}
 		n, err = h.update(ctx, tx, st, i, tb, tokens, nulls, w, args)
 		if err != nil {
-			return executor.Result{}, err
+			return driver.Result{}, err
 		}
 	default:
 		n, err = h.exec(ctx, tx, "DELETE t FROM "+tb.quoted+" AS t WHERE "+w, args)
 		if err != nil {
-			return executor.Result{}, err
+			return driver.Result{}, err
 		}
 	}
-	return executor.Result{Found: n, Changed: n}, nil
+	return driver.Result{Found: n, Changed: n}, nil
 }
 
 // update clears the subject's rows in one UPDATE: null columns to NULL and,
@@ -81,8 +67,8 @@ func (h *Handler) update(ctx context.Context, tx *sql.Tx, st *txState, target in
 		sets = append(sets, "t."+smy.QuoteIdent(c.name)+" = NULL")
 	}
 	if len(tokens) > 0 {
-		if len(h.maskKey) == 0 {
-			return 0, fmt.Errorf("mask mode needs a mask key: %w", piimap.ErrConfig)
+		if err := sqlkit.NeedMaskKey(h.maskKey); err != nil {
+			return 0, err
 		}
 		olds, err := h.distinct(ctx, tx, tb, tokens, w, args)
 		if err != nil {
@@ -179,7 +165,7 @@ func (h *Handler) fillMask(ctx context.Context, tx *sql.Tx, table, target int, o
 	}
 	for _, o := range olds {
 		ph = append(ph, "(?, ?, ?)")
-		args = append(args, target, []byte(o), executor.MaskToken(h.maskKey, o))
+		args = append(args, target, []byte(o), driver.MaskToken(h.maskKey, o))
 		if size += 2*len(o) + 64; size >= maxInsertBytes {
 			if err := flush(); err != nil {
 				return err
@@ -192,26 +178,21 @@ func (h *Handler) fillMask(ctx context.Context, tx *sql.Tx, table, target int, o
 // Rectify sets each target's Changes (field → new value) on the subject's
 // rows, in one transaction. Only rows not already holding the new values
 // count as changed, so a second rectification changes nothing.
-func (h *Handler) Rectify(ctx context.Context, ts []executor.Target, opt executor.EraseOptions) ([]executor.Result, error) {
+func (h *Handler) Rectify(ctx context.Context, ts []driver.Target, opt driver.EraseOptions) ([]driver.Result, error) {
 	return h.inTx(ctx, ts, opt, h.rectify)
 }
 
-func (h *Handler) rectify(ctx context.Context, tx *sql.Tx, _ *txState, _ int, tb *table, t executor.Target, dry bool) (executor.Result, error) {
+func (h *Handler) rectify(ctx context.Context, tx *sql.Tx, _ *txState, _ int, tb *table, t driver.Target, dry bool) (driver.Result, error) {
 	w, args, err := h.where(tb, t)
 	if err != nil {
-		return executor.Result{}, err
+		return driver.Result{}, err
 	}
-	fields := make([]string, 0, len(t.Changes))
-	for f := range t.Changes {
-		fields = append(fields, f)
-	}
-	sort.Strings(fields)
 	var sets, differ []string
 	var setArgs, diffArgs []any
-	for _, f := range fields {
+	for _, f := range sqlkit.SortedKeys(t.Changes) {
 		c := tb.cols[f]
 		if c == nil {
-			return executor.Result{}, fmt.Errorf("rectify: field %s is not a top-level column: %w", f, piimap.ErrUnsupported)
+			return driver.Result{}, fmt.Errorf("rectify: field %s is not a top-level column: %w", f, piimap.ErrUnsupported)
 		}
 		q := "t." + smy.QuoteIdent(f)
 		sets = append(sets, q+" = ?")
@@ -224,7 +205,7 @@ func (h *Handler) rectify(ctx context.Context, tx *sql.Tx, _ *txState, _ int, tb
 		diffArgs = append(diffArgs, t.Changes[f])
 	}
 	if len(sets) == 0 {
-		return executor.Result{}, nil
+		return driver.Result{}, nil
 	}
 	cond := "(" + strings.Join(differ, " OR ") + ")"
 	var found, stale int64
@@ -232,18 +213,15 @@ func (h *Handler) rectify(ctx context.Context, tx *sql.Tx, _ *txState, _ int, tb
 	err = tx.QueryRowContext(ctx, "SELECT COUNT(*), COALESCE(SUM("+cond+"), 0) FROM "+tb.quoted+" AS t WHERE "+w,
 		append(append([]any{}, diffArgs...), args...)...).Scan(&found, &stale)
 	if err != nil {
-		return executor.Result{}, err
+		return driver.Result{}, err
 	}
-	if tb.view { // rectified through its base tables
-		return executor.Result{Found: found}, nil
-	}
-	if dry || stale == 0 {
-		return executor.Result{Found: found, Changed: stale}, nil
+	if r, ok := sqlkit.RectifyCounted(found, stale, tb.view, dry); ok {
+		return r, nil
 	}
 	all := append(append(append([]any{}, setArgs...), args...), diffArgs...)
 	n, err := h.exec(ctx, tx, "UPDATE "+tb.quoted+" AS t SET "+strings.Join(sets, ", ")+" WHERE "+w+" AND "+cond, all)
 	if err != nil {
-		return executor.Result{}, err
+		return driver.Result{}, err
 	}
-	return executor.Result{Found: found, Changed: n}, nil
+	return driver.Result{Found: found, Changed: n}, nil
 }

@@ -5,11 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"sync"
 	"sync/atomic"
 
-	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/sqlkit"
 	"github.com/piimap/piimap/scanner"
 	smy "github.com/piimap/piimap/scanner/mysql"
 )
@@ -17,10 +16,7 @@ import (
 // Kind is the store kind this package handles.
 const Kind = "mysql"
 
-func init() { executor.Register(Kind, Open) }
-
-// findBatch is the number of rows per emitted Batch.
-const findBatch = 1000
+func init() { driver.Register(Kind, Open) }
 
 // Handler finds, erases and rectifies a subject's rows in the tables of one
 // MariaDB or MySQL server.
@@ -32,19 +28,18 @@ type Handler struct {
 	purge    string // StoreConfig.Purge
 	stmts    atomic.Int64
 
-	mu  sync.Mutex
-	cat map[string]*table // asset → catalog entry, read once per handler
+	cat *sqlkit.Catalog[*table] // asset → catalog entry, read once per handler
 }
 
 var (
-	_ executor.Handler     = (*Handler)(nil)
-	_ executor.Counter     = (*Handler)(nil)
-	_ executor.Rectifier   = (*Handler)(nil)
-	_ executor.ModeChecker = (*Handler)(nil)
+	_ driver.Handler     = (*Handler)(nil)
+	_ driver.Counter     = (*Handler)(nil)
+	_ driver.Rectifier   = (*Handler)(nil)
+	_ driver.ModeChecker = (*Handler)(nil)
 )
 
 // Open opens a bounded pool on a mysql:// (or mariadb://) store.
-func Open(ctx context.Context, sc scanner.StoreConfig, opt executor.HandlerOptions) (executor.Handler, error) {
+func Open(ctx context.Context, sc scanner.StoreConfig, opt driver.HandlerOptions) (driver.Handler, error) {
 	db, err := smy.Open(ctx, sc.URL)
 	if err != nil {
 		return nil, err
@@ -55,8 +50,10 @@ func Open(ctx context.Context, sc scanner.StoreConfig, opt executor.HandlerOptio
 }
 
 // New wraps an open pool (tests, embedding).
-func New(db *smy.DB, store string, opt executor.HandlerOptions) *Handler {
-	return &Handler{db: db, store: store, readOnly: opt.ReadOnly, maskKey: opt.MaskKey, cat: map[string]*table{}}
+func New(db *smy.DB, store string, opt driver.HandlerOptions) *Handler {
+	h := &Handler{db: db, store: store, readOnly: opt.ReadOnly, maskKey: opt.MaskKey}
+	h.cat = &sqlkit.Catalog[*table]{Kind: Kind, Store: store, Naming: "db.table", Split: smy.SplitAsset, Load: h.loadTables}
+	return h
 }
 
 // Close closes the pool.
@@ -66,7 +63,7 @@ func (h *Handler) Close() error { return h.db.Close() }
 // catalog reads, BEGIN with its timeouts, and COMMIT included.
 func (h *Handler) Statements() int64 { return h.stmts.Load() }
 
-func (h *Handler) target(ctx context.Context, t executor.Target) (*table, string, []any, error) {
+func (h *Handler) target(ctx context.Context, t driver.Target) (*table, string, []any, error) {
 	cat, err := h.tables(ctx, t.Asset)
 	if err != nil {
 		return nil, "", nil, err
@@ -76,7 +73,7 @@ func (h *Handler) target(ctx context.Context, t executor.Target) (*table, string
 	return tb, w, args, err
 }
 
-func (h *Handler) where(tb *table, t executor.Target) (string, []any, error) {
+func (h *Handler) where(tb *table, t driver.Target) (string, []any, error) {
 	w, args, err := Where(t.Match, func(f string) (Col, error) { return fieldCol(tb, f) })
 	if err != nil {
 		return "", nil, fmt.Errorf("mysql: %s/%s: %w", h.store, t.Asset, err)
@@ -96,7 +93,7 @@ func (h *Handler) begin(ctx context.Context, readOnly bool) (*sql.Tx, error) {
 
 // Find emits the subject's rows of one table in batches of up to 1000
 // rows, read in a read-only transaction with the statement timeout.
-func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executor.Batch) error) error {
+func (h *Handler) Find(ctx context.Context, t driver.Target, emit func(driver.Batch) error) error {
 	tb, w, args, err := h.target(ctx, t)
 	if err != nil {
 		return err
@@ -115,9 +112,9 @@ func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executo
 	if err != nil {
 		return smy.WrapError(ctx, "find "+h.store+"/"+t.Asset, err)
 	}
-	cols := make([]executor.Column, len(names))
+	cols := make([]driver.Column, len(names))
 	for i, n := range names {
-		cols[i] = executor.Column{Name: n}
+		cols[i] = driver.Column{Name: n}
 		if c := tb.cols[n]; c != nil {
 			cols[i].Type = c.colType
 		}
@@ -127,7 +124,7 @@ func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executo
 	for i := range raw {
 		dest[i] = &raw[i]
 	}
-	batch := executor.Batch{Columns: cols}
+	b := &sqlkit.Batcher{Columns: cols, Emit: emit}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return smy.WrapError(ctx, "find "+h.store+"/"+t.Asset, err)
@@ -136,21 +133,14 @@ func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executo
 		for i, n := range names {
 			row[i] = cellValue(tb.cols[n], raw[i])
 		}
-		batch.Rows = append(batch.Rows, row)
-		if len(batch.Rows) == findBatch {
-			if err := emit(batch); err != nil {
-				return err
-			}
-			batch = executor.Batch{Columns: cols}
+		if err := b.Add(row); err != nil {
+			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return smy.WrapError(ctx, "find "+h.store+"/"+t.Asset, err)
 	}
-	if len(batch.Rows) > 0 {
-		return emit(batch)
-	}
-	return nil
+	return b.Flush()
 }
 
 // cellValue turns one text-protocol cell into a JSON-able value: numbers as
@@ -173,7 +163,7 @@ func cellValue(c *column, raw sql.RawBytes) any {
 }
 
 // Count counts the subject's rows of one table.
-func (h *Handler) Count(ctx context.Context, t executor.Target) (int64, error) {
+func (h *Handler) Count(ctx context.Context, t driver.Target) (int64, error) {
 	tb, w, args, err := h.target(ctx, t)
 	if err != nil {
 		return 0, err
@@ -211,54 +201,32 @@ type txState struct {
 	maskTables int // piimap_mask_0 … piimap_mask_{n-1} exist
 }
 
-type applyFunc func(ctx context.Context, tx *sql.Tx, st *txState, i int, tb *table, t executor.Target, dry bool) (executor.Result, error)
+type applyFunc func(ctx context.Context, tx *sql.Tx, st *txState, i int, tb *table, t driver.Target, dry bool) (driver.Result, error)
 
 // inTx runs every target in one transaction, children first, and returns
-// the results in the order of ts.
-func (h *Handler) inTx(ctx context.Context, ts []executor.Target, opt executor.EraseOptions, apply applyFunc) ([]executor.Result, error) {
-	if !opt.DryRun && h.readOnly {
-		return nil, fmt.Errorf("mysql: %s: handler opened read-only: %w", h.store, piimap.ErrInvalidState)
-	}
-	if len(ts) == 0 {
-		return []executor.Result{}, nil
-	}
-	assets := make([]string, len(ts))
-	for i, t := range ts {
-		assets[i] = t.Asset
-	}
-	cat, err := h.tables(ctx, assets...)
-	if err != nil {
-		return nil, err
-	}
-	tx, err := h.begin(ctx, opt.DryRun)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = tx.Rollback() }() // no-op after Commit
+// the results in the order of ts: sqlkit.Txn, with the mask tables the
+// targets created dropped before the commit.
+func (h *Handler) inTx(ctx context.Context, ts []driver.Target, opt driver.EraseOptions, apply applyFunc) ([]driver.Result, error) {
 	st := &txState{}
-	byAsset := make(map[string]executor.Result, len(ts))
-	for i, t := range childrenFirst(ts, cat) {
-		r, err := apply(ctx, tx, st, i, cat[t.Asset], t, opt.DryRun)
-		if err != nil {
-			return nil, smy.WrapError(ctx, h.store+"/"+t.Asset, err)
-		}
-		r.Asset = t.Asset
-		byAsset[t.Asset] = r
+	x := sqlkit.Txn[*sql.Tx, *table]{
+		Kind: Kind, Store: h.store, ReadOnly: h.readOnly,
+		Tables:  h.tables,
+		Parents: func(tb *table) map[string]bool { return tb.parents },
+		Begin:   h.begin,
+		Commit: func(ctx context.Context, tx *sql.Tx) error {
+			h.stmts.Add(1)
+			return smy.WrapError(ctx, h.store+": commit", tx.Commit())
+		},
+		Rollback: func(_ context.Context, tx *sql.Tx) { _ = tx.Rollback() }, // a no-op after Commit
+		Finish: func(ctx context.Context, tx *sql.Tx) error {
+			if st.maskTables == 0 {
+				return nil
+			}
+			return smy.WrapError(ctx, h.store+": drop mask tables", h.dropMaskTables(ctx, tx, st))
+		},
+		Wrap: smy.WrapError,
 	}
-	if st.maskTables > 0 {
-		if err := h.dropMaskTables(ctx, tx, st); err != nil {
-			return nil, smy.WrapError(ctx, h.store+": drop mask tables", err)
-		}
-	}
-	if !opt.DryRun {
-		h.stmts.Add(1)
-		if err := tx.Commit(); err != nil {
-			return nil, smy.WrapError(ctx, h.store+": commit", err)
-		}
-	}
-	out := make([]executor.Result, len(ts))
-	for i, t := range ts {
-		out[i] = byAsset[t.Asset]
-	}
-	return out, nil
+	return x.Run(ctx, ts, opt.DryRun, func(ctx context.Context, tx *sql.Tx, i int, tb *table, t driver.Target, dry bool) (driver.Result, error) {
+		return apply(ctx, tx, st, i, tb, t, dry)
+	})
 }

@@ -10,8 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	"github.com/piimap/piimap/executor/executortest"
+	"github.com/piimap/piimap/internal/hangcheck"
 	smy "github.com/piimap/piimap/scanner/mysql"
 )
 
@@ -41,36 +42,36 @@ func fixture(t testing.TB, extra ...string) (dbURL, db string) {
 	return dbURL, dbName(t, dbURL)
 }
 
-func email(vals ...string) executor.Match {
-	return executor.Match{Field: "email", Kind: piimap.KeyEmail, Values: vals}
+func email(vals ...string) driver.Match {
+	return driver.Match{Field: "email", Kind: piimap.KeyEmail, Values: vals}
 }
 
-func ref(field string, vals ...string) executor.Match {
-	return executor.Match{Field: field, Kind: executor.KindRef, Values: vals}
+func ref(field string, vals ...string) driver.Match {
+	return driver.Match{Field: field, Kind: driver.KindRef, Values: vals}
 }
 
 // targets are the planted subject's targets children-first, as a plan
 // orders them, and other subjects' targets.
-func targets(db string, mode executor.Mode) (subject, others []executor.Target) {
-	items := executor.Target{Asset: db + ".order_items", Mode: mode, Fields: []string{"gift_to"}, Match: []executor.Match{ref("order_id", "10", "11")}}
-	ord := executor.Target{Asset: db + ".orders", Mode: mode, Fields: []string{"note"}, Match: []executor.Match{ref("customer_id", "1")}}
-	cust := executor.Target{Asset: db + ".customers", Mode: mode, Fields: []string{"name"}, Match: []executor.Match{email("ann.lee@example.com")}}
-	if mode == executor.ModeDelete {
-		cust.Match = append(cust.Match, executor.Match{Field: "id", Kind: executor.KindKey, Values: []string{"1"}})
+func targets(db string, mode driver.Mode) (subject, others []driver.Target) {
+	items := driver.Target{Asset: db + ".order_items", Mode: mode, Fields: []string{"gift_to"}, Match: []driver.Match{ref("order_id", "10", "11")}}
+	ord := driver.Target{Asset: db + ".orders", Mode: mode, Fields: []string{"note"}, Match: []driver.Match{ref("customer_id", "1")}}
+	cust := driver.Target{Asset: db + ".customers", Mode: mode, Fields: []string{"name"}, Match: []driver.Match{email("ann.lee@example.com")}}
+	if mode == driver.ModeDelete {
+		cust.Match = append(cust.Match, driver.Match{Field: "id", Kind: driver.KindKey, Values: []string{"1"}})
 	}
-	oi := executor.Target{Asset: db + ".order_items", Match: []executor.Match{ref("order_id", "12", "13")}}
-	oo := executor.Target{Asset: db + ".orders", Match: []executor.Match{ref("customer_id", "2", "3")}}
-	oc := executor.Target{Asset: db + ".customers", Match: []executor.Match{email("bob@example.com", "ann.lee@example.com.au")}}
-	return []executor.Target{items, ord, cust}, []executor.Target{oi, oo, oc}
+	oi := driver.Target{Asset: db + ".order_items", Match: []driver.Match{ref("order_id", "12", "13")}}
+	oo := driver.Target{Asset: db + ".orders", Match: []driver.Match{ref("customer_id", "2", "3")}}
+	oc := driver.Target{Asset: db + ".customers", Match: []driver.Match{email("bob@example.com", "ann.lee@example.com.au")}}
+	return []driver.Target{items, ord, cust}, []driver.Target{oi, oo, oc}
 }
 
 func TestConformance(t *testing.T) {
 	serverURL(t)
-	for _, mode := range []executor.Mode{executor.ModeDelete, executor.ModeNull, executor.ModeMask} {
+	for _, mode := range []driver.Mode{driver.ModeDelete, driver.ModeNull, driver.ModeMask} {
 		t.Run(string(mode), func(t *testing.T) {
 			executortest.Run(t, func(t *testing.T) executortest.Fixture {
 				dbURL, db := fixture(t)
-				h := open(t, dbURL, executor.HandlerOptions{MaskKey: []byte("k")})
+				h := open(t, dbURL, driver.HandlerOptions{MaskKey: []byte("k")})
 				subj, others := targets(db, mode)
 				for i := range subj {
 					if subj[i].Asset == db+".customers" {
@@ -105,23 +106,23 @@ func rawRows(t testing.TB, dbURL, asset string) []executortest.Row {
 // make 'u-100' equal 'U-100'; keys compare exactly.
 func TestCollationDoesNotWiden(t *testing.T) {
 	dbURL, db := fixture(t)
-	h := open(t, dbURL, executor.HandlerOptions{})
+	h := open(t, dbURL, driver.HandlerOptions{})
 	defer h.Close()
-	n, err := h.Count(context.Background(), executor.Target{Asset: db + ".customers",
-		Match: []executor.Match{{Field: "user_id", Kind: piimap.KeyUserID, Values: []string{"u-100"}}}})
+	n, err := h.Count(context.Background(), driver.Target{Asset: db + ".customers",
+		Match: []driver.Match{{Field: "user_id", Kind: piimap.KeyUserID, Values: []string{"u-100"}}}})
 	require.NoError(t, err)
 	require.EqualValues(t, 1, n)
 }
 
 func TestWrongOrderIsFixed(t *testing.T) {
 	dbURL, db := fixture(t)
-	h := open(t, dbURL, executor.HandlerOptions{})
+	h := open(t, dbURL, driver.HandlerOptions{})
 	defer h.Close()
-	subj, _ := targets(db, executor.ModeDelete)
-	rev := []executor.Target{subj[2], subj[1], subj[0]}
-	res, err := h.Erase(context.Background(), rev, executor.EraseOptions{})
+	subj, _ := targets(db, driver.ModeDelete)
+	rev := []driver.Target{subj[2], subj[1], subj[0]}
+	res, err := h.Erase(context.Background(), rev, driver.EraseOptions{})
 	require.NoError(t, err)
-	require.Equal(t, []executor.Result{{Asset: db + ".customers", Found: 1, Changed: 1},
+	require.Equal(t, []driver.Result{{Asset: db + ".customers", Found: 1, Changed: 1},
 		{Asset: db + ".orders", Found: 2, Changed: 2}, {Asset: db + ".order_items", Found: 3, Changed: 3}}, res)
 }
 
@@ -129,11 +130,11 @@ func TestWrongOrderIsFixed(t *testing.T) {
 // erased.
 func TestTransactionPerStore(t *testing.T) {
 	dbURL, db := fixture(t)
-	h := open(t, dbURL, executor.HandlerOptions{})
+	h := open(t, dbURL, driver.HandlerOptions{})
 	defer h.Close()
-	subj, _ := targets(db, executor.ModeDelete)
-	subj[0].Match = []executor.Match{ref("order_id", "10")} // order 11 keeps an item: its delete fails
-	_, err := h.Erase(context.Background(), subj, executor.EraseOptions{})
+	subj, _ := targets(db, driver.ModeDelete)
+	subj[0].Match = []driver.Match{ref("order_id", "10")} // order 11 keeps an item: its delete fails
+	_, err := h.Erase(context.Background(), subj, driver.EraseOptions{})
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), "ann.lee", "raw identifier in an error")
 	for _, tg := range subj {
@@ -145,14 +146,14 @@ func TestTransactionPerStore(t *testing.T) {
 
 func TestMaskTokensAndShape(t *testing.T) {
 	dbURL, db := fixture(t)
-	h := open(t, dbURL, executor.HandlerOptions{MaskKey: []byte("secret")})
+	h := open(t, dbURL, driver.HandlerOptions{MaskKey: []byte("secret")})
 	defer h.Close()
-	subj, _ := targets(db, executor.ModeMask)
-	_, err := h.Erase(context.Background(), subj, executor.EraseOptions{})
+	subj, _ := targets(db, driver.ModeMask)
+	_, err := h.Erase(context.Background(), subj, driver.EraseOptions{})
 	require.NoError(t, err)
 	got := map[string]any{}
-	err = h.Find(context.Background(), executor.Target{Asset: db + ".customers",
-		Match: []executor.Match{{Field: "id", Kind: executor.KindKey, Values: []string{"1"}}}}, func(b executor.Batch) error {
+	err = h.Find(context.Background(), driver.Target{Asset: db + ".customers",
+		Match: []driver.Match{{Field: "id", Kind: driver.KindKey, Values: []string{"1"}}}}, func(b driver.Batch) error {
 		cols, rows := b.Table()
 		require.Len(t, rows, 1)
 		for i, c := range cols {
@@ -161,31 +162,31 @@ func TestMaskTokensAndShape(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, err)
-	require.Equal(t, executor.MaskToken([]byte("secret"), " Ann.Lee@Example.com"), got["email"])
+	require.Equal(t, driver.MaskToken([]byte("secret"), " Ann.Lee@Example.com"), got["email"])
 	require.Regexp(t, `^tok_[0-9a-f]{16}@redacted\.invalid$`, got["email"])
-	require.Equal(t, executor.MaskToken([]byte("secret"), "Ann Lee"), got["name"])
+	require.Equal(t, driver.MaskToken([]byte("secret"), "Ann Lee"), got["name"])
 	require.Equal(t, "u-100", got["user_id"], "a column outside the target is untouched")
 	require.Equal(t, json.Number("1"), got["id"])
 	// a second mask in the same handler (fresh transaction, same pooled
 	// connection) leaves the other subjects alone
-	_, others := targets(db, executor.ModeMask)
+	_, others := targets(db, driver.ModeMask)
 	before := executortest.Checksums(t, h, others)
-	_, err = h.Erase(context.Background(), subj, executor.EraseOptions{})
+	_, err = h.Erase(context.Background(), subj, driver.EraseOptions{})
 	require.NoError(t, err)
 	require.Equal(t, before, executortest.Checksums(t, h, others))
 }
 
 func TestJSONPath(t *testing.T) {
 	dbURL, db := fixture(t)
-	h := open(t, dbURL, executor.HandlerOptions{})
+	h := open(t, dbURL, driver.HandlerOptions{})
 	defer h.Close()
 	ctx := context.Background()
-	n, err := h.Count(ctx, executor.Target{Asset: db + ".customers",
-		Match: []executor.Match{{Field: "profile.contact.email", Kind: piimap.KeyEmail, Values: []string{"ANN.LEE@example.com"}}}})
+	n, err := h.Count(ctx, driver.Target{Asset: db + ".customers",
+		Match: []driver.Match{{Field: "profile.contact.email", Kind: piimap.KeyEmail, Values: []string{"ANN.LEE@example.com"}}}})
 	require.NoError(t, err)
 	require.EqualValues(t, 1, n)
 	var profile any
-	err = h.Find(ctx, executor.Target{Asset: db + ".customers", Match: []executor.Match{email("bob@example.com")}}, func(b executor.Batch) error {
+	err = h.Find(ctx, driver.Target{Asset: db + ".customers", Match: []driver.Match{email("bob@example.com")}}, func(b driver.Batch) error {
 		cols, rows := b.Table()
 		for i, c := range cols {
 			if c.Name == "profile" {
@@ -196,32 +197,32 @@ func TestJSONPath(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.IsType(t, json.RawMessage{}, profile, "JSON cells are raw JSON, so paths resolve")
-	_, err = h.Count(ctx, executor.Target{Asset: db + ".customers", Match: []executor.Match{{Field: "profile.tags[]", Kind: executor.KindKey, Values: []string{"x"}}}})
+	_, err = h.Count(ctx, driver.Target{Asset: db + ".customers", Match: []driver.Match{{Field: "profile.tags[]", Kind: driver.KindKey, Values: []string{"x"}}}})
 	require.ErrorIs(t, err, piimap.ErrUnsupported)
-	_, err = h.Count(ctx, executor.Target{Asset: db + ".nope", Match: []executor.Match{email("a@b.c")}})
+	_, err = h.Count(ctx, driver.Target{Asset: db + ".nope", Match: []driver.Match{email("a@b.c")}})
 	require.ErrorIs(t, err, piimap.ErrNotFound)
 }
 
 func TestCheckMode(t *testing.T) {
 	dbURL, db := fixture(t, `CREATE TABLE short (id INT PRIMARY KEY, code VARCHAR(8), login VARCHAR(40) NOT NULL, ref VARCHAR(40),
 	   FOREIGN KEY (ref) REFERENCES customers(user_id)) ENGINE=InnoDB`)
-	h := open(t, dbURL, executor.HandlerOptions{})
+	h := open(t, dbURL, driver.HandlerOptions{})
 	defer h.Close()
 	cases := []struct {
 		name string
-		t    executor.Target
+		t    driver.Target
 		ok   bool
 	}{
-		{"delete always", executor.Target{Asset: db + ".customers", Mode: executor.ModeDelete, Match: []executor.Match{{Field: "id", Kind: executor.KindKey}}}, true},
-		{"null on a primary key", executor.Target{Asset: db + ".customers", Mode: executor.ModeNull, Match: []executor.Match{{Field: "id", Kind: executor.KindKey}}}, false},
-		{"null on a nullable fk", executor.Target{Asset: db + ".orders", Mode: executor.ModeNull, Match: []executor.Match{ref("customer_id")}}, true},
-		{"null on NOT NULL", executor.Target{Asset: db + ".short", Mode: executor.ModeNull, Match: []executor.Match{{Field: "login", Kind: piimap.KeyUserID}}}, false},
-		{"mask NOT NULL string", executor.Target{Asset: db + ".short", Mode: executor.ModeMask, Match: []executor.Match{{Field: "login", Kind: piimap.KeyUserID}}}, true},
-		{"mask too short", executor.Target{Asset: db + ".short", Mode: executor.ModeMask, Fields: []string{"code"}, Match: []executor.Match{{Field: "login", Kind: piimap.KeyUserID}}}, false},
-		{"mask email in varchar(80)", executor.Target{Asset: db + ".customers", Mode: executor.ModeMask, Match: []executor.Match{email()}}, true},
-		{"mask string fk", executor.Target{Asset: db + ".short", Mode: executor.ModeMask, Match: []executor.Match{ref("ref")}}, false},
-		{"mask json path", executor.Target{Asset: db + ".customers", Mode: executor.ModeMask, Match: []executor.Match{{Field: "profile.contact.email", Kind: piimap.KeyEmail}}}, false},
-		{"redact a table", executor.Target{Asset: db + ".customers", Mode: executor.ModeRedact}, false},
+		{"delete always", driver.Target{Asset: db + ".customers", Mode: driver.ModeDelete, Match: []driver.Match{{Field: "id", Kind: driver.KindKey}}}, true},
+		{"null on a primary key", driver.Target{Asset: db + ".customers", Mode: driver.ModeNull, Match: []driver.Match{{Field: "id", Kind: driver.KindKey}}}, false},
+		{"null on a nullable fk", driver.Target{Asset: db + ".orders", Mode: driver.ModeNull, Match: []driver.Match{ref("customer_id")}}, true},
+		{"null on NOT NULL", driver.Target{Asset: db + ".short", Mode: driver.ModeNull, Match: []driver.Match{{Field: "login", Kind: piimap.KeyUserID}}}, false},
+		{"mask NOT NULL string", driver.Target{Asset: db + ".short", Mode: driver.ModeMask, Match: []driver.Match{{Field: "login", Kind: piimap.KeyUserID}}}, true},
+		{"mask too short", driver.Target{Asset: db + ".short", Mode: driver.ModeMask, Fields: []string{"code"}, Match: []driver.Match{{Field: "login", Kind: piimap.KeyUserID}}}, false},
+		{"mask email in varchar(80)", driver.Target{Asset: db + ".customers", Mode: driver.ModeMask, Match: []driver.Match{email()}}, true},
+		{"mask string fk", driver.Target{Asset: db + ".short", Mode: driver.ModeMask, Match: []driver.Match{ref("ref")}}, false},
+		{"mask json path", driver.Target{Asset: db + ".customers", Mode: driver.ModeMask, Match: []driver.Match{{Field: "profile.contact.email", Kind: piimap.KeyEmail}}}, false},
+		{"redact a table", driver.Target{Asset: db + ".customers", Mode: driver.ModeRedact}, false},
 	}
 	for _, c := range cases {
 		err := h.CheckMode(c.t)
@@ -235,39 +236,39 @@ func TestCheckMode(t *testing.T) {
 
 func TestReadOnlyAndDryRun(t *testing.T) {
 	dbURL, db := fixture(t)
-	h := open(t, dbURL, executor.HandlerOptions{ReadOnly: true})
+	h := open(t, dbURL, driver.HandlerOptions{ReadOnly: true})
 	defer h.Close()
-	subj, _ := targets(db, executor.ModeDelete)
-	_, err := h.Erase(context.Background(), subj, executor.EraseOptions{})
+	subj, _ := targets(db, driver.ModeDelete)
+	_, err := h.Erase(context.Background(), subj, driver.EraseOptions{})
 	require.ErrorIs(t, err, piimap.ErrInvalidState)
-	res, err := h.Erase(context.Background(), subj, executor.EraseOptions{DryRun: true})
+	res, err := h.Erase(context.Background(), subj, driver.EraseOptions{DryRun: true})
 	require.NoError(t, err)
 	require.EqualValues(t, 3, res[0].Found)
 }
 
 func TestRectify(t *testing.T) {
 	dbURL, db := fixture(t)
-	h := open(t, dbURL, executor.HandlerOptions{})
+	h := open(t, dbURL, driver.HandlerOptions{})
 	defer h.Close()
 	ctx := context.Background()
-	tg := executor.Target{Asset: db + ".customers", Match: []executor.Match{email("ann.lee@example.com")},
+	tg := driver.Target{Asset: db + ".customers", Match: []driver.Match{email("ann.lee@example.com")},
 		Changes: map[string]string{"name": "Ann Lee-Smith", "user_id": "U-100x"}}
-	res, err := h.Rectify(ctx, []executor.Target{tg}, executor.EraseOptions{DryRun: true})
+	res, err := h.Rectify(ctx, []driver.Target{tg}, driver.EraseOptions{DryRun: true})
 	require.NoError(t, err)
-	require.Equal(t, executor.Result{Asset: db + ".customers", Found: 1, Changed: 1}, res[0])
-	res, err = h.Rectify(ctx, []executor.Target{tg}, executor.EraseOptions{})
+	require.Equal(t, driver.Result{Asset: db + ".customers", Found: 1, Changed: 1}, res[0])
+	res, err = h.Rectify(ctx, []driver.Target{tg}, driver.EraseOptions{})
 	require.NoError(t, err)
 	require.EqualValues(t, 1, res[0].Changed)
-	res, err = h.Rectify(ctx, []executor.Target{tg}, executor.EraseOptions{})
+	res, err = h.Rectify(ctx, []driver.Target{tg}, driver.EraseOptions{})
 	require.NoError(t, err)
-	require.Equal(t, executor.Result{Asset: db + ".customers", Found: 1, Changed: 0}, res[0], "a second rectification changes nothing")
+	require.Equal(t, driver.Result{Asset: db + ".customers", Found: 1, Changed: 0}, res[0], "a second rectification changes nothing")
 	// a change of case only is a change (the collation would hide it)
 	tg.Changes = map[string]string{"name": "ANN LEE-SMITH"}
-	res, err = h.Rectify(ctx, []executor.Target{tg}, executor.EraseOptions{})
+	res, err = h.Rectify(ctx, []driver.Target{tg}, driver.EraseOptions{})
 	require.NoError(t, err)
 	require.EqualValues(t, 1, res[0].Changed)
 	tg.Changes = map[string]string{"nope": "x"}
-	_, err = h.Rectify(ctx, []executor.Target{tg}, executor.EraseOptions{})
+	_, err = h.Rectify(ctx, []driver.Target{tg}, driver.EraseOptions{})
 	require.ErrorIs(t, err, piimap.ErrUnsupported)
 }
 
@@ -286,12 +287,12 @@ func TestLockTimeout(t *testing.T) {
 	_, err = tx.ExecContext(ctx, "SELECT 1 FROM customers WHERE id = 1 FOR UPDATE")
 	require.NoError(t, err)
 
-	h := open(t, dbURL+"?lock_timeout=1s", executor.HandlerOptions{})
+	h := open(t, dbURL+"?lock_timeout=1s", driver.HandlerOptions{})
 	defer h.Close()
-	subj, _ := targets(db, executor.ModeDelete)
+	subj, _ := targets(db, driver.ModeDelete)
 	// The error names the lock timeout; the bound only catches a wait
 	// that never ends.
-	noHang(t, hangLimit(time.Second), func() { _, err = h.Erase(ctx, subj, executor.EraseOptions{}) })
+	hangcheck.NoHang(t, hangcheck.Limit(time.Second), func() { _, err = h.Erase(ctx, subj, driver.EraseOptions{}) })
 	require.ErrorContains(t, err, "lock timeout")
 	n, err := h.Count(ctx, subj[0])
 	require.NoError(t, err)
@@ -302,28 +303,28 @@ func TestLockTimeout(t *testing.T) {
 // written, and a table without a primary key is erased in every mode.
 func TestViewsAndTablesWithoutKeys(t *testing.T) {
 	ctx := context.Background()
-	for _, mode := range []executor.Mode{executor.ModeDelete, executor.ModeNull, executor.ModeMask} {
+	for _, mode := range []driver.Mode{driver.ModeDelete, driver.ModeNull, driver.ModeMask} {
 		dbURL, db := fixture(t,
 			`CREATE VIEW customer_emails AS SELECT id, LOWER(TRIM(email)) AS email FROM customers`,
 			`CREATE TABLE audit_log (at TIMESTAMP DEFAULT CURRENT_TIMESTAMP, actor_email VARCHAR(80), action VARCHAR(40)) ENGINE=InnoDB`,
 			`INSERT INTO audit_log (actor_email, action) VALUES ('ann.lee@example.com', 'login'), ('ANN.LEE@example.com', 'logout'), ('bob@example.com', 'login')`)
-		h := open(t, dbURL, executor.HandlerOptions{MaskKey: []byte("k")})
+		h := open(t, dbURL, driver.HandlerOptions{MaskKey: []byte("k")})
 		subj, _ := targets(db, mode)
-		view := executor.Target{Asset: db + ".customer_emails", Mode: mode, Match: []executor.Match{email("ann.lee@example.com")}}
-		audit := executor.Target{Asset: db + ".audit_log", Mode: mode, Fields: []string{"action"},
-			Match: []executor.Match{{Field: "actor_email", Kind: piimap.KeyEmail, Values: []string{"ann.lee@example.com"}}}}
-		ts := append([]executor.Target{view, audit}, subj...)
+		view := driver.Target{Asset: db + ".customer_emails", Mode: mode, Match: []driver.Match{email("ann.lee@example.com")}}
+		audit := driver.Target{Asset: db + ".audit_log", Mode: mode, Fields: []string{"action"},
+			Match: []driver.Match{{Field: "actor_email", Kind: piimap.KeyEmail, Values: []string{"ann.lee@example.com"}}}}
+		ts := append([]driver.Target{view, audit}, subj...)
 		require.NoError(t, h.CheckMode(view), mode)
-		res, err := h.Erase(ctx, ts, executor.EraseOptions{})
+		res, err := h.Erase(ctx, ts, driver.EraseOptions{})
 		require.NoError(t, err, mode)
-		require.Equal(t, executor.Result{Asset: db + ".customer_emails", Found: 1}, res[0], "%s: the view is counted, not written", mode)
-		require.Equal(t, executor.Result{Asset: db + ".audit_log", Found: 2, Changed: 2}, res[1], mode)
+		require.Equal(t, driver.Result{Asset: db + ".customer_emails", Found: 1}, res[0], "%s: the view is counted, not written", mode)
+		require.Equal(t, driver.Result{Asset: db + ".audit_log", Found: 2, Changed: 2}, res[1], mode)
 		for _, tg := range ts {
 			n, err := h.Count(ctx, tg)
 			require.NoError(t, err)
 			require.Zero(t, n, "%s: %s residual", mode, tg.Asset)
 		}
-		n, err := h.Count(ctx, executor.Target{Asset: db + ".audit_log", Match: []executor.Match{{Field: "action", Kind: executor.KindKey, Values: []string{"login"}}}})
+		n, err := h.Count(ctx, driver.Target{Asset: db + ".audit_log", Match: []driver.Match{{Field: "action", Kind: driver.KindKey, Values: []string{"login"}}}})
 		require.NoError(t, err)
 		require.EqualValues(t, 1, n, "%s: bob's audit row is untouched", mode)
 		h.Close()

@@ -10,7 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	xmy "github.com/piimap/piimap/executor/mysql"
 	"github.com/piimap/piimap/scanner"
 	smy "github.com/piimap/piimap/scanner/mysql"
@@ -76,7 +76,7 @@ func execAll(t testing.TB, dbURL string, stmts ...string) {
 	}
 }
 
-func open(t testing.TB, dbURL string, opt executor.HandlerOptions) *xmy.Handler {
+func open(t testing.TB, dbURL string, opt driver.HandlerOptions) *xmy.Handler {
 	t.Helper()
 	h, err := xmy.Open(context.Background(), scanner.StoreConfig{Name: "app", URL: dbURL}, opt)
 	require.NoError(t, err)

@@ -5,43 +5,8 @@ import (
 	"testing"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 )
-
-func TestChildrenFirst(t *testing.T) {
-	// a ← b ← c; d alone; e ⇄ f; s references itself.
-	cat := map[string]*table{
-		"a": {parents: map[string]bool{}},
-		"b": {parents: map[string]bool{"a": true}},
-		"c": {parents: map[string]bool{"b": true}},
-		"d": {parents: map[string]bool{}},
-		"e": {parents: map[string]bool{"f": true}},
-		"f": {parents: map[string]bool{"e": true}},
-		"s": {parents: map[string]bool{"s": true}},
-	}
-	cases := []struct{ in, want string }{
-		{"c b a", "c b a"},     // already children first: unchanged
-		{"a b c", "c b a"},     // parents first: fixed
-		{"d c a b", "d c b a"}, // unrelated tables keep their place
-		{"b a c d", "c b a d"}, // c moves ahead of its parent b
-		{"a s", "a s"},         // a self-reference orders nothing
-		{"e f d", "e f d"},     // a cycle keeps the given order
-		{"", ""},
-	}
-	for _, c := range cases {
-		var ts []executor.Target
-		for _, a := range strings.Fields(c.in) {
-			ts = append(ts, executor.Target{Asset: a})
-		}
-		var got []string
-		for _, t := range childrenFirst(ts, cat) {
-			got = append(got, t.Asset)
-		}
-		if strings.Join(got, " ") != c.want {
-			t.Errorf("childrenFirst(%s) = %s, want %s", c.in, strings.Join(got, " "), c.want)
-		}
-	}
-}
 
 func TestFieldColJSONPath(t *testing.T) {
 	tb := &table{cols: map[string]*column{"doc": {name: "doc", dataType: "longtext", json: true}, "n": {name: "n", dataType: "int"}}}
@@ -65,7 +30,7 @@ func FuzzWhereShape(f *testing.F) {
 	f.Add("key", "42", "?")
 	f.Fuzz(func(t *testing.T, kind, v1, v2 string) {
 		for _, col := range []Col{{Expr: "t.c", Text: true}, {Expr: "t.c", Int: true}, {Expr: "t.c"}} {
-			w, args, err := Where([]executor.Match{{Field: "c", Kind: kind, Values: []string{v1, v2}},
+			w, args, err := Where([]driver.Match{{Field: "c", Kind: kind, Values: []string{v1, v2}},
 				{Field: "c", Kind: piimap.KeyEmail, Values: []string{v2}}},
 				func(string) (Col, error) { return col, nil })
 			if err != nil {

@@ -3,19 +3,20 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
+	sqldriver "database/sql/driver"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/sqlkit"
 	"github.com/piimap/piimap/scanner"
 	smy "github.com/piimap/piimap/scanner/mysql"
 )
 
-var _ executor.Purger = (*Handler)(nil)
+var _ driver.Purger = (*Handler)(nil)
 
 // Purge removes the erased rows' bytes as the store's purge option says
 // (StoreConfig.Purge):
@@ -31,15 +32,15 @@ var _ executor.Purger = (*Handler)(nil)
 //   - none, or an option MySQL has not: exception.
 //
 // Redo log, binary log, replicas and backups are not covered.
-func (h *Handler) Purge(ctx context.Context, ts []executor.Target) ([]executor.PurgeReport, error) {
+func (h *Handler) Purge(ctx context.Context, ts []driver.Target) ([]driver.PurgeReport, error) {
 	switch h.purge {
 	case scanner.PurgeOptimize:
 	case "":
-		return each(ts, executor.PurgePending, "no purge configured: the deleted records' space is freed by InnoDB's purge, bytes remain until the pages are reused (no date can be given; purge: optimize removes them)"), nil
+		return sqlkit.EachAsset(ts, driver.PurgePending, "no purge configured: the deleted records' space is freed by InnoDB's purge, bytes remain until the pages are reused (no date can be given; purge: optimize removes them)"), nil
 	case scanner.PurgeNone:
-		return each(ts, executor.PurgeException, "purge: none configured; the erased bytes stay in the table's pages until they are reused"), nil
+		return sqlkit.EachAsset(ts, driver.PurgeException, "purge: none configured; the erased bytes stay in the table's pages until they are reused"), nil
 	default:
-		return each(ts, executor.PurgeException, fmt.Sprintf("purge option %q is not one MariaDB/MySQL supports (none, optimize); nothing was run", h.purge)), nil
+		return sqlkit.EachAsset(ts, driver.PurgeException, fmt.Sprintf("purge option %q is not one MariaDB/MySQL supports (none, optimize); nothing was run", h.purge)), nil
 	}
 	if h.readOnly {
 		return nil, fmt.Errorf("mysql: %s: purge: handler opened read-only: %w", h.store, piimap.ErrInvalidState)
@@ -58,7 +59,7 @@ func (h *Handler) Purge(ctx context.Context, ts []executor.Target) ([]executor.P
 	if err := conn.QueryRowContext(ctx, "SELECT @@innodb_file_per_table").Scan(&perTable); err != nil {
 		perTable = false
 	}
-	var out []executor.PurgeReport
+	var out []driver.PurgeReport
 	seen := map[string]bool{}
 	for _, t := range ts {
 		if seen[t.Asset] {
@@ -70,9 +71,9 @@ func (h *Handler) Purge(ctx context.Context, ts []executor.Target) ([]executor.P
 	return out, nil
 }
 
-func (h *Handler) optimize(ctx context.Context, conn *sql.Conn, asset string, perTable bool) executor.PurgeReport {
-	fail := func(why string) executor.PurgeReport {
-		return executor.PurgeReport{Asset: asset, State: executor.PurgeException, Detail: "purge: " + why}
+func (h *Handler) optimize(ctx context.Context, conn *sql.Conn, asset string, perTable bool) driver.PurgeReport {
+	fail := func(why string) driver.PurgeReport {
+		return driver.PurgeReport{Asset: asset, State: driver.PurgeException, Detail: "purge: " + why}
 	}
 	db, name, ok := smy.SplitAsset(asset)
 	if !ok {
@@ -127,7 +128,7 @@ func (h *Handler) optimize(ctx context.Context, conn *sql.Conn, asset string, pe
 	if eng == "innodb" {
 		detail = "OPTIMIZE TABLE recreated the InnoDB table into a new .ibd file (redo/binary logs, replicas and backups not covered)"
 	}
-	return executor.PurgeReport{Asset: asset, State: executor.PurgeGone, Detail: detail}
+	return driver.PurgeReport{Asset: asset, State: driver.PurgeGone, Detail: detail}
 }
 
 // untimed lifts the session's statement timeout for OPTIMIZE TABLE (it
@@ -152,21 +153,8 @@ func (h *Handler) retimed(ctx context.Context, conn *sql.Conn) {
 	}
 	h.stmts.Add(1)
 	if _, err := conn.ExecContext(context.WithoutCancel(ctx), set); err != nil {
-		// driver.ErrBadConn makes database/sql drop the session rather
+		// sqldriver.ErrBadConn makes database/sql drop the session rather
 		// than pool it without its timeout.
-		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		_ = conn.Raw(func(any) error { return sqldriver.ErrBadConn })
 	}
-}
-
-// each is one report per distinct asset, all alike.
-func each(ts []executor.Target, state, detail string) []executor.PurgeReport {
-	var out []executor.PurgeReport
-	seen := map[string]bool{}
-	for _, t := range ts {
-		if !seen[t.Asset] {
-			seen[t.Asset] = true
-			out = append(out, executor.PurgeReport{Asset: t.Asset, State: state, Detail: detail})
-		}
-	}
-	return out
 }

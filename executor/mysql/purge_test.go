@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	xmy "github.com/piimap/piimap/executor/mysql"
 	"github.com/piimap/piimap/scanner"
 	smy "github.com/piimap/piimap/scanner/mysql"
@@ -23,14 +23,14 @@ const purgeSSN = "SSN-078-05-1120-PURGE"
 
 const purgeSchema = `CREATE TABLE people (id INT PRIMARY KEY, email VARCHAR(200), ssn VARCHAR(64), KEY people_ssn (ssn)) ENGINE=InnoDB`
 
-func purgeTarget(db string) executor.Target {
-	return executor.Target{Asset: db + ".people", Mode: executor.ModeDelete, Fields: []string{"ssn"},
-		Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"victim@example.com"}}}}
+func purgeTarget(db string) driver.Target {
+	return driver.Target{Asset: db + ".people", Mode: driver.ModeDelete, Fields: []string{"ssn"},
+		Match: []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"victim@example.com"}}}}
 }
 
 func openPurge(t *testing.T, dbURL, purge string) *xmy.Handler {
 	t.Helper()
-	h, err := xmy.Open(context.Background(), scanner.StoreConfig{Name: "app", URL: dbURL, Purge: purge}, executor.HandlerOptions{})
+	h, err := xmy.Open(context.Background(), scanner.StoreConfig{Name: "app", URL: dbURL, Purge: purge}, driver.HandlerOptions{})
 	require.NoError(t, err)
 	t.Cleanup(func() { h.Close() })
 	return h.(*xmy.Handler)
@@ -79,15 +79,15 @@ func TestPurgeOptimize(t *testing.T) {
 	}
 	h := openPurge(t, dbURL, scanner.PurgeOptimize)
 	tg := purgeTarget(schema)
-	res, err := h.Erase(ctx, []executor.Target{tg}, executor.EraseOptions{})
+	res, err := h.Erase(ctx, []driver.Target{tg}, driver.EraseOptions{})
 	require.NoError(t, err)
 	require.EqualValues(t, 1, res[0].Changed)
 
-	reps, err := h.Purge(ctx, []executor.Target{tg, tg})
+	reps, err := h.Purge(ctx, []driver.Target{tg, tg})
 	require.NoError(t, err)
 	require.Len(t, reps, 1)
 	require.Equal(t, tg.Asset, reps[0].Asset)
-	require.Equal(t, executor.PurgeGone, reps[0].State, reps[0].Detail)
+	require.Equal(t, driver.PurgeGone, reps[0].State, reps[0].Detail)
 	require.Contains(t, reps[0].Detail, "OPTIMIZE TABLE recreated the InnoDB table")
 
 	var n int
@@ -114,19 +114,19 @@ func TestPurgeOptions(t *testing.T) {
 	defer admin.Close()
 	schema := admin.Config.Database()
 	for _, c := range []struct{ opt, state, detail string }{
-		{"", executor.PurgePending, "no purge configured"},
-		{scanner.PurgeNone, executor.PurgeException, "none configured"},
-		{scanner.PurgeVacuumFull, executor.PurgeException, "not one MariaDB/MySQL supports"},
+		{"", driver.PurgePending, "no purge configured"},
+		{scanner.PurgeNone, driver.PurgeException, "none configured"},
+		{scanner.PurgeVacuumFull, driver.PurgeException, "not one MariaDB/MySQL supports"},
 	} {
-		reps, err := openPurge(t, dbURL, c.opt).Purge(ctx, []executor.Target{purgeTarget(schema)})
+		reps, err := openPurge(t, dbURL, c.opt).Purge(ctx, []driver.Target{purgeTarget(schema)})
 		require.NoError(t, err)
 		require.Len(t, reps, 1)
 		require.Equal(t, c.state, reps[0].State, c.opt)
 		require.True(t, strings.Contains(reps[0].Detail, c.detail), reps[0].Detail)
 	}
-	reps, err := openPurge(t, dbURL, scanner.PurgeOptimize).Purge(ctx, []executor.Target{{Asset: schema + ".mem"}})
+	reps, err := openPurge(t, dbURL, scanner.PurgeOptimize).Purge(ctx, []driver.Target{{Asset: schema + ".mem"}})
 	require.NoError(t, err)
-	require.Equal(t, executor.PurgeException, reps[0].State)
+	require.Equal(t, driver.PurgeException, reps[0].State)
 	require.Contains(t, reps[0].Detail, "MEMORY")
 }
 

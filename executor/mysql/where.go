@@ -2,12 +2,11 @@ package mysql
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/classifiers/identifier"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/sqlkit"
 	smy "github.com/piimap/piimap/scanner/mysql"
 )
 
@@ -26,92 +25,55 @@ type Col struct {
 func bin(expr string) string { return "CONVERT(" + expr + " USING utf8mb4) COLLATE utf8mb4_bin" }
 
 // Where renders matches as one boolean expression (the disjunction of the
-// matches) and its arguments, following the executor's matching rules:
-// emails trimmed and lower-cased, equal or as a whole token; phones by the
-// cell's digits and plus signs (identifier.PhoneCellForms of the E.164
-// values in the field's region) or as a written number in the text
-// (identifier.PhoneTokenPattern); other kinds by exact trimmed text form.
-// A NULL cell never matches; a match without usable values matches nothing.
-func Where(ms []executor.Match, col func(field string) (Col, error)) (string, []any, error) {
-	var ors []string
-	var args []any
-	for _, m := range ms {
-		if m.Field == "" {
-			return "", nil, fmt.Errorf("mysql: text matches need a field: %w", piimap.ErrUnsupported)
-		}
-		c, err := col(m.Field)
-		if err != nil {
-			return "", nil, err
-		}
-		vals := m.SQLValues()
-		if m.Kind == piimap.KeyPhone {
-			vals = identifier.PhoneCellForms(m.Values, m.Region) // E.164 under the field's region: every cell key (digits and +) it may be written as
-		}
-		if len(vals) == 0 {
-			continue
-		}
-		txt := c.Expr
-		if !c.Text {
-			txt = "CAST(" + c.Expr + " AS CHAR)"
-		}
-		switch m.Kind {
-		case piimap.KeyEmail:
-			ors = append(ors, bin("LOWER(TRIM("+txt+"))")+" IN ("+placeholders(len(vals))+")",
-				bin("LOWER("+txt+")")+" REGEXP ?")
-			args = append(append(args, strArgs(vals)...), identifier.EmailTokenPattern(vals))
-		case piimap.KeyPhone:
-			ors = append(ors, "REGEXP_REPLACE("+txt+", '[^0-9+]', '') IN ("+placeholders(len(vals))+")",
-				bin(txt)+" REGEXP ?")
-			args = append(append(args, strArgs(vals)...), identifier.PhoneTokenPattern(m.Values, m.Region))
-		case identifier.Card, identifier.SSN: // a needle: the cell's digits (identifier.CellKey)
-			ors = append(ors, "REGEXP_REPLACE("+txt+", '[^0-9]', '') IN ("+placeholders(len(vals))+")")
-			args = append(args, strArgs(vals)...)
-		case identifier.IBAN:
-			ors = append(ors, "UPPER(REGEXP_REPLACE("+txt+", '[^A-Za-z0-9]', '')) IN ("+placeholders(len(vals))+")")
-			args = append(args, strArgs(vals)...)
-		default:
-			if c.Int {
-				ints := canonicalInts(vals)
-				if len(ints) == 0 {
-					continue
-				}
-				ors = append(ors, c.Expr+" IN ("+placeholders(len(ints))+")")
-				for _, n := range ints {
-					args = append(args, n)
-				}
-				continue
-			}
-			ors = append(ors, bin("TRIM("+txt+")")+" IN ("+placeholders(len(vals))+")")
-			args = append(args, strArgs(vals)...)
-		}
+// matches) and its arguments: sqlkit.Where in MySQL's SQL, with IN lists
+// and text compared byte-wise (bin). Integer columns compare typed.
+func Where(ms []driver.Match, col func(field string) (Col, error)) (string, []any, error) {
+	d := &dialect{}
+	w, err := sqlkit.Where[Col](Kind, d, ms, col)
+	if err != nil {
+		return "", nil, err
 	}
-	if len(ors) == 0 {
-		return "FALSE", nil, nil
-	}
-	return "(" + strings.Join(ors, " OR ") + ")", args, nil
+	return w, d.args, nil
 }
 
-func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+// dialect is MySQL's SQL for sqlkit.Where; it collects the statement's
+// arguments in the order their placeholders appear.
+type dialect struct{ args []any }
 
-func strArgs(vals []string) []any {
-	out := make([]any, len(vals))
-	for i, v := range vals {
-		out[i] = v
+func (*dialect) Text(c Col) string {
+	if !c.Text {
+		return "CAST(" + c.Expr + " AS CHAR)"
 	}
-	return out
+	return c.Expr
 }
-
-// canonicalInts keeps the values that are an integer's canonical text form
-// (what an integer cell prints as); others cannot equal any integer cell.
-func canonicalInts(vals []string) []int64 {
-	var out []int64
-	for _, v := range vals {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err == nil && strconv.FormatInt(n, 10) == v {
-			out = append(out, n)
-		}
+func (*dialect) Trim(x string) string  { return "TRIM(" + x + ")" }
+func (*dialect) Lower(x string) string { return "LOWER(" + x + ")" }
+func (*dialect) Upper(x string) string { return "UPPER(" + x + ")" }
+func (*dialect) Strip(x, keep string) string {
+	return "REGEXP_REPLACE(" + x + ", '[^" + keep + "]', '')"
+}
+func (*dialect) Exact(x string) string { return bin(x) }
+func (d *dialect) In(x string, vals []string) string {
+	s, a := sqlkit.InList(x, vals, 0, ", ")
+	d.args = append(d.args, a...)
+	return s
+}
+func (d *dialect) Matches(x, pattern string) string {
+	d.args = append(d.args, pattern)
+	return x + " REGEXP ?"
+}
+func (d *dialect) Typed(c Col, vals []string) (string, bool) {
+	if !c.Int {
+		return "", false
 	}
-	return out
+	ints := sqlkit.CanonicalInts(vals)
+	if len(ints) == 0 {
+		return "", true
+	}
+	for _, n := range ints {
+		d.args = append(d.args, n)
+	}
+	return c.Expr + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(ints)), ", ") + ")", true
 }
 
 // fieldCol renders a target field over the table aliased t: a column, or a

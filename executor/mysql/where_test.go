@@ -7,14 +7,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	xmy "github.com/piimap/piimap/executor/mysql"
 	smy "github.com/piimap/piimap/scanner/mysql"
 )
 
 // sqlMatches evaluates Where for one cell in MariaDB/MySQL: a VARCHAR cell
 // under the server's default (case-insensitive) collation, or a BIGINT.
-func sqlMatches(t testing.TB, db *smy.DB, m executor.Match, intCol bool, cell string) bool {
+func sqlMatches(t testing.TB, db *smy.DB, m driver.Match, intCol bool, cell string) bool {
 	t.Helper()
 	m.Field = "c"
 	col := xmy.Col{Expr: "t.c", Text: true}
@@ -23,7 +23,7 @@ func sqlMatches(t testing.TB, db *smy.DB, m executor.Match, intCol bool, cell st
 		col = xmy.Col{Expr: "t.c", Int: true}
 		inner = "SELECT CAST(? AS SIGNED) AS c"
 	}
-	w, args, err := xmy.Where([]executor.Match{m}, func(string) (xmy.Col, error) { return col, nil })
+	w, args, err := xmy.Where([]driver.Match{m}, func(string) (xmy.Col, error) { return col, nil })
 	require.NoError(t, err)
 	var got bool
 	q := "SELECT COALESCE(" + w + ", FALSE) FROM (" + inner + ") AS t"
@@ -54,13 +54,13 @@ var agreeCases = []struct {
 	{piimap.KeyUserID, "42", "420", false},
 	{piimap.KeyUserID, "it's", "it's", false},
 	{piimap.KeyUserID, `back\slash`, `back\slash`, false},
-	{executor.KindKey, "u-1", "U-1", false},
-	{executor.KindKey, "resume", "résumé", false},
-	{executor.KindKey, "abc", "abc ", false},
-	{executor.KindKey, "42", "42", true},
-	{executor.KindKey, " 42 ", "42", true},
-	{executor.KindKey, "042", "42", true},
-	{executor.KindRef, "-7", "-7", true},
+	{driver.KindKey, "u-1", "U-1", false},
+	{driver.KindKey, "resume", "résumé", false},
+	{driver.KindKey, "abc", "abc ", false},
+	{driver.KindKey, "42", "42", true},
+	{driver.KindKey, " 42 ", "42", true},
+	{driver.KindKey, "042", "42", true},
+	{driver.KindRef, "-7", "-7", true},
 }
 
 func connect(t testing.TB) *smy.DB {
@@ -76,7 +76,7 @@ func TestWhereAgreesWithGo(t *testing.T) {
 	db := connect(t)
 	defer db.Close()
 	for _, c := range agreeCases {
-		m := executor.Match{Kind: c.kind, Values: []string{c.value}}
+		m := driver.Match{Kind: c.kind, Values: []string{c.value}}
 		if goM, sqlM := m.MatchValue(c.cell), sqlMatches(t, db, m, c.intCol, c.cell); goM != sqlM {
 			t.Errorf("%s %q in %q: go %v, sql %v", c.kind, c.value, c.cell, goM, sqlM)
 		}
@@ -101,7 +101,7 @@ func FuzzWhereAgreesWithGo(f *testing.F) {
 		if !asciiPrintable(value) || !asciiPrintable(cell) {
 			t.Skip("unicode case folding differs by design; identifiers are ASCII")
 		}
-		m := executor.Match{Kind: kind, Values: []string{value}}
+		m := driver.Match{Kind: kind, Values: []string{value}}
 		if goM, sqlM := m.MatchValue(cell), sqlMatches(t, db, m, false, cell); goM != sqlM {
 			t.Fatalf("%s %q in %q: go %v, sql %v", kind, value, cell, goM, sqlM)
 		}

@@ -15,6 +15,8 @@ import (
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/classifiers"
 	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/dsar"
 	"github.com/piimap/piimap/lineage/lineagetest"
 	"github.com/piimap/piimap/scanner"
 	_ "github.com/piimap/piimap/scanner/nats" // nats:// source
@@ -52,7 +54,7 @@ func TestErasureEndToEnd(t *testing.T) {
 	require.Empty(t, res.Errors)
 
 	svc := executor.New(g, g, stores, executor.Options{InstallationKey: []byte("0123456789abcdef0123456789abcdef")})
-	req, err := svc.NewRequest(ctx, executor.NewRequestInput{Type: executor.Erasure, Requester: "alice", Tenant: "acme",
+	req, err := svc.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Erasure, Requester: "alice", Tenant: "acme",
 		Reason: "art. 17", Subject: piimap.Subject{piimap.KeyEmail: {subject}}})
 	require.NoError(t, err)
 	plan, err := svc.Plan(ctx, req.ID)
@@ -67,7 +69,7 @@ func TestErasureEndToEnd(t *testing.T) {
 	assert.Equal(t, []string{"bus/" + events + "=3"}, steps)
 	require.Len(t, plan.Exceptions, 1, "%+v", plan.Exceptions)
 	exc := plan.Exceptions[0]
-	assert.Equal(t, executor.ExceptionRetention, exc.Kind)
+	assert.Equal(t, driver.ExceptionRetention, exc.Kind)
 	assert.Equal(t, ledger, exc.Asset)
 	assert.Contains(t, exc.Reason, "3 of the subject's messages")
 	assert.Contains(t, exc.Reason, "max_age 168h0m0s")
@@ -91,11 +93,11 @@ func TestErasureEndToEnd(t *testing.T) {
 	assert.True(t, strings.Contains(rc.Exceptions[0].Reason, "retention"))
 
 	h := openHandler(t, serverURL(t), true)
-	all := []executor.Match{{Field: "user.email", Kind: piimap.KeyEmail, Values: []string{subject}}}
-	n, err := h.Count(ctx, executor.Target{Asset: events, Match: all})
+	all := []driver.Match{{Field: "user.email", Kind: piimap.KeyEmail, Values: []string{subject}}}
+	n, err := h.Count(ctx, driver.Target{Asset: events, Match: all})
 	require.NoError(t, err)
 	assert.Zero(t, n, "erased from the normal stream")
-	n, err = h.Count(ctx, executor.Target{Asset: ledger, Match: all})
+	n, err = h.Count(ctx, driver.Target{Asset: ledger, Match: all})
 	require.NoError(t, err)
 	assert.EqualValues(t, 3, n, "kept by the stream that denies deletes")
 	st, err := conn.Stream(ctx, events)

@@ -10,7 +10,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	"github.com/piimap/piimap/scanner"
 	snats "github.com/piimap/piimap/scanner/nats"
 )
@@ -18,7 +18,7 @@ import (
 // Kind is the store kind this package handles.
 const Kind = snats.Kind
 
-func init() { executor.Register(Kind, Open) }
+func init() { driver.Register(Kind, Open) }
 
 // findBatch is how many messages a Find emits at once.
 const findBatch = 512
@@ -45,13 +45,13 @@ type Handler struct {
 }
 
 var (
-	_ executor.Handler     = (*Handler)(nil)
-	_ executor.Counter     = (*Handler)(nil)
-	_ executor.ModeChecker = (*Handler)(nil)
+	_ driver.Handler     = (*Handler)(nil)
+	_ driver.Counter     = (*Handler)(nil)
+	_ driver.ModeChecker = (*Handler)(nil)
 )
 
 // Open connects to a nats:// store with the scanner's connection helper.
-func Open(ctx context.Context, sc scanner.StoreConfig, opt executor.HandlerOptions) (executor.Handler, error) {
+func Open(ctx context.Context, sc scanner.StoreConfig, opt driver.HandlerOptions) (driver.Handler, error) {
 	c, err := snats.ParseURL(sc.URL)
 	if err != nil {
 		return nil, err
@@ -72,7 +72,7 @@ func (h *Handler) Close() error { return h.conn.Close() }
 
 // stream resolves a target's stream, refusing streams outside the URL's
 // stream list when it has one.
-func (h *Handler) stream(ctx context.Context, t executor.Target) (jetstream.Stream, error) {
+func (h *Handler) stream(ctx context.Context, t driver.Target) (jetstream.Stream, error) {
 	if l := h.conn.Cfg.Streams; len(l) > 0 && !slices.Contains(l, t.Asset) {
 		return nil, fmt.Errorf("nats: %s/%s: stream not among the store's streams: %w", h.store, t.Asset, piimap.ErrConfig)
 	}
@@ -87,11 +87,11 @@ func (h *Handler) stream(ctx context.Context, t executor.Target) (jetstream.Stre
 // drop (the same for a message) and tombstone (the message is marked
 // deleted, not overwritten). Messages are immutable, so null, mask and
 // redact are unsupported. A stream that denies deletes (deny_delete, or
-// sealed) holding the subject's messages is an *executor.ExceptionError
+// sealed) holding the subject's messages is an *driver.ExceptionError
 // when its max_age will expire them — the plan records it in the
 // exceptions register, quoting the retention and the expiry — and a plain
 // unsupported error (a gap) when nothing ever expires them by age.
-func (h *Handler) CheckMode(t executor.Target) error {
+func (h *Handler) CheckMode(t driver.Target) error {
 	if err := h.checkMode(t); err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func denies(cfg jetstream.StreamConfig) bool { return cfg.DenyDelete || cfg.Seal
 // denied is the error for n of the subject's messages in a stream that
 // refuses deletes: an exception when max_age expires them (the newest at
 // newest+max_age), an unsupported gap otherwise.
-func (h *Handler) denied(t executor.Target, cfg jetstream.StreamConfig, n int64, newest time.Time) error {
+func (h *Handler) denied(t driver.Target, cfg jetstream.StreamConfig, n int64, newest time.Time) error {
 	why := "deny_delete"
 	if cfg.Sealed {
 		why = "sealed"
@@ -139,8 +139,8 @@ func (h *Handler) denied(t executor.Target, cfg jetstream.StreamConfig, n int64,
 			what, snats.RetentionSummary(cfg), piimap.ErrUnsupported)
 	}
 	exp := newest.Add(cfg.MaxAge).UTC().Truncate(time.Second).Add(time.Second)
-	return &executor.ExceptionError{
-		Kind: executor.ExceptionRetention,
+	return &driver.ExceptionError{
+		Kind: driver.ExceptionRetention,
 		Reason: fmt.Sprintf("%s stay until the stream's retention expires them, at the latest %s (%s)",
 			what, exp.Format(time.RFC3339), snats.RetentionSummary(cfg)),
 		ExpiresAt: &exp,
@@ -150,7 +150,7 @@ func (h *Handler) denied(t executor.Target, cfg jetstream.StreamConfig, n int64,
 
 // each visits the target's matching messages, walking the whole stream
 // with an ordered consumer (bounded by the URL's max_scan).
-func (h *Handler) each(ctx context.Context, s jetstream.Stream, t executor.Target, visit func(snats.Message) error) error {
+func (h *Handler) each(ctx context.Context, s jetstream.Stream, t driver.Target, visit func(snats.Message) error) error {
 	err := h.conn.Walk(ctx, s, h.conn.Cfg.MaxScan, func(m snats.Message) error {
 		if Matches(m, t.Match) {
 			return visit(m)
@@ -171,7 +171,7 @@ func (h *Handler) each(ctx context.Context, s jetstream.Stream, t executor.Targe
 // payload, any other field the JSON payload's values at that path; an empty
 // field finds the identifiers as whole tokens anywhere in the payload text
 // or the header values.
-func Matches(m snats.Message, ms []executor.Match) bool {
+func Matches(m snats.Message, ms []driver.Match) bool {
 	var fields map[string][]string
 	for _, mt := range ms {
 		switch {
@@ -215,19 +215,19 @@ func Matches(m snats.Message, ms []executor.Match) bool {
 // (when the message has headers) and the payload — one column per
 // top-level key of a JSON object, else `data`. Consecutive messages with
 // the same columns share a batch.
-func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executor.Batch) error) error {
+func (h *Handler) Find(ctx context.Context, t driver.Target, emit func(driver.Batch) error) error {
 	s, err := h.stream(ctx, t)
 	if err != nil {
 		return err
 	}
-	var b executor.Batch
+	var b driver.Batch
 	sig := ""
 	flush := func() error {
 		if len(b.Rows) == 0 {
 			return nil
 		}
 		err := emit(b)
-		b = executor.Batch{}
+		b = driver.Batch{}
 		return err
 	}
 	err = h.each(ctx, s, t, func(m snats.Message) error {
@@ -247,7 +247,7 @@ func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executo
 	return flush()
 }
 
-func colSig(cols []executor.Column) string {
+func colSig(cols []driver.Column) string {
 	var sb strings.Builder
 	for _, c := range cols {
 		sb.WriteString(c.Name)
@@ -257,8 +257,8 @@ func colSig(cols []executor.Column) string {
 }
 
 // Row renders one message as Find's columns and row.
-func Row(m snats.Message) ([]executor.Column, []any) {
-	cols := []executor.Column{{Name: ColSeq, Type: "uint64"}, {Name: ColSubject, Type: "string"}, {Name: ColTime, Type: "timestamp"}}
+func Row(m snats.Message) ([]driver.Column, []any) {
+	cols := []driver.Column{{Name: ColSeq, Type: "uint64"}, {Name: ColSubject, Type: "string"}, {Name: ColTime, Type: "timestamp"}}
 	row := []any{m.Seq, m.Subject, m.Time.UTC().Format(time.RFC3339Nano)}
 	if len(m.Header) > 0 {
 		hdr := map[string]any{}
@@ -269,7 +269,7 @@ func Row(m snats.Message) ([]executor.Column, []any) {
 				hdr[k] = slices.Clone(vs)
 			}
 		}
-		cols = append(cols, executor.Column{Name: ColHeader, Type: "map"})
+		cols = append(cols, driver.Column{Name: ColHeader, Type: "map"})
 		row = append(row, hdr)
 	}
 	if doc, ok := m.JSON(); ok {
@@ -280,24 +280,24 @@ func Row(m snats.Message) ([]executor.Column, []any) {
 			}
 			slices.Sort(keys)
 			for _, k := range keys {
-				cols = append(cols, executor.Column{Name: k, Type: "json"})
+				cols = append(cols, driver.Column{Name: k, Type: "json"})
 				row = append(row, obj[k])
 			}
 			return cols, row
 		}
-		cols = append(cols, executor.Column{Name: snats.FieldData, Type: "json"})
+		cols = append(cols, driver.Column{Name: snats.FieldData, Type: "json"})
 		return cols, append(row, doc)
 	}
 	if text, ok := m.Text(); ok {
-		cols = append(cols, executor.Column{Name: snats.FieldData, Type: "string"})
+		cols = append(cols, driver.Column{Name: snats.FieldData, Type: "string"})
 		return cols, append(row, text)
 	}
-	cols = append(cols, executor.Column{Name: snats.FieldData, Type: "bytes"})
+	cols = append(cols, driver.Column{Name: snats.FieldData, Type: "bytes"})
 	return cols, append(row, m.Data)
 }
 
 // Count counts the target's messages.
-func (h *Handler) Count(ctx context.Context, t executor.Target) (int64, error) {
+func (h *Handler) Count(ctx context.Context, t driver.Target) (int64, error) {
 	s, err := h.stream(ctx, t)
 	if err != nil {
 		return 0, err
@@ -313,11 +313,11 @@ func (h *Handler) Count(ctx context.Context, t executor.Target) (int64, error) {
 // failure stops the erasure with the results so far, and running it again
 // deletes what is left (a message already gone counts as unchanged). A
 // stream that refuses deletes returns the same error CheckMode gives.
-func (h *Handler) Erase(ctx context.Context, ts []executor.Target, opt executor.EraseOptions) ([]executor.Result, error) {
+func (h *Handler) Erase(ctx context.Context, ts []driver.Target, opt driver.EraseOptions) ([]driver.Result, error) {
 	if h.readOnly && !opt.DryRun {
 		return nil, fmt.Errorf("nats: %s: erase on a read-only handler: %w", h.store, piimap.ErrConfig)
 	}
-	var out []executor.Result
+	var out []driver.Result
 	for _, t := range ts {
 		if err := h.checkMode(t); err != nil {
 			return out, err
@@ -332,17 +332,17 @@ func (h *Handler) Erase(ctx context.Context, ts []executor.Target, opt executor.
 }
 
 // checkMode checks the target's mode without asking the server.
-func (h *Handler) checkMode(t executor.Target) error {
+func (h *Handler) checkMode(t driver.Target) error {
 	switch t.Mode {
-	case executor.ModeDelete, executor.ModeDrop, executor.ModeTombstone, "":
+	case driver.ModeDelete, driver.ModeDrop, driver.ModeTombstone, "":
 		return nil
 	}
 	return fmt.Errorf("nats: %s/%s: mode %s: stream messages are immutable, only delete, drop or tombstone: %w",
 		h.store, t.Asset, t.Mode, piimap.ErrUnsupported)
 }
 
-func (h *Handler) eraseOne(ctx context.Context, t executor.Target, opt executor.EraseOptions) (executor.Result, error) {
-	r := executor.Result{Asset: t.Asset}
+func (h *Handler) eraseOne(ctx context.Context, t driver.Target, opt driver.EraseOptions) (driver.Result, error) {
+	r := driver.Result{Asset: t.Asset}
 	s, err := h.stream(ctx, t)
 	if err != nil {
 		return r, err
@@ -375,7 +375,7 @@ func (h *Handler) eraseOne(ctx context.Context, t executor.Target, opt executor.
 		return r, nil
 	}
 	del := s.SecureDeleteMsg
-	if t.Mode == executor.ModeTombstone {
+	if t.Mode == driver.ModeTombstone {
 		del = s.DeleteMsg
 	}
 	for _, seq := range seqs {

@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	"github.com/piimap/piimap/executor/executortest"
 	enats "github.com/piimap/piimap/executor/nats"
 	"github.com/piimap/piimap/internal/hangcheck"
@@ -131,31 +131,31 @@ func sortedHeaderNames(h map[string][]string) []string {
 	return out
 }
 
-func subjectTargets(orders, audit string, mode executor.Mode) []executor.Target {
+func subjectTargets(orders, audit string, mode driver.Mode) []driver.Target {
 	vals := []string{subject}
-	return []executor.Target{
-		{Asset: orders, Mode: mode, Match: []executor.Match{
+	return []driver.Target{
+		{Asset: orders, Mode: mode, Match: []driver.Match{
 			{Field: "user.email", Kind: piimap.KeyEmail, Values: vals},
 			{Field: "header.X-User-Email", Kind: piimap.KeyEmail, Values: vals},
 			{Field: "cc[].email", Kind: piimap.KeyEmail, Values: vals},
 		}},
-		{Asset: audit, Mode: executor.ModeDrop, Match: []executor.Match{{Kind: piimap.KeyEmail, Values: vals}}},
+		{Asset: audit, Mode: driver.ModeDrop, Match: []driver.Match{{Kind: piimap.KeyEmail, Values: vals}}},
 	}
 }
 
-func othersTargets(orders, audit string) []executor.Target {
+func othersTargets(orders, audit string) []driver.Target {
 	var vals []string
 	for i := range 60 {
 		vals = append(vals, fmt.Sprintf("other%d@example.test", i))
 	}
-	return []executor.Target{
-		{Asset: orders, Match: []executor.Match{{Field: "user.email", Kind: piimap.KeyEmail, Values: vals}}},
-		{Asset: audit, Match: []executor.Match{{Kind: piimap.KeyEmail, Values: vals}}},
+	return []driver.Target{
+		{Asset: orders, Match: []driver.Match{{Field: "user.email", Kind: piimap.KeyEmail, Values: vals}}},
+		{Asset: audit, Match: []driver.Match{{Kind: piimap.KeyEmail, Values: vals}}},
 	}
 }
 
 func TestConformance(t *testing.T) {
-	for _, mode := range []executor.Mode{executor.ModeDelete, executor.ModeTombstone} {
+	for _, mode := range []driver.Mode{driver.ModeDelete, driver.ModeTombstone} {
 		t.Run(string(mode), func(t *testing.T) {
 			executortest.Run(t, func(t *testing.T) executortest.Fixture {
 				orders, audit, want := estate(t, nil)
@@ -200,7 +200,7 @@ func TestFindRows(t *testing.T) {
 	s := newStream(t, conn, "kinds", nil)
 	publishJSON(t, conn, s, "a", nil, map[string]any{"phone": "+44 20 7946 0018", "uid": 42})
 	publishJSON(t, conn, s, "a", nil, map[string]any{"phone": "+44 20 7946 0019", "uid": 420})
-	n, err := h.Count(context.Background(), executor.Target{Asset: s, Match: []executor.Match{
+	n, err := h.Count(context.Background(), driver.Target{Asset: s, Match: []driver.Match{
 		{Field: "phone", Kind: piimap.KeyPhone, Values: []string{"+442079460018"}},
 		{Field: "uid", Kind: piimap.KeyUserID, Values: []string{"420"}},
 	}})
@@ -215,36 +215,36 @@ func TestModes(t *testing.T) {
 	publishJSON(t, conn, s, "a", nil, map[string]string{"email": subject})
 	h := openHandler(t, serverURL(t), false)
 	for _, tc := range []struct {
-		mode executor.Mode
+		mode driver.Mode
 		ok   bool
 	}{
-		{executor.ModeDelete, true}, {executor.ModeDrop, true}, {executor.ModeTombstone, true}, {"", true},
-		{executor.ModeNull, false}, {executor.ModeMask, false}, {executor.ModeRedact, false},
+		{driver.ModeDelete, true}, {driver.ModeDrop, true}, {driver.ModeTombstone, true}, {"", true},
+		{driver.ModeNull, false}, {driver.ModeMask, false}, {driver.ModeRedact, false},
 	} {
-		err := h.CheckMode(executor.Target{Asset: s, Mode: tc.mode, Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}})
+		err := h.CheckMode(driver.Target{Asset: s, Mode: tc.mode, Match: []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}})
 		if tc.ok {
 			assert.NoError(t, err, "mode %q", tc.mode)
 		} else {
 			assert.ErrorIs(t, err, piimap.ErrUnsupported, "mode %q", tc.mode)
 		}
 	}
-	missing := executor.Target{Asset: "piimap_x_missing_" + uniq(), Match: []executor.Match{{Kind: piimap.KeyEmail, Values: []string{subject}}}}
+	missing := driver.Target{Asset: "piimap_x_missing_" + uniq(), Match: []driver.Match{{Kind: piimap.KeyEmail, Values: []string{subject}}}}
 	_, err := h.Count(context.Background(), missing)
 	assert.ErrorIs(t, err, piimap.ErrNotFound)
 
 	ro := openHandler(t, serverURL(t), true)
-	_, err = ro.Erase(context.Background(), []executor.Target{{Asset: s, Match: missing.Match}}, executor.EraseOptions{})
+	_, err = ro.Erase(context.Background(), []driver.Target{{Asset: s, Match: missing.Match}}, driver.EraseOptions{})
 	assert.ErrorIs(t, err, piimap.ErrConfig, "a read-only handler never deletes")
 
 	for range 5 {
 		publishJSON(t, conn, s, "a", nil, map[string]string{"email": "x@example.test"})
 	}
 	bounded := openHandler(t, serverURL(t)+"?max_scan=5", false)
-	_, err = bounded.Count(context.Background(), executor.Target{Asset: s, Match: missing.Match})
+	_, err = bounded.Count(context.Background(), driver.Target{Asset: s, Match: missing.Match})
 	assert.ErrorIs(t, err, snats.ErrTooLarge, "a stream beyond max_scan fails instead of answering partially")
 
 	scoped := openHandler(t, serverURL(t)+"?stream="+s, false)
-	_, err = scoped.Count(context.Background(), executor.Target{Asset: "elsewhere", Match: missing.Match})
+	_, err = scoped.Count(context.Background(), driver.Target{Asset: "elsewhere", Match: missing.Match})
 	assert.ErrorIs(t, err, piimap.ErrConfig, "streams outside the URL's list are refused")
 }
 
@@ -254,7 +254,7 @@ func TestModes(t *testing.T) {
 // nothing and says so.
 func TestDenyDelete(t *testing.T) {
 	conn := connect(t)
-	match := []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}
+	match := []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}
 	cases := []struct {
 		name      string
 		mod       func(*jetstream.StreamConfig)
@@ -280,17 +280,17 @@ func TestDenyDelete(t *testing.T) {
 				publishJSON(t, conn, s, "b", nil, map[string]string{"email": subject})
 			}
 			h := openHandler(t, serverURL(t), false)
-			tg := executor.Target{Asset: s, Mode: executor.ModeDelete, Match: match}
+			tg := driver.Target{Asset: s, Mode: driver.ModeDelete, Match: match}
 			err := h.CheckMode(tg)
 			after := time.Now()
-			res, eraseErr := h.Erase(context.Background(), []executor.Target{tg}, executor.EraseOptions{})
+			res, eraseErr := h.Erase(context.Background(), []driver.Target{tg}, driver.EraseOptions{})
 			n, cerr := h.Count(context.Background(), tg)
 			require.NoError(t, cerr)
-			var xe *executor.ExceptionError
+			var xe *driver.ExceptionError
 			switch {
 			case tc.exception:
 				require.True(t, errors.As(err, &xe), "want an ExceptionError, got %v", err)
-				assert.Equal(t, executor.ExceptionRetention, xe.Kind)
+				assert.Equal(t, driver.ExceptionRetention, xe.Kind)
 				require.NotNil(t, xe.ExpiresAt)
 				// The messages were published between before and after, so
 				// they expire 30 days after a moment in that window (the
@@ -308,7 +308,7 @@ func TestDenyDelete(t *testing.T) {
 				assert.NoError(t, err)
 				assert.NoError(t, eraseErr)
 				require.Len(t, res, 1)
-				assert.Equal(t, executor.Result{Asset: s}, res[0])
+				assert.Equal(t, driver.Result{Asset: s}, res[0])
 			}
 			for _, want := range tc.reason {
 				assert.Contains(t, err.Error(), want)
@@ -318,9 +318,9 @@ func TestDenyDelete(t *testing.T) {
 			}
 			if tc.plant {
 				assert.EqualValues(t, 2, n, "nothing deleted")
-				dry, err := h.Erase(context.Background(), []executor.Target{tg}, executor.EraseOptions{DryRun: true})
+				dry, err := h.Erase(context.Background(), []driver.Target{tg}, driver.EraseOptions{DryRun: true})
 				require.NoError(t, err)
-				assert.Equal(t, []executor.Result{{Asset: s, Found: 2}}, dry, "a dry run changes nothing")
+				assert.Equal(t, []driver.Result{{Asset: s, Found: 2}}, dry, "a dry run changes nothing")
 			}
 		})
 	}
@@ -330,15 +330,15 @@ func TestDenyDelete(t *testing.T) {
 // message from the stream (no longer retrievable by sequence).
 func TestSecureVersusTombstone(t *testing.T) {
 	conn := connect(t)
-	for _, mode := range []executor.Mode{executor.ModeDelete, executor.ModeTombstone} {
+	for _, mode := range []driver.Mode{driver.ModeDelete, driver.ModeTombstone} {
 		s := newStream(t, conn, string(mode), nil)
 		keep := publishJSON(t, conn, s, "a", nil, map[string]string{"email": "other@example.test"})
 		gone := publishJSON(t, conn, s, "a", nil, map[string]string{"email": subject})
 		h := openHandler(t, serverURL(t), false)
-		tg := executor.Target{Asset: s, Mode: mode, Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}}
-		res, err := h.Erase(context.Background(), []executor.Target{tg}, executor.EraseOptions{})
+		tg := driver.Target{Asset: s, Mode: mode, Match: []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}}
+		res, err := h.Erase(context.Background(), []driver.Target{tg}, driver.EraseOptions{})
 		require.NoError(t, err)
-		assert.Equal(t, []executor.Result{{Asset: s, Found: 1, Changed: 1}}, res)
+		assert.Equal(t, []driver.Result{{Asset: s, Found: 1, Changed: 1}}, res)
 		st, err := conn.Stream(context.Background(), s)
 		require.NoError(t, err)
 		_, ok, err := conn.GetMsg(context.Background(), st, gone)
@@ -355,7 +355,7 @@ func TestSecureVersusTombstone(t *testing.T) {
 func TestUnreachable(t *testing.T) {
 	var err error
 	hangcheck.NoHang(t, hangcheck.Limit(time.Second), func() {
-		_, err = enats.Open(context.Background(), scannerCfg("nats://127.0.0.1:1?timeout=1s"), executor.HandlerOptions{})
+		_, err = enats.Open(context.Background(), scannerCfg("nats://127.0.0.1:1?timeout=1s"), driver.HandlerOptions{})
 	})
 	assert.ErrorIs(t, err, piimap.ErrUnreachable)
 }

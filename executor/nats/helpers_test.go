@@ -12,7 +12,7 @@ import (
 	natsgo "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	enats "github.com/piimap/piimap/executor/nats"
 	"github.com/piimap/piimap/scanner"
 	snats "github.com/piimap/piimap/scanner/nats"
@@ -92,7 +92,7 @@ func publishJSON(t testing.TB, conn *snats.Conn, stream, sub string, hdr map[str
 
 func openHandler(t testing.TB, url string, readOnly bool) *enats.Handler {
 	t.Helper()
-	h, err := enats.Open(context.Background(), scanner.StoreConfig{Name: "bus", URL: url}, executor.HandlerOptions{ReadOnly: readOnly})
+	h, err := enats.Open(context.Background(), scanner.StoreConfig{Name: "bus", URL: url}, driver.HandlerOptions{ReadOnly: readOnly})
 	if err != nil {
 		t.Fatalf("open handler: %v", err)
 	}

@@ -7,10 +7,10 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 )
 
-var _ executor.Purger = (*Handler)(nil)
+var _ driver.Purger = (*Handler)(nil)
 
 // Purge reports what Erase left of the deleted messages. Erase deletes
 // with SecureDeleteMsg for delete and drop: the server overwrites the
@@ -21,11 +21,11 @@ var _ executor.Purger = (*Handler)(nil)
 // mode uses DeleteMsg, which only marks the message deleted: its bytes
 // stay in the block file until the block is compacted or removed:
 // exception. Mirrors and sourcing streams are assets of their own.
-func (h *Handler) Purge(ctx context.Context, ts []executor.Target) ([]executor.PurgeReport, error) {
+func (h *Handler) Purge(ctx context.Context, ts []driver.Target) ([]driver.PurgeReport, error) {
 	if h.readOnly {
 		return nil, fmt.Errorf("nats: %s: purge: handler opened read-only: %w", h.store, piimap.ErrInvalidState)
 	}
-	var out []executor.PurgeReport
+	var out []driver.PurgeReport
 	seen := map[string]bool{}
 	for _, t := range ts {
 		if seen[t.Asset] {
@@ -37,21 +37,21 @@ func (h *Handler) Purge(ctx context.Context, ts []executor.Target) ([]executor.P
 	return out, nil
 }
 
-func (h *Handler) purgeOne(ctx context.Context, t executor.Target, ts []executor.Target) executor.PurgeReport {
-	r := executor.PurgeReport{Asset: t.Asset}
+func (h *Handler) purgeOne(ctx context.Context, t driver.Target, ts []driver.Target) driver.PurgeReport {
+	r := driver.PurgeReport{Asset: t.Asset}
 	tomb := false
 	for _, u := range ts {
-		if u.Asset == t.Asset && u.Mode == executor.ModeTombstone {
+		if u.Asset == t.Asset && u.Mode == driver.ModeTombstone {
 			tomb = true
 		}
 	}
 	if tomb {
-		r.State, r.Detail = executor.PurgeException, "tombstone mode marks messages deleted (DeleteMsg) without overwriting them: the bytes stay in the stream's storage until the block is compacted or removed"
+		r.State, r.Detail = driver.PurgeException, "tombstone mode marks messages deleted (DeleteMsg) without overwriting them: the bytes stay in the stream's storage until the block is compacted or removed"
 		return r
 	}
 	s, err := h.stream(ctx, t)
 	if err != nil {
-		r.State, r.Detail = executor.PurgeException, "purge: cannot read the stream's configuration: "+err.Error()
+		r.State, r.Detail = driver.PurgeException, "purge: cannot read the stream's configuration: "+err.Error()
 		return r
 	}
 	cfg := s.CachedInfo().Config
@@ -60,9 +60,9 @@ func (h *Handler) purgeOne(ctx context.Context, t executor.Target, ts []executor
 		how = "messages securely deleted (SecureDeleteMsg) from a memory-storage stream: nothing on disk"
 	}
 	if cfg.Replicas > 1 {
-		r.State, r.Detail = executor.PurgePending, how+"; the stream is replicated, and its Raft log holds the messages until it is compacted after a snapshot (no date can be given)"
+		r.State, r.Detail = driver.PurgePending, how+"; the stream is replicated, and its Raft log holds the messages until it is compacted after a snapshot (no date can be given)"
 		return r
 	}
-	r.State, r.Detail = executor.PurgeGone, how
+	r.State, r.Detail = driver.PurgeGone, how
 	return r
 }

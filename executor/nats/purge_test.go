@@ -13,7 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 )
 
 // A fake, distinctive SSN held only by the subject's message.
@@ -51,7 +51,7 @@ func storeHolds(t *testing.T, stream, v string) (held, ok bool) {
 func TestPurgeSecureDeleteIsGone(t *testing.T) {
 	ctx := context.Background()
 	conn := connect(t)
-	for _, mode := range []executor.Mode{executor.ModeDelete, executor.ModeTombstone} {
+	for _, mode := range []driver.Mode{driver.ModeDelete, driver.ModeTombstone} {
 		t.Run(string(mode), func(t *testing.T) {
 			stream := newStream(t, conn, "purge", nil)
 			publishJSON(t, conn, stream, "people", nil, map[string]any{"user": map[string]any{"email": "victim@example.com"}, "ssn": purgeSSN})
@@ -62,12 +62,12 @@ func TestPurgeSecureDeleteIsGone(t *testing.T) {
 				t.Fatal("fixture: the stream's files should hold the value before the erasure")
 			}
 			h := openHandler(t, serverURL(t), false)
-			tg := executor.Target{Asset: stream, Mode: mode, Match: []executor.Match{{Field: "user.email", Kind: piimap.KeyEmail, Values: []string{"victim@example.com"}}}}
-			res, err := h.Erase(ctx, []executor.Target{tg}, executor.EraseOptions{})
+			tg := driver.Target{Asset: stream, Mode: mode, Match: []driver.Match{{Field: "user.email", Kind: piimap.KeyEmail, Values: []string{"victim@example.com"}}}}
+			res, err := h.Erase(ctx, []driver.Target{tg}, driver.EraseOptions{})
 			if err != nil || len(res) != 1 || res[0].Changed != 1 {
 				t.Fatalf("erase: %+v %v", res, err)
 			}
-			reps, err := h.Purge(ctx, []executor.Target{tg, tg})
+			reps, err := h.Purge(ctx, []driver.Target{tg, tg})
 			if err != nil || len(reps) != 1 || reps[0].Asset != stream {
 				t.Fatalf("purge: %+v %v", reps, err)
 			}
@@ -80,8 +80,8 @@ func TestPurgeSecureDeleteIsGone(t *testing.T) {
 			}
 			time.Sleep(100 * time.Millisecond)
 			after, readable := storeHolds(t, stream, purgeSSN)
-			if mode == executor.ModeTombstone {
-				if reps[0].State != executor.PurgeException {
+			if mode == driver.ModeTombstone {
+				if reps[0].State != driver.PurgeException {
 					t.Fatalf("tombstone: %+v", reps[0])
 				}
 				if readable {
@@ -89,7 +89,7 @@ func TestPurgeSecureDeleteIsGone(t *testing.T) {
 				}
 				return
 			}
-			if reps[0].State != executor.PurgeGone {
+			if reps[0].State != driver.PurgeGone {
 				t.Fatalf("delete: %+v", reps[0])
 			}
 			if !readable {
@@ -108,12 +108,12 @@ func TestPurgeMemoryOrMissing(t *testing.T) {
 	conn := connect(t)
 	stream := newStream(t, conn, "purgemem", func(c *jetstream.StreamConfig) { c.Storage = jetstream.MemoryStorage })
 	h := openHandler(t, serverURL(t), false)
-	reps, err := h.Purge(ctx, []executor.Target{{Asset: stream, Mode: executor.ModeDelete}})
-	if err != nil || len(reps) != 1 || reps[0].State != executor.PurgeGone || !strings.Contains(reps[0].Detail, "memory-storage") {
+	reps, err := h.Purge(ctx, []driver.Target{{Asset: stream, Mode: driver.ModeDelete}})
+	if err != nil || len(reps) != 1 || reps[0].State != driver.PurgeGone || !strings.Contains(reps[0].Detail, "memory-storage") {
 		t.Fatalf("%+v %v", reps, err)
 	}
-	reps, err = h.Purge(ctx, []executor.Target{{Asset: "piimap_x_missing_" + uniq(), Mode: executor.ModeDelete}})
-	if err != nil || len(reps) != 1 || reps[0].State != executor.PurgeException {
+	reps, err = h.Purge(ctx, []driver.Target{{Asset: "piimap_x_missing_" + uniq(), Mode: driver.ModeDelete}})
+	if err != nil || len(reps) != 1 || reps[0].State != driver.PurgeException {
 		t.Fatalf("missing stream: %+v %v", reps, err)
 	}
 }

@@ -2,12 +2,11 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 
-	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/sqlkit"
 	spg "github.com/piimap/piimap/scanner/postgres"
 )
 
@@ -65,38 +64,10 @@ SELECT cn.nspname, cc.relname, pn.nspname, pc.relname
 // tables returns the catalog entries of the given assets, reading the ones
 // not cached yet in two statements. A missing table is ErrNotFound.
 func (h *Handler) tables(ctx context.Context, assets ...string) (map[string]*table, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	var schemas, names []string
-	seen := map[string]bool{}
-	for _, a := range assets {
-		if _, ok := h.cat[a]; ok || seen[a] {
-			continue
-		}
-		seen[a] = true
-		s, t, ok := spg.SplitAsset(a)
-		if !ok {
-			return nil, fmt.Errorf("postgres: %s/%s: asset is not schema.table: %w", h.store, a, piimap.ErrConfig)
-		}
-		schemas, names = append(schemas, s), append(names, t)
-	}
-	if len(schemas) > 0 {
-		if err := h.loadCatalog(ctx, schemas, names); err != nil {
-			return nil, err
-		}
-	}
-	out := make(map[string]*table, len(assets))
-	for _, a := range assets {
-		t := h.cat[a]
-		if t == nil {
-			return nil, fmt.Errorf("postgres: %s/%s: no such table: %w", h.store, a, piimap.ErrNotFound)
-		}
-		out[a] = t
-	}
-	return out, nil
+	return h.cat.Tables(ctx, assets...)
 }
 
-func (h *Handler) loadCatalog(ctx context.Context, schemas, names []string) error {
+func (h *Handler) loadCatalog(ctx context.Context, entries map[string]*table, schemas, names []string) error {
 	h.stmts.Add(1)
 	rows, err := h.pool.Query(ctx, columnsQuery, schemas, names)
 	if err != nil {
@@ -114,11 +85,11 @@ func (h *Handler) loadCatalog(ctx context.Context, schemas, names []string) erro
 			c.category = cat[0]
 		}
 		a := spg.Asset(schema, rel)
-		t := h.cat[a]
+		t := entries[a]
 		if t == nil {
 			t = &table{asset: a, quoted: spg.QuoteTable(schema, rel), cols: map[string]*column{}, parents: map[string]bool{},
 				view: kind == "v" || kind == "m", matview: kind == "m"}
-			h.cat[a] = t
+			entries[a] = t
 		}
 		t.cols[c.name] = c
 	}
@@ -137,59 +108,18 @@ func (h *Handler) loadCatalog(ctx context.Context, schemas, names []string) erro
 		if err := rows.Scan(&cs, &ct, &ps, &pt); err != nil {
 			return spg.WrapError(ctx, h.store+": foreign keys", err)
 		}
-		if t := h.cat[spg.Asset(cs, ct)]; t != nil {
+		if t := entries[spg.Asset(cs, ct)]; t != nil {
 			t.parents[spg.Asset(ps, pt)] = true
 		}
 	}
 	return spg.WrapError(ctx, h.store+": foreign keys", rows.Err())
 }
 
-// childrenFirst returns ts in an order where no table comes before a table
-// that references it. The given order is kept wherever the catalog's
-// foreign keys allow it (a stable topological sort), so a correct order
-// from the planner is returned unchanged. Self-references and cycles are
-// left in the given order: one statement deletes a self-referencing set.
-func childrenFirst(ts []executor.Target, cat map[string]*table) []executor.Target {
-	n := len(ts)
-	// before[i][j]: target j must run before target i (j references i).
-	mustPrecede := make([][]int, n)
-	indeg := make([]int, n)
-	for i := range ts {
-		for j := range ts {
-			if i == j || ts[i].Asset == ts[j].Asset {
-				continue
-			}
-			if cat[ts[j].Asset].parents[ts[i].Asset] && !cat[ts[i].Asset].parents[ts[j].Asset] {
-				mustPrecede[j] = append(mustPrecede[j], i)
-				indeg[i]++
-			}
-		}
-	}
-	out := make([]executor.Target, 0, n)
-	done := make([]bool, n)
-	for len(out) < n {
-		pick := -1
-		for i := 0; i < n; i++ {
-			if !done[i] && indeg[i] == 0 {
-				pick = i
-				break
-			}
-		}
-		if pick < 0 { // a cycle through several tables: keep the given order
-			for i := 0; i < n; i++ {
-				if !done[i] {
-					pick = i
-					break
-				}
-			}
-		}
-		done[pick] = true
-		out = append(out, ts[pick])
-		for _, k := range mustPrecede[pick] {
-			indeg[k]--
-		}
-	}
-	return out
+// load reads the catalog entries of the given assets (Erase's one
+// catalog read for every target).
+func (h *Handler) load(ctx context.Context, assets ...string) error {
+	_, err := h.tables(ctx, assets...)
+	return err
 }
 
 // CheckMode accepts delete always; null and mask only when the catalog
@@ -197,31 +127,24 @@ func childrenFirst(ts []executor.Target, cat map[string]*table) []executor.Targe
 // column, no primary-key column is rewritten, a column set to NULL is
 // nullable, a string column masked with a token is not part of a foreign key
 // (the parent and child would disagree half-way) and can hold a token.
-func (h *Handler) CheckMode(t executor.Target) error {
-	switch t.Mode {
-	case executor.ModeDelete, "":
+func (h *Handler) CheckMode(t driver.Target) error {
+	timeout := h.cfg.StatementTimeout + h.cfg.Pool.ConnConfig.ConnectTimeout
+	return sqlkit.CheckMode(Kind, h.store, t, timeout, func(ctx context.Context) error {
+		cat, err := h.tables(ctx, t.Asset)
+		if err != nil {
+			return err
+		}
+		if cat[t.Asset].view {
+			return nil // nothing is written through a view
+		}
+		if _, _, err := clearPlan(cat[t.Asset], t); err != nil {
+			return sqlkit.ModeError(Kind, h.store, t, err)
+		}
 		return nil
-	case executor.ModeNull, executor.ModeMask:
-	default:
-		return fmt.Errorf("postgres: %s/%s: mode %s: %w", h.store, t.Asset, t.Mode, piimap.ErrUnsupported)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), h.cfg.StatementTimeout+h.cfg.Pool.ConnConfig.ConnectTimeout)
-	defer cancel()
-	cat, err := h.tables(ctx, t.Asset)
-	if err != nil {
-		return err
-	}
-	if cat[t.Asset].view {
-		return nil // nothing is written through a view
-	}
-	_, _, err = clearPlan(cat[t.Asset], t)
-	if err != nil {
-		return fmt.Errorf("postgres: %s/%s: mode %s: %w", h.store, t.Asset, t.Mode, err)
-	}
-	return nil
+	})
 }
 
-// SQLColumn methods: the catalog column as executor.ClearPlan sees it.
+// SQLColumn methods: the catalog column as driver.ClearPlan sees it.
 func (c *column) ColumnName() string { return c.name }
 func (c *column) ColumnType() string { return c.typ }
 func (c *column) MaxLen() int64      { return int64(c.maxLen) }
@@ -230,11 +153,11 @@ func (c *column) PrimaryKey() bool   { return c.pk }
 func (c *column) ForeignKey() bool   { return c.fk }
 func (c *column) IsString() bool     { return c.isString() }
 
-var _ executor.SQLColumn = (*column)(nil)
+var _ driver.SQLColumn = (*column)(nil)
 
-// clearPlan is executor.ClearPlan over this catalog's table.
-func clearPlan(tb *table, t executor.Target) (tokens, nulls []*column, err error) {
-	return executor.ClearPlan(tb.cols, t)
+// clearPlan is driver.ClearPlan over this catalog's table.
+func clearPlan(tb *table, t driver.Target) (tokens, nulls []*column, err error) {
+	return driver.ClearPlan(tb.cols, t)
 }
 
 // columnNames lists a table's columns, sorted (stable output for tests).

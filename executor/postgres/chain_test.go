@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 )
 
 // The chain estate: five tables linked by foreign keys,
@@ -47,37 +47,37 @@ func chainData(n, others int) []string {
 
 // chainTargets are the subject's targets children-first, with the key
 // values a plan resolves (ids 1..n in every child table).
-func chainTargets(n int) []executor.Target {
+func chainTargets(n int) []driver.Target {
 	ids := make([]string, n)
 	for i := range ids {
 		ids[i] = strconv.Itoa(i + 1)
 	}
-	return []executor.Target{
-		{Asset: "public.t5_scans", Mode: executor.ModeDelete, Match: []executor.Match{ref("parcel_id", ids...)}},
-		{Asset: "public.t4_parcels", Mode: executor.ModeDelete, Match: []executor.Match{ref("shipment_id", ids...)}},
-		{Asset: "public.t3_shipments", Mode: executor.ModeDelete, Match: []executor.Match{ref("order_id", ids...)}},
-		{Asset: "public.t2_orders", Mode: executor.ModeDelete, Match: []executor.Match{ref("account_id", "1")}},
-		{Asset: "public.t1_accounts", Mode: executor.ModeDelete, Match: []executor.Match{
+	return []driver.Target{
+		{Asset: "public.t5_scans", Mode: driver.ModeDelete, Match: []driver.Match{ref("parcel_id", ids...)}},
+		{Asset: "public.t4_parcels", Mode: driver.ModeDelete, Match: []driver.Match{ref("shipment_id", ids...)}},
+		{Asset: "public.t3_shipments", Mode: driver.ModeDelete, Match: []driver.Match{ref("order_id", ids...)}},
+		{Asset: "public.t2_orders", Mode: driver.ModeDelete, Match: []driver.Match{ref("account_id", "1")}},
+		{Asset: "public.t1_accounts", Mode: driver.ModeDelete, Match: []driver.Match{
 			{Field: "email", Kind: piimap.KeyEmail, Values: []string{"subject.one@example.com"}},
-			{Field: "id", Kind: executor.KindKey, Values: []string{"1"}}}},
+			{Field: "id", Kind: driver.KindKey, Values: []string{"1"}}}},
 	}
 }
 
 // eraseChain erases the subject from a freshly filled chain estate and
 // returns the statements the handler sent and the rows it changed.
-func eraseChain(t testing.TB, dbURL string, n int, mode executor.Mode) (stmts, changed int64, wall time.Duration) {
+func eraseChain(t testing.TB, dbURL string, n int, mode driver.Mode) (stmts, changed int64, wall time.Duration) {
 	t.Helper()
-	h := open(t, dbURL, executor.HandlerOptions{MaskKey: []byte("bench")})
+	h := open(t, dbURL, driver.HandlerOptions{MaskKey: []byte("bench")})
 	defer h.Close()
 	ts := chainTargets(n)
 	for i := range ts {
-		if mode != executor.ModeDelete && i < len(ts)-1 {
+		if mode != driver.ModeDelete && i < len(ts)-1 {
 			ts[i].Mode = mode
 			ts[i].Fields = []string{"location", "label", "address", "note"}[i : i+1]
 		}
 	}
 	start := time.Now()
-	res, err := h.Erase(context.Background(), ts, executor.EraseOptions{})
+	res, err := h.Erase(context.Background(), ts, driver.EraseOptions{})
 	wall = time.Since(start)
 	require.NoError(t, err)
 	for _, r := range res {
@@ -91,7 +91,7 @@ func eraseChain(t testing.TB, dbURL string, n int, mode executor.Mode) (stmts, c
 // number of statements is the same, a small constant per table.
 func TestStatementsGrowWithTablesNotRows(t *testing.T) {
 	dbURL := newDB(t, chainSchema)
-	for _, mode := range []executor.Mode{executor.ModeDelete, executor.ModeNull, executor.ModeMask} {
+	for _, mode := range []driver.Mode{driver.ModeDelete, driver.ModeNull, driver.ModeMask} {
 		var counts []int64
 		for _, n := range []int{10, 10000} {
 			execAll(t, dbURL, chainData(n, 500)...)
@@ -106,7 +106,7 @@ func TestStatementsGrowWithTablesNotRows(t *testing.T) {
 				require.NoError(t, err)
 				require.NoError(t, conn.QueryRow(context.Background(), "SELECT count(*) FROM "+tb).Scan(&left))
 				conn.Close(context.Background())
-				if mode == executor.ModeDelete {
+				if mode == driver.ModeDelete {
 					require.Equal(t, 500, left, tb)
 				} else {
 					require.Equal(t, n+500, left, tb)
@@ -127,7 +127,7 @@ func TestStatementsGrowWithTablesNotRows(t *testing.T) {
 func BenchmarkEraseChain(b *testing.B) {
 	const n, others = 2500, 5000
 	dbURL := newDB(b, chainSchema)
-	for _, mode := range []executor.Mode{executor.ModeDelete, executor.ModeMask} {
+	for _, mode := range []driver.Mode{driver.ModeDelete, driver.ModeMask} {
 		b.Run(string(mode), func(b *testing.B) {
 			var stmts, changed int64
 			var wall time.Duration

@@ -2,9 +2,9 @@
 // (postgres://…): it finds, counts, erases and rectifies one data subject's
 // rows, and it is the only piimap code that writes to a Postgres database.
 //
-// Matching. Where turns executor.Match values into one parameterised
+// Matching. Where turns driver.Match values into one parameterised
 // boolean expression that decides every row the way the executor's Go
-// matcher (executor.Match.MatchValue) decides a cell: emails compare
+// matcher (driver.Match.MatchValue) decides a cell: emails compare
 // trimmed and lower-cased, or as a whole token inside longer text; phones
 // compare by their digits, or as a token; other kinds compare the trimmed
 // text form exactly. Integer and uuid key columns compare typed (=
@@ -23,7 +23,7 @@
 //   - delete: DELETE … WHERE <match>;
 //   - null:   UPDATE … SET <pii and match columns> = NULL WHERE <match>;
 //   - mask:   one SELECT of the distinct values to mask, HMAC tokens
-//     computed in Go (executor.MaskToken: emails keep their shape), then one
+//     computed in Go (driver.MaskToken: emails keep their shape), then one
 //     UPDATE joining value→token arrays; non-string columns become NULL.
 //     The mask key never leaves the process.
 //
@@ -43,6 +43,10 @@
 // cost grows with tables, not rows.
 //
 // The connection helper (URL parsing, timeouts, quoting, error
-// classification) is scanner/postgres's; this package adds only what finds
-// and writes.
+// classification) is scanner/postgres's; the logic every SQL kind shares
+// (the matching rules, the transaction skeleton and its children-first
+// order, the catalog cache, the mode checks, Find's batches) is
+// executor/sqlkit's. This package adds Postgres's SQL for them (the
+// sqlkit.Dialect with array parameters, typed int and uuid keys) and its
+// catalog queries.
 package postgres

@@ -10,78 +10,66 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/sqlkit"
 	spg "github.com/piimap/piimap/scanner/postgres"
 )
 
 // Erase applies each target's mode in one transaction, children first; a
 // dry run only counts. Modes the catalog shows cannot work are refused
 // before the transaction starts, so nothing is half-done.
-func (h *Handler) Erase(ctx context.Context, ts []executor.Target, opt executor.EraseOptions) ([]executor.Result, error) {
-	assets := make([]string, len(ts))
-	for i, t := range ts {
-		assets[i] = t.Asset
-	}
-	if _, err := h.tables(ctx, assets...); err != nil { // one catalog read for every target
+func (h *Handler) Erase(ctx context.Context, ts []driver.Target, opt driver.EraseOptions) ([]driver.Result, error) {
+	if err := sqlkit.CheckAll(ctx, ts, h.load, h.CheckMode); err != nil {
 		return nil, err
 	}
-	for _, t := range ts {
-		if err := h.CheckMode(t); err != nil {
-			return nil, err
-		}
-	}
-	return h.inTx(ctx, ts, opt, h.erase)
+	return h.txn().Run(ctx, ts, opt.DryRun, h.erase)
 }
 
-func (h *Handler) erase(ctx context.Context, tx pgx.Tx, tb *table, t executor.Target, dry bool) (executor.Result, error) {
+func (h *Handler) erase(ctx context.Context, tx pgx.Tx, _ int, tb *table, t driver.Target, dry bool) (driver.Result, error) {
 	p := &Params{}
 	w, err := h.where(tb, t, p)
 	if err != nil {
-		return executor.Result{}, err
+		return driver.Result{}, err
 	}
 	if dry || tb.view {
-		// A view's rows are erased through its base tables, which are
-		// targets of their own; it is only counted here, and Verify
-		// reports whatever it still shows (a materialized view until it
-		// is refreshed, rows of a base table outside the plan).
+		// A view is only counted; Verify reports whatever it still shows
+		// (a materialized view until it is refreshed, rows of a base table
+		// outside the plan).
 		n, err := h.countTx(ctx, tx, tb, w, p)
-		if tb.view && !dry {
-			return executor.Result{Found: n}, err
-		}
-		return executor.Result{Found: n, Changed: n}, err
+		return sqlkit.Counted(n, tb.view, dry), err
 	}
 	var n int64
 	switch t.Mode {
-	case executor.ModeNull:
+	case driver.ModeNull:
 		_, nulls, err := clearPlan(tb, t)
 		if err != nil {
-			return executor.Result{}, err
+			return driver.Result{}, err
 		}
 		n, err = h.update(ctx, tx, tb, nil, nulls, w, p)
 		if err != nil {
-			return executor.Result{}, err
+			return driver.Result{}, err
 		}
-	case executor.ModeMask:
+	case driver.ModeMask:
 		return h.mask(ctx, tx, tb, t, w, p)
 	default:
 		n, err = h.exec(ctx, tx, "DELETE FROM "+tb.quoted+" AS s WHERE "+w, p.Args)
 		if err != nil {
-			return executor.Result{}, err
+			return driver.Result{}, err
 		}
 	}
-	return executor.Result{Found: n, Changed: n}, nil
+	return driver.Result{Found: n, Changed: n}, nil
 }
 
 // mask replaces the subject's string values with HMAC tokens (computed
 // here, so the key never reaches the server or its logs) and sets the other
 // cleared columns to NULL: one SELECT of the distinct values, one UPDATE.
-func (h *Handler) mask(ctx context.Context, tx pgx.Tx, tb *table, t executor.Target, w string, p *Params) (executor.Result, error) {
-	if len(h.maskKey) == 0 {
-		return executor.Result{}, fmt.Errorf("mask mode needs a mask key: %w", piimap.ErrConfig)
+func (h *Handler) mask(ctx context.Context, tx pgx.Tx, tb *table, t driver.Target, w string, p *Params) (driver.Result, error) {
+	if err := sqlkit.NeedMaskKey(h.maskKey); err != nil {
+		return driver.Result{}, err
 	}
 	tokens, nulls, err := clearPlan(tb, t)
 	if err != nil {
-		return executor.Result{}, err
+		return driver.Result{}, err
 	}
 	sel := []string{"count(*)"}
 	for _, c := range tokens {
@@ -97,24 +85,24 @@ func (h *Handler) mask(ctx context.Context, tx pgx.Tx, tb *table, t executor.Tar
 	}
 	h.stmts.Add(1)
 	if err := tx.QueryRow(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM "+tb.quoted+" AS s WHERE "+w, p.Args...).Scan(dest...); err != nil {
-		return executor.Result{}, err
+		return driver.Result{}, err
 	}
 	if found == 0 {
-		return executor.Result{}, nil
+		return driver.Result{}, nil
 	}
 	maps := make([][2][]string, len(tokens))
 	for i, vals := range olds {
 		news := make([]string, len(vals))
 		for j, v := range vals {
-			news[j] = executor.MaskToken(h.maskKey, v)
+			news[j] = driver.MaskToken(h.maskKey, v)
 		}
 		maps[i] = [2][]string{vals, news}
 	}
 	n, err := h.update(ctx, tx, tb, &tokenMaps{cols: tokens, maps: maps}, nulls, w, p)
 	if err != nil {
-		return executor.Result{}, err
+		return driver.Result{}, err
 	}
-	return executor.Result{Found: found, Changed: n}, nil
+	return driver.Result{Found: found, Changed: n}, nil
 }
 
 // tokenMaps are value → token arrays for the masked string columns.
@@ -155,59 +143,51 @@ func (h *Handler) update(ctx context.Context, tx pgx.Tx, tb *table, tm *tokenMap
 // Rectify sets each target's Changes (field → new value) on the subject's
 // rows, in one transaction. Only rows not already holding the new values
 // count as changed, so a second rectification changes nothing.
-func (h *Handler) Rectify(ctx context.Context, ts []executor.Target, opt executor.EraseOptions) ([]executor.Result, error) {
-	return h.inTx(ctx, ts, opt, h.rectify)
+func (h *Handler) Rectify(ctx context.Context, ts []driver.Target, opt driver.EraseOptions) ([]driver.Result, error) {
+	return h.txn().Run(ctx, ts, opt.DryRun, h.rectify)
 }
 
-func (h *Handler) rectify(ctx context.Context, tx pgx.Tx, tb *table, t executor.Target, dry bool) (executor.Result, error) {
+func (h *Handler) rectify(ctx context.Context, tx pgx.Tx, _ int, tb *table, t driver.Target, dry bool) (driver.Result, error) {
 	p := &Params{}
 	w, err := h.where(tb, t, p)
 	if err != nil {
-		return executor.Result{}, err
+		return driver.Result{}, err
 	}
-	fields := make([]string, 0, len(t.Changes))
-	for f := range t.Changes {
-		fields = append(fields, f)
-	}
-	sort.Strings(fields)
 	var sets, differ []string
-	for _, f := range fields {
+	for _, f := range sqlkit.SortedKeys(t.Changes) {
 		c := tb.cols[f]
 		if c == nil {
-			return executor.Result{}, fmt.Errorf("rectify: field %s is not a top-level column: %w", f, piimap.ErrUnsupported)
+			return driver.Result{}, fmt.Errorf("rectify: field %s is not a top-level column: %w", f, piimap.ErrUnsupported)
 		}
 		val := "CAST(" + p.Add(t.Changes[f]) + "::text AS " + c.typ + ")"
 		sets = append(sets, spg.QuoteIdent(f)+" = "+val)
 		differ = append(differ, "s."+spg.QuoteIdent(f)+" IS DISTINCT FROM "+val)
 	}
 	if len(sets) == 0 {
-		return executor.Result{}, nil
+		return driver.Result{}, nil
 	}
 	cond := "(" + strings.Join(differ, " OR ") + ")"
 	var found, stale int64
 	h.stmts.Add(1)
 	if err := tx.QueryRow(ctx, "SELECT count(*), count(*) FILTER (WHERE "+cond+") FROM "+tb.quoted+" AS s WHERE "+w, p.Args...).Scan(&found, &stale); err != nil {
-		return executor.Result{}, err
+		return driver.Result{}, err
 	}
-	if tb.view { // rectified through its base tables
-		return executor.Result{Found: found}, nil
-	}
-	if dry || stale == 0 {
-		return executor.Result{Found: found, Changed: stale}, nil
+	if r, ok := sqlkit.RectifyCounted(found, stale, tb.view, dry); ok {
+		return r, nil
 	}
 	n, err := h.exec(ctx, tx, "UPDATE "+tb.quoted+" AS s SET "+strings.Join(sets, ", ")+" WHERE "+w+" AND "+cond, p.Args)
 	if err != nil {
-		return executor.Result{}, err
+		return driver.Result{}, err
 	}
-	return executor.Result{Found: found, Changed: n}, nil
+	return driver.Result{Found: found, Changed: n}, nil
 }
 
-var _ executor.Recomputer = (*Handler)(nil)
+var _ driver.Recomputer = (*Handler)(nil)
 
 // Recompute refreshes the materialized views among the targets, after the
 // erasure of their base tables committed, so they stop showing the
 // subject's rows; plain views need nothing. Each refresh is one statement.
-func (h *Handler) Recompute(ctx context.Context, ts []executor.Target) error {
+func (h *Handler) Recompute(ctx context.Context, ts []driver.Target) error {
 	for _, t := range ts {
 		cat, err := h.tables(ctx, t.Asset)
 		if err != nil {

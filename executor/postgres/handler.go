@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"sync"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/sqlkit"
 	"github.com/piimap/piimap/scanner"
 	spg "github.com/piimap/piimap/scanner/postgres"
 )
@@ -19,10 +18,7 @@ import (
 // Kind is the store kind this package handles.
 const Kind = "postgres"
 
-func init() { executor.Register(Kind, Open) }
-
-// findBatch is the number of rows per emitted Batch.
-const findBatch = 1000
+func init() { driver.Register(Kind, Open) }
 
 // Handler finds, erases and rectifies a subject's rows in the tables of one
 // Postgres database.
@@ -35,21 +31,20 @@ type Handler struct {
 	purge    string // StoreConfig.Purge; "" is vacuum
 	stmts    atomic.Int64
 
-	mu  sync.Mutex
-	cat map[string]*table // asset → catalog entry, read once per handler
+	cat *sqlkit.Catalog[*table] // asset → catalog entry, read once per handler
 }
 
 var (
-	_ executor.Handler     = (*Handler)(nil)
-	_ executor.Counter     = (*Handler)(nil)
-	_ executor.Rectifier   = (*Handler)(nil)
-	_ executor.ModeChecker = (*Handler)(nil)
+	_ driver.Handler     = (*Handler)(nil)
+	_ driver.Counter     = (*Handler)(nil)
+	_ driver.Rectifier   = (*Handler)(nil)
+	_ driver.ModeChecker = (*Handler)(nil)
 )
 
 // Open opens a bounded pool on a postgres:// store. Every session carries
 // the URL's statement_timeout and lock_timeout (defaults 30 s and 5 s);
 // read-only handlers' sessions are read-only too.
-func Open(ctx context.Context, sc scanner.StoreConfig, opt executor.HandlerOptions) (executor.Handler, error) {
+func Open(ctx context.Context, sc scanner.StoreConfig, opt driver.HandlerOptions) (driver.Handler, error) {
 	cfg, err := spg.ParseURL(sc.URL)
 	if err != nil {
 		return nil, err
@@ -70,8 +65,10 @@ func Open(ctx context.Context, sc scanner.StoreConfig, opt executor.HandlerOptio
 }
 
 // New wraps an open pool and its parsed configuration (tests, embedding).
-func New(pool *pgxpool.Pool, cfg *spg.Config, store string, opt executor.HandlerOptions) *Handler {
-	return &Handler{pool: pool, cfg: cfg, store: store, readOnly: opt.ReadOnly, maskKey: opt.MaskKey, cat: map[string]*table{}}
+func New(pool *pgxpool.Pool, cfg *spg.Config, store string, opt driver.HandlerOptions) *Handler {
+	h := &Handler{pool: pool, cfg: cfg, store: store, readOnly: opt.ReadOnly, maskKey: opt.MaskKey}
+	h.cat = &sqlkit.Catalog[*table]{Kind: Kind, Store: store, Naming: "schema.table", Split: spg.SplitAsset, Load: h.loadCatalog}
+	return h
 }
 
 // Close closes the pool.
@@ -81,7 +78,7 @@ func (h *Handler) Close() error { h.pool.Close(); return nil }
 // catalog reads, BEGIN, SET LOCAL and COMMIT included.
 func (h *Handler) Statements() int64 { return h.stmts.Load() }
 
-func (h *Handler) where(tb *table, t executor.Target, p *Params) (string, error) {
+func (h *Handler) where(tb *table, t driver.Target, p *Params) (string, error) {
 	w, err := Where(t.Match, func(f string) (Col, error) { return fieldCol(tb, "s", f) }, p)
 	if err != nil {
 		return "", fmt.Errorf("postgres: %s/%s: %w", h.store, t.Asset, err)
@@ -89,7 +86,7 @@ func (h *Handler) where(tb *table, t executor.Target, p *Params) (string, error)
 	return w, nil
 }
 
-func (h *Handler) target(ctx context.Context, t executor.Target) (*table, string, *Params, error) {
+func (h *Handler) target(ctx context.Context, t driver.Target) (*table, string, *Params, error) {
 	cat, err := h.tables(ctx, t.Asset)
 	if err != nil {
 		return nil, "", nil, err
@@ -102,7 +99,7 @@ func (h *Handler) target(ctx context.Context, t executor.Target) (*table, string
 
 // Find emits the subject's rows of one table, in batches of up to 1000
 // rows, with every column.
-func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executor.Batch) error) error {
+func (h *Handler) Find(ctx context.Context, t driver.Target, emit func(driver.Batch) error) error {
 	tb, w, p, err := h.target(ctx, t)
 	if err != nil {
 		return err
@@ -115,36 +112,29 @@ func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executo
 	}
 	defer rows.Close()
 	fds := rows.FieldDescriptions()
-	cols := make([]executor.Column, len(fds))
+	cols := make([]driver.Column, len(fds))
 	for i, fd := range fds {
-		cols[i] = executor.Column{Name: fd.Name, Type: typeName(rows.Conn().TypeMap(), fd.DataTypeOID)}
+		cols[i] = driver.Column{Name: fd.Name, Type: typeName(rows.Conn().TypeMap(), fd.DataTypeOID)}
 	}
-	batch := executor.Batch{Columns: cols}
+	b := &sqlkit.Batcher{Columns: cols, Emit: emit}
 	for rows.Next() {
 		raw := rows.RawValues()
 		row := make([]any, len(fds))
 		for i, fd := range fds {
 			row[i] = cellValue(fd.DataTypeOID, raw[i])
 		}
-		batch.Rows = append(batch.Rows, row)
-		if len(batch.Rows) == findBatch {
-			if err := emit(batch); err != nil {
-				return err
-			}
-			batch = executor.Batch{Columns: cols}
+		if err := b.Add(row); err != nil {
+			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return spg.WrapError(ctx, "find "+h.store+"/"+t.Asset, err)
 	}
-	if len(batch.Rows) > 0 {
-		return emit(batch)
-	}
-	return nil
+	return b.Flush()
 }
 
 // Count counts the subject's rows of one table.
-func (h *Handler) Count(ctx context.Context, t executor.Target) (int64, error) {
+func (h *Handler) Count(ctx context.Context, t driver.Target) (int64, error) {
 	tb, w, p, err := h.target(ctx, t)
 	if err != nil {
 		return 0, err
@@ -157,57 +147,33 @@ func (h *Handler) Count(ctx context.Context, t executor.Target) (int64, error) {
 	return n, nil
 }
 
-// applyFunc runs one target inside the store's transaction.
-type applyFunc func(ctx context.Context, tx pgx.Tx, tb *table, t executor.Target, dry bool) (executor.Result, error)
-
-// inTx runs every target in one transaction, children first, and returns
-// the results in the order of ts. A dry run uses a read-only transaction
+// txn is the store's transaction skeleton (sqlkit.Txn): every target in
+// one transaction, children first; a dry run uses a read-only transaction
 // and rolls back.
-func (h *Handler) inTx(ctx context.Context, ts []executor.Target, opt executor.EraseOptions, apply applyFunc) ([]executor.Result, error) {
-	if !opt.DryRun && h.readOnly {
-		return nil, fmt.Errorf("postgres: %s: handler opened read-only: %w", h.store, piimap.ErrInvalidState)
+func (h *Handler) txn() sqlkit.Txn[pgx.Tx, *table] {
+	return sqlkit.Txn[pgx.Tx, *table]{
+		Kind: Kind, Store: h.store, ReadOnly: h.readOnly,
+		Tables:  h.tables,
+		Parents: func(tb *table) map[string]bool { return tb.parents },
+		Begin: func(ctx context.Context, dry bool) (pgx.Tx, error) {
+			mode := pgx.ReadWrite
+			if dry {
+				mode = pgx.ReadOnly
+			}
+			h.stmts.Add(2) // BEGIN; SET LOCAL statement_timeout, lock_timeout
+			tx, err := h.cfg.Begin(ctx, h.pool, mode)
+			if err != nil {
+				return nil, spg.WrapError(ctx, h.store+": begin", err)
+			}
+			return tx, nil
+		},
+		Commit: func(ctx context.Context, tx pgx.Tx) error {
+			h.stmts.Add(1)
+			return spg.WrapError(ctx, h.store+": commit", tx.Commit(ctx))
+		},
+		Rollback: func(ctx context.Context, tx pgx.Tx) { _ = tx.Rollback(context.WithoutCancel(ctx)) },
+		Wrap:     spg.WrapError,
 	}
-	if len(ts) == 0 {
-		return []executor.Result{}, nil
-	}
-	assets := make([]string, len(ts))
-	for i, t := range ts {
-		assets[i] = t.Asset
-	}
-	cat, err := h.tables(ctx, assets...)
-	if err != nil {
-		return nil, err
-	}
-	mode := pgx.ReadWrite
-	if opt.DryRun {
-		mode = pgx.ReadOnly
-	}
-	h.stmts.Add(2) // BEGIN; SET LOCAL statement_timeout, lock_timeout
-	tx, err := h.cfg.Begin(ctx, h.pool, mode)
-	if err != nil {
-		return nil, spg.WrapError(ctx, h.store+": begin", err)
-	}
-	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }() // no-op after Commit
-	byAsset := make(map[string]executor.Result, len(ts))
-	for _, t := range childrenFirst(ts, cat) {
-		r, err := apply(ctx, tx, cat[t.Asset], t, opt.DryRun)
-		if err != nil {
-			return nil, spg.WrapError(ctx, h.store+"/"+t.Asset, err)
-		}
-		r.Asset = t.Asset
-		byAsset[t.Asset] = r
-	}
-	if !opt.DryRun {
-		h.stmts.Add(1)
-		if err := tx.Commit(ctx); err != nil {
-			return nil, spg.WrapError(ctx, h.store+": commit", err)
-		}
-	}
-	out := make([]executor.Result, len(ts))
-	for i, t := range ts {
-		out[i] = byAsset[t.Asset]
-	}
-	return out, nil
 }
 
 func (h *Handler) exec(ctx context.Context, tx pgx.Tx, q string, args []any) (int64, error) {

@@ -12,8 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	"github.com/piimap/piimap/executor/executortest"
+	"github.com/piimap/piimap/internal/hangcheck"
 )
 
 const (
@@ -38,36 +39,36 @@ INSERT INTO events VALUES
   ('6f1c1d4e-0000-4000-8000-000000000002', '0b5e8a34-1111-4111-8111-000000000002', 'login')`
 )
 
-func email(vals ...string) executor.Match {
-	return executor.Match{Field: "email", Kind: piimap.KeyEmail, Values: vals}
+func email(vals ...string) driver.Match {
+	return driver.Match{Field: "email", Kind: piimap.KeyEmail, Values: vals}
 }
 
-func ref(field string, vals ...string) executor.Match {
-	return executor.Match{Field: field, Kind: executor.KindRef, Values: vals}
+func ref(field string, vals ...string) driver.Match {
+	return driver.Match{Field: field, Kind: driver.KindRef, Values: vals}
 }
 
 // targets are the planted subject's targets children-first, as a plan
 // orders them, and other subjects' targets.
-func targets(mode executor.Mode) (subject, others []executor.Target) {
-	items := executor.Target{Asset: "public.order_items", Mode: mode, Fields: []string{"gift_to"}, Match: []executor.Match{ref("order_id", "10", "11")}}
-	ord := executor.Target{Asset: "public.orders", Mode: mode, Fields: []string{"note"}, Match: []executor.Match{ref("customer_id", "1")}}
-	cust := executor.Target{Asset: "public.customers", Mode: mode, Fields: []string{"name"}, Match: []executor.Match{email("ann.lee@example.com")}}
-	if mode == executor.ModeDelete {
-		cust.Match = append(cust.Match, executor.Match{Field: "id", Kind: executor.KindKey, Values: []string{"1"}})
+func targets(mode driver.Mode) (subject, others []driver.Target) {
+	items := driver.Target{Asset: "public.order_items", Mode: mode, Fields: []string{"gift_to"}, Match: []driver.Match{ref("order_id", "10", "11")}}
+	ord := driver.Target{Asset: "public.orders", Mode: mode, Fields: []string{"note"}, Match: []driver.Match{ref("customer_id", "1")}}
+	cust := driver.Target{Asset: "public.customers", Mode: mode, Fields: []string{"name"}, Match: []driver.Match{email("ann.lee@example.com")}}
+	if mode == driver.ModeDelete {
+		cust.Match = append(cust.Match, driver.Match{Field: "id", Kind: driver.KindKey, Values: []string{"1"}})
 	}
-	oi := executor.Target{Asset: "public.order_items", Match: []executor.Match{ref("order_id", "12", "13")}}
-	oo := executor.Target{Asset: "public.orders", Match: []executor.Match{ref("customer_id", "2", "3")}}
-	oc := executor.Target{Asset: "public.customers", Match: []executor.Match{email("bob@example.com", "ann.lee@example.com.au")}}
-	return []executor.Target{items, ord, cust}, []executor.Target{oi, oo, oc}
+	oi := driver.Target{Asset: "public.order_items", Match: []driver.Match{ref("order_id", "12", "13")}}
+	oo := driver.Target{Asset: "public.orders", Match: []driver.Match{ref("customer_id", "2", "3")}}
+	oc := driver.Target{Asset: "public.customers", Match: []driver.Match{email("bob@example.com", "ann.lee@example.com.au")}}
+	return []driver.Target{items, ord, cust}, []driver.Target{oi, oo, oc}
 }
 
 func TestConformance(t *testing.T) {
 	serverURL(t)
-	for _, mode := range []executor.Mode{executor.ModeDelete, executor.ModeNull, executor.ModeMask} {
+	for _, mode := range []driver.Mode{driver.ModeDelete, driver.ModeNull, driver.ModeMask} {
 		t.Run(string(mode), func(t *testing.T) {
 			executortest.Run(t, func(t *testing.T) executortest.Fixture {
 				dbURL := newDB(t, schemaSQL, dataSQL)
-				h := open(t, dbURL, executor.HandlerOptions{MaskKey: []byte("k")})
+				h := open(t, dbURL, driver.HandlerOptions{MaskKey: []byte("k")})
 				subj, others := targets(mode)
 				for i := range subj {
 					if subj[i].Asset == "public.customers" {
@@ -110,26 +111,26 @@ func rawRows(t testing.TB, dbURL, asset string) []executortest.Row {
 // TestWrongOrderIsFixed: targets given parents first still erase, because
 // Erase checks the order against the catalog's foreign keys.
 func TestWrongOrderIsFixed(t *testing.T) {
-	h := open(t, newDB(t, schemaSQL, dataSQL), executor.HandlerOptions{})
+	h := open(t, newDB(t, schemaSQL, dataSQL), driver.HandlerOptions{})
 	defer h.Close()
-	subj, _ := targets(executor.ModeDelete)
-	rev := []executor.Target{subj[2], subj[1], subj[0]}
-	res, err := h.Erase(context.Background(), rev, executor.EraseOptions{})
+	subj, _ := targets(driver.ModeDelete)
+	rev := []driver.Target{subj[2], subj[1], subj[0]}
+	res, err := h.Erase(context.Background(), rev, driver.EraseOptions{})
 	require.NoError(t, err)
-	require.Equal(t, []executor.Result{{Asset: "public.customers", Found: 1, Changed: 1},
+	require.Equal(t, []driver.Result{{Asset: "public.customers", Found: 1, Changed: 1},
 		{Asset: "public.orders", Found: 2, Changed: 2}, {Asset: "public.order_items", Found: 3, Changed: 3}}, res)
 }
 
 // TestTransactionPerStore: when one target fails, nothing of the store is
 // erased (Fides commits row by row).
 func TestTransactionPerStore(t *testing.T) {
-	h := open(t, newDB(t, schemaSQL, dataSQL), executor.HandlerOptions{})
+	h := open(t, newDB(t, schemaSQL, dataSQL), driver.HandlerOptions{})
 	defer h.Close()
-	subj, _ := targets(executor.ModeDelete)
+	subj, _ := targets(driver.ModeDelete)
 	// orders of customer 1 are erased, but the customer row is still
 	// referenced by an item outside the plan: the FK refuses the delete.
-	subj[0].Match = []executor.Match{ref("order_id", "10")}
-	_, err := h.Erase(context.Background(), subj, executor.EraseOptions{})
+	subj[0].Match = []driver.Match{ref("order_id", "10")}
+	_, err := h.Erase(context.Background(), subj, driver.EraseOptions{})
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), "ann.lee", "raw identifier in an error")
 	for _, tg := range subj {
@@ -140,15 +141,15 @@ func TestTransactionPerStore(t *testing.T) {
 }
 
 func TestMaskTokensAndShape(t *testing.T) {
-	h := open(t, newDB(t, schemaSQL, dataSQL), executor.HandlerOptions{MaskKey: []byte("secret")})
+	h := open(t, newDB(t, schemaSQL, dataSQL), driver.HandlerOptions{MaskKey: []byte("secret")})
 	defer h.Close()
-	subj, _ := targets(executor.ModeMask)
-	_, err := h.Erase(context.Background(), subj, executor.EraseOptions{})
+	subj, _ := targets(driver.ModeMask)
+	_, err := h.Erase(context.Background(), subj, driver.EraseOptions{})
 	require.NoError(t, err)
 	var rows [][]any
-	var cols []executor.Column
-	err = h.Find(context.Background(), executor.Target{Asset: "public.customers",
-		Match: []executor.Match{{Field: "id", Kind: executor.KindKey, Values: []string{"1"}}}}, func(b executor.Batch) error {
+	var cols []driver.Column
+	err = h.Find(context.Background(), driver.Target{Asset: "public.customers",
+		Match: []driver.Match{{Field: "id", Kind: driver.KindKey, Values: []string{"1"}}}}, func(b driver.Batch) error {
 		cols, rows = b.Table()
 		return nil
 	})
@@ -158,27 +159,27 @@ func TestMaskTokensAndShape(t *testing.T) {
 	for i, c := range cols {
 		got[c.Name] = rows[0][i]
 	}
-	require.Equal(t, executor.MaskToken([]byte("secret"), " Ann.Lee@Example.com"), got["email"])
+	require.Equal(t, driver.MaskToken([]byte("secret"), " Ann.Lee@Example.com"), got["email"])
 	require.Regexp(t, `^tok_[0-9a-f]{16}@redacted\.invalid$`, got["email"])
-	require.Equal(t, executor.MaskToken([]byte("secret"), "Ann Lee"), got["name"])
+	require.Equal(t, driver.MaskToken([]byte("secret"), "Ann Lee"), got["name"])
 	require.Equal(t, "u-100", got["user_id"], "a column outside the target is untouched")
 	require.Equal(t, json.Number("1"), got["id"])
 }
 
 func TestJSONPathAndUUIDMatches(t *testing.T) {
-	h := open(t, newDB(t, schemaSQL, dataSQL), executor.HandlerOptions{})
+	h := open(t, newDB(t, schemaSQL, dataSQL), driver.HandlerOptions{})
 	defer h.Close()
 	ctx := context.Background()
-	n, err := h.Count(ctx, executor.Target{Asset: "public.customers",
-		Match: []executor.Match{{Field: "profile.contact.email", Kind: piimap.KeyEmail, Values: []string{"ANN.LEE@example.com"}}}})
+	n, err := h.Count(ctx, driver.Target{Asset: "public.customers",
+		Match: []driver.Match{{Field: "profile.contact.email", Kind: piimap.KeyEmail, Values: []string{"ANN.LEE@example.com"}}}})
 	require.NoError(t, err)
 	require.EqualValues(t, 1, n)
-	n, err = h.Count(ctx, executor.Target{Asset: "public.events",
-		Match: []executor.Match{ref("actor", "0b5e8a34-1111-4111-8111-000000000002", "not-a-uuid")}})
+	n, err = h.Count(ctx, driver.Target{Asset: "public.events",
+		Match: []driver.Match{ref("actor", "0b5e8a34-1111-4111-8111-000000000002", "not-a-uuid")}})
 	require.NoError(t, err)
 	require.EqualValues(t, 1, n)
 	var profile any
-	err = h.Find(ctx, executor.Target{Asset: "public.customers", Match: []executor.Match{email("bob@example.com")}}, func(b executor.Batch) error {
+	err = h.Find(ctx, driver.Target{Asset: "public.customers", Match: []driver.Match{email("bob@example.com")}}, func(b driver.Batch) error {
 		cols, rows := b.Table()
 		for i, c := range cols {
 			if c.Name == "profile" {
@@ -189,30 +190,30 @@ func TestJSONPathAndUUIDMatches(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.IsType(t, json.RawMessage{}, profile, "jsonb cells are raw JSON, so paths resolve")
-	_, err = h.Count(ctx, executor.Target{Asset: "public.customers", Match: []executor.Match{{Field: "profile.tags[]", Kind: executor.KindKey, Values: []string{"x"}}}})
+	_, err = h.Count(ctx, driver.Target{Asset: "public.customers", Match: []driver.Match{{Field: "profile.tags[]", Kind: driver.KindKey, Values: []string{"x"}}}})
 	require.ErrorIs(t, err, piimap.ErrUnsupported)
-	_, err = h.Count(ctx, executor.Target{Asset: "public.nope", Match: []executor.Match{email("a@b.c")}})
+	_, err = h.Count(ctx, driver.Target{Asset: "public.nope", Match: []driver.Match{email("a@b.c")}})
 	require.ErrorIs(t, err, piimap.ErrNotFound)
 }
 
 func TestCheckMode(t *testing.T) {
-	h := open(t, newDB(t, schemaSQL, `CREATE TABLE short (id int PRIMARY KEY, code varchar(8), login text NOT NULL, ref text REFERENCES customers(user_id))`), executor.HandlerOptions{})
+	h := open(t, newDB(t, schemaSQL, `CREATE TABLE short (id int PRIMARY KEY, code varchar(8), login text NOT NULL, ref text REFERENCES customers(user_id))`), driver.HandlerOptions{})
 	defer h.Close()
 	cases := []struct {
 		name string
-		t    executor.Target
+		t    driver.Target
 		ok   bool
 	}{
-		{"delete always", executor.Target{Asset: "public.customers", Mode: executor.ModeDelete, Match: []executor.Match{{Field: "id", Kind: executor.KindKey}}}, true},
-		{"null on a primary key", executor.Target{Asset: "public.customers", Mode: executor.ModeNull, Match: []executor.Match{{Field: "id", Kind: executor.KindKey}}}, false},
-		{"null on a nullable fk", executor.Target{Asset: "public.orders", Mode: executor.ModeNull, Match: []executor.Match{ref("customer_id")}}, true},
-		{"null on NOT NULL", executor.Target{Asset: "public.short", Mode: executor.ModeNull, Match: []executor.Match{{Field: "login", Kind: piimap.KeyUserID}}}, false},
-		{"mask NOT NULL string", executor.Target{Asset: "public.short", Mode: executor.ModeMask, Match: []executor.Match{{Field: "login", Kind: piimap.KeyUserID}}}, true},
-		{"mask too short", executor.Target{Asset: "public.short", Mode: executor.ModeMask, Fields: []string{"code"}, Match: []executor.Match{{Field: "login", Kind: piimap.KeyUserID}}}, false},
-		{"mask email in varchar(80)", executor.Target{Asset: "public.customers", Mode: executor.ModeMask, Match: []executor.Match{email()}}, true},
-		{"mask string fk", executor.Target{Asset: "public.short", Mode: executor.ModeMask, Match: []executor.Match{ref("ref")}}, false},
-		{"mask json path", executor.Target{Asset: "public.customers", Mode: executor.ModeMask, Match: []executor.Match{{Field: "profile.contact.email", Kind: piimap.KeyEmail}}}, false},
-		{"redact a table", executor.Target{Asset: "public.customers", Mode: executor.ModeRedact}, false},
+		{"delete always", driver.Target{Asset: "public.customers", Mode: driver.ModeDelete, Match: []driver.Match{{Field: "id", Kind: driver.KindKey}}}, true},
+		{"null on a primary key", driver.Target{Asset: "public.customers", Mode: driver.ModeNull, Match: []driver.Match{{Field: "id", Kind: driver.KindKey}}}, false},
+		{"null on a nullable fk", driver.Target{Asset: "public.orders", Mode: driver.ModeNull, Match: []driver.Match{ref("customer_id")}}, true},
+		{"null on NOT NULL", driver.Target{Asset: "public.short", Mode: driver.ModeNull, Match: []driver.Match{{Field: "login", Kind: piimap.KeyUserID}}}, false},
+		{"mask NOT NULL string", driver.Target{Asset: "public.short", Mode: driver.ModeMask, Match: []driver.Match{{Field: "login", Kind: piimap.KeyUserID}}}, true},
+		{"mask too short", driver.Target{Asset: "public.short", Mode: driver.ModeMask, Fields: []string{"code"}, Match: []driver.Match{{Field: "login", Kind: piimap.KeyUserID}}}, false},
+		{"mask email in varchar(80)", driver.Target{Asset: "public.customers", Mode: driver.ModeMask, Match: []driver.Match{email()}}, true},
+		{"mask string fk", driver.Target{Asset: "public.short", Mode: driver.ModeMask, Match: []driver.Match{ref("ref")}}, false},
+		{"mask json path", driver.Target{Asset: "public.customers", Mode: driver.ModeMask, Match: []driver.Match{{Field: "profile.contact.email", Kind: piimap.KeyEmail}}}, false},
+		{"redact a table", driver.Target{Asset: "public.customers", Mode: driver.ModeRedact}, false},
 	}
 	for _, c := range cases {
 		err := h.CheckMode(c.t)
@@ -226,33 +227,33 @@ func TestCheckMode(t *testing.T) {
 
 func TestReadOnlyAndDryRun(t *testing.T) {
 	dbURL := newDB(t, schemaSQL, dataSQL)
-	h := open(t, dbURL, executor.HandlerOptions{ReadOnly: true})
+	h := open(t, dbURL, driver.HandlerOptions{ReadOnly: true})
 	defer h.Close()
-	subj, _ := targets(executor.ModeDelete)
-	_, err := h.Erase(context.Background(), subj, executor.EraseOptions{})
+	subj, _ := targets(driver.ModeDelete)
+	_, err := h.Erase(context.Background(), subj, driver.EraseOptions{})
 	require.ErrorIs(t, err, piimap.ErrInvalidState)
-	res, err := h.Erase(context.Background(), subj, executor.EraseOptions{DryRun: true})
+	res, err := h.Erase(context.Background(), subj, driver.EraseOptions{DryRun: true})
 	require.NoError(t, err)
 	require.EqualValues(t, 3, res[0].Found)
 }
 
 func TestRectify(t *testing.T) {
-	h := open(t, newDB(t, schemaSQL, dataSQL), executor.HandlerOptions{})
+	h := open(t, newDB(t, schemaSQL, dataSQL), driver.HandlerOptions{})
 	defer h.Close()
 	ctx := context.Background()
-	tg := executor.Target{Asset: "public.customers", Match: []executor.Match{email("ann.lee@example.com")},
+	tg := driver.Target{Asset: "public.customers", Match: []driver.Match{email("ann.lee@example.com")},
 		Changes: map[string]string{"name": "Ann Lee-Smith", "profile": `{"contact": {}}`}}
-	res, err := h.Rectify(ctx, []executor.Target{tg}, executor.EraseOptions{DryRun: true})
+	res, err := h.Rectify(ctx, []driver.Target{tg}, driver.EraseOptions{DryRun: true})
 	require.NoError(t, err)
-	require.Equal(t, executor.Result{Asset: "public.customers", Found: 1, Changed: 1}, res[0])
-	res, err = h.Rectify(ctx, []executor.Target{tg}, executor.EraseOptions{})
+	require.Equal(t, driver.Result{Asset: "public.customers", Found: 1, Changed: 1}, res[0])
+	res, err = h.Rectify(ctx, []driver.Target{tg}, driver.EraseOptions{})
 	require.NoError(t, err)
 	require.EqualValues(t, 1, res[0].Changed)
-	res, err = h.Rectify(ctx, []executor.Target{tg}, executor.EraseOptions{})
+	res, err = h.Rectify(ctx, []driver.Target{tg}, driver.EraseOptions{})
 	require.NoError(t, err)
-	require.Equal(t, executor.Result{Asset: "public.customers", Found: 1, Changed: 0}, res[0], "a second rectification changes nothing")
+	require.Equal(t, driver.Result{Asset: "public.customers", Found: 1, Changed: 0}, res[0], "a second rectification changes nothing")
 	tg.Changes = map[string]string{"nope": "x"}
-	_, err = h.Rectify(ctx, []executor.Target{tg}, executor.EraseOptions{})
+	_, err = h.Rectify(ctx, []driver.Target{tg}, driver.EraseOptions{})
 	require.True(t, errors.Is(err, piimap.ErrUnsupported), "%v", err)
 }
 
@@ -271,12 +272,12 @@ func TestLockTimeout(t *testing.T) {
 	_, err = tx.Exec(ctx, "SELECT 1 FROM customers WHERE id = 1 FOR UPDATE")
 	require.NoError(t, err)
 
-	h := open(t, dbURL+"&lock_timeout=300ms", executor.HandlerOptions{})
+	h := open(t, dbURL+"&lock_timeout=300ms", driver.HandlerOptions{})
 	defer h.Close()
-	subj, _ := targets(executor.ModeDelete)
+	subj, _ := targets(driver.ModeDelete)
 	// The error names the lock timeout; the bound only catches a wait
 	// that never ends.
-	noHang(t, hangLimit(300*time.Millisecond), func() { _, err = h.Erase(ctx, subj, executor.EraseOptions{}) })
+	hangcheck.NoHang(t, hangcheck.Limit(300*time.Millisecond), func() { _, err = h.Erase(ctx, subj, driver.EraseOptions{}) })
 	require.ErrorContains(t, err, "lock timeout")
 	n, err := h.Count(ctx, subj[0])
 	require.NoError(t, err)
@@ -289,28 +290,28 @@ func TestLockTimeout(t *testing.T) {
 // "completed with 0 rows masked").
 func TestViewsAndTablesWithoutKeys(t *testing.T) {
 	ctx := context.Background()
-	for _, mode := range []executor.Mode{executor.ModeDelete, executor.ModeNull, executor.ModeMask} {
+	for _, mode := range []driver.Mode{driver.ModeDelete, driver.ModeNull, driver.ModeMask} {
 		dbURL := newDB(t, schemaSQL, dataSQL,
 			`CREATE VIEW customer_emails AS SELECT id, lower(btrim(email)) AS email FROM customers`,
 			`CREATE TABLE audit_log (at timestamptz DEFAULT now(), actor_email text, action text)`,
 			`INSERT INTO audit_log (actor_email, action) VALUES ('ann.lee@example.com', 'login'), ('ANN.LEE@example.com', 'logout'), ('bob@example.com', 'login')`)
-		h := open(t, dbURL, executor.HandlerOptions{MaskKey: []byte("k")})
+		h := open(t, dbURL, driver.HandlerOptions{MaskKey: []byte("k")})
 		subj, _ := targets(mode)
-		view := executor.Target{Asset: "public.customer_emails", Mode: mode, Match: []executor.Match{email("ann.lee@example.com")}}
-		audit := executor.Target{Asset: "public.audit_log", Mode: mode, Fields: []string{"action"},
-			Match: []executor.Match{{Field: "actor_email", Kind: piimap.KeyEmail, Values: []string{"ann.lee@example.com"}}}}
-		ts := append([]executor.Target{view, audit}, subj...)
+		view := driver.Target{Asset: "public.customer_emails", Mode: mode, Match: []driver.Match{email("ann.lee@example.com")}}
+		audit := driver.Target{Asset: "public.audit_log", Mode: mode, Fields: []string{"action"},
+			Match: []driver.Match{{Field: "actor_email", Kind: piimap.KeyEmail, Values: []string{"ann.lee@example.com"}}}}
+		ts := append([]driver.Target{view, audit}, subj...)
 		require.NoError(t, h.CheckMode(view), mode)
-		res, err := h.Erase(ctx, ts, executor.EraseOptions{})
+		res, err := h.Erase(ctx, ts, driver.EraseOptions{})
 		require.NoError(t, err, mode)
-		require.Equal(t, executor.Result{Asset: "public.customer_emails", Found: 1}, res[0], "%s: the view is counted, not written", mode)
-		require.Equal(t, executor.Result{Asset: "public.audit_log", Found: 2, Changed: 2}, res[1], mode)
+		require.Equal(t, driver.Result{Asset: "public.customer_emails", Found: 1}, res[0], "%s: the view is counted, not written", mode)
+		require.Equal(t, driver.Result{Asset: "public.audit_log", Found: 2, Changed: 2}, res[1], mode)
 		for _, tg := range ts {
 			n, err := h.Count(ctx, tg)
 			require.NoError(t, err)
 			require.Zero(t, n, "%s: %s residual", mode, tg.Asset)
 		}
-		n, err := h.Count(ctx, executor.Target{Asset: "public.audit_log", Match: []executor.Match{{Field: "action", Kind: executor.KindKey, Values: []string{"login"}}}})
+		n, err := h.Count(ctx, driver.Target{Asset: "public.audit_log", Match: []driver.Match{{Field: "action", Kind: driver.KindKey, Values: []string{"login"}}}})
 		require.NoError(t, err)
 		require.EqualValues(t, 1, n, "%s: bob's audit row is untouched", mode)
 		h.Close()
@@ -325,18 +326,18 @@ func TestRecomputeMaterializedView(t *testing.T) {
 	dbURL := newDB(t, schemaSQL, dataSQL,
 		`CREATE MATERIALIZED VIEW customer_mv AS SELECT id, lower(btrim(email)) AS email FROM customers`,
 		`CREATE VIEW customer_v AS SELECT id, email FROM customers`)
-	h := open(t, dbURL, executor.HandlerOptions{MaskKey: []byte("k")})
+	h := open(t, dbURL, driver.HandlerOptions{MaskKey: []byte("k")})
 	defer h.Close()
-	subj, _ := targets(executor.ModeDelete)
-	mv := executor.Target{Asset: "public.customer_mv", Match: []executor.Match{email("ann.lee@example.com")}}
-	v := executor.Target{Asset: "public.customer_v", Match: []executor.Match{email("ann.lee@example.com")}}
-	_, err := h.Erase(ctx, subj, executor.EraseOptions{})
+	subj, _ := targets(driver.ModeDelete)
+	mv := driver.Target{Asset: "public.customer_mv", Match: []driver.Match{email("ann.lee@example.com")}}
+	v := driver.Target{Asset: "public.customer_v", Match: []driver.Match{email("ann.lee@example.com")}}
+	_, err := h.Erase(ctx, subj, driver.EraseOptions{})
 	require.NoError(t, err)
 	n, err := h.Count(ctx, mv)
 	require.NoError(t, err)
 	require.EqualValues(t, 1, n, "stale until refreshed")
-	require.NoError(t, h.Recompute(ctx, []executor.Target{mv, v}))
-	for _, tg := range []executor.Target{mv, v} {
+	require.NoError(t, h.Recompute(ctx, []driver.Target{mv, v}))
+	for _, tg := range []driver.Target{mv, v} {
 		n, err := h.Count(ctx, tg)
 		require.NoError(t, err)
 		require.Zero(t, n, tg.Asset)

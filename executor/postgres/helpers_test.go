@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	xpg "github.com/piimap/piimap/executor/postgres"
 	"github.com/piimap/piimap/scanner"
 	spg "github.com/piimap/piimap/scanner/postgres"
@@ -76,7 +76,7 @@ func execAll(t testing.TB, dbURL string, stmts ...string) {
 	}
 }
 
-func open(t testing.TB, dbURL string, opt executor.HandlerOptions) *xpg.Handler {
+func open(t testing.TB, dbURL string, opt driver.HandlerOptions) *xpg.Handler {
 	t.Helper()
 	h, err := xpg.Open(context.Background(), scanner.StoreConfig{Name: "app", URL: dbURL}, opt)
 	require.NoError(t, err)

@@ -5,12 +5,13 @@ import (
 	"fmt"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/sqlkit"
 	"github.com/piimap/piimap/scanner"
 	spg "github.com/piimap/piimap/scanner/postgres"
 )
 
-var _ executor.Purger = (*Handler)(nil)
+var _ driver.Purger = (*Handler)(nil)
 
 // Purge removes the erased rows' bytes as the store's purge option says
 // (StoreConfig.Purge, default vacuum):
@@ -26,7 +27,7 @@ var _ executor.Purger = (*Handler)(nil)
 // the statement timeout (it may take long) but with the lock timeout (VACUUM
 // FULL takes an exclusive lock): a table it cannot lock gets an exception.
 // WAL segments, replicas and backups are outside the table and not covered.
-func (h *Handler) Purge(ctx context.Context, ts []executor.Target) ([]executor.PurgeReport, error) {
+func (h *Handler) Purge(ctx context.Context, ts []driver.Target) ([]driver.PurgeReport, error) {
 	opt := h.purge
 	if opt == "" {
 		opt = scanner.PurgeVacuum
@@ -38,14 +39,14 @@ func (h *Handler) Purge(ctx context.Context, ts []executor.Target) ([]executor.P
 	case scanner.PurgeVacuum:
 		stmt = "VACUUM "
 	case scanner.PurgeNone:
-		return each(ts, executor.PurgeException, "purge: none configured; the dead tuples' bytes stay in the table's pages until autovacuum frees the space and new rows overwrite it"), nil
+		return sqlkit.EachAsset(ts, driver.PurgeException, "purge: none configured; the dead tuples' bytes stay in the table's pages until autovacuum frees the space and new rows overwrite it"), nil
 	default:
-		return each(ts, executor.PurgeException, fmt.Sprintf("purge option %q is not one Postgres supports (none, vacuum, vacuum_full); nothing was run", opt)), nil
+		return sqlkit.EachAsset(ts, driver.PurgeException, fmt.Sprintf("purge option %q is not one Postgres supports (none, vacuum, vacuum_full); nothing was run", opt)), nil
 	}
 	if h.readOnly {
 		return nil, fmt.Errorf("postgres: %s: purge: handler opened read-only: %w", h.store, piimap.ErrInvalidState)
 	}
-	var out []executor.PurgeReport
+	var out []driver.PurgeReport
 	seen := map[string]bool{}
 	for _, t := range ts {
 		if seen[t.Asset] {
@@ -54,19 +55,19 @@ func (h *Handler) Purge(ctx context.Context, ts []executor.Target) ([]executor.P
 		seen[t.Asset] = true
 		cat, err := h.tables(ctx, t.Asset)
 		if err != nil {
-			out = append(out, executor.PurgeReport{Asset: t.Asset, State: executor.PurgeException, Detail: "purge: " + err.Error()})
+			out = append(out, driver.PurgeReport{Asset: t.Asset, State: driver.PurgeException, Detail: "purge: " + err.Error()})
 			continue
 		}
 		if err := h.vacuum(ctx, stmt+cat[t.Asset].quoted); err != nil {
-			out = append(out, executor.PurgeReport{Asset: t.Asset, State: executor.PurgeException,
+			out = append(out, driver.PurgeReport{Asset: t.Asset, State: driver.PurgeException,
 				Detail: "purge: " + stmt + "failed, the erased bytes stay until it runs: " + spg.WrapError(ctx, h.store+"/"+t.Asset, err).Error()})
 			continue
 		}
 		if opt == scanner.PurgeVacuumFull {
-			out = append(out, executor.PurgeReport{Asset: t.Asset, State: executor.PurgeGone,
+			out = append(out, driver.PurgeReport{Asset: t.Asset, State: driver.PurgeGone,
 				Detail: "VACUUM FULL rewrote the table, its TOAST table and indexes into new files; the old files are removed (WAL, replicas and backups not covered)"})
 		} else {
-			out = append(out, executor.PurgeReport{Asset: t.Asset, State: executor.PurgePending,
+			out = append(out, driver.PurgeReport{Asset: t.Asset, State: driver.PurgePending,
 				Detail: "VACUUM ran; bytes remain until the pages are reused (no date can be given; purge: vacuum_full removes them)"})
 		}
 	}
@@ -91,17 +92,4 @@ func (h *Handler) vacuum(ctx context.Context, q string) error {
 		_ = c.Conn().Close(context.WithoutCancel(ctx))
 	}
 	return verr
-}
-
-// each is one report per distinct asset, all alike.
-func each(ts []executor.Target, state, detail string) []executor.PurgeReport {
-	var out []executor.PurgeReport
-	seen := map[string]bool{}
-	for _, t := range ts {
-		if !seen[t.Asset] {
-			seen[t.Asset] = true
-			out = append(out, executor.PurgeReport{Asset: t.Asset, State: state, Detail: detail})
-		}
-	}
-	return out
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	xpg "github.com/piimap/piimap/executor/postgres"
 	"github.com/piimap/piimap/scanner"
 )
@@ -67,14 +67,14 @@ func relationFiles(t *testing.T, conn *pgx.Conn) map[string][]byte {
 	return out
 }
 
-func purgeTarget() executor.Target {
-	return executor.Target{Asset: "public.people", Mode: executor.ModeDelete, Fields: []string{"ssn", "note"},
-		Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"victim@example.com"}}}}
+func purgeTarget() driver.Target {
+	return driver.Target{Asset: "public.people", Mode: driver.ModeDelete, Fields: []string{"ssn", "note"},
+		Match: []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"victim@example.com"}}}}
 }
 
 func openPurge(t *testing.T, dbURL, purge string) *xpg.Handler {
 	t.Helper()
-	h, err := xpg.Open(context.Background(), scanner.StoreConfig{Name: "app", URL: dbURL, Purge: purge}, executor.HandlerOptions{})
+	h, err := xpg.Open(context.Background(), scanner.StoreConfig{Name: "app", URL: dbURL, Purge: purge}, driver.HandlerOptions{})
 	require.NoError(t, err)
 	t.Cleanup(func() { h.Close() })
 	return h.(*xpg.Handler)
@@ -94,17 +94,17 @@ func TestPurgeVacuumFullRemovesBytes(t *testing.T) {
 	}
 	h := openPurge(t, dbURL, scanner.PurgeVacuumFull)
 	tg := purgeTarget()
-	res, err := h.Erase(ctx, []executor.Target{tg}, executor.EraseOptions{})
+	res, err := h.Erase(ctx, []driver.Target{tg}, driver.EraseOptions{})
 	require.NoError(t, err)
 	require.EqualValues(t, 1, res[0].Changed)
 	dead := relationFiles(t, conn)
 	if !bytes.Contains(dead["heap"], []byte(purgeSSN)) {
 		t.Log("note: the heap no longer held the value before the purge")
 	}
-	reps, err := h.Purge(ctx, []executor.Target{tg, tg})
+	reps, err := h.Purge(ctx, []driver.Target{tg, tg})
 	require.NoError(t, err)
 	require.Len(t, reps, 1)
-	require.Equal(t, executor.PurgeGone, reps[0].State, reps[0].Detail)
+	require.Equal(t, driver.PurgeGone, reps[0].State, reps[0].Detail)
 	require.Contains(t, reps[0].Detail, "VACUUM FULL")
 	after := relationFiles(t, conn)
 	for what, b := range after {
@@ -121,13 +121,13 @@ func TestPurgeVacuumIsPending(t *testing.T) {
 	ctx := context.Background()
 	dbURL := newDB(t, purgeSchema)
 	for _, c := range []struct{ opt, state, detail string }{
-		{"", executor.PurgePending, "VACUUM ran"},
-		{scanner.PurgeVacuum, executor.PurgePending, "bytes remain until the pages are reused"},
-		{scanner.PurgeNone, executor.PurgeException, "none configured"},
-		{scanner.PurgeOptimize, executor.PurgeException, "not one Postgres supports"},
+		{"", driver.PurgePending, "VACUUM ran"},
+		{scanner.PurgeVacuum, driver.PurgePending, "bytes remain until the pages are reused"},
+		{scanner.PurgeNone, driver.PurgeException, "none configured"},
+		{scanner.PurgeOptimize, driver.PurgeException, "not one Postgres supports"},
 	} {
 		h := openPurge(t, dbURL, c.opt)
-		reps, err := h.Purge(ctx, []executor.Target{purgeTarget()})
+		reps, err := h.Purge(ctx, []driver.Target{purgeTarget()})
 		require.NoError(t, err)
 		require.Len(t, reps, 1)
 		require.Equal(t, c.state, reps[0].State, c.opt)
@@ -152,8 +152,8 @@ func TestPurgeLockTimeoutIsException(t *testing.T) {
 	_, err = tx.Exec(ctx, "LOCK TABLE people IN ACCESS SHARE MODE")
 	require.NoError(t, err)
 	h := openPurge(t, u, scanner.PurgeVacuumFull)
-	reps, err := h.Purge(ctx, []executor.Target{purgeTarget()})
+	reps, err := h.Purge(ctx, []driver.Target{purgeTarget()})
 	require.NoError(t, err)
-	require.Equal(t, executor.PurgeException, reps[0].State)
+	require.Equal(t, driver.PurgeException, reps[0].State)
 	require.Contains(t, reps[0].Detail, "VACUUM (FULL) failed")
 }

@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/classifiers/identifier"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/sqlkit"
 	spg "github.com/piimap/piimap/scanner/postgres"
 )
 
@@ -43,74 +43,48 @@ type Col struct {
 const whitespace = `E' \t\n\x0B\f\r'`
 
 // Where renders matches as one boolean expression (the disjunction of the
-// matches), adding its parameters to p. It follows the executor's matching
-// rules: emails trimmed and lower-cased, equal or as a whole token; phones
-// by digits or as a token; other kinds by exact (trimmed) text form. A NULL
-// cell never matches; a match without usable values matches nothing.
-func Where(ms []executor.Match, col func(field string) (Col, error), p *Params) (string, error) {
-	var ors []string
-	for _, m := range ms {
-		if m.Field == "" {
-			return "", fmt.Errorf("postgres: text matches need a field: %w", piimap.ErrUnsupported)
-		}
-		c, err := col(m.Field)
-		if err != nil {
-			return "", err
-		}
-		vals := m.SQLValues()
-		if m.Kind == piimap.KeyPhone {
-			vals = identifier.PhoneCellForms(m.Values, m.Region) // E.164 under the field's region: every cell key (digits and +) it may be written as
-		}
-		if len(vals) == 0 {
-			continue
-		}
-		txt := c.Expr
-		if c.Type != ColText {
-			txt = c.Expr + "::text"
-		}
-		switch m.Kind {
-		case piimap.KeyEmail:
-			ors = append(ors, "lower(btrim("+txt+", "+whitespace+")) = ANY("+p.Add(vals)+"::text[])",
-				"lower("+txt+") ~ "+p.Add(identifier.EmailTokenPattern(vals)))
-		case piimap.KeyPhone:
-			ors = append(ors, "regexp_replace("+txt+", '[^0-9+]', '', 'g') = ANY("+p.Add(vals)+"::text[])",
-				txt+" ~ "+p.Add(identifier.PhoneTokenPattern(m.Values, m.Region)))
-		case identifier.Card, identifier.SSN: // a needle: the cell's digits (identifier.CellKey)
-			ors = append(ors, "regexp_replace("+txt+", '[^0-9]', '', 'g') = ANY("+p.Add(vals)+"::text[])")
-		case identifier.IBAN:
-			ors = append(ors, "upper(regexp_replace("+txt+", '[^A-Za-z0-9]', '', 'g')) = ANY("+p.Add(vals)+"::text[])")
-		default:
-			switch c.Type {
-			case ColInt:
-				if ints := canonicalInts(vals); len(ints) > 0 {
-					ors = append(ors, c.Expr+" = ANY("+p.Add(ints)+"::int8[])")
-				}
-			case ColUUID:
-				if ids := canonicalUUIDs(vals); len(ids) > 0 {
-					ors = append(ors, c.Expr+" = ANY("+p.Add(ids)+"::uuid[])")
-				}
-			default:
-				ors = append(ors, "btrim("+txt+", "+whitespace+") = ANY("+p.Add(vals)+"::text[])")
-			}
-		}
-	}
-	if len(ors) == 0 {
-		return "FALSE", nil
-	}
-	return "(" + strings.Join(ors, " OR ") + ")", nil
+// matches), adding its parameters to p: sqlkit.Where in Postgres's SQL,
+// with every value list as one array parameter. Integer and uuid columns
+// compare typed.
+func Where(ms []driver.Match, col func(field string) (Col, error), p *Params) (string, error) {
+	return sqlkit.Where[Col](Kind, dialect{p}, ms, col)
 }
 
-// canonicalInts keeps the values that are an integer's canonical text form
-// (what an integer cell prints as); others cannot equal any integer cell.
-func canonicalInts(vals []string) []int64 {
-	var out []int64
-	for _, v := range vals {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err == nil && strconv.FormatInt(n, 10) == v {
-			out = append(out, n)
-		}
+// dialect is Postgres's SQL for sqlkit.Where.
+type dialect struct{ p *Params }
+
+func (d dialect) Text(c Col) string {
+	if c.Type != ColText {
+		return c.Expr + "::text"
 	}
-	return out
+	return c.Expr
+}
+func (dialect) Trim(x string) string  { return "btrim(" + x + ", " + whitespace + ")" }
+func (dialect) Lower(x string) string { return "lower(" + x + ")" }
+func (dialect) Upper(x string) string { return "upper(" + x + ")" }
+func (dialect) Strip(x, keep string) string {
+	return "regexp_replace(" + x + ", '[^" + keep + "]', '', 'g')"
+}
+func (dialect) Exact(x string) string { return x }
+func (d dialect) In(x string, vals []string) string {
+	return x + " = ANY(" + d.p.Add(vals) + "::text[])"
+}
+func (d dialect) Matches(x, pattern string) string { return x + " ~ " + d.p.Add(pattern) }
+
+func (d dialect) Typed(c Col, vals []string) (string, bool) {
+	switch c.Type {
+	case ColInt:
+		if ints := sqlkit.CanonicalInts(vals); len(ints) > 0 {
+			return c.Expr + " = ANY(" + d.p.Add(ints) + "::int8[])", true
+		}
+		return "", true
+	case ColUUID:
+		if ids := canonicalUUIDs(vals); len(ids) > 0 {
+			return c.Expr + " = ANY(" + d.p.Add(ids) + "::uuid[])", true
+		}
+		return "", true
+	}
+	return "", false
 }
 
 var uuidText = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)

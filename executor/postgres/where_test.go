@@ -9,16 +9,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	xpg "github.com/piimap/piimap/executor/postgres"
 )
 
 // sqlMatches evaluates Where for one cell of the given SQL type in Postgres.
-func sqlMatches(t testing.TB, conn *pgx.Conn, m executor.Match, typ xpg.ColType, cell string) bool {
+func sqlMatches(t testing.TB, conn *pgx.Conn, m driver.Match, typ xpg.ColType, cell string) bool {
 	t.Helper()
 	m.Field = "c"
 	p := &xpg.Params{}
-	w, err := xpg.Where([]executor.Match{m}, func(string) (xpg.Col, error) { return xpg.Col{Expr: "s.c", Type: typ}, nil }, p)
+	w, err := xpg.Where([]driver.Match{m}, func(string) (xpg.Col, error) { return xpg.Col{Expr: "s.c", Type: typ}, nil }, p)
 	require.NoError(t, err)
 	cast := map[xpg.ColType]string{xpg.ColText: "text", xpg.ColInt: "int8", xpg.ColUUID: "uuid"}[typ]
 	cellParam := p.Add(cell)
@@ -50,14 +50,14 @@ var agreeCases = []struct {
 	{piimap.KeyUserID, "42", " 42", xpg.ColText},
 	{piimap.KeyUserID, "42", "420", xpg.ColText},
 	{piimap.KeyUserID, "it's", "it's", xpg.ColText},
-	{executor.KindKey, "u-1", "U-1", xpg.ColText},
-	{executor.KindKey, "42", "42", xpg.ColInt},
-	{executor.KindKey, " 42 ", "42", xpg.ColInt},
-	{executor.KindKey, "042", "42", xpg.ColInt},
-	{executor.KindKey, "+42", "42", xpg.ColInt},
-	{executor.KindRef, "-7", "-7", xpg.ColInt},
-	{executor.KindRef, "0b5e8a34-1111-4111-8111-000000000001", "0b5e8a34-1111-4111-8111-000000000001", xpg.ColUUID},
-	{executor.KindRef, "0B5E8A34-1111-4111-8111-000000000001", "0b5e8a34-1111-4111-8111-000000000001", xpg.ColUUID},
+	{driver.KindKey, "u-1", "U-1", xpg.ColText},
+	{driver.KindKey, "42", "42", xpg.ColInt},
+	{driver.KindKey, " 42 ", "42", xpg.ColInt},
+	{driver.KindKey, "042", "42", xpg.ColInt},
+	{driver.KindKey, "+42", "42", xpg.ColInt},
+	{driver.KindRef, "-7", "-7", xpg.ColInt},
+	{driver.KindRef, "0b5e8a34-1111-4111-8111-000000000001", "0b5e8a34-1111-4111-8111-000000000001", xpg.ColUUID},
+	{driver.KindRef, "0B5E8A34-1111-4111-8111-000000000001", "0b5e8a34-1111-4111-8111-000000000001", xpg.ColUUID},
 }
 
 func connect(t testing.TB) *pgx.Conn {
@@ -73,7 +73,7 @@ func TestWhereAgreesWithGo(t *testing.T) {
 	conn := connect(t)
 	defer conn.Close(context.Background())
 	for _, c := range agreeCases {
-		m := executor.Match{Kind: c.kind, Values: []string{c.value}}
+		m := driver.Match{Kind: c.kind, Values: []string{c.value}}
 		if goM, sqlM := m.MatchValue(c.cell), sqlMatches(t, conn, m, c.typ, c.cell); goM != sqlM {
 			t.Errorf("%s %q in %q: go %v, sql %v", c.kind, c.value, c.cell, goM, sqlM)
 		}
@@ -98,7 +98,7 @@ func FuzzWhereAgreesWithGo(f *testing.F) {
 		if !asciiPrintable(value) || !asciiPrintable(cell) {
 			t.Skip("unicode case folding differs by design; identifiers are ASCII")
 		}
-		m := executor.Match{Kind: kind, Values: []string{value}}
+		m := driver.Match{Kind: kind, Values: []string{value}}
 		if goM, sqlM := m.MatchValue(cell), sqlMatches(t, conn, m, xpg.ColText, cell); goM != sqlM {
 			t.Fatalf("%s %q in %q: go %v, sql %v", kind, value, cell, goM, sqlM)
 		}

@@ -10,7 +10,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	"github.com/piimap/piimap/executor/executortest"
 )
 
@@ -48,20 +48,20 @@ func plant(t *testing.T, c *goredis.Client, prefix string, withStream bool) {
 	require.NoError(t, err)
 }
 
-func targets(prefix string, mode executor.Mode, withStream bool, emails ...string) []executor.Target {
-	ts := []executor.Target{
+func targets(prefix string, mode driver.Mode, withStream bool, emails ...string) []driver.Target {
+	ts := []driver.Target{
 		{Asset: prefix + "user:*", Match: emailMatch("email", emails...), Fields: []string{"email", "name"}, Mode: mode},
 		{Asset: prefix + "session:*", Match: emailMatch("user.email", emails...), Fields: []string{"user.email"}, Mode: mode},
 		{Asset: prefix + "feed:*", Match: emailMatch("element.email", emails...), Fields: []string{"element.email"}, Mode: mode},
 		{Asset: prefix + "optin:*", Match: emailMatch("member", emails...), Fields: []string{"member"}, Mode: mode},
 	}
 	if withStream {
-		ts = append(ts, executor.Target{Asset: prefix + "audit:*", Match: emailMatch("email", emails...), Fields: []string{"email"}, Mode: mode})
+		ts = append(ts, driver.Target{Asset: prefix + "audit:*", Match: emailMatch("email", emails...), Fields: []string{"email"}, Mode: mode})
 	}
 	return ts
 }
 
-func conformance(t *testing.T, mode executor.Mode, withStream bool) {
+func conformance(t *testing.T, mode driver.Mode, withStream bool) {
 	executortest.Run(t, func(t *testing.T) executortest.Fixture {
 		prefix, c := newPrefix(t)
 		plant(t, c, prefix, withStream)
@@ -157,6 +157,6 @@ func rawRows(t testing.TB, c *goredis.Client, pattern string) []executortest.Row
 	return out
 }
 
-func TestConformanceDelete(t *testing.T) { conformance(t, executor.ModeDelete, true) }
-func TestConformanceNull(t *testing.T)   { conformance(t, executor.ModeNull, true) }
-func TestConformanceMask(t *testing.T)   { conformance(t, executor.ModeMask, false) }
+func TestConformanceDelete(t *testing.T) { conformance(t, driver.ModeDelete, true) }
+func TestConformanceNull(t *testing.T)   { conformance(t, driver.ModeNull, true) }
+func TestConformanceMask(t *testing.T)   { conformance(t, driver.ModeMask, false) }

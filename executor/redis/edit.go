@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	rs "github.com/piimap/piimap/scanner/redis"
 )
 
@@ -19,11 +19,11 @@ const (
 	opRectify           // set the changed fields to their new values
 )
 
-func opFor(m executor.Mode) op {
+func opFor(m driver.Mode) op {
 	switch m {
-	case executor.ModeNull:
+	case driver.ModeNull:
 		return opNull
-	case executor.ModeMask:
+	case driver.ModeMask:
 		return opMask
 	}
 	return opDelete
@@ -33,13 +33,13 @@ func opFor(m executor.Mode) op {
 // element, set member or stream entry) decoded into a tree whose paths are
 // the scanner's field paths.
 type editor struct {
-	t     executor.Target
+	t     driver.Target
 	op    op
 	clear []string
 	mask  func(string) string
 }
 
-func newEditor(t executor.Target, o op, mask func(string) string) *editor {
+func newEditor(t driver.Target, o op, mask func(string) string) *editor {
 	return &editor{t: t, op: o, clear: t.ClearFields(), mask: mask}
 }
 

@@ -10,7 +10,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	"github.com/piimap/piimap/scanner"
 	rs "github.com/piimap/piimap/scanner/redis"
 )
@@ -27,7 +27,7 @@ const (
 
 var errStreamRewrite = fmt.Errorf("stream entries are immutable: mask and rectify cannot rewrite them (use delete or null): %w", piimap.ErrUnsupported)
 
-func init() { executor.Register(Kind, Open) }
+func init() { driver.Register(Kind, Open) }
 
 // Handler finds and erases a subject's data in one Redis database. Assets
 // are the scanner's key patterns.
@@ -40,15 +40,15 @@ type Handler struct {
 }
 
 var (
-	_ executor.Handler     = (*Handler)(nil)
-	_ executor.Counter     = (*Handler)(nil)
-	_ executor.Rectifier   = (*Handler)(nil)
-	_ executor.ModeChecker = (*Handler)(nil)
+	_ driver.Handler     = (*Handler)(nil)
+	_ driver.Counter     = (*Handler)(nil)
+	_ driver.Rectifier   = (*Handler)(nil)
+	_ driver.ModeChecker = (*Handler)(nil)
 )
 
 // Open connects to the store's database with the scanner's connection
 // helper (same URL, same match glob).
-func Open(ctx context.Context, sc scanner.StoreConfig, opt executor.HandlerOptions) (executor.Handler, error) {
+func Open(ctx context.Context, sc scanner.StoreConfig, opt driver.HandlerOptions) (driver.Handler, error) {
 	c, conf, err := rs.Open(ctx, sc.URL)
 	if err != nil {
 		return nil, fmt.Errorf("redis: store %s: %w", sc.Name, err)
@@ -62,11 +62,11 @@ func (h *Handler) Client() *goredis.Client { return h.c }
 // Close closes the connection pool.
 func (h *Handler) Close() error { return h.c.Close() }
 
-func (h *Handler) mask(v string) string { return executor.MaskToken(h.maskKey, v) }
+func (h *Handler) mask(v string) string { return driver.MaskToken(h.maskKey, v) }
 
 // each calls fn with every key of the target's pattern, fetched whole, in
 // batches; each key once.
-func (h *Handler) each(ctx context.Context, t executor.Target, fn func(vals []rs.Value) error) error {
+func (h *Handler) each(ctx context.Context, t driver.Target, fn func(vals []rs.Value) error) error {
 	if t.Asset == "" {
 		return fmt.Errorf("redis: %s: empty key pattern: %w", h.store, piimap.ErrNotFound)
 	}
@@ -107,7 +107,7 @@ func (h *Handler) each(ctx context.Context, t executor.Target, fn func(vals []rs
 // matching string or hash key (its JSON fields or hash fields as columns,
 // plus `_key`), one per matching list element, set/zset member or stream
 // entry.
-func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executor.Batch) error) error {
+func (h *Handler) Find(ctx context.Context, t driver.Target, emit func(driver.Batch) error) error {
 	e := newEditor(t, opFind, h.mask)
 	return h.each(ctx, t, func(vals []rs.Value) error {
 		var rows []row
@@ -122,7 +122,7 @@ func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executo
 }
 
 // Count counts the subject's rows without building batches.
-func (h *Handler) Count(ctx context.Context, t executor.Target) (int64, error) {
+func (h *Handler) Count(ctx context.Context, t driver.Target) (int64, error) {
 	e := newEditor(t, opFind, h.mask)
 	var n int64
 	err := h.each(ctx, t, func(vals []rs.Value) error {
@@ -143,21 +143,21 @@ func (h *Handler) Count(ctx context.Context, t executor.Target) (int64, error) {
 // in a WATCH/MULTI transaction after re-reading it, so a concurrent write
 // is never clobbered: the transaction is retried on the new value. Erasing
 // again finds and changes nothing.
-func (h *Handler) Erase(ctx context.Context, ts []executor.Target, opt executor.EraseOptions) ([]executor.Result, error) {
-	return h.run(ctx, ts, opt, func(t executor.Target) op { return opFor(t.Mode) })
+func (h *Handler) Erase(ctx context.Context, ts []driver.Target, opt driver.EraseOptions) ([]driver.Result, error) {
+	return h.run(ctx, ts, opt, func(t driver.Target) op { return opFor(t.Mode) })
 }
 
 // Rectify sets the fields named in Target.Changes (by field path) to their
 // new values in every matched value, keeping TTLs.
-func (h *Handler) Rectify(ctx context.Context, ts []executor.Target, opt executor.EraseOptions) ([]executor.Result, error) {
-	return h.run(ctx, ts, opt, func(executor.Target) op { return opRectify })
+func (h *Handler) Rectify(ctx context.Context, ts []driver.Target, opt driver.EraseOptions) ([]driver.Result, error) {
+	return h.run(ctx, ts, opt, func(driver.Target) op { return opRectify })
 }
 
-func (h *Handler) run(ctx context.Context, ts []executor.Target, opt executor.EraseOptions, opOf func(executor.Target) op) ([]executor.Result, error) {
+func (h *Handler) run(ctx context.Context, ts []driver.Target, opt driver.EraseOptions, opOf func(driver.Target) op) ([]driver.Result, error) {
 	if h.readOnly && !opt.DryRun {
 		return nil, fmt.Errorf("redis: store %s opened read-only: %w", h.store, piimap.ErrUnsupported)
 	}
-	out := make([]executor.Result, 0, len(ts))
+	out := make([]driver.Result, 0, len(ts))
 	for _, t := range ts {
 		if err := h.CheckMode(t); err != nil && opOf(t) != opRectify {
 			return out, err
@@ -171,8 +171,8 @@ func (h *Handler) run(ctx context.Context, ts []executor.Target, opt executor.Er
 	return out, nil
 }
 
-func (h *Handler) eraseTarget(ctx context.Context, t executor.Target, o op, dry bool) (executor.Result, error) {
-	res := executor.Result{Asset: t.Asset}
+func (h *Handler) eraseTarget(ctx context.Context, t driver.Target, o op, dry bool) (driver.Result, error) {
+	res := driver.Result{Asset: t.Asset}
 	e := newEditor(t, o, h.mask)
 	var keys []string
 	err := h.each(ctx, t, func(vals []rs.Value) error {
@@ -237,11 +237,11 @@ func (h *Handler) eraseKey(ctx context.Context, e *editor, pattern, key string, 
 // CheckMode accepts delete, null and mask; mask is refused for patterns
 // holding streams (entries cannot be rewritten). It probes a few keys of
 // the pattern for their type.
-func (h *Handler) CheckMode(t executor.Target) error {
+func (h *Handler) CheckMode(t driver.Target) error {
 	switch t.Mode {
-	case executor.ModeDelete, executor.ModeNull, "":
+	case driver.ModeDelete, driver.ModeNull, "":
 		return nil
-	case executor.ModeMask:
+	case driver.ModeMask:
 	default:
 		return fmt.Errorf("redis: %s/%s: mode %s: %w", h.store, t.Asset, t.Mode, piimap.ErrUnsupported)
 	}

@@ -9,7 +9,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	exredis "github.com/piimap/piimap/executor/redis"
 	"github.com/piimap/piimap/scanner"
 	rs "github.com/piimap/piimap/scanner/redis"
@@ -50,11 +50,11 @@ func newPrefix(t testing.TB) (string, *goredis.Client) {
 func openHandler(t testing.TB, prefix string, readOnly bool) *exredis.Handler {
 	t.Helper()
 	h, err := exredis.Open(context.Background(), scanner.StoreConfig{Name: "cache", URL: serverURL(t) + "?match=" + prefix + "*"},
-		executor.HandlerOptions{ReadOnly: readOnly, MaskKey: []byte("test-mask-key")})
+		driver.HandlerOptions{ReadOnly: readOnly, MaskKey: []byte("test-mask-key")})
 	require.NoError(t, err)
 	return h.(*exredis.Handler)
 }
 
-func emailMatch(field string, emails ...string) []executor.Match {
-	return []executor.Match{{Field: field, Kind: "email", Values: emails}}
+func emailMatch(field string, emails ...string) []driver.Match {
+	return []driver.Match{{Field: field, Kind: "email", Values: emails}}
 }

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 )
 
-var _ executor.Purger = (*Handler)(nil)
+var _ driver.Purger = (*Handler)(nil)
 
 // aofWait bounds the wait for a BGREWRITEAOF Purge started.
 const aofWait = 60 * time.Second
@@ -28,12 +28,12 @@ const aofWait = 60 * time.Second
 //
 // A server that refuses CONFIG GET or INFO gets an exception: piimap cannot
 // tell. Replicas and copies of dump files are not covered.
-func (h *Handler) Purge(ctx context.Context, ts []executor.Target) ([]executor.PurgeReport, error) {
+func (h *Handler) Purge(ctx context.Context, ts []driver.Target) ([]driver.PurgeReport, error) {
 	if h.readOnly {
 		return nil, fmt.Errorf("redis: %s: purge: handler opened read-only: %w", h.store, piimap.ErrInvalidState)
 	}
 	r := h.persistence(ctx)
-	var out []executor.PurgeReport
+	var out []driver.PurgeReport
 	seen := map[string]bool{}
 	for _, t := range ts {
 		if !seen[t.Asset] {
@@ -45,18 +45,18 @@ func (h *Handler) Purge(ctx context.Context, ts []executor.Target) ([]executor.P
 	return out, nil
 }
 
-func (h *Handler) persistence(ctx context.Context) executor.PurgeReport {
+func (h *Handler) persistence(ctx context.Context) driver.PurgeReport {
 	conf, err := h.c.ConfigGet(ctx, "save").Result()
 	if err != nil {
-		return executor.PurgeReport{State: executor.PurgeException, Detail: "removed from memory; the server refused CONFIG GET, so piimap cannot tell whether an RDB or AOF on disk holds the values"}
+		return driver.PurgeReport{State: driver.PurgeException, Detail: "removed from memory; the server refused CONFIG GET, so piimap cannot tell whether an RDB or AOF on disk holds the values"}
 	}
 	aofConf, err := h.c.ConfigGet(ctx, "appendonly").Result()
 	if err != nil {
-		return executor.PurgeReport{State: executor.PurgeException, Detail: "removed from memory; the server refused CONFIG GET, so piimap cannot tell whether an AOF on disk holds the values"}
+		return driver.PurgeReport{State: driver.PurgeException, Detail: "removed from memory; the server refused CONFIG GET, so piimap cannot tell whether an AOF on disk holds the values"}
 	}
 	info, err := h.c.Info(ctx, "persistence").Result()
 	if err != nil {
-		return executor.PurgeReport{State: executor.PurgeException, Detail: "removed from memory; the server refused INFO persistence, so piimap cannot tell whether an RDB or AOF on disk holds the values"}
+		return driver.PurgeReport{State: driver.PurgeException, Detail: "removed from memory; the server refused INFO persistence, so piimap cannot tell whether an RDB or AOF on disk holds the values"}
 	}
 	p := persistState{save: conf["save"], aof: strings.EqualFold(aofConf["appendonly"], "yes"), info: parseInfo(info)}
 	if p.aof {
@@ -113,10 +113,10 @@ type persistState struct {
 	info    map[string]string // INFO persistence
 }
 
-func (p persistState) report() executor.PurgeReport {
+func (p persistState) report() driver.PurgeReport {
 	save := strings.TrimSpace(p.save)
 	if p.aof && !p.aofDone {
-		return executor.PurgeReport{State: executor.PurgeException,
+		return driver.PurgeReport{State: driver.PurgeException,
 			Detail: "removed from memory; the AOF on disk holds them until it is rewritten, and the rewrite did not complete: " + p.aofWhy}
 	}
 	aofNote := ""
@@ -124,7 +124,7 @@ func (p persistState) report() executor.PurgeReport {
 		aofNote = "; BGREWRITEAOF rewrote the AOF without them"
 	}
 	if save == "" {
-		return executor.PurgeReport{State: executor.PurgeGone,
+		return driver.PurgeReport{State: driver.PurgeGone,
 			Detail: "removed from memory (DEL/HDEL/rewrite); no RDB save points" + aofNote + map[bool]string{true: "", false: " and no AOF"}[p.aof]}
 	}
 	at, ok := nextSave(save, p.info)
@@ -133,9 +133,9 @@ func (p persistState) report() executor.PurgeReport {
 		detail = "removed from memory" + aofNote + "; the last RDB snapshot may hold them until the next save"
 	}
 	if !ok {
-		return executor.PurgeReport{State: executor.PurgePending, Detail: detail + " (its time cannot be derived from the save points)"}
+		return driver.PurgeReport{State: driver.PurgePending, Detail: detail + " (its time cannot be derived from the save points)"}
 	}
-	return executor.PurgeReport{State: executor.PurgePending, Detail: detail, At: &at}
+	return driver.PurgeReport{State: driver.PurgePending, Detail: detail, At: &at}
 }
 
 // nextSave is when the save points trigger the next snapshot: the last

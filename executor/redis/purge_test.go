@@ -12,7 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	"github.com/piimap/piimap/scanner"
 	rs "github.com/piimap/piimap/scanner/redis"
 )
@@ -30,12 +30,12 @@ func TestPurgeReportFromPersistence(t *testing.T) {
 		has   string
 		at    time.Duration // from now, for pending with a date; -1: no date
 	}{
-		{"memory only", persistState{info: info}, executor.PurgeGone, "no RDB save points and no AOF", -1},
-		{"aof rewritten", persistState{aof: true, aofDone: true, info: info}, executor.PurgeGone, "BGREWRITEAOF rewrote the AOF", -1},
-		{"aof not rewritten", persistState{aof: true, aofWhy: "BGREWRITEAOF refused: x", info: info}, executor.PurgeException, "did not complete", -1},
-		{"rdb", persistState{save: "3600 1 300 100 60 10000", info: info}, executor.PurgePending, "RDB on disk until the next rewrite", time.Hour},
-		{"rdb many changes", persistState{save: "3600 1 300 100 60 10000", info: map[string]string{"rdb_last_save_time": strconvI(now), "rdb_changes_since_last_save": "150"}}, executor.PurgePending, "next save", 300 * time.Second},
-		{"rdb unknown", persistState{save: "3600 1", info: map[string]string{}}, executor.PurgePending, "cannot be derived", -1},
+		{"memory only", persistState{info: info}, driver.PurgeGone, "no RDB save points and no AOF", -1},
+		{"aof rewritten", persistState{aof: true, aofDone: true, info: info}, driver.PurgeGone, "BGREWRITEAOF rewrote the AOF", -1},
+		{"aof not rewritten", persistState{aof: true, aofWhy: "BGREWRITEAOF refused: x", info: info}, driver.PurgeException, "did not complete", -1},
+		{"rdb", persistState{save: "3600 1 300 100 60 10000", info: info}, driver.PurgePending, "RDB on disk until the next rewrite", time.Hour},
+		{"rdb many changes", persistState{save: "3600 1 300 100 60 10000", info: map[string]string{"rdb_last_save_time": strconvI(now), "rdb_changes_since_last_save": "150"}}, driver.PurgePending, "next save", 300 * time.Second},
+		{"rdb unknown", persistState{save: "3600 1", info: map[string]string{}}, driver.PurgePending, "cannot be derived", -1},
 	}
 	for _, c := range cases {
 		r := c.p.report()
@@ -76,15 +76,15 @@ func TestPurgeOnServer(t *testing.T) {
 	})
 	require.NoError(t, c.HSet(ctx, prefix+"user:1", "email", "victim@example.com", "ssn", purgeSSN).Err())
 	require.NoError(t, c.HSet(ctx, prefix+"user:2", "email", "bystander@example.com", "ssn", "zz2").Err())
-	hh, err := Open(ctx, scanner.StoreConfig{Name: "cache", URL: u + "?match=" + prefix + "*"}, executor.HandlerOptions{MaskKey: []byte("k")})
+	hh, err := Open(ctx, scanner.StoreConfig{Name: "cache", URL: u + "?match=" + prefix + "*"}, driver.HandlerOptions{MaskKey: []byte("k")})
 	require.NoError(t, err)
 	h := hh.(*Handler)
 	defer h.Close()
-	tg := executor.Target{Asset: prefix + "user:*", Mode: executor.ModeDelete,
-		Match: []executor.Match{{Field: "email", Kind: "email", Values: []string{"victim@example.com"}}}}
-	_, err = h.Erase(ctx, []executor.Target{tg}, executor.EraseOptions{})
+	tg := driver.Target{Asset: prefix + "user:*", Mode: driver.ModeDelete,
+		Match: []driver.Match{{Field: "email", Kind: "email", Values: []string{"victim@example.com"}}}}
+	_, err = h.Erase(ctx, []driver.Target{tg}, driver.EraseOptions{})
 	require.NoError(t, err)
-	reps, err := h.Purge(ctx, []executor.Target{tg, tg})
+	reps, err := h.Purge(ctx, []driver.Target{tg, tg})
 	require.NoError(t, err)
 	require.Len(t, reps, 1)
 	require.Equal(t, tg.Asset, reps[0].Asset)
@@ -97,9 +97,9 @@ func TestPurgeOnServer(t *testing.T) {
 	require.NoError(t, err)
 	switch {
 	case strings.TrimSpace(save["save"]) == "" && aof["appendonly"] == "no":
-		require.Equal(t, executor.PurgeGone, reps[0].State, reps[0].Detail)
+		require.Equal(t, driver.PurgeGone, reps[0].State, reps[0].Detail)
 	case strings.TrimSpace(save["save"]) != "":
-		require.Equal(t, executor.PurgePending, reps[0].State, reps[0].Detail)
+		require.Equal(t, driver.PurgePending, reps[0].State, reps[0].Detail)
 	}
 	var held int
 	require.NoError(t, rs.ScanKeys(ctx, c, prefix+"*", 1000, func(keys []string) error {

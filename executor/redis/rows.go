@@ -6,7 +6,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	rs "github.com/piimap/piimap/scanner/redis"
 )
 
@@ -223,7 +223,7 @@ func planEntries(e *editor, kp *keyPlan, v rs.Value) {
 	}
 }
 
-func keyMatched(t executor.Target, key, pattern string) bool {
+func keyMatched(t driver.Target, key, pattern string) bool {
 	hit := false
 	rs.KeyLeaves(key, pattern, func(field, val string) {
 		for _, m := range t.Match {
@@ -291,7 +291,7 @@ func hashCols(key string, h map[string]string) map[string]any {
 
 // batchOf turns rows into a Batch: the union of their columns, `_key`
 // first, the others sorted.
-func batchOf(rows []row) executor.Batch {
+func batchOf(rows []row) driver.Batch {
 	set := map[string]bool{}
 	for _, r := range rows {
 		for c := range r.cols {
@@ -300,9 +300,9 @@ func batchOf(rows []row) executor.Batch {
 	}
 	delete(set, ColKey)
 	names := append([]string{ColKey}, sortedKeys(set)...)
-	b := executor.Batch{Columns: make([]executor.Column, len(names))}
+	b := driver.Batch{Columns: make([]driver.Column, len(names))}
 	for i, n := range names {
-		b.Columns[i] = executor.Column{Name: n}
+		b.Columns[i] = driver.Column{Name: n}
 	}
 	for _, r := range rows {
 		vals := make([]any, len(names))

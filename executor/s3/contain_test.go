@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	xs3 "github.com/piimap/piimap/executor/s3"
 	"github.com/piimap/piimap/scanner"
 	"github.com/piimap/piimap/scanner/s3/s3test"
@@ -27,20 +27,20 @@ func refuseAll(t *testing.T, h *xs3.Handler) {
 	t.Helper()
 	ctx := context.Background()
 	for _, asset := range escapingAssets {
-		tg := executor.Target{Asset: asset, Mode: executor.ModeDelete,
-			Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}}
+		tg := driver.Target{Asset: asset, Mode: driver.ModeDelete,
+			Match: []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}}
 		errs := map[string]error{}
 		errs["check"] = h.CheckMode(tg)
-		errs["find"] = h.Find(ctx, tg, func(executor.Batch) error {
+		errs["find"] = h.Find(ctx, tg, func(driver.Batch) error {
 			t.Errorf("%q: find emitted rows", asset)
 			return nil
 		})
 		_, errs["count"] = h.Count(ctx, tg)
-		_, errs["erase"] = h.Erase(ctx, []executor.Target{tg}, executor.EraseOptions{})
-		_, errs["dry-run"] = h.Erase(ctx, []executor.Target{tg}, executor.EraseOptions{DryRun: true})
+		_, errs["erase"] = h.Erase(ctx, []driver.Target{tg}, driver.EraseOptions{})
+		_, errs["dry-run"] = h.Erase(ctx, []driver.Target{tg}, driver.EraseOptions{DryRun: true})
 		rt := tg
 		rt.Changes = map[string]string{"email": "new@example.com"}
-		_, errs["rectify"] = h.Rectify(ctx, []executor.Target{rt}, executor.EraseOptions{})
+		_, errs["rectify"] = h.Rectify(ctx, []driver.Target{rt}, driver.EraseOptions{})
 		_, errs["export"] = h.ExportParquet(ctx, tg, filepath.Join(t.TempDir(), "x.parquet"))
 		_, errs["version"] = h.AssetVersion(ctx, asset)
 		for op, err := range errs {
@@ -66,7 +66,7 @@ func TestEscapingKeysFake(t *testing.T) {
 	}
 	f := s3test.NewFake(t, "fakebucket", objs)
 	h, err := xs3.Open(context.Background(), scanner.StoreConfig{Name: "lake", URL: f.StoreURL("lake")},
-		executor.HandlerOptions{MaskKey: []byte("test-mask-key")})
+		driver.HandlerOptions{MaskKey: []byte("test-mask-key")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestEscapingKeysServer(t *testing.T) {
 	b.Put(t, "lake/../outside.csv", []byte(csvData), nil) // gocloud keeps ../ literally (escaped on the wire)
 	b.Put(t, "lake/nul\x00.csv", []byte(csvData), nil)
 	sum := b.Checksum(t)
-	h := open(t, b, executor.HandlerOptions{})
+	h := open(t, b, driver.HandlerOptions{})
 	defer h.Close()
 	refuseAll(t, h)
 	if b.Checksum(t) != sum {

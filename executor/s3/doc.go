@@ -1,18 +1,21 @@
 // Package s3 is the executor handler for S3 stores (kind "s3"): it finds,
 // counts, exports and erases a data subject's records in the objects under
 // a store's bucket prefix. It opens stores through scanner/s3's connection
-// helper and reuses executor/files' record logic over streams, so an
-// object is matched and rewritten exactly as the same file on disk would
-// be: CSV/TSV, JSON, JSONL (records dropped, or their PII fields nulled or
-// masked, or rectified; every other record kept byte for byte) and text logs (identifiers redacted or masked, or lines
-// dropped), each optionally gzip-compressed.
+// helper and runs the shared record codec (executor/filerewrite, which
+// executor/files runs too) over streams, so an object is matched and
+// rewritten exactly as the same file on disk would be: CSV/TSV, JSON,
+// JSONL (records dropped, or their PII fields nulled or masked, or
+// rectified; every other record kept byte for byte) and text logs
+// (identifiers redacted or masked, or lines dropped), each optionally
+// gzip-compressed. This package holds only the store access: resolving
+// and reading objects pinned to their ETag, and conditional puts.
 //
 // Objects are streamed: Find and Count read one GET; Erase pipes that GET
 // through the record filter into a streaming upload, so memory does not
-// grow with the object: the files codecs stream oversized CSV records,
-// JSON Lines lines and JSON documents (see executor/files).
-// Parquet is spooled to a temp file on disk and handled by the files
-// handler (DuckDB), then uploaded the same way.
+// grow with the object: the codec streams oversized CSV records, JSON
+// Lines lines and JSON documents (see executor/filerewrite). Parquet is
+// spooled to a temp file on disk and handled by the codec's Parquet engine
+// (an in-memory DuckDB per operation), then uploaded the same way.
 //
 // Every read of an erasure is pinned to the ETag seen when the object was
 // resolved (If-Match on the GET), and the new version is written with a

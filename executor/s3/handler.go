@@ -1,7 +1,6 @@
 package s3
 
 import (
-	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -15,17 +14,18 @@ import (
 	"gocloud.dev/gcerrors"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
-	xfiles "github.com/piimap/piimap/executor/files"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/filerewrite"
 	"github.com/piimap/piimap/scanner"
-	sfiles "github.com/piimap/piimap/scanner/files"
+	"github.com/piimap/piimap/scanner/fileformat"
+	"github.com/piimap/piimap/scanner/idfilter"
 	ss3 "github.com/piimap/piimap/scanner/s3"
 )
 
 // Kind is the store kind this package handles.
 const Kind = ss3.Kind
 
-func init() { executor.Register(Kind, Open) }
+func init() { driver.Register(Kind, Open) }
 
 // ErrConflict marks an erasure abandoned because the object changed after
 // it was read: the conditional put (If-Match on the ETag read) was refused,
@@ -49,12 +49,13 @@ type Handler struct {
 }
 
 var (
-	_ executor.Handler         = (*Handler)(nil)
-	_ executor.Counter         = (*Handler)(nil)
-	_ executor.ModeChecker     = (*Handler)(nil)
-	_ executor.ParquetExporter = (*Handler)(nil)
-	_ executor.ParallelReader  = (*Handler)(nil)
-	_ executor.Rectifier       = (*Handler)(nil)
+	_ driver.Handler            = (*Handler)(nil)
+	_ driver.Counter            = (*Handler)(nil)
+	_ driver.ModeChecker        = (*Handler)(nil)
+	_ driver.ParquetExporter    = (*Handler)(nil)
+	_ driver.ParallelReader     = (*Handler)(nil)
+	_ driver.Rectifier          = (*Handler)(nil)
+	_ driver.IdentifierFiltered = (*Handler)(nil)
 )
 
 // ParallelReads: each object is read with its own GET.
@@ -62,7 +63,7 @@ func (h *Handler) ParallelReads() int { return 8 }
 
 // Open connects to the store (scanner/s3's Connect: a server that is down
 // fails with piimap.ErrUnreachable).
-func Open(ctx context.Context, sc scanner.StoreConfig, opt executor.HandlerOptions) (executor.Handler, error) {
+func Open(ctx context.Context, sc scanner.StoreConfig, opt driver.HandlerOptions) (driver.Handler, error) {
 	conn, err := ss3.Connect(ctx, sc)
 	if err != nil {
 		return nil, err
@@ -90,7 +91,7 @@ func (o object) text() bool { return o.format == piimap.FormatText }
 // (ss3.CheckAsset: absolute, a . or .. segment, a control character) is
 // refused with piimap.ErrUnsupported before anything is read; op names the
 // operation in errors.
-func (h *Handler) resolve(ctx context.Context, t executor.Target, op string) (object, error) {
+func (h *Handler) resolve(ctx context.Context, t driver.Target, op string) (object, error) {
 	if err := ss3.CheckAsset(t.Asset); err != nil {
 		return object{}, h.errf(op, t.Asset, err)
 	}
@@ -100,7 +101,7 @@ func (h *Handler) resolve(ctx context.Context, t executor.Target, op string) (ob
 		return object{}, h.errf("stat", t.Asset, ss3.Classify(err))
 	}
 	o.attrs = attrs
-	rc, err := h.conn.Bucket.NewRangeReader(ctx, o.key, 0, sfiles.HeadSize, ss3.PinETag(attrs.ETag))
+	rc, err := h.conn.Bucket.NewRangeReader(ctx, o.key, 0, fileformat.HeadSize, ss3.PinETag(attrs.ETag))
 	if err != nil {
 		return object{}, h.errf("read", t.Asset, h.classify(err))
 	}
@@ -109,19 +110,12 @@ func (h *Handler) resolve(ctx context.Context, t executor.Target, op string) (ob
 	if err != nil {
 		return object{}, h.errf("read", t.Asset, h.classify(err))
 	}
-	if sfiles.IsGzip(head) {
+	if fileformat.IsGzip(head) {
 		o.gz = true
-		zr, err := gzip.NewReader(bytes.NewReader(head))
-		if err == nil {
-			inner := make([]byte, sfiles.HeadSize)
-			n, _ := io.ReadFull(zr, inner)
-			head = inner[:n]
-		} else {
-			head = nil
-		}
+		head, _ = fileformat.GunzipHead(head, false, nil)
 	}
 	if o.format == "" {
-		o.format = sfiles.DetectFormat(t.Asset, head, int64(len(head)) < sfiles.HeadSize && attrs.Size < sfiles.HeadSize)
+		o.format = fileformat.DetectFormat(t.Asset, head, int64(len(head)) < fileformat.HeadSize && attrs.Size < fileformat.HeadSize)
 	}
 	if o.format == "" {
 		return object{}, h.errf("resolve", t.Asset, fmt.Errorf("unreadable binary content: %w", piimap.ErrUnsupported))
@@ -135,7 +129,7 @@ func (h *Handler) resolve(ctx context.Context, t executor.Target, op string) (ob
 // CheckMode accepts delete for records and redact, drop, mask or delete
 // (which drops the lines) for text, as the files handler does. It refuses
 // an unsafe key (resolve), so planning shows it as a gap.
-func (h *Handler) CheckMode(t executor.Target) error {
+func (h *Handler) CheckMode(t driver.Target) error {
 	op := "erase"
 	if len(t.Changes) > 0 {
 		op = "rectify"
@@ -147,15 +141,15 @@ func (h *Handler) CheckMode(t executor.Target) error {
 	return checkMode(o, t)
 }
 
-func checkMode(o object, t executor.Target) error {
-	return xfiles.CheckTarget(o.format, t)
+func checkMode(o object, t driver.Target) error {
+	return filerewrite.CheckTarget(o.format, t)
 }
 
 // Rectify sets the subject's records' fields to their corrected values
 // (t.Changes) in CSV, TSV, JSON and JSON Lines objects, rewriting each
 // object as Erase does (conditional put); records already holding them are
 // left alone.
-func (h *Handler) Rectify(ctx context.Context, ts []executor.Target, opt executor.EraseOptions) ([]executor.Result, error) {
+func (h *Handler) Rectify(ctx context.Context, ts []driver.Target, opt driver.EraseOptions) ([]driver.Result, error) {
 	for _, t := range ts {
 		if len(t.Changes) == 0 {
 			return nil, h.errf("rectify", t.Asset, fmt.Errorf("no changes: %w", piimap.ErrConfig))
@@ -174,7 +168,7 @@ func (h *Handler) open(ctx context.Context, o object) (io.ReadCloser, error) {
 	if !o.gz {
 		return rc, nil
 	}
-	zr, err := sfiles.NewGzipReader(rc)
+	zr, err := fileformat.NewGzipReader(rc)
 	if err != nil {
 		rc.Close()
 		return nil, err
@@ -188,23 +182,23 @@ func (h *Handler) open(ctx context.Context, o object) (io.ReadCloser, error) {
 // Find emits the subject's records: Arrow batches for Parquet (the object
 // is spooled to a temp file for DuckDB), rows streamed for CSV/JSON/JSONL,
 // {line, text} rows for text.
-func (h *Handler) Find(ctx context.Context, t executor.Target, emit func(executor.Batch) error) error {
+func (h *Handler) Find(ctx context.Context, t driver.Target, emit func(driver.Batch) error) error {
 	o, err := h.resolve(ctx, t, "find")
 	if err != nil {
 		return err
 	}
 	if o.format == piimap.FormatParquet {
-		err = h.withLocal(ctx, o, func(lh *xfiles.Handler, lt executor.Target, _ string) error {
-			return lh.Find(ctx, local(t, lt), emit)
+		err = h.withLocal(ctx, o, func(pq *filerewrite.Parquet, path string) error {
+			return pq.Find(ctx, path, t, emit)
 		})
 	} else {
-		err = h.stream(ctx, o, func(r io.Reader) error { return xfiles.FindStream(ctx, r, o.format, t, emit) })
+		err = h.stream(ctx, o, func(r io.Reader) error { return filerewrite.FindStream(ctx, r, o.format, t, emit) })
 	}
 	return h.errf("find", t.Asset, err)
 }
 
 // Count counts the subject's records (lines for text).
-func (h *Handler) Count(ctx context.Context, t executor.Target) (int64, error) {
+func (h *Handler) Count(ctx context.Context, t driver.Target) (int64, error) {
 	o, err := h.resolve(ctx, t, "count")
 	if err != nil {
 		return 0, err
@@ -213,16 +207,16 @@ func (h *Handler) Count(ctx context.Context, t executor.Target) (int64, error) {
 	return n, h.errf("count", t.Asset, err)
 }
 
-func (h *Handler) count(ctx context.Context, o object, t executor.Target) (n int64, err error) {
+func (h *Handler) count(ctx context.Context, o object, t driver.Target) (n int64, err error) {
 	if o.format == piimap.FormatParquet {
-		err = h.withLocal(ctx, o, func(lh *xfiles.Handler, lt executor.Target, _ string) error {
-			n, err = lh.Count(ctx, local(t, lt))
+		err = h.withLocal(ctx, o, func(pq *filerewrite.Parquet, path string) error {
+			n, err = pq.Count(ctx, path, t)
 			return err
 		})
 		return n, err
 	}
 	err = h.stream(ctx, o, func(r io.Reader) error {
-		n, err = xfiles.CountStream(ctx, r, o.format, t)
+		n, err = filerewrite.CountStream(ctx, r, o.format, t)
 		return err
 	})
 	return n, err
@@ -246,11 +240,11 @@ func (h *Handler) stream(ctx context.Context, o object, fn func(io.Reader) error
 // Objects are rewritten only when something matched, so a second erasure
 // reads but never writes. A failure stops at that object and reports the
 // results so far.
-func (h *Handler) Erase(ctx context.Context, ts []executor.Target, opt executor.EraseOptions) ([]executor.Result, error) {
+func (h *Handler) Erase(ctx context.Context, ts []driver.Target, opt driver.EraseOptions) ([]driver.Result, error) {
 	if !opt.DryRun && h.readOnly {
 		return nil, fmt.Errorf("s3: %s: handler opened read-only: %w", h.store, piimap.ErrInvalidState)
 	}
-	out := make([]executor.Result, 0, len(ts))
+	out := make([]driver.Result, 0, len(ts))
 	for _, t := range ts {
 		if err := ctx.Err(); err != nil {
 			return out, err
@@ -266,7 +260,7 @@ func (h *Handler) Erase(ctx context.Context, ts []executor.Target, opt executor.
 		if err != nil {
 			return out, h.errf("erase", t.Asset, err)
 		}
-		res := executor.Result{Asset: t.Asset, Found: found}
+		res := driver.Result{Asset: t.Asset, Found: found}
 		if opt.DryRun || found == 0 {
 			if opt.DryRun {
 				res.Changed = found
@@ -284,7 +278,7 @@ func (h *Handler) Erase(ctx context.Context, ts []executor.Target, opt executor.
 
 // rewrite streams the object through the record filter into a conditional
 // upload of its replacement.
-func (h *Handler) rewrite(ctx context.Context, o object, t executor.Target) (int64, error) {
+func (h *Handler) rewrite(ctx context.Context, o object, t driver.Target) (int64, error) {
 	if o.format == piimap.FormatParquet {
 		return h.rewriteParquet(ctx, o, t)
 	}
@@ -292,7 +286,7 @@ func (h *Handler) rewrite(ctx context.Context, o object, t executor.Target) (int
 	err := h.put(ctx, o, func(w io.Writer) error {
 		return h.stream(ctx, o, func(r io.Reader) error {
 			var err error
-			changed, err = xfiles.RewriteStream(ctx, r, w, o.format, t, h.maskKey)
+			changed, err = filerewrite.RewriteStream(ctx, r, w, o.format, t, h.maskKey)
 			return err
 		})
 	})
@@ -394,5 +388,12 @@ func (h *Handler) errf(op, asset string, err error) error {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return err
 	}
-	return scanner.ScrubError(fmt.Errorf("s3: %s %s/%s: %w", op, h.store, sfiles.EscapeName(asset), err), h.TempDir)
+	return scanner.ScrubError(fmt.Errorf("s3: %s %s/%s: %w", op, h.store, fileformat.EscapeName(asset), err), h.TempDir)
+}
+
+// IdentifierFiltered: the handler matches an object's text lines and
+// CSV/TSV/JSON/JSONL cells byte for byte as identifier filter extraction
+// reads them (idfilter.FormatCovered), so planning may trust a filter.
+func (h *Handler) IdentifierFiltered(unitKind, format string) bool {
+	return idfilter.FormatCovered(unitKind, format)
 }

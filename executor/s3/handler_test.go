@@ -16,7 +16,7 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	"github.com/piimap/piimap/executor/executortest"
 	xs3 "github.com/piimap/piimap/executor/s3"
 	"github.com/piimap/piimap/scanner"
@@ -54,43 +54,43 @@ type fixture struct {
 	parquet           bool
 	field             string   // subject match field; "" for text
 	fields            []string // the subject's other PII fields (null/mask clear them)
-	mode              executor.Mode
+	mode              driver.Mode
 	want              int64
 	others            []string // other subjects' identifiers
 	after             string   // exact object content after erasure ("" = not checked)
 }
 
 var fixtures = []fixture{
-	{name: "csv", asset: "exports/customers.csv", data: csvData, field: "email", mode: executor.ModeDelete, want: 2,
+	{name: "csv", asset: "exports/customers.csv", data: csvData, field: "email", mode: driver.ModeDelete, want: 2,
 		others: []string{"bob@example.com", "xann@example.com", "ann@example.com.au"},
 		after:  "user_id,email,name,note\r\n2,bob@example.com,Bob,plain\r\n4,xann@example.com,Xann,near miss\r\n5,ann@example.com.au,Ann AU,other domain\r\n"},
-	{name: "csv.gz", asset: "exports/customers.csv.gz", data: csvData, gz: true, field: "email", mode: executor.ModeDelete, want: 2,
+	{name: "csv.gz", asset: "exports/customers.csv.gz", data: csvData, gz: true, field: "email", mode: driver.ModeDelete, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"}},
-	{name: "tsv", asset: "t/people.tsv", data: tsvData, field: "email", mode: executor.ModeDelete, want: 2,
+	{name: "tsv", asset: "t/people.tsv", data: tsvData, field: "email", mode: driver.ModeDelete, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"},
 		after:  "user_id\temail\tname\n2\tbob@example.com\tBob\n4\txann@example.com\tX\n"},
-	{name: "jsonl", asset: "logs/app.jsonl", data: jsonlData, field: "user.email", mode: executor.ModeDelete, want: 2,
+	{name: "jsonl", asset: "logs/app.jsonl", data: jsonlData, field: "user.email", mode: driver.ModeDelete, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"},
 		after: "\n" + `{"id":2,"user":{"email":"bob@example.com"},"msg":"yo"}` + "\n" +
 			`{"id":4,"user":{"email":"xann@example.com"},"msg":"near"}`},
-	{name: "jsonl.gz", asset: "logs/app.jsonl.gz", data: jsonlData, gz: true, field: "user.email", mode: executor.ModeDelete, want: 2,
+	{name: "jsonl.gz", asset: "logs/app.jsonl.gz", data: jsonlData, gz: true, field: "user.email", mode: driver.ModeDelete, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"}},
-	{name: "json", asset: "dump/users.json", data: jsonData, field: "user.email", mode: executor.ModeDelete, want: 2,
+	{name: "json", asset: "dump/users.json", data: jsonData, field: "user.email", mode: driver.ModeDelete, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"},
 		after:  "[\n  {\"id\": 2, \"user\": {\"email\": \"bob@example.com\"}},\n  {\"id\": 4, \"user\": {\"email\": \"xann@example.com\"}}\n]\n"},
-	{name: "log-redact", asset: "logs/app.log", data: logData, mode: executor.ModeRedact, want: 2,
+	{name: "log-redact", asset: "logs/app.log", data: logData, mode: driver.ModeRedact, want: 2,
 		others: []string{"bob@example.com", "xann@example.com", "ann@example.com.au"},
 		after: "2024-01-01T00:00:00Z INFO login user=bob@example.com ok\r\n" +
 			"2024-01-01T00:00:01Z WARN near miss xann@example.com and ann@example.com.au\n" +
 			"2024-01-01T00:00:02Z INFO login user=[REDACTED] ok\n" +
 			"2024-01-01T00:00:03Z INFO mail sent to <[REDACTED]>.\n"},
-	{name: "log-drop", asset: "logs/app.txt", data: logData, mode: executor.ModeDrop, want: 2,
+	{name: "log-drop", asset: "logs/app.txt", data: logData, mode: driver.ModeDrop, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"},
 		after: "2024-01-01T00:00:00Z INFO login user=bob@example.com ok\r\n" +
 			"2024-01-01T00:00:01Z WARN near miss xann@example.com and ann@example.com.au\n"},
-	{name: "log-mask.gz", asset: "logs/old.log.gz", data: logData, gz: true, mode: executor.ModeMask, want: 2,
+	{name: "log-mask.gz", asset: "logs/old.log.gz", data: logData, gz: true, mode: driver.ModeMask, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"}},
-	{name: "parquet", asset: "events/2024/events.parquet", parquet: true, field: "email", mode: executor.ModeDelete, want: 2,
+	{name: "parquet", asset: "events/2024/events.parquet", parquet: true, field: "email", mode: driver.ModeDelete, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"}},
 }
 
@@ -119,17 +119,17 @@ func (fx fixture) put(t *testing.T, b *s3test.Bucket) {
 	b.Put(t, "lake/"+fx.asset, data, &opts)
 }
 
-func (fx fixture) targets() (executor.Target, []executor.Target) {
-	subj := executor.Target{Asset: fx.asset, Mode: fx.mode, Fields: fx.fields,
-		Match: []executor.Match{{Field: fx.field, Kind: piimap.KeyEmail, Values: []string{subject}}}}
-	var others []executor.Target
+func (fx fixture) targets() (driver.Target, []driver.Target) {
+	subj := driver.Target{Asset: fx.asset, Mode: fx.mode, Fields: fx.fields,
+		Match: []driver.Match{{Field: fx.field, Kind: piimap.KeyEmail, Values: []string{subject}}}}
+	var others []driver.Target
 	for _, o := range fx.others {
-		others = append(others, executor.Target{Asset: fx.asset, Match: []executor.Match{{Field: fx.field, Kind: piimap.KeyEmail, Values: []string{o}}}})
+		others = append(others, driver.Target{Asset: fx.asset, Match: []driver.Match{{Field: fx.field, Kind: piimap.KeyEmail, Values: []string{o}}}})
 	}
 	return subj, others
 }
 
-func open(t *testing.T, b *s3test.Bucket, opt executor.HandlerOptions) *xs3.Handler {
+func open(t *testing.T, b *s3test.Bucket, opt driver.HandlerOptions) *xs3.Handler {
 	t.Helper()
 	if opt.MaskKey == nil {
 		opt.MaskKey = []byte("test-mask-key")
@@ -146,7 +146,7 @@ func setup(t *testing.T, fx fixture) (*s3test.Bucket, *xs3.Handler) {
 	t.Helper()
 	b := s3test.NewBucket(t)
 	fx.put(t, b)
-	h := open(t, b, executor.HandlerOptions{})
+	h := open(t, b, driver.HandlerOptions{})
 	t.Cleanup(func() { h.Close() })
 	return b, h
 }
@@ -161,7 +161,7 @@ func TestConformance(t *testing.T) {
 				b := s3test.NewBucket(t)
 				fx.put(t, b)
 				subj, others := fx.targets()
-				return executortest.Fixture{Handler: open(t, b, executor.HandlerOptions{}), Subject: []executor.Target{subj},
+				return executortest.Fixture{Handler: open(t, b, driver.HandlerOptions{}), Subject: []driver.Target{subj},
 					Others: others, Want: map[string]int64{fx.asset: fx.want},
 					SubjectKeys: map[string][]string{fx.asset: fx.subjectKeys()},
 					Raw:         func(t testing.TB, asset string) []executortest.Row { return fx.raw(t, b) }}
@@ -173,13 +173,13 @@ func TestConformance(t *testing.T) {
 // nullMaskFixtures keep the subject's records with their match and PII
 // fields cleared (conformance only).
 var nullMaskFixtures = []fixture{
-	{name: "csv-null", asset: "exports/nulled.csv", data: csvData, field: "email", fields: []string{"name", "note"}, mode: executor.ModeNull, want: 2,
+	{name: "csv-null", asset: "exports/nulled.csv", data: csvData, field: "email", fields: []string{"name", "note"}, mode: driver.ModeNull, want: 2,
 		others: []string{"bob@example.com", "xann@example.com", "ann@example.com.au"}},
-	{name: "jsonl-null", asset: "logs/nulled.jsonl", data: jsonlData, field: "user.email", fields: []string{"msg"}, mode: executor.ModeNull, want: 2,
+	{name: "jsonl-null", asset: "logs/nulled.jsonl", data: jsonlData, field: "user.email", fields: []string{"msg"}, mode: driver.ModeNull, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"}},
-	{name: "csv-mask", asset: "exports/masked.csv", data: csvData, field: "email", fields: []string{"name", "note"}, mode: executor.ModeMask, want: 2,
+	{name: "csv-mask", asset: "exports/masked.csv", data: csvData, field: "email", fields: []string{"name", "note"}, mode: driver.ModeMask, want: 2,
 		others: []string{"bob@example.com", "xann@example.com", "ann@example.com.au"}},
-	{name: "tsv-mask.gz", asset: "t/masked.tsv.gz", data: tsvData, gz: true, field: "email", fields: []string{"name"}, mode: executor.ModeMask, want: 2,
+	{name: "tsv-mask.gz", asset: "t/masked.tsv.gz", data: tsvData, gz: true, field: "email", fields: []string{"name"}, mode: driver.ModeMask, want: 2,
 		others: []string{"bob@example.com", "xann@example.com"}},
 }
 
@@ -233,7 +233,7 @@ func TestEraseKeepsBytesAndHeaders(t *testing.T) {
 		t.Run(fx.name, func(t *testing.T) {
 			b, h := setup(t, fx)
 			subj, _ := fx.targets()
-			res, err := h.Erase(context.Background(), []executor.Target{subj}, executor.EraseOptions{})
+			res, err := h.Erase(context.Background(), []driver.Target{subj}, driver.EraseOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -306,7 +306,7 @@ func TestConcurrentWriterIsNeverOverwritten(t *testing.T) {
 				concurrent = b.Get(t, k)
 			})
 			subj, _ := fx.targets()
-			_, err := h.Erase(context.Background(), []executor.Target{subj}, executor.EraseOptions{})
+			_, err := h.Erase(context.Background(), []driver.Target{subj}, driver.EraseOptions{})
 			if fired != 1 {
 				t.Fatalf("hook fired %d times", fired)
 			}
@@ -326,7 +326,7 @@ func TestConcurrentWriterIsNeverOverwritten(t *testing.T) {
 			}
 
 			xs3.SetBeforeCommit(h, nil)
-			res, err := h.Erase(context.Background(), []executor.Target{subj}, executor.EraseOptions{})
+			res, err := h.Erase(context.Background(), []driver.Target{subj}, driver.EraseOptions{})
 			if err != nil {
 				t.Fatalf("retry: %v", err)
 			}
@@ -336,7 +336,7 @@ func TestConcurrentWriterIsNeverOverwritten(t *testing.T) {
 			if n, err := h.Count(context.Background(), subj); err != nil || n != 0 {
 				t.Errorf("after retry: %d of the subject's records remain (%v)", n, err)
 			}
-			carl := executor.Target{Asset: fx.asset, Match: []executor.Match{{Field: fx.field, Kind: piimap.KeyEmail, Values: []string{"carl@example.com"}}}}
+			carl := driver.Target{Asset: fx.asset, Match: []driver.Match{{Field: fx.field, Kind: piimap.KeyEmail, Values: []string{"carl@example.com"}}}}
 			if n, err := h.Count(context.Background(), carl); err != nil || n != 1 {
 				t.Errorf("the retry lost the concurrent writer's record: %d (%v)", n, err)
 			}
@@ -350,13 +350,13 @@ func TestDryRunAndReadOnlyWriteNothing(t *testing.T) {
 	b := s3test.NewBucket(t)
 	fx.put(t, b)
 	before := b.Checksum(t)
-	h := open(t, b, executor.HandlerOptions{ReadOnly: true})
+	h := open(t, b, driver.HandlerOptions{ReadOnly: true})
 	defer h.Close()
 	subj, _ := fx.targets()
-	if _, err := h.Erase(context.Background(), []executor.Target{subj}, executor.EraseOptions{}); !errors.Is(err, piimap.ErrInvalidState) {
+	if _, err := h.Erase(context.Background(), []driver.Target{subj}, driver.EraseOptions{}); !errors.Is(err, piimap.ErrInvalidState) {
 		t.Fatalf("read-only handler erase: %v", err)
 	}
-	res, err := h.Erase(context.Background(), []executor.Target{subj}, executor.EraseOptions{DryRun: true})
+	res, err := h.Erase(context.Background(), []driver.Target{subj}, driver.EraseOptions{DryRun: true})
 	if err != nil || res[0].Changed != 2 {
 		t.Fatalf("dry run: %v %+v", err, res)
 	}
@@ -373,7 +373,7 @@ func TestCancelledEraseLeavesOriginal(t *testing.T) {
 	subj, _ := fx.targets()
 	ctx, cancel := context.WithCancel(context.Background())
 	xs3.SetBeforeCommit(h, func(string) { cancel() })
-	if _, err := h.Erase(ctx, []executor.Target{subj}, executor.EraseOptions{}); err == nil {
+	if _, err := h.Erase(ctx, []driver.Target{subj}, driver.EraseOptions{}); err == nil {
 		t.Fatal("erase cancelled before commit succeeded")
 	}
 	if b.Checksum(t) != before {
@@ -387,35 +387,35 @@ func TestModesAndErrors(t *testing.T) {
 	fixtures[0].put(t, b)
 	fixtures[6].put(t, b)
 	b.Put(t, "lake/blob.bin", []byte("\x00\x01\x02\x03binary"), nil)
-	h := open(t, b, executor.HandlerOptions{})
+	h := open(t, b, driver.HandlerOptions{})
 	defer h.Close()
 	cases := []struct {
 		asset string
-		mode  executor.Mode
+		mode  driver.Mode
 		want  error // nil: accepted
 	}{
-		{"exports/customers.csv", executor.ModeDelete, nil},
-		{"exports/customers.csv", executor.ModeNull, nil},
-		{"exports/customers.csv", executor.ModeMask, nil},
-		{"exports/customers.csv", executor.ModeRedact, piimap.ErrUnsupported},
-		{"logs/app.log", executor.ModeRedact, nil},
-		{"logs/app.log", executor.ModeDrop, nil},
-		{"logs/app.log", executor.ModeMask, nil},
-		{"logs/app.log", executor.ModeNull, piimap.ErrUnsupported},
-		{"blob.bin", executor.ModeDelete, piimap.ErrUnsupported},
-		{"missing.csv", executor.ModeDelete, piimap.ErrNotFound},
-		{"../outside.csv", executor.ModeDelete, piimap.ErrUnsupported},
-		{"", executor.ModeDelete, piimap.ErrNotFound},
+		{"exports/customers.csv", driver.ModeDelete, nil},
+		{"exports/customers.csv", driver.ModeNull, nil},
+		{"exports/customers.csv", driver.ModeMask, nil},
+		{"exports/customers.csv", driver.ModeRedact, piimap.ErrUnsupported},
+		{"logs/app.log", driver.ModeRedact, nil},
+		{"logs/app.log", driver.ModeDrop, nil},
+		{"logs/app.log", driver.ModeMask, nil},
+		{"logs/app.log", driver.ModeNull, piimap.ErrUnsupported},
+		{"blob.bin", driver.ModeDelete, piimap.ErrUnsupported},
+		{"missing.csv", driver.ModeDelete, piimap.ErrNotFound},
+		{"../outside.csv", driver.ModeDelete, piimap.ErrUnsupported},
+		{"", driver.ModeDelete, piimap.ErrNotFound},
 	}
 	for _, c := range cases {
 		t.Run(c.asset+"/"+string(c.mode), func(t *testing.T) {
-			err := h.CheckMode(executor.Target{Asset: c.asset, Mode: c.mode})
+			err := h.CheckMode(driver.Target{Asset: c.asset, Mode: c.mode})
 			if c.want == nil && err != nil || c.want != nil && !errors.Is(err, c.want) {
 				t.Errorf("err=%v, want %v", err, c.want)
 			}
 		})
 	}
-	if _, err := h.ExportParquet(context.Background(), executor.Target{Asset: "exports/customers.csv"}, filepath.Join(t.TempDir(), "x.parquet")); !errors.Is(err, piimap.ErrUnsupported) {
+	if _, err := h.ExportParquet(context.Background(), driver.Target{Asset: "exports/customers.csv"}, filepath.Join(t.TempDir(), "x.parquet")); !errors.Is(err, piimap.ErrUnsupported) {
 		t.Errorf("export csv as parquet: %v", err)
 	}
 }
@@ -440,7 +440,7 @@ func TestUnreachable(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "x")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "y")
 	_, err := xs3.Open(context.Background(), scanner.StoreConfig{Name: "lake",
-		URL: "s3://lake/x?endpoint=http://127.0.0.1:1&use_path_style=true&region=us-east-1"}, executor.HandlerOptions{})
+		URL: "s3://lake/x?endpoint=http://127.0.0.1:1&use_path_style=true&region=us-east-1"}, driver.HandlerOptions{})
 	if !errors.Is(err, piimap.ErrUnreachable) {
 		t.Fatalf("open a down server: %v, want ErrUnreachable", err)
 	}
@@ -482,7 +482,7 @@ func TestAssetVersion(t *testing.T) {
 	ctx := context.Background()
 	b := s3test.NewBucket(t)
 	b.Put(t, "lake/logs/app.log", []byte("login ok\n"), nil)
-	h := open(t, b, executor.HandlerOptions{})
+	h := open(t, b, driver.HandlerOptions{})
 	defer h.Close()
 	v, err := h.AssetVersion(ctx, "logs/app.log")
 	if err != nil {
@@ -496,7 +496,7 @@ func TestAssetVersion(t *testing.T) {
 		t.Fatalf("missing object: %v, want ErrNotFound", err)
 	}
 	b.Put(t, "lake/logs/app.log", []byte("login ok\nlogin ann@x.org\n"), nil)
-	h2 := open(t, b, executor.HandlerOptions{})
+	h2 := open(t, b, driver.HandlerOptions{})
 	defer h2.Close()
 	v2, err := h2.AssetVersion(ctx, "logs/app.log")
 	if err != nil {
@@ -513,9 +513,9 @@ func TestAssetVersion(t *testing.T) {
 func TestRectifyAndNullObjects(t *testing.T) {
 	ctx := context.Background()
 	b, h := setup(t, fixtures[0]) // csv
-	tgt := executor.Target{Asset: fixtures[0].asset, Changes: map[string]string{"name": "Ann Lee"},
-		Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}}
-	res, err := h.Rectify(ctx, []executor.Target{tgt}, executor.EraseOptions{})
+	tgt := driver.Target{Asset: fixtures[0].asset, Changes: map[string]string{"name": "Ann Lee"},
+		Match: []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}}
+	res, err := h.Rectify(ctx, []driver.Target{tgt}, driver.EraseOptions{})
 	if err != nil || res[0].Changed != 2 {
 		t.Fatalf("rectify %+v %v", res, err)
 	}
@@ -525,11 +525,11 @@ func TestRectifyAndNullObjects(t *testing.T) {
 			t.Errorf("%q missing after rectification:\n%s", w, got)
 		}
 	}
-	if res, err = h.Rectify(ctx, []executor.Target{tgt}, executor.EraseOptions{}); err != nil || res[0].Changed != 0 {
+	if res, err = h.Rectify(ctx, []driver.Target{tgt}, driver.EraseOptions{}); err != nil || res[0].Changed != 0 {
 		t.Errorf("second rectification %+v %v", res, err)
 	}
-	null := executor.Target{Asset: fixtures[0].asset, Mode: executor.ModeNull, Match: tgt.Match}
-	if res, err = h.Erase(ctx, []executor.Target{null}, executor.EraseOptions{}); err != nil || res[0].Changed != 2 {
+	null := driver.Target{Asset: fixtures[0].asset, Mode: driver.ModeNull, Match: tgt.Match}
+	if res, err = h.Erase(ctx, []driver.Target{null}, driver.EraseOptions{}); err != nil || res[0].Changed != 2 {
 		t.Fatalf("null %+v %v", res, err)
 	}
 	if got := string(b.Get(t, "lake/"+fixtures[0].asset)); !strings.Contains(got, "3,,Ann Lee,second\r\n") || strings.Contains(strings.ToLower(got), "\n1,ann@example.com,") {
@@ -552,24 +552,24 @@ func TestParquetObjectRectifyAndNull(t *testing.T) {
 		}
 	}
 	_, h := setup(t, fx)
-	match := []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}
-	rect := executor.Target{Asset: fx.asset, Changes: map[string]string{"ip": "10.9.9.9"}, Match: match}
+	match := []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}
+	rect := driver.Target{Asset: fx.asset, Changes: map[string]string{"ip": "10.9.9.9"}, Match: match}
 	for i, want := range []int64{2, 0} {
-		if res, err := h.Rectify(ctx, []executor.Target{rect}, executor.EraseOptions{}); err != nil || res[0].Changed != want {
+		if res, err := h.Rectify(ctx, []driver.Target{rect}, driver.EraseOptions{}); err != nil || res[0].Changed != want {
 			t.Fatalf("rectify run %d: %+v %v, want %d", i+1, res, err, want)
 		}
 	}
-	null := executor.Target{Asset: fx.asset, Mode: executor.ModeNull, Match: match}
+	null := driver.Target{Asset: fx.asset, Mode: driver.ModeNull, Match: match}
 	for i, want := range []int64{2, 0} {
-		if res, err := h.Erase(ctx, []executor.Target{null}, executor.EraseOptions{}); err != nil || res[0].Changed != want {
+		if res, err := h.Erase(ctx, []driver.Target{null}, driver.EraseOptions{}); err != nil || res[0].Changed != want {
 			t.Fatalf("null run %d: %+v %v, want %d", i+1, res, err, want)
 		}
 	}
-	bob := executor.Target{Asset: fx.asset, Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"bob@example.com"}}}}
+	bob := driver.Target{Asset: fx.asset, Match: []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"bob@example.com"}}}}
 	if n, err := h.Count(ctx, bob); err != nil || n != 1 {
 		t.Errorf("bob's row: %d (%v), want 1", n, err)
 	}
-	ips := executor.Target{Asset: fx.asset, Match: []executor.Match{{Field: "ip", Kind: executor.KindKey, Values: []string{"10.9.9.9"}}}}
+	ips := driver.Target{Asset: fx.asset, Match: []driver.Match{{Field: "ip", Kind: driver.KindKey, Values: []string{"10.9.9.9"}}}}
 	if n, err := h.Count(ctx, ips); err != nil || n != 2 {
 		t.Errorf("rectified rows: %d (%v), want 2", n, err)
 	}

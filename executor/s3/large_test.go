@@ -10,7 +10,7 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	xs3 "github.com/piimap/piimap/executor/s3"
 	"github.com/piimap/piimap/internal/memcheck"
 	"github.com/piimap/piimap/scanner/s3/s3test"
@@ -38,10 +38,10 @@ func TestLargeObjectErase(t *testing.T) {
 	}
 	opts := &blob.WriterOptions{ContentType: "text/csv", Metadata: map[string]string{"owner": "crm"}}
 	b.PutStream(t, key, gen(""), opts)
-	h := open(t, b, executor.HandlerOptions{})
+	h := open(t, b, driver.HandlerOptions{})
 	defer h.Close()
-	subj := executor.Target{Asset: "big/customers.csv", Mode: executor.ModeDelete,
-		Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}}
+	subj := driver.Target{Asset: "big/customers.csv", Mode: driver.ModeDelete,
+		Match: []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{subject}}}}
 	want, err := h.Count(context.Background(), subj)
 	if err != nil || want < 5 {
 		t.Fatalf("count: %d %v", want, err)
@@ -52,7 +52,7 @@ func TestLargeObjectErase(t *testing.T) {
 		b.PutStream(t, k, gen("999999999,carl@example.com,Carl\n"), opts)
 		concurrentETag = b.Attrs(t, k).ETag
 	})
-	_, err = h.Erase(context.Background(), []executor.Target{subj}, executor.EraseOptions{})
+	_, err = h.Erase(context.Background(), []driver.Target{subj}, driver.EraseOptions{})
 	if !errors.Is(err, xs3.ErrConflict) {
 		t.Fatalf("multipart erase over a concurrent write: %v, want ErrConflict", err)
 	}
@@ -62,7 +62,7 @@ func TestLargeObjectErase(t *testing.T) {
 
 	xs3.SetBeforeCommit(h, nil)
 	heap := memcheck.SampleLiveHeap()
-	res, err := h.Erase(context.Background(), []executor.Target{subj}, executor.EraseOptions{})
+	res, err := h.Erase(context.Background(), []driver.Target{subj}, driver.EraseOptions{})
 	grew := heap.Stop() // waits for the sampler: its peak is read once it has exited
 	if err != nil || res[0].Changed != want {
 		t.Fatalf("retry: %v %+v (want %d)", err, res, want)
@@ -80,7 +80,7 @@ func TestLargeObjectErase(t *testing.T) {
 	if n, _ := h.Count(context.Background(), subj); n != 0 {
 		t.Errorf("%d of the subject's rows remain", n)
 	}
-	carl := executor.Target{Asset: subj.Asset, Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"carl@example.com"}}}}
+	carl := driver.Target{Asset: subj.Asset, Match: []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"carl@example.com"}}}}
 	if n, _ := h.Count(context.Background(), carl); n != 1 {
 		t.Errorf("the concurrent writer's row: %d", n)
 	}

@@ -8,29 +8,35 @@ import (
 	"path/filepath"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
-	xfiles "github.com/piimap/piimap/executor/files"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/filerewrite"
 	"github.com/piimap/piimap/scanner"
 )
 
 // Parquet objects need random access and a columnar engine: each operation
 // spools the object (pinned to the ETag read at resolve) to a private temp
-// directory on disk — never memory — and runs the files handler (DuckDB)
-// on it. An erasure then uploads the rewritten file with the same
-// conditional put as every other format.
+// directory on disk — never memory — and runs the codec's Parquet engine
+// (filerewrite.Parquet, an in-memory DuckDB of its own) on it. An erasure
+// then uploads the rewritten file with the same conditional put as every
+// other format.
 
-// localName is the spooled object's name inside its temp directory.
-const localName = "object.parquet"
+// Local names inside an operation's temp directory: the spooled object,
+// and the rewrite of it an erasure uploads.
+const (
+	localName     = "object.parquet"
+	rewrittenName = "rewritten.parquet"
+)
 
-// withLocal spools o to a temp directory and calls fn with a files handler
-// open on it, the local target naming the spooled file, and its path.
-func (h *Handler) withLocal(ctx context.Context, o object, fn func(lh *xfiles.Handler, lt executor.Target, path string) error) error {
+// withLocal spools o to a temp directory and calls fn with a Parquet
+// engine and the spooled file's path.
+func (h *Handler) withLocal(ctx context.Context, o object, fn func(pq *filerewrite.Parquet, path string) error) error {
 	dir, err := os.MkdirTemp(h.TempDir, "piimap-s3-*")
 	if err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	f, err := os.Create(filepath.Join(dir, localName))
+	path := filepath.Join(dir, localName)
+	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}
@@ -44,56 +50,41 @@ func (h *Handler) withLocal(ctx context.Context, o object, fn func(lh *xfiles.Ha
 	if err != nil {
 		return err
 	}
-	lh, err := xfiles.Open(ctx, scanner.StoreConfig{Name: h.store, URL: "file://" + dir}, executor.HandlerOptions{MaskKey: h.maskKey})
-	if err != nil {
-		return err
-	}
-	defer lh.Close()
-	fh, ok := lh.(*xfiles.Handler)
-	if !ok {
-		return fmt.Errorf("files handler of unexpected type %T: %w", lh, piimap.ErrUnsupported)
-	}
-	err = fn(fh, executor.Target{Asset: localName, Format: piimap.FormatParquet}, f.Name())
-	return scanner.ScrubError(err, dir)
+	var pq filerewrite.Parquet
+	defer pq.Close()
+	return scanner.ScrubError(fn(&pq, path), dir)
 }
 
-// local is t aimed at the spooled copy.
-func local(t, lt executor.Target) executor.Target {
-	t.Asset, t.Format, t.Gzip = lt.Asset, lt.Format, false
-	return t
-}
-
-// rewriteParquet erases the subject's rows from the spooled copy with the
-// files handler and uploads the result conditionally.
-func (h *Handler) rewriteParquet(ctx context.Context, o object, t executor.Target) (int64, error) {
+// rewriteParquet erases the subject's rows from the spooled copy and
+// uploads the result conditionally; nothing is uploaded when no row
+// changes.
+func (h *Handler) rewriteParquet(ctx context.Context, o object, t driver.Target) (int64, error) {
 	var changed int64
-	err := h.withLocal(ctx, o, func(lh *xfiles.Handler, lt executor.Target, path string) error {
-		res, err := lh.Erase(ctx, []executor.Target{local(t, lt)}, executor.EraseOptions{})
-		if err != nil {
-			return err
-		}
-		if len(res) == 1 {
-			changed = res[0].Changed
-		}
-		if changed == 0 {
-			return nil
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		return h.put(ctx, o, func(w io.Writer) error {
-			_, err := io.Copy(w, f)
-			return err
+	err := h.withLocal(ctx, o, func(pq *filerewrite.Parquet, path string) error {
+		var err error
+		changed, err = pq.Rewrite(ctx, path, t, h.maskKey, func(copyTo func(dst string) error) error {
+			out := filepath.Join(filepath.Dir(path), rewrittenName)
+			if err := copyTo(out); err != nil {
+				return err
+			}
+			f, err := os.Open(out)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			return h.put(ctx, o, func(w io.Writer) error {
+				_, err := io.Copy(w, f)
+				return err
+			})
 		})
+		return err
 	})
 	return changed, err
 }
 
 // ExportParquet writes the subject's rows of a Parquet object to path; other
 // formats are not columnar sources (piimap.ErrUnsupported).
-func (h *Handler) ExportParquet(ctx context.Context, t executor.Target, path string) (int64, error) {
+func (h *Handler) ExportParquet(ctx context.Context, t driver.Target, path string) (int64, error) {
 	o, err := h.resolve(ctx, t, "export")
 	if err != nil {
 		return 0, err
@@ -102,8 +93,8 @@ func (h *Handler) ExportParquet(ctx context.Context, t executor.Target, path str
 		return 0, h.errf("export", t.Asset, fmt.Errorf("%s object: %w", o.format, piimap.ErrUnsupported))
 	}
 	var n int64
-	err = h.withLocal(ctx, o, func(lh *xfiles.Handler, lt executor.Target, _ string) error {
-		n, err = lh.ExportParquet(ctx, local(t, lt), path)
+	err = h.withLocal(ctx, o, func(pq *filerewrite.Parquet, local string) error {
+		n, err = pq.Export(ctx, local, t, path)
 		return err
 	})
 	return n, h.errf("export", t.Asset, err)

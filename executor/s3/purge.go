@@ -13,11 +13,11 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	ss3 "github.com/piimap/piimap/scanner/s3"
 )
 
-var _ executor.Purger = (*Handler)(nil)
+var _ driver.Purger = (*Handler)(nil)
 
 // Purge removes the erased bytes' older copies. Erase rewrote each object
 // in place (a new PUT of the same key):
@@ -31,24 +31,24 @@ var _ executor.Purger = (*Handler)(nil)
 //     an exception that names the refusal and any retention date.
 //
 // Replication targets and backups of the bucket are not covered.
-func (h *Handler) Purge(ctx context.Context, ts []executor.Target) ([]executor.PurgeReport, error) {
+func (h *Handler) Purge(ctx context.Context, ts []driver.Target) ([]driver.PurgeReport, error) {
 	if h.readOnly {
 		return nil, fmt.Errorf("s3: %s: purge: handler opened read-only: %w", h.store, piimap.ErrInvalidState)
 	}
 	versioned, why := h.versioned(ctx)
-	var out []executor.PurgeReport
+	var out []driver.PurgeReport
 	seen := map[string]bool{}
 	for _, t := range ts {
 		if seen[t.Asset] {
 			continue
 		}
 		seen[t.Asset] = true
-		r := executor.PurgeReport{Asset: t.Asset}
+		r := driver.PurgeReport{Asset: t.Asset}
 		switch {
 		case why != "":
-			r.State, r.Detail = executor.PurgeException, "object rewritten, but "+why
+			r.State, r.Detail = driver.PurgeException, "object rewritten, but "+why
 		case !versioned:
-			r.State, r.Detail = executor.PurgeGone, "object rewritten in place; the bucket is not versioned, so no earlier copy is kept"
+			r.State, r.Detail = driver.PurgeGone, "object rewritten in place; the bucket is not versioned, so no earlier copy is kept"
 		default:
 			r = h.purgeVersions(ctx, t.Asset)
 		}
@@ -73,12 +73,12 @@ func (h *Handler) versioned(ctx context.Context) (bool, string) {
 }
 
 // purgeVersions deletes the noncurrent versions of one key.
-func (h *Handler) purgeVersions(ctx context.Context, asset string) executor.PurgeReport {
-	r := executor.PurgeReport{Asset: asset}
+func (h *Handler) purgeVersions(ctx context.Context, asset string) driver.PurgeReport {
+	r := driver.PurgeReport{Asset: asset}
 	key := h.conn.URL.Key(asset)
 	vs, err := h.noncurrent(ctx, key)
 	if err != nil {
-		r.State, r.Detail = executor.PurgeException, "object rewritten, but its versions cannot be listed ("+apiCode(err)+"): noncurrent versions may hold the erased bytes"
+		r.State, r.Detail = driver.PurgeException, "object rewritten, but its versions cannot be listed ("+apiCode(err)+"): noncurrent versions may hold the erased bytes"
 		return r
 	}
 	var refused []string
@@ -93,7 +93,7 @@ func (h *Handler) purgeVersions(ctx context.Context, asset string) executor.Purg
 	}
 	left, err := h.noncurrent(ctx, key)
 	if err != nil {
-		r.State, r.Detail = executor.PurgeException, fmt.Sprintf("deleted %d noncurrent version(s), but the versions cannot be listed again (%s)", deleted, apiCode(err))
+		r.State, r.Detail = driver.PurgeException, fmt.Sprintf("deleted %d noncurrent version(s), but the versions cannot be listed again (%s)", deleted, apiCode(err))
 		return r
 	}
 	if len(left) > 0 {
@@ -102,10 +102,10 @@ func (h *Handler) purgeVersions(ctx context.Context, asset string) executor.Purg
 		if len(refused) > 0 {
 			reason = "deletion refused: " + strings.Join(dedupe(refused), "; ")
 		}
-		r.State, r.Detail = executor.PurgeException, fmt.Sprintf("object rewritten; %d noncurrent version(s) that may hold the erased bytes remain (%s)", len(left), reason)
+		r.State, r.Detail = driver.PurgeException, fmt.Sprintf("object rewritten; %d noncurrent version(s) that may hold the erased bytes remain (%s)", len(left), reason)
 		return r
 	}
-	r.State, r.Detail = executor.PurgeGone, fmt.Sprintf("object rewritten; %d noncurrent version(s) deleted by VersionId, only the current version remains", deleted)
+	r.State, r.Detail = driver.PurgeGone, fmt.Sprintf("object rewritten; %d noncurrent version(s) deleted by VersionId, only the current version remains", deleted)
 	return r
 }
 

@@ -19,7 +19,7 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	xs3 "github.com/piimap/piimap/executor/s3"
 	"github.com/piimap/piimap/scanner"
 	"github.com/piimap/piimap/scanner/s3/s3test"
@@ -68,23 +68,23 @@ func TestPurgeUnversionedIsGone(t *testing.T) {
 	ctx := context.Background()
 	b := s3test.NewBucket(t)
 	b.Put(t, "lake/crm/people.csv", []byte("id,email,ssn\n1,victim@example.com,"+purgeSSN+"\n2,bob@example.com,zz2\n"), nil)
-	h, err := xs3.Open(ctx, scanner.StoreConfig{Name: "lake", URL: b.StoreURL("lake")}, executor.HandlerOptions{MaskKey: []byte("k")})
+	h, err := xs3.Open(ctx, scanner.StoreConfig{Name: "lake", URL: b.StoreURL("lake")}, driver.HandlerOptions{MaskKey: []byte("k")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	tg := executor.Target{Asset: "crm/people.csv", Mode: executor.ModeDelete,
-		Match: []executor.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"victim@example.com"}}}}
+	tg := driver.Target{Asset: "crm/people.csv", Mode: driver.ModeDelete,
+		Match: []driver.Match{{Field: "email", Kind: piimap.KeyEmail, Values: []string{"victim@example.com"}}}}
 	root := bucketRoot(b.URL.Bucket)
 	if root != "" && !dirHolds(t, root, purgeSSN) {
 		t.Fatal("fixture: the bucket's files should hold the value before the erasure")
 	}
-	res, err := h.Erase(ctx, []executor.Target{tg}, executor.EraseOptions{})
+	res, err := h.Erase(ctx, []driver.Target{tg}, driver.EraseOptions{})
 	if err != nil || res[0].Changed != 1 {
 		t.Fatalf("erase: %+v %v", res, err)
 	}
-	reps, err := h.(executor.Purger).Purge(ctx, []executor.Target{tg, tg})
-	if err != nil || len(reps) != 1 || reps[0].Asset != tg.Asset || reps[0].State != executor.PurgeGone {
+	reps, err := h.(driver.Purger).Purge(ctx, []driver.Target{tg, tg})
+	if err != nil || len(reps) != 1 || reps[0].Asset != tg.Asset || reps[0].State != driver.PurgeGone {
 		t.Fatalf("purge: %+v %v", reps, err)
 	}
 	// Independent checks: the server lists one version of the key, the
@@ -221,26 +221,26 @@ func TestPurgeVersionedDeletesNoncurrent(t *testing.T) {
 	t.Setenv("AWS_SESSION_TOKEN", "")
 	t.Setenv("AWS_PROFILE", "")
 	u := "s3://" + f.bucket + "/lake/?endpoint=" + url.QueryEscape(srv.URL) + "&use_path_style=true&region=us-east-1"
-	h, err := xs3.Open(ctx, scanner.StoreConfig{Name: "lake", URL: u}, executor.HandlerOptions{})
+	h, err := xs3.Open(ctx, scanner.StoreConfig{Name: "lake", URL: u}, driver.HandlerOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	reps, err := h.(executor.Purger).Purge(ctx, []executor.Target{{Asset: "a.csv"}, {Asset: "b.csv"}, {Asset: "c.csv"}})
+	reps, err := h.(driver.Purger).Purge(ctx, []driver.Target{{Asset: "a.csv"}, {Asset: "b.csv"}, {Asset: "c.csv"}})
 	if err != nil || len(reps) != 3 {
 		t.Fatalf("%+v %v", reps, err)
 	}
-	byAsset := map[string]executor.PurgeReport{}
+	byAsset := map[string]driver.PurgeReport{}
 	for _, r := range reps {
 		byAsset[r.Asset] = r
 	}
-	if r := byAsset["a.csv"]; r.State != executor.PurgeGone || !strings.Contains(r.Detail, "2 noncurrent version(s) deleted") {
+	if r := byAsset["a.csv"]; r.State != driver.PurgeGone || !strings.Contains(r.Detail, "2 noncurrent version(s) deleted") {
 		t.Fatalf("a.csv: %+v", r)
 	}
-	if r := byAsset["b.csv"]; r.State != executor.PurgeException || !strings.Contains(r.Detail, "AccessDenied") || !strings.Contains(r.Detail, "until 2030-01-01") {
+	if r := byAsset["b.csv"]; r.State != driver.PurgeException || !strings.Contains(r.Detail, "AccessDenied") || !strings.Contains(r.Detail, "until 2030-01-01") {
 		t.Fatalf("b.csv: %+v", r)
 	}
-	if r := byAsset["c.csv"]; r.State != executor.PurgeGone {
+	if r := byAsset["c.csv"]; r.State != driver.PurgeGone {
 		t.Fatalf("c.csv: %+v", r)
 	}
 	// Independent check: the server's versions.

@@ -13,12 +13,12 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/driver"
 	"github.com/piimap/piimap/scanner/idfilter"
 	ss3 "github.com/piimap/piimap/scanner/s3"
 )
 
-var _ executor.AssetVersioner = (*Handler)(nil)
+var _ driver.AssetVersioner = (*Handler)(nil)
 
 // listing is the store's objects as one listing of its prefix saw them.
 type listing struct {

@@ -61,8 +61,15 @@ func Estate(stores ...string) (nodes []lineage.Node, edges []lineage.Edge, findi
 		}
 		return false
 	}
-	store := func(l piimap.Location, kind string) lineage.Node {
-		return lineage.Node{Kind: lineage.NodeStore, Loc: piimap.Location{Store: l.Store, Namespace: l.Namespace}, StoreKind: kind}
+	store := func(l piimap.Location, kind string, attrs ...string) lineage.Node {
+		n := lineage.Node{Kind: lineage.NodeStore, Loc: piimap.Location{Store: l.Store, Namespace: l.Namespace}, StoreKind: kind}
+		for i := 0; i+1 < len(attrs); i += 2 {
+			if n.Attrs == nil {
+				n.Attrs = map[string]string{}
+			}
+			n.Attrs[attrs[i]] = attrs[i+1]
+		}
+		return n
 	}
 	asset := func(l piimap.Location, kind string, attrs map[string]string) lineage.Node {
 		return lineage.Node{Kind: lineage.NodeAsset, Loc: l, StoreKind: kind, Attrs: attrs}
@@ -125,7 +132,8 @@ func Estate(stores ...string) (nodes []lineage.Node, edges []lineage.Edge, findi
 	}
 	if want("logs") {
 		nodes = append(nodes,
-			store(Logs, "files"),
+			// As the files scanner names a local directory's datasets.
+			store(Logs, "files", lineage.AttrDatasetNamespace, "file", lineage.AttrDatasetPrefix, "/var/log/app/"),
 			asset(AppLog, "files", map[string]string{lineage.AttrUnitKind: piimap.UnitObject, lineage.AttrFormat: piimap.FormatText}),
 		)
 		edges = append(edges, contains(Logs.Asset(), AppLog))

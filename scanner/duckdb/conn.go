@@ -15,6 +15,7 @@ import (
 	_ "github.com/marcboeker/go-duckdb" // registers the "duckdb" database/sql driver
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/scanner/sqlcatalog"
 )
 
 // DSN is a parsed duckdb:// URL: the database file and DuckDB config
@@ -122,17 +123,14 @@ func OpenDSN(ctx context.Context, d DSN, readOnly bool) (*sql.DB, error) {
 
 // QuoteIdent quotes one SQL identifier for DuckDB: "name", with embedded
 // quotes doubled.
-func QuoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+func QuoteIdent(s string) string { return sqlcatalog.QuoteIdent(s) }
 
 // QuoteTable quotes schema.table.
 func QuoteTable(schema, table string) string { return QuoteIdent(schema) + "." + QuoteIdent(table) }
 
 // SplitAsset splits an asset name `schema.table` at its first dot (schema
 // names cannot hold dots in piimap's naming; table names can).
-func SplitAsset(name string) (schema, table string, ok bool) {
-	schema, table, ok = strings.Cut(name, ".")
-	return schema, table, ok && schema != "" && table != ""
-}
+func SplitAsset(name string) (schema, table string, ok bool) { return sqlcatalog.SplitAsset(name) }
 
 // Asset names a table as the map does: `schema.table`.
-func Asset(schema, table string) string { return schema + "." + table }
+func Asset(schema, table string) string { return sqlcatalog.Asset(schema, table) }

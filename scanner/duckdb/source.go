@@ -14,6 +14,7 @@ import (
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/scanner"
+	"github.com/piimap/piimap/scanner/sqlcatalog"
 )
 
 // Kind is the store kind registered for duckdb:// URLs.
@@ -264,54 +265,35 @@ var refSchema = regexp.MustCompile(`(?i)REFERENCES\s+("(?:[^"]|"")+"|[^\s.(]+)\.
 // confidence 1, transform identity, transformation or masked); a
 // definition that does not parse is skipped.
 func (s *Source) DeclaredEdges(ctx context.Context, emit func(lineage.Edge) error) error {
+	return sqlcatalog.DeclaredEdges(ctx, emit, s.foreignKeys, s.viewEdges, s.queryErr)
+}
+
+func (s *Source) foreignKeys(ctx context.Context) ([]lineage.Edge, error) {
 	rows, err := s.db.QueryContext(ctx, `
 SELECT schema_name, table_name, constraint_text, constraint_column_names, referenced_table, referenced_column_names
   FROM duckdb_constraints()
  WHERE database_name = current_database() AND constraint_type = 'FOREIGN KEY'
  ORDER BY schema_name, table_name, constraint_index`)
 	if err != nil {
-		return s.queryErr(ctx, "foreign keys", err)
+		return nil, err
 	}
+	defer rows.Close()
 	var edges []lineage.Edge
 	for rows.Next() {
 		var schema, table, text, refTable string
 		var cols, refCols []any
 		if err := rows.Scan(&schema, &table, &text, &cols, &refTable, &refCols); err != nil {
-			rows.Close()
-			return fmt.Errorf("duckdb: foreign keys: %w", err)
+			return nil, err
 		}
 		refSch := schema
 		if m := refSchema.FindStringSubmatch(text); m != nil {
 			refSch = strings.ReplaceAll(strings.Trim(m[1], `"`), `""`, `"`)
 		}
 		for i := range min(len(cols), len(refCols)) {
-			edges = append(edges, lineage.Edge{
-				Kind: lineage.EdgeReferences, Source: lineage.SourceFK, Confidence: 1,
-				From: s.loc(Asset(schema, table)).WithField(fmt.Sprint(cols[i])),
-				To:   s.loc(Asset(refSch, refTable)).WithField(fmt.Sprint(refCols[i])),
-			})
+			edges = append(edges, sqlcatalog.ForeignKey(s.loc, Asset(schema, table), fmt.Sprint(cols[i]), Asset(refSch, refTable), fmt.Sprint(refCols[i])))
 		}
 	}
-	err = rows.Err()
-	rows.Close()
-	if err != nil {
-		return s.queryErr(ctx, "foreign keys", err)
-	}
-	for _, e := range edges {
-		if err := emit(e); err != nil {
-			return err
-		}
-	}
-	c, err := s.readViews(ctx)
-	if err != nil {
-		return s.queryErr(ctx, "view definitions", err)
-	}
-	for _, e := range s.viewEdges(c) {
-		if err := emit(e); err != nil {
-			return err
-		}
-	}
-	return ctx.Err()
+	return edges, rows.Err()
 }
 
 // queryErr names the failing step; a cancelled context is returned as is.

@@ -20,7 +20,7 @@ import (
 	"github.com/piimap/piimap/internal/memcheck"
 	"github.com/piimap/piimap/lineage/lineagetest"
 	"github.com/piimap/piimap/scanner"
-	"github.com/piimap/piimap/scanner/files"
+	"github.com/piimap/piimap/scanner/fileformat"
 	"github.com/piimap/piimap/scanner/idfilter"
 )
 
@@ -100,7 +100,7 @@ func TestBigCellMemory(t *testing.T) {
 		assert.Less(t, res.PeakRSS, int64(rssLimit))
 	}
 	assert.Empty(t, res.Errors, "a sampled scan of big cells is not an error")
-	assert.LessOrEqual(t, res.MaxValue, files.MaxCellBytes)
+	assert.LessOrEqual(t, res.MaxValue, fileformat.MaxCellBytes)
 	for _, u := range []string{"big.csv", "big.json", "big.jsonl"} {
 		assert.Equal(t, 2, res.Hits[u+"#email"], "%s: the fields after the big cell are read", u)
 		assert.Equal(t, "1 cell(s) truncated at 1 MiB for classification", res.Truncated[u+"#note"], u)
@@ -126,7 +126,7 @@ func (p cellProbe) Classify(rec piimap.Record) []piimap.Finding {
 	for _, v := range rec.Values {
 		p.res.MaxValue = max(p.res.MaxValue, len(v))
 	}
-	if m := rec.Meta[files.MetaTruncated]; m != "" {
+	if m := rec.Meta[fileformat.MetaTruncated]; m != "" {
 		p.res.Truncated[rec.Loc.Name+"#"+rec.Loc.Field] = m
 	}
 	return p.emailCounter.Classify(rec)
@@ -153,9 +153,9 @@ func bigCellChild(t *testing.T, dir string) {
 // with the reason, so no identifier filter is built from the partial cell,
 // while an object without long cells gets its filter.
 func TestTruncatedCellNoFilter(t *testing.T) {
-	old := files.MaxCellBytes
-	files.MaxCellBytes = 4 << 10
-	t.Cleanup(func() { files.MaxCellBytes = old })
+	old := fileformat.MaxCellBytes
+	fileformat.MaxCellBytes = 4 << 10
+	t.Cleanup(func() { fileformat.MaxCellBytes = old })
 	dir := t.TempDir()
 	long := strings.Repeat("filler text ", 10<<10/12) + " tail9@example.test"
 	writeFile(t, dir, "long.csv", []byte("id,note\n1,\""+long+"\"\n2,short\n"))

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/scanner/fileformat"
 )
 
 // Store-root containment. The source walks the real root (the configured
@@ -17,11 +18,11 @@ import (
 //   - a symlink whose target resolves outside the root, a dangling or
 //     looping symlink, and a symlink to a file inside the root that the
 //     store's include/exclude leaves out are listed as skipped units
-//     (MetaSkipped), whose read fails with the reason;
+//     (fileformat.MetaSkipped), whose read fails with the reason;
 //   - a symlink to a file or directory inside the root is not a unit: the
 //     target is read once, under its own name, by the walk;
 //   - a name holding control characters is listed as a skipped unit under
-//     its escaped form (EscapeName) and never opened.
+//     its escaped form (fileformat.EscapeName) and never opened.
 //
 // Every read opens the file through an os.Root on the real root after
 // checking, component by component with Lstat, that no part of its path is
@@ -38,7 +39,7 @@ const (
 )
 
 func reasonLinkExcluded(target string) string {
-	return "symlink to " + EscapeName(target) + ", which this store's include/exclude leaves out; not followed — select the target itself"
+	return "symlink to " + fileformat.EscapeName(target) + ", which this store's include/exclude leaves out; not followed — select the target itself"
 }
 
 // within returns p relative to root (slash-separated) when p is root or
@@ -96,7 +97,7 @@ func (s *Source) open(rel string) (*os.File, os.FileInfo, error) {
 				reason = "symlink; not followed — its target is read under its own name"
 			}
 			if i < len(parts)-1 {
-				reason = "under " + EscapeName(strings.Join(parts[:i+1], "/")) + ", a " + reason
+				reason = "under " + fileformat.EscapeName(strings.Join(parts[:i+1], "/")) + ", a " + reason
 			}
 			return nil, nil, fmt.Errorf("%s: %w", reason, piimap.ErrOutsideRoot)
 		}

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,6 +21,7 @@ import (
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/lineage/lineagetest"
 	"github.com/piimap/piimap/scanner"
+	"github.com/piimap/piimap/scanner/fileformat"
 	"github.com/piimap/piimap/scanner/files"
 	"github.com/piimap/piimap/scanner/scannertest"
 )
@@ -160,13 +160,13 @@ func TestContainment(t *testing.T) {
 	// The graph's map lists each skipped unit as an asset saying why.
 	skipped := map[string]string{}
 	require.NoError(t, g.Nodes(context.Background(), res.RunID, func(n lineage.Node) error {
-		if r := n.Attrs[files.MetaSkipped]; r != "" {
+		if r := n.Attrs[fileformat.MetaSkipped]; r != "" {
 			skipped[n.Loc.Name] = r
 		}
 		return nil
 	}))
 	for unit := range want {
-		assert.Contains(t, skipped, unit, "asset %s has no %s attribute", unit, files.MetaSkipped)
+		assert.Contains(t, skipped, unit, "asset %s has no %s attribute", unit, fileformat.MetaSkipped)
 	}
 	var unitErrs []lineage.UnitError
 	require.NoError(t, g.UnitErrors(context.Background(), res.RunID, func(ue lineage.UnitError) error {
@@ -217,10 +217,10 @@ func TestContainmentRead(t *testing.T) {
 	}
 	for _, u := range append(units, made...) {
 		err := src.Read(context.Background(), u, func(rec piimap.Record) error {
-			t.Errorf("%s: read a record", files.EscapeName(u.Loc.Name))
+			t.Errorf("%s: read a record", fileformat.EscapeName(u.Loc.Name))
 			return nil
 		})
-		require.Error(t, err, files.EscapeName(u.Loc.Name))
+		require.Error(t, err, fileformat.EscapeName(u.Loc.Name))
 		assert.True(t, errors.Is(err, piimap.ErrUnsupported), "%v", err)
 		assert.NotContains(t, err.Error(), base)
 		assert.NotContains(t, err.Error(), "\x00")
@@ -247,35 +247,4 @@ func TestSymlinkedRoot(t *testing.T) {
 	assert.Empty(t, res.Errors)
 	require.Len(t, res.Findings, 1)
 	assert.Equal(t, "fs/a.csv#email", res.Findings[0].Loc.String())
-}
-
-func TestUnsafeName(t *testing.T) {
-	for _, bad := range []string{"", "/abs", "\\abs", "../x", "a/../../b", "a/..", "./a", "a/./b", "..\\x", "a\\..\\b",
-		"a\x00b", "a\nb", "a\x1b[0m", "a\u0085b", "a\u202eb", "\x7f"} {
-		assert.NotEmpty(t, files.UnsafeName(bad), "%q", bad)
-	}
-	for _, good := range []string{"a.csv", "2024/01/x.log.gz", "weird name+%.csv", "..hidden", "a..b/c", "dir/", "ünïcode/файл.csv", "a\\b.csv"} {
-		assert.Empty(t, files.UnsafeName(good), "%q", good)
-	}
-	assert.Equal(t, `a\x00b\x0a\x1b[0m\u{202e}`, files.EscapeName("a\x00b\n\x1b[0m\u202e"))
-	assert.Equal(t, `bad\xffutf8`, files.EscapeName("bad\xffutf8"))
-	assert.Equal(t, `a\\x0a\x0a`, files.EscapeName("a\\x0a\n"))
-	assert.Equal(t, "safe\\name", files.EscapeName("safe\\name"), "safe names are unchanged")
-}
-
-func FuzzEscapeName(f *testing.F) {
-	f.Add("a\x00b")
-	f.Add("\\x41\n")
-	f.Add("\xff\xfe")
-	f.Fuzz(func(t *testing.T, name string) {
-		e := files.EscapeName(name)
-		for _, r := range e {
-			if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-				t.Fatalf("EscapeName(%q) = %q holds a control character", name, e)
-			}
-		}
-		if files.UnsafeName(name) == "" && utf8.ValidString(name) && e != name {
-			t.Fatalf("EscapeName changed the safe name %q into %q", name, e)
-		}
-	})
 }

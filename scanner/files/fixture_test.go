@@ -1,18 +1,12 @@
 package files_test
 
 import (
-	"bytes"
-	"compress/gzip"
-	"encoding/csv"
-	"encoding/json"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
-	"github.com/parquet-go/parquet-go"
-
+	"github.com/piimap/piimap/scanner/fileformat/fileformattest"
 	"github.com/piimap/piimap/scanner/scannertest"
 )
 
@@ -29,100 +23,15 @@ func writeFile(t testing.TB, dir, name string, data []byte) string {
 	return p
 }
 
-func gz(t testing.TB, data []byte) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	zw := gzip.NewWriter(&b)
-	if _, err := zw.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-func encodeDelimited(t testing.TB, tb scannertest.Table, comma rune) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	w.Comma = comma
-	if err := w.Write(tb.Columns); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.WriteAll(tb.Rows); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-func rowObjects(tb scannertest.Table) []map[string]any {
-	var out []map[string]any
-	for _, r := range tb.Rows {
-		m := map[string]any{}
-		for i, c := range tb.Columns {
-			if r[i] != "" {
-				m[c] = r[i]
-			}
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
-func encodeJSONL(t testing.TB, tb scannertest.Table) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	for _, o := range rowObjects(tb) {
-		if err := enc.Encode(o); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b.Bytes()
-}
-
-func encodeJSON(t testing.TB, tb scannertest.Table) []byte {
-	t.Helper()
-	b, err := json.MarshalIndent(rowObjects(tb), "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// encodeParquet writes the table as optional string columns, 100 rows per
-// row group so sampling has several groups to draw from.
-func encodeParquet(t testing.TB, tb scannertest.Table) []byte {
-	t.Helper()
-	group := parquet.Group{}
-	for _, c := range tb.Columns {
-		group[c] = parquet.Optional(parquet.String())
-	}
-	schema := parquet.NewSchema("row", group)
-	sorted := slices.Clone(tb.Columns)
-	slices.Sort(sorted) // leaf columns are ordered by name
-	var b bytes.Buffer
-	w := parquet.NewWriter(&b, schema, parquet.MaxRowsPerRowGroup(100))
-	for _, r := range tb.Rows {
-		row := make(parquet.Row, len(sorted))
-		for ci, name := range sorted {
-			v := r[slices.Index(tb.Columns, name)]
-			if v == "" {
-				row[ci] = parquet.NullValue().Level(0, 0, ci)
-			} else {
-				row[ci] = parquet.ByteArrayValue([]byte(v)).Level(0, 1, ci)
-			}
-		}
-		if _, err := w.WriteRows([]parquet.Row{row}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
+// The fixture encoders are the codec's (fileformattest), shared with the
+// S3 source's harness.
+var (
+	gz              = fileformattest.Gzip
+	encodeDelimited = fileformattest.Delimited
+	encodeJSONL     = fileformattest.JSONL
+	encodeJSON      = fileformattest.JSON
+	encodeParquet   = fileformattest.Parquet
+)
 
 // format is one way the harness stores fixture tables and texts.
 type format struct {

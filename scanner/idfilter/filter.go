@@ -190,13 +190,15 @@ func mayContain(p part, key uint64) bool {
 	return p != nil && p.Contains(key)
 }
 
-// Covered reports whether units of this store kind, unit kind and format
-// get filters: objects of the files and s3 stores in the formats whose
-// matching the executor's files/s3 handlers do byte for byte as extraction
-// assumes (text lines, and CSV/TSV/JSON/JSONL cells). Parquet is matched
-// by DuckDB SQL and tables by their stores, so they get none.
-func Covered(storeKind, unitKind, format string) bool {
-	if storeKind != "files" && storeKind != "s3" || unitKind != piimap.UnitObject {
+// FormatCovered reports whether a unit of this unit kind and format can
+// get a filter: objects in the formats whose extraction reads them as the
+// executor's object handlers match them, byte for byte (text lines, and
+// CSV/TSV/JSON/JSONL cells). Parquet is matched by SQL and tables by their
+// stores, so they get none. A store kind whose handler matches objects
+// this way says so with scanner.IdentifierFilterer (and its executor
+// handler likewise), using FormatCovered for the unit.
+func FormatCovered(unitKind, format string) bool {
+	if unitKind != piimap.UnitObject {
 		return false
 	}
 	switch format {

@@ -92,7 +92,7 @@ func (h *Hasher) sum(b []byte) uint64 { return siphash.Hash(h.k0, h.k1, b) }
 // if the value occurs in the unit the way the executor matches it, and false
 // when the value's shape is one extraction does not guarantee to capture
 // (the caller must then not rule the location out). The executor picks the
-// function from its match semantics (executor/idfilter.go).
+// function from its match semantics (executor/planning/filters.go).
 
 // EmailKey is the key of an email matched as a whole token in text, or
 // compared case-insensitively with a whole cell: ASCII only, one @, a local

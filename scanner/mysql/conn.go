@@ -17,6 +17,7 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/scanner"
+	"github.com/piimap/piimap/scanner/sqlcatalog"
 )
 
 // Connection defaults; the URL can override each of them.
@@ -251,13 +252,10 @@ func QuoteIdent(s string) string {
 func QuoteTable(db, table string) string { return QuoteIdent(db) + "." + QuoteIdent(table) }
 
 // SplitAsset splits an asset name `db.table` at its first dot.
-func SplitAsset(name string) (db, table string, ok bool) {
-	db, table, ok = strings.Cut(name, ".")
-	return db, table, ok && db != "" && table != ""
-}
+func SplitAsset(name string) (db, table string, ok bool) { return sqlcatalog.SplitAsset(name) }
 
 // Asset names a table as the map does: `db.table`.
-func Asset(db, table string) string { return db + "." + table }
+func Asset(db, table string) string { return sqlcatalog.Asset(db, table) }
 
 // Server error numbers the scanner and executor branch on.
 const (

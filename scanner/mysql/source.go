@@ -10,8 +10,8 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/lineage"
-	"github.com/piimap/piimap/lineage/sqlextract"
 	"github.com/piimap/piimap/scanner"
+	"github.com/piimap/piimap/scanner/sqlcatalog"
 )
 
 // Kind is the store kind registered for mysql:// and mariadb:// URLs.
@@ -162,8 +162,11 @@ SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, COALESCE(TABLE_ROWS, -1),
 // from (source view, confidence 1, transform identity, transformation or
 // masked); a definition that does not parse is skipped.
 func (s *Source) DeclaredEdges(ctx context.Context, emit func(lineage.Edge) error) error {
-	var edges []lineage.Edge
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	return sqlcatalog.DeclaredEdges(ctx, emit, s.foreignKeys, s.viewEdges, WrapError)
+}
+
+func (s *Source) foreignKeys(ctx context.Context) (edges []lineage.Edge, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		where, args := s.scope("TABLE_SCHEMA")
 		rows, err := tx.QueryContext(ctx, `
 SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME
@@ -174,43 +177,10 @@ SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, REFERENCE
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() {
-			var cd, ct, cc, pd, pt, pc string
-			if err := rows.Scan(&cd, &ct, &cc, &pd, &pt, &pc); err != nil {
-				return err
-			}
-			edges = append(edges, lineage.Edge{
-				Kind: lineage.EdgeReferences, Source: lineage.SourceFK, Confidence: 1,
-				From: s.loc(Asset(cd, ct)).WithField(cc),
-				To:   s.loc(Asset(pd, pt)).WithField(pc),
-			})
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return WrapError(ctx, "foreign keys", err)
-	}
-	for _, e := range edges {
-		if err := emit(e); err != nil {
-			return err
-		}
-	}
-	var schema sqlextract.Schema
-	var views []view
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		schema, views, err = s.readViews(ctx, tx)
+		edges, err = sqlcatalog.ForeignKeyEdges(rows, s.loc)
 		return err
 	})
-	if err != nil {
-		return WrapError(ctx, "view definitions", err)
-	}
-	for _, e := range s.viewEdges(schema, views) {
-		if err := emit(e); err != nil {
-			return err
-		}
-	}
-	return ctx.Err()
+	return edges, err
 }
 
 // Read emits the unit's sample with the store's configured sample.
@@ -221,35 +191,17 @@ func (s *Source) Read(ctx context.Context, u piimap.Unit, emit func(piimap.Recor
 // ReadSample samples one table or view (see the package doc for the
 // method) in one read-only transaction, or reads it in full in batches.
 func (s *Source) ReadSample(ctx context.Context, u piimap.Unit, smp scanner.Sample, emit func(piimap.Record) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	db, table, ok := SplitAsset(u.Loc.Name)
-	if !ok {
-		return fmt.Errorf("mysql: sample %s: not a db.table name: %w", u.Loc.Name, piimap.ErrNotFound)
-	}
-	var emitErr error
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rel, err := s.describe(ctx, tx, db, table)
-		if err != nil {
-			return err
-		}
-		r := &reader{tx: tx, u: u, rel: rel, smp: smp, emit: func(rec piimap.Record) error {
-			if err := emit(rec); err != nil {
-				emitErr = err
-				return err
-			}
-			return ctx.Err()
-		}}
-		return r.run(ctx)
-	})
-	switch {
-	case emitErr != nil:
-		return emitErr
-	case err != nil:
-		return WrapError(ctx, "sample "+u.Loc.Name, err)
-	}
-	return ctx.Err()
+	return sqlcatalog.Sampler{Kind: Kind, Naming: "db.table", Wrap: WrapError,
+		Read: func(ctx context.Context, u piimap.Unit, db, table string, emit func(piimap.Record) error) error {
+			return s.inTx(ctx, func(tx *sql.Tx) error {
+				rel, err := s.describe(ctx, tx, db, table)
+				if err != nil {
+					return err
+				}
+				r := &reader{tx: tx, u: u, rel: rel, smp: smp, emit: emit}
+				return r.run(ctx)
+			})
+		}}.ReadSample(ctx, u, emit)
 }
 
 // column is one column: what the classifier may use, and how to select it.
@@ -270,6 +222,16 @@ type relation struct {
 
 // jsonCheck matches MariaDB's JSON alias: LONGTEXT CHECK (json_valid(`c`)).
 var jsonCheck = regexp.MustCompile("(?i)^json_valid\\(`((?:[^`]|``)+)`\\)$")
+
+// JSONCheckColumn names the column a MariaDB CHECK clause declares JSON
+// (`json_valid(`c`)`, how MariaDB spells its JSON alias), if it is one.
+func JSONCheckColumn(clause string) (string, bool) {
+	m := jsonCheck.FindStringSubmatch(strings.TrimSpace(clause))
+	if m == nil {
+		return "", false
+	}
+	return strings.ReplaceAll(m[1], "``", "`"), true
+}
 
 func (s *Source) describe(ctx context.Context, tx *sql.Tx, db, table string) (*relation, error) {
 	rel := &relation{db: db, table: table, est: -1}
@@ -342,8 +304,7 @@ func markMariaJSON(ctx context.Context, tx *sql.Tx, rel *relation) error {
 		if err := rows.Scan(&clause); err != nil {
 			return err
 		}
-		if m := jsonCheck.FindStringSubmatch(strings.TrimSpace(clause)); m != nil {
-			name := strings.ReplaceAll(m[1], "``", "`")
+		if name, ok := JSONCheckColumn(clause); ok {
 			for i := range rel.cols {
 				if rel.cols[i].Name == name {
 					rel.cols[i].class, rel.cols[i].SQLType = "json", "json"

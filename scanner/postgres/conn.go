@@ -15,6 +15,7 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/scanner"
+	"github.com/piimap/piimap/scanner/sqlcatalog"
 )
 
 // Connection defaults; the URL can override each of them.
@@ -201,10 +202,7 @@ func (c *Config) Begin(ctx context.Context, db interface {
 
 // QuoteIdent quotes one identifier: "name", embedded quotes doubled. NUL
 // bytes, which Postgres identifiers cannot hold, are dropped.
-func QuoteIdent(s string) string {
-	s = strings.ReplaceAll(s, "\x00", "")
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-}
+func QuoteIdent(s string) string { return sqlcatalog.QuoteIdent(strings.ReplaceAll(s, "\x00", "")) }
 
 // QuoteTable quotes schema.table.
 func QuoteTable(schema, table string) string { return QuoteIdent(schema) + "." + QuoteIdent(table) }
@@ -219,13 +217,10 @@ func QuoteLiteral(s string) string {
 // SplitAsset splits an asset name `schema.table` at its first dot (schema
 // names holding a dot are not addressable in piimap's naming; table names
 // can hold dots).
-func SplitAsset(name string) (schema, table string, ok bool) {
-	schema, table, ok = strings.Cut(name, ".")
-	return schema, table, ok && schema != "" && table != ""
-}
+func SplitAsset(name string) (schema, table string, ok bool) { return sqlcatalog.SplitAsset(name) }
 
 // Asset names a relation as the map does: `schema.table`.
-func Asset(schema, table string) string { return schema + "." + table }
+func Asset(schema, table string) string { return sqlcatalog.Asset(schema, table) }
 
 // Error codes the scanner and executor branch on.
 const (

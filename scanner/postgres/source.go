@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
@@ -10,8 +9,8 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/lineage"
-	"github.com/piimap/piimap/lineage/sqlextract"
 	"github.com/piimap/piimap/scanner"
+	"github.com/piimap/piimap/scanner/sqlcatalog"
 )
 
 // Kind is the store kind registered for postgres:// and postgresql:// URLs.
@@ -212,50 +211,20 @@ SELECT cn.nspname, cc.relname, ca.attname, pn.nspname, pc.relname, pa.attname
 // 1, transform identity, transformation or masked); a definition that
 // does not parse is skipped.
 func (s *Source) DeclaredEdges(ctx context.Context, emit func(lineage.Edge) error) error {
-	var edges []lineage.Edge
-	var schema sqlextract.Schema
-	var views []view
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	return sqlcatalog.DeclaredEdges(ctx, emit, s.foreignKeys, s.viewEdges, WrapError)
+}
+
+func (s *Source) foreignKeys(ctx context.Context) (edges []lineage.Edge, err error) {
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, fkQuery)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() {
-			var cs, ct, cc, ps, pt, pc string
-			if err := rows.Scan(&cs, &ct, &cc, &ps, &pt, &pc); err != nil {
-				return err
-			}
-			edges = append(edges, lineage.Edge{
-				Kind: lineage.EdgeReferences, Source: lineage.SourceFK, Confidence: 1,
-				From: s.loc(Asset(cs, ct)).WithField(cc),
-				To:   s.loc(Asset(ps, pt)).WithField(pc),
-			})
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return WrapError(ctx, "foreign keys", err)
-	}
-	for _, e := range edges {
-		if err := emit(e); err != nil {
-			return err
-		}
-	}
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		schema, views, err = readViews(ctx, tx)
+		edges, err = sqlcatalog.ForeignKeyEdges(rows, s.loc)
 		return err
 	})
-	if err != nil {
-		return WrapError(ctx, "view definitions", err)
-	}
-	for _, e := range s.viewEdges(schema, views) {
-		if err := emit(e); err != nil {
-			return err
-		}
-	}
-	return ctx.Err()
+	return edges, err
 }
 
 // Read emits the unit's sample with the store's configured sample.
@@ -266,35 +235,17 @@ func (s *Source) Read(ctx context.Context, u piimap.Unit, emit func(piimap.Recor
 // ReadSample samples one relation (see the package doc for the method) in
 // one read-only transaction, or reads it in full in batches when smp.Full.
 func (s *Source) ReadSample(ctx context.Context, u piimap.Unit, smp scanner.Sample, emit func(piimap.Record) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	schema, table, ok := SplitAsset(u.Loc.Name)
-	if !ok {
-		return fmt.Errorf("postgres: sample %s: not a schema.table name: %w", u.Loc.Name, piimap.ErrNotFound)
-	}
-	var emitErr error
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		rel, err := describe(ctx, tx, schema, table)
-		if err != nil {
-			return err
-		}
-		r := &reader{tx: tx, u: u, rel: rel, smp: smp, emit: func(rec piimap.Record) error {
-			if err := emit(rec); err != nil {
-				emitErr = err
-				return err
-			}
-			return ctx.Err()
-		}}
-		return r.run(ctx)
-	})
-	switch {
-	case emitErr != nil:
-		return emitErr
-	case err != nil:
-		return WrapError(ctx, "sample "+u.Loc.Name, err)
-	}
-	return ctx.Err()
+	return sqlcatalog.Sampler{Kind: Kind, Naming: "schema.table", Wrap: WrapError,
+		Read: func(ctx context.Context, u piimap.Unit, schema, table string, emit func(piimap.Record) error) error {
+			return s.inTx(ctx, func(tx pgx.Tx) error {
+				rel, err := describe(ctx, tx, schema, table)
+				if err != nil {
+					return err
+				}
+				r := &reader{tx: tx, u: u, rel: rel, smp: smp, emit: emit}
+				return r.run(ctx)
+			})
+		}}.ReadSample(ctx, u, emit)
 }
 
 // seedFor mixes the sample seed with the unit name into REPEATABLE's range.

@@ -23,7 +23,7 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/scanner"
-	"github.com/piimap/piimap/scanner/files"
+	"github.com/piimap/piimap/scanner/fileformat"
 )
 
 // Scheme is the URL scheme of S3 stores; Kind their store kind.
@@ -147,12 +147,12 @@ func (u URL) Asset(key string) (string, bool) {
 
 // UnsafeKey says why an asset (an object key relative to the store prefix)
 // is not one piimap reads, erases or maps to anything: "" when it is safe.
-// Unsafe are the names files.UnsafeName refuses — an absolute key, a . or
+// Unsafe are the names fileformat.UnsafeName refuses — an absolute key, a . or
 // .. segment (`../x`, `a/../../b`, also between backslashes), a NUL or other
 // control character — and keys not in canonical form (an empty segment, as
 // in `a//b`). Such objects are listed as skipped units, never read.
 func UnsafeKey(asset string) string {
-	if why := files.UnsafeName(asset); why != "" {
+	if why := fileformat.UnsafeName(asset); why != "" {
 		return why
 	}
 	if path.Clean(asset) != strings.TrimSuffix(asset, "/") {
@@ -164,10 +164,10 @@ func UnsafeKey(asset string) string {
 // CheckAsset refuses asset names that are not plain keys under the prefix:
 // unsafe keys (UnsafeKey) with piimap.ErrUnsupported, the empty name and
 // directory markers (a trailing /) with piimap.ErrNotFound. Callers name
-// the asset (escaped, files.EscapeName) in front of the message.
+// the asset (escaped, fileformat.EscapeName) in front of the message.
 func CheckAsset(asset string) error {
 	if asset == "" || strings.HasSuffix(asset, "/") {
-		return fmt.Errorf("asset %s is not an object key under the store prefix: %w", files.EscapeName(asset), piimap.ErrNotFound)
+		return fmt.Errorf("asset %s is not an object key under the store prefix: %w", fileformat.EscapeName(asset), piimap.ErrNotFound)
 	}
 	if why := UnsafeKey(asset); why != "" {
 		return fmt.Errorf("unsafe object key (%s); refused — rename the object: %w", why, piimap.ErrOutsideRoot)

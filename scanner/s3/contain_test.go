@@ -11,7 +11,7 @@ import (
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/lineage/lineagetest"
 	"github.com/piimap/piimap/scanner"
-	"github.com/piimap/piimap/scanner/files"
+	"github.com/piimap/piimap/scanner/fileformat"
 	ss3 "github.com/piimap/piimap/scanner/s3"
 	"github.com/piimap/piimap/scanner/s3/s3test"
 )
@@ -82,7 +82,7 @@ func checkUnsafe(t *testing.T, url string, want []struct{ key, unit, why string 
 	}
 	skipped := 0
 	if err := g.Nodes(context.Background(), res.RunID, func(n lineage.Node) error {
-		if n.Attrs[files.MetaSkipped] != "" {
+		if n.Attrs[fileformat.MetaSkipped] != "" {
 			skipped++
 		}
 		return nil
@@ -90,7 +90,7 @@ func checkUnsafe(t *testing.T, url string, want []struct{ key, unit, why string 
 		t.Fatal(err)
 	}
 	if skipped != len(want) {
-		t.Errorf("%d assets carry the %s attribute, want %d", skipped, files.MetaSkipped, len(want))
+		t.Errorf("%d assets carry the %s attribute, want %d", skipped, fileformat.MetaSkipped, len(want))
 	}
 	if gets != nil {
 		for _, k := range gets() {

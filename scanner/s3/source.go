@@ -1,8 +1,6 @@
 package s3
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -16,7 +14,7 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/scanner"
-	"github.com/piimap/piimap/scanner/files"
+	"github.com/piimap/piimap/scanner/fileformat"
 )
 
 // Unit meta keys this source sets (they become asset attributes in the
@@ -26,7 +24,7 @@ const (
 	MetaETag        = "etag"
 	MetaModTime     = "last_modified"
 	MetaContentType = "content_type"
-	MetaDelimiter   = "delimiter"
+	MetaDelimiter   = fileformat.MetaDelimiter
 )
 
 func init() {
@@ -40,7 +38,7 @@ type Source struct {
 	conn      *Conn
 	cfg       scanner.StoreConfig
 	sel       *scanner.Selector
-	ChunkSize int    // text chunk size; files.DefaultChunkSize when 0
+	ChunkSize int    // text chunk size; fileformat.DefaultChunkSize when 0
 	TempDir   string // where gzip-wrapped Parquet is spooled; os.TempDir() when ""
 }
 
@@ -84,7 +82,7 @@ func (s *Source) loc(asset string) piimap.Location {
 // emitted, so reading it reports the error for that unit. An object whose
 // key is unsafe (UnsafeKey: `../x`, `/abs`, a NUL or control byte) is not
 // read at all, not even its head: it is emitted as a skipped unit
-// (files.MetaSkipped) under its escaped key, whose read fails with the
+// (fileformat.MetaSkipped) under its escaped key, whose read fails with the
 // reason.
 func (s *Source) Enumerate(ctx context.Context, emit func(piimap.Unit) error) error {
 	if err := ctx.Err(); err != nil {
@@ -128,10 +126,8 @@ func (s *Source) Enumerate(ctx context.Context, emit func(piimap.Unit) error) er
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			if u.Format = files.DetectFormat(asset, nil, true); u.Format == "" {
-				u.Format = piimap.FormatText
-			}
-			u.Gzip = files.StripGz(asset) != asset
+			u.Format = fileformat.FormatOf(asset)
+			u.Gzip = fileformat.StripGz(asset) != asset
 		} else if !keep {
 			continue
 		}
@@ -142,20 +138,20 @@ func (s *Source) Enumerate(ctx context.Context, emit func(piimap.Unit) error) er
 }
 
 // emitSkipped lists an object whose key is unsafe (UnsafeKey) as a unit
-// named by its escaped key (files.EscapeName), never read: its read fails
+// named by its escaped key (fileformat.EscapeName), never read: its read fails
 // with the reason, so it shows in the scan's errors and the plan's gaps.
 func (s *Source) emitSkipped(asset string, size int64, why string, emit func(piimap.Unit) error) error {
-	name := files.EscapeName(asset)
+	name := fileformat.EscapeName(asset)
 	if !s.sel.Match(name) {
 		return nil
 	}
 	return emit(piimap.Unit{Loc: s.loc(name), Kind: piimap.UnitObject, Format: piimap.FormatText, Size: size,
-		Meta: map[string]string{files.MetaSkipped: "unsafe object key (" + why + "); not read — rename the object"}})
+		Meta: map[string]string{fileformat.MetaSkipped: "unsafe object key (" + why + "); not read — rename the object"}})
 }
 
-// detect reads the head of an object (decompressed when gzip) and sets the
-// unit's format, gzip flag, content type and CSV delimiter. Binary content
-// is kept as a skipped unit (files.MetaSkipped) with the reason.
+// detect reads the head of an object and sets the unit's format, gzip
+// flag, content type and CSV delimiter (fileformat.Sniff). Binary content
+// is kept as a skipped unit (fileformat.MetaSkipped) with the reason.
 func (s *Source) detect(ctx context.Context, key string, u *piimap.Unit) (keep bool, err error) {
 	head, ctype, err := s.head(ctx, key, u.Meta[MetaETag])
 	if err != nil {
@@ -164,54 +160,22 @@ func (s *Source) detect(ctx context.Context, key string, u *piimap.Unit) (keep b
 	if ctype != "" {
 		u.Meta[MetaContentType] = ctype
 	}
-	complete := int64(len(head)) >= u.Size
-	if files.IsGzip(head) {
-		u.Gzip = true
-		head, complete = gunzipHead(head, complete)
-	}
-	u.Format = files.DetectFormat(u.Loc.Name, head, complete)
-	if u.Format == "" {
-		// Never dropped silently: a skipped unit whose read fails with why.
-		why := files.BinaryReason(head)
-		if why == "" {
-			why = "binary content"
-		}
-		u.Format = piimap.FormatText
-		u.Meta[files.MetaSkipped] = why + "; not read — piimap reads text, CSV/TSV, JSON, JSONL and Parquet (optionally gzip-compressed)"
-		return true, nil
-	}
-	if u.Format == piimap.FormatCSV || u.Format == piimap.FormatTSV {
-		if d, ok := files.SniffDelimiter(head, complete); ok {
-			u.Meta[MetaDelimiter] = string(d)
-		}
-	}
+	fileformat.Sniff(u, head, int64(len(head)) >= u.Size, nil)
 	return true, nil
 }
 
-// head reads the first files.HeadSize bytes of an object.
+// head reads the first fileformat.HeadSize bytes of an object.
 func (s *Source) head(ctx context.Context, key, etag string) ([]byte, string, error) {
-	r, err := s.conn.Bucket.NewRangeReader(ctx, key, 0, files.HeadSize, PinETag(etag))
+	r, err := s.conn.Bucket.NewRangeReader(ctx, key, 0, fileformat.HeadSize, PinETag(etag))
 	if err != nil {
 		return nil, "", Classify(err)
 	}
 	defer r.Close()
-	head, err := io.ReadAll(io.LimitReader(r, files.HeadSize))
+	head, err := io.ReadAll(io.LimitReader(r, fileformat.HeadSize))
 	if err != nil {
 		return nil, "", Classify(err)
 	}
 	return head, r.ContentType(), nil
-}
-
-// gunzipHead decompresses as much of a gzip head as it holds, up to
-// files.HeadSize bytes; done is true when the whole stream decompressed.
-func gunzipHead(head []byte, complete bool) ([]byte, bool) {
-	zr, err := gzip.NewReader(bytes.NewReader(head))
-	if err != nil {
-		return nil, false
-	}
-	out := make([]byte, files.HeadSize)
-	n, err := io.ReadFull(zr, out)
-	return out[:n], complete && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF))
 }
 
 // Read emits the unit's records with the store's configured sample.
@@ -239,13 +203,13 @@ func (s *Source) ReadSample(ctx context.Context, u piimap.Unit, smp scanner.Samp
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return err
 		}
-		return scanner.ScrubError(fmt.Errorf("s3: read %s: %w", files.EscapeName(u.Loc.Name), err), s.TempDir)
+		return scanner.ScrubError(fmt.Errorf("s3: read %s: %w", fileformat.EscapeName(u.Loc.Name), err), s.TempDir)
 	}
 	return nil
 }
 
 func (s *Source) read(ctx context.Context, u piimap.Unit, smp scanner.Sample, emit func(piimap.Record) error) error {
-	if why := u.Meta[files.MetaSkipped]; why != "" {
+	if why := u.Meta[fileformat.MetaSkipped]; why != "" {
 		if !strings.HasPrefix(why, "unsafe object key") {
 			return fmt.Errorf("%s: %w", why, piimap.ErrUnsupported) // content the source does not read
 		}
@@ -255,14 +219,13 @@ func (s *Source) read(ctx context.Context, u piimap.Unit, smp scanner.Sample, em
 		return err
 	}
 	key := s.conn.URL.Key(u.Loc.Name)
-	toRecords := func(b *files.Batch) error { return files.EmitBatch(u, b, emit) }
 	if u.Format == piimap.FormatParquet && !u.Gzip {
 		attrs, err := s.conn.Bucket.Attributes(ctx, key)
 		if err != nil {
 			return fmt.Errorf("stat: %w", Classify(err))
 		}
 		ra := NewReaderAt(ctx, s.conn.Bucket, key, attrs.Size, attrs.ETag)
-		return files.SampleParquet(ctx, ra, attrs.Size, smp, u.Loc.Name, toRecords)
+		return fileformat.SampleParquet(ctx, ra, attrs.Size, smp, u.Loc.Name, func(b *fileformat.Batch) error { return fileformat.EmitBatch(u, b, emit) })
 	}
 
 	rc, err := s.conn.Bucket.NewReader(ctx, key, nil)
@@ -270,42 +233,14 @@ func (s *Source) read(ctx context.Context, u piimap.Unit, smp scanner.Sample, em
 		return fmt.Errorf("open: %w", Classify(err))
 	}
 	defer rc.Close()
-	var r io.Reader = readErrs{rc}
-	if u.Gzip {
-		zr, err := files.NewGzipReader(r)
-		if err != nil {
-			return err
-		}
-		defer zr.Close()
-		r = zr
-	}
-	switch u.Format {
-	case piimap.FormatCSV, piimap.FormatTSV:
-		var comma rune
-		if d := u.Meta[MetaDelimiter]; d != "" {
-			comma = []rune(d)[0]
-		} else if u.Format == piimap.FormatTSV {
-			comma = '\t'
-		}
-		return files.SampleDelimited(ctx, r, comma, smp, u.Loc.Name, toRecords)
-	case piimap.FormatJSONL:
-		return files.SampleJSONL(ctx, r, smp, u.Loc.Name, toRecords)
-	case piimap.FormatJSON:
-		return files.SampleJSON(ctx, r, smp, u.Loc.Name, toRecords)
-	case piimap.FormatParquet: // gzip-wrapped
-		return s.readSpooled(ctx, r, u, smp, toRecords)
-	case piimap.FormatText:
-		return files.ChunkText(ctx, r, s.ChunkSize, func(c files.Chunk) error {
-			return emit(piimap.Record{Loc: u.Loc.Asset(), Data: c.Data, Offset: c.Offset, Line: c.Line})
-		})
-	default:
-		return fmt.Errorf("format %q: %w", u.Format, piimap.ErrUnsupported)
-	}
+	return fileformat.ReadUnit(ctx, readErrs{rc}, u, smp, s.ChunkSize, emit, func(r io.Reader, emit func(*fileformat.Batch) error) error {
+		return s.readSpooled(ctx, r, u, smp, emit) // gzip-wrapped Parquet
+	})
 }
 
 // readSpooled decompresses a gzip-wrapped Parquet object to a temp file
 // (disk, not memory) and samples it there.
-func (s *Source) readSpooled(ctx context.Context, r io.Reader, u piimap.Unit, smp scanner.Sample, emit func(*files.Batch) error) error {
+func (s *Source) readSpooled(ctx context.Context, r io.Reader, u piimap.Unit, smp scanner.Sample, emit func(*fileformat.Batch) error) error {
 	f, err := os.CreateTemp(s.TempDir, "piimap-s3-*.parquet")
 	if err != nil {
 		return fmt.Errorf("spool: %w", err)
@@ -316,7 +251,7 @@ func (s *Source) readSpooled(ctx context.Context, r io.Reader, u piimap.Unit, sm
 	if err != nil {
 		return err
 	}
-	return files.SampleParquet(ctx, f, n, smp, u.Loc.Name, emit)
+	return fileformat.SampleParquet(ctx, f, n, smp, u.Loc.Name, emit)
 }
 
 // readErrs classifies errors of a streaming GET body (a dropped connection

@@ -17,7 +17,7 @@ import (
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/lineage/lineagetest"
 	"github.com/piimap/piimap/scanner"
-	"github.com/piimap/piimap/scanner/files"
+	"github.com/piimap/piimap/scanner/fileformat"
 	ss3 "github.com/piimap/piimap/scanner/s3"
 	"github.com/piimap/piimap/scanner/s3/s3test"
 	"github.com/piimap/piimap/scanner/scannertest"
@@ -234,7 +234,7 @@ func TestParquetRangedReads(t *testing.T) {
 
 	collect := func(ra io.ReaderAt) map[string][]string {
 		got := map[string][]string{}
-		err := files.SampleParquet(ctx, ra, a.Size, smp, "wide.parquet", func(bt *files.Batch) error {
+		err := fileformat.SampleParquet(ctx, ra, a.Size, smp, "wide.parquet", func(bt *fileformat.Batch) error {
 			for f, v := range bt.Values {
 				got[f] = append(got[f], v...)
 			}

@@ -1,0 +1,121 @@
+package executor
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/dsar"
+	"github.com/piimap/piimap/executor/evidence"
+	"github.com/piimap/piimap/executor/planning"
+)
+
+// The requests that only read: access and portability write an export
+// package (evidence.Package), restriction records each location in the
+// exceptions register. Stores are opened read-only.
+
+// exportRequest writes the access/portability package: per step the
+// subject's rows as JSONL and CSV (and Parquet for columnar sources), a data
+// dictionary, and a manifest with every file's SHA-256. Stores are read only.
+func (s *Service) exportRequest(ctx context.Context, req *Request, plan *planning.Plan, ro RunOptions) (*evidence.Receipt, error) {
+	if ro.OutDir == "" {
+		return nil, fmt.Errorf("executor: export %s: an output directory is required: %w", req.ID, piimap.ErrConfig)
+	}
+	pkg, err := evidence.NewPackage(ro.OutDir)
+	if err != nil {
+		return nil, err
+	}
+	started := time.Now().UTC()
+	var mu sync.Mutex
+	locs := map[string]evidence.ReceiptLocation{}
+	handlers := map[string]driver.Handler{}
+	defer func() {
+		for _, h := range handlers {
+			h.Close()
+		}
+	}()
+	var steps []planning.Step
+	for _, sp := range plan.Stores {
+		h, err := s.openHandler(ctx, req.tenant(), sp.Store, sp.Kind, true)
+		if err != nil {
+			return nil, err
+		}
+		handlers[sp.Store] = h
+		steps = append(steps, sp.Steps...)
+	}
+	store := func(i int) string { return steps[i].Store }
+	lanes := func(store string) int { return driver.ParallelReads(handlers[store]) }
+	err = planning.ReadEach(ctx, s.opt.Concurrency, len(steps), store, lanes, func(ctx context.Context, i int) error {
+		st := steps[i]
+		n, err := pkg.WriteStep(ctx, handlers[st.Store], st)
+		if err != nil {
+			return fmt.Errorf("executor: export %s/%s: %w", st.Store, st.Asset, err)
+		}
+		mu.Lock()
+		locs[locKey(st.Store, st.Asset)] = evidence.ReceiptLocation{Store: st.Store, Asset: st.Asset, Found: n, Status: evidence.LocExported}
+		mu.Unlock()
+		if ro.Progress != nil {
+			ro.Progress(Event{Store: st.Store, Asset: st.Asset, Phase: "exported", Found: n})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sum, err := pkg.Finish(evidence.Manifest{Request: req.ID, Type: req.Type, Subject: req.Subject, PlanDigest: plan.Digest})
+	if err != nil {
+		return nil, err
+	}
+	r := &evidence.Receipt{Request: req.ID, Type: req.Type, PlanDigest: plan.Digest, ScanRun: plan.ScanRun, Approvals: req.Approvals,
+		StartedAt: started, CompletedAt: time.Now().UTC(), Exceptions: append([]planning.Exception{}, plan.Exceptions...),
+		Gaps: append([]planning.Gap{}, plan.Gaps...), Locations: []evidence.ReceiptLocation{}, Export: sum}
+	for _, st := range plan.Steps() {
+		r.Locations = append(r.Locations, locs[locKey(st.Store, st.Asset)])
+	}
+	return s.finishReadOnly(ctx, req, r, "export", fmt.Sprintf("files=%d manifest=%s", sum.Files, sum.ManifestSHA256))
+}
+
+// finishReadOnly closes a read-only request (access, portability,
+// restriction): status, receipt, audit.
+func (s *Service) finishReadOnly(ctx context.Context, req *Request, r *evidence.Receipt, action, detail string) (*evidence.Receipt, error) {
+	r.Status = dsar.StatusCompleted
+	if len(r.Gaps) > 0 {
+		r.Status = dsar.StatusGaps
+	}
+	r.Runs = 1
+	req.transition(r.Status, "", action)
+	if err := s.saveRequest(ctx, req); err != nil {
+		return nil, err
+	}
+	if err := s.auditLog.Append(ctx, req.ID, action, "", detail); err != nil {
+		return nil, err
+	}
+	if err := s.receipts.Save(ctx, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// restrict records each location of the subject in the exceptions register
+// as restricted; stores are read only.
+func (s *Service) restrict(ctx context.Context, req *Request, plan *planning.Plan, ro RunOptions) (*evidence.Receipt, error) {
+	r := &evidence.Receipt{Request: req.ID, Type: req.Type, PlanDigest: plan.Digest, ScanRun: plan.ScanRun, Approvals: req.Approvals,
+		StartedAt: time.Now().UTC(), Gaps: append([]planning.Gap{}, plan.Gaps...), Exceptions: []planning.Exception{}, Locations: []evidence.ReceiptLocation{}}
+	for _, st := range plan.Steps() {
+		e, err := s.AddException(ctx, planning.Exception{Kind: driver.ExceptionRestriction, Request: req.ID, Store: st.Store, Asset: st.Asset,
+			Reason: "processing restricted at the data subject's request; enforcement is up to the store's owner"})
+		if err != nil {
+			return nil, err
+		}
+		r.Exceptions = append(r.Exceptions, e)
+		r.Locations = append(r.Locations, evidence.ReceiptLocation{Store: st.Store, Asset: st.Asset, Found: st.Expected, Status: evidence.LocRestricted})
+		if ro.Progress != nil {
+			ro.Progress(Event{Store: st.Store, Asset: st.Asset, Phase: "found", Found: st.Expected})
+		}
+	}
+	r.CompletedAt = time.Now().UTC()
+	return s.finishReadOnly(ctx, req, r, "restrict", fmt.Sprintf("locations=%d", len(r.Locations)))
+}
