@@ -70,19 +70,34 @@ func writeMemCSV(w io.Writer, token string, subjectRows bool) error {
 }
 
 // writeMemJSONL writes a JSON Lines file with a 300 MB line of a
-// bystander's, and with subjectRows the subject's own line.
-func writeMemJSONL(w io.Writer, subjectRows bool) error {
+// bystander's holding token where the subject's email goes in its note
+// (as writeMemCSV's big cell); with subjectRows, the subject's own short
+// line and a 300 MB line of the subject's. With subjectRows false and
+// token Redacted it is what the erasure must leave.
+func writeMemJSONL(w io.Writer, token string, subjectRows bool) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	unit := []byte(strings.Repeat("lorem ipsum dolor sit amet ", 38) + "z@example.test ")
-	_, _ = bw.WriteString(`{"id":1,"email":"y1@example.test","note":"`)
-	for written := 0; written < memCell; {
-		k := min(len(unit), memCell-written)
-		_, _ = bw.Write(unit[:k])
-		written += k
+	filler := func(n int) {
+		for written := 0; written < n; {
+			k := min(len(unit), n-written)
+			_, _ = bw.Write(unit[:k])
+			written += k
+		}
 	}
+	_, _ = bw.WriteString(`{"id":1,"email":"y1@example.test","note":"`)
+	prev := 0
+	for _, at := range memAt {
+		filler(at - prev)
+		_, _ = bw.WriteString(" " + token + " ")
+		prev = at
+	}
+	filler(memCell - prev)
 	_, _ = bw.WriteString("\"}\n")
 	if subjectRows {
 		_, _ = bw.WriteString(`{"id":2,"email":"` + memSubject + `"}` + "\n")
+		_, _ = bw.WriteString(`{"id":4,"note":"`)
+		filler(memCell)
+		_, _ = bw.WriteString(`","email":"` + memSubject + `"}` + "\r\n")
 	}
 	_, _ = bw.WriteString(`{"id":3,"email":"y3@example.test"}` + "\n")
 	return bw.Flush()
@@ -97,7 +112,8 @@ type memResult struct {
 
 // TestBigCellEraseMemory erases a subject from a CSV file with a 300 MB
 // cell holding the subject's email (and a 20 MB one in the subject's own
-// record) and from a JSON Lines file with a 300 MB line of a bystander's,
+// record) and from a JSON Lines file with a 300 MB line of a bystander's
+// holding the email in a string, and a 300 MB line of the subject's own,
 // in a child process, and checks its peak RSS stays under 512 MiB, that
 // the email is gone and that every other byte is as it was.
 func TestBigCellEraseMemory(t *testing.T) {
@@ -115,7 +131,7 @@ func TestBigCellEraseMemory(t *testing.T) {
 	require.NoError(t, f.Close())
 	f, err = os.Create(filepath.Join(dir, "big.jsonl"))
 	require.NoError(t, err)
-	require.NoError(t, writeMemJSONL(f, true))
+	require.NoError(t, writeMemJSONL(f, memSubject, true))
 	require.NoError(t, f.Close())
 
 	cmd := exec.Command(os.Args[0], "-test.run=^TestBigCellEraseMemory$", "-test.v")
@@ -127,21 +143,21 @@ func TestBigCellEraseMemory(t *testing.T) {
 	js, _, _ = bytes.Cut(js, []byte("\n"))
 	var res memResult
 	require.NoError(t, json.Unmarshal(js, &res))
-	t.Logf("peak RSS erasing from a CSV with a %d MiB cell and a JSON Lines file with a %d MiB line: %.1f MiB (limit %d MiB)",
+	t.Logf("peak RSS erasing from a CSV with a %d MiB cell and a JSON Lines file with two %d MiB lines: %.1f MiB (limit %d MiB)",
 		memCell>>20, memCell>>20, float64(res.PeakRSS)/(1<<20), memRSS>>20)
 	require.Empty(t, res.Err)
 	assert.Less(t, res.PeakRSS, int64(memRSS))
 	assert.EqualValues(t, 3, res.Found["big.csv"], "the big cell's tokens, the subject's row and the subject's big record")
 	assert.EqualValues(t, 3, res.Changed["big.csv"])
-	assert.EqualValues(t, 1, res.Found["big.jsonl"])
-	assert.EqualValues(t, 1, res.Changed["big.jsonl"])
+	assert.EqualValues(t, 3, res.Found["big.jsonl"], "the big line's tokens, the subject's line and the subject's big line")
+	assert.EqualValues(t, 3, res.Changed["big.jsonl"])
 
 	// independent checks of the output, not through the package
 	want := sha256.New()
 	require.NoError(t, writeMemCSV(want, filerewrite.Redacted, false))
 	checkMemOutput(t, filepath.Join(dir, "big.csv"), want.Sum(nil))
 	want = sha256.New()
-	require.NoError(t, writeMemJSONL(want, false))
+	require.NoError(t, writeMemJSONL(want, filerewrite.Redacted, false))
 	checkMemOutput(t, filepath.Join(dir, "big.jsonl"), want.Sum(nil))
 }
 
