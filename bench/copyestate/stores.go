@@ -8,13 +8,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/piimap/piimap/internal/estate"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
@@ -61,15 +61,6 @@ func (e *Estate) write(ctx context.Context, tables []*table, log func(string, ..
 	return nil
 }
 
-func withDB(admin, db string) (string, error) {
-	u, err := url.Parse(admin)
-	if err != nil {
-		return "", err
-	}
-	u.Path = "/" + db
-	return u.String(), nil
-}
-
 func sqlType(c column, pk bool, mysql bool) string {
 	switch {
 	case c.Int && pk:
@@ -109,7 +100,7 @@ func (e *Estate) writePostgres(ctx context.Context, ts []*table) (string, error)
 		e.PGDB = "" // not ours to drop
 		return "", err
 	}
-	dsn, err := withDB(e.PGAdmin, e.PGDB)
+	dsn, err := estate.PostgresURL(e.PGAdmin, e.PGDB)
 	if err != nil {
 		return "", err
 	}
@@ -148,16 +139,8 @@ func insertChunks(ctx context.Context, db *sql.DB, t *table) error {
 	return nil
 }
 
-func mysqlDSN(admin, db string) (string, error) {
-	u, err := url.Parse(admin)
-	if err != nil {
-		return "", err
-	}
-	return u.User.String() + "@tcp(" + u.Host + ")/" + db, nil
-}
-
 func (e *Estate) writeMySQL(ctx context.Context, ts []*table) (string, error) {
-	dsn, err := mysqlDSN(e.MyAdmin, "")
+	dsn, err := estate.MySQLDSN(e.MyAdmin, "")
 	if err != nil {
 		return "", err
 	}
@@ -170,7 +153,7 @@ func (e *Estate) writeMySQL(ctx context.Context, ts []*table) (string, error) {
 		e.MyDB = ""
 		return "", err
 	}
-	if dsn, err = mysqlDSN(e.MyAdmin, e.MyDB); err != nil {
+	if dsn, err = estate.MySQLDSN(e.MyAdmin, e.MyDB); err != nil {
 		return "", err
 	}
 	db, err := sql.Open("mysql", dsn)
@@ -186,7 +169,7 @@ func (e *Estate) writeMySQL(ctx context.Context, ts []*table) (string, error) {
 			return "", err
 		}
 	}
-	return withDB(e.MyAdmin, e.MyDB)
+	return estate.PostgresURL(e.MyAdmin, e.MyDB)
 }
 
 func (e *Estate) writeDuckDB(ctx context.Context, ts []*table) (string, error) {
@@ -263,17 +246,8 @@ func (e *Estate) writeFiles(_ context.Context, ts []*table) (string, error) {
 	return "file://" + abs, err
 }
 
-func s3URL(base, bucket string) (ss3.URL, error) {
-	u, err := url.Parse(base)
-	if err != nil {
-		return ss3.URL{}, err
-	}
-	u.Host = bucket
-	return ss3.ParseURL(u.String())
-}
-
 func (e *Estate) writeS3(ctx context.Context, ts []*table) (string, error) {
-	u, err := s3URL(e.S3Base, e.Bucket)
+	u, err := estate.S3URL(e.S3Base, e.Bucket)
 	if err != nil {
 		return "", err
 	}
@@ -308,26 +282,13 @@ func (e *Estate) Clean(ctx context.Context) error {
 		}
 	}
 	if e.PGDB != "" {
-		conn, err := pgx.Connect(ctx, e.PGAdmin)
-		if err == nil {
-			_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+e.PGDB+" WITH (FORCE)")
-			_ = conn.Close(ctx)
-		}
-		note("postgres "+e.PGDB, err)
+		note("postgres "+e.PGDB, estate.DropPostgres(ctx, e.PGAdmin, e.PGDB))
 	}
 	if e.MyDB != "" {
-		dsn, err := mysqlDSN(e.MyAdmin, "")
-		if err == nil {
-			var db *sql.DB
-			if db, err = sql.Open("mysql", dsn); err == nil {
-				_, err = db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+e.MyDB)
-				_ = db.Close()
-			}
-		}
-		note("mariadb "+e.MyDB, err)
+		note("mariadb "+e.MyDB, estate.DropMySQL(ctx, e.MyAdmin, e.MyDB))
 	}
 	if e.Bucket != "" {
-		note("s3 "+e.Bucket, removeBucket(ctx, e.S3Base, e.Bucket))
+		note("s3 "+e.Bucket, estate.RemoveBucket(ctx, e.S3Base, e.Bucket))
 	}
 	if e.Dir != "" && strings.Contains(filepath.Base(e.Dir), "copyestate-") {
 		if len(errs) > 0 {
@@ -341,41 +302,4 @@ func (e *Estate) Clean(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func removeBucket(ctx context.Context, base, bucket string) error {
-	u, err := s3URL(base, bucket)
-	if err != nil {
-		return err
-	}
-	c, err := ss3.Dial(ctx, "copyestate", u)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	it := c.Bucket.List(nil)
-	for {
-		obj, err := it.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var nf interface{ ErrorCode() string }
-			if errors.As(err, &nf) && nf.ErrorCode() == "NoSuchBucket" {
-				return nil
-			}
-			return ss3.Classify(err)
-		}
-		if err := c.Bucket.Delete(ctx, obj.Key); err != nil {
-			return ss3.Classify(err)
-		}
-	}
-	_, err = c.Client.DeleteBucket(ctx, &awss3.DeleteBucketInput{Bucket: aws.String(bucket)})
-	if err != nil {
-		var nf interface{ ErrorCode() string }
-		if errors.As(err, &nf) && nf.ErrorCode() == "NoSuchBucket" {
-			return nil
-		}
-	}
-	return err
 }

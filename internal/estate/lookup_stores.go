@@ -29,15 +29,6 @@ import (
 // events. Every name is unique per estate (LookupState) and removed by
 // clean.
 
-func pgURL(admin, db string) (string, error) {
-	u, err := url.Parse(admin)
-	if err != nil {
-		return "", err
-	}
-	u.Path = "/" + db
-	return u.String(), nil
-}
-
 func loadPostgres(ctx context.Context, admin, db string, ps []LookupPerson) (string, error) {
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
@@ -48,7 +39,7 @@ func loadPostgres(ctx context.Context, admin, db string, ps []LookupPerson) (str
 	if err != nil {
 		return "", err
 	}
-	dsn, err := pgURL(admin, db)
+	dsn, err := PostgresURL(admin, db)
 	if err != nil {
 		return "", err
 	}
@@ -74,16 +65,8 @@ CREATE TABLE orders (id serial PRIMARY KEY, customer_id int NOT NULL REFERENCES 
 	return dsn, nil
 }
 
-func mysqlDSN(admin, db string) (string, error) {
-	u, err := url.Parse(admin)
-	if err != nil {
-		return "", err
-	}
-	return u.User.String() + "@tcp(" + u.Host + ")/" + db, nil
-}
-
 func loadMariaDB(ctx context.Context, admin, db string, ps []LookupPerson) (string, error) {
-	dsn, err := mysqlDSN(admin, "")
+	dsn, err := MySQLDSN(admin, "")
 	if err != nil {
 		return "", err
 	}
@@ -95,7 +78,7 @@ func loadMariaDB(ctx context.Context, admin, db string, ps []LookupPerson) (stri
 	if _, err := adm.ExecContext(ctx, "CREATE DATABASE "+db); err != nil {
 		return "", err
 	}
-	if dsn, err = mysqlDSN(admin, db); err != nil {
+	if dsn, err = MySQLDSN(admin, db); err != nil {
 		return "", err
 	}
 	c, err := sql.Open("mysql", dsn)
@@ -197,7 +180,7 @@ func loadNATS(ctx context.Context, base, stream string, ps []LookupPerson) (stri
 
 // s3Bucket creates the bucket and returns its connection and store URL.
 func s3Bucket(ctx context.Context, base, bucket string) (*ss3.Conn, string, error) {
-	u, err := s3URL(base, bucket)
+	u, err := S3URL(base, bucket)
 	if err != nil {
 		return nil, "", err
 	}
@@ -210,15 +193,6 @@ func s3Bucket(ctx context.Context, base, bucket string) (*ss3.Conn, string, erro
 		return nil, "", fmt.Errorf("create bucket %s: %w", bucket, ss3.Classify(err))
 	}
 	return c, u.String(), nil
-}
-
-func s3URL(base, bucket string) (ss3.URL, error) {
-	u, err := url.Parse(base)
-	if err != nil {
-		return ss3.URL{}, err
-	}
-	u.Host = bucket
-	return ss3.ParseURL(u.String())
 }
 
 func putObject(ctx context.Context, c *ss3.Conn, key string, write func(io.Writer) error) error {
@@ -243,23 +217,10 @@ func clean(ctx context.Context, st LookupState) error {
 		}
 	}
 	if st.PGDB != "" {
-		conn, err := pgx.Connect(ctx, st.Postgres)
-		if err == nil {
-			_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+st.PGDB+" WITH (FORCE)")
-			_ = conn.Close(ctx)
-		}
-		note("postgres "+st.PGDB, err)
+		note("postgres "+st.PGDB, DropPostgres(ctx, st.Postgres, st.PGDB))
 	}
 	if st.MyDB != "" {
-		dsn, err := mysqlDSN(st.MySQL, "")
-		if err == nil {
-			var db *sql.DB
-			if db, err = sql.Open("mysql", dsn); err == nil {
-				_, err = db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+st.MyDB)
-				_ = db.Close()
-			}
-		}
-		note("mariadb "+st.MyDB, err)
+		note("mariadb "+st.MyDB, DropMySQL(ctx, st.MySQL, st.MyDB))
 	}
 	if st.RedisPrefix != "" {
 		opt, err := goredis.ParseURL(st.Redis)
@@ -293,40 +254,7 @@ func clean(ctx context.Context, st LookupState) error {
 		note("nats "+st.Stream, err)
 	}
 	if st.Bucket != "" {
-		note("s3 "+st.Bucket, removeBucket(ctx, st.S3, st.Bucket))
+		note("s3 "+st.Bucket, RemoveBucket(ctx, st.S3, st.Bucket))
 	}
 	return errors.Join(errs...)
-}
-
-func removeBucket(ctx context.Context, base, bucket string) error {
-	u, err := s3URL(base, bucket)
-	if err != nil {
-		return err
-	}
-	c, err := ss3.Dial(ctx, "estategen", u)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	it := c.Bucket.List(nil)
-	for {
-		obj, err := it.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return ss3.Classify(err)
-		}
-		if err := c.Bucket.Delete(ctx, obj.Key); err != nil {
-			return ss3.Classify(err)
-		}
-	}
-	_, err = c.Client.DeleteBucket(ctx, &awss3.DeleteBucketInput{Bucket: aws.String(bucket)})
-	if err != nil {
-		var nf interface{ ErrorCode() string }
-		if errors.As(err, &nf) && nf.ErrorCode() == "NoSuchBucket" {
-			return nil
-		}
-	}
-	return err
 }
