@@ -41,7 +41,7 @@ type unitIDs struct {
 // newUnitIDs returns the key collector of a unit that gets a filter, or nil.
 func (e *engine) newUnitIDs(st *store, u piimap.Unit) *unitIDs {
 	f, ok := st.src.(IdentifierFilterer)
-	if !(e.opt.Full || st.cfg.Sample.Full) || len(e.opt.FingerprintKey) == 0 || !ok || !f.IdentifierFiltered(u) {
+	if !(e.opt.Full || st.cfg.Sample.Full) || len(e.opt.FingerprintKey) == 0 || !ok || !f.IdentifierFiltered(u.Kind, u.Format) {
 		return nil
 	}
 	docs, ok := e.opt.Graph.(lineage.DocStore)

@@ -53,10 +53,10 @@ func StageOf(src Source) int {
 // can summarise in an identifier filter (scanner/idfilter): the unit's
 // bytes are matched by the kind's executor handler exactly as filter
 // extraction reads them (text lines; CSV, TSV, JSON and JSONL cells), so a
-// filter that rules a value out is a proof. idfilter.FormatCovered is the
-// usual answer for a unit.
+// filter that rules a value out is a proof. Object kinds embed
+// idfilter.ObjectFormats, which answers with idfilter.FormatCovered.
 type IdentifierFilterer interface {
-	IdentifierFiltered(u piimap.Unit) bool
+	IdentifierFiltered(unitKind, format string) bool
 }
 
 // StoreConfig is one configured store, as written in piimap.yaml.

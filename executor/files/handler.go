@@ -27,12 +27,13 @@ func init() { driver.Register(Kind, Open) }
 // Handler finds and erases a subject's records in the files under one
 // directory (file:// stores; assets are paths relative to the root).
 type Handler struct {
-	root     string   // as configured
-	real     string   // root with its symlinks resolved: everything is checked against it
-	fsroot   *os.Root // real, opened: every read and write goes through it
-	store    string
-	readOnly bool
-	maskKey  []byte
+	idfilter.ObjectFormats          // it matches objects as identifier filters extract them: planning may trust them
+	root                   string   // as configured
+	real                   string   // root with its symlinks resolved: everything is checked against it
+	fsroot                 *os.Root // real, opened: every read and write goes through it
+	store                  string
+	readOnly               bool
+	maskKey                []byte
 
 	parquet filerewrite.Parquet // in-memory DuckDB, opened at the first Parquet file
 
@@ -293,11 +294,4 @@ func (h *Handler) eraseFile(ctx context.Context, t driver.Target) (int64, error)
 		})
 	})
 	return changed, err
-}
-
-// IdentifierFiltered: the handler matches an object's text lines and
-// CSV/TSV/JSON/JSONL cells byte for byte as identifier filter extraction
-// reads them (idfilter.FormatCovered), so planning may trust a filter.
-func (h *Handler) IdentifierFiltered(unitKind, format string) bool {
-	return idfilter.FormatCovered(unitKind, format)
 }

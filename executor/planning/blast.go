@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -89,7 +91,7 @@ func (d *deriver) entityCounts(ctx context.Context) []EntityCount {
 	// a constraint says so.
 	// Values are counted per source: those given at intake, and those read
 	// from each field (a key space of its own).
-	for _, kind := range sortedKeys(d.byKind) {
+	for _, kind := range slices.Sorted(maps.Keys(d.byKind)) {
 		set := d.byKind[kind]
 		if kind == piimap.KeyEmail || kind == piimap.KeyPhone || len(set.values) < 2 {
 			continue
@@ -98,7 +100,7 @@ func (d *deriver) entityCounts(ctx context.Context) []EntityCount {
 		for _, f := range set.from {
 			per[f]++
 		}
-		for _, src := range sortedKeys(per) {
+		for _, src := range slices.Sorted(maps.Keys(per)) {
 			if per[src] > 1 {
 				out = append(out, EntityCount{Kind: kind, Field: src, Records: per[src]})
 			}

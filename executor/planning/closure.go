@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/piimap/piimap"
@@ -55,7 +56,7 @@ func (s *valueSet) add(v, via string) bool {
 	s.seen[n] = true
 	s.values = append(s.values, strings.TrimSpace(v))
 	s.from = append(s.from, via)
-	if via != "" && !containsStr(s.via, via) {
+	if via != "" && !slices.Contains(s.via, via) {
 		s.via = append(s.via, via)
 	}
 	return true

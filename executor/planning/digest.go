@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/piimap/piimap/executor/driver"
@@ -62,7 +64,7 @@ func Digest(p *Plan, changes map[string]string, hmac func(kind, value string) st
 	for _, sk := range p.Skipped {
 		dv.Skipped = append(dv.Skipped, sk.Store+"|"+sk.Asset)
 	}
-	for _, k := range sortedKeys(changes) {
+	for _, k := range slices.Sorted(maps.Keys(changes)) {
 		dv.Changes = append(dv.Changes, k+"="+hmac(k, changes[k]))
 	}
 	b, _ := json.Marshal(dv)

@@ -3,6 +3,7 @@ package planning
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/piimap/piimap"
@@ -262,7 +263,7 @@ func loadGraph(ctx context.Context, g lineage.Graph, stores map[string]scanner.S
 			}
 			if fv.identity == "" {
 				for _, t := range identityTypes {
-					if containsStr(fv.types, t) {
+					if slices.Contains(fv.types, t) {
 						fv.identity = t
 						break
 					}
@@ -327,22 +328,4 @@ func loadGraph(ctx context.Context, g lineage.Graph, stores map[string]scanner.S
 		}
 	}
 	return v, nil
-}
-
-func containsStr(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

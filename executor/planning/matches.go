@@ -1,6 +1,7 @@
 package planning
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/piimap/piimap"
@@ -15,7 +16,7 @@ import (
 func (d *deriver) matches(a *assetView) []driver.Match {
 	var ms []driver.Match
 	if a.text() {
-		for _, kind := range sortedKeys(d.byKind) {
+		for _, kind := range slices.Sorted(maps.Keys(d.byKind)) {
 			set := d.byKind[kind]
 			if len(set.values) == 0 {
 				continue
@@ -256,7 +257,7 @@ func isNeedleKind(kind string) bool { return slices.Contains(needleKinds, kind) 
 // needleType returns the needle kind among a field's finding types, or "".
 func needleType(fv *fieldView) string {
 	for _, k := range needleKinds {
-		if containsStr(fv.types, k) {
+		if slices.Contains(fv.types, k) {
 			return k
 		}
 	}
@@ -267,11 +268,11 @@ func needleType(fv *fieldView) string {
 func (a *assetView) soleOfType(f *fieldView, t string) bool {
 	n := 0
 	for _, o := range a.fields {
-		if containsStr(o.types, t) {
+		if slices.Contains(o.types, t) {
 			n++
 		}
 	}
-	return n == 1 && containsStr(f.types, t)
+	return n == 1 && slices.Contains(f.types, t)
 }
 
 // needleMatches are the matches of a structured asset's fields of needle

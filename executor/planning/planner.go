@@ -3,6 +3,8 @@ package planning
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -74,7 +76,7 @@ func (pl *Planner) Derive(ctx context.Context, req Request, modes map[string]dri
 	d := &deriver{pl: pl, req: req, modes: modes, v: v, count: count, byKind: map[string]*valueSet{}, byField: map[string]*valueSet{},
 		parents: map[string]bool{}, handlers: map[string]driver.Handler{}, hErr: map[string]error{}, failed: map[string]bool{}}
 	defer d.close()
-	for _, kind := range sortedKeys(req.Subject) {
+	for _, kind := range slices.Sorted(maps.Keys(req.Subject)) {
 		for _, v := range req.Subject[kind] {
 			d.kindSet(kind).add(v, "request")
 		}
@@ -101,7 +103,7 @@ func (pl *Planner) Derive(ctx context.Context, req Request, modes map[string]dri
 			p.Entities = d.entityCounts(ctx)
 		}
 	}
-	for _, kind := range sortedKeys(d.byKind) {
+	for _, kind := range slices.Sorted(maps.Keys(d.byKind)) {
 		set := d.byKind[kind]
 		if len(set.values) == 0 && !set.full {
 			continue // a kind the closure looked for and did not find

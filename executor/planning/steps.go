@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -113,7 +115,7 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 		}
 		if action == ActionRectify {
 			t.Changes = rectifyChanges(a, d.req.Changes)
-			t.Fields = sortedKeys(t.Changes)
+			t.Fields = slices.Sorted(maps.Keys(t.Changes))
 		}
 		h, err := d.handler(ctx, a.store, a.kind)
 		if err != nil {
@@ -172,7 +174,7 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 			pii[f] = a.fields[f].types
 		}
 		for _, f := range a.findings {
-			if !containsStr(pii[""], f.Type) {
+			if !slices.Contains(pii[""], f.Type) {
 				pii[""] = append(pii[""], f.Type)
 			}
 		}
@@ -183,7 +185,7 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 			return err
 		}
 	}
-	for _, store := range sortedKeys(byStore) {
+	for _, store := range slices.Sorted(maps.Keys(byStore)) {
 		sp := byStore[store]
 		sp.Steps = recomputeLast(childrenFirst(sp.Steps, d.v.refs))
 		p.Stores = append(p.Stores, *sp)
@@ -200,7 +202,7 @@ func (d *deriver) noPathReason(a *assetView) string {
 	}
 	var kinds []string
 	for _, fname := range a.fieldNames() {
-		if k := a.fields[fname].identity; k != "" && !containsStr(kinds, k) {
+		if k := a.fields[fname].identity; k != "" && !slices.Contains(kinds, k) {
 			kinds = append(kinds, k)
 		}
 	}
@@ -238,7 +240,7 @@ func rectifyChanges(a *assetView, changes map[string]string) map[string]string {
 // PII type its scan found) and, counted, holds lines of the subject.
 func (d *deriver) textRectifyGap(ctx context.Context, a *assetView, ms []driver.Match) (Gap, bool) {
 	var kinds []string
-	for _, k := range sortedKeys(d.req.Changes) {
+	for _, k := range slices.Sorted(maps.Keys(d.req.Changes)) {
 		if d.byKind[k] != nil || a.hasType(k) {
 			kinds = append(kinds, k)
 		}
@@ -272,7 +274,7 @@ func (d *deriver) textRectifyGap(ctx context.Context, a *assetView, ms []driver.
 // a gap; a store left without steps is dropped.
 func (d *deriver) countSteps(ctx context.Context, byStore map[string]*StorePlan) error {
 	var steps []*Step
-	for _, store := range sortedKeys(byStore) {
+	for _, store := range slices.Sorted(maps.Keys(byStore)) {
 		for i := range byStore[store].Steps {
 			steps = append(steps, &byStore[store].Steps[i])
 		}

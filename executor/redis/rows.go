@@ -2,7 +2,8 @@ package redis
 
 import (
 	"context"
-	"sort"
+	"maps"
+	"slices"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -99,7 +100,7 @@ func planKey(e *editor, pattern string, v rs.Value) keyPlan {
 			nm, _ := ndoc.(map[string]any)
 			var del []string
 			var set []any
-			for _, f := range sortedKeys(before) {
+			for _, f := range slices.Sorted(maps.Keys(before)) {
 				nv, ok := nm[f]
 				if !ok {
 					del = append(del, f)
@@ -299,7 +300,7 @@ func batchOf(rows []row) driver.Batch {
 		}
 	}
 	delete(set, ColKey)
-	names := append([]string{ColKey}, sortedKeys(set)...)
+	names := append([]string{ColKey}, slices.Sorted(maps.Keys(set))...)
 	b := driver.Batch{Columns: make([]driver.Column, len(names))}
 	for i, n := range names {
 		b.Columns[i] = driver.Column{Name: n}
@@ -312,15 +313,6 @@ func batchOf(rows []row) driver.Batch {
 		b.Rows = append(b.Rows, vals)
 	}
 	return b
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // cloneTree deep-copies a decoded document so an edit leaves the

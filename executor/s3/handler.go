@@ -36,10 +36,11 @@ var ErrConflict = errors.New("object changed while being rewritten")
 // Handler finds and erases a subject's records in the objects of one S3
 // store (assets are keys relative to the store's prefix).
 type Handler struct {
-	conn     *ss3.Conn
-	store    string
-	readOnly bool
-	maskKey  []byte
+	idfilter.ObjectFormats // it matches objects as identifier filters extract them: planning may trust them
+	conn                   *ss3.Conn
+	store                  string
+	readOnly               bool
+	maskKey                []byte
 	// TempDir holds Parquet objects spooled for DuckDB; os.TempDir() when "".
 	TempDir string
 
@@ -389,11 +390,4 @@ func (h *Handler) errf(op, asset string, err error) error {
 		return err
 	}
 	return scanner.ScrubError(fmt.Errorf("s3: %s %s/%s: %w", op, h.store, fileformat.EscapeName(asset), err), h.TempDir)
-}
-
-// IdentifierFiltered: the handler matches an object's text lines and
-// CSV/TSV/JSON/JSONL cells byte for byte as identifier filter extraction
-// reads them (idfilter.FormatCovered), so planning may trust a filter.
-func (h *Handler) IdentifierFiltered(unitKind, format string) bool {
-	return idfilter.FormatCovered(unitKind, format)
 }

@@ -1,7 +1,9 @@
 package fileformat
 
-import "bufio"
-import "io"
+import (
+	"bufio"
+	"io"
+)
 
 // newPeekReader wraps r in a buffered reader large enough to peek HeadSize.
 func newPeekReader(r io.Reader) *bufio.Reader {

@@ -4,13 +4,11 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/scanner"
-	"github.com/piimap/piimap/scanner/idfilter"
 )
 
-var _ scanner.IdentifierFilterer = (*Source)(nil)
+var _ scanner.IdentifierFilterer = (*Source)(nil) // idfilter.ObjectFormats, embedded
 
 func init() { scanner.RegisterNaming(Kind, Naming) }
 
@@ -26,11 +24,4 @@ func Naming(rawURL string) (lineage.DatasetNaming, error) {
 	dir := strings.TrimSuffix(filepath.ToSlash(root), "/")
 	return lineage.DatasetNaming{Namespace: "file://" + dir, Dataset: "file", Aliases: []string{"file://*"},
 		Prefix: dir + "/", Paths: true}, nil
-}
-
-// IdentifierFiltered: executor/files matches a file's text lines and
-// CSV/TSV/JSON/JSONL cells byte for byte as filter extraction reads them
-// (idfilter.FormatCovered).
-func (s *Source) IdentifierFiltered(u piimap.Unit) bool {
-	return idfilter.FormatCovered(u.Kind, u.Format)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/scanner"
 	"github.com/piimap/piimap/scanner/fileformat"
+	"github.com/piimap/piimap/scanner/idfilter"
 )
 
 // Kind is the store kind this package registers for file:// URLs.
@@ -33,12 +34,13 @@ func init() {
 
 // Source reads a local directory tree. It never writes to it.
 type Source struct {
-	cfg       scanner.StoreConfig
-	root      string // absolute, cleaned, as configured
-	real      string // root with its symlinks resolved: what is walked and read
-	namespace string // file:///abs/dir
-	sel       *scanner.Selector
-	ChunkSize int // text chunk size; fileformat.DefaultChunkSize when 0
+	idfilter.ObjectFormats // full scans build identifier filters of its objects
+	cfg                    scanner.StoreConfig
+	root                   string // absolute, cleaned, as configured
+	real                   string // root with its symlinks resolved: what is walked and read
+	namespace              string // file:///abs/dir
+	sel                    *scanner.Selector
+	ChunkSize              int // text chunk size; fileformat.DefaultChunkSize when 0
 }
 
 var (

@@ -207,3 +207,14 @@ func FormatCovered(unitKind, format string) bool {
 	}
 	return false
 }
+
+// ObjectFormats is embedded by the scanner sources and executor handlers
+// of object kinds whose matching follows filter extraction byte for byte
+// (files, s3): it implements scanner.IdentifierFilterer and
+// driver.IdentifierFiltered with FormatCovered.
+type ObjectFormats struct{}
+
+// IdentifierFiltered is FormatCovered.
+func (ObjectFormats) IdentifierFiltered(unitKind, format string) bool {
+	return FormatCovered(unitKind, format)
+}

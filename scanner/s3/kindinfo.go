@@ -1,13 +1,11 @@
 package s3
 
 import (
-	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/scanner"
-	"github.com/piimap/piimap/scanner/idfilter"
 )
 
-var _ scanner.IdentifierFilterer = (*Source)(nil)
+var _ scanner.IdentifierFilterer = (*Source)(nil) // idfilter.ObjectFormats, embedded
 
 func init() { scanner.RegisterNaming(Kind, Naming) }
 
@@ -20,11 +18,4 @@ func Naming(rawURL string) (lineage.DatasetNaming, error) {
 		return lineage.DatasetNaming{}, err
 	}
 	return lineage.DatasetNaming{Namespace: u.Namespace(), Prefix: u.Prefix, Paths: true}, nil
-}
-
-// IdentifierFiltered: executor/s3 matches an object's text lines and
-// CSV/TSV/JSON/JSONL cells byte for byte as filter extraction reads them
-// (idfilter.FormatCovered).
-func (s *Source) IdentifierFiltered(u piimap.Unit) bool {
-	return idfilter.FormatCovered(u.Kind, u.Format)
 }

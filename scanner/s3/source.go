@@ -15,6 +15,7 @@ import (
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/scanner"
 	"github.com/piimap/piimap/scanner/fileformat"
+	"github.com/piimap/piimap/scanner/idfilter"
 )
 
 // Unit meta keys this source sets (they become asset attributes in the
@@ -35,11 +36,12 @@ func init() {
 
 // Source reads the objects under one bucket prefix. It never writes.
 type Source struct {
-	conn      *Conn
-	cfg       scanner.StoreConfig
-	sel       *scanner.Selector
-	ChunkSize int    // text chunk size; fileformat.DefaultChunkSize when 0
-	TempDir   string // where gzip-wrapped Parquet is spooled; os.TempDir() when ""
+	idfilter.ObjectFormats // full scans build identifier filters of its objects
+	conn                   *Conn
+	cfg                    scanner.StoreConfig
+	sel                    *scanner.Selector
+	ChunkSize              int    // text chunk size; fileformat.DefaultChunkSize when 0
+	TempDir                string // where gzip-wrapped Parquet is spooled; os.TempDir() when ""
 }
 
 var (
