@@ -40,7 +40,8 @@
 // An unknown region is a configuration error (piimap.ErrConfig), not a
 // refusal.
 //
-// Card (credit_card), IBAN (iban), SSN (national_id.us_ssn): never given
+// Card (credit_card), IBAN (iban), SSN (national_id.us_ssn), NINO
+// (national_id.uk_nino), the number kinds (Numbers): never given
 // at intake by users (the executor collects them from the subject's entity
 // row), but parsed like the others. A card is 13 to 19 ASCII digits once
 // spaces and '-' are removed, passing the Luhn check (validate.Luhn; no
@@ -51,8 +52,11 @@
 // are removed, valid under the SSA rules of validate.SSN (area not 000,
 // 666 or 9xx, group not 00, serial not 0000, not nine identical digits,
 // not a voided advertising number such as 078-05-1120); its canonical
-// form is the 9 digits. Any other character is refused, as is a value
-// longer than 64 bytes.
+// form is the 9 digits. A NINO is read as an IBAN is (letters and digits
+// once spaces are removed, upper-cased) and must pass validate.NINO (two
+// allowed prefix letters, six digits, a suffix A–D); its canonical form is
+// the 9 characters ("AB 12 34 56 C" is "AB123456C"). Any other character
+// is refused, as is a value longer than 64 bytes.
 //
 // Other kinds (user_id and configured keys): the trimmed value, refused
 // when empty, longer than 256 bytes, or holding whitespace, control
@@ -77,7 +81,7 @@
 // compare it with PhoneCellForms. Emails
 // and phones also match as text tokens inside a cell ("login by
 // ann@example.com failed"; for phones under the run rules below). A card
-// or SSN cell is reduced to its ASCII digits, an IBAN cell to its ASCII
+// or SSN cell is reduced to its ASCII digits, an IBAN or NINO cell to its ASCII
 // letters (upper-cased) and digits, and matches when that equals a value,
 // or when a sequence of groups inside it matches under the rules below.
 //
@@ -161,7 +165,7 @@
 //     matches a sub-part) do not; "123-45-6780" and "9 123-45-6780 1"
 //     match 123456780, "1123-45-6780" and "123-45-6780-1" do not.
 //
-//   - IBAN: an IBAN run is a maximal run of [A-Za-z0-9] groups joined by
+//   - IBAN and NINO: an IBAN run is a maximal run of [A-Za-z0-9] groups joined by
 //     single spaces. A contiguous sequence of whole groups of a run
 //     matches when its letters, upper-cased, and digits equal a value and
 //     no byte of [A-Za-z0-9_] touches it: "gb82 west 1234 5698 7654 32",
@@ -190,7 +194,7 @@
 //
 // # SQL mirrors
 //
-// The number kinds (card, IBAN, SSN) have no SQL mirror yet.
+// The number kinds (card, IBAN, SSN, NINO) have no SQL mirror yet.
 //
 // EmailTokenPattern, PhoneTokenPattern and KeyTokenPattern return regular
 // expressions in the syntax RE2 (DuckDB), PostgreSQL and PCRE (MariaDB)

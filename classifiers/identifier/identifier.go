@@ -90,6 +90,8 @@ func Parse(kind, raw, region string) (string, error) {
 		return parseIBAN(raw)
 	case SSN:
 		return parseSSN(raw)
+	case NINO:
+		return parseNINO(raw)
 	}
 	return parseKey(kind, raw)
 }

@@ -41,15 +41,15 @@ func appendPhoneKey(dst []byte, s string) []byte {
 // with canonical values: emails trimmed and lower-cased, phones reduced to
 // their ASCII digits and + characters ("+1 (213) 662-5868" is
 // "+12136625868"; compare it with PhoneCellForms), cards and SSNs reduced
-// to their ASCII digits, IBANs to their ASCII letters (upper-cased) and
-// digits, other kinds trimmed.
+// to their ASCII digits, IBANs and NINOs to their ASCII letters
+// (upper-cased) and digits, other kinds trimmed.
 func CellKey(kind, cell string) string {
 	switch kind {
 	case Email:
 		return strings.ToLower(strings.TrimSpace(cell))
 	case Phone:
 		return string(appendPhoneKey(make([]byte, 0, len(cell)), cell))
-	case Card, SSN, IBAN:
+	case Card, SSN, IBAN, NINO:
 		return numberCellKey(kind, cell)
 	}
 	return strings.TrimSpace(cell)
@@ -63,8 +63,8 @@ func CellKey(kind, cell string) string {
 //   - phone: the cell's CellKey (its digits and + characters) is one of
 //     PhoneCellForms(values, region), or a phone token inside the cell
 //     matches (TextSpans);
-//   - card, SSN, IBAN: the cell's CellKey equals a value, or a number run
-//     (an IBAN run) inside the cell matches (TextSpans);
+//   - card, SSN, IBAN, NINO: the cell's CellKey equals a value, or a
+//     number run (an IBAN or NINO run) inside the cell matches (TextSpans);
 //   - other kinds: the trimmed cell equals the value exactly (a whole
 //     value: "1" never matches "10").
 func MatchCell(kind, cell string, values []string, region string) bool {
@@ -93,7 +93,7 @@ func MatchCell(kind, cell string, values []string, region string) bool {
 			return true
 		}
 		return phoneSpans(cell, &ps, true) != nil
-	case Card, SSN, IBAN:
+	case Card, SSN, IBAN, NINO:
 		return matchNumberCell(kind, cell, values)
 	}
 	t := strings.TrimSpace(cell)
@@ -124,7 +124,7 @@ func TextSpans(kind, text string, values []string, region string) []Span {
 		}
 		ps := phoneSet{newFormSet(all), newFormSet(intl)}
 		return mergeSpans(phoneSpans(text, &ps, false))
-	case Card, SSN, IBAN:
+	case Card, SSN, IBAN, NINO:
 		return mergeSpans(numberSpans(kind, text, numberNeedles(kind, values), false))
 	}
 	return mergeSpans(keySpans(text, keyNeedles(kind, values), false))

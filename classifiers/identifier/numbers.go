@@ -14,9 +14,28 @@ const (
 	Card = piimap.TypeCreditCard // "credit_card"
 	IBAN = piimap.TypeIBAN       // "iban"
 	SSN  = piimap.TypeUSSSN      // "national_id.us_ssn"
+	NINO = piimap.TypeUKNINO     // "national_id.uk_nino"
 )
 
-// maxNumberLen bounds a written card, IBAN or SSN, separators included.
+// Numbers are the number kinds, in the order the executor collects them
+// from an entity record as needles: cards, IBANs and national ids.
+var Numbers = []string{Card, IBAN, SSN, NINO}
+
+// IsNumber reports whether kind is a number kind (Numbers).
+func IsNumber(kind string) bool { return slices.Contains(Numbers, kind) }
+
+// Alnum reports whether a number kind is written in letters and digits
+// (IBAN, NINO): its key is its ASCII letters, upper-cased, and digits, and
+// in text it is a run of letter-and-digit groups joined by single spaces.
+// The other number kinds (Card, SSN) are digit runs.
+func Alnum(kind string) bool { return kind == IBAN || kind == NINO }
+
+// IsIdentifier reports whether kind is matched by this package's rules
+// (MatchCell, TextSpans): email, phone or a number kind. Other kinds are
+// keys, compared as whole trimmed values.
+func IsIdentifier(kind string) bool { return kind == Email || kind == Phone || IsNumber(kind) }
+
+// maxNumberLen bounds a written card, IBAN, SSN or NINO, separators included.
 const maxNumberLen = 64
 
 // parseCard: 13–19 digits once spaces and '-' are removed, Luhn-valid.
@@ -75,8 +94,22 @@ func parseDigitsOnly(kind, raw string) (string, error) {
 // parseIBAN: ASCII letters and digits once spaces are removed, upper-cased,
 // passing validate.IBAN (country, length, mod-97).
 func parseIBAN(raw string) (string, error) {
+	return parseAlnum(IBAN, raw, validate.IBAN, "not a valid IBAN (country, length or mod-97 check)")
+}
+
+// parseNINO: ASCII letters and digits once spaces are removed, upper-cased,
+// passing validate.NINO (two prefix letters of the allowed set, six
+// digits, a suffix A–D): "AB 12 34 56 C" is "AB123456C".
+func parseNINO(raw string) (string, error) {
+	return parseAlnum(NINO, raw, validate.NINO, "not a valid UK National Insurance number")
+}
+
+// parseAlnum reduces raw to its ASCII letters (upper-cased) and digits,
+// refusing anything but those and spaces, and checks the result with
+// valid.
+func parseAlnum(kind, raw string, valid func(string) bool, invalid string) (string, error) {
 	if len(raw) > maxNumberLen {
-		return "", refuse(IBAN, "longer than 64 bytes")
+		return "", refuse(kind, "longer than 64 bytes")
 	}
 	b := make([]byte, 0, len(raw))
 	for i := 0; i < len(raw); i++ {
@@ -87,15 +120,15 @@ func parseIBAN(raw string) (string, error) {
 		case class[c]&cAlnum != 0:
 			b = append(b, c)
 		default:
-			return "", refuse(IBAN, "holds characters other than letters, digits and spaces")
+			return "", refuse(kind, "holds characters other than letters, digits and spaces")
 		}
 	}
 	if len(b) == 0 {
-		return "", refuse(IBAN, reasonEmpty)
+		return "", refuse(kind, reasonEmpty)
 	}
 	s := string(b)
-	if !validate.IBAN(s) {
-		return "", refuse(IBAN, "not a valid IBAN (country, length or mod-97 check)")
+	if !valid(s) {
+		return "", refuse(kind, invalid)
 	}
 	return s, nil
 }
@@ -130,7 +163,7 @@ func numberNeedles(kind string, values []string) []string {
 
 // numberCellKey is CellKey for the number kinds.
 func numberCellKey(kind, cell string) string {
-	if kind == IBAN {
+	if Alnum(kind) {
 		return string(appendIBANKey(make([]byte, 0, len(cell)), cell))
 	}
 	return Digits(cell)
@@ -151,7 +184,7 @@ func numberSpans(kind, text string, ns []string, first bool) []Span {
 	if len(ns) == 0 {
 		return nil
 	}
-	if kind == IBAN {
+	if Alnum(kind) {
 		return ibanSpans(text, ns, first)
 	}
 	return digitRunSpans(text, ns, first)

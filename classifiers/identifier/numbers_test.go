@@ -17,6 +17,8 @@ const (
 	tIBANDE = "DE89370400440532013000"
 	tSSN    = "123456780"
 	tSSN2   = "536221234"
+	tNINO   = "AB123456C" // the format's documentation example (fake)
+	tNINO2  = "JG103759A"
 )
 
 var numberParseCases = []parseCase{
@@ -176,6 +178,19 @@ var numberTextCases = []numberTextCase{
 	{IBAN, "GB82  WEST 1234 5698 7654 32", []string{tIBAN}, false},
 	{IBAN, "GB82WEST12345698765433", []string{"GB82WEST12345698765433"}, false},
 	{IBAN, "to GB82 WEST 1234 5698 7654 32; DE89 3704 0044 0532 0130 00", []string{tIBANDE}, true},
+	// NINOs: IBAN runs of their own
+	{NINO, "NI number AB 12 34 56 C on file", []string{tNINO}, true},
+	{NINO, "nino=ab123456c;", []string{tNINO}, true},
+	{NINO, "AB123456C", []string{"ab 12 34 56 c"}, true},
+	{NINO, "AB 123456 C", []string{tNINO}, true},
+	{NINO, "XAB123456C", []string{tNINO}, false},
+	{NINO, "AB123456CD", []string{tNINO}, false},
+	{NINO, "AB 12 34 56 CX", []string{tNINO}, false},
+	{NINO, "AB_123456C", []string{tNINO}, false},
+	{NINO, "AB-12-34-56-C", []string{tNINO}, false},
+	{NINO, "AB  12 34 56 C", []string{tNINO}, false},
+	{NINO, "JG 10 37 59 A and AB 12 34 56 C", []string{tNINO2}, true},
+	{NINO, "AB123456E", []string{"AB123456E"}, false}, // invalid value ignored
 }
 
 func TestNumberTextSpans(t *testing.T) {
@@ -291,7 +306,7 @@ func refNumberSpans(kind, text string, values []string) []Span {
 		for j := i + 1; j <= n; j++ {
 			var ok bool
 			var key string
-			if kind == IBAN {
+			if kind == IBAN || kind == NINO {
 				ok, key = refIBANRun(text, i, j), strings.ToUpper(text[i:j])
 				key = strings.ReplaceAll(key, " ", "")
 			} else {

@@ -71,8 +71,7 @@ func (m Match) MatchValue(v string) bool {
 	if v == "" {
 		return false
 	}
-	switch m.Kind {
-	case piimap.KeyEmail, piimap.KeyPhone, identifier.Card, identifier.IBAN, identifier.SSN:
+	if identifier.IsIdentifier(m.Kind) {
 		return identifier.MatchCell(m.Kind, v, m.Values, m.Region)
 	}
 	tv := strings.TrimSpace(v)

@@ -69,7 +69,7 @@ func NewPrefilter(ms []Match, json bool) *Prefilter {
 				}
 			}
 			continue
-		case identifier.IBAN:
+		case identifier.IBAN, identifier.NINO:
 			p.all = true // spaced groups in either case: not prefiltered
 			continue
 		}

@@ -276,13 +276,7 @@ func scanBigJSON(n int, src *jsonSrc, t driver.Target, spool io.Writer) (jsonBig
 
 // tokenKind reports whether MatchValue finds values of kind as tokens
 // inside a cell.
-func tokenKind(kind string) bool {
-	switch kind {
-	case piimap.KeyEmail, piimap.KeyPhone, identifier.Card, identifier.IBAN, identifier.SSN:
-		return true
-	}
-	return false
-}
+func tokenKind(kind string) bool { return identifier.IsIdentifier(kind) }
 
 // row is the oversized row as a Find row: its values (only when it is the
 // subject's) with a note in place of each long string; a row whose

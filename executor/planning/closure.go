@@ -66,8 +66,7 @@ func (s *valueSet) add(v, via string) bool {
 // parsed (identifier.Parse, phones in region), other kinds trimmed; ok is
 // false for a value that is no whole identifier.
 func (s *valueSet) canonical(v, region string) (string, bool) {
-	switch s.kind {
-	case piimap.KeyEmail, piimap.KeyPhone, identifier.Card, identifier.IBAN, identifier.SSN:
+	if identifier.IsIdentifier(s.kind) {
 		c, err := identifier.Parse(s.kind, v, region)
 		return c, err == nil
 	}

@@ -173,9 +173,10 @@ func lookupKeys(h *idfilter.Hasher, m driver.Match, v string) (keys []uint64, ok
 	if driver.NormalizeValue(m.Kind, v) == "" {
 		return nil, false, true
 	}
-	switch m.Kind {
-	case identifier.Card, identifier.IBAN, identifier.SSN:
+	if identifier.IsNumber(m.Kind) {
 		return nil, false, false // no extraction guarantee: the object is searched
+	}
+	switch m.Kind {
 	case piimap.KeyEmail:
 		key, ok := h.EmailKey(v)
 		return []uint64{key}, ok, false

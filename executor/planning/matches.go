@@ -239,7 +239,8 @@ func (v *graphView) maskedCopyOf(a *assetView) string {
 	return ""
 }
 
-// Specific values as needles. Card numbers, IBANs and US SSNs are no
+// Specific values as needles. Card numbers, IBANs and national ids (US
+// SSNs, UK NINOs) are no
 // identifiers a requester gives, but the subject's entity record holds
 // them, and logs and copies hold them without the email: the closure
 // collects them from the record's unique columns of those types
@@ -249,7 +250,7 @@ func (v *graphView) maskedCopyOf(a *assetView) string {
 // holds too is left out like any closure value.
 
 // needleKinds are the PII types searched as needles, in order.
-var needleKinds = []string{identifier.Card, identifier.IBAN, identifier.SSN}
+var needleKinds = identifier.Numbers
 
 // isNeedleKind reports whether kind is a needle kind.
 func isNeedleKind(kind string) bool { return slices.Contains(needleKinds, kind) }

@@ -73,7 +73,7 @@ func Where[C any](kind string, d Dialect[C], ms []driver.Match, col func(field s
 			ors = append(ors, d.Matches(d.Exact(txt), identifier.PhoneTokenPattern(m.Values, m.Region)))
 		case identifier.Card, identifier.SSN: // a needle: the cell's digits (identifier.CellKey)
 			ors = append(ors, d.In(d.Strip(txt, "0-9"), vals))
-		case identifier.IBAN:
+		case identifier.IBAN, identifier.NINO:
 			ors = append(ors, d.In(d.Upper(d.Strip(txt, "A-Za-z0-9")), vals))
 		default:
 			if typed, ok := d.Typed(c, vals); ok {
