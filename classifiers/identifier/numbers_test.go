@@ -367,7 +367,7 @@ func matchNumberCellRef(kind, cell string, values []string) bool {
 			continue
 		}
 		var key string
-		if kind == IBAN {
+		if kind == IBAN || kind == NINO {
 			for _, r := range strings.ToUpper(cell) {
 				if r < 128 && in(refAlnum, byte(r)) {
 					key += string(r)
@@ -385,7 +385,7 @@ func matchNumberCellRef(kind, cell string, values []string) bool {
 
 var numberPieces = []string{
 	"4111", "1111", "4111 1111 1111 1111", "4111-1111-1111-1111", tVisa, tAmex, "3782 822463 10005",
-	"123-45-6780", tSSN, "123 45 6780", "1", "0", "45", "6780",
+	"123-45-6780", tSSN, "123 45 6780", "1", "0", "45", "6780", "AB 12 34 56 C", tNINO, "ab", "C", "jg103759a",
 	"GB82", "WEST", "gb82 west 1234 5698 7654 32", tIBAN, "DE89 3704 0044 0532 0130 00",
 	"12/29", "IBAN", "pay to", "32", "9",
 	" ", " ", "-", "--", "  ", ".", ",", "x", "_", "\t", "é",
@@ -409,6 +409,7 @@ var numberKindValues = []struct {
 	{Card, []string{tVisa, tAmex, "4111111111111112"}},
 	{SSN, []string{tSSN, "078051120"}},
 	{IBAN, []string{tIBAN, "de89 3704 0044 0532 0130 00"}},
+	{NINO, []string{tNINO, "jg 10 37 59 a", "AB123456E"}},
 }
 
 func TestRandomNumberTexts(t *testing.T) {
@@ -433,6 +434,7 @@ func FuzzNumberSpans(f *testing.F) {
 	f.Add("card 4111 1111 1111 1111 12/29 4111-1111-1111-1111-12 94111111111111111", uint8(0))
 	f.Add("9 123-45-6780 1 9-123-45-6780 123 45 6780-1", uint8(1))
 	f.Add("IBAN GB82 WEST 1234 5698 7654 32 x GB82 WEST 1234 5698 7654 321 XGB82WEST12345698765432", uint8(2))
+	f.Add("NI AB 12 34 56 C, ab123456c; XAB123456C AB 12 34 56 CX", uint8(3))
 	f.Fuzz(func(t *testing.T, text string, sel uint8) {
 		if len(text) > 200 {
 			return
@@ -447,7 +449,7 @@ func FuzzParseNumbers(f *testing.F) {
 		f.Add(tc.raw, uint8(0))
 	}
 	f.Fuzz(func(t *testing.T, raw string, sel uint8) {
-		kind := []string{Card, IBAN, SSN}[int(sel)%3]
+		kind := Numbers[int(sel)%len(Numbers)]
 		c, err := Parse(kind, raw, "")
 		if err != nil {
 			var r *Refusal
