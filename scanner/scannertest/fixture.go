@@ -2,12 +2,14 @@ package scannertest
 
 import (
 	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"testing"
 )
@@ -49,26 +51,49 @@ func (t Table) Column(name string) []string {
 	return out
 }
 
-// DefaultFixture is the suite's standard estate: a 600-row "people" table
-// (id, email, city, note — note is often empty) and a multi-line text log.
+// DefaultFixture is the suite's standard estate, read from the module's
+// shared conformance inputs (testdata/conformance at the module root): a
+// 600-row "people" table (id, email, city, note — note is often empty) and
+// a multi-line text log ("app"). Every value is fake. It panics when the
+// files cannot be read: the checkout is incomplete.
 func DefaultFixture() Fixture {
-	people := Table{Name: "people", Columns: []string{"id", "email", "city", "note"}}
-	cities := []string{"Lyon", "Leeds", "Lagos", "Lima", "Lund"}
-	for i := range 600 {
-		note := ""
-		if i%3 == 0 {
-			note = fmt.Sprintf("called on day %d", i%28+1)
-		}
-		people.Rows = append(people.Rows, []string{
-			fmt.Sprint(i + 1), fmt.Sprintf("person%03d@example.test", i+1), cities[i%len(cities)], note,
-		})
+	dir := ConformanceDir()
+	f, err := os.Open(filepath.Join(dir, "people.csv"))
+	if err != nil {
+		panic("scannertest: conformance inputs: " + err.Error())
 	}
-	var log []byte
-	for i := range 400 {
-		log = fmt.Appendf(log, "2026-01-02T03:04:%02dZ INFO request %d served for person%03d@example.test from 10.0.%d.%d\n",
-			i%60, i, i%600+1, i%250, i%200)
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(recs) < 2 {
+		panic(fmt.Sprintf("scannertest: conformance inputs: people.csv: %d records, %v", len(recs), err))
+	}
+	people := Table{Name: "people", Columns: recs[0], Rows: recs[1:]}
+	log, err := os.ReadFile(filepath.Join(dir, "app.log"))
+	if err != nil {
+		panic("scannertest: conformance inputs: " + err.Error())
 	}
 	return Fixture{Tables: []Table{people}, Texts: []Text{{Name: "app", Data: log}}}
+}
+
+// ConformanceDir is the module's testdata/conformance directory: found
+// from the working directory (a test runs in its package's directory)
+// upwards to the module root, or else from this package's source file.
+func ConformanceDir() string {
+	rel := filepath.Join("testdata", "conformance")
+	if dir, err := os.Getwd(); err == nil {
+		for d := dir; ; d = filepath.Dir(d) {
+			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+				if _, err := os.Stat(filepath.Join(d, rel)); err == nil {
+					return filepath.Join(d, rel)
+				}
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", rel)
 }
 
 // DirChecksum digests every file under dir (names, modes, sizes and
