@@ -36,7 +36,9 @@ func nino(r *rand.Rand) string {
 }
 
 // spaced writes a NINO the way people do: "AB 12 34 56 C".
-func spaced(n string) string { return n[0:2] + " " + n[2:4] + " " + n[4:6] + " " + n[6:8] + " " + n[8:9] }
+func spaced(n string) string {
+	return n[0:2] + " " + n[2:4] + " " + n[4:6] + " " + n[6:8] + " " + n[8:9]
+}
 
 // TestNeedlesFindNINOInLogs: a request by email alone finds the UK
 // National Insurance number on the subject's customers row and with it the
