@@ -182,17 +182,7 @@ func (h *Handler) load(ctx context.Context, assets ...string) error {
 func (h *Handler) CheckMode(t driver.Target) error {
 	timeout := h.db.Config.StatementTimeout + h.db.Config.Driver.Timeout + time.Second
 	return sqlkit.CheckMode(Kind, h.store, t, timeout, func(ctx context.Context) error {
-		cat, err := h.tables(ctx, t.Asset)
-		if err != nil {
-			return err
-		}
-		if cat[t.Asset].view {
-			return nil // nothing is written through a view
-		}
-		if _, _, err := clearPlan(cat[t.Asset], t); err != nil {
-			return sqlkit.ModeError(Kind, h.store, t, err)
-		}
-		return nil
+		return sqlkit.CheckCatalog(ctx, Kind, h.store, t, h.tables, (*table).isView, checkClear)
 	})
 }
 
@@ -210,4 +200,12 @@ var _ driver.SQLColumn = (*column)(nil)
 // clearPlan is driver.ClearPlan over this catalog's table.
 func clearPlan(tb *table, t driver.Target) (tokens, nulls []*column, err error) {
 	return driver.ClearPlan(tb.cols, t)
+}
+
+func (tb *table) isView() bool { return tb.view }
+
+// checkClear is clearPlan's verdict alone.
+func checkClear(tb *table, t driver.Target) error {
+	_, _, err := clearPlan(tb, t)
+	return err
 }

@@ -130,17 +130,7 @@ func (h *Handler) load(ctx context.Context, assets ...string) error {
 func (h *Handler) CheckMode(t driver.Target) error {
 	timeout := h.cfg.StatementTimeout + h.cfg.Pool.ConnConfig.ConnectTimeout
 	return sqlkit.CheckMode(Kind, h.store, t, timeout, func(ctx context.Context) error {
-		cat, err := h.tables(ctx, t.Asset)
-		if err != nil {
-			return err
-		}
-		if cat[t.Asset].view {
-			return nil // nothing is written through a view
-		}
-		if _, _, err := clearPlan(cat[t.Asset], t); err != nil {
-			return sqlkit.ModeError(Kind, h.store, t, err)
-		}
-		return nil
+		return sqlkit.CheckCatalog(ctx, Kind, h.store, t, h.tables, (*table).isView, checkClear)
 	})
 }
 
@@ -182,4 +172,12 @@ func (tb *table) jsonPath(field string) (*column, []string, bool) {
 		return nil, nil, false
 	}
 	return c, parts[1:], true
+}
+
+func (tb *table) isView() bool { return tb.view }
+
+// checkClear is clearPlan's verdict alone.
+func checkClear(tb *table, t driver.Target) error {
+	_, _, err := clearPlan(tb, t)
+	return err
 }

@@ -54,3 +54,23 @@ func NeedMaskKey(key []byte) error {
 	}
 	return nil
 }
+
+// CheckCatalog is the check of CheckMode for a kind whose catalog decides
+// the null and mask modes: the target's table is read (tables), a view
+// passes (nothing is written through one: its base tables are), and the
+// kind's clear plan (plan) refuses what cannot work, named by ModeError.
+func CheckCatalog[T any](ctx context.Context, kind, store string, t driver.Target,
+	tables func(ctx context.Context, assets ...string) (map[string]T, error), view func(T) bool, plan func(T, driver.Target) error) error {
+	cat, err := tables(ctx, t.Asset)
+	if err != nil {
+		return err
+	}
+	tb := cat[t.Asset]
+	if view(tb) {
+		return nil
+	}
+	if err := plan(tb, t); err != nil {
+		return ModeError(kind, store, t, err)
+	}
+	return nil
+}

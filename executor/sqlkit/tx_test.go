@@ -12,6 +12,7 @@ import (
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/executor/driver"
 	"github.com/piimap/piimap/executor/sqlkit"
+	"github.com/stretchr/testify/require"
 )
 
 // fakeTx records what the skeleton did to one transaction.
@@ -223,4 +224,34 @@ func TestCounted(t *testing.T) {
 			t.Errorf("RectifyCounted(stale %d, view %v, dry %v) = %+v %v, want %+v %v", c.stale, c.view, c.dry, got, ok, c.want, c.ok)
 		}
 	}
+}
+
+func TestCheckCatalog(t *testing.T) {
+	type tb struct {
+		view bool
+		ok   bool
+	}
+	cat := map[string]tb{"v": {view: true}, "good": {ok: true}, "bad": {}}
+	tables := func(_ context.Context, assets ...string) (map[string]tb, error) {
+		if assets[0] == "gone" {
+			return nil, piimap.ErrNotFound
+		}
+		return cat, nil
+	}
+	plan := func(x tb, _ driver.Target) error {
+		if !x.ok {
+			return piimap.ErrUnsupported
+		}
+		return nil
+	}
+	check := func(asset string) error {
+		return sqlkit.CheckCatalog(context.Background(), "kind", "st", driver.Target{Asset: asset, Mode: driver.ModeMask},
+			tables, func(x tb) bool { return x.view }, plan)
+	}
+	require.NoError(t, check("v"), "nothing is written through a view")
+	require.NoError(t, check("good"))
+	err := check("bad")
+	require.ErrorIs(t, err, piimap.ErrUnsupported)
+	require.Contains(t, err.Error(), "kind: st/bad: mode mask")
+	require.ErrorIs(t, check("gone"), piimap.ErrNotFound)
 }
