@@ -17,8 +17,9 @@
 // which rows are the subject's: the match rules (match.go, the
 // classifiers/identifier rules as Match methods), the Prefilter streaming
 // handlers ask before they parse a record, the row helpers (ArrowRows,
-// CellString, LookupPath), ClearPlan and MaskToken for null and mask modes
-// in SQL stores, and the purge report. CountRows and ParallelReads are the
+// CellString, LookupPath, and the Batcher that groups Find's rows into
+// Batches), ClearPlan and MaskToken for null and mask modes in SQL stores,
+// and the purge report. CountRows and ParallelReads are the
 // two fallbacks every caller of a Handler needs: counting through Find when
 // a handler is no Counter, and reading one asset at a time when it is no
 // ParallelReader.

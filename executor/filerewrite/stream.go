@@ -36,15 +36,7 @@ const MaxJSONDocument = 256 << 20
 // FindStream emits the target's records of one object in format (CSV, TSV,
 // JSON, JSONL or text) read from r, in batches.
 func FindStream(ctx context.Context, r io.Reader, format string, t driver.Target, emit func(driver.Batch) error) error {
-	var b driver.Batch
-	flush := func() error {
-		if len(b.Rows) == 0 {
-			return nil
-		}
-		err := emit(b)
-		b = driver.Batch{}
-		return err
-	}
+	b := &driver.Batcher{Emit: emit, Size: findBatch}
 	var err error
 	if format == piimap.FormatText {
 		pre := driver.NewPrefilter(t.Match, false)
@@ -53,24 +45,15 @@ func FindStream(ctx context.Context, r io.Reader, format string, t driver.Target
 			if len(lineSpans(pre, content, t.Match)) == 0 {
 				return nil
 			}
-			b.Columns = textColumns
-			b.Rows = append(b.Rows, []any{n, string(content)})
-			if len(b.Rows) >= findBatch {
-				return flush()
+			if err := b.Add(textColumns, []any{n, string(content)}); err != nil {
+				return err
 			}
 			return ctx.Err()
 		})
 	} else {
 		add := func(cols []driver.Column, vals []any) error {
-			if len(b.Rows) > 0 && !slices.Equal(b.Columns, cols) {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-			b.Columns = cols
-			b.Rows = append(b.Rows, vals)
-			if len(b.Rows) >= findBatch {
-				return flush()
+			if err := b.Add(cols, vals); err != nil {
+				return err
 			}
 			return ctx.Err()
 		}
@@ -117,7 +100,7 @@ func FindStream(ctx context.Context, r io.Reader, format string, t driver.Target
 	if err != nil {
 		return err
 	}
-	return flush()
+	return b.Flush()
 }
 
 // CountStream counts the target's records (lines for text) in r.

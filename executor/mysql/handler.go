@@ -124,7 +124,7 @@ func (h *Handler) Find(ctx context.Context, t driver.Target, emit func(driver.Ba
 	for i := range raw {
 		dest[i] = &raw[i]
 	}
-	b := &sqlkit.Batcher{Columns: cols, Emit: emit}
+	b := &driver.Batcher{Emit: emit}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return smy.WrapError(ctx, "find "+h.store+"/"+t.Asset, err)
@@ -133,7 +133,7 @@ func (h *Handler) Find(ctx context.Context, t driver.Target, emit func(driver.Ba
 		for i, n := range names {
 			row[i] = cellValue(tb.cols[n], raw[i])
 		}
-		if err := b.Add(row); err != nil {
+		if err := b.Add(cols, row); err != nil {
 			return err
 		}
 	}

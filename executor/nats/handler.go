@@ -220,40 +220,15 @@ func (h *Handler) Find(ctx context.Context, t driver.Target, emit func(driver.Ba
 	if err != nil {
 		return err
 	}
-	var b driver.Batch
-	sig := ""
-	flush := func() error {
-		if len(b.Rows) == 0 {
-			return nil
-		}
-		err := emit(b)
-		b = driver.Batch{}
-		return err
-	}
+	b := &driver.Batcher{Emit: emit, Size: findBatch}
 	err = h.each(ctx, s, t, func(m snats.Message) error {
 		cols, row := Row(m)
-		if k := colSig(cols); k != sig || len(b.Rows) >= findBatch {
-			if err := flush(); err != nil {
-				return err
-			}
-			sig, b.Columns = k, cols
-		}
-		b.Rows = append(b.Rows, row)
-		return nil
+		return b.Add(cols, row)
 	})
 	if err != nil {
 		return err
 	}
-	return flush()
-}
-
-func colSig(cols []driver.Column) string {
-	var sb strings.Builder
-	for _, c := range cols {
-		sb.WriteString(c.Name)
-		sb.WriteByte(0)
-	}
-	return sb.String()
+	return b.Flush()
 }
 
 // Row renders one message as Find's columns and row.

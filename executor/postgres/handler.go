@@ -116,14 +116,14 @@ func (h *Handler) Find(ctx context.Context, t driver.Target, emit func(driver.Ba
 	for i, fd := range fds {
 		cols[i] = driver.Column{Name: fd.Name, Type: typeName(rows.Conn().TypeMap(), fd.DataTypeOID)}
 	}
-	b := &sqlkit.Batcher{Columns: cols, Emit: emit}
+	b := &driver.Batcher{Emit: emit}
 	for rows.Next() {
 		raw := rows.RawValues()
 		row := make([]any, len(fds))
 		for i, fd := range fds {
 			row[i] = cellValue(fd.DataTypeOID, raw[i])
 		}
-		if err := b.Add(row); err != nil {
+		if err := b.Add(cols, row); err != nil {
 			return err
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/piimap/piimap"
-	"github.com/piimap/piimap/executor/driver"
 	"github.com/piimap/piimap/executor/sqlkit"
 )
 
@@ -45,45 +44,5 @@ func TestCatalog(t *testing.T) {
 	c.Load = func(context.Context, map[string]int, []string, []string) error { return boom }
 	if _, err := c.Tables(ctx, "s.new"); !errors.Is(err, boom) {
 		t.Errorf("a failing load: %v", err)
-	}
-}
-
-func TestBatcher(t *testing.T) {
-	for _, n := range []int{0, 1, sqlkit.FindBatchRows, sqlkit.FindBatchRows + 1, 2*sqlkit.FindBatchRows + 7} {
-		var sizes []int
-		b := &sqlkit.Batcher{Columns: []driver.Column{{Name: "c"}}, Emit: func(bt driver.Batch) error {
-			if len(bt.Columns) != 1 {
-				t.Errorf("batch without its columns")
-			}
-			sizes = append(sizes, len(bt.Rows))
-			return nil
-		}}
-		for i := 0; i < n; i++ {
-			if err := b.Add([]any{i}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := b.Flush(); err != nil {
-			t.Fatal(err)
-		}
-		total := 0
-		for i, s := range sizes {
-			total += s
-			if s == 0 || s > sqlkit.FindBatchRows || (i < len(sizes)-1 && s != sqlkit.FindBatchRows) {
-				t.Errorf("%d rows: batch sizes %v", n, sizes)
-			}
-		}
-		if total != n {
-			t.Errorf("%d rows: emitted %d", n, total)
-		}
-	}
-	stop := errors.New("stop")
-	b := &sqlkit.Batcher{Emit: func(driver.Batch) error { return stop }}
-	var err error
-	for i := 0; i < sqlkit.FindBatchRows && err == nil; i++ {
-		err = b.Add(nil)
-	}
-	if err != stop {
-		t.Errorf("an emit error comes back from Add: %v", err)
 	}
 }

@@ -37,8 +37,8 @@
 // catalog within a timeout, other modes are unsupported); CheckAll is the
 // opening of Erase; NeedMaskKey refuses a mask without a key.
 //
-// Find and purge. Batcher groups Find's rows into batches of
-// FindBatchRows; EachAsset is one purge report per distinct asset.
+// Purge. EachAsset is one purge report per distinct asset. (Find's rows
+// are batched by driver.Batcher, which every kind shares.)
 //
 // The subpackage duckdbsql is DuckDB's SQL (Where's dialect, column
 // types and expressions, Arrow queries) for the duckdb kind and for the
