@@ -2,6 +2,8 @@ package driver
 
 import (
 	"bytes"
+	"cmp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -46,10 +48,11 @@ type Prefilter struct {
 	folded []needle // lower-cased emails, compared ignoring ASCII case
 	foldK  bool     // some folded value holds k (KELVIN SIGN folds to it)
 	foldI  bool     // some folded value holds i (CAPITAL I WITH DOT ABOVE)
-	digits []needle // phone digits, compared with the record's digits
+	digits [][]byte // card, SSN and phone digits, searched in the record's digits
+	alnums [][]byte // IBAN and NINO keys, searched in the record's letters (upper-cased) and digits
 	json   bool     // records are JSON: escapes may encode a value
 
-	digitBuf []byte
+	digitBuf, alnumBuf []byte
 }
 
 // NewPrefilter returns the prefilter of ms for records of a JSON format
@@ -65,12 +68,19 @@ func NewPrefilter(ms []Match, json bool) *Prefilter {
 			// A number run's digits are a substring of the record's digits.
 			for _, v := range m.Values {
 				if d := identifier.Digits(v); d != "" {
-					p.digits = append(p.digits, newNeedle(d, false))
+					p.digits = append(p.digits, []byte(d))
 				}
 			}
 			continue
 		case identifier.IBAN, identifier.NINO:
-			p.all = true // spaced groups in either case: not prefiltered
+			// A run of letter-and-digit groups, and a cell's key, is its
+			// letters (upper-cased) and digits: a substring of the
+			// record's.
+			for _, v := range m.Values {
+				if k := identifier.CellKey(m.Kind, v); k != "" {
+					p.alnums = append(p.alnums, []byte(k))
+				}
+			}
 			continue
 		}
 		if m.Kind == piimap.KeyPhone {
@@ -78,7 +88,7 @@ func NewPrefilter(ms []Match, json bool) *Prefilter {
 			// of its forms, and a run's digits are a substring of the
 			// record's digits, in text and in cells alike.
 			for _, f := range m.PhoneForms() {
-				p.digits = append(p.digits, newNeedle(f, false))
+				p.digits = append(p.digits, []byte(f))
 			}
 			continue
 		}
@@ -86,7 +96,22 @@ func NewPrefilter(ms []Match, json bool) *Prefilter {
 			p.add(m.Kind, m.Field == "", v)
 		}
 	}
+	p.digits, p.alnums = minimalNeedles(p.digits), minimalNeedles(p.alnums)
 	return p
+}
+
+// minimalNeedles drops every needle that holds another as a substring:
+// where it occurs, so does the shorter one (a phone's international form
+// holds its national number), so searching the shorter is enough.
+func minimalNeedles(ns [][]byte) [][]byte {
+	slices.SortFunc(ns, func(a, b []byte) int { return cmp.Or(cmp.Compare(len(a), len(b)), bytes.Compare(a, b)) })
+	var out [][]byte
+	for _, n := range ns {
+		if !slices.ContainsFunc(out, func(o []byte) bool { return bytes.Contains(n, o) }) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // add adds value v of a match of kind, which compares whole lines or
@@ -148,10 +173,20 @@ func (p *Prefilter) MayMatch(raw []byte) bool {
 	if (p.foldK && bytes.Contains(raw, kelvinSign)) || (p.foldI && bytes.Contains(raw, capitalIDot)) {
 		return true
 	}
+	// In a projection every byte is a candidate first byte for the rarest
+	// byte search of needle.in; bytes.Index is the faster search there.
 	if len(p.digits) > 0 {
 		p.digitBuf = appendDigits(p.digitBuf[:0], raw)
 		for _, n := range p.digits {
-			if n.in(p.digitBuf) {
+			if bytes.Index(p.digitBuf, n) >= 0 {
+				return true
+			}
+		}
+	}
+	if len(p.alnums) > 0 {
+		p.alnumBuf = appendAlnumUpper(p.alnumBuf[:0], raw)
+		for _, n := range p.alnums {
+			if bytes.Index(p.alnumBuf, n) >= 0 {
 				return true
 			}
 		}
@@ -239,6 +274,20 @@ var (
 	kelvinSign  = []byte("\u212a") // to 'k'
 	capitalIDot = []byte("\u0130") // to 'i'
 )
+
+// appendAlnumUpper appends the ASCII letters (upper-cased) and digits of
+// b: identifier.CellKey's projection for IBANs and NINOs.
+func appendAlnumUpper(dst, b []byte) []byte {
+	for _, c := range b {
+		switch {
+		case c >= 'a' && c <= 'z':
+			dst = append(dst, c-'a'+'A')
+		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
 
 func appendDigits(dst, b []byte) []byte {
 	for _, c := range b {

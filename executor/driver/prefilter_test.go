@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/classifiers/identifier"
 )
 
 func TestPrefilter(t *testing.T) {
@@ -63,7 +64,11 @@ func FuzzPrefilter(f *testing.F) {
 	f.Add("tel +1 213 662 5868;", "+12136625868", uint8(1), uint8(4), uint8(20))
 	f.Add("user u-1042 did", " u-1042 ", uint8(2), uint8(5), uint8(11))
 	f.Add("\u212aim@x.org", "kim@x.org", uint8(0), uint8(0), uint8(12))
-	kinds := []string{piimap.KeyEmail, piimap.KeyPhone, KindKey}
+	f.Add("card 4111 1111-1111 1111 ok", "4111111111111111", uint8(3), uint8(5), uint8(24))
+	f.Add("iban gb82 west 1234 5698 7654 32.", "GB82WEST12345698765432", uint8(4), uint8(0), uint8(40))
+	f.Add("ssn 123-45-6780", "123456780", uint8(5), uint8(4), uint8(15))
+	f.Add("NI ab 12 34 56 c;", "AB123456C", uint8(6), uint8(3), uint8(17))
+	kinds := append([]string{piimap.KeyEmail, piimap.KeyPhone, KindKey}, identifier.Numbers...)
 	f.Fuzz(func(t *testing.T, line, value string, kind, from, to uint8) {
 		m := Match{Kind: kinds[int(kind)%len(kinds)], Values: []string{value}}
 		pre := NewPrefilter([]Match{m}, false)
