@@ -225,3 +225,22 @@ func TestFilterLiveVersion(t *testing.T) {
 	assert.Equal(t, int64(1), steps["logs/2026-01-02.log"])
 	assert.Contains(t, skipped, "logs/2026-01-03.log", "unchanged files are still skipped")
 }
+
+// TestPlanSeesNewRun: one Service keeps the graph view of the latest run
+// between plans (planning.ViewCache); a newer scan run replaces it, so a
+// file the subject appears in after the first plan is in the next one.
+func TestPlanSeesNewRun(t *testing.T) {
+	e := newFilterEstate(t)
+	e.scan(t, true)
+	s := executor.New(e.g, e.g, e.stores, withKey(executor.Options{}))
+	p1, _, steps := e.plan(t, s)
+	require.NotContains(t, steps, "logs/2026-01-04.log")
+	_, _, again := e.plan(t, s)
+	require.Equal(t, steps, again, "the same run: the same plan")
+	require.NoError(t, os.WriteFile(filepath.Join(e.dir, "logs", "2026-01-04.log"),
+		[]byte("2026-01-04T08:00:00Z INFO login ok ann@example.com session sess_00004d\n"), 0o644))
+	e.scan(t, true)
+	p2, _, steps := e.plan(t, s)
+	require.NotEqual(t, p1.ScanRun, p2.ScanRun)
+	require.Equal(t, int64(1), steps["logs/2026-01-04.log"], "steps %v", steps)
+}

@@ -26,6 +26,7 @@ func (s *Service) planner() *planning.Planner {
 		Exceptions:     s.Exceptions,
 		FilterHasher:   s.filterHasher,
 		IdentifierHMAC: s.keys.IdentifierHMAC,
+		Views:          &s.views,
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/executor/driver"
 	"github.com/piimap/piimap/executor/evidence"
+	"github.com/piimap/piimap/executor/planning"
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/scanner"
 )
@@ -68,6 +69,8 @@ type Service struct {
 	receipts *evidence.Receipts
 
 	progMu sync.Mutex // guards a run's progress shared by its stores' goroutines
+
+	views planning.ViewCache // graph views of the latest run, by tenant
 }
 
 // New returns a Service over the graph, the DocStore and the configured stores.

@@ -6,7 +6,7 @@
 // Planner.Derive (planner.go) reads top to bottom:
 //
 //   - graph.go: one scan run of the graph as the request's tenant sees it
-//     (loadGraph). Assets of another tenant's stores are not in the view,
+//     (loadRun, kept per run and tenant by ViewCache). Assets of another tenant's stores are not in the view,
 //     so no match, step, copy edge or gap can reach them. Fields that hold
 //     subject keys are declared identity attributes, configured hints, or
 //     email/phone/user_id findings, bound by the map's rule

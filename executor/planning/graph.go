@@ -152,19 +152,17 @@ func (v *graphView) ours(store string) bool { return !v.otherTenant[store] }
 // priority order.
 var identityTypes = []string{piimap.TypeEmail, piimap.TypeUserID, piimap.TypePhone}
 
-// loadGraph reads the latest scan run into a graphView. stores supplies the
+// loadRun reads a scan run into a graphView (the latest one, through
+// Planner.view and its ViewCache). stores supplies the
 // configured identity hints (subject key → "asset.field").
 //
 // Only tenant's part of the map is read: assets of stores configured for
 // another tenant, or recorded in the graph under another tenant, are not in
 // the view, so no match, step, copy edge or gap of a request can reach
 // them. Edges into them are dropped with them.
-func loadGraph(ctx context.Context, g lineage.Graph, stores map[string]scanner.StoreConfig, tenant string) (*graphView, error) {
-	run, err := g.Latest(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("executor: latest scan run: %w", err)
-	}
+func loadRun(ctx context.Context, g lineage.Graph, run lineage.ScanRun, stores map[string]scanner.StoreConfig, tenant string) (*graphView, error) {
 	v := &graphView{run: run, stores: map[string]lineage.Node{}, assets: map[string]*assetView{}}
+	var err error
 	otherTenant := map[string]bool{}
 	for name, sc := range stores {
 		if sc.TenantName() != tenant {

@@ -39,6 +39,9 @@ type Planner struct {
 	// IdentifierHMAC is the keyed hash by which the digest covers an
 	// identifier (see Digest).
 	IdentifierHMAC func(kind, value string) string
+	// Views, when set, keeps the graph views of the latest run between
+	// derivations (viewcache.go); nil reads the view for each one.
+	Views *ViewCache
 }
 
 // Request is what planning reads of a data-subject request. Subject and
@@ -69,7 +72,7 @@ type Request struct {
 // lineage actions (lineage.go); the entity counts (blast.go); the digest
 // (digest.go).
 func (pl *Planner) Derive(ctx context.Context, req Request, modes map[string]driver.Mode, count bool) (*Plan, error) {
-	v, err := loadGraph(ctx, pl.Graph, pl.Stores, req.Tenant)
+	v, err := pl.view(ctx, req.Tenant)
 	if err != nil {
 		return nil, err
 	}
