@@ -225,9 +225,11 @@ func (d *deriver) collectors(a *assetView) []collector {
 			}
 			out = append(out, collector{field: fname, set: d.kindSet(fv.identity), kind: fv.identity, entity: byEntity})
 		}
-		// A card, IBAN or SSN in a unique column of the subject's entity
-		// record becomes a needle (matches.go).
-		if t := needleType(fv); t != "" && fv.identity == "" && unique && fv.node != nil && uniqueField(fv) && a.soleOfType(fv, t) {
+		// A card, IBAN or national id in a column of the subject's entity
+		// record that holds about one value per record becomes a needle
+		// (matches.go); a value other records hold too is left out by
+		// collect and listed as unused.
+		if t := needleType(fv); t != "" && fv.identity == "" && unique && fv.node != nil && mostlyUniqueField(fv) && a.soleOfType(fv, t) {
 			out = append(out, collector{field: fname, set: d.kindSet(t), kind: t, entity: true})
 		}
 	}

@@ -240,12 +240,12 @@ func (v *graphView) maskedCopyOf(a *assetView) string {
 }
 
 // Specific values as needles. Card numbers, IBANs and national ids (US
-// SSNs, UK NINOs) are no
-// identifiers a requester gives, but the subject's entity record holds
-// them, and logs and copies hold them without the email: the closure
-// collects them from the record's unique columns of those types
-// (collectors) and the plan searches for them in text assets and in fields
-// of the same type, matched by classifiers/identifier's rules (whole
+// SSNs, UK NINOs) are no identifiers a requester gives, but the subject's
+// entity record holds them, and logs and copies hold them without the
+// email: the closure collects them from the record's columns of those
+// types that hold about one value per record (collectors,
+// mostlyUniqueField) and the plan searches for them in text assets and in
+// fields of the same type, matched by classifiers/identifier's rules (whole
 // values in cells, whole number runs in text). A value another record
 // holds too is left out like any closure value.
 
