@@ -51,17 +51,26 @@ func jfill(n int) string {
 	return s[:n]
 }
 
+// oversizedRows are the rows of the oversized-row tests around a long string
+// big: a bystander's and the subject's short rows, their oversized rows
+// (the subject's email beside a long note), and a bystander's oversized
+// row with tok in the middle of its note.
+func oversizedRows(big string) (bys, subj, bigBys, bigSubj string, withTok func(tok string) string) {
+	bys = `{"id": 2, "email": "bob@example.test"}`
+	subj = `{"id": 3, "email": "` + bigSubject + `"}`
+	bigBys = `{"id": 1, "email": "x@example.test", "note": "` + big + `"}`
+	bigSubj = `{"id": 4, "note": "` + big + `", "email": "` + bigSubject + `", "tags": [1, {"a": "b"}]}`
+	withTok = func(tok string) string {
+		return `{"id": 5, "email": "y@example.test", "note": "` + big[:150] + tok + big[150:] + `"}`
+	}
+	return
+}
+
 func TestBigJSONDocument(t *testing.T) {
 	smallJSON(t, 64)
 	big := jfill(300)
 	mask := driver.MaskToken([]byte("test-key"), bigSubject)
-	bys := `{"id": 2, "email": "bob@example.test"}`
-	subj := `{"id": 3, "email": "` + bigSubject + `"}`
-	bigBys := `{"id": 1, "email": "x@example.test", "note": "` + big + `"}`
-	bigSubj := `{"id": 4, "note": "` + big + `", "email": "` + bigSubject + `", "tags": [1, {"a": "b"}]}`
-	withTok := func(tok string) string {
-		return `{"id": 5, "email": "y@example.test", "note": "` + big[:150] + tok + big[150:] + `"}`
-	}
+	bys, subj, bigBys, bigSubj, withTok := oversizedRows(big)
 	for _, tc := range []struct {
 		name, in, want string
 		mode           driver.Mode

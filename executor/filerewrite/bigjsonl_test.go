@@ -32,13 +32,7 @@ func TestBigJSONLLines(t *testing.T) {
 	smallJSONL(t)
 	big := jfill(400)
 	mask := driver.MaskToken([]byte("test-key"), bigSubject)
-	bys := `{"id": 2, "email": "bob@example.test"}`
-	subj := `{"id": 3, "email": "` + bigSubject + `"}`
-	bigBys := `{"id": 1, "email": "x@example.test", "note": "` + big + `"}`
-	bigSubj := `{"id": 4, "note": "` + big + `", "email": "` + bigSubject + `", "tags": [1, {"a": "b"}]}`
-	withTok := func(tok string) string {
-		return `{"id": 5, "email": "y@example.test", "note": "` + big[:150] + tok + big[150:] + `"}`
-	}
+	bys, subj, bigBys, bigSubj, withTok := oversizedRows(big)
 	for _, tc := range []struct {
 		name, in, want string
 		mode           driver.Mode
@@ -117,7 +111,7 @@ func TestBigJSONLFind(t *testing.T) {
 func TestBigJSONLRefusals(t *testing.T) {
 	smallJSONL(t)
 	big := jfill(400)
-	bigSubj := `{"id": 4, "note": "` + big + `", "email": "` + bigSubject + `"}`
+	_, _, _, bigSubj, _ := oversizedRows(big)
 	for _, tc := range []struct {
 		name, in string
 		mode     driver.Mode
