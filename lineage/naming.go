@@ -224,11 +224,9 @@ func (n DatasetNaming) PathAsset(name string, relative bool) (string, bool) {
 	if !n.Paths {
 		return "", false
 	}
-	p := name
+	p := strings.TrimPrefix(name, "/") // an object key
 	if strings.HasPrefix(n.Prefix, "/") {
-		p = path.Clean(name)
-	} else {
-		p = strings.TrimPrefix(name, "/")
+		p = path.Clean(name) // an absolute path
 	}
 	if rest, ok := strings.CutPrefix(p, n.Prefix); ok && rest != "" && (n.Prefix == "" || strings.HasSuffix(n.Prefix, "/")) {
 		return rest, true

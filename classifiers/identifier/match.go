@@ -12,13 +12,15 @@ import (
 func Digits(s string) string {
 	for i := 0; i < len(s); i++ {
 		if !isDigit(s[i]) {
-			return string(appendDigits(make([]byte, 0, len(s)), s))
+			return string(AppendDigits(make([]byte, 0, len(s)), s))
 		}
 	}
 	return s
 }
 
-func appendDigits(dst []byte, s string) []byte {
+// AppendDigits appends the ASCII digits of s: CellKey of a card or SSN
+// cell, and of a record its prefilter searches.
+func AppendDigits[T ~string | ~[]byte](dst []byte, s T) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; isDigit(c) {
 			dst = append(dst, c)
@@ -503,7 +505,7 @@ func phoneSpans(text string, ps *phoneSet, first bool) []Span {
 		if nd >= 64 || fs.lens&(1<<nd) == 0 || (j < n && isWord(text[j])) || !runStartOK(text, start) {
 			continue
 		}
-		if fs.has(appendDigits(dbuf[:0], text[start:j])) {
+		if fs.has(AppendDigits(dbuf[:0], text[start:j])) {
 			spans = append(spans, Span{start, j})
 			if first {
 				return spans

@@ -133,8 +133,9 @@ func parseAlnum(kind, raw string, valid func(string) bool, invalid string) (stri
 	return s, nil
 }
 
-// appendIBANKey appends the ASCII letters (upper-cased) and digits of s.
-func appendIBANKey(dst []byte, s string) []byte {
+// AppendAlnumKey appends the ASCII letters (upper-cased) and digits of s:
+// CellKey of an IBAN or NINO cell, and of a record its prefilter searches.
+func AppendAlnumKey[T ~string | ~[]byte](dst []byte, s T) []byte {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -164,7 +165,7 @@ func numberNeedles(kind string, values []string) []string {
 // numberCellKey is CellKey for the number kinds.
 func numberCellKey(kind, cell string) string {
 	if Alnum(kind) {
-		return string(appendIBANKey(make([]byte, 0, len(cell)), cell))
+		return string(AppendAlnumKey(make([]byte, 0, len(cell)), cell))
 	}
 	return Digits(cell)
 }
@@ -297,7 +298,7 @@ func ibanSpans(text string, ns []string, first bool) []Span {
 			if len(k)+j-g > longest {
 				break
 			}
-			k = appendIBANKey(k, text[g:j])
+			k = AppendAlnumKey(k, text[g:j])
 			if lens&(1<<len(k)) != 0 && (j == n || !isWord(text[j])) && slices.Contains(ns, string(k)) {
 				spans = append(spans, Span{start, j})
 				if first {

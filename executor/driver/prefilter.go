@@ -176,7 +176,7 @@ func (p *Prefilter) MayMatch(raw []byte) bool {
 	// In a projection every byte is a candidate first byte for the rarest
 	// byte search of needle.in; bytes.Index is the faster search there.
 	if len(p.digits) > 0 {
-		p.digitBuf = appendDigits(p.digitBuf[:0], raw)
+		p.digitBuf = identifier.AppendDigits(p.digitBuf[:0], raw)
 		for _, n := range p.digits {
 			if bytes.Index(p.digitBuf, n) >= 0 {
 				return true
@@ -184,7 +184,7 @@ func (p *Prefilter) MayMatch(raw []byte) bool {
 		}
 	}
 	if len(p.alnums) > 0 {
-		p.alnumBuf = appendAlnumUpper(p.alnumBuf[:0], raw)
+		p.alnumBuf = identifier.AppendAlnumKey(p.alnumBuf[:0], raw)
 		for _, n := range p.alnums {
 			if bytes.Index(p.alnumBuf, n) >= 0 {
 				return true
@@ -274,29 +274,6 @@ var (
 	kelvinSign  = []byte("\u212a") // to 'k'
 	capitalIDot = []byte("\u0130") // to 'i'
 )
-
-// appendAlnumUpper appends the ASCII letters (upper-cased) and digits of
-// b: identifier.CellKey's projection for IBANs and NINOs.
-func appendAlnumUpper(dst, b []byte) []byte {
-	for _, c := range b {
-		switch {
-		case c >= 'a' && c <= 'z':
-			dst = append(dst, c-'a'+'A')
-		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-			dst = append(dst, c)
-		}
-	}
-	return dst
-}
-
-func appendDigits(dst, b []byte) []byte {
-	for _, c := range b {
-		if c >= '0' && c <= '9' {
-			dst = append(dst, c)
-		}
-	}
-	return dst
-}
 
 // jsonEscape reports whether b holds a JSON escape that can stand for a
 // character a value holds: \uXXXX or \/ (the others, \" \\ \b \f \n \r
