@@ -11,7 +11,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/piimap/piimap"
@@ -159,12 +158,6 @@ func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch, kept m
 	}
 	start := time.Now()
 	var read, copies, large, reused int
-	type job struct {
-		mu       memberUnit
-		names    []string
-		builders map[string]*fingerprint.Builder
-		err      error
-	}
 	// Filters kept from an earlier full read of an unchanged field first:
 	// they explain copies as well as a new read would.
 	for _, mu := range units {
@@ -175,11 +168,20 @@ func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch, kept m
 			}
 		}
 	}
-	// Waves of up to Concurrency units, each chosen against the fields
-	// read in the waves before it.
-	for next := 0; next < len(units); {
-		var wave []*job
-		for next < len(units) && len(wave) < e.opt.Concurrency {
+	// Up to Concurrency reads in flight. The next unit is chosen when a
+	// read ends, against every field read so far, so a copy that comes
+	// after its original in the order is not read; the fields' sketches
+	// and filters are built in the read's goroutine.
+	type read1 struct {
+		mu     memberUnit
+		names  []string
+		fields []memberField
+		err    error
+	}
+	done := make(chan read1)
+	inflight := 0
+	for next := 0; next < len(units) || inflight > 0; {
+		for inflight < e.opt.Concurrency && next < len(units) && ctx.Err() == nil {
 			mu := units[next]
 			next++
 			var names []string
@@ -203,37 +205,37 @@ func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch, kept m
 					"store", mu.st.cfg.Name, "unit", mu.u.Loc.Name, "rows", mu.rows, "copy_max_rows", maxRows)
 				continue
 			}
-			wave = append(wave, &job{mu: mu, names: names})
+			inflight++
+			go func() {
+				fields, err := e.readFields(ctx, mu, names, maxRows)
+				done <- read1{mu: mu, names: names, fields: fields, err: err}
+			}()
 		}
-		var wg sync.WaitGroup
-		for _, j := range wave {
-			wg.Go(func() { j.builders, j.err = e.readFields(ctx, j.mu, j.names, maxRows) })
+		if inflight == 0 {
+			break
 		}
-		wg.Wait()
-		if ctx.Err() != nil {
-			return
-		}
-		for _, j := range wave {
-			if j.err != nil {
+		r := <-done
+		inflight--
+		if r.err != nil {
+			if ctx.Err() == nil {
 				e.log.Warn("copy detection: full read of identifier fields failed; they are compared by sample only",
-					"store", j.mu.st.cfg.Name, "unit", j.mu.u.Loc.Name, "fields", len(j.names), "err", j.err)
-				continue
+					"store", r.mu.st.cfg.Name, "unit", r.mu.u.Loc.Name, "fields", len(r.names), "err", r.err)
 			}
-			read++
-			for _, f := range j.names {
-				i := at[bare(j.mu.u.Loc.WithField(f))]
-				fs := &sketches[i]
-				sk := j.builders[f].Sketch()
-				if sk.Plain.Empty() {
-					continue
-				}
-				fs.sketch, fs.whole, fs.readAt, fs.stamp = sk, true, time.Now().UTC(), j.mu.stamp
-				fs.members, fs.encoded = e.buildMembers(fs.loc, sk, j.builders[f])
-				if fs.members != nil {
-					pool = append(pool, i)
-				}
+			continue
+		}
+		read++
+		for _, mf := range r.fields {
+			i := at[bare(r.mu.u.Loc.WithField(mf.name))]
+			fs := &sketches[i]
+			fs.sketch, fs.whole, fs.readAt, fs.stamp = mf.sketch, true, time.Now().UTC(), r.mu.stamp
+			fs.members, fs.encoded = mf.members, mf.encoded
+			if fs.members != nil {
+				pool = append(pool, i)
 			}
 		}
+	}
+	if ctx.Err() != nil {
+		return
 	}
 	e.log.Info("copy detection: identifier fields read in full", "units", read, "fields_reused", reused, "skipped_as_copies", copies,
 		"too_large", large, "took", time.Since(start).Round(time.Millisecond).String())
@@ -311,9 +313,19 @@ func cmpBool(a, b bool) int {
 	return -1
 }
 
-// readFields reads the named fields of a unit in full into builders that
-// keep their hashes.
-func (e *engine) readFields(ctx context.Context, mu memberUnit, names []string, maxRows int64) (map[string]*fingerprint.Builder, error) {
+// memberField is one field read in full: its whole sketch and the
+// membership filters built from its kept hashes (nil when none).
+type memberField struct {
+	name    string
+	sketch  fingerprint.Sketch
+	members *fingerprint.Members
+	encoded map[string][]byte
+}
+
+// readFields reads the named fields of a unit in full and builds their
+// whole sketches and membership filters. Fields with no value are left
+// out (they keep their sampled sketches).
+func (e *engine) readFields(ctx context.Context, mu memberUnit, names []string, maxRows int64) ([]memberField, error) {
 	builders := make(map[string]*fingerprint.Builder, len(names))
 	for _, n := range names {
 		// The row limit bounds the hashes; masked forms are kept as
@@ -337,7 +349,20 @@ func (e *engine) readFields(ctx context.Context, mu memberUnit, names []string, 
 			}
 			return ctx.Err()
 		})
-	return builders, err
+	if err != nil {
+		return nil, err
+	}
+	var out []memberField
+	for _, n := range names {
+		sk := builders[n].Sketch()
+		if sk.Plain.Empty() {
+			continue
+		}
+		mf := memberField{name: n, sketch: sk}
+		mf.members, mf.encoded = e.buildMembers(mu.u.Loc.WithField(n), sk, builders[n])
+		out = append(out, mf)
+	}
+	return out, nil
 }
 
 // buildMembers turns a whole field's kept hashes into membership filters,

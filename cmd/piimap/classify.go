@@ -38,15 +38,11 @@ where line is 1-based and offset is the byte offset within that line. The matche
 printed. It needs no config; --rules adds rule directories.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cpuprofile != "" {
-				f, err := os.Create(cpuprofile)
+				stop, err := startCPUProfile(cpuprofile)
 				if err != nil {
 					return err
 				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-				defer pprof.StopCPUProfile()
+				defer stop()
 			}
 			eng, err := a.engine(rulesDirs)
 			if err != nil {
@@ -102,4 +98,18 @@ func (a *app) classifyOne(ctx context.Context, eng *classifiers.Engine, name str
 		return fmt.Errorf("classify %s: %w", source, err)
 	}
 	return nil
+}
+
+// startCPUProfile writes a CPU profile to path until the returned stop is
+// called (the hidden --cpuprofile flags of classify and scan).
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

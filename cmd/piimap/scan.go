@@ -15,6 +15,7 @@ import (
 func (a *app) scanCommand() *cobra.Command {
 	var stores []string
 	var full, noCopies bool
+	var cpuprofile string
 	cmd := &cobra.Command{
 		Use:   "scan",
 		Short: "Scan the configured stores and record a new run of the PII location map",
@@ -42,6 +43,13 @@ logs) is applied to every run: its edges between assets of the map are written a
 survive re-scans of their stores.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cpuprofile != "" {
+				stop, err := startCPUProfile(cpuprofile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			cfg, err := a.config()
 			if err != nil {
 				return err
@@ -74,6 +82,8 @@ survive re-scans of their stores.`,
 	cmd.Flags().StringArrayVar(&stores, "store", nil, "scan only this store (repeatable)")
 	cmd.Flags().BoolVar(&full, "full", false, "read every row and byte instead of sampling")
 	cmd.Flags().BoolVar(&noCopies, "no-copies", false, "skip copy detection (no fingerprints, no copy_of edges inferred)")
+	cmd.Flags().StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile to this file")
+	_ = cmd.Flags().MarkHidden("cpuprofile")
 	return cmd
 }
 
