@@ -48,6 +48,8 @@ type WriteOptions struct {
 	// openlineage format names datasets from it; without an entry it falls
 	// back to a piimap://STORE namespace. The html page shows namespaces.
 	Stores map[string]StoreInfo
+	// ToolVersion is piimap's version, named by the sarif format.
+	ToolVersion string
 }
 
 // drawing is a map laid out for the graph formats (dot, mermaid): stores

@@ -24,16 +24,26 @@ const (
 	FormatDOT         = "dot"
 	FormatMermaid     = "mermaid"
 	FormatOpenLineage = "openlineage"
+
+	FormatSARIF        = "sarif"
+	FormatFides        = "fides"
+	FormatDataHub      = "datahub"
+	FormatOpenMetadata = "openmetadata"
 )
 
 // MapFormats lists the formats WriteMap understands.
-var MapFormats = []string{FormatTable, FormatJSON, FormatCSV, FormatMD, FormatHTML, FormatDOT, FormatMermaid, FormatOpenLineage}
+var MapFormats = []string{FormatTable, FormatJSON, FormatCSV, FormatMD, FormatHTML, FormatDOT, FormatMermaid, FormatOpenLineage,
+	FormatSARIF, FormatFides, FormatDataHub, FormatOpenMetadata}
 
 // WriteMap writes m to w as json (the DESIGN §7 contract, indented), table
 // (aligned columns for a terminal), csv (one row per location and PII
 // type), md (a Markdown report), html (one self-contained interactive
-// page), dot (Graphviz), mermaid (a flowchart) or openlineage (DatasetEvents
-// with column lineage).
+// page), dot (Graphviz), mermaid (a flowchart), openlineage (DatasetEvents
+// with column lineage), sarif (SARIF 2.1.0, a result per location and
+// type), fides (a Fides dataset YAML), datahub (DataHub metadata change
+// proposals for its file source) or openmetadata (column classification
+// tags in OpenMetadata's shapes); the catalog formats tag fields through
+// CatalogTerms.
 //
 // Names and values from the scanned stores are sanitised for each format:
 //   - table, md, dot, mermaid, and the html page's title: every value goes
@@ -50,7 +60,8 @@ var MapFormats = []string{FormatTable, FormatJSON, FormatCSV, FormatMD, FormatHT
 //   - html: the map is embedded as JSON with control, C1 and bidi
 //     characters written as \u escapes (the decoded names are exact) and
 //     the page's script draws them as text, never as markup;
-//   - json and openlineage: encoding/json's escaping, names kept exact.
+//   - json, openlineage, sarif, datahub and openmetadata: encoding/json's
+//     escaping, names kept exact; fides: YAML quoting (gopkg.in/yaml.v3).
 func WriteMap(w io.Writer, m *Map, format string) error {
 	return WriteMapWith(w, m, format, WriteOptions{})
 }
@@ -78,6 +89,14 @@ func WriteMapWith(w io.Writer, m *Map, format string, o WriteOptions) error {
 		err = writeMermaid(w, m)
 	case FormatOpenLineage:
 		err = writeOpenLineage(w, m, o.Stores)
+	case FormatSARIF:
+		err = writeSARIF(w, m, o.ToolVersion)
+	case FormatFides:
+		err = writeFides(w, m)
+	case FormatDataHub:
+		err = writeDataHub(w, m, o.Stores)
+	case FormatOpenMetadata:
+		err = writeOpenMetadata(w, m, o.Stores)
 	default:
 		return fmt.Errorf("lineage: map format %q (want one of %s): %w", format, strings.Join(MapFormats, ", "), piimap.ErrUnsupported)
 	}

@@ -6,12 +6,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/piimap/piimap/classifiers"
+	"github.com/piimap/piimap/lineage/sarif"
 )
 
 // classifyLine is one `classify --json` output line (DESIGN §7). It never
@@ -28,7 +33,8 @@ type classifyLine struct {
 
 func (a *app) classifyCommand() *cobra.Command {
 	var rulesDirs []string
-	var cpuprofile string
+	var cpuprofile, format string
+	var exitCode int
 	cmd := &cobra.Command{
 		Use:   "classify [FILE...|-]",
 		Short: "Find PII spans in free text (files or stdin), one finding per line",
@@ -44,6 +50,22 @@ printed. It needs no config; --rules adds rule directories.`,
 				}
 				defer stop()
 			}
+			switch format = strings.ToLower(format); format {
+			case "":
+				format = "text"
+				if a.jsonOut {
+					format = "json"
+				}
+			case "text", "json", "sarif":
+				if a.jsonOut && format != "json" {
+					return usageError("classify: --json conflicts with --format %s: give one of them", format)
+				}
+			default:
+				return usageError("classify: unknown --format %q (want text, json or sarif)", format)
+			}
+			if exitCode < 0 || exitCode > 125 {
+				return usageError("classify: --exit-code %d is out of range (0 to 125)", exitCode)
+			}
 			eng, err := a.engine(rulesDirs)
 			if err != nil {
 				return err
@@ -54,8 +76,18 @@ printed. It needs no config; --rules adds rule directories.`,
 			out := bufio.NewWriterSize(a.stdout, 1<<16)
 			defer out.Flush()
 			enc := json.NewEncoder(out)
+			var report *sarif.Builder
+			if format == "sarif" {
+				report = sarif.NewBuilder(version())
+			}
+			found := 0
 			emit := func(l classifyLine) error {
-				if a.jsonOut {
+				found++
+				switch {
+				case report != nil:
+					addClassifySARIF(report, l)
+					return nil
+				case format == "json":
 					return enc.Encode(l)
 				}
 				// The file name, type and rule id are escaped (safeArgs).
@@ -68,10 +100,23 @@ printed. It needs no config; --rules adds rule directories.`,
 					return err
 				}
 			}
+			if report != nil {
+				if err := report.Write(out); err != nil {
+					return err
+				}
+			}
+			if found > 0 && exitCode != 0 {
+				if err := out.Flush(); err != nil {
+					return err
+				}
+				return &exitCodeError{code: exitCode}
+			}
 			return nil
 		},
 	}
 	cmd.Flags().StringArrayVar(&rulesDirs, "rules", nil, "extra rule directory (repeatable)")
+	cmd.Flags().StringVar(&format, "format", "", "output: text (default on a terminal), json (as --json) or sarif (SARIF 2.1.0)")
+	cmd.Flags().IntVar(&exitCode, "exit-code", 0, "exit with this code when any PII is found (CI gates; 0 keeps exit 0)")
 	cmd.Flags().StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile to this file")
 	_ = cmd.Flags().MarkHidden("cpuprofile")
 	return cmd
@@ -112,4 +157,24 @@ func startCPUProfile(path string) (stop func(), err error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// addClassifySARIF adds one text finding to a SARIF report: its file (a
+// relative URI; stdin is "stdin"), line, and byte offset and length in the
+// file. The value is never written.
+func addClassifySARIF(b *sarif.Builder, l classifyLine) {
+	uri := "stdin"
+	if l.Source != "-" {
+		uri = (&url.URL{Path: filepath.ToSlash(l.Source)}).String()
+	}
+	// classify reports byte offsets within the line; the region's
+	// byteOffset is within the file, so only the line and length are
+	// exact here; the column goes in the properties.
+	length := int64(l.Length)
+	b.Add(l.Type, l.Type, "warning", sarif.Result{Level: sarif.Level(l.Confidence),
+		Message: sarif.Message{Text: fmt.Sprintf("%s (confidence %.2f, rule %s, %d bytes)", l.Type, l.Confidence, l.Rule, l.Length)},
+		Locations: []sarif.Location{{Physical: &sarif.Physical{Artifact: sarif.ArtLoc{URI: uri},
+			Region: &sarif.Region{StartLine: l.Line, ByteLength: &length}}}},
+		PartialFingerprints: map[string]string{sarif.FingerprintKey: sarif.Fingerprint(l.Source, strconv.FormatInt(l.Line, 10), strconv.Itoa(l.Offset), l.Type)},
+		Properties:          map[string]any{"line_byte_offset": l.Offset, "rule": l.Rule, "confidence": l.Confidence}})
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/piimap/piimap/lineage/sarif"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/require"
 )
 
@@ -40,5 +42,65 @@ func TestClassifyMatchesSampleGolden(t *testing.T) {
 	require.Equal(t, want, got)
 	for _, raw := range []string{"jane.doe", "555-2671", "536-22", "AKIAIOSFODNN7EXAMPLE", "s3cr3t"} {
 		require.NotContains(t, out, raw)
+	}
+}
+
+// TestClassifySARIF checks `classify --format sarif` against the vendored
+// SARIF 2.1.0 schema, its results against the --json spans of the same
+// file, and that no matched text is written.
+func TestClassifySARIF(t *testing.T) {
+	file := filepath.Join("..", "..", "testdata", "samples", "mixed.log")
+	out := mustCLI(t, "classify", "--format", "SARIF", file) // --format is case-insensitive
+	sch, err := jsonschema.NewCompiler().Compile(filepath.Join("..", "..", "testdata", "sarif", "sarif-schema-2.1.0.json"))
+	require.NoError(t, err)
+	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+	require.NoError(t, err)
+	require.NoError(t, sch.Validate(inst))
+
+	var log sarif.Log
+	require.NoError(t, json.Unmarshal([]byte(out), &log))
+	spans := strings.Split(strings.TrimSpace(mustCLI(t, "--json", "classify", file)), "\n")
+	res := log.Runs[0].Results
+	require.Len(t, res, len(spans))
+	for i, s := range spans {
+		var l classifyLine
+		require.NoError(t, json.Unmarshal([]byte(s), &l))
+		r := res[i]
+		require.Equal(t, sarif.RuleID(l.Type), r.RuleID)
+		reg := r.Locations[0].Physical.Region
+		require.Equal(t, l.Line, reg.StartLine)
+		require.Equal(t, int64(l.Length), *reg.ByteLength)
+		require.True(t, strings.HasSuffix(r.Locations[0].Physical.Artifact.URI, "testdata/samples/mixed.log"))
+	}
+	for _, raw := range []string{"jane.doe", "555-2671", "536-22", "AKIAIOSFODNN7EXAMPLE", "s3cr3t"} {
+		require.NotContains(t, out, raw)
+	}
+}
+
+// TestClassifyExitCode pins the gitleaks convention: --exit-code N exits N
+// when PII is found and 0 when not; bad values and conflicting output
+// flags are usage errors (2).
+func TestClassifyExitCode(t *testing.T) {
+	dir := t.TempDir()
+	clean := filepath.Join(dir, "clean.txt")
+	require.NoError(t, os.WriteFile(clean, []byte("nothing personal here\n"), 0o600))
+	pii := filepath.Join("..", "..", "testdata", "samples", "mixed.log")
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"classify", "--exit-code", "7", pii}, 7},
+		{[]string{"classify", "--exit-code", "7", clean}, 0},
+		{[]string{"classify", pii}, 0},
+		{[]string{"classify", "--format", "sarif", "--exit-code", "4", pii}, 4},
+		{[]string{"classify", "--format", "xml", pii}, 2},
+		{[]string{"--json", "classify", "--format", "sarif", pii}, 2},
+		{[]string{"classify", "--exit-code", "300", pii}, 2},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			code := run(t.Context(), tc.args, strings.NewReader(""), &stdout, &stderr)
+			require.Equal(t, tc.want, code, stderr.String())
+		})
 	}
 }
