@@ -2,10 +2,8 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,7 +13,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/piimap/piimap/classifiers"
 	"github.com/piimap/piimap/lineage/sarif"
 )
 
@@ -41,7 +38,19 @@ func (a *app) classifyCommand() *cobra.Command {
 		Long: `classify runs the text classifier over files (or stdin, "-" or no argument) and prints
 one line per finding: with --json {"source","line","offset","length","type","confidence","rule"},
 where line is 1-based and offset is the byte offset within that line. The matched text is never
-printed. It needs no config; --rules adds rule directories.`,
+printed. It needs no config; --rules adds rule directories.
+
+Inputs are read as scan reads them: gzip is decompressed (within the scanner's size and ratio
+limits), text, CSV/TSV, JSON and JSON Lines are scanned line by line, and Parquet is read column
+by column (source FILE#column, line = the value's ordinal in the column). Binary content, a
+gzip bomb or a corrupt file is an error naming the file (exit 1), never an empty success.
+
+--format sarif prints one SARIF 2.1.0 log (a rule per PII type; results with file, line and
+byte length) for code-scanning tools. --exit-code N exits N when anything is found (as gitleaks
+does), so CI can fail on PII.`,
+		Example: `  piimap classify app.log
+  zcat old.log.gz | piimap classify --json
+  piimap classify --format sarif --exit-code 1 logs/*.log.gz > pii.sarif`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cpuprofile != "" {
 				stop, err := startCPUProfile(cpuprofile)
@@ -120,29 +129,6 @@ printed. It needs no config; --rules adds rule directories.`,
 	cmd.Flags().StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile to this file")
 	_ = cmd.Flags().MarkHidden("cpuprofile")
 	return cmd
-}
-
-// classifyOne streams one input through the classifier's parallel,
-// line-aligned text scanner.
-func (a *app) classifyOne(ctx context.Context, eng *classifiers.Engine, name string, emit func(classifyLine) error) error {
-	var r io.Reader = a.stdin
-	source := "-"
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return fmt.Errorf("classify: %w", err)
-		}
-		defer f.Close()
-		r, source = f, name
-	}
-	_, err := eng.ScanParallel(ctx, r, 0, func(m classifiers.Match) error {
-		return emit(classifyLine{Source: source, Line: m.Line, Offset: m.Col, Length: m.Len(),
-			Type: m.Type, Confidence: m.Confidence, Rule: m.RuleID})
-	})
-	if err != nil {
-		return fmt.Errorf("classify %s: %w", source, err)
-	}
-	return nil
 }
 
 // startCPUProfile writes a CPU profile to path until the returned stop is

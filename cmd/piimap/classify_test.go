@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/piimap/piimap/lineage/sarif"
+	"github.com/piimap/piimap/scanner/fileformat/fileformattest"
+	"github.com/piimap/piimap/scanner/scannertest"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/require"
 )
@@ -102,5 +105,48 @@ func TestClassifyExitCode(t *testing.T) {
 			code := run(t.Context(), tc.args, strings.NewReader(""), &stdout, &stderr)
 			require.Equal(t, tc.want, code, stderr.String())
 		})
+	}
+}
+
+// TestClassifyReadsWhatScanReads: a gzip-compressed log gives the same
+// spans as the plain one, a Parquet file is read column by column (not as
+// raw bytes), and binary content and a gzip bomb are refused (exit 1)
+// with the file named, never an empty success.
+func TestClassifyReadsWhatScanReads(t *testing.T) {
+	dir := t.TempDir()
+	logPath := filepath.Join("..", "..", "testdata", "samples", "mixed.log")
+	plain, err := os.ReadFile(logPath)
+	require.NoError(t, err)
+	gz := filepath.Join(dir, "mixed.log.gz")
+	require.NoError(t, os.WriteFile(gz, fileformattest.Gzip(t, plain), 0o600))
+	want := mustCLI(t, "--json", "classify", logPath)
+	got := mustCLI(t, "--json", "classify", gz)
+	require.NotEmpty(t, want)
+	require.Equal(t, strings.ReplaceAll(want, logPath, gz), got)
+
+	pq := filepath.Join(dir, "people.parquet")
+	require.NoError(t, os.WriteFile(pq, fileformattest.Parquet(t, scannertest.Table{Name: "people", Columns: []string{"id", "contact"},
+		Rows: [][]string{{"1", "ann.lee@example.com"}, {"2", "none"}, {"3", "write to bo.chan@example.org"}}}), 0o600))
+	var lines []classifyLine
+	for _, s := range strings.Split(strings.TrimSpace(mustCLI(t, "--json", "classify", pq)), "\n") {
+		var l classifyLine
+		require.NoError(t, json.Unmarshal([]byte(s), &l), s)
+		lines = append(lines, l)
+	}
+	require.Len(t, lines, 2)
+	require.Equal(t, pq+"#contact", lines[0].Source)
+	require.Equal(t, int64(1), lines[0].Line)
+	require.Equal(t, "email", lines[0].Type)
+	require.Equal(t, int64(3), lines[1].Line)
+	require.Equal(t, len("write to "), lines[1].Offset)
+
+	bin := filepath.Join(dir, "image.png")
+	require.NoError(t, os.WriteFile(bin, append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 4096)...), 0o600))
+	bomb := filepath.Join(dir, "bomb.log.gz")
+	require.NoError(t, os.WriteFile(bomb, fileformattest.Gzip(t, bytes.Repeat([]byte{'a'}, 64<<20)), 0o600))
+	for _, bad := range []string{bin, bomb} {
+		code, _, stderr := cli(t, "classify", bad)
+		require.Equal(t, 1, code, stderr)
+		require.Contains(t, stderr, bad)
 	}
 }
