@@ -50,6 +50,9 @@ type WriteOptions struct {
 	Stores map[string]StoreInfo
 	// ToolVersion is piimap's version, named by the sarif format.
 	ToolVersion string
+	// Width fits the table format in this many terminal cells (widest
+	// columns cut first, with "…"); 0 writes it whole (piped output).
+	Width int
 }
 
 // drawing is a map laid out for the graph formats (dot, mermaid): stores

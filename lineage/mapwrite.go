@@ -8,7 +8,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/piimap/piimap"
 )
@@ -76,7 +75,7 @@ func WriteMapWith(w io.Writer, m *Map, format string, o WriteOptions) error {
 		enc.SetIndent("", "  ")
 		err = enc.Encode(m)
 	case FormatTable:
-		err = writeTable(w, m)
+		err = writeTable(w, m, o.Width)
 	case FormatCSV:
 		err = writeCSV(w, m)
 	case FormatMD:
@@ -149,22 +148,21 @@ func fieldOrDash(f string) string {
 	return f
 }
 
-func writeTable(w io.Writer, m *Map) error {
-	bw := bufio.NewWriter(w)
-	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STORE\tKIND\tASSET\tFIELD\tPII\tKEY\tEDGES")
+func writeTable(w io.Writer, m *Map, width int) error {
+	rows := [][]string{{"STORE", "KIND", "ASSET", "FIELD", "PII", "KEY", "EDGES"}}
 	for _, l := range m.Locations {
 		first := ""
 		if len(l.Edges) > 0 {
 			first = "→ " + TermSafe(edgeSummary(l.Edges[0]))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", TermSafe(l.Store), TermSafe(l.Kind), TermSafe(l.Asset),
-			TermSafe(fieldOrDash(l.Field)), TermSafe(piiSummary(l)), TermSafe(role(l)), first)
+		rows = append(rows, []string{TermSafe(l.Store), TermSafe(l.Kind), TermSafe(l.Asset),
+			TermSafe(fieldOrDash(l.Field)), TermSafe(piiSummary(l)), TermSafe(role(l)), first})
 		for _, e := range l.Edges[min(1, len(l.Edges)):] {
-			fmt.Fprintf(tw, "\t\t\t\t\t\t→ %s\n", TermSafe(edgeSummary(e)))
+			rows = append(rows, []string{"", "", "", "", "", "", "→ " + TermSafe(edgeSummary(e))})
 		}
 	}
-	if err := tw.Flush(); err != nil {
+	bw := bufio.NewWriter(w)
+	if err := WriteColumns(bw, rows, width); err != nil {
 		return err
 	}
 	fmt.Fprintf(bw, "\nscan run %s (%s): %s, %s\n", TermSafe(m.ScanRun), TermSafe(orDash(m.RunStatus)),
