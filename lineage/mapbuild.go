@@ -75,6 +75,9 @@ type MapPII struct {
 	Evidence   []string `json:"evidence"`
 	Rule       string   `json:"rule,omitempty"`
 	Masked     string   `json:"masked,omitempty"`
+	// Allowed is the reason an allow rule (config allow:) gives for
+	// accepting this finding; the finding stays in the map.
+	Allowed string `json:"allowed,omitempty"`
 }
 
 // MapEdge is one outgoing edge of a location (every kind but contains).

@@ -47,7 +47,12 @@ func writeSARIF(w io.Writer, m *Map, version string) error {
 			if l.SubjectKey {
 				props["subject_key"] = l.Identity
 			}
+			var sup []sarif.Suppression
+			if p.Allowed != "" {
+				sup = []sarif.Suppression{{Kind: "external", Justification: p.Allowed}}
+			}
 			b.Add(p.Type, ct.Title, "warning", sarif.Result{Level: sarif.Level(p.Confidence), Message: sarif.Message{Text: msg},
+				Suppressions:        sup,
 				Locations:           []sarif.Location{loc},
 				PartialFingerprints: map[string]string{sarif.FingerprintKey: sarif.Fingerprint(l.Store, l.Asset, l.Field, p.Type)},
 				Properties:          props})

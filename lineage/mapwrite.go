@@ -114,6 +114,9 @@ func piiSummary(l MapLocation) string {
 		} else if p.Hits > 0 {
 			s += fmt.Sprintf(" (%d hits)", p.Hits)
 		}
+		if p.Allowed != "" {
+			s += " [allowed: " + p.Allowed + "]"
+		}
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, ", ")

@@ -74,7 +74,15 @@ type Result struct {
 	Message             Message           `json:"message"`
 	Locations           []Location        `json:"locations"`
 	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"`
+	Suppressions        []Suppression     `json:"suppressions,omitempty"`
 	Properties          map[string]any    `json:"properties,omitempty"`
+}
+
+// Suppression marks a result accepted (an allow rule): kind "external"
+// (configured outside the code) with the rule's reason.
+type Suppression struct {
+	Kind          string `json:"kind"`
+	Justification string `json:"justification,omitempty"`
 }
 
 // Location is where a result is: a physical (file) or logical (store,
