@@ -3,6 +3,7 @@ package lineage
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -36,10 +37,28 @@ func cmpEdge(a, b Edge) int {
 // resolveRun returns the run named id, or the latest finished run for "".
 func resolveRun(ctx context.Context, g Graph, id string) (ScanRun, error) {
 	if id == "" {
-		return g.Latest(ctx)
+		r, err := g.Latest(ctx)
+		if errors.Is(err, piimap.ErrNotFound) {
+			return r, ErrNoScan
+		}
+		return r, err
 	}
-	return g.Run(ctx, id)
+	r, err := g.Run(ctx, id)
+	if errors.Is(err, piimap.ErrNotFound) {
+		return r, fmt.Errorf("no scan run %q in this graph (the map of the latest run needs no --run): %w", id, err)
+	}
+	return r, err
 }
+
+// ErrNoScan is returned where the latest scan run is asked for and the
+// graph holds none: the user has to scan first. It is a
+// piimap.ErrNotFound.
+var ErrNoScan error = noScanError{}
+
+type noScanError struct{}
+
+func (noScanError) Error() string        { return "no scan yet: run `piimap scan` first" }
+func (noScanError) Is(target error) bool { return target == piimap.ErrNotFound }
 
 // loadSnapshot reads nodes, findings and every edge but contains of run.
 // Edges are read per node (one prefix scan each), which any Graph supports.

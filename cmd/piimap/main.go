@@ -80,6 +80,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // printError prints "piimap: <err>" on one line: control characters in
 // the error text (a hostile name it quotes, or a newline) are escaped.
+// Errors a user acts on the same way wherever they arise are said in the
+// user's terms (userMessage).
 func printError(w io.Writer, err error) {
-	fmt.Fprintln(w, "piimap:", lineage.TermSafe(err.Error()))
+	fmt.Fprintln(w, "piimap:", lineage.TermSafe(userMessage(err)))
+}
+
+// userMessage is the text of err for a user: a sentinel with one meaning
+// for every command is said once, in their terms, with the next step
+// (without the internal wrapping around it); anything else as it is.
+func userMessage(err error) string {
+	switch {
+	case errors.Is(err, lineage.ErrNoScan):
+		return lineage.ErrNoScan.Error()
+	}
+	return err.Error()
 }

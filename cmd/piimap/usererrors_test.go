@@ -1,0 +1,24 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestMapBeforeAnyScan: the map of a graph no scan has written says what
+// to do next, in the user's terms, and exits 1.
+func TestMapBeforeAnyScan(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	require.NoError(t, os.MkdirAll(data, 0o700))
+	cfg := writeConfig(t, dir, "  - {name: files, url: \"file://"+data+"\"}\n")
+	code, _, stderr := cli(t, "--config", cfg, "map")
+	require.Equal(t, 1, code)
+	require.Equal(t, "piimap: no scan yet: run `piimap scan` first\n", stderr)
+	code, _, stderr = cli(t, "--config", cfg, "map", "--run", "r-nope")
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, `no scan run "r-nope"`)
+}
