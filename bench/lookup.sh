@@ -73,6 +73,7 @@ echo "== 2. estate: $SIZE MB, $USERS people, $DAYS days"
 "$OUT/estategen" -dir "$DIR" -size "$SIZE" -users "$USERS" -days "$DAYS"
 cfg="$DIR/piimap.yaml"
 
+"$OUT/piimap" --config "$cfg" --quiet init # the key directory, beside the config
 echo "== 3. full scan (builds the filters)"
 t0=$(date +%s%N)
 "$OUT/piimap" --config "$cfg" --quiet scan --full

@@ -134,14 +134,14 @@ func TestAdversarialPhoneAcrossTenants(t *testing.T) {
 	s := executor.New(e.g, e.g, e.stores, executor.Options{})
 
 	// Two tenants: the tenant must be named; an unknown one is refused.
-	_, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Erasure, Requester: "ops",
+	_, err := s.NewRequest(ctx, executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Erasure, Requester: "ops",
 		Subject: piimap.Subject{piimap.KeyPhone: {advPhone}}})
 	require.ErrorIs(t, err, executor.ErrIntake)
-	_, err = s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Erasure, Requester: "ops", Tenant: "initech",
+	_, err = s.NewRequest(ctx, executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Erasure, Requester: "ops", Tenant: "initech",
 		Subject: piimap.Subject{piimap.KeyPhone: {advPhone}}})
 	require.ErrorIs(t, err, executor.ErrIntake)
 	// A partial phone is refused without echoing it.
-	_, err = s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Erasure, Requester: "ops", Tenant: "acme",
+	_, err = s.NewRequest(ctx, executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Erasure, Requester: "ops", Tenant: "acme",
 		Subject: piimap.Subject{piimap.KeyPhone: {"662-5868"}}})
 	require.ErrorIs(t, err, executor.ErrIntake)
 	require.NotContains(t, err.Error(), "662-5868")
@@ -154,7 +154,7 @@ func TestAdversarialPhoneAcrossTenants(t *testing.T) {
 	sms2 := sum256(t, e.path("acme-lake/logs/sms-2.log"))
 	_, others0 := e.customers(t, "acme", "id <> 1")
 
-	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Erasure, Requester: "ops", Tenant: "acme",
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Erasure, Requester: "ops", Tenant: "acme",
 		Subject: piimap.Subject{piimap.KeyPhone: {"+1 213 662 5868"}}})
 	require.NoError(t, err)
 	plan, err := s.Plan(ctx, req.ID)
@@ -211,7 +211,7 @@ func TestAdversarialBlastRadiusExecutor(t *testing.T) {
 	s := executor.New(e.g, e.g, e.stores, executor.Options{})
 	_, before := e.customers(t, "acme", "TRUE")
 
-	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Erasure, Requester: "ops", Tenant: "acme",
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Erasure, Requester: "ops", Tenant: "acme",
 		Subject: piimap.Subject{piimap.KeyEmail: {"Family@Example.com"}}})
 	require.NoError(t, err)
 	plan, err := s.Plan(ctx, req.ID)
@@ -224,7 +224,7 @@ func TestAdversarialBlastRadiusExecutor(t *testing.T) {
 	_, after := e.customers(t, "acme", "TRUE")
 	require.Equal(t, before, after)
 
-	req, err = s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Erasure, Requester: "ops", Tenant: "acme", AllowMultiple: 2,
+	req, err = s.NewRequest(ctx, executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Erasure, Requester: "ops", Tenant: "acme", AllowMultiple: 2,
 		Subject: piimap.Subject{piimap.KeyEmail: {"family@example.com"}}})
 	require.NoError(t, err)
 	_, err = s.Plan(ctx, req.ID)
@@ -250,7 +250,7 @@ func TestRectifyTextIsAGap(t *testing.T) {
 	e := newFilterEstate(t)
 	e.scan(t, true)
 	s := executor.New(e.g, e.g, e.stores, withKey(executor.Options{}))
-	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Rectification, Requester: "ops",
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Rectification, Requester: "ops",
 		Subject: piimap.Subject{piimap.KeyEmail: {annEmail}}, Changes: map[string]string{piimap.KeyEmail: "ann.new@example.com"}})
 	require.NoError(t, err)
 	plan, err := s.Plan(ctx, req.ID)
@@ -268,7 +268,7 @@ func TestRectifyTextIsAGap(t *testing.T) {
 	}
 	rc, err := s.Execute(ctx, req.ID, executor.RunOptions{Apply: true})
 	require.NoError(t, err)
-	require.Equal(t, dsar.StatusGaps, rc.Status)
+	require.Equal(t, dsar.StatusExceptions, rc.Status)
 	b, err := os.ReadFile(filepath.Join(e.dir, "exports", "orders.csv"))
 	require.NoError(t, err)
 	require.Contains(t, string(b), "ann.new@example.com")
@@ -293,7 +293,7 @@ func TestClosureFindsPhoneInLogs(t *testing.T) {
 				require.NoError(t, db.Close())
 			}
 			s := executor.New(e.g, e.g, e.stores, executor.Options{})
-			req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Access, Requester: "ops", Tenant: "acme",
+			req, err := s.NewRequest(ctx, executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Access, Requester: "ops", Tenant: "acme",
 				Subject: piimap.Subject{piimap.KeyEmail: {"ann@example.com"}}})
 			require.NoError(t, err)
 			plan, err := s.Plan(ctx, req.ID)
@@ -365,7 +365,7 @@ CREATE TABLE attachments (id INTEGER PRIMARY KEY, message_id INTEGER REFERENCES 
 	require.NoError(t, err)
 
 	s := executor.New(g, g, stores, executor.Options{})
-	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Access, Requester: "ops",
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Access, Requester: "ops",
 		Subject: piimap.Subject{piimap.KeyEmail: {"ann@example.com"}}})
 	require.NoError(t, err)
 	plan, err := s.Plan(ctx, req.ID)

@@ -23,7 +23,7 @@ import (
 
 // apply executes an erasure or rectification for real.
 func (s *Service) apply(ctx context.Context, req *Request, plan *planning.Plan, prog *progress, ro RunOptions) (*evidence.Receipt, error) {
-	rerun := req.Status == dsar.StatusCompleted || req.Status == dsar.StatusGaps
+	rerun := req.Status == dsar.StatusCompleted || req.Status == dsar.StatusExceptions
 	if prog == nil {
 		prog = &progress{Request: req.ID, Digest: plan.Digest, StartedAt: time.Now().UTC(), Steps: map[string]*stepProgress{}}
 		for _, st := range plan.Steps() {
@@ -41,25 +41,50 @@ func (s *Service) apply(ctx context.Context, req *Request, plan *planning.Plan, 
 	case prog.Runs > 1:
 		action = "run.resume"
 	}
-	if req.Status != dsar.StatusRunning {
-		req.transition(dsar.StatusRunning, "", action)
+	actor := actorName(ctx)
+	if req.Status != dsar.StatusExecuting {
+		if err := req.move(dsar.StatusExecuting, actor, action); err != nil {
+			return nil, err
+		}
 		if err := s.saveRequest(ctx, req); err != nil {
 			return nil, err
 		}
 	}
-	if err := s.auditLog.Append(ctx, req.ID, action, "", fmt.Sprintf("run=%d digest=%s", prog.Runs, plan.Digest)); err != nil {
+	if err := s.auditLog.Append(ctx, req.ID, action, actor, fmt.Sprintf("run=%d digest=%s apply=true", prog.Runs, plan.Digest)); err != nil {
 		return nil, err
 	}
-	grp, gctx := errgroup.WithContext(ctx)
-	grp.SetLimit(s.opt.Concurrency)
-	for _, sp := range plan.Stores {
-		sp := sp
-		grp.Go(func() error { return s.applyStore(gctx, req, sp, prog, rerun, ro) })
-	}
-	runErr := grp.Wait()
+	// Phase 1, executing: every store's writes.
+	runErr := s.eachStore(ctx, plan, func(ctx context.Context, sp planning.StorePlan) error {
+		return s.applyStore(ctx, req, sp, prog, rerun, ro)
+	})
 	if ctx.Err() != nil {
-		_ = s.auditLog.Append(context.WithoutCancel(ctx), req.ID, "run.interrupted", "", ctx.Err().Error())
+		_ = s.auditLog.Append(context.WithoutCancel(ctx), req.ID, "run.interrupted", actor, ctx.Err().Error())
 		return nil, fmt.Errorf("executor: run %s interrupted (resume by running again): %w", req.ID, ctx.Err())
+	}
+	// Phase 2, verifying: every Find re-run (residual must be 0), then
+	// the physical purge.
+	if runErr == nil {
+		if err := req.move(dsar.StatusVerifying, actor, fmt.Sprintf("run %d: writes done", prog.Runs)); err != nil {
+			return nil, err
+		}
+		if err := s.saveRequest(ctx, req); err != nil {
+			return nil, err
+		}
+		runErr = s.eachStore(ctx, plan, func(ctx context.Context, sp planning.StorePlan) error {
+			h, err := s.openHandler(ctx, req.tenant(), sp.Store, sp.Kind, false)
+			if err != nil {
+				return s.failSteps(ctx, prog, sp.Steps, err)
+			}
+			defer h.Close()
+			if err := s.verifyStore(ctx, h, req, sp, prog, ro); err != nil {
+				return err
+			}
+			return s.purgeStore(ctx, h, sp.Steps, prog)
+		})
+		if ctx.Err() != nil {
+			_ = s.auditLog.Append(context.WithoutCancel(ctx), req.ID, "verify.interrupted", actor, ctx.Err().Error())
+			return nil, fmt.Errorf("executor: verification of %s interrupted (resume by running again): %w", req.ID, ctx.Err())
+		}
 	}
 	r := s.writeReceipt(req, plan, prog)
 	if runErr != nil {
@@ -70,8 +95,21 @@ func (s *Service) apply(ctx context.Context, req *Request, plan *planning.Plan, 
 			return nil, err
 		}
 	}
-	req.transition(r.Status, "", fmt.Sprintf("run %d", prog.Runs))
+	if err := req.move(r.Status, actor, fmt.Sprintf("run %d", prog.Runs)); err != nil {
+		return nil, err
+	}
 	if err := s.saveRequest(ctx, req); err != nil {
+		return nil, err
+	}
+	var residual int64
+	for _, l := range r.Locations {
+		residual += l.Residual
+	}
+	detail := fmt.Sprintf("run=%d status=%s locations=%d residual=%d gaps=%d", prog.Runs, r.Status, len(r.Locations), residual, len(r.Gaps))
+	if runErr != nil {
+		detail += " error=" + runErr.Error()
+	}
+	if err := s.auditLog.Append(ctx, req.ID, "verify", actor, detail); err != nil {
 		return nil, err
 	}
 	if err := s.receipts.Save(ctx, r); err != nil {
@@ -80,8 +118,20 @@ func (s *Service) apply(ctx context.Context, req *Request, plan *planning.Plan, 
 	return r, nil
 }
 
+// eachStore runs fn for every store of the plan, at most
+// Options.Concurrency at once, and returns the first error.
+func (s *Service) eachStore(ctx context.Context, plan *planning.Plan, fn func(context.Context, planning.StorePlan) error) error {
+	grp, gctx := errgroup.WithContext(ctx)
+	grp.SetLimit(s.opt.Concurrency)
+	for _, sp := range plan.Stores {
+		grp.Go(func() error { return fn(gctx, sp) })
+	}
+	return grp.Wait()
+}
+
 // applyStore erases (or rectifies) one store's pending steps in one handler
-// call, persists the results, then verifies each step.
+// call and persists the results; apply verifies them once every store is
+// written.
 func (s *Service) applyStore(ctx context.Context, req *Request, sp planning.StorePlan, prog *progress, rerun bool, ro RunOptions) error {
 	var todo []planning.Step
 	s.progMu.Lock()
@@ -107,11 +157,8 @@ func (s *Service) applyStore(ctx context.Context, req *Request, sp planning.Stor
 		return s.failSteps(ctx, prog, sp.Steps, err)
 	}
 	defer h.Close()
-	if len(todo) == 0 { // finished before an interruption elsewhere: verify again
-		if err := s.verifyStore(ctx, h, req, sp, prog, ro); err != nil {
-			return err
-		}
-		return s.purgeStore(ctx, h, sp.Steps, prog)
+	if len(todo) == 0 { // finished before an interruption elsewhere: verification checks it again
+		return nil
 	}
 	targets, views := writeTargets(todo)
 	var results []driver.Result
@@ -174,10 +221,7 @@ func (s *Service) applyStore(ctx context.Context, req *Request, sp planning.Stor
 			ro.Progress(Event{Store: st.Store, Asset: st.Asset, Phase: "erased", Found: p.Found, Changed: p.Changed})
 		}
 	}
-	if err := s.verifyStore(ctx, h, req, sp, prog, ro); err != nil {
-		return err
-	}
-	return s.purgeStore(ctx, h, sp.Steps, prog)
+	return nil
 }
 
 // failSteps marks steps failed with err and persists it; it returns err.
@@ -248,7 +292,7 @@ func (s *Service) writeReceipt(req *Request, plan *planning.Plan, prog *progress
 		case p.Residual > 0:
 			loc.Status = evidence.LocResidual
 			if status != dsar.StatusFailed {
-				status = dsar.StatusGaps
+				status = dsar.StatusExceptions
 			}
 		default:
 			loc.Status = evidence.LocDone
@@ -256,7 +300,7 @@ func (s *Service) writeReceipt(req *Request, plan *planning.Plan, prog *progress
 		r.Locations = append(r.Locations, loc)
 	}
 	if len(r.Gaps) > 0 && status == dsar.StatusCompleted {
-		status = dsar.StatusGaps
+		status = dsar.StatusExceptions
 	}
 	r.Status = status
 	if r.Locations == nil {

@@ -3,6 +3,13 @@ package executor
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/piimap/piimap"
 
 	"github.com/piimap/piimap/executor/evidence"
 )
@@ -60,4 +67,69 @@ func (s *Service) Forgotten(ctx context.Context, kind, value string) (bool, erro
 		return false, err
 	}
 	return s.ledger.Has(ctx, kind, value)
+}
+
+// CheckAudit walks the whole audit chain and compares it with the signed
+// heads kept outside the graph (the key directory's audit-head.json, any
+// sink) and opt.Pinned; see evidence.AuditLog.Check.
+func (s *Service) CheckAudit(ctx context.Context, opt evidence.CheckOptions) (*evidence.AuditReport, error) {
+	if err := s.init(ctx); err != nil {
+		return nil, err
+	}
+	return s.auditLog.Check(ctx, opt)
+}
+
+// AuditHead is the newest signed audit head kept outside the graph, for
+// pinning elsewhere; nil before the first entry.
+func (s *Service) AuditHead(ctx context.Context) (*evidence.SignedHead, error) {
+	if err := s.init(ctx); err != nil {
+		return nil, err
+	}
+	return s.auditLog.ExternalHead()
+}
+
+// Evidence gathers what the evidence pack of request id holds (see
+// evidence.WritePack): the request as printed (masked), its stored plan,
+// its audit entries, the check of the whole chain, its receipt, the
+// exceptions that apply and the public key.
+func (s *Service) Evidence(ctx context.Context, id string) (*evidence.PackInput, error) {
+	if err := s.init(ctx); err != nil {
+		return nil, err
+	}
+	req, err := s.loadRequest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := json.Marshal(req)
+	if err != nil {
+		return nil, fmt.Errorf("executor: evidence %s: request: %w", id, err)
+	}
+	in := &evidence.PackInput{Request: raw, PublicKey: s.keys.PublicKey(), GeneratedAt: time.Now().UTC()}
+	if in.Plan, err = s.loadPlan(ctx, id); err != nil && !errors.Is(err, piimap.ErrNotFound) {
+		return nil, err
+	}
+	if in.Audit, err = s.auditLog.Entries(ctx, id); err != nil {
+		return nil, err
+	}
+	if in.AuditReport, err = s.auditLog.Check(ctx, evidence.CheckOptions{}); err != nil {
+		return nil, err
+	}
+	rc, err := s.receipts.Load(ctx, id)
+	switch {
+	case err == nil:
+		in.Receipt = rc
+		// A receipt signed before a rotation of the signing key is
+		// checked, and packed, with the retired key that signed it.
+		for _, k := range s.keys.RetiredPublicKeys() {
+			if base64.StdEncoding.EncodeToString(k) == rc.PublicKey {
+				in.PublicKey = k
+			}
+		}
+	case !errors.Is(err, piimap.ErrNotFound):
+		return nil, err
+	}
+	if in.Exceptions, err = s.Exceptions(ctx, id); err != nil {
+		return nil, err
+	}
+	return in, nil
 }

@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,10 +14,13 @@ import (
 	"github.com/piimap/piimap/executor/dsar"
 	"github.com/piimap/piimap/executor/evidence"
 	"github.com/piimap/piimap/executor/planning"
+	"github.com/piimap/piimap/executor/principal"
 )
 
 // Execute runs an approved request. The flow, in order:
 //
+//  0. act as the principal in ctx, who must be allowed to run requests of
+//     the request's tenant (authz.go); a refusal is audited;
 //  1. check approvals, then freeze the plan: re-derive it and refuse if its
 //     digest differs from the approved one (a resumed run uses the stored
 //     plan, since the data it resolved from may already be gone);
@@ -38,13 +42,24 @@ func (s *Service) Execute(ctx context.Context, id string, ro RunOptions) (*evide
 	if err != nil {
 		return nil, err
 	}
-	switch req.Status {
-	case dsar.StatusApproved, dsar.StatusRunning, dsar.StatusCompleted, dsar.StatusGaps, dsar.StatusFailed:
-	default:
-		return nil, fmt.Errorf("executor: run %s in status %s: %w", id, req.Status, piimap.ErrNotApproved)
+	ctx, actor, err := s.authorize(ctx, principal.RunRequest, id, req.tenant())
+	if err != nil {
+		return nil, err
 	}
-	if n := countApprovals(req); n < approvalsNeeded(req.Type) {
-		return nil, fmt.Errorf("executor: run %s: %d of %d approvals: %w", id, n, approvalsNeeded(req.Type), piimap.ErrNotApproved)
+	refuse := func(err error) (*evidence.Receipt, error) {
+		return nil, s.refuse(ctx, id, principal.RunRequest, actor.Name, err)
+	}
+	switch req.Status {
+	case dsar.StatusApproved, dsar.StatusExecuting, dsar.StatusVerifying, dsar.StatusCompleted, dsar.StatusExceptions, dsar.StatusFailed:
+	case dsar.StatusPlanned:
+		return refuse(fmt.Errorf("executor: run %s: %d of %d approvals by distinct approvers; approve it first: %w",
+			id, countApprovals(req), s.required(req), piimap.ErrNotApproved))
+	default:
+		return refuse(fmt.Errorf("executor: run %s: the request is %s, only an approved request runs (allowed next: %s): %w",
+			id, req.Status, nextList(req.Status), piimap.ErrNotApproved))
+	}
+	if n, need := countApprovals(req), s.required(req); n < need {
+		return refuse(fmt.Errorf("executor: run %s: %d of %d approvals by distinct approvers: %w", id, n, need, piimap.ErrNotApproved))
 	}
 	prog, err := s.loadProgress(ctx, id)
 	if err != nil {
@@ -56,7 +71,22 @@ func (s *Service) Execute(ctx context.Context, id string, ro RunOptions) (*evide
 	}
 	if (writes(req.Type) && ro.Apply) || req.Type == dsar.Restriction {
 		if err := planning.CheckBlast(req.forPlanning(), plan); err != nil {
-			_ = s.auditLog.Append(ctx, req.ID, "run.refused", "", "blast radius: "+planning.BlastNote(plan))
+			return refuse(fmt.Errorf("%w (blast radius: %s)", err, planning.BlastNote(plan)))
+		}
+	}
+	if (req.Type == dsar.Access || req.Type == dsar.Portability) && ro.OutDir == "" {
+		return nil, fmt.Errorf("executor: export %s: an output directory is required: %w", req.ID, piimap.ErrConfig)
+	}
+	if !writes(req.Type) {
+		// A read-only request is executing while it reads; finishReadOnly
+		// closes it.
+		if err := req.move(dsar.StatusExecuting, actor.Name, "run.start"); err != nil {
+			return nil, err
+		}
+		if err := s.saveRequest(ctx, req); err != nil {
+			return nil, err
+		}
+		if err := s.auditLog.Append(ctx, req.ID, "run.start", actor.Name, "digest="+plan.Digest); err != nil {
 			return nil, err
 		}
 	}
@@ -80,7 +110,7 @@ func (s *Service) frozenPlan(ctx context.Context, req *Request, ro RunOptions, s
 		if err != nil {
 			return nil, err
 		}
-		if p.Digest != req.PlanDigest || s.digest(p, req) != req.PlanDigest {
+		if p.Digest != req.PlanDigest || s.digestAt(p, req, req.PolicyHash) != req.PlanDigest {
 			return nil, fmt.Errorf("executor: run %s: stored plan does not match the approved digest: %w", req.ID, piimap.ErrPlanChanged)
 		}
 		for k, m := range ro.Modes {
@@ -110,8 +140,9 @@ func (s *Service) frozenPlan(ctx context.Context, req *Request, ro RunOptions, s
 		return nil, err
 	}
 	if p.Digest != req.PlanDigest {
-		_ = s.auditLog.Append(ctx, req.ID, "run.refused", "", "plan changed: approved="+req.PlanDigest+" now="+p.Digest)
-		return nil, fmt.Errorf("executor: run %s: approved %s, now %s: %w", req.ID, short(req.PlanDigest), short(p.Digest), piimap.ErrPlanChanged)
+		err := fmt.Errorf("executor: run %s: %s since approval (approved digest %s, now %s); re-plan with piimap dsar plan %s and approve again: %w",
+			req.ID, s.changedSince(ctx, req, p), short(req.PlanDigest), short(p.Digest), req.ID, piimap.ErrPlanChanged)
+		return nil, s.refuse(ctx, req.ID, principal.RunRequest, actorName(ctx), err)
 	}
 	if export {
 		if err := s.keepCounts(ctx, p); err != nil {
@@ -122,6 +153,35 @@ func (s *Service) frozenPlan(ctx context.Context, req *Request, ro RunOptions, s
 		return nil, err
 	}
 	return p, nil
+}
+
+// changedSince says what moved between the approved plan and p: the scan
+// run, the policy, or the plan itself (the data or the map).
+func (s *Service) changedSince(ctx context.Context, req *Request, p *planning.Plan) string {
+	var what []string
+	if old, err := s.loadPlan(ctx, req.ID); err == nil && old.ScanRun != p.ScanRun {
+		what = append(what, fmt.Sprintf("the scan run changed (%s, now %s)", old.ScanRun, p.ScanRun))
+	}
+	if req.PolicyHash != s.policy.Hash {
+		what = append(what, fmt.Sprintf("the policy (rules, modes, tenants, instructions) changed (%s, now %s)",
+			shortOr(req.PolicyHash, "none"), shortOr(s.policy.Hash, "none")))
+	}
+	if len(what) == 0 {
+		return "the plan changed"
+	}
+	return strings.Join(what, " and ")
+}
+
+// nextList names the statuses a request in status st may move to.
+func nextList(st dsar.Status) string {
+	var names []string
+	for _, n := range st.Next() {
+		names = append(names, string(n))
+	}
+	if len(names) == 0 {
+		return "none: the request is closed"
+	}
+	return strings.Join(names, ", ")
 }
 
 // keepCounts copies the stored plan's expected counts into p, a re-derived
@@ -207,7 +267,7 @@ func (s *Service) dryRun(ctx context.Context, req *Request, plan *planning.Plan,
 	r.Status = dsar.StatusApproved
 	r.CompletedAt = time.Now().UTC()
 	s.receipts.Sign(r)
-	if err := s.auditLog.Append(ctx, req.ID, "run.dry", "", fmt.Sprintf("digest=%s locations=%d", plan.Digest, len(r.Locations))); err != nil {
+	if err := s.auditLog.Append(ctx, req.ID, "run.dry", actorName(ctx), fmt.Sprintf("digest=%s locations=%d", plan.Digest, len(r.Locations))); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -233,7 +293,7 @@ func (s *Service) Replay(ctx context.Context, ro RunOptions) ([]*evidence.Receip
 			continue
 		}
 		seen[e.Request] = true
-		if err := s.auditLog.Append(ctx, e.Request, "ledger.replay", "", "re-applying the frozen plan"); err != nil {
+		if err := s.auditLog.Append(ctx, e.Request, "ledger.replay", actorName(ctx), "re-applying the frozen plan"); err != nil {
 			return out, err
 		}
 		r, err := s.Execute(ctx, e.Request, RunOptions{Apply: true, Progress: ro.Progress})

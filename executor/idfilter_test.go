@@ -103,7 +103,7 @@ func (e *filterEstate) appendLine(t *testing.T, rel, line string) {
 func (e *filterEstate) plan(t *testing.T, s *executor.Service) (*planning.Plan, map[string]string, map[string]int64) {
 	t.Helper()
 	ctx := context.Background()
-	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Access, Requester: "privacy-ops",
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Access, Requester: "privacy-ops",
 		Subject: piimap.Subject{piimap.KeyEmail: {annEmail}}})
 	require.NoError(t, err)
 	p, err := s.Plan(ctx, req.ID)

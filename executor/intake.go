@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/classifiers/identifier"
 	"github.com/piimap/piimap/executor/dsar"
+	"github.com/piimap/piimap/executor/principal"
 	"github.com/piimap/piimap/scanner"
 )
 
@@ -34,20 +36,61 @@ type intakeError struct{}
 func (intakeError) Error() string        { return "request refused" }
 func (intakeError) Is(target error) bool { return target == piimap.ErrConfig }
 
-// NewRequest validates and records a request.
+// ErrDuplicate is returned by NewRequest when an open request of the same
+// type in the same tenant already shares an identifier with the new one;
+// file it anyway with NewRequestInput.AllowDuplicate.
+var ErrDuplicate = errors.New("duplicate request")
+
+// ErrActor is returned when a request names as requester or approver
+// someone other than the principal acting: with principals, a command acts
+// only as its token's principal.
+var ErrActor = errors.New("acting for someone else")
+
+// NewRequest validates and records a request, acting as the principal in
+// ctx (principal.CreateRequest on the tenant). With AttestedBy and
+// AttestMethod it is verified at once, else received.
 func (s *Service) NewRequest(ctx context.Context, in NewRequestInput) (*Request, error) {
 	if err := s.init(ctx); err != nil {
 		return nil, err
 	}
+	actor, err := s.actor(ctx)
+	if err != nil {
+		return nil, s.refuse(ctx, "", principal.CreateRequest, "unknown", err)
+	}
 	if !in.Type.Valid() {
 		return nil, fmt.Errorf("executor: request type %q: %w", in.Type, piimap.ErrConfig)
 	}
-	if strings.TrimSpace(in.Requester) == "" {
-		return nil, fmt.Errorf("executor: request needs a requester: %w", piimap.ErrConfig)
+	given := in.Tenant
+	if strings.TrimSpace(given) == "" && actor.Tenant != principal.AllTenants {
+		given = actor.Tenant // a principal of one tenant files for it
 	}
-	tenant, err := s.requestTenant(in.Tenant)
+	tenant, err := s.requestTenant(given)
 	if err != nil {
 		return nil, err
+	}
+	ctx, actor, err = s.authorize(ctx, principal.CreateRequest, "", tenant)
+	if err != nil {
+		return nil, err
+	}
+	requester := strings.TrimSpace(in.Requester)
+	switch {
+	case !actor.Implied && requester != "" && !principal.SameName(requester, actor.Name):
+		return nil, s.refuse(ctx, "", principal.CreateRequest, actor.Name,
+			fmt.Errorf("executor: new request: --requester names someone else than principal %s; with principals a request is filed by its token's principal: drop --requester: %w", actor.Name, ErrActor))
+	case !actor.Implied || requester == "":
+		requester = actor.Name
+	}
+	attest := strings.TrimSpace(in.AttestedBy) != "" || strings.TrimSpace(in.AttestMethod) != ""
+	if attest {
+		if err := checkAttestation(in.AttestedBy, in.AttestMethod); err != nil {
+			return nil, err
+		}
+		if ctx, _, err = s.authorize(ctx, principal.AttestRequest, "", tenant); err != nil {
+			return nil, err
+		}
+	}
+	if in.From != nil && in.Until != nil && in.Until.Before(*in.From) {
+		return nil, fmt.Errorf("executor: date range: --until is before --from: %w", ErrIntake)
 	}
 	sub, err := s.parseSubject(in.Subject, s.intakeRegion(tenant))
 	if err != nil {
@@ -76,18 +119,133 @@ func (s *Service) NewRequest(ctx context.Context, in NewRequestInput) (*Request,
 			return nil, fmt.Errorf("executor: mode %q for %s: %w", m, k, piimap.ErrConfig)
 		}
 	}
-	now := time.Now().UTC()
-	r := &Request{ID: newID(now), Type: in.Type, Tenant: tenant, Requester: in.Requester, Reason: in.Reason,
-		Modes: in.Modes, AllowMultiple: in.AllowMultiple, CreatedAt: now, subject: sub, changes: in.Changes}
-	r.transition(dsar.StatusNew, in.Requester, "")
+	if !in.AllowDuplicate {
+		dup, err := s.openDuplicate(ctx, tenant, in.Type, sub)
+		if err != nil {
+			return nil, err
+		}
+		if dup != nil {
+			return nil, s.refuse(ctx, dup.ID, principal.CreateRequest, actor.Name,
+				fmt.Errorf("executor: new %s request: request %s (%s, filed %s) is open in tenant %s for an identifier of this one; follow that one, or file anyway with --allow-duplicate: %w",
+					in.Type, dup.ID, dup.Status, dup.CreatedAt.Format("2006-01-02"), tenant, ErrDuplicate))
+		}
+	}
+	created := now()
+	r := &Request{ID: newID(created), Type: in.Type, Tenant: tenant, Requester: requester, Reason: in.Reason,
+		Modes: in.Modes, AllowMultiple: in.AllowMultiple, CreatedAt: created, subject: sub, changes: in.Changes,
+		DueAt: created.AddDate(0, 0, s.dueDays(in.Type))}
+	if in.From != nil || in.Until != nil {
+		r.Scope = &Scope{From: in.From, Until: in.Until}
+	}
+	r.transition(dsar.StatusReceived, actor.Name, "")
+	if attest {
+		r.Attestation = &dsar.Attestation{By: strings.TrimSpace(in.AttestedBy), Method: strings.TrimSpace(in.AttestMethod), At: created, RecordedBy: actor.Name}
+		r.transition(dsar.StatusVerified, actor.Name, "identity attested at intake")
+	}
 	if err := s.saveRequest(ctx, r); err != nil {
 		return nil, err
 	}
-	kinds := strings.Join(identifierKinds(sub), ",")
-	if err := s.auditLog.Append(ctx, r.ID, "request.new", in.Requester, fmt.Sprintf("type=%s tenant=%s identifiers=%s", in.Type, tenant, kinds)); err != nil {
+	detail := fmt.Sprintf("type=%s tenant=%s requester=%s identifiers=%s due=%s", in.Type, tenant, requester,
+		strings.Join(identifierKinds(sub), ","), r.DueAt.Format("2006-01-02"))
+	if r.Scope != nil {
+		detail += " range=" + scopeString(r.Scope)
+	}
+	if in.AllowDuplicate {
+		detail += " allow_duplicate=true"
+	}
+	if in.Reason != "" {
+		detail += fmt.Sprintf(" reason=%q", in.Reason)
+	}
+	if err := s.auditLog.Append(ctx, r.ID, "request.new", actor.Name, detail); err != nil {
 		return nil, err
 	}
+	if attest {
+		if err := s.auditAttest(ctx, r); err != nil {
+			return nil, err
+		}
+	}
 	return r, nil
+}
+
+// Attest records the controller's attestation of the subject's identity
+// (who verified it and how) and moves the request from received to
+// verified (principal.AttestRequest).
+func (s *Service) Attest(ctx context.Context, id, by, method string) (*Request, error) {
+	if err := s.init(ctx); err != nil {
+		return nil, err
+	}
+	req, err := s.loadRequest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	ctx, actor, err := s.authorize(ctx, principal.AttestRequest, id, req.tenant())
+	if err != nil {
+		return nil, err
+	}
+	if err := checkAttestation(by, method); err != nil {
+		return nil, err
+	}
+	if err := req.canMove(dsar.StatusVerified); err != nil {
+		return nil, s.refuse(ctx, id, principal.AttestRequest, actor.Name, err)
+	}
+	req.Attestation = &dsar.Attestation{By: strings.TrimSpace(by), Method: strings.TrimSpace(method), At: now(), RecordedBy: actor.Name}
+	req.transition(dsar.StatusVerified, actor.Name, "identity attested")
+	if err := s.saveRequest(ctx, req); err != nil {
+		return nil, err
+	}
+	return req, s.auditAttest(ctx, req)
+}
+
+func (s *Service) auditAttest(ctx context.Context, r *Request) error {
+	a := r.Attestation
+	return s.auditLog.Append(ctx, r.ID, "request.attest", actorName(ctx),
+		fmt.Sprintf("attested_by=%q method=%q at=%s", a.By, a.Method, a.At.Format(time.RFC3339)))
+}
+
+// checkAttestation requires both who verified the subject and how.
+func checkAttestation(by, method string) error {
+	if strings.TrimSpace(by) == "" || strings.TrimSpace(method) == "" {
+		return fmt.Errorf("executor: an attestation needs both --attested-by WHO and --attest-method METHOD (how the controller verified the subject, e.g. id-document, account-login): %w", ErrIntake)
+	}
+	return nil
+}
+
+// openDuplicate returns an open request of type t in tenant that shares
+// an identifier with sub, or nil.
+func (s *Service) openDuplicate(ctx context.Context, tenant string, t dsar.Type, sub piimap.Subject) (*Request, error) {
+	var dup *Request
+	err := s.docs.ListDocs(ctx, docRequest, func(id string, data []byte) error {
+		if dup != nil {
+			return nil
+		}
+		r, err := s.decodeRequest(id, data)
+		if err != nil {
+			return err
+		}
+		if r.Type != t || r.tenant() != tenant || !r.Status.Open() {
+			return nil
+		}
+		for kind, vs := range sub {
+			for _, v := range vs {
+				if slices.Contains(r.subject[kind], v) {
+					dup = r
+					return nil
+				}
+			}
+		}
+		return nil
+	})
+	return dup, err
+}
+
+func scopeString(sc *Scope) string {
+	day := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02")
+	}
+	return day(sc.From) + ".." + day(sc.Until)
 }
 
 // Tenants lists the tenants of the configured stores, sorted (a store that

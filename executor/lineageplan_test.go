@@ -72,7 +72,7 @@ func lineageEstate(t *testing.T) (*executor.Service, string) {
 func TestPlanFollowsLineage(t *testing.T) {
 	ctx := context.Background()
 	s, url := lineageEstate(t)
-	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Erasure, Requester: "alice", Tenant: "acme",
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Erasure, Requester: "alice", Tenant: "acme",
 		Reason: "art. 17", Subject: piimap.Subject{piimap.KeyEmail: {"Ann@Example.com"}},
 		Modes: map[string]driver.Mode{"wh/main.sessions": driver.ModeExpire, "wh/main.sessions_forever": driver.ModeExpire}})
 	require.NoError(t, err)

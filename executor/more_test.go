@@ -33,16 +33,17 @@ func TestNewRequestValidation(t *testing.T) {
 		in   executor.NewRequestInput
 		ok   bool
 	}{
-		{"valid", executor.NewRequestInput{Type: dsar.Access, Requester: "a", Subject: ok}, true},
-		{"configured identity kind", executor.NewRequestInput{Type: dsar.Access, Requester: "a", Subject: piimap.Subject{"customer_no": {"C1"}}}, true},
-		{"unknown type", executor.NewRequestInput{Type: "purge", Requester: "a", Subject: ok}, false},
-		{"no requester", executor.NewRequestInput{Type: dsar.Access, Subject: ok}, false},
-		{"no subject", executor.NewRequestInput{Type: dsar.Access, Requester: "a"}, false},
-		{"unknown key", executor.NewRequestInput{Type: dsar.Access, Requester: "a", Subject: piimap.Subject{"shoe_size": {"9"}}}, false},
-		{"empty value", executor.NewRequestInput{Type: dsar.Access, Requester: "a", Subject: piimap.Subject{piimap.KeyEmail: {" "}}}, false},
-		{"rectification without changes", executor.NewRequestInput{Type: dsar.Rectification, Requester: "a", Subject: ok}, false},
-		{"changes on erasure", executor.NewRequestInput{Type: dsar.Erasure, Requester: "a", Subject: ok, Changes: map[string]string{"email": "x"}}, false},
-		{"bad mode", executor.NewRequestInput{Type: dsar.Erasure, Requester: "a", Subject: ok, Modes: map[string]driver.Mode{"*": "shred"}}, false},
+		{"valid", executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Access, Requester: "a", Subject: ok}, true},
+		{"configured identity kind", executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Access, Requester: "a", Subject: piimap.Subject{"customer_no": {"C1"}}}, true},
+		{"unknown type", executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: "purge", Requester: "a", Subject: ok}, false},
+		{"no requester: the local principal files it", executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Access, Subject: ok}, true},
+		{"attestation without method", executor.NewRequestInput{AttestedBy: "dpo", AllowDuplicate: true, Type: dsar.Access, Requester: "a", Subject: ok}, false},
+		{"no subject", executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Access, Requester: "a"}, false},
+		{"unknown key", executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Access, Requester: "a", Subject: piimap.Subject{"shoe_size": {"9"}}}, false},
+		{"empty value", executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Access, Requester: "a", Subject: piimap.Subject{piimap.KeyEmail: {" "}}}, false},
+		{"rectification without changes", executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Rectification, Requester: "a", Subject: ok}, false},
+		{"changes on erasure", executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Erasure, Requester: "a", Subject: ok, Changes: map[string]string{"email": "x"}}, false},
+		{"bad mode", executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Erasure, Requester: "a", Subject: ok, Modes: map[string]driver.Mode{"*": "shred"}}, false},
 	}
 	for _, c := range cases {
 		_, err := s.NewRequest(ctxT(t), c.in)
@@ -59,7 +60,7 @@ func TestRectification(t *testing.T) {
 	ctx := ctxT(t)
 	e := newEstate(t)
 	s := e.service(executor.Options{})
-	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Rectification, Requester: "ann",
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Rectification, Requester: "ann",
 		Subject: piimap.Subject{piimap.KeyEmail: {"ann@example.com"}}, Changes: map[string]string{piimap.TypePersonName: "Ann Smith"}})
 	if err != nil {
 		t.Fatal(err)
@@ -170,7 +171,7 @@ func TestRestriction(t *testing.T) {
 	ctx := ctxT(t)
 	e := newEstate(t)
 	s := e.service(executor.Options{})
-	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Restriction, Requester: "ann",
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Restriction, Requester: "ann",
 		Subject: piimap.Subject{piimap.KeyEmail: {"ann@example.com"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -178,7 +179,11 @@ func TestRestriction(t *testing.T) {
 	if _, err := s.Plan(ctx, req.ID); err != nil {
 		t.Fatal(err)
 	}
-	approve(t, s, req.ID, "bob")
+	approve(t, s, req.ID, "bob") // a restriction needs four eyes
+	if _, err := s.Execute(ctx, req.ID, executor.RunOptions{}); !errors.Is(err, piimap.ErrNotApproved) {
+		t.Fatalf("restriction ran with one approval: %v", err)
+	}
+	approve(t, s, req.ID, "carol")
 	before := e.snapshot(t)
 	rc, err := s.Execute(ctx, req.ID, executor.RunOptions{})
 	if err != nil {

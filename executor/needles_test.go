@@ -85,7 +85,7 @@ func (e *needleEstate) plan(t *testing.T, email string) (*executor.Service, stri
 		e.g = g
 	}
 	s := executor.New(e.g, e.g, e.stores, executor.Options{})
-	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Erasure, Requester: "ops",
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Erasure, Requester: "ops",
 		Subject: piimap.Subject{piimap.KeyEmail: {email}}})
 	require.NoError(t, err)
 	plan, err := s.Plan(ctx, req.ID)

@@ -32,13 +32,20 @@ func (s *Service) planner() *planning.Planner {
 
 // derive builds the request's plan from the latest scan run
 // (planning.Planner.Derive); count false leaves every step's Expected at 0.
+// Its digest covers the policy in force (Policy.Hash) besides the scan run.
 func (s *Service) derive(ctx context.Context, req *Request, modes map[string]driver.Mode, count bool) (*planning.Plan, error) {
-	return s.planner().Derive(ctx, req.forPlanning(), modes, count)
+	p, err := s.planner().Derive(ctx, req.forPlanning(), modes, count)
+	if err != nil {
+		return nil, err
+	}
+	p.Digest = s.digestAt(p, req, s.policy.Hash)
+	return p, nil
 }
 
-// digest is the digest of plan p for req (planning.Digest).
-func (s *Service) digest(p *planning.Plan, req *Request) string {
-	return planning.Digest(p, req.changes, s.keys.IdentifierHMAC)
+// digestAt is the digest of plan p for req under policy hash policy
+// (planning.DigestWith).
+func (s *Service) digestAt(p *planning.Plan, req *Request, policy string) string {
+	return planning.DigestWith(p, req.changes, policy, s.keys.IdentifierHMAC)
 }
 
 // filterHasher makes the identifier-filter hasher from the installation

@@ -83,14 +83,22 @@ func (s *Service) exportRequest(ctx context.Context, req *Request, plan *plannin
 func (s *Service) finishReadOnly(ctx context.Context, req *Request, r *evidence.Receipt, action, detail string) (*evidence.Receipt, error) {
 	r.Status = dsar.StatusCompleted
 	if len(r.Gaps) > 0 {
-		r.Status = dsar.StatusGaps
+		r.Status = dsar.StatusExceptions
 	}
 	r.Runs = 1
-	req.transition(r.Status, "", action)
+	actor := actorName(ctx)
+	if req.Status != dsar.StatusExecuting {
+		if err := req.move(dsar.StatusExecuting, actor, action); err != nil {
+			return nil, err
+		}
+	}
+	if err := req.move(r.Status, actor, action); err != nil {
+		return nil, err
+	}
 	if err := s.saveRequest(ctx, req); err != nil {
 		return nil, err
 	}
-	if err := s.auditLog.Append(ctx, req.ID, action, "", detail); err != nil {
+	if err := s.auditLog.Append(ctx, req.ID, action, actor, detail+" status="+string(r.Status)); err != nil {
 		return nil, err
 	}
 	if err := s.receipts.Save(ctx, r); err != nil {

@@ -13,14 +13,23 @@ import (
 	"github.com/piimap/piimap/executor/driver"
 	"github.com/piimap/piimap/executor/evidence"
 	"github.com/piimap/piimap/executor/planning"
+	"github.com/piimap/piimap/executor/principal"
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/scanner"
 )
 
 // Options configure a Service.
 type Options struct {
-	// InstallationKey seals identifiers and keys the HMACs. When nil, the
-	// DocStore's InstallationKey method (lineage/badgerstore) supplies it.
+	// KeyDir is the key directory outside the graph holding the
+	// installation key and the signing key (DESIGN §6 "Keys"); every
+	// signed audit head is also written there. When nil, a key directory
+	// bound to the DocStore (badgerstore.BindKeySource, as the command
+	// line does) is used; without either, the keys of InstallationKey and
+	// the DocStore, as before key directories (tests, embedding).
+	KeyDir evidence.KeyDirSource
+	// InstallationKey seals identifiers and keys the HMACs when there is
+	// no key directory. When nil, the DocStore's InstallationKey method
+	// (lineage/badgerstore) supplies it.
 	InstallationKey []byte
 	// Handlers override the registry by store kind (tests, embedding).
 	Handlers map[string]driver.Opener
@@ -71,6 +80,11 @@ type Service struct {
 	progMu sync.Mutex // guards a run's progress shared by its stores' goroutines
 
 	views planning.ViewCache // graph views of the latest run, by tenant
+
+	// Governance (authz.go): who acts, and the request policy.
+	princOnce sync.Once
+	princ     *principal.Store
+	policy    Policy
 }
 
 // New returns a Service over the graph, the DocStore and the configured stores.
@@ -91,18 +105,7 @@ func (s *Service) init(ctx context.Context) error {
 	if s.keys != nil {
 		return nil
 	}
-	ikey := s.opt.InstallationKey
-	if ikey == nil {
-		ik, ok := s.docs.(evidence.InstallationKeyer)
-		if !ok {
-			return fmt.Errorf("executor: no installation key: set Options.InstallationKey or use a DocStore that holds one: %w", piimap.ErrConfig)
-		}
-		var err error
-		if ikey, err = ik.InstallationKey(ctx); err != nil {
-			return fmt.Errorf("executor: installation key: %w", err)
-		}
-	}
-	k, err := evidence.NewKeys(ctx, ikey, s.docs)
+	k, err := s.loadKeys(ctx)
 	if err != nil {
 		return err
 	}
@@ -111,6 +114,40 @@ func (s *Service) init(ctx context.Context) error {
 	s.ledger = evidence.NewLedger(s.docs, k)
 	s.receipts = evidence.NewReceipts(s.docs, k, s.auditLog)
 	return nil
+}
+
+// loadKeys finds the keys: the key directory (Options.KeyDir, or the one
+// bound to the DocStore), else the installation key and the signing key
+// kept in the DocStore.
+func (s *Service) loadKeys(ctx context.Context) (*evidence.Keys, error) {
+	src := s.opt.KeyDir
+	if src == nil {
+		if x, ok := s.docs.(interface{ ExternalKeys() any }); ok {
+			src, _ = x.ExternalKeys().(evidence.KeyDirSource)
+		}
+	}
+	if src != nil {
+		kd, err := src.KeyDir(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := evidence.CheckNoLegacyKeys(ctx, s.docs, kd.Path()); err != nil {
+			return nil, err
+		}
+		return kd.Keys()
+	}
+	ikey := s.opt.InstallationKey
+	if ikey == nil {
+		ik, ok := s.docs.(evidence.InstallationKeyer)
+		if !ok {
+			return nil, fmt.Errorf("executor: no installation key: set Options.KeyDir or Options.InstallationKey: %w", piimap.ErrConfig)
+		}
+		var err error
+		if ikey, err = ik.InstallationKey(ctx); err != nil {
+			return nil, fmt.Errorf("executor: installation key: %w", err)
+		}
+	}
+	return evidence.NewKeys(ctx, ikey, s.docs)
 }
 
 func (s *Service) knownKind(kind string) bool {

@@ -24,7 +24,7 @@ func ctxT(t *testing.T) context.Context { return context.Background() }
 
 func newErasure(t *testing.T, s *executor.Service) *executor.Request {
 	t.Helper()
-	req, err := s.NewRequest(ctxT(t), executor.NewRequestInput{Type: dsar.Erasure, Requester: "alice", Tenant: "acme",
+	req, err := s.NewRequest(ctxT(t), executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Erasure, Requester: "alice", Tenant: "acme",
 		Reason: "art. 17", Subject: piimap.Subject{piimap.KeyEmail: {"Ann@Example.com"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +156,7 @@ func TestErasureEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "erasure_receipt", rc)
-	if rc.Status != dsar.StatusGaps {
+	if rc.Status != dsar.StatusExceptions {
 		t.Errorf("status %s, want completed_with_gaps (the plan has gaps)", rc.Status)
 	}
 	for _, l := range rc.Locations {
@@ -209,7 +209,7 @@ func TestErasureEndToEnd(t *testing.T) {
 		t.Fatalf("forged receipt verified: %v", err)
 	}
 	st, err := s2.Status(ctx, req.ID)
-	if err != nil || st.Status != dsar.StatusGaps {
+	if err != nil || st.Status != dsar.StatusExceptions {
 		t.Fatalf("status from a new service: %v %v", err, st)
 	}
 	if ok, _ := s2.Forgotten(ctx, piimap.KeyEmail, "ANN@example.com"); !ok {
@@ -310,7 +310,7 @@ func TestCrashResume(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted run: %v", err)
 	}
-	if st, _ := s.Status(ctx, req.ID); st.Status != dsar.StatusRunning {
+	if st, _ := s.Status(ctx, req.ID); st.Status != dsar.StatusExecuting {
 		t.Fatalf("status after interruption: %s", st.Status)
 	}
 	// A new process resumes.
@@ -334,7 +334,7 @@ func TestAccessExport(t *testing.T) {
 	ctx := ctxT(t)
 	e := newEstate(t)
 	s := e.service(executor.Options{})
-	req, err := s.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Access, Requester: "alice",
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Access, Requester: "alice",
 		Subject: piimap.Subject{piimap.KeyEmail: {"ann@example.com"}}})
 	if err != nil {
 		t.Fatal(err)

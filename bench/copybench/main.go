@@ -160,6 +160,11 @@ func bench(ctx context.Context, piimap string, e *copyestate.Estate, runs int, f
 			if err != nil {
 				return nil, err
 			}
+			// The key directory beside the configs (piimap-keys), shared by
+			// every graph of the run, is created by the first init.
+			if code, _, stderr, err := run(ctx, piimap, "--config", cfg, "--quiet", "init"); err != nil || code != 0 {
+				return nil, fmt.Errorf("piimap init: exit %d: %v %s", code, err, lastLines(stderr, 5))
+			}
 			t0 := time.Now()
 			code, _, stderr, err := run(ctx, piimap, append([]string{"--config", cfg, "--quiet"}, args...)...)
 			secs := time.Since(t0).Seconds()

@@ -38,6 +38,8 @@ type app struct {
 	jsonOut    bool
 	quiet      bool
 	verbose    bool
+	// tokenFile holds the caller's token (--token-file); else $PIIMAP_TOKEN.
+	tokenFile string
 
 	cfg   *Config
 	graph *badgerstore.Store
@@ -128,12 +130,17 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 completed with gaps or residuals.`,
 	pf.BoolVar(&a.jsonOut, "json", false, "print machine-readable JSON")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only results: no progress, no notes")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log what piimap does to stderr")
+	pf.StringVar(&a.tokenFile, "token-file", "", "file holding your principal's token (default: $PIIMAP_TOKEN); not needed while no principal exists")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
+	root.Version = versionLine()
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(a.demoCommand(), a.initCommand(), a.scanCommand(), a.classifyCommand(), a.mapCommand(),
-		a.dsarCommand(), a.lineageCommand(), a.diffCommand())
+		a.dsarCommand(), a.lineageCommand(), a.diffCommand(),
+		a.principalCommand(), a.auditCommand(), a.receiptCommand(), a.baselineCommand())
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
+	strictGroups(root) // unknown subcommands exit 2
 	return root
 }
 

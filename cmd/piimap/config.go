@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/classifiers/identifier"
+	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/scanner"
 )
 
@@ -24,7 +26,11 @@ type Config struct {
 	Stores       []scanner.StoreConfig `yaml:"stores"`
 	Rules        []string              `yaml:"rules,omitempty"`
 	Instructions string                `yaml:"instructions,omitempty"`
-	Schedule     map[string]string     `yaml:"schedule,omitempty"`
+	// Keys is the key directory outside the graph (installation key,
+	// signing key, signed audit head). Relative to the config file;
+	// default $PIIMAP_KEYS, else piimap-keys beside the config.
+	Keys     string            `yaml:"keys,omitempty"`
+	Schedule map[string]string `yaml:"schedule,omitempty"`
 	// KeepRuns is how many finished scan runs the graph keeps (each is a
 	// full snapshot of the map); older ones are pruned after each scan.
 	// Default defaultKeepRuns.
@@ -46,8 +52,15 @@ type Config struct {
 	// every scan.
 	CopyRefresh time.Duration `yaml:"copy_refresh,omitempty"`
 
+	// Requests is the request policy: due days per type and the export
+	// size that needs four eyes (policy.go).
+	Requests RequestsConfig `yaml:"requests,omitempty"`
+
 	// Path is the file the config was read from ("" when built in code).
-	Path string `yaml:"-"`
+	// Allow accepts findings (store/asset/field globs, a type and the
+	// reason): the map shows them as allowed with the reason.
+	Allow []lineage.AllowRule `yaml:"allow,omitempty"`
+	Path  string              `yaml:"-"`
 }
 
 // defaultKeepRuns is the number of scan runs kept when keep_runs is unset.
@@ -69,6 +82,7 @@ func loadConfig(path string) (*Config, error) {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	cfg.Path = path
+	bindKeyDir(cfg)
 	return cfg, nil
 }
 
@@ -81,7 +95,7 @@ func parseConfig(raw []byte, base string) (*Config, error) {
 	dec.KnownFields(true)
 	var cfg Config
 	if err := dec.Decode(&cfg); err != nil {
-		return nil, fmt.Errorf("%w: %v", piimap.ErrConfig, err)
+		return nil, fmt.Errorf("%w: %v", piimap.ErrConfig, explainConfigError(err, reflect.TypeOf(cfg)))
 	}
 	// Second pass: expand ${ENV} in scalar values, then decode again.
 	var doc yaml.Node
@@ -134,6 +148,7 @@ func (c *Config) resolve(base string) {
 		c.KeepRuns = defaultKeepRuns
 	}
 	c.Graph = abs(c.Graph)
+	c.Keys = resolveKeys(c.Keys, base)
 	for i, r := range c.Rules {
 		c.Rules[i] = abs(r)
 	}
@@ -165,6 +180,11 @@ func (c *Config) Validate() error {
 	if c.KeepRuns < 0 {
 		errs = append(errs, fmt.Errorf("keep_runs %d: must be at least 1", c.KeepRuns))
 	}
+	for i, r := range c.Allow {
+		if err := r.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("allow[%d]: %w", i, err))
+		}
+	}
 	seen := map[string]bool{}
 	for i, s := range c.Stores {
 		where := fmt.Sprintf("stores[%d]", i)
@@ -181,6 +201,12 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: url is required", where))
 		} else if u, err := url.Parse(s.URL); err != nil || u.Scheme == "" {
 			errs = append(errs, fmt.Errorf("%s: url %q has no scheme", where, scanner.RedactURL(s.URL)))
+		} else if _, err := scanner.KindOf(s.URL); err != nil {
+			msg := fmt.Sprintf("%s: url scheme %q is not one piimap reads (%s)", where, u.Scheme+"://", strings.Join(scanner.Schemes(), ", "))
+			if near := nearest(u.Scheme, scanner.Schemes()); near != "" {
+				msg += fmt.Sprintf("; did you mean %q?", near+"://")
+			}
+			errs = append(errs, errors.New(msg))
 		}
 		switch s.Environment {
 		case "", "prod", "non-prod", "backup":
@@ -215,6 +241,7 @@ func (c *Config) Validate() error {
 	if c.PhoneRegion != "" && !identifier.ValidRegion(c.PhoneRegion) {
 		errs = append(errs, fmt.Errorf("phone_region %q is not a region code (use ISO 3166 alpha-2 such as US, GB, DE)", c.PhoneRegion))
 	}
+	errs = append(errs, c.Requests.validate()...)
 	for name := range c.Schedule {
 		if !seen[name] {
 			errs = append(errs, fmt.Errorf("schedule: unknown store %q", name))

@@ -420,7 +420,8 @@ func xsRequest(t *testing.T, cfg, email string, extra ...string) string {
 	t.Helper()
 	var req executor.Request
 	args := append([]string{"--config", cfg, "--json", "dsar", "new", "--type", "erasure",
-		"--subject", "email=" + email, "--requester", "privacy-ops"}, extra...)
+		"--subject", "email=" + email, "--requester", "privacy-ops", "--attested-by", "dpo", "--attest-method", "id-document",
+		"--allow-duplicate"}, extra...)
 	require.NoError(t, json.Unmarshal([]byte(mustCLI(t, args...)), &req))
 	return req.ID
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -96,10 +98,18 @@ func (a *app) demo(ctx context.Context, dir string, subjects int, seed int64) (*
 	if err != nil {
 		return nil, err
 	}
+	// The demo is an installation of its own: its key directory sits
+	// beside its config, whatever $PIIMAP_KEYS says, and is created here.
+	if err := pinDemoKeys(est.ConfigPath); err != nil {
+		return nil, err
+	}
 	a.configPath = est.ConfigPath
 	cfg, err := a.config()
 	if err != nil {
 		return nil, err
+	}
+	if _, _, err := a.setupKeys(ctx, cfg, "piimap demo"); err != nil {
+		return nil, fmt.Errorf("demo: key directory: %w", err)
 	}
 	g, err := a.openGraph()
 	if err != nil {
@@ -164,11 +174,32 @@ func (a *app) demo(ctx context.Context, dir string, subjects int, seed int64) (*
 	return sum, nil
 }
 
+// pinDemoKeys adds keys: ./piimap-keys to the demo's config unless it
+// names a key directory already.
+func pinDemoKeys(config string) error {
+	b, err := os.ReadFile(config)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if bytes.Contains(b, []byte("\nkeys:")) || bytes.HasPrefix(b, []byte("keys:")) {
+		return nil
+	}
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		b = append(b, '\n')
+	}
+	b = append(b, "# key directory of this demo installation (docs/TRUST_MODEL.md)\nkeys: ./piimap-keys\n"...)
+	if err := os.WriteFile(config, b, 0o600); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	return nil
+}
+
 // demoRequest runs one request through new → plan → approve → run.
 func (a *app) demoRequest(ctx context.Context, svc *executor.Service, typ dsar.Type, sub piimap.Subject,
 	approvers []string, ro executor.RunOptions) (*evidence.Receipt, error) {
 	req, err := svc.NewRequest(ctx, executor.NewRequestInput{Type: typ, Subject: sub, Requester: "privacy-ops",
-		Tenant: "demo", Reason: "demo: subject request received by email"})
+		Tenant: "demo", Reason: "demo: subject request received by email",
+		AttestedBy: "dpo", AttestMethod: "demo: identity checked against the account"})
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/executor/principal"
 	"github.com/piimap/piimap/lineage"
 )
 
@@ -23,8 +24,15 @@ RUN_A and RUN_B are scan run ids (the "scan_run" of map --format json, or the "i
 that scan --json prints), or "latest" and "previous" for the last two finished runs.
 With --json it prints the lineage.MapDiff object. Exit code 0 whether or not
 anything changed.`,
+		Example: `  piimap diff previous latest
+  piimap diff 20261201T020000Z latest --json`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// The whole graph, every tenant's part of it: a principal of
+			// every tenant (or the implied local admin) only.
+			if _, err := a.authorizeTenant(cmd, principal.ReadMap, principal.AllTenants); err != nil {
+				return err
+			}
 			g, err := a.openGraph()
 			if err != nil {
 				return err

@@ -16,6 +16,7 @@ import (
 	"github.com/piimap/piimap/executor/dsar"
 	"github.com/piimap/piimap/executor/evidence"
 	"github.com/piimap/piimap/executor/planning"
+	"github.com/piimap/piimap/executor/principal"
 
 	_ "github.com/piimap/piimap/executor/duckdb"   // duckdb:// handler
 	_ "github.com/piimap/piimap/executor/files"    // file:// handler
@@ -42,21 +43,31 @@ func (a *app) service() (*executor.Service, error) {
 func (a *app) dsarCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "dsar",
-		Short: "Data-subject requests: new, plan, approve, run, status, receipt",
+		Short: "Data-subject requests: new, attest, plan, approve, run, status, receipt, list, deny, cancel",
 		Long: `dsar carries out one subject's request in every store the map knows, derived copies included.
 
-  piimap dsar new --type erasure --subject email=ann@example.com --requester alice
+  piimap dsar new --type erasure --subject email=ann@example.com \
+      --attested-by "DPO desk" --attest-method id-document   # verified at intake
   piimap dsar plan ID                  # every location with its expected count; gaps listed
-  piimap dsar approve ID --by bob      # erasure and rectification need two approvers, neither the requester
-  piimap dsar approve ID --by carol
+  piimap dsar approve ID               # as the approver of PIIMAP_TOKEN; erasure needs two, neither the requester
   piimap dsar run ID                   # a dry run: nothing is written
   piimap dsar run ID --apply           # erase, verify (residual must be 0), sign the receipt
   piimap dsar receipt ID --json
 
+Lifecycle: received → verified → planned → approved → executing → verifying →
+completed | completed_with_exceptions | failed | denied | cancelled. A step out of
+order is refused with the allowed next steps.
+
+With principals (piimap principal --help) every command acts as the principal of
+PIIMAP_TOKEN or --token-file, and --requester/--by may only name that principal.
+Without principals the implied local admin acts and --requester/--by name people;
+names compare without case, surrounding space or an @domain suffix.
+
 Access and portability runs are read-only and write a package (--out DIR).
 Request state lives in the graph directory, so each step can run in its own process.`,
 	}
-	cmd.AddCommand(a.dsarNew(), a.dsarPlan(), a.dsarApprove(), a.dsarRun(), a.dsarStatus(), a.dsarReceipt(), a.dsarList())
+	cmd.AddCommand(a.dsarNew(), a.dsarPlan(), a.dsarApprove(), a.dsarRun(), a.dsarStatus(), a.dsarReceipt(), a.dsarList(),
+		a.dsarAttest(), a.dsarDeny(), a.dsarCancel(), a.dsarEvidence())
 	for _, c := range cmd.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
@@ -67,6 +78,7 @@ func (a *app) dsarNew() *cobra.Command {
 	var in executor.NewRequestInput
 	var typ string
 	var subjects, changes, modes []string
+	var from, until string
 	cmd := &cobra.Command{
 		Use:   "new",
 		Short: "Record a new request (prints its id)",
@@ -83,6 +95,12 @@ Identifiers (--subject KEY=VALUE, repeatable; several values of one kind are all
             binds to that identity; searched in free text only when distinctive
             (6+ characters mixing letters and digits, or 10+ digits).
 A refused identifier exits 2, naming its kind and the reason, never the value.
+
+Attestation: --attested-by WHO --attest-method METHOD records the controller's check
+of the subject's identity and the request starts verified; without them it is
+received until "piimap dsar attest ID". A second open request of the same type in
+the same tenant sharing an identifier is refused unless --allow-duplicate.
+Due date: the config's requests.due_days for the type (default 30 days).
 
 Tenant: required when the config serves several tenants, the default when it serves
 one; a tenant no store serves is refused. The request touches only that tenant's stores.
@@ -110,6 +128,12 @@ digest, so the approvers approve that number.`,
 			if in.AllowMultiple < 0 {
 				return usageError("dsar new: --allow-multiple must be a positive count")
 			}
+			if in.From, err = parseDay("--from", from); err != nil {
+				return err
+			}
+			if in.Until, err = parseDay("--until", until); err != nil {
+				return err
+			}
 			if in.Changes, err = keyValues("--change", changes, strings.Cut); err != nil {
 				return err
 			}
@@ -123,11 +147,11 @@ digest, so the approvers approve that number.`,
 				}
 				in.Modes[k] = driver.Mode(v)
 			}
-			svc, err := a.service()
+			svc, ctx, err := a.authed(cmd)
 			if err != nil {
 				return err
 			}
-			req, err := svc.NewRequest(cmd.Context(), in)
+			req, err := svc.NewRequest(ctx, in)
 			if errors.Is(err, executor.ErrIntake) {
 				return usageError("dsar new: %v", err)
 			}
@@ -138,7 +162,12 @@ digest, so the approvers approve that number.`,
 				return a.printJSON(req)
 			}
 			fmt.Fprintln(a.stdout, req.ID)
-			a.note("recorded %s request %s for %s; next: piimap dsar plan %s", req.Type, req.ID, maskedSubject(req.Subject), req.ID)
+			next := "piimap dsar plan " + req.ID
+			if req.Status == dsar.StatusReceived {
+				next = "piimap dsar attest " + req.ID + " --attested-by WHO --attest-method METHOD"
+			}
+			a.note("recorded %s request %s for %s (%s, due %s); next: %s", req.Type, req.ID, maskedSubject(req.Subject),
+				req.Status, req.DueAt.Format(time.DateOnly), next)
 			return nil
 		},
 	}
@@ -147,7 +176,12 @@ digest, so the approvers approve that number.`,
 	f.StringArrayVar(&subjects, "subject", nil, "subject identifier KEY=VALUE: email, user_id, phone or a configured identity name (repeatable; several values of one kind are all kept)")
 	f.StringVar(&in.Tenant, "tenant", "", "tenant whose stores the request covers (required when the config serves more than one)")
 	f.IntVar(&in.AllowMultiple, "allow-multiple", 0, "erasure, rectification, restriction: accept identifiers that select up to N entity records (default 1; the plan prints the count and approvals cover N)")
-	f.StringVar(&in.Requester, "requester", "", "who asks (may not approve)")
+	f.StringVar(&in.Requester, "requester", "", "who asks (may not approve); with principals, only your own principal's name")
+	f.StringVar(&in.AttestedBy, "attested-by", "", "who verified the subject's identity for the controller (the request starts verified)")
+	f.StringVar(&in.AttestMethod, "attest-method", "", "how the identity was verified (id-document, account-login, …)")
+	f.StringVar(&from, "from", "", "optional start of the date range the request covers (YYYY-MM-DD)")
+	f.StringVar(&until, "until", "", "optional end of the date range the request covers (YYYY-MM-DD)")
+	f.BoolVar(&in.AllowDuplicate, "allow-duplicate", false, "file even when an open request of this type shares an identifier")
 	f.StringVar(&in.Reason, "reason", "", "why (kept in the request and the audit log)")
 	f.StringArrayVar(&changes, "change", nil, "rectification: FIELD_OR_TYPE=NEW_VALUE (repeatable)")
 	f.StringArrayVar(&modes, "mode", nil, "erasure mode per location: STORE/ASSET=delete|null|mask|redact|drop|expire (repeatable; STORE or * for all; expire leaves data to the TTL or retention the scan measured)")
@@ -223,11 +257,11 @@ func (a *app) dsarPlan() *cobra.Command {
 		Short: "Derive the request's plan from the latest scan: every location, expected counts, gaps",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := a.service()
+			svc, ctx, err := a.authed(cmd)
 			if err != nil {
 				return err
 			}
-			p, err := svc.Plan(cmd.Context(), args[0])
+			p, err := svc.Plan(ctx, args[0])
 			if err != nil {
 				return err
 			}
@@ -321,29 +355,31 @@ func short(digest string) string {
 func (a *app) dsarApprove() *cobra.Command {
 	var by string
 	cmd := &cobra.Command{
-		Use:   "approve ID --by WHO",
+		Use:   "approve ID [--by WHO]",
 		Short: "Approve the request's current plan (freezes its digest)",
-		Args:  cobra.ExactArgs(1),
+		Long: `approve records one approval of the request's current plan digest. With principals
+the approver is your token's principal (--by is not needed, and naming anyone else
+is refused); without principals --by names the approver. Erasure, rectification,
+restriction and exports above requests.export_four_eyes_records need two distinct
+approvers, neither of them the requester.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if by == "" {
-				return usageError("dsar approve: --by is required")
-			}
-			svc, err := a.service()
+			svc, ctx, err := a.authed(cmd)
 			if err != nil {
 				return err
 			}
-			req, err := svc.Approve(cmd.Context(), args[0], by)
+			req, err := svc.Approve(ctx, args[0], by)
 			if err != nil {
 				return err
 			}
 			if a.jsonOut {
 				return a.printJSON(req)
 			}
-			fmt.Fprintf(a.stdout, "%s: %s (%d approval(s), plan %s)\n", req.ID, req.Status, len(req.Approvals), short(req.PlanDigest))
+			safef(a.stdout, "%s: %s (%d of %d approval(s), plan %s)\n", req.ID, req.Status, len(req.Approvals), max(req.ApprovalsRequired, 1), short(req.PlanDigest))
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&by, "by", "", "approver (not the requester; erasure needs two different approvers)")
+	cmd.Flags().StringVar(&by, "by", "", "approver, without principals (not the requester; erasure needs two different approvers); with principals only your own name")
 	return cmd
 }
 
@@ -354,12 +390,15 @@ func (a *app) dsarRun() *cobra.Command {
 		Short: "Execute the approved plan (dry run unless --apply), verify, and sign the receipt",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := a.service()
+			svc, ctx, err := a.authed(cmd)
 			if err != nil {
 				return err
 			}
+			if ctx, err = svc.Authorize(ctx, principal.RunRequest, args[0]); err != nil {
+				return err
+			}
 			if ro.OutDir == "" {
-				req, err := svc.Status(cmd.Context(), args[0])
+				req, err := svc.Status(ctx, args[0])
 				if err != nil {
 					return err
 				}
@@ -374,7 +413,7 @@ func (a *app) dsarRun() *cobra.Command {
 				bar.describe(fmt.Sprintf("%s %s/%s", e.Phase, e.Store, e.Asset))
 				bar.set(done, -1)
 			}
-			rc, err := svc.Execute(cmd.Context(), args[0], ro)
+			rc, err := svc.Execute(ctx, args[0], ro)
 			bar.finish()
 			if err != nil {
 				return err
@@ -392,7 +431,7 @@ func (a *app) dsarRun() *cobra.Command {
 
 // receiptExit maps a receipt to exit code 3 when anything is left behind.
 func receiptExit(rc *evidence.Receipt) error {
-	if rc.Status == dsar.StatusGaps || rc.Status == dsar.StatusFailed || len(rc.Gaps) > 0 {
+	if rc.Status == dsar.StatusExceptions || rc.Status == dsar.StatusFailed || len(rc.Gaps) > 0 {
 		return errGaps
 	}
 	for _, l := range rc.Locations {
@@ -466,11 +505,11 @@ func (a *app) dsarStatus() *cobra.Command {
 		Short: "Show the request and its status history",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := a.service()
+			svc, ctx, err := a.authed(cmd)
 			if err != nil {
 				return err
 			}
-			req, err := svc.Status(cmd.Context(), args[0])
+			req, err := svc.Status(ctx, args[0])
 			if err != nil {
 				return err
 			}
@@ -489,6 +528,7 @@ func (a *app) dsarStatus() *cobra.Command {
 				}
 				fmt.Fprintln(a.stdout, line)
 			}
+			a.printRequestFacts(req)
 			return nil
 		},
 	}
@@ -500,11 +540,14 @@ func (a *app) dsarReceipt() *cobra.Command {
 		Short: "Print the signed receipt of the request's last run (and check its signature)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, err := a.service()
+			svc, ctx, err := a.authed(cmd)
 			if err != nil {
 				return err
 			}
-			rc, err := svc.Receipt(cmd.Context(), args[0])
+			if ctx, err = svc.Authorize(ctx, principal.ReadReceipt, args[0]); err != nil {
+				return err
+			}
+			rc, err := svc.Receipt(ctx, args[0])
 			if err != nil {
 				return err
 			}
@@ -518,44 +561,4 @@ func (a *app) dsarReceipt() *cobra.Command {
 			return a.printReceipt(rc)
 		},
 	}
-}
-
-func (a *app) dsarList() *cobra.Command {
-	var tenant, status, typ string
-	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List requests (oldest first), optionally of one tenant, status or type",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if typ != "" && !dsar.Type(typ).Valid() {
-				return usageError("dsar list: --type must be access, erasure, rectification, portability or restriction")
-			}
-			svc, err := a.service()
-			if err != nil {
-				return err
-			}
-			all, err := svc.List(cmd.Context())
-			if err != nil {
-				return err
-			}
-			reqs := []*executor.Request{}
-			for _, r := range all {
-				if (tenant == "" || r.Tenant == tenant) && (status == "" || string(r.Status) == status) && (typ == "" || string(r.Type) == typ) {
-					reqs = append(reqs, r)
-				}
-			}
-			if a.jsonOut {
-				return a.printJSON(reqs)
-			}
-			for _, r := range reqs {
-				safef(a.stdout, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Tenant, r.Type, r.Status, maskedSubject(r.Subject)) // escaped: no extra column or line
-			}
-			return nil
-		},
-	}
-	f := cmd.Flags()
-	f.StringVar(&tenant, "tenant", "", "only this tenant's requests")
-	f.StringVar(&status, "status", "", "only requests in this status (new, planned, approved, running, completed, completed_with_gaps, failed)")
-	f.StringVar(&typ, "type", "", "only requests of this type")
-	return cmd
 }

@@ -151,7 +151,8 @@ func newRequest(t *testing.T, cfg, typ, email string) string {
 	t.Helper()
 	var req executor.Request
 	require.NoError(t, json.Unmarshal([]byte(mustCLI(t, "--config", cfg, "--json", "dsar", "new", "--type", typ,
-		"--subject", "email="+email, "--requester", "privacy-ops")), &req))
+		"--subject", "email="+email, "--requester", "privacy-ops", "--attested-by", "dpo", "--attest-method", "id-document",
+		"--allow-duplicate")), &req))
 	require.NotEmpty(t, req.ID)
 	require.NotContains(t, mustCLI(t, "--config", cfg, "--json", "dsar", "status", req.ID), email, "raw identifier printed")
 	return req.ID

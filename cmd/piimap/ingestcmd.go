@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/spf13/cobra"
 
+	"github.com/piimap/piimap/executor/principal"
 	"github.com/piimap/piimap/lineage/badgerstore"
 	"github.com/piimap/piimap/lineage/ingest"
 	"github.com/piimap/piimap/scanner"
@@ -57,6 +58,9 @@ sources alone (after ` + "`piimap lineage serve`" + ` has received events, say).
 {"sources", "run", "edges", "written", "not_in_map", "by_source", "unresolved", "problems",
 "stored_sources", "unchanged"}; "run" is "" when no run was written (no scan yet, no edge with
 both ends in the map, or nothing added or dropped).`,
+		Example: `  piimap lineage ingest --dbt target/manifest.json
+  piimap lineage ingest --openlineage events.jsonl --pg-log /var/log/postgresql/postgresql.log
+  piimap lineage ingest --apply`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if len(dbt)+len(ol)+len(pgLogs)+len(pgStat) == 0 && !apply {
@@ -64,6 +68,11 @@ both ends in the map, or nothing added or dropped).`,
 			}
 			if !slices.Contains(ingest.LogFormats, logFormat) {
 				return usageError("lineage ingest: --pg-log-format must be one of %s", strings.Join(ingest.LogFormats, ", "))
+			}
+			// The whole graph, every tenant's part of it: a principal of
+			// every tenant (or the implied local admin) only.
+			if _, err := a.authorizeTenant(cmd, principal.RunScan, principal.AllTenants); err != nil {
+				return err
 			}
 			cfg, err := a.config()
 			if err != nil {
@@ -277,10 +286,16 @@ func (a *app) printIngestSummary(sum *ingestSummary) {
 
 func (a *app) lineageSourcesCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:   "sources",
-		Short: "List the lineage sources stored by `lineage ingest` and `lineage serve`",
-		Args:  wrapArgs(cobra.NoArgs),
+		Use:     "sources",
+		Short:   "List the lineage sources stored by `lineage ingest` and `lineage serve`",
+		Example: "  piimap lineage sources\n  piimap lineage sources --json",
+		Args:    wrapArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// The whole graph, every tenant's part of it: a principal of
+			// every tenant (or the implied local admin) only.
+			if _, err := a.authorizeTenant(cmd, principal.ReadMap, principal.AllTenants); err != nil {
+				return err
+			}
 			g, err := a.openGraph()
 			if err != nil {
 				return err
@@ -335,10 +350,20 @@ while one holds it, requests are answered 503 with Retry-After.
 The default address is loopback. With --api-key-env VAR, requests must send
 "Authorization: Bearer $VAR" (the OpenLineage client's api_key). Stops on SIGINT or SIGTERM,
 finishing requests in flight.`,
+		Example: `  piimap lineage serve --listen 127.0.0.1:5000
+  OL_KEY=secret piimap lineage serve --api-key-env OL_KEY`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if maxBody <= 0 {
 				return usageError("lineage serve: --max-body must be positive")
+			}
+			// The whole graph, every tenant's part of it: a principal of
+			// every tenant (or the implied local admin) only. The graph
+			// is closed again: the server opens it per event.
+			_, err := a.authorizeTenant(cmd, principal.RunScan, principal.AllTenants)
+			a.close()
+			if err != nil {
+				return err
 			}
 			cfg, err := a.config()
 			if err != nil {

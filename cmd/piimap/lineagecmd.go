@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/piimap/piimap/executor/principal"
 	"github.com/piimap/piimap/lineage"
 )
 
@@ -27,6 +28,9 @@ With --json it prints {"run", "direction", "max_depth", "kinds", "root", "count"
 Lineage that pipelines write down (dbt manifests, OpenLineage events, Postgres query logs)
 is added with the subcommands: ingest stores it and adds its edges, serve receives
 OpenLineage events over HTTP, sources lists what is stored.`,
+		Example: `  piimap lineage wh/main.dim_customer#email --up      # where the warehouse copy comes from
+  piimap lineage app/public.users#email --down --depth 2
+  piimap lineage files/exports/users.csv --down --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if up == down {
@@ -34,6 +38,11 @@ OpenLineage events over HTTP, sources lists what is stored.`,
 			}
 			if depth < 0 {
 				return usageError("lineage: --depth must be 0 (no limit) or more")
+			}
+			// The whole graph, every tenant's part of it: a principal of
+			// every tenant (or the implied local admin) only.
+			if _, err := a.authorizeTenant(cmd, principal.ReadMap, principal.AllTenants); err != nil {
+				return err
 			}
 			if _, err := lineage.ParseNode(args[0]); err != nil {
 				return usageError("%v", err)

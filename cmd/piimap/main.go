@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/piimap/piimap/executor"
 	"github.com/piimap/piimap/lineage"
 )
 
@@ -90,9 +91,12 @@ func printError(w io.Writer, err error) {
 // for every command is said once, in their terms, with the next step
 // (without the internal wrapping around it); anything else as it is.
 func userMessage(err error) string {
+	var noReq *executor.NoRequestError
 	switch {
 	case errors.Is(err, lineage.ErrNoScan):
 		return lineage.ErrNoScan.Error()
+	case errors.As(err, &noReq):
+		return noReq.Error()
 	}
 	return err.Error()
 }

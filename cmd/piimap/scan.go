@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 
 	"github.com/piimap/piimap/classifiers"
+	"github.com/piimap/piimap/executor/principal"
+	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/lineage/badgerstore"
 	"github.com/piimap/piimap/lineage/ingest"
 	"github.com/piimap/piimap/scanner"
@@ -15,10 +18,10 @@ import (
 func (a *app) scanCommand() *cobra.Command {
 	var stores []string
 	var full, noCopies bool
-	var cpuprofile string
+	var cpuprofile, baseline string
 	cmd := &cobra.Command{
-		Use:   "scan",
-		Short: "Scan the configured stores and record a new run of the PII location map",
+		Use:   "scan [PATH|URL...]",
+		Short: "Scan the configured stores (or the paths and URLs given) and record a new run of the PII location map",
 		Long: `scan reads every configured store (or those named with --store), classifies what it
 samples, and writes a new scan run to the graph. Structured data is sampled with a seed
 and adaptively; text is read in full. A unit that cannot be read is listed with its
@@ -40,9 +43,22 @@ After the scan, runs beyond keep_runs (default 50) are pruned from the graph.
 
 Lineage stored by ` + "`piimap lineage ingest`" + ` and ` + "`piimap lineage serve`" + ` (dbt, OpenLineage, query
 logs) is applied to every run: its edges between assets of the map are written again, so they
-survive re-scans of their stores.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+survive re-scans of their stores.
+
+Without a config, give the locations to scan: directories and files (file stores; a
+.duckdb file as a DuckDB store) or URLs (postgres://, mysql://, s3://, redis://, nats://,
+duckdb://). They become the stores of a config kept in the state directory
+($XDG_STATE_HOME/piimap/adhoc, else ~/.local/state/piimap/adhoc) with its graph and
+keys; the map is printed after the scan, and the note says how to open it again.
+
+--baseline FILE (from ` + "`piimap baseline write FILE`" + `) reports only the findings the
+baseline does not hold.`,
+		Example: `  piimap scan                              # every store of ./piimap.yaml
+  piimap scan --store app --full           # one store, every row
+  piimap scan ./exports /var/log/app.log   # no config: scan these paths, print the map
+  piimap scan --baseline accepted.json     # report only new findings`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
 			if cpuprofile != "" {
 				stop, err := startCPUProfile(cpuprofile)
 				if err != nil {
@@ -50,13 +66,39 @@ survive re-scans of their stores.`,
 				}
 				defer stop()
 			}
-			cfg, err := a.config()
-			if err != nil {
+			var base *lineage.Baseline
+			if baseline != "" {
+				var err error
+				if base, err = readBaselineFile(baseline); err != nil {
+					return err
+				}
+			}
+			var cfg *Config
+			var err error
+			if len(args) > 0 {
+				if a.configPath != "" || len(stores) > 0 {
+					return usageError("scan: give either locations to scan or --config/--store, not both")
+				}
+				adhoc, err := adhocStores(args)
+				if err != nil {
+					return err
+				}
+				cfg, err = a.adhocConfig(adhoc)
+				if err != nil {
+					return err
+				}
+			} else if cfg, err = a.config(); err != nil {
 				return err
 			}
 			sel, err := cfg.Select(stores)
 			if err != nil {
 				return usageError("%v", err)
+			}
+			// A scan writes the map of every tenant its stores belong to.
+			for _, t := range storeTenants(sel) {
+				if _, err := a.authorizeTenant(cmd, principal.RunScan, t); err != nil {
+					return err
+				}
 			}
 			g, err := a.openGraph()
 			if err != nil {
@@ -66,12 +108,26 @@ survive re-scans of their stores.`,
 			if err != nil {
 				return err
 			}
-			if a.jsonOut {
+			switch {
+			case len(args) > 0:
+				if err := a.printAdhocResult(cmd.Context(), g, res, base); err != nil {
+					return err
+				}
+			case a.jsonOut && base == nil:
 				if err := a.printJSON(res.Run); err != nil {
 					return err
 				}
-			} else {
+			case base != nil:
+				if err := a.printNewFindings(cmd.Context(), g, res, base, baseline); err != nil {
+					return err
+				}
+			default:
 				a.printScanSummary(res)
+			}
+			if len(res.Run.Stores) == 0 && len(sel) > 0 {
+				// Nothing was read: a broken config or a dead network, not a
+				// partial success.
+				return fmt.Errorf("scan: none of the %d stores could be opened: check their URLs and that they are running (the gaps say why for each)", len(sel))
 			}
 			if res.Gaps() {
 				return errGaps
@@ -82,9 +138,24 @@ survive re-scans of their stores.`,
 	cmd.Flags().StringArrayVar(&stores, "store", nil, "scan only this store (repeatable)")
 	cmd.Flags().BoolVar(&full, "full", false, "read every row and byte instead of sampling")
 	cmd.Flags().BoolVar(&noCopies, "no-copies", false, "skip copy detection (no fingerprints, no copy_of edges inferred)")
+	cmd.Flags().StringVar(&baseline, "baseline", "", "report only findings that this baseline file (piimap baseline write) does not hold")
 	cmd.Flags().StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile to this file")
 	_ = cmd.Flags().MarkHidden("cpuprofile")
 	return cmd
+}
+
+// storeTenants lists the tenants of stores, sorted.
+func storeTenants(stores []scanner.StoreConfig) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range stores {
+		if t := s.TenantName(); !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // scanMode is how a scan reads: sampled or full, with or without copy

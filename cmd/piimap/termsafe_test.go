@@ -199,7 +199,7 @@ func TestHostileNamesDoNotReachTheTerminal(t *testing.T) {
 		code, out, errs := c(t, "scan", "--full")
 		require.Equal(t, exitOK, code, "stdout: %s\nstderr: %s", out, errs)
 		code, out, errs = c(t, "dsar", "new", "--type", "access", "--subject", "email=user03@example.com",
-			"--requester", "req\x1b[2Juester", "--reason", "because\x1b]0;t\x07\nfake row")
+			"--requester", "req\x1b[2Juester", "--reason", "because\x1b]0;t\x07\nfake row", "--attested-by", "dpo", "--attest-method", "id-document")
 		require.Equal(t, exitOK, code, "stdout: %s\nstderr: %s", out, errs)
 		id := strings.TrimSpace(out)
 		_, out, _ = c(t, "dsar", "plan", id)
@@ -234,11 +234,14 @@ func TestHostileNamesDoNotReachTheTerminal(t *testing.T) {
 		require.Contains(t, out, `main.cust\x1b[2J\tomers\nx`)
 		_, out, _ = c(t, "dsar", "status", id)
 		require.Contains(t, out, `req\x1b[2Juester`)
-		// list is tab-separated: one line, five fields (id, tenant, type, status, subject).
+		// list is a table: a header and one row of seven columns (id,
+		// tenant, type, status, age, due, subject; overdue is empty).
 		_, out, _ = cli(t, "--config", whCfg, "dsar", "list")
-		requireTermSafe(t, "dsar list", strings.ReplaceAll(out, "\t", " "))
-		require.Equal(t, 1, strings.Count(out, "\n"), out)
-		require.Len(t, strings.Split(strings.TrimSuffix(out, "\n"), "\t"), 5, out)
+		requireTermSafe(t, "dsar list", out)
+		require.Equal(t, 2, strings.Count(out, "\n"), out)
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		require.Len(t, strings.Fields(lines[0]), 8, out)
+		require.Len(t, strings.Fields(lines[1]), 7, out)
 	})
 }
 

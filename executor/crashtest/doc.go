@@ -15,7 +15,7 @@
 //     until the run has been killed) and the test checks that none of the
 //     children the run had deleted is gone;
 //   - the executor persists per-step progress before and after each store,
-//     so a re-run resumes a "running" request and re-erases only what was
+//     so a re-run resumes an "executing" request and re-erases only what was
 //     not recorded as done; erasure being idempotent, re-erasing a store
 //     that had in fact committed changes nothing;
 //   - the files handler rewrites a file to a temporary name and renames it,

@@ -67,7 +67,8 @@ func (p piimap) approvedErasure(k int) string {
 	p.t.Helper()
 	var req struct{ ID string }
 	require.NoError(p.t, json.Unmarshal([]byte(p.must("--json", "dsar", "new", "--type", "erasure",
-		"--subject", "email="+subjectEmail(k), "--requester", "privacy-ops")), &req))
+		"--subject", "email="+subjectEmail(k), "--requester", "privacy-ops",
+		"--attested-by", "dpo", "--attest-method", "id-document")), &req))
 	require.NotEmpty(p.t, req.ID)
 	p.must("dsar", "plan", req.ID)
 	p.must("dsar", "approve", req.ID, "--by", "dpo")
@@ -184,6 +185,7 @@ stores:
     tenant: acme
 `, dbURL)), 0o600))
 	p := piimap{t: t, bin: bin, cfg: cfg}
+	p.must("init") // the key directory, beside the config
 	p.must("scan")
 
 	// Calibrate on the last subject: a dry run does everything an applied
@@ -235,7 +237,7 @@ stores:
 		if killed {
 			midRun++
 		}
-		if st == "running" {
+		if st == "executing" || st == "verifying" { // left mid-run
 			resumed++
 		}
 		var rc receipt

@@ -2,7 +2,6 @@ package evidence
 
 import (
 	"context"
-	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -52,7 +51,9 @@ func auditID(seq int64) string { return fmt.Sprintf("%016d", seq) }
 
 // AuditLog is the installation's audit chain in the DocStore: every entry
 // linked to the one before by its hash, and the head signed with the
-// installation's key. It is safe for concurrent use.
+// installation's key, in the graph and outside it (Keys.HeadSinks). It is
+// safe for concurrent use within one process; the graph directory's lock
+// keeps other processes out.
 type AuditLog struct {
 	docs lineage.DocStore
 	keys *Keys
@@ -85,6 +86,16 @@ func (l *AuditLog) Append(ctx context.Context, request, action, actor, detail st
 	hb, _ := json.Marshal(nh)
 	if err := l.docs.PutDoc(ctx, docAuditHead, "head", hb); err != nil {
 		return fmt.Errorf("executor: audit head %d: %w", e.Seq, err)
+	}
+	// The same head, signed with its time, outside the graph: truncating
+	// the log and re-signing the graph's head leaves this one behind.
+	if len(l.keys.heads) > 0 {
+		sh := l.keys.SignHead(e.Seq, e.Hash, e.At)
+		for _, sink := range l.keys.heads {
+			if err := sink.WriteHead(sh); err != nil {
+				return fmt.Errorf("executor: audit entry %d is in the graph but its head did not reach %s: %w (check the path and its permissions; `piimap audit verify` reports the gap until the next append)", e.Seq, sink, err)
+			}
+		}
 	}
 	return nil
 }
@@ -121,39 +132,16 @@ func (l *AuditLog) Entries(ctx context.Context, request string) ([]AuditEntry, e
 	return out, err
 }
 
-// Verify walks the whole chain: sequence numbers contiguous from 1, every
-// Prev equal to the previous Hash, every Hash recomputed, and the last
-// entry equal to the signed head. It returns the number of entries checked.
+// Verify walks the whole chain (see Check) with the installation's public
+// key and head sinks. It returns the number of entries checked and an
+// error wrapping ErrAuditTampered that names the first bad entry.
 func (l *AuditLog) Verify(ctx context.Context) (int, error) {
-	entries, err := l.Entries(ctx, "")
+	rep, err := l.Check(ctx, CheckOptions{})
 	if err != nil {
 		return 0, err
 	}
-	prev := ""
-	for i, e := range entries {
-		if e.Seq != int64(i+1) {
-			return i, fmt.Errorf("executor: audit entry %d: sequence gap (found %d): %w", i+1, e.Seq, ErrAuditTampered)
-		}
-		if e.Prev != prev {
-			return i, fmt.Errorf("executor: audit entry %d: prev hash mismatch: %w", e.Seq, ErrAuditTampered)
-		}
-		if e.digest() != e.Hash {
-			return i, fmt.Errorf("executor: audit entry %d: content hash mismatch: %w", e.Seq, ErrAuditTampered)
-		}
-		prev = e.Hash
+	if !rep.OK {
+		return rep.Entries, fmt.Errorf("executor: %s: %w", rep.Problem, ErrAuditTampered)
 	}
-	head, err := l.head(ctx)
-	if err != nil {
-		return len(entries), err
-	}
-	if head.Seq != int64(len(entries)) || head.Hash != prev {
-		return len(entries), fmt.Errorf("executor: audit head %d does not match chain end %d: %w", head.Seq, len(entries), ErrAuditTampered)
-	}
-	if len(entries) > 0 {
-		sig, err := base64.StdEncoding.DecodeString(head.Sig)
-		if err != nil || !ed25519.Verify(l.keys.pub, []byte(auditID(head.Seq)+":"+head.Hash), sig) {
-			return len(entries), fmt.Errorf("executor: audit head signature invalid: %w", ErrAuditTampered)
-		}
-	}
-	return len(entries), nil
+	return rep.Entries, nil
 }

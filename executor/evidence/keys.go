@@ -46,6 +46,12 @@ type Keys struct {
 	maskKey []byte
 	priv    ed25519.PrivateKey
 	pub     ed25519.PublicKey
+	// heads receive every signed audit head, outside the graph: the key
+	// directory's audit-head.json and any configured sink.
+	heads []HeadSink
+	// retired are the public keys of signing keys rotated out: what they
+	// signed still verifies.
+	retired []ed25519.PublicKey
 }
 
 func deriveKey(ikey []byte, label string) []byte {
@@ -63,8 +69,23 @@ type signingKeyDoc struct {
 const signingKeyID = "receipt-signing"
 
 // NewKeys derives the keys from the installation key ikey and loads the
-// signing key pair kept in docs, creating it the first time.
+// signing key pair kept in docs, creating it the first time. It is the
+// layout of installations before key directories, kept for embedding and
+// tests; the command line uses a key directory (KeyDir.Keys), so that
+// nothing secret is left in the graph.
 func NewKeys(ctx context.Context, ikey []byte, docs lineage.DocStore) (*Keys, error) {
+	k, err := deriveKeys(ikey)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.loadSigningKey(ctx, docs); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// deriveKeys derives the sealing, HMAC and masking keys from ikey.
+func deriveKeys(ikey []byte) (*Keys, error) {
 	if len(ikey) < 16 {
 		return nil, fmt.Errorf("executor: installation key too short (%d bytes): %w", len(ikey), piimap.ErrConfig)
 	}
@@ -76,12 +97,14 @@ func NewKeys(ctx context.Context, ikey []byte, docs lineage.DocStore) (*Keys, er
 	if err != nil {
 		return nil, fmt.Errorf("executor: seal key: %w", err)
 	}
-	k := &Keys{aead: aead, hmacKey: deriveKey(ikey, "hmac"), maskKey: deriveKey(ikey, "mask")}
-	if err := k.loadSigningKey(ctx, docs); err != nil {
-		return nil, err
-	}
-	return k, nil
+	return &Keys{aead: aead, hmacKey: deriveKey(ikey, "hmac"), maskKey: deriveKey(ikey, "mask")}, nil
 }
+
+// AddHeadSink makes every audit append also write its signed head to h.
+func (k *Keys) AddHeadSink(h HeadSink) { k.heads = append(k.heads, h) }
+
+// HeadSinks are where signed audit heads go besides the graph.
+func (k *Keys) HeadSinks() []HeadSink { return k.heads }
 
 // loadSigningKey reads the receipt signing key, creating it once.
 func (k *Keys) loadSigningKey(ctx context.Context, docs lineage.DocStore) error {
@@ -171,6 +194,9 @@ func (k *Keys) MaskKey() []byte { return k.maskKey }
 
 // PublicKey is the installation's receipt and audit signing key.
 func (k *Keys) PublicKey() ed25519.PublicKey { return k.pub }
+
+// RetiredPublicKeys are the public keys of signing keys rotated out.
+func (k *Keys) RetiredPublicKeys() []ed25519.PublicKey { return k.retired }
 
 // sign signs msg with the installation's signing key.
 func (k *Keys) sign(msg []byte) []byte { return ed25519.Sign(k.priv, msg) }

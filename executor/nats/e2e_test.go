@@ -54,7 +54,7 @@ func TestErasureEndToEnd(t *testing.T) {
 	require.Empty(t, res.Errors)
 
 	svc := executor.New(g, g, stores, executor.Options{InstallationKey: []byte("0123456789abcdef0123456789abcdef")})
-	req, err := svc.NewRequest(ctx, executor.NewRequestInput{Type: dsar.Erasure, Requester: "alice", Tenant: "acme",
+	req, err := svc.NewRequest(ctx, executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Erasure, Requester: "alice", Tenant: "acme",
 		Reason: "art. 17", Subject: piimap.Subject{piimap.KeyEmail: {subject}}})
 	require.NoError(t, err)
 	plan, err := svc.Plan(ctx, req.ID)

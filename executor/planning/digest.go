@@ -16,6 +16,8 @@ import (
 type digestView struct {
 	Request    string       `json:"request"`
 	Type       dsar.Type    `json:"type"`
+	ScanRun    string       `json:"scan_run"`
+	Policy     string       `json:"policy,omitempty"`
 	Steps      []digestStep `json:"steps"`
 	Gaps       []Gap        `json:"gaps"`
 	Exceptions []string     `json:"exceptions"`
@@ -38,13 +40,22 @@ type digestMatch struct {
 	HMACs       []string
 }
 
-// Digest is the plan's digest: SHA-256 of its canonical JSON with every
-// identifier and every new value as hmac(kind, value), over the steps,
+// Digest is the plan's digest without a policy hash: DigestWith(p,
+// changes, "", hmac).
+func Digest(p *Plan, changes map[string]string, hmac func(kind, value string) string) string {
+	return DigestWith(p, changes, "", hmac)
+}
+
+// DigestWith is the plan's digest: SHA-256 of its canonical JSON with
+// every identifier and every new value as hmac(kind, value), over the scan
+// run the plan was derived from, the policy hash (the rules, modes,
+// tenants and instructions in force; see the request flow), the steps,
 // matches, modes, gaps, exceptions, skipped locations, changes and the
 // records allowed, not the counts, which are observations. Approval
-// freezes it; a run re-derives the plan and compares.
-func Digest(p *Plan, changes map[string]string, hmac func(kind, value string) string) string {
-	dv := digestView{Request: p.Request, Type: p.Type, Gaps: p.Gaps, Allowed: p.AllowedRecords}
+// freezes it; a run re-derives the plan and compares, so a new scan run or
+// a changed policy after approval asks for a re-plan.
+func DigestWith(p *Plan, changes map[string]string, policy string, hmac func(kind, value string) string) string {
+	dv := digestView{Request: p.Request, Type: p.Type, ScanRun: p.ScanRun, Policy: policy, Gaps: p.Gaps, Allowed: p.AllowedRecords}
 	for _, st := range p.Steps() {
 		ds := digestStep{Store: st.Store, Asset: st.Asset, Action: st.Action, Mode: st.Target.Mode,
 			Format: st.Target.Format, Gzip: st.Target.Gzip, Fields: st.Target.Fields}

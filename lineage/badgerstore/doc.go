@@ -1,8 +1,8 @@
 // Package badgerstore keeps piimap's PII location map in a Badger
 // (github.com/dgraph-io/badger/v4) directory: one snapshot of nodes, edges,
 // findings and unit errors per scan run, plus the small documents of the
-// DSAR flow (requests, plans, audit entries, receipts) and the
-// installation's HMAC key.
+// DSAR flow (requests, plans, audit entries, receipts). The installation's
+// key lives outside it, in the key directory (KeySource, below).
 //
 // # Story
 //
@@ -38,7 +38,7 @@
 // field 0x00; values are JSON.
 //
 //	meta/schema                              layout version ("1"); Open refuses others
-//	meta/installation_key                    32 random bytes, created once
+//	meta/installation_key                    only without a KeySource (tests, old installs): 32 random bytes
 //	meta/last_run                            last run ID issued
 //	run/<run>                                lineage.ScanRun
 //	snap/<run>/n<loc>                        lineage.Node
@@ -82,6 +82,20 @@
 // chatter only at debug level. A directory is locked by one read-write
 // process at a time; a second Open fails with ErrLocked. WithReadOnly
 // takes a shared lock instead.
+//
+// # Keys
+//
+// The installation key (HMACs of identifiers, fingerprints, the executor's
+// sealing) does not live in the graph: Open with WithKeySource, or a
+// directory bound with BindKeySource as the command line does, takes it
+// from the key directory (executor/evidence.KeyDirRef), so a copy of the
+// directory alone is useless for opening sealed data. Installations from
+// before key directories kept it under meta/installation_key;
+// LegacyInstallationKey reads it for the move and
+// RemoveLegacyInstallationKey drops it (DropPrefix, so the bytes leave the
+// tables), and InstallationKey refuses a bound graph that still holds one.
+// Without a KeySource (tests, embedding) the key is created once under
+// meta/installation_key, as before.
 //
 // SharedDocs is a document store over a graph directory that opens it for
 // each operation, retrying while another process holds it (up to

@@ -51,9 +51,13 @@ type Store struct {
 	runMu  sync.Mutex // serialises run ID allocation and Finish
 	keyMu  sync.Mutex // serialises installation key creation
 	closed sync.Once
+	// keys, when set, is where the installation key lives: the key
+	// directory outside the graph (see KeySource).
+	keys KeySource
 }
 
 type config struct {
+	keys     KeySource
 	logger   *slog.Logger
 	readOnly bool
 	sync     bool
@@ -132,7 +136,10 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		}
 		return nil, fmt.Errorf("badgerstore: open %s: %w", dir, err)
 	}
-	s := &Store{db: db, dir: dir, log: cfg.logger, now: cfg.now}
+	s := &Store{db: db, dir: dir, log: cfg.logger, now: cfg.now, keys: cfg.keys}
+	if s.keys == nil {
+		s.keys = boundKeySource(dir)
+	}
 	if !cfg.readOnly {
 		if err := s.initSchema(); err != nil {
 			_ = db.Close()
@@ -204,13 +211,29 @@ func (s *Store) Close() error {
 	return err
 }
 
-// InstallationKey returns this installation's 32-byte HMAC key, creating
-// and persisting it on first use. Identifier filters, fingerprints and the
-// forget ledger HMAC identifiers with it, so the same value maps to the same
-// digest across runs but the digests are useless outside this installation.
+// InstallationKey returns this installation's HMAC and sealing key.
+// Identifier filters, fingerprints and the forget ledger HMAC identifiers
+// with it, so the same value maps to the same digest across runs but the
+// digests are useless outside this installation.
+//
+// With a KeySource (WithKeySource, BindKeySource: the command line always
+// has one) the key comes from the key directory outside the graph, and a
+// graph that still holds a key of its own is refused until `piimap init`
+// moves it out. Without one (tests, embedding), the key is created once
+// and kept in the graph, as installations did before key directories.
 func (s *Store) InstallationKey(ctx context.Context) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if s.keys != nil {
+		if _, err := s.LegacyInstallationKey(ctx); err == nil {
+			return nil, fmt.Errorf("badgerstore: graph %s still holds its installation key (an install from before key directories): run `piimap init` to move it into the key directory: %w", s.dir, piimap.ErrConfig)
+		}
+		key, err := s.keys.InstallationKey(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return key, nil
 	}
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
