@@ -112,7 +112,7 @@ func (s *Service) apply(ctx context.Context, req *Request, plan *planning.Plan, 
 	if err := s.auditLog.Append(ctx, req.ID, "verify", actor, detail); err != nil {
 		return nil, err
 	}
-	if err := s.receipts.Save(ctx, r); err != nil {
+	if err := s.receipts.Save(ctx, r, actorName(ctx)); err != nil {
 		return nil, err
 	}
 	return r, nil

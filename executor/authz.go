@@ -201,7 +201,7 @@ func (s *Service) RevokePrincipal(ctx context.Context, name, reason string) (pri
 	}
 	detail := fmt.Sprintf("principal=%s role=%s tenant=%s", p.Name, p.Role, p.Tenant)
 	if reason != "" {
-		detail += fmt.Sprintf(" reason=%q", reason)
+		detail += fmt.Sprintf(" reason=%q", redactFreeText(reason))
 	}
 	if err := s.auditLog.Append(ctx, "", "principal.revoke", actor.Name, detail); err != nil {
 		return p, err

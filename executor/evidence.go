@@ -34,6 +34,25 @@ func (s *Service) PublicKey(ctx context.Context) (ed25519.PublicKey, error) {
 	return s.keys.PublicKey(), nil
 }
 
+// VerifyReceipt checks a receipt's signature with the installation's
+// signing key, or one it rotated out (what a retired key signed stays
+// valid).
+func (s *Service) VerifyReceipt(ctx context.Context, r *evidence.Receipt) error {
+	if err := s.init(ctx); err != nil {
+		return err
+	}
+	err := evidence.VerifyReceipt(*r, s.keys.PublicKey())
+	for _, old := range s.keys.RetiredPublicKeys() {
+		if err == nil {
+			break
+		}
+		if evidence.VerifyReceipt(*r, old) == nil {
+			err = nil
+		}
+	}
+	return err
+}
+
 // Audit returns the audit log, oldest first; with request set, only that
 // request's entries.
 func (s *Service) Audit(ctx context.Context, request string) ([]evidence.AuditEntry, error) {

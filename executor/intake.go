@@ -131,7 +131,7 @@ func (s *Service) NewRequest(ctx context.Context, in NewRequestInput) (*Request,
 		}
 	}
 	created := now()
-	r := &Request{ID: newID(created), Type: in.Type, Tenant: tenant, Requester: requester, Reason: in.Reason,
+	r := &Request{ID: newID(created), Type: in.Type, Tenant: tenant, Requester: requester, Reason: redactFreeText(in.Reason),
 		Modes: in.Modes, AllowMultiple: in.AllowMultiple, CreatedAt: created, subject: sub, changes: in.Changes,
 		DueAt: created.AddDate(0, 0, s.dueDays(in.Type))}
 	if in.From != nil || in.Until != nil {
@@ -139,7 +139,7 @@ func (s *Service) NewRequest(ctx context.Context, in NewRequestInput) (*Request,
 	}
 	r.transition(dsar.StatusReceived, actor.Name, "")
 	if attest {
-		r.Attestation = &dsar.Attestation{By: strings.TrimSpace(in.AttestedBy), Method: strings.TrimSpace(in.AttestMethod), At: created, RecordedBy: actor.Name}
+		r.Attestation = &dsar.Attestation{By: redactFreeText(strings.TrimSpace(in.AttestedBy)), Method: redactFreeText(strings.TrimSpace(in.AttestMethod)), At: created, RecordedBy: actor.Name}
 		r.transition(dsar.StatusVerified, actor.Name, "identity attested at intake")
 	}
 	if err := s.saveRequest(ctx, r); err != nil {
@@ -154,7 +154,7 @@ func (s *Service) NewRequest(ctx context.Context, in NewRequestInput) (*Request,
 		detail += " allow_duplicate=true"
 	}
 	if in.Reason != "" {
-		detail += fmt.Sprintf(" reason=%q", in.Reason)
+		detail += fmt.Sprintf(" reason=%q", r.Reason)
 	}
 	if err := s.auditLog.Append(ctx, r.ID, "request.new", actor.Name, detail); err != nil {
 		return nil, err
@@ -188,7 +188,7 @@ func (s *Service) Attest(ctx context.Context, id, by, method string) (*Request, 
 	if err := req.canMove(dsar.StatusVerified); err != nil {
 		return nil, s.refuse(ctx, id, principal.AttestRequest, actor.Name, err)
 	}
-	req.Attestation = &dsar.Attestation{By: strings.TrimSpace(by), Method: strings.TrimSpace(method), At: now(), RecordedBy: actor.Name}
+	req.Attestation = &dsar.Attestation{By: redactFreeText(strings.TrimSpace(by)), Method: redactFreeText(strings.TrimSpace(method)), At: now(), RecordedBy: actor.Name}
 	req.transition(dsar.StatusVerified, actor.Name, "identity attested")
 	if err := s.saveRequest(ctx, req); err != nil {
 		return nil, err

@@ -227,6 +227,7 @@ func (s *Service) close(ctx context.Context, id, reason string, to dsar.Status, 
 	if err := req.canMove(to); err != nil {
 		return nil, s.refuse(ctx, id, act, actor.Name, err)
 	}
+	reason = redactFreeText(reason)
 	req.transition(to, actor.Name, reason)
 	if err := s.saveRequest(ctx, req); err != nil {
 		return nil, err

@@ -101,7 +101,7 @@ func (s *Service) finishReadOnly(ctx context.Context, req *Request, r *evidence.
 	if err := s.auditLog.Append(ctx, req.ID, action, actor, detail+" status="+string(r.Status)); err != nil {
 		return nil, err
 	}
-	if err := s.receipts.Save(ctx, r); err != nil {
+	if err := s.receipts.Save(ctx, r, actorName(ctx)); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -32,7 +32,7 @@ func (s *Service) AddException(ctx context.Context, e planning.Exception) (plann
 	if err := s.docs.PutDoc(ctx, docException, e.ID, b); err != nil {
 		return e, fmt.Errorf("executor: exception %s: %w", e.ID, err)
 	}
-	return e, s.auditLog.Append(ctx, e.Request, "exception."+e.Kind, "", e.Store+"/"+e.Asset+": "+e.Reason)
+	return e, s.auditLog.Append(ctx, e.Request, "exception."+e.Kind, actorName(ctx), e.Store+"/"+e.Asset+": "+e.Reason)
 }
 
 // Exceptions lists the register; with request set, the standing exceptions

@@ -67,7 +67,11 @@ func (a *app) trust(pubFile string) (auditTrust, bool, error) {
 		}
 		t.pub, t.retired = pub, nil
 		if kerr != nil {
-			t.sinks = auditSinks()
+			cfg, err := a.config()
+			if err != nil {
+				return t, false, err
+			}
+			t.sinks = auditSinks(cfg)
 		}
 		return t, kerr == nil, nil
 	}

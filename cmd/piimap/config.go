@@ -29,8 +29,14 @@ type Config struct {
 	// Keys is the key directory outside the graph (installation key,
 	// signing key, signed audit head). Relative to the config file;
 	// default $PIIMAP_KEYS, else piimap-keys beside the config.
-	Keys     string            `yaml:"keys,omitempty"`
-	Schedule map[string]string `yaml:"schedule,omitempty"`
+	Keys string `yaml:"keys,omitempty"`
+	// AuditSink is an append-only file every signed audit head is also
+	// written to (beside the key directory's audit-head.json), on another
+	// volume or a write-once mount: a log cut short and re-signed in both
+	// the graph and the key directory still fails audit verify against it.
+	// Relative to the config file.
+	AuditSink string            `yaml:"audit_sink,omitempty"`
+	Schedule  map[string]string `yaml:"schedule,omitempty"`
 	// KeepRuns is how many finished scan runs the graph keeps (each is a
 	// full snapshot of the map); older ones are pruned after each scan.
 	// Default defaultKeepRuns.
@@ -149,6 +155,9 @@ func (c *Config) resolve(base string) {
 	}
 	c.Graph = abs(c.Graph)
 	c.Keys = resolveKeys(c.Keys, base)
+	if c.AuditSink != "" {
+		c.AuditSink = abs(c.AuditSink)
+	}
 	for i, r := range c.Rules {
 		c.Rules[i] = abs(r)
 	}

@@ -551,11 +551,7 @@ func (a *app) dsarReceipt() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			pub, err := svc.PublicKey(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if err := evidence.VerifyReceipt(*rc, pub); err != nil {
+			if err := svc.VerifyReceipt(cmd.Context(), rc); err != nil {
 				return fmt.Errorf("receipt %s: %w", rc.Request, err)
 			}
 			return a.printReceipt(rc)

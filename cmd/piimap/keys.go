@@ -45,12 +45,16 @@ func resolveKeys(keys, base string) string {
 }
 
 // auditSinks are the append-only files every signed audit head is also
-// written to: $PIIMAP_AUDIT_SINK, when set.
-func auditSinks() []evidence.HeadSink {
-	if p := os.Getenv("PIIMAP_AUDIT_SINK"); p != "" {
-		return []evidence.HeadSink{evidence.AppendFileSink{Path: p}}
+// written to: the config's audit_sink and $PIIMAP_AUDIT_SINK, when set.
+func auditSinks(cfg *Config) []evidence.HeadSink {
+	var out []evidence.HeadSink
+	if cfg != nil && cfg.AuditSink != "" {
+		out = append(out, evidence.AppendFileSink{Path: cfg.AuditSink})
 	}
-	return nil
+	if p := os.Getenv("PIIMAP_AUDIT_SINK"); p != "" && (cfg == nil || p != cfg.AuditSink) {
+		out = append(out, evidence.AppendFileSink{Path: p})
+	}
+	return out
 }
 
 // bindKeyDir binds the config's key directory to its graph, so that every
@@ -59,7 +63,7 @@ func auditSinks() []evidence.HeadSink {
 // opened on first use: commands that need no key work before it exists.
 func bindKeyDir(cfg *Config) {
 	create := autoCreateKeys != nil && autoCreateKeys(cfg.Keys)
-	badgerstore.BindKeySource(cfg.Graph, evidence.NewKeyDirRef(cfg.Keys, create, auditSinks()...))
+	badgerstore.BindKeySource(cfg.Graph, evidence.NewKeyDirRef(cfg.Keys, create, auditSinks(cfg)...))
 }
 
 // keyDir opens the config's key directory.
@@ -72,7 +76,7 @@ func (a *app) keyDir() (*evidence.KeyDir, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range auditSinks() {
+	for _, s := range auditSinks(cfg) {
 		kd.AddHeadSink(s)
 	}
 	return kd, nil
@@ -92,7 +96,7 @@ func (a *app) setupKeys(ctx context.Context, cfg *Config, actor string) (*eviden
 		return nil, "", fmt.Errorf("graph %s: %w", cfg.Graph, err)
 	}
 	if g == nil {
-		return evidence.SetupKeyDir(ctx, cfg.Keys, nil, actor, auditSinks()...)
+		return evidence.SetupKeyDir(ctx, cfg.Keys, nil, actor, auditSinks(cfg)...)
 	}
-	return evidence.SetupKeyDir(ctx, cfg.Keys, g, actor, auditSinks()...)
+	return evidence.SetupKeyDir(ctx, cfg.Keys, g, actor, auditSinks(cfg)...)
 }

@@ -398,6 +398,7 @@ func TestRotateSigningKey(t *testing.T) {
 	out := mustCLI(t, "--config", cfg, "audit", "verify")
 	require.Contains(t, out, "intact")
 	require.Contains(t, mustCLI(t, "--config", cfg, "receipt", "verify", id), "valid", "old receipts verify with the retired key")
+	mustCLI(t, "--config", cfg, "dsar", "receipt", id) // dsar receipt checks the signature with the retired key too
 	code, _, _ := cli(t, "--config", cfg, "receipt", "verify", id, "--public-key", filepath.Join(keys, evidence.FileSigningPub))
 	require.Equal(t, exitError, code, "the new key did not sign the old receipt")
 	mustCLI(t, "--config", cfg, "receipt", "verify", id, "--public-key", retired[0])
@@ -422,4 +423,64 @@ func TestRotateSigningKey(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestConfigAuditSink: audit_sink in the config (relative to it) receives
+// every signed head, and audit verify checks the log against it.
+func TestConfigAuditSink(t *testing.T) {
+	dir := t.TempDir()
+	cfg, _ := trustInstall(t, dir)
+	raw := mustRead(t, cfg)
+	require.NoError(t, os.WriteFile(cfg, append(raw, []byte("audit_sink: ./worm/heads.jsonl\n")...), 0o600))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "worm"), 0o700))
+	mustCLI(t, "--config", cfg, "dsar", "new", "--type", "access", "--subject", "email="+trustRaw2, "--allow-duplicate")
+	mustCLI(t, "--config", cfg, "dsar", "list")
+	heads := string(mustRead(t, filepath.Join(dir, "worm", "heads.jsonl")))
+	require.GreaterOrEqual(t, strings.Count(heads, "\n"), 1)
+	require.NotContains(t, heads, trustRaw2)
+	require.Contains(t, mustCLI(t, "--config", cfg, "audit", "verify"), "intact")
+}
+
+// TestFreeTextReasonsMasked: identifiers typed into a reason, an
+// attestation or a deny reason are masked before they are stored: no
+// graph file, audit line or evidence file holds them.
+func TestFreeTextReasonsMasked(t *testing.T) {
+	dir := t.TempDir()
+	cfg, id := trustInstall(t, dir)
+	const email, phone = "carol.typed@example.com", "+1 415 555 0199"
+	out := mustCLI(t, "--config", cfg, "--json", "dsar", "new", "--type", "access", "--subject", "email="+trustRaw2,
+		"--reason", "asked by "+email+" on "+phone, "--attested-by", "desk of "+email, "--attest-method", "called back "+phone)
+	var req struct{ ID, Reason string }
+	require.NoError(t, json.Unmarshal([]byte(out), &req))
+	require.Contains(t, req.Reason, "c***@e***.com", "the reason keeps its words, the address masked")
+	mustCLI(t, "--config", cfg, "dsar", "deny", id, "--reason", "duplicate of what "+email+" sent")
+	zipPath := filepath.Join(dir, "ev.zip")
+	mustCLI(t, "--config", cfg, "dsar", "evidence", req.ID, "--out", zipPath)
+	holds := func(where string, b []byte) {
+		for _, raw := range []string{email, phone, "4155550199"} {
+			require.False(t, bytes.Contains(b, []byte(raw)), "%s holds %s", where, raw)
+		}
+	}
+	require.NoError(t, filepath.WalkDir(filepath.Join(dir, "graph"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		holds(p, b)
+		return nil
+	}))
+	zr, err := zip.OpenReader(zipPath)
+	require.NoError(t, err)
+	defer zr.Close()
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		require.NoError(t, err)
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		require.NoError(t, err)
+		holds(f.Name, b)
+	}
+	audit := mustCLI(t, "--config", cfg, "audit", "verify", "--json")
+	require.NotContains(t, audit, email)
 }

@@ -132,8 +132,9 @@ func (rs *Receipts) Sign(r *Receipt) {
 }
 
 // Save signs r, stores it as its request's receipt and appends its
-// SHA-256 to the audit chain.
-func (rs *Receipts) Save(ctx context.Context, r *Receipt) error {
+// SHA-256 to the audit chain, as done by actor (the principal whose run
+// produced it).
+func (rs *Receipts) Save(ctx context.Context, r *Receipt, actor string) error {
 	rs.Sign(r)
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -143,7 +144,7 @@ func (rs *Receipts) Save(ctx context.Context, r *Receipt) error {
 		return fmt.Errorf("executor: save receipt %s: %w", r.Request, err)
 	}
 	sum := sha256.Sum256(b)
-	return rs.audit.Append(ctx, r.Request, "receipt", "", fmt.Sprintf("status=%s sha256=%s", r.Status, hex.EncodeToString(sum[:])))
+	return rs.audit.Append(ctx, r.Request, "receipt", actor, fmt.Sprintf("status=%s sha256=%s", r.Status, hex.EncodeToString(sum[:])))
 }
 
 // Load returns the request's stored receipt.
