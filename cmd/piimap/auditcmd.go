@@ -97,8 +97,9 @@ func (a *app) auditVerify() *cobra.Command {
 	var pubFile string
 	var heads []string
 	cmd := &cobra.Command{
-		Use:   "verify",
-		Short: "Check the whole audit chain and its signed heads (exit 1 naming the first bad entry)",
+		Use:     "verify",
+		Example: "  piimap audit verify\n  piimap audit verify --json\n  piimap audit verify --public-key signing.pub --head head.json   # an auditor without the key directory",
+		Short:   "Check the whole audit chain and its signed heads (exit 1 naming the first bad entry)",
 		Long: `verify walks the whole audit log: every entry's hash recomputed, the sequence contiguous
 from 1, every entry linked to the one before, the graph's head signed by the installation's
 key, and every head kept outside the graph (the key directory's audit-head.json,
@@ -181,8 +182,9 @@ func readHead(path string) (evidence.SignedHead, error) {
 
 func (a *app) auditHead() *cobra.Command {
 	return &cobra.Command{
-		Use:   "head",
-		Short: "Print the audit log's current signed head (JSON), for pinning elsewhere",
+		Use:     "head",
+		Example: "  piimap audit head > head.json       # pin it in a ticket or a write-once store\n  piimap audit verify --head head.json  # later: the log still reaches that head",
+		Short:   "Print the audit log's current signed head (JSON), for pinning elsewhere",
 		Long: `head prints the newest signed head kept outside the graph: the last entry's sequence
 number and hash, when it was appended, the public key and the Ed25519 signature. Keep it
 somewhere the installation cannot rewrite (a ticket, an e-mail, a WORM bucket); later,

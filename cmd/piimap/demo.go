@@ -36,8 +36,9 @@ func (a *app) demoCommand() *cobra.Command {
 	var subjects int
 	var seed int64
 	cmd := &cobra.Command{
-		Use:   "demo [--dir D] [--subjects N] [--seed S]",
-		Short: "Build a demo estate, scan it, print the map, and run an access and an erasure request",
+		Use:     "demo [--dir D] [--subjects N] [--seed S]",
+		Example: "  piimap demo                  # a temporary estate, the whole flow, then removed\n  piimap demo --dir demo       # keep it: piimap --config demo/piimap.yaml map",
+		Short:   "Build a demo estate, scan it, print the map, and run an access and an erasure request",
 		Long: `demo generates a deterministic estate of fake personal data (a DuckDB warehouse,
 Parquet events, a CSV export, JSONL, plain-text and gzipped logs, with hard negatives),
 scans it, prints the PII location map, checks it against the generator's ground truth,

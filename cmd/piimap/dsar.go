@@ -172,8 +172,8 @@ digest, so the approvers approve that number.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&typ, "type", "", "access|erasure|rectification|portability|restriction")
-	f.StringArrayVar(&subjects, "subject", nil, "subject identifier KEY=VALUE: email, user_id, phone or a configured identity name (repeatable; several values of one kind are all kept)")
+	f.StringVar(&typ, "type", "", "access|erasure|rectification|portability|restriction (required)")
+	f.StringArrayVar(&subjects, "subject", nil, "subject identifier KEY=VALUE: email, user_id, phone or a configured identity name (required; repeatable; several values of one kind are all kept)")
 	f.StringVar(&in.Tenant, "tenant", "", "tenant whose stores the request covers (required when the config serves more than one)")
 	f.IntVar(&in.AllowMultiple, "allow-multiple", 0, "erasure, rectification, restriction: accept identifiers that select up to N entity records (default 1; the plan prints the count and approvals cover N)")
 	f.StringVar(&in.Requester, "requester", "", "who asks (may not approve); with principals, only your own principal's name")
@@ -253,9 +253,10 @@ func maskedSubject(m map[string][]string) string {
 
 func (a *app) dsarPlan() *cobra.Command {
 	return &cobra.Command{
-		Use:   "plan ID",
-		Short: "Derive the request's plan from the latest scan: every location, expected counts, gaps",
-		Args:  cobra.ExactArgs(1),
+		Use:     "plan ID",
+		Example: "  piimap dsar plan dsar-20261207-101500-1a2b3c4d\n  piimap dsar plan $id --json",
+		Short:   "Derive the request's plan from the latest scan: every location, expected counts, gaps",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, ctx, err := a.authed(cmd)
 			if err != nil {
@@ -355,8 +356,9 @@ func short(digest string) string {
 func (a *app) dsarApprove() *cobra.Command {
 	var by string
 	cmd := &cobra.Command{
-		Use:   "approve ID [--by WHO]",
-		Short: "Approve the request's current plan (freezes its digest)",
+		Use:     "approve ID [--by WHO]",
+		Example: "  PIIMAP_TOKEN=$BOB piimap dsar approve $id   # with principals: the token's principal approves\n  piimap dsar approve $id --by bob             # without principals",
+		Short:   "Approve the request's current plan (freezes its digest)",
 		Long: `approve records one approval of the request's current plan digest. With principals
 the approver is your token's principal (--by is not needed, and naming anyone else
 is refused); without principals --by names the approver. Erasure, rectification,
@@ -386,9 +388,10 @@ approvers, neither of them the requester.`,
 func (a *app) dsarRun() *cobra.Command {
 	var ro executor.RunOptions
 	cmd := &cobra.Command{
-		Use:   "run ID [--apply] [--out DIR]",
-		Short: "Execute the approved plan (dry run unless --apply), verify, and sign the receipt",
-		Args:  cobra.ExactArgs(1),
+		Use:     "run ID [--apply] [--out DIR]",
+		Example: "  piimap dsar run $id                    # dry run: what would change, nothing written\n  piimap dsar run $id --apply            # erase or rectify, verify, sign the receipt\n  piimap dsar run $id --out ./export     # access or portability: write the package",
+		Short:   "Execute the approved plan (dry run unless --apply), verify, and sign the receipt",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, ctx, err := a.authed(cmd)
 			if err != nil {
@@ -501,9 +504,10 @@ func (a *app) printReceipt(rc *evidence.Receipt) error {
 
 func (a *app) dsarStatus() *cobra.Command {
 	return &cobra.Command{
-		Use:   "status ID",
-		Short: "Show the request and its status history",
-		Args:  cobra.ExactArgs(1),
+		Use:     "status ID",
+		Example: "  piimap dsar status $id\n  piimap dsar status $id --json",
+		Short:   "Show the request and its status history",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, ctx, err := a.authed(cmd)
 			if err != nil {
@@ -536,9 +540,10 @@ func (a *app) dsarStatus() *cobra.Command {
 
 func (a *app) dsarReceipt() *cobra.Command {
 	return &cobra.Command{
-		Use:   "receipt ID",
-		Short: "Print the signed receipt of the request's last run (and check its signature)",
-		Args:  cobra.ExactArgs(1),
+		Use:     "receipt ID",
+		Example: "  piimap dsar receipt $id\n  piimap dsar receipt $id --json > receipt.json   # then: piimap receipt verify receipt.json",
+		Short:   "Print the signed receipt of the request's last run (and check its signature)",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, ctx, err := a.authed(cmd)
 			if err != nil {

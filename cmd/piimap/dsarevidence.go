@@ -18,8 +18,9 @@ func (a *app) dsarEvidence() *cobra.Command {
 	var out string
 	var force bool
 	cmd := &cobra.Command{
-		Use:   "evidence ID --out FILE.zip",
-		Short: "Write the request's evidence pack (zip) and completion notice",
+		Use:     "evidence ID --out FILE.zip",
+		Example: "  piimap dsar evidence $id --out evidence.zip\n  unzip evidence.zip -d ev && (cd ev && sha256sum -c SHA256SUMS)",
+		Short:   "Write the request's evidence pack (zip) and completion notice",
 		Long: `evidence writes one zip proving what was done for the request, checkable offline:
 the intake (identifiers masked), the attestation, the approved plan, the approvals, the
 request's audit entries, the verification results, the signed receipt, the exceptions,

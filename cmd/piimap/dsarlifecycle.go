@@ -61,9 +61,10 @@ func overdueMark(r *executor.Request, now time.Time) string {
 func (a *app) dsarAttest() *cobra.Command {
 	var by, method string
 	cmd := &cobra.Command{
-		Use:   "attest ID --attested-by WHO --attest-method METHOD",
-		Short: "Record the controller's check of the subject's identity (received → verified)",
-		Args:  cobra.ExactArgs(1),
+		Use:     "attest ID --attested-by WHO --attest-method METHOD",
+		Example: "  piimap dsar attest $id --attested-by \"privacy desk\" --attest-method id-document",
+		Short:   "Record the controller's check of the subject's identity (received → verified)",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if strings.TrimSpace(by) == "" || strings.TrimSpace(method) == "" {
 				return usageError("dsar attest: --attested-by and --attest-method are both required")
@@ -84,8 +85,8 @@ func (a *app) dsarAttest() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&by, "attested-by", "", "who verified the subject's identity for the controller")
-	cmd.Flags().StringVar(&method, "attest-method", "", "how (id-document, account-login, …)")
+	cmd.Flags().StringVar(&by, "attested-by", "", "who verified the subject's identity for the controller (required)")
+	cmd.Flags().StringVar(&method, "attest-method", "", "how (id-document, account-login, …) (required)")
 	return cmd
 }
 
@@ -97,9 +98,10 @@ type closeFunc func(svc *executor.Service, ctx context.Context, id, reason strin
 func (a *app) dsarClose(name, short string, do closeFunc) *cobra.Command {
 	var reason string
 	cmd := &cobra.Command{
-		Use:   name + " ID --reason TEXT",
-		Short: short,
-		Args:  cobra.ExactArgs(1),
+		Use:     name + " ID --reason TEXT",
+		Example: "  piimap dsar " + name + " $id --reason \"the subject withdrew the request by phone\"",
+		Short:   short,
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if strings.TrimSpace(reason) == "" {
 				return usageError("dsar %s: --reason is required (it is kept in the audit log)", name)
@@ -148,8 +150,9 @@ type listedRequest struct {
 func (a *app) dsarList() *cobra.Command {
 	var tenant, status, typ string
 	cmd := &cobra.Command{
-		Use:   "list [--tenant T] [--status S] [--type T]",
-		Short: "List requests (oldest first) with age, due date and overdue",
+		Use:     "list [--tenant T] [--status S] [--type T]",
+		Example: "  piimap dsar list\n  piimap dsar list --status planned --type erasure\n  piimap dsar list --tenant acme --json",
+		Short:   "List requests (oldest first) with age, due date and overdue",
 		Long: `list prints the requests you may read (with principals: your tenant's), oldest first,
 with their age in days, due date and whether they are overdue (open past due).`,
 		Args: cobra.NoArgs,

@@ -14,8 +14,9 @@ func (a *app) initCommand() *cobra.Command {
 	var example, out string
 	var force, rotate bool
 	cmd := &cobra.Command{
-		Use:   "init",
-		Short: "Write a commented piimap.yaml and create the key directory",
+		Use:     "init",
+		Example: "  piimap init                       # piimap.yaml and the key directory beside it\n  piimap init --example local       # an example for the loopback test services\n  piimap init --rotate-signing-key  # new signing key; old receipts keep verifying",
+		Short:   "Write a commented piimap.yaml and create the key directory",
 		Long: `init writes a commented piimap.yaml (unless it exists) and creates the key directory
 outside the graph: mode 0700, holding the installation (sealing) key, the Ed25519 signing
 key, its public key signing.pub and, later, the last signed audit head (files 0600).

@@ -158,16 +158,17 @@ func (a *app) principalAdd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&tenant, "tenant", "", "the tenant the principal acts for ('*': every tenant)")
-	cmd.Flags().StringVar(&role, "role", "", "requester|approver|operator|auditor|admin")
+	cmd.Flags().StringVar(&tenant, "tenant", "", "the tenant the principal acts for ('*': every tenant) (required)")
+	cmd.Flags().StringVar(&role, "role", "", "requester|approver|operator|auditor|admin (required)")
 	return cmd
 }
 
 func (a *app) principalList() *cobra.Command {
 	return &cobra.Command{
-		Use:   "list",
-		Short: "List principals (never their tokens)",
-		Args:  cobra.NoArgs,
+		Use:     "list",
+		Example: "  piimap principal list\n  piimap principal list --json",
+		Short:   "List principals (never their tokens)",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			svc, ctx, err := a.authed(cmd)
 			if err != nil {
@@ -204,9 +205,10 @@ func (a *app) principalList() *cobra.Command {
 func (a *app) principalRevoke() *cobra.Command {
 	var reason string
 	cmd := &cobra.Command{
-		Use:   "revoke NAME [--reason TEXT]",
-		Short: "Revoke a principal: its token is refused from now on",
-		Args:  cobra.ExactArgs(1),
+		Use:     "revoke NAME [--reason TEXT]",
+		Example: "  piimap principal revoke bob --reason \"left the team\"",
+		Short:   "Revoke a principal: its token is refused from now on",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, ctx, err := a.authed(cmd)
 			if err != nil {

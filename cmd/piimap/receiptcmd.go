@@ -43,8 +43,9 @@ type receiptResult struct {
 func (a *app) receiptVerify() *cobra.Command {
 	var pubFile string
 	cmd := &cobra.Command{
-		Use:   "verify ID|FILE",
-		Short: "Verify a receipt's Ed25519 signature with the public key alone",
+		Use:     "verify ID|FILE",
+		Example: "  piimap receipt verify $id\n  piimap receipt verify receipt.json --public-key signing.pub   # offline, nothing but the public key",
+		Short:   "Verify a receipt's Ed25519 signature with the public key alone",
 		Long: `verify checks a receipt's signature. FILE is a receipt as printed by
 ` + "`piimap dsar receipt ID --json`" + ` or receipt.json of an evidence pack; it is checked
 without the graph. ID reads the request's receipt from the graph.
