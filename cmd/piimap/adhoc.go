@@ -139,6 +139,7 @@ func (a *app) adhocConfig(stores []scanner.StoreConfig) (*Config, error) {
 		return nil, fmt.Errorf("scan: ad-hoc config: %w", err)
 	}
 	cfg.Path = path
+	cfg.Gzip.apply()
 	badgerstore.BindKeySource(cfg.Graph, evidence.NewKeyDirRef(cfg.Keys, true, auditSinks(cfg)...))
 	a.cfg = cfg
 	return cfg, nil

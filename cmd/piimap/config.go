@@ -18,6 +18,7 @@ import (
 	"github.com/piimap/piimap/classifiers/identifier"
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/scanner"
+	"github.com/piimap/piimap/scanner/fileformat"
 )
 
 // Config is piimap.yaml.
@@ -63,10 +64,34 @@ type Config struct {
 	Requests RequestsConfig `yaml:"requests,omitempty"`
 
 	// Path is the file the config was read from ("" when built in code).
+	// Gzip bounds decompression (scan, classify, requests): a compressed
+	// file past either limit is a unit error ("gzip bomb"), never read on.
+	Gzip GzipLimits `yaml:"gzip,omitempty"`
 	// Allow accepts findings (store/asset/field globs, a type and the
 	// reason): the map shows them as allowed with the reason.
 	Allow []lineage.AllowRule `yaml:"allow,omitempty"`
 	Path  string              `yaml:"-"`
+}
+
+// GzipLimits are the decompression limits of the config's gzip: key;
+// 0 keeps the default (1 GiB, 200:1), -1 turns a limit off.
+type GzipLimits struct {
+	MaxOutput int64 `yaml:"max_output,omitempty"` // decompressed bytes per file
+	MaxRatio  int64 `yaml:"max_ratio,omitempty"`  // decompressed to compressed bytes
+}
+
+// apply sets the scanner's limits (fileformat.MaxGzipOutput/MaxGzipRatio).
+func (g GzipLimits) apply() {
+	set := func(dst *int64, v int64) {
+		switch {
+		case v < 0:
+			*dst = 0
+		case v > 0:
+			*dst = v
+		}
+	}
+	set(&fileformat.MaxGzipOutput, g.MaxOutput)
+	set(&fileformat.MaxGzipRatio, g.MaxRatio)
 }
 
 // defaultKeepRuns is the number of scan runs kept when keep_runs is unset.
@@ -88,6 +113,7 @@ func loadConfig(path string) (*Config, error) {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	cfg.Path = path
+	cfg.Gzip.apply()
 	bindKeyDir(cfg)
 	return cfg, nil
 }

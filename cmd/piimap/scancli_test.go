@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap/lineage"
+	"github.com/piimap/piimap/scanner/fileformat"
 )
 
 const scanCSV = "id,contact_email,note\n1,ann.adhoc@example.com,hi\n2,bo.adhoc@example.org,hello\n3,cy.adhoc@example.net,hey\n4,di.adhoc@example.com,yo\n"
@@ -174,4 +177,29 @@ func TestMapAllowList(t *testing.T) {
 	code, _, stderr := cli(t, "--config", cfg, "map")
 	require.Equal(t, exitError, code)
 	require.Contains(t, stderr, "reason is required")
+}
+
+// TestGzipLimitsFromConfig: gzip.max_ratio in the config bounds
+// decompression; the bomb is a unit error naming the setting (exit 3), and
+// the limit is the config's, not the built-in 200:1.
+func TestGzipLimitsFromConfig(t *testing.T) {
+	old, oldOut := fileformat.MaxGzipRatio, fileformat.MaxGzipOutput
+	t.Cleanup(func() { fileformat.MaxGzipRatio, fileformat.MaxGzipOutput = old, oldOut })
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	require.NoError(t, os.MkdirAll(data, 0o700))
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, err := zw.Write(bytes.Repeat([]byte("all work and no play\n"), 1<<20)) // ~21 MiB, ratio far above 50:1
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	require.NoError(t, os.WriteFile(filepath.Join(data, "app.log.gz"), buf.Bytes(), 0o600))
+	cfg := writeConfig(t, dir, "  - {name: files, url: \"file://"+data+"\"}\n")
+	raw, err := os.ReadFile(cfg)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(cfg, append(raw, []byte("gzip: {max_ratio: 50}\n")...), 0o600))
+	code, stdout, stderr := cli(t, "--config", cfg, "scan")
+	require.Equal(t, exitGaps, code, stderr)
+	require.Contains(t, stdout, "exceeds 50:1")
+	require.Contains(t, stdout, "gzip.max_ratio")
 }

@@ -78,11 +78,11 @@ func (g *gzipErrs) Read(p []byte) (int, error) {
 	n, err := g.r.Read(p)
 	g.out += int64(n)
 	if lim := MaxGzipOutput; lim > 0 && g.out > lim {
-		return n, fmt.Errorf("gzip bomb: decompressed size exceeds %d bytes (fileformat.MaxGzipOutput) after %d compressed bytes; the rest is not read: %w",
+		return n, fmt.Errorf("gzip bomb: decompressed size exceeds %d bytes after %d compressed bytes; the rest is not read (raise gzip.max_output in the config if the file is genuine): %w",
 			lim, g.in.n, piimap.ErrUnsupported)
 	}
 	if lim := MaxGzipRatio; lim > 0 && g.out > gzipRatioFloor && g.in.n > 0 && g.out/g.in.n > lim {
-		return n, fmt.Errorf("gzip bomb: ratio %d:1 exceeds %d:1 (fileformat.MaxGzipRatio; %d bytes from %d compressed); the rest is not read: %w",
+		return n, fmt.Errorf("gzip bomb: ratio %d:1 exceeds %d:1 (%d bytes from %d compressed); the rest is not read (raise gzip.max_ratio in the config if the file is genuine): %w",
 			g.out/g.in.n, lim, g.out, g.in.n, piimap.ErrUnsupported)
 	}
 	if err != nil && !errors.Is(err, io.EOF) {

@@ -46,5 +46,5 @@ func TestGzipReaderOutputLimit(t *testing.T) {
 	require.NoError(t, err)
 	_, err = io.ReadAll(zr)
 	require.ErrorIs(t, err, piimap.ErrUnsupported)
-	assert.Contains(t, err.Error(), "(fileformat.MaxGzipOutput)")
+	assert.Contains(t, err.Error(), "gzip.max_output")
 }
