@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"syscall"
 
 	"github.com/piimap/piimap/executor"
@@ -98,5 +99,12 @@ func userMessage(err error) string {
 	case errors.As(err, &noReq):
 		return noReq.Error()
 	}
-	return err.Error()
+	return internalPrefix.ReplaceAllString(err.Error(), "$1")
 }
+
+// internalPrefix matches the "package: " prefixes of piimap's own
+// packages in a wrapped error ("executor: request x: badgerstore: …"):
+// they tell a developer where an error passed, not a user what happened.
+// Store kinds (postgres:, files:, …) and command names stay: they are the
+// user's words. --verbose logs keep the whole text.
+var internalPrefix = regexp.MustCompile(`(^|: |\()(?:executor|badgerstore|lineage|scanner|idfilter|fingerprint|sqlextract|memgraph|classifiers|estate|planning|evidence|sqlkit|filerewrite|fileformat|driver|dsar/internal): `)

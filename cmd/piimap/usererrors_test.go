@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -21,4 +23,12 @@ func TestMapBeforeAnyScan(t *testing.T) {
 	code, _, stderr = cli(t, "--config", cfg, "map", "--run", "r-nope")
 	require.Equal(t, 1, code)
 	require.Contains(t, stderr, `no scan run "r-nope"`)
+}
+
+// TestUserMessageHidesPackages: piimap's package names leave the printed
+// error; store kinds and the message itself stay.
+func TestUserMessageHidesPackages(t *testing.T) {
+	err := fmt.Errorf("executor: approve dsar-1: %w", fmt.Errorf("badgerstore: doc x: %w", fmt.Errorf("postgres: connect db: refused")))
+	require.Equal(t, "approve dsar-1: doc x: postgres: connect db: refused", userMessage(err))
+	require.Equal(t, "scan: files: open /x (y)", userMessage(errors.New("scan: files: open /x (scanner: y)")))
 }
