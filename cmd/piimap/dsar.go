@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -288,7 +287,7 @@ func (a *app) printPlan(p *planning.Plan) {
 	if p.AllowedRecords > 0 {
 		a.printBlast(p)
 	}
-	tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+	tw := a.newTable()
 	fmt.Fprintln(tw, "  STORE\tASSET\tACTION\tMODE\tEXPECTED\tMATCH")
 	for _, st := range p.Steps() {
 		var via []string
@@ -313,7 +312,7 @@ func (a *app) printPlan(p *planning.Plan) {
 	}
 	if len(p.Lineage) > 0 {
 		fmt.Fprintln(a.stdout, "  lineage (derived and copied locations):")
-		tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+		tw := a.newTable()
 		fmt.Fprintln(tw, "    COPY\tOF\tEDGE\tACTION\tEVIDENCE")
 		for _, ea := range p.Lineage {
 			edge := ea.Kind + "/" + ea.Source
@@ -456,7 +455,7 @@ func (a *app) printReceipt(rc *evidence.Receipt) error {
 		mode = " (dry run: nothing written; add --apply)"
 	}
 	safef(a.stdout, "receipt %s: %s %s%s\n", rc.Request, rc.Type, rc.Status, mode)
-	tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+	tw := a.newTable()
 	purge := false
 	for _, l := range rc.Locations {
 		purge = purge || l.Purge != ""

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -183,7 +182,7 @@ with their age in days, due date and whether they are overdue (open past due).`,
 			if a.jsonOut {
 				return a.printJSON(rows)
 			}
-			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			tw := a.newTable()
 			fmt.Fprintln(tw, "ID\tTENANT\tTYPE\tSTATUS\tAGE\tDUE\tOVERDUE\tSUBJECT")
 			for _, r := range rows {
 				over := ""

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/jackc/pgx/v5/stdlib"
@@ -315,7 +314,7 @@ func (a *app) lineageSourcesCommand() *cobra.Command {
 				fmt.Fprintln(a.stdout, "no lineage sources stored; see `piimap lineage ingest --help`")
 				return nil
 			}
-			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			tw := a.newTable()
 			fmt.Fprintln(tw, "ID\tKIND\tNAME\tSTORE\tINGESTED\tREAD\tKEPT\tSTATUS")
 			for _, s := range out {
 				status := "active"

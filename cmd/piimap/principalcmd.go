@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -181,7 +180,7 @@ func (a *app) principalList() *cobra.Command {
 			if a.jsonOut {
 				return a.printJSON(ps)
 			}
-			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			tw := a.newTable()
 			fmt.Fprintln(tw, "NAME\tTENANT\tROLE\tCREATED\tSTATUS")
 			for _, p := range ps {
 				status := "active"

@@ -203,3 +203,36 @@ func TestGzipLimitsFromConfig(t *testing.T) {
 	require.Contains(t, stdout, "exceeds 50:1")
 	require.Contains(t, stdout, "gzip.max_ratio")
 }
+
+// TestExitCodesPinned pins the documented exit codes: 0 ok, 1 error, 2
+// usage, 3 completed with gaps.
+func TestExitCodesPinned(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	require.NoError(t, os.MkdirAll(data, 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(data, "people.csv"), []byte(scanCSV), 0o600))
+	cfg := writeConfig(t, dir, "  - {name: files, url: \"file://"+data+"\"}\n")
+	gapDir := filepath.Join(dir, "gap")
+	require.NoError(t, os.MkdirAll(filepath.Join(gapDir, "data"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(gapDir, "data", "broken.csv.gz"), []byte("\x1f\x8bnot gzip at all"), 0o600))
+	gapCfg := writeConfig(t, gapDir, "  - {name: files, url: \"file://"+filepath.Join(gapDir, "data")+"\"}\n")
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"--version"}, exitOK},
+		{[]string{"--config", cfg, "scan"}, exitOK},
+		{[]string{"--config", cfg, "map", "--format", "json"}, exitOK},
+		{[]string{"--config", filepath.Join(dir, "missing.yaml"), "map"}, exitError},
+		{[]string{"--config", cfg, "dsar", "status", "dsar-nope"}, exitError},
+		{[]string{"frobnicate"}, exitUsage},
+		{[]string{"dsar", "aprove", "x"}, exitUsage},
+		{[]string{"--config", cfg, "scan", "--bogus"}, exitUsage},
+		{[]string{"--config", cfg, "map", "--format", "xml"}, exitUsage},
+		{[]string{"--config", cfg, "dsar", "new", "--type", "erase", "--subject", "email=a@example.com"}, exitUsage},
+		{[]string{"--config", gapCfg, "scan"}, exitGaps},
+	} {
+		code, _, stderr := cli(t, tc.args...)
+		require.Equal(t, tc.want, code, "%v: %s", tc.args, stderr)
+	}
+}

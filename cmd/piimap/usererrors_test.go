@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -31,4 +32,24 @@ func TestUserMessageHidesPackages(t *testing.T) {
 	err := fmt.Errorf("executor: approve dsar-1: %w", fmt.Errorf("badgerstore: doc x: %w", fmt.Errorf("postgres: connect db: refused")))
 	require.Equal(t, "approve dsar-1: doc x: postgres: connect db: refused", userMessage(err))
 	require.Equal(t, "scan: files: open /x (y)", userMessage(errors.New("scan: files: open /x (scanner: y)")))
+}
+
+// TestTableWriterFits: rows written with tabs come out aligned and, with a
+// width, no longer than it; a line without tabs ends a block and is kept.
+func TestTableWriterFits(t *testing.T) {
+	var out strings.Builder
+	tw := &tableWriter{w: &out, width: 40}
+	fmt.Fprintf(tw, "STORE\tASSET\tCOUNT\n")
+	fmt.Fprintf(tw, "warehouse\t%s\t12\n", strings.Repeat("very_long_table_name_", 5))
+	fmt.Fprintf(tw, "gaps: none\n")
+	fmt.Fprintf(tw, "a\tb\n")
+	require.NoError(t, tw.Flush())
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	require.Len(t, lines, 4)
+	for _, l := range lines {
+		require.LessOrEqual(t, len([]rune(l)), 40, l)
+	}
+	require.Equal(t, "gaps: none", lines[2])
+	require.Equal(t, "a  b", lines[3], "a new block is aligned on its own")
+	require.Contains(t, lines[1], "…")
 }
