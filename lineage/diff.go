@@ -9,7 +9,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 )
 
@@ -256,7 +255,11 @@ func diffLocation(a, b MapLocation) (LocationChange, bool) {
 // WriteDiffText writes a readable summary of d: a count line, then each
 // section that has entries. Every name and value goes through TermSafe, so
 // none can drive a terminal or add a column or a line.
-func WriteDiffText(w io.Writer, d *MapDiff) error {
+func WriteDiffText(w io.Writer, d *MapDiff) error { return WriteDiffTextWidth(w, d, 0) }
+
+// WriteDiffTextWidth is WriteDiffText with its columns fitted to width
+// terminal cells (0: whole).
+func WriteDiffTextWidth(w io.Writer, d *MapDiff, width int) error {
 	bw := bufio.NewWriter(w)
 	when := func(t time.Time) string {
 		if t.IsZero() {
@@ -272,7 +275,7 @@ func WriteDiffText(w io.Writer, d *MapDiff) error {
 		fmt.Fprintln(bw, "\nNo changes.")
 		return bw.Flush()
 	}
-	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+	tw := &ColumnWriter{W: bw, Width: width}
 	section := func(title string, n int) bool {
 		if n == 0 {
 			return false

@@ -2,6 +2,7 @@ package lineage
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"strings"
 
@@ -113,4 +114,49 @@ func cutCell(s string, w int) string {
 	}
 	b.WriteString("…")
 	return b.String()
+}
+
+// ColumnWriter is a text/tabwriter stand-in over WriteColumns: text written
+// to it is tab-separated cells, one row per line, and Flush aligns them,
+// fitted to Width terminal cells when Width > 0. As with text/tabwriter, a
+// line without a tab ends a block of rows and is written as it is. Cells
+// must be terminal-safe already (TermSafe escapes tabs and newlines inside
+// values, so they cannot add a column or a row).
+type ColumnWriter struct {
+	W     io.Writer
+	Width int
+	buf   bytes.Buffer
+}
+
+func (t *ColumnWriter) Write(p []byte) (int, error) { return t.buf.Write(p) }
+
+// Flush writes what was written since the last Flush.
+func (t *ColumnWriter) Flush() error {
+	text := t.buf.String()
+	t.buf.Reset()
+	if text == "" {
+		return nil
+	}
+	var block [][]string
+	flush := func() error {
+		if len(block) == 0 {
+			return nil
+		}
+		err := WriteColumns(t.W, block, t.Width)
+		block = nil
+		return err
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		if !strings.Contains(l, "\t") {
+			if err := flush(); err != nil {
+				return err
+			}
+			if _, err := io.WriteString(t.W, l+"\n"); err != nil {
+				return err
+			}
+			continue
+		}
+		block = append(block, strings.Split(l, "\t"))
+	}
+	return flush()
 }

@@ -52,7 +52,7 @@ anything changed.`,
 			if a.jsonOut {
 				return a.printJSON(d)
 			}
-			return lineage.WriteDiffText(a.stdout, d)
+			return lineage.WriteDiffTextWidth(a.stdout, d, a.termWidth())
 		},
 	}
 	return cmd

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/piimap/piimap/lineage"
 	"github.com/stretchr/testify/require"
 )
 
@@ -38,7 +39,7 @@ func TestUserMessageHidesPackages(t *testing.T) {
 // width, no longer than it; a line without tabs ends a block and is kept.
 func TestTableWriterFits(t *testing.T) {
 	var out strings.Builder
-	tw := &tableWriter{w: &out, width: 40}
+	tw := &lineage.ColumnWriter{W: &out, Width: 40}
 	fmt.Fprintf(tw, "STORE\tASSET\tCOUNT\n")
 	fmt.Fprintf(tw, "warehouse\t%s\t12\n", strings.Repeat("very_long_table_name_", 5))
 	fmt.Fprintf(tw, "gaps: none\n")
