@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -53,4 +55,26 @@ func TestRequiredFlagsMarked(t *testing.T) {
 		require.NotNil(t, f, "%s --%s", tc.cmd, tc.flag)
 		assert.Contains(t, f.Usage, "required", "%s --%s", tc.cmd, tc.flag)
 	}
+}
+
+// TestReadmeCommandTable keeps README's command table true to the command
+// tree: every command a user runs is listed with its --help summary.
+func TestReadmeCommandTable(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	root := newApp(strings.NewReader(""), &strings.Builder{}, &strings.Builder{}).rootCommand()
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, s := range c.Commands() {
+			if s.Hidden || s.Name() == "help" || s.Name() == "completion" {
+				continue
+			}
+			if !s.HasSubCommands() || s.Name() == "lineage" {
+				row := "| `" + strings.TrimPrefix(s.CommandPath(), "piimap ") + "` | " + s.Short + " |"
+				assert.Contains(t, string(readme), row, "README's command table lacks or differs for %s", s.CommandPath())
+			}
+			walk(s)
+		}
+	}
+	walk(root)
 }
