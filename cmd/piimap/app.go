@@ -131,7 +131,7 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 completed with gaps or residuals.`,
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only results: no progress, no notes")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log what piimap does to stderr")
 	pf.StringVar(&a.tokenFile, "token-file", "", "file holding your principal's token (default: $PIIMAP_TOKEN); not needed while no principal exists")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
+	root.SetFlagErrorFunc(flagError)
 	root.Version = versionLine()
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(a.demoCommand(), a.initCommand(), a.scanCommand(), a.classifyCommand(), a.mapCommand(),

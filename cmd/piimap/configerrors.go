@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
 )
 
@@ -139,4 +141,29 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// unknownFlagRE matches pflag's "unknown flag: --name" and
+// "unknown shorthand flag: 'x' in -x".
+var unknownFlagRE = regexp.MustCompile(`^unknown flag: --([^\s=]+)`)
+
+// flagError makes a flag mistake a usage error (exit 2), with the nearest
+// flag the command has when the name is a typo.
+func flagError(cmd *cobra.Command, err error) error {
+	m := unknownFlagRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return usageError("%v", err)
+	}
+	var names []string
+	add := func(f *pflag.Flag) {
+		if !f.Hidden {
+			names = append(names, f.Name)
+		}
+	}
+	cmd.Flags().VisitAll(add)
+	cmd.InheritedFlags().VisitAll(add)
+	if near := nearest(m[1], names); near != "" {
+		return usageError("%v; did you mean --%s? (see `%s --help`)", err, near, cmd.CommandPath())
+	}
+	return usageError("%v (see `%s --help`)", err, cmd.CommandPath())
 }

@@ -54,3 +54,13 @@ func TestTableWriterFits(t *testing.T) {
 	require.Equal(t, "a  b", lines[3], "a new block is aligned on its own")
 	require.Contains(t, lines[1], "…")
 }
+
+// TestFlagTypoSuggests: a misspelt flag exits 2 and names the nearest one.
+func TestFlagTypoSuggests(t *testing.T) {
+	code, _, stderr := cli(t, "map", "--formt", "json")
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, stderr, "did you mean --format?")
+	code, _, stderr = cli(t, "scan", "--zzzzzz")
+	require.Equal(t, exitUsage, code)
+	require.NotContains(t, stderr, "did you mean")
+}

@@ -6,6 +6,11 @@ import (
 	"runtime/debug"
 )
 
+// buildCommit is the commit a build names when the Go toolchain stamped
+// none (GOFLAGS=-buildvcs=false, go run):
+// go build -ldflags "-X main.buildCommit=$(git rev-parse HEAD)" ./cmd/piimap
+var buildCommit string
+
 // version is piimap's module version ("(devel)" for a source build), for
 // SARIF tool versions and --version.
 func version() string {
@@ -19,6 +24,9 @@ func version() string {
 // "+dirty" for a modified tree) and the Go version that built it.
 func versionLine() string {
 	commit := "unknown"
+	if buildCommit != "" {
+		commit = buildCommit
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		var rev, dirty string
 		for _, s := range bi.Settings {
