@@ -89,6 +89,12 @@ func (s *Service) apply(ctx context.Context, req *Request, plan *planning.Plan, 
 	r := s.writeReceipt(req, plan, prog)
 	if runErr != nil {
 		r.Status = dsar.StatusFailed
+	} else {
+		ts, err := s.ensureTasks(ctx, req, plan)
+		if err != nil {
+			return nil, err
+		}
+		withTasks(r, ts)
 	}
 	if r.Status != dsar.StatusFailed && req.Type == dsar.Erasure {
 		if err := s.recordForgotten(ctx, req, plan); err != nil {
@@ -298,9 +304,16 @@ func (s *Service) writeReceipt(req *Request, plan *planning.Plan, prog *progress
 			loc.Status = evidence.LocDone
 		}
 		r.Locations = append(r.Locations, loc)
+		if p.Purge == driver.PurgeException && p.PurgeAt != nil {
+			// Immutable bytes (an object-locked version): an exception
+			// with the date they may go.
+			at := *p.PurgeAt
+			r.Exceptions = append(r.Exceptions, planning.Exception{ID: "retention-" + st.Store + "-" + st.Asset, Kind: driver.ExceptionRetention,
+				Request: req.ID, Store: st.Store, Asset: st.Asset, Reason: p.PurgeDetail, ExpiresAt: &at, CreatedAt: r.CompletedAt})
+		}
 	}
-	if len(r.Gaps) > 0 && status == dsar.StatusCompleted {
-		status = dsar.StatusExceptions
+	if (len(r.Gaps) > 0 || len(r.Exceptions) > 0) && status == dsar.StatusCompleted {
+		status = dsar.StatusExceptions // a hold, a backup, a retention: left behind, and named
 	}
 	r.Status = status
 	if r.Locations == nil {

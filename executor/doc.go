@@ -37,9 +37,14 @@
 //     read (readonly.go).
 //   - The receipt states the residual per location and is signed; every
 //     action is appended to the audit chain; erased identifiers enter the
-//     forget ledger as HMACs (evidence.go shows them). Legal holds and
-//     immutable backups live in the exceptions register (register.go);
-//     Replay re-applies the ledger's erasures after a backup restore.
+//     forget ledger as HMACs (evidence.go shows them). Legal holds
+//     (holds.go: per tenant, store, asset glob or subject by HMAC) and
+//     immutable backups live in the exceptions register (register.go); a
+//     receipt with an exception ends completed_with_exceptions. Stores
+//     marked manual, or of a kind without a handler, become manual tasks
+//     (tasks.go) the request waits on. ReplayStore (replay.go) re-applies
+//     the ledger's erasures to one restored store; Replay re-runs whole
+//     requests.
 //
 // Stores are reached only through openHandler (handlers.go), which refuses
 // a store of any other tenant whatever a plan says.

@@ -77,9 +77,9 @@ func (s *Service) Execute(ctx context.Context, id string, ro RunOptions) (*evide
 	if (req.Type == dsar.Access || req.Type == dsar.Portability) && ro.OutDir == "" {
 		return nil, fmt.Errorf("executor: export %s: an output directory is required: %w", req.ID, piimap.ErrConfig)
 	}
-	if !writes(req.Type) {
+	if !writes(req.Type) && (req.Type != dsar.Restriction || ro.Apply) {
 		// A read-only request is executing while it reads; finishReadOnly
-		// closes it.
+		// closes it. A restriction without Apply is a dry run.
 		if err := req.move(dsar.StatusExecuting, actor.Name, "run.start"); err != nil {
 			return nil, err
 		}
@@ -263,6 +263,9 @@ func (s *Service) dryRun(ctx context.Context, req *Request, plan *planning.Plan,
 			loc.Found = st.Expected
 		}
 		r.Locations = append(r.Locations, loc)
+	}
+	for _, t := range plan.Tasks {
+		r.Tasks = append(r.Tasks, evidence.ReceiptTask{Store: t.Store, Asset: t.Asset, Action: t.Action, Status: evidence.TaskPending})
 	}
 	r.Status = dsar.StatusApproved
 	r.CompletedAt = time.Now().UTC()

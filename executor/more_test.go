@@ -137,6 +137,15 @@ func TestLegalHoldAndReplay(t *testing.T) {
 		t.Error("held log was changed")
 	}
 
+	for _, tk := range rc.Tasks {
+		if _, err := s.CloseTask(ctx, tk.ID, "done by hand", false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rc, _ := s.Receipt(ctx, req.ID); rc.Status != dsar.StatusExceptions {
+		t.Errorf("receipt with a legal hold says %s, want completed_with_exceptions", rc.Status)
+	}
+
 	// A backup restore brings the subject back; replaying the ledger erases it again.
 	db := openWH(t, e)
 	if _, err := db.Exec("INSERT INTO customers VALUES (1, 'ann@example.com', 'Ann Lee', 'u-0001')"); err != nil {
@@ -185,9 +194,28 @@ func TestRestriction(t *testing.T) {
 	}
 	approve(t, s, req.ID, "carol")
 	before := e.snapshot(t)
-	rc, err := s.Execute(ctx, req.ID, executor.RunOptions{})
+	// Without --apply: a dry run, nothing in the register, the request untouched.
+	dry, err := s.Execute(ctx, req.ID, executor.RunOptions{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !dry.DryRun || len(dry.Exceptions) != 0 || len(dry.Locations) != len(want) {
+		t.Errorf("dry run: %+v", dry)
+	}
+	if excs, _ := s.Exceptions(ctx, req.ID); len(excs) != 0 {
+		t.Errorf("dry run wrote %d exceptions", len(excs))
+	}
+	if st, _ := s.Status(ctx, req.ID); st.Status != dsar.StatusApproved {
+		t.Errorf("dry run moved the request to %s", st.Status)
+	}
+	rc, err := s.Execute(ctx, req.ID, executor.RunOptions{Apply: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range rc.Locations {
+		if l.Found == 0 {
+			t.Errorf("restriction lists %s/%s where nothing was found", l.Store, l.Asset)
+		}
 	}
 	if len(rc.Exceptions) != len(want) || len(rc.Locations) != len(want) {
 		t.Errorf("restriction recorded %d exceptions for %d locations", len(rc.Exceptions), len(rc.Locations))

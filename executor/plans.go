@@ -27,6 +27,7 @@ func (s *Service) planner() *planning.Planner {
 		FilterHasher:   s.filterHasher,
 		IdentifierHMAC: s.keys.IdentifierHMAC,
 		Views:          &s.views,
+		Manual:         s.manualReason,
 	}
 }
 

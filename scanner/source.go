@@ -80,6 +80,24 @@ type StoreConfig struct {
 	// store: none, vacuum (the default for Postgres), vacuum_full, or
 	// optimize (MariaDB/MySQL OPTIMIZE TABLE). See executor.Purger.
 	Purge string `yaml:"purge,omitempty" json:"purge,omitempty"`
+	// Region is where the store keeps its data ("eu", "us-east-1"), as
+	// the processing-instructions register names regions; Subprocessor
+	// names the third party operating the store ("" when the organisation
+	// runs it). `piimap report shadow` checks both against the register.
+	Region       string `yaml:"region,omitempty" json:"region,omitempty"`
+	Subprocessor string `yaml:"subprocessor,omitempty" json:"subprocessor,omitempty"`
+	// Manual marks a store piimap must not write to itself: every
+	// request's work there becomes a manual task with instructions
+	// (`piimap task list`, `piimap task done`).
+	Manual bool `yaml:"manual,omitempty" json:"manual,omitempty"`
+	// Retention is how long the store keeps what it holds ("35d", "6w",
+	// "720h"): an erasure in an `environment: backup` store is an
+	// exception whose expiry date it gives.
+	Retention string `yaml:"retention,omitempty" json:"retention,omitempty"`
+	// RestrictColumn names the column (SQL stores) that a restriction sets
+	// to true on the subject's rows; without it a restriction records an
+	// exception for the store's owner to enforce.
+	RestrictColumn string `yaml:"restrict_column,omitempty" json:"restrict_column,omitempty"`
 }
 
 // Purge options of a SQL store (StoreConfig.Purge).

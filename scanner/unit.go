@@ -34,6 +34,7 @@ type fieldScan struct {
 	sampled   int // rows behind the latest sample
 	exhausted bool
 	distinct  distinctCount // distinct non-empty values of the latest sample
+	oldest    oldestValue   // oldest value of a record-time column (oldest.go)
 }
 
 // distinctCount counts the distinct non-empty values of a field's sample
@@ -120,8 +121,10 @@ func (e *engine) scanStructured(ctx context.Context, st *store, u piimap.Unit) (
 				fresh[rec.Loc.Field] = true
 				fs.findings, fs.sampled = nil, 0
 				fs.distinct = distinctCount{}
+				fs.oldest = oldestValue{}
 			}
 			fs.distinct.add(rec.Values)
+			fs.oldest.add(rec.Loc.Field, rec.Meta, rec.Values)
 			maps.Copy(fs.meta, rec.Meta)
 			n, err := strconv.Atoi(rec.Meta[piimap.MetaRowsSampled])
 			if err != nil {
@@ -392,6 +395,7 @@ func fieldAttrs(st *store, fs *fieldScan, identity string, complete bool) map[st
 		setNonEmpty(attrs, k, fs.meta[k])
 	}
 	setNonEmpty(attrs, lineage.AttrIdentity, identity)
+	setNonEmpty(attrs, MetaOldest, fs.oldest.attr(fs.findings))
 	if d := fs.distinct; complete && d.nonEmpty > 0 && !d.capped {
 		attrs[lineage.AttrDistinct] = strconv.Itoa(len(d.seen))
 		attrs[lineage.AttrNonEmpty] = strconv.Itoa(d.nonEmpty)

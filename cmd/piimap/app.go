@@ -135,8 +135,9 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 completed with gaps or residuals.`,
 	root.Version = versionLine()
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(a.demoCommand(), a.initCommand(), a.scanCommand(), a.classifyCommand(), a.mapCommand(),
-		a.dsarCommand(), a.lineageCommand(), a.diffCommand(),
-		a.principalCommand(), a.auditCommand(), a.receiptCommand(), a.baselineCommand())
+		a.dsarCommand(), a.lineageCommand(), a.diffCommand(), a.reportCommand(),
+		a.principalCommand(), a.auditCommand(), a.receiptCommand(), a.baselineCommand(),
+		a.holdCommand(), a.taskCommand(), a.ledgerCommand())
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/classifiers/identifier"
+	"github.com/piimap/piimap/executor/planning"
 	"github.com/piimap/piimap/lineage"
 	"github.com/piimap/piimap/scanner"
 	"github.com/piimap/piimap/scanner/fileformat"
@@ -266,9 +267,15 @@ func (c *Config) Validate() error {
 		default:
 			errs = append(errs, fmt.Errorf("%s: purge %q is not none, vacuum, vacuum_full or optimize", where, s.Purge))
 		}
+		if s.Retention != "" {
+			if _, err := planning.ParseRetention(s.Retention); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %v", where, err))
+			}
+		}
 		if strings.TrimSpace(s.Tenant) != s.Tenant {
 			errs = append(errs, fmt.Errorf("%s: tenant %q has surrounding spaces", where, s.Tenant))
 		}
+		errs = append(errs, validateOperator(where, s)...)
 		if s.Sample.Rows < 0 || s.Sample.MaxRows < 0 {
 			errs = append(errs, fmt.Errorf("%s: sample sizes must not be negative", where))
 		}
@@ -277,6 +284,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("phone_region %q is not a region code (use ISO 3166 alpha-2 such as US, GB, DE)", c.PhoneRegion))
 	}
 	errs = append(errs, c.Requests.validate()...)
+	if err := c.checkInstructions(); err != nil {
+		errs = append(errs, err)
+	}
 	for name := range c.Schedule {
 		if !seen[name] {
 			errs = append(errs, fmt.Errorf("schedule: unknown store %q", name))

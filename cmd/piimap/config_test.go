@@ -40,6 +40,7 @@ func TestParse(t *testing.T) {
 		{name: "bad store phone region", yaml: "stores:\n  - {name: a, url: 'file:///x', phone_region: England}\n", wantErr: "England"},
 		{name: "bad field phone region", yaml: "stores:\n  - {name: a, url: 'file:///x', phone_regions: {t.phone: ZZ}}\n", wantErr: "ZZ"},
 		{name: "bad purge", yaml: "stores:\n  - {name: a, url: 'file:///x', purge: shred}\n", wantErr: "purge"},
+		{name: "bad retention", yaml: "stores:\n  - {name: a, url: 'file:///x', environment: backup, retention: soon}\n", wantErr: "retention"},
 		{name: "phone region inherited", yaml: "phone_region: gb\nstores:\n  - {name: a, url: 'file:///x'}\n  - {name: b, url: 'file:///y', phone_region: DE}\n",
 			check: func(t *testing.T, c *Config) {
 				require.Equal(t, "gb", c.Stores[0].PhoneRegion)

@@ -372,8 +372,16 @@ stores:
 	mustCLI(t, "--config", cfg, "dsar", "approve", id3, "--by", "dpo")
 	mustCLI(t, "--config", cfg, "dsar", "approve", id3, "--by", "legal")
 	var rc3 evidence.Receipt
-	require.NoError(t, json.Unmarshal([]byte(mustCLI(t, "--config", cfg, "--json", "dsar", "run", id3, "--apply")), &rc3))
-	require.Equal(t, dsar.StatusCompleted, rc3.Status)
+	// Left to expire is an exception with its expiry date, never a plain
+	// "completed" (issue 13): exit 3, completed_with_exceptions.
+	code3, out3, errs3 := cli(t, "--config", cfg, "--json", "dsar", "run", id3, "--apply")
+	require.Equal(t, exitGaps, code3, errs3)
+	require.NoError(t, json.Unmarshal([]byte(out3), &rc3))
+	require.Equal(t, dsar.StatusExceptions, rc3.Status)
+	require.NotEmpty(t, rc3.Exceptions)
+	for _, x := range rc3.Exceptions {
+		require.NotNil(t, x.ExpiresAt, "exception %+v has no expiry", x)
+	}
 	exists, err = rc.Exists(ctx, fmt.Sprintf("%sprofile:%d", prefix, 9000+other)).Result()
 	require.NoError(t, err)
 	require.Equal(t, int64(1), exists, "left to expire")

@@ -305,7 +305,10 @@ func (a *app) printPlan(p *planning.Plan) {
 		safef(a.stdout, "  gap %s: %s/%s %s: %s\n", g.Kind, g.Store, g.Asset, g.Field, g.Reason)
 	}
 	for _, e := range p.Exceptions {
-		safef(a.stdout, "  exception %s: %s/%s: %s\n", e.Kind, e.Store, e.Asset, e.Reason)
+		safef(a.stdout, "  exception %s %s: %s/%s: %s%s\n", e.Kind, e.ID, orStar(e.Store), orStar(e.Asset), e.Reason, untilNote(e.ExpiresAt))
+	}
+	for _, tk := range p.Tasks {
+		safef(a.stdout, "  manual task %s: %s/%s (%s): %s\n", tk.Action, tk.Store, tk.Asset, tk.Reason, tk.Instructions)
 	}
 	for _, sk := range p.Skipped {
 		safef(a.stdout, "  skipped %s/%s: %s\n", sk.Store, sk.Asset, sk.Reason)
@@ -436,6 +439,11 @@ func receiptExit(rc *evidence.Receipt) error {
 	if rc.Status == dsar.StatusExceptions || rc.Status == dsar.StatusFailed || len(rc.Gaps) > 0 {
 		return errGaps
 	}
+	for _, tk := range rc.Tasks {
+		if tk.Status == evidence.TaskOpen {
+			return errGaps // waiting on manual tasks: not completed yet
+		}
+	}
 	for _, l := range rc.Locations {
 		if l.Residual > 0 {
 			return errGaps
@@ -490,7 +498,26 @@ func (a *app) printReceipt(rc *evidence.Receipt) error {
 		safef(a.stdout, "  gap %s: %s/%s: %s\n", g.Kind, g.Store, g.Asset, g.Reason)
 	}
 	for _, e := range rc.Exceptions {
-		safef(a.stdout, "  exception %s: %s/%s: %s\n", e.Kind, e.Store, e.Asset, e.Reason)
+		safef(a.stdout, "  exception %s %s: %s/%s: %s%s\n", e.Kind, e.ID, orStar(e.Store), orStar(e.Asset), e.Reason, untilNote(e.ExpiresAt))
+	}
+	open := 0
+	for _, tk := range rc.Tasks {
+		if tk.Status == evidence.TaskOpen {
+			open++
+		}
+	}
+	if open > 0 {
+		safef(a.stdout, "  waiting for %d manual task(s): piimap task list --request %s; then piimap task done ID --note TEXT\n", open, rc.Request)
+	}
+	for _, tk := range rc.Tasks {
+		line := fmt.Sprintf("  manual task %s %s: %s/%s: %s", tk.ID, tk.Action, tk.Store, tk.Asset, tk.Status)
+		if tk.By != "" {
+			line += " by " + tk.By
+		}
+		if tk.Note != "" {
+			line += ": " + tk.Note
+		}
+		safef(a.stdout, "%s\n", line)
 	}
 	if rc.Export != nil {
 		safef(a.stdout, "  package: %s (%d files, manifest sha256 %s)\n", rc.Export.Dir, rc.Export.Files, short(rc.Export.ManifestSHA256))

@@ -124,6 +124,9 @@ baseline does not hold.`,
 			default:
 				a.printScanSummary(res)
 			}
+			if len(args) == 0 { // the register's shadow report (reportcmd.go)
+				a.shadowAfterScan(cmd, cfg, g, res.Run.ID, !a.jsonOut && base == nil)
+			}
 			if len(res.Run.Stores) == 0 && len(sel) > 0 {
 				// Nothing was read: a broken config or a dead network, not a
 				// partial success.

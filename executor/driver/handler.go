@@ -60,6 +60,16 @@ type Recomputer interface {
 	Recompute(ctx context.Context, ts []Target) error
 }
 
+// Restricter is implemented by handlers of stores that can mark a
+// subject's records as restricted (a restriction of processing): a
+// configured column set to true (scanner.StoreConfig.RestrictColumn), a
+// Redis key tag. CanRestrict says whether this store is configured for it;
+// Restrict marks the rows of each target and is idempotent.
+type Restricter interface {
+	CanRestrict() bool
+	Restrict(ctx context.Context, ts []Target) ([]Result, error)
+}
+
 // ModeChecker is implemented by handlers that support only some modes for
 // some targets, or can rectify only some (a target with Changes); Plan
 // turns an error into an explicit gap, or an *ExceptionError into an

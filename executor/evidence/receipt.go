@@ -34,13 +34,21 @@ const (
 // changed where, what remains, the exceptions and gaps, the plan digest it
 // executed, and an ed25519 signature over its canonical JSON.
 type Receipt struct {
-	Request     string                `json:"request"`
-	Type        dsar.Type             `json:"type"`
-	Status      dsar.Status           `json:"status"`
-	DryRun      bool                  `json:"dry_run,omitempty"`
-	Locations   []ReceiptLocation     `json:"locations"`
-	Exceptions  []planning.Exception  `json:"exceptions"`
-	Gaps        []planning.Gap        `json:"gaps"`
+	Request    string               `json:"request"`
+	Type       dsar.Type            `json:"type"`
+	Status     dsar.Status          `json:"status"`
+	DryRun     bool                 `json:"dry_run,omitempty"`
+	Locations  []ReceiptLocation    `json:"locations"`
+	Exceptions []planning.Exception `json:"exceptions"`
+	Gaps       []planning.Gap       `json:"gaps"`
+	// Tasks are the request's manual tasks (stores marked manual, kinds
+	// without a handler) with who closed each, when and how; a request
+	// completes only when every one is done or waived.
+	Tasks []ReceiptTask `json:"tasks,omitempty"`
+	// Replay names the forget-ledger replay this receipt evidences
+	// (`piimap ledger replay`): the store, the ledger window and the
+	// requests whose erasures were re-applied.
+	Replay      *ReplayInfo           `json:"replay,omitempty"`
 	Lineage     []planning.EdgeAction `json:"lineage,omitempty"`
 	PlanDigest  string                `json:"plan_digest"`
 	ScanRun     string                `json:"scan_run"`
@@ -71,6 +79,36 @@ type ReceiptLocation struct {
 	Purge       string     `json:"purge,omitempty"`
 	PurgeDetail string     `json:"purge_detail,omitempty"`
 	PurgeAt     *time.Time `json:"purge_at,omitempty"`
+}
+
+// Task statuses.
+const (
+	TaskOpen    = "open"
+	TaskDone    = "done"
+	TaskWaived  = "waived"
+	TaskPending = "pending" // a dry run: the task would be opened
+)
+
+// ReceiptTask is one manual task as a receipt states it.
+type ReceiptTask struct {
+	ID       string     `json:"id,omitempty"`
+	Store    string     `json:"store"`
+	Asset    string     `json:"asset"`
+	Action   string     `json:"action"`
+	Status   string     `json:"status"`
+	By       string     `json:"by,omitempty"`
+	Note     string     `json:"note,omitempty"`
+	ClosedAt *time.Time `json:"closed_at,omitempty"`
+}
+
+// ReplayInfo describes a forget-ledger replay.
+type ReplayInfo struct {
+	Store    string     `json:"store"`
+	Since    *time.Time `json:"since,omitempty"`
+	Requests []string   `json:"requests"`
+	// Identifiers is how many ledger entries (HMACs) the replay matched
+	// on; the raw values come from the requests' sealed plans.
+	Identifiers int `json:"identifiers"`
 }
 
 // ErrBadSignature is returned by VerifyReceipt.

@@ -26,7 +26,10 @@ type Handler struct {
 	readOnly bool
 	maskKey  []byte
 	purge    string // StoreConfig.Purge
-	stmts    atomic.Int64
+	// restrictCol is StoreConfig.RestrictColumn: the column a
+	// restriction sets on the subject's rows (restrict.go).
+	restrictCol string
+	stmts       atomic.Int64
 
 	cat *sqlkit.Catalog[*table] // asset → catalog entry, read once per handler
 }
@@ -46,6 +49,7 @@ func Open(ctx context.Context, sc scanner.StoreConfig, opt driver.HandlerOptions
 	}
 	h := New(db, sc.Name, opt)
 	h.purge = sc.Purge
+	h.restrictCol = sc.RestrictColumn
 	return h, nil
 }
 

@@ -22,6 +22,7 @@ type digestView struct {
 	Gaps       []Gap        `json:"gaps"`
 	Exceptions []string     `json:"exceptions"`
 	Skipped    []string     `json:"skipped,omitempty"`
+	Tasks      []string     `json:"tasks,omitempty"`
 	Changes    []string     `json:"changes,omitempty"`
 	Allowed    int64        `json:"allowed_records,omitempty"`
 }
@@ -71,6 +72,9 @@ func DigestWith(p *Plan, changes map[string]string, policy string, hmac func(kin
 	}
 	for _, e := range p.Exceptions {
 		dv.Exceptions = append(dv.Exceptions, e.Kind+"|"+e.Store+"|"+e.Asset)
+	}
+	for _, tk := range p.Tasks {
+		dv.Tasks = append(dv.Tasks, tk.Store+"|"+tk.Asset+"|"+tk.Action+"|"+string(tk.Mode))
 	}
 	for _, sk := range p.Skipped {
 		dv.Skipped = append(dv.Skipped, sk.Store+"|"+sk.Asset)

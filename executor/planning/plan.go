@@ -33,6 +33,10 @@ type Plan struct {
 	Stores      []StorePlan  `json:"stores"`
 	Gaps        []Gap        `json:"gaps"`
 	Exceptions  []Exception  `json:"exceptions"`
+	// Tasks lists the locations people must handle by hand: stores
+	// marked `manual: true` and stores whose kind has no handler. A
+	// request with tasks completes only when each is done or waived.
+	Tasks []Task `json:"tasks,omitempty"`
 	// Skipped lists the locations left out because their identifier
 	// filter, built on a full scan of the unchanged location, shows that
 	// none of the subject's identifiers can be there.
@@ -106,4 +110,17 @@ type ResolvedSet struct {
 	Kind   string
 	Values []string
 	Via    []string
+}
+
+// Task is one location a person must handle by hand, with what to do.
+// Match carries masked values only (driver.Match.Values is never in JSON).
+type Task struct {
+	Store        string         `json:"store"`
+	Asset        string         `json:"asset"`
+	Kind         string         `json:"kind"`   // the store kind
+	Action       string         `json:"action"` // erase, rectify, export, find
+	Mode         driver.Mode    `json:"mode,omitempty"`
+	Reason       string         `json:"reason"` // why piimap does not do it itself
+	Instructions string         `json:"instructions"`
+	Match        []driver.Match `json:"match,omitempty"`
 }

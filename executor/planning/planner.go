@@ -39,6 +39,10 @@ type Planner struct {
 	// IdentifierHMAC is the keyed hash by which the digest covers an
 	// identifier (see Digest).
 	IdentifierHMAC func(kind, value string) string
+	// Manual, when set, says why a store's work is left to people (a
+	// store marked manual, a kind without a handler), "" when piimap does
+	// it; such locations become Plan.Tasks instead of steps or gaps.
+	Manual func(store, kind string) string
 	// Views, when set, keeps the graph views of the latest run between
 	// derivations (viewcache.go); nil reads the view for each one.
 	Views *ViewCache

@@ -117,6 +117,16 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 			t.Changes = rectifyChanges(a, d.req.Changes)
 			t.Fields = slices.Sorted(maps.Keys(t.Changes))
 		}
+		if why := d.manual(a); why != "" {
+			if action == ActionErase || action == ActionRectify {
+				if exc, ok := d.exception(excs, a, now); ok {
+					p.Exceptions = append(p.Exceptions, exc)
+					continue
+				}
+			}
+			p.Tasks = append(p.Tasks, manualTask(a.store, a.kind, stepAction, why, t))
+			continue
+		}
 		h, err := d.handler(ctx, a.store, a.kind)
 		if err != nil {
 			d.gaps = append(d.gaps, storeGap(a.store, a.name, err))
@@ -395,4 +405,47 @@ func recomputeLast(steps []Step) []Step {
 		}
 	}
 	return out
+}
+
+// manual says why asset a's work is left to people, "" when piimap does it.
+func (d *deriver) manual(a *assetView) string {
+	if d.pl.Manual == nil {
+		return ""
+	}
+	return d.pl.Manual(a.store, a.kind)
+}
+
+// manualTask is the task for one location a person must handle: what to
+// do, where, and how to find the subject's records (fields and masked
+// values; the raw identifiers stay sealed in the request).
+func manualTask(store, kind, action, why string, t driver.Target) Task {
+	var what string
+	switch action {
+	case ActionErase:
+		what = fmt.Sprintf("erase the subject's records (mode %s)", t.Mode)
+	case ActionRectify:
+		what = "correct the subject's values (" + strings.Join(t.Fields, ", ") + ")"
+	case ActionExport:
+		what = "export the subject's records and add them to the request's package"
+	case ActionRecompute:
+		what = "refresh this derived copy from its sources after they are erased"
+	default:
+		what = "restrict processing of the subject's records (mark them, or stop the processing that reads them)"
+	}
+	var how []string
+	for _, m := range t.Match {
+		f := m.Field
+		if f == "" {
+			f = "(text)"
+		}
+		how = append(how, fmt.Sprintf("%s by %s %s", f, m.Kind, strings.Join(m.Masked, ", ")))
+	}
+	ins := fmt.Sprintf("In store %s (%s), asset %s: %s. Match %s; the full identifiers are in the sealed request (dsar status). "+
+		"Then record it: piimap task done ID --note WHAT-WAS-DONE.", store, kind, t.Asset, what, strings.Join(how, "; "))
+	ms := make([]driver.Match, len(t.Match))
+	for i, m := range t.Match {
+		m.Values = nil
+		ms[i] = m
+	}
+	return Task{Store: store, Asset: t.Asset, Kind: kind, Action: action, Mode: t.Mode, Reason: why, Instructions: ins, Match: ms}
 }

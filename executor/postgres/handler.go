@@ -29,7 +29,10 @@ type Handler struct {
 	readOnly bool
 	maskKey  []byte
 	purge    string // StoreConfig.Purge; "" is vacuum
-	stmts    atomic.Int64
+	// restrictCol is StoreConfig.RestrictColumn: the boolean column a
+	// restriction sets on the subject's rows (restrict.go).
+	restrictCol string
+	stmts       atomic.Int64
 
 	cat *sqlkit.Catalog[*table] // asset → catalog entry, read once per handler
 }
@@ -61,6 +64,7 @@ func Open(ctx context.Context, sc scanner.StoreConfig, opt driver.HandlerOptions
 	}
 	h := New(pool, cfg, sc.Name, opt)
 	h.purge = sc.Purge
+	h.restrictCol = sc.RestrictColumn
 	return h, nil
 }
 

@@ -43,17 +43,21 @@ const (
 	RunScan         Action = "map.scan"         // scan: writes the map
 	ReadAudit       Action = "audit.read"       // audit verify, audit head
 	ManagePrincipal Action = "principal.manage" // principal add, list, revoke
+	ManageHold      Action = "hold.manage"      // hold add, hold release
+	CompleteTask    Action = "task.complete"    // task done
+	WaiveTask       Action = "task.waive"       // task done --waive
+	ReplayLedger    Action = "ledger.replay"    // ledger replay (dry run and --apply)
 )
 
 // Permissions is the role → action table; the README prints the same table.
 // Admin holds every action. Keep this the only place that grants.
 var Permissions = map[Role][]Action{
 	Requester: {CreateRequest, AttestRequest, ReadRequest},
-	Approver:  {ReadRequest, ApproveRequest, DenyRequest, ReadReceipt},
-	Operator:  {ReadRequest, AttestRequest, PlanRequest, RunRequest, CancelRequest, ReadReceipt, ReadMap, RunScan},
+	Approver:  {ReadRequest, ApproveRequest, DenyRequest, ReadReceipt, ManageHold, WaiveTask},
+	Operator:  {ReadRequest, AttestRequest, PlanRequest, RunRequest, CancelRequest, ReadReceipt, ReadMap, RunScan, CompleteTask, ReplayLedger},
 	Auditor:   {ReadRequest, ReadReceipt, ReadMap, ReadAudit},
 	Admin: {CreateRequest, AttestRequest, ReadRequest, PlanRequest, ApproveRequest, DenyRequest, RunRequest,
-		CancelRequest, ReadReceipt, ReadMap, RunScan, ReadAudit, ManagePrincipal},
+		CancelRequest, ReadReceipt, ReadMap, RunScan, ReadAudit, ManagePrincipal, ManageHold, CompleteTask, WaiveTask, ReplayLedger},
 }
 
 // verbs phrase each action for an error message: "may not <verb>".
@@ -71,6 +75,10 @@ var verbs = map[Action]string{
 	RunScan:         "scan stores",
 	ReadAudit:       "read the audit log",
 	ManagePrincipal: "manage principals",
+	ManageHold:      "add or release legal holds",
+	CompleteTask:    "complete manual tasks",
+	WaiveTask:       "waive manual tasks",
+	ReplayLedger:    "replay the forget ledger",
 }
 
 // Allows reports whether role r grants action a.

@@ -37,6 +37,9 @@ type Handler struct {
 	store    string
 	readOnly bool
 	maskKey  []byte
+	// restrictTag is StoreConfig.RestrictColumn: the set a restriction
+	// adds the subject's keys to (restrict.go).
+	restrictTag string
 }
 
 var (
@@ -53,7 +56,7 @@ func Open(ctx context.Context, sc scanner.StoreConfig, opt driver.HandlerOptions
 	if err != nil {
 		return nil, fmt.Errorf("redis: store %s: %w", sc.Name, err)
 	}
-	return &Handler{c: c, conf: conf, store: sc.Name, readOnly: opt.ReadOnly, maskKey: opt.MaskKey}, nil
+	return &Handler{c: c, conf: conf, store: sc.Name, readOnly: opt.ReadOnly, maskKey: opt.MaskKey, restrictTag: sc.RestrictColumn}, nil
 }
 
 // Client is the handler's connection (tests hook it).

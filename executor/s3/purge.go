@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
@@ -86,7 +87,11 @@ func (h *Handler) purgeVersions(ctx context.Context, asset string) driver.PurgeR
 	for _, v := range vs {
 		_, err := h.conn.Client.DeleteObject(ctx, &awss3.DeleteObjectInput{Bucket: aws.String(h.conn.URL.Bucket), Key: aws.String(key), VersionId: aws.String(v)})
 		if err != nil {
-			refused = append(refused, apiCode(err)+h.retention(ctx, key, v))
+			why, until := h.retention(ctx, key, v)
+			refused = append(refused, apiCode(err)+why)
+			if until != nil && (r.At == nil || until.After(*r.At)) {
+				r.At = until // the latest retain-until date: when the locked bytes may go
+			}
 			continue
 		}
 		deleted++
@@ -129,13 +134,17 @@ func (h *Handler) noncurrent(ctx context.Context, key string) ([]string, error) 
 }
 
 // retention describes why a version may be locked: its retention date or
-// legal hold, when the server says.
-func (h *Handler) retention(ctx context.Context, key, version string) string {
+// legal hold, when the server says, and the retain-until date if any (the
+// receipt's expiry of the locked bytes).
+func (h *Handler) retention(ctx context.Context, key, version string) (string, *time.Time) {
 	var s string
+	var until *time.Time
 	if out, err := h.conn.Client.GetObjectRetention(ctx, &awss3.GetObjectRetentionInput{Bucket: aws.String(h.conn.URL.Bucket), Key: aws.String(key), VersionId: aws.String(version)}); err == nil && out.Retention != nil {
 		s = " (object lock " + string(out.Retention.Mode)
 		if out.Retention.RetainUntilDate != nil {
 			s += " until " + out.Retention.RetainUntilDate.UTC().Format("2006-01-02T15:04:05Z")
+			u := out.Retention.RetainUntilDate.UTC()
+			until = &u
 		}
 		s += ")"
 	}
@@ -143,7 +152,7 @@ func (h *Handler) retention(ctx context.Context, key, version string) string {
 		out.LegalHold != nil && out.LegalHold.Status == types.ObjectLockLegalHoldStatusOn {
 		s += " (legal hold)"
 	}
-	return s
+	return s, until
 }
 
 // apiCode is an S3 error's code, never its message (which may echo keys).

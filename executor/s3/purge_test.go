@@ -240,6 +240,11 @@ func TestPurgeVersionedDeletesNoncurrent(t *testing.T) {
 	if r := byAsset["b.csv"]; r.State != driver.PurgeException || !strings.Contains(r.Detail, "AccessDenied") || !strings.Contains(r.Detail, "until 2030-01-01") {
 		t.Fatalf("b.csv: %+v", r)
 	}
+	// The retain-until date is the report's date: the receipt's expiry of
+	// the locked bytes (an exception of kind retention).
+	if r := byAsset["b.csv"]; r.At == nil || r.At.UTC().Format("2006-01-02") != "2030-01-01" {
+		t.Fatalf("b.csv: retain-until date %v, want 2030-01-01", r.At)
+	}
 	if r := byAsset["c.csv"]; r.State != driver.PurgeGone {
 		t.Fatalf("c.csv: %+v", r)
 	}

@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/scanner"
@@ -21,6 +22,13 @@ import (
 
 // Kind is the store kind this package registers for file:// URLs.
 const Kind = "files"
+
+// MetaModTime is the unit meta key (an asset attribute in the graph)
+// holding the file's modification time, RFC 3339 in UTC: the shadow
+// report's retention check reads it (lineage/instructions). It is not
+// the "modified" key of identifier-filter versions, which it leaves as
+// they are.
+const MetaModTime = "mod_time"
 
 // MaxGzipParquet bounds a gzip-compressed Parquet object, which must be
 // decompressed into memory for random access.
@@ -205,7 +213,8 @@ func (s *Source) detect(name string) (piimap.Unit, error) {
 		return piimap.Unit{}, err
 	}
 	defer f.Close()
-	u := piimap.Unit{Loc: s.loc(name), Kind: piimap.UnitObject, Size: fi.Size()}
+	u := piimap.Unit{Loc: s.loc(name), Kind: piimap.UnitObject, Size: fi.Size(),
+		Meta: map[string]string{MetaModTime: fi.ModTime().UTC().Format(time.RFC3339)}}
 	head := make([]byte, fileformat.HeadSize)
 	n, err := io.ReadFull(f, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
