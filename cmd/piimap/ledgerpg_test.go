@@ -25,6 +25,9 @@ func TestLedgerReplayPostgres(t *testing.T) {
 	admin := xsEnv(t, "PIIMAP_TEST_POSTGRES")
 	for _, tool := range []string{"pg_dump", "pg_restore"} {
 		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s is not installed and CI is set: .ci/run installs postgresql-client", tool)
+			}
 			t.Skipf("%s is not installed", tool)
 		}
 	}
