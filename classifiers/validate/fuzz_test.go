@@ -112,7 +112,7 @@ func FuzzOthers(f *testing.F) {
 	}
 	named := map[string]Func{"luhn": Luhn, "credit_card": CreditCard, "iban": IBAN, "us_ssn": SSN, "uk_nino": NINO, "phone": Phone,
 		"email": Email, "ip": IP, "mac": MAC, "dob": DOB, "geo": Geo, "geo_pair": GeoPair, "latitude": Latitude, "longitude": Longitude,
-		"person_name": PersonName, "name_shape": NameShape, "postal_address": PostalAddress, "credential": Credential,
+		"person_name": PersonName, "name_shape": NameShape, "name_cased": NameCased, "postal_address": PostalAddress, "credential": Credential,
 		"token": TokenShape, "jwt": JWT, "secret": Secret, "user_id": UserID, "uuid": UUID}
 	f.Fuzz(func(t *testing.T, s string) {
 		ok := map[string]bool{}

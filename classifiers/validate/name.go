@@ -109,3 +109,54 @@ func PersonName(s string) bool {
 	}
 	return false
 }
+
+// NameCased reports whether s is written the way people write personal
+// names, whether or not they are in the bundled list: NameShape, one to
+// four tokens, each starting with an upper-case letter (Title Case, ALL
+// CAPS, or a particle such as "van", "de", "d'" between capitalised tokens),
+// at least one token of two letters or more, and not a placeholder
+// ("Unknown", "N/A", "Test", "None", "Null"). It is for fields whose name
+// already says "person name" (the person_name_field rule): the field name
+// carries the evidence the list cannot.
+func NameCased(s string) bool {
+	if !NameShape(s) {
+		return false
+	}
+	toks := nameTokens(s)
+	if len(toks) > 4 {
+		return false
+	}
+	long, capped := false, 0
+	for i, t := range toks {
+		r, _ := utf8.DecodeRuneInString(t)
+		if utf8.RuneCountInString(strings.TrimRight(t, ".")) >= 2 {
+			long = true
+		}
+		if unicode.IsUpper(r) {
+			capped++
+			continue
+		}
+		// Lower-case particles sit between capitalised tokens only.
+		if i == 0 || i == len(toks)-1 || !nameParticles[strings.ToLower(strings.TrimRight(t, "'’"))] {
+			return false
+		}
+	}
+	if !long || capped == 0 {
+		return false
+	}
+	return !namePlaceholders[strings.ToLower(strings.Join(toks, " "))]
+}
+
+// nameParticles may appear in lower case inside a name (Ludwig van Beethoven).
+var nameParticles = map[string]bool{
+	"van": true, "von": true, "de": true, "der": true, "den": true, "da": true, "di": true, "del": true, "della": true,
+	"du": true, "des": true, "la": true, "le": true, "y": true, "e": true, "bin": true, "ibn": true, "al": true, "ter": true,
+	"ten": true, "zu": true, "d": true, "dos": true, "das": true,
+}
+
+// namePlaceholders fill name fields without being anyone's name.
+var namePlaceholders = map[string]bool{
+	"unknown": true, "n/a": true, "na": true, "none": true, "null": true, "nil": true, "test": true, "tester": true,
+	"test user": true, "anonymous": true, "anon": true, "guest": true, "admin": true, "user": true, "customer": true,
+	"redacted": true, "deleted": true, "tbd": true, "xxx": true, "dummy": true, "sample": true, "example": true,
+}

@@ -25,6 +25,7 @@ var registry = map[string]Func{
 	"longitude":      Longitude,
 	"person_name":    PersonName,
 	"name_shape":     NameShape,
+	"name_cased":     NameCased,
 	"postal_address": PostalAddress,
 	"credential":     Credential,
 	"token":          TokenShape,
