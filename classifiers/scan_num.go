@@ -99,6 +99,20 @@ func (s *scanner) number(i int) int {
 		s.add(kindDate, i, ends[2], 0)
 		return end
 	}
+	if sep == '.' && len(s.e.fast[kindPhone]) > 0 {
+		// Dotted phone numbers, as people write them: 415.555.2671,
+		// 1.415.555.2671, 01.42.68.53.00. Taken like bare digits, so the
+		// rule's context word is required (a dotted run is also a version
+		// or an amount), and libphonenumber still decides.
+		switch {
+		case ng == 3 && g[0] == 3 && g[1] == 3 && g[2] == 4,
+			ng == 4 && g[0] == 1 && d[i] == '1' && g[1] == 3 && g[2] == 3 && g[3] == 4,
+			ng == 5 && d[i] == '0' && g[0] == 2 && g[1] == 2 && g[2] == 2 && g[3] == 2 && g[4] == 2:
+			if s.add(kindPhone, i, end, fBare|fWeak) {
+				return end
+			}
+		}
+	}
 	if sep == '.' || sep == '/' {
 		return end
 	}
