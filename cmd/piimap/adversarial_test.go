@@ -320,28 +320,12 @@ CREATE TABLE orders (order_id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCE
 func advPostgres(t *testing.T, admin, ddl string) (string, *pgx.Conn) {
 	t.Helper()
 	ctx := context.Background()
-	name := "piimap_adv_" + xsSuffix()
-	conn, err := pgx.Connect(ctx, admin)
+	pgURL := scratchPostgres(t, admin, "piimap_adv_")
+	u, err := url.Parse(pgURL)
 	require.NoError(t, err)
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+name)
-	require.NoError(t, err)
-	require.NoError(t, conn.Close(ctx))
-	u, err := url.Parse(admin)
-	require.NoError(t, err)
-	u.Path = "/" + name
 	db, err := pgx.Connect(ctx, u.String())
 	require.NoError(t, err)
-	t.Cleanup(func() {
-		_ = db.Close(ctx)
-		conn, err := pgx.Connect(ctx, admin)
-		if err == nil {
-			_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			_ = conn.Close(ctx)
-		}
-		if err != nil {
-			t.Errorf("drop %s: %v", name, err)
-		}
-	})
+	t.Cleanup(func() { _ = db.Close(ctx) })
 	_, err = db.Exec(ctx, ddl)
 	require.NoError(t, err)
 	return u.String(), db
@@ -455,17 +439,10 @@ func TestAdversarialMariaDBPhone(t *testing.T) {
 	}
 	admin := xsEnv(t, "PIIMAP_TEST_MYSQL")
 	ctx := context.Background()
-	u, err := url.Parse(admin)
-	require.NoError(t, err)
-	dsn := func(db string) string { return u.User.String() + "@tcp(" + u.Host + ")/" + db }
-	name := "piimap_adv_" + xsSuffix()
-	adm, err := sql.Open("mysql", dsn(""))
-	require.NoError(t, err)
-	defer adm.Close()
-	_, err = adm.ExecContext(ctx, "CREATE DATABASE "+name)
-	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = adm.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name) })
-	db, err := sql.Open("mysql", dsn(name))
+	// (This test's own drop ran on a connection already closed and leaked
+	// a database per run; scratchMySQL drops it on a fresh one.)
+	myURL, myDSN := scratchMySQL(t, admin, "piimap_adv_")
+	db, err := sql.Open("mysql", myDSN)
 	require.NoError(t, err)
 	defer db.Close()
 	_, err = db.ExecContext(ctx, "CREATE TABLE contacts (contact_id INT PRIMARY KEY, email VARCHAR(120) NOT NULL UNIQUE, phone VARCHAR(40))")
@@ -483,9 +460,8 @@ func TestAdversarialMariaDBPhone(t *testing.T) {
 		_, err := db.ExecContext(ctx, "INSERT INTO contacts VALUES (?, ?, ?)", i+1, r[0], r[1])
 		require.NoError(t, err)
 	}
-	u.Path = "/" + name
 	dir := t.TempDir()
-	cfg := writeConfig(t, dir, fmt.Sprintf("  - {name: crm, url: %q}\n", u.String()))
+	cfg := writeConfig(t, dir, fmt.Sprintf("  - {name: crm, url: %q}\n", myURL))
 	mustCLI(t, "--config", cfg, "--quiet", "scan", "--full")
 	sum := func(where string) (int, string) {
 		var n int

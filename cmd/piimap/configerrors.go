@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/piimap/piimap/lineage"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
@@ -110,38 +111,9 @@ func yamlKeys(t reflect.Type) map[string][]string {
 	return out
 }
 
-// nearest returns the key closest to s by edit distance, when it is close
-// enough to be a typo (at most 2 edits, and fewer than half of s).
-func nearest(s string, keys []string) string {
-	best, bestD := "", 3
-	for _, k := range keys {
-		if d := editDistance(strings.ToLower(s), k); d < bestD && d*2 < len(s) {
-			best, bestD = k, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance of a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+// nearest returns the key closest to s when it is close enough to be a
+// typo (at most 2 edits, and fewer than half of s).
+func nearest(s string, keys []string) string { return lineage.Nearest(strings.ToLower(s), keys, 2) }
 
 // unknownFlagRE matches pflag's "unknown flag: --name" and
 // "unknown shorthand flag: 'x' in -x".

@@ -66,25 +66,9 @@ func xsSuffix() string {
 // xsPostgres creates the users and orders database; dropped at the end.
 func xsPostgres(t *testing.T, admin string) string {
 	ctx := context.Background()
-	name := "piimap_xs_" + xsSuffix()
-	conn, err := pgx.Connect(ctx, admin)
+	pgURL := scratchPostgres(t, admin, "piimap_xs_")
+	u, err := url.Parse(pgURL)
 	require.NoError(t, err)
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+name)
-	require.NoError(t, err)
-	require.NoError(t, conn.Close(ctx))
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, admin)
-		if err == nil {
-			_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			_ = conn.Close(ctx)
-		}
-		if err != nil {
-			t.Errorf("drop %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(admin)
-	require.NoError(t, err)
-	u.Path = "/" + name
 	db, err := pgx.Connect(ctx, u.String())
 	require.NoError(t, err)
 	defer db.Close(ctx)
@@ -103,26 +87,8 @@ CREATE TABLE orders (id serial PRIMARY KEY, user_id int NOT NULL REFERENCES user
 // xsMariaDB creates the CRM database; dropped at the end.
 func xsMariaDB(t *testing.T, admin string) string {
 	ctx := context.Background()
-	u, err := url.Parse(admin)
-	require.NoError(t, err)
-	dsn := func(db string) string { return u.User.String() + "@tcp(" + u.Host + ")/" + db }
-	name := "piimap_xs_" + xsSuffix()
-	adm, err := sql.Open("mysql", dsn(""))
-	require.NoError(t, err)
-	defer adm.Close()
-	_, err = adm.ExecContext(ctx, "CREATE DATABASE "+name)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		adm, err := sql.Open("mysql", dsn(""))
-		if err == nil {
-			_, err = adm.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name)
-			_ = adm.Close()
-		}
-		if err != nil {
-			t.Errorf("drop %s: %v", name, err)
-		}
-	})
-	db, err := sql.Open("mysql", dsn(name))
+	myURL, myDSN := scratchMySQL(t, admin, "piimap_xs_")
+	db, err := sql.Open("mysql", myDSN)
 	require.NoError(t, err)
 	defer db.Close()
 	_, err = db.ExecContext(ctx, "CREATE TABLE contacts (contact_id INT PRIMARY KEY, email VARCHAR(120) NOT NULL, phone VARCHAR(40), segment VARCHAR(20))")
@@ -131,8 +97,7 @@ func xsMariaDB(t *testing.T, admin string) string {
 		_, err := db.ExecContext(ctx, "INSERT INTO contacts VALUES (?, ?, ?, ?)", 5000+i, strings.ToLower(xsEmail(i)), xsPhone(i), []string{"gold", "silver", "bronze"}[i%3])
 		require.NoError(t, err)
 	}
-	u.Path = "/" + name
-	return u.String()
+	return myURL
 }
 
 // xsDuckDB writes the warehouse with the hashed copy.

@@ -32,25 +32,9 @@ func TestLedgerReplayPostgres(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	name := "piimap_lr_" + xsSuffix()
-	conn, err := pgx.Connect(ctx, admin)
+	pgURL := scratchPostgres(t, admin, "piimap_lr_")
+	u, err := url.Parse(pgURL)
 	require.NoError(t, err)
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+name)
-	require.NoError(t, err)
-	require.NoError(t, conn.Close(ctx))
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, admin)
-		if err == nil {
-			_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			_ = conn.Close(ctx)
-		}
-		if err != nil {
-			t.Errorf("drop %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(admin)
-	require.NoError(t, err)
-	u.Path = "/" + name
 	dsn := u.String()
 	db, err := pgx.Connect(ctx, dsn)
 	require.NoError(t, err)
@@ -145,25 +129,9 @@ CREATE TABLE orders (id serial PRIMARY KEY, user_id int NOT NULL REFERENCES user
 func TestRestrictionPostgres(t *testing.T) {
 	admin := xsEnv(t, "PIIMAP_TEST_POSTGRES")
 	ctx := context.Background()
-	name := "piimap_rs_" + xsSuffix()
-	conn, err := pgx.Connect(ctx, admin)
+	pgURL := scratchPostgres(t, admin, "piimap_rs_")
+	u, err := url.Parse(pgURL)
 	require.NoError(t, err)
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+name)
-	require.NoError(t, err)
-	require.NoError(t, conn.Close(ctx))
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, admin)
-		if err == nil {
-			_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			_ = conn.Close(ctx)
-		}
-		if err != nil {
-			t.Errorf("drop %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(admin)
-	require.NoError(t, err)
-	u.Path = "/" + name
 	dsn := u.String()
 	db, err := pgx.Connect(ctx, dsn)
 	require.NoError(t, err)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -20,26 +19,8 @@ import (
 func TestRestrictionMySQL(t *testing.T) {
 	admin := xsEnv(t, "PIIMAP_TEST_MYSQL")
 	ctx := context.Background()
-	u, err := url.Parse(admin)
-	require.NoError(t, err)
-	dsn := func(db string) string { return u.User.String() + "@tcp(" + u.Host + ")/" + db }
-	name := "piimap_rs_" + xsSuffix()
-	adm, err := sql.Open("mysql", dsn(""))
-	require.NoError(t, err)
-	defer adm.Close()
-	_, err = adm.ExecContext(ctx, "CREATE DATABASE "+name)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		adm, err := sql.Open("mysql", dsn(""))
-		if err == nil {
-			_, err = adm.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name)
-			_ = adm.Close()
-		}
-		if err != nil {
-			t.Errorf("drop %s: %v", name, err)
-		}
-	})
-	db, err := sql.Open("mysql", dsn(name))
+	myURL, myDSN := scratchMySQL(t, admin, "piimap_rs_")
+	db, err := sql.Open("mysql", myDSN)
 	require.NoError(t, err)
 	defer db.Close()
 	_, err = db.ExecContext(ctx, "CREATE TABLE contacts (contact_id INT PRIMARY KEY, email VARCHAR(120) NOT NULL UNIQUE, segment VARCHAR(20), restricted BOOLEAN NOT NULL DEFAULT FALSE)")
@@ -51,11 +32,10 @@ func TestRestrictionMySQL(t *testing.T) {
 		_, err = db.ExecContext(ctx, "INSERT INTO contacts (contact_id, email, segment) VALUES (?, ?, 'silver')", i, fmt.Sprintf("bystander%02d@example.net", i))
 		require.NoError(t, err)
 	}
-	u.Path = "/" + name
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "piimap.yaml")
 	require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf("graph: %s\nstores:\n  - {name: crm, url: %q, tenant: a, restrict_column: restricted}\n",
-		filepath.Join(dir, "graph"), u.String())), 0o600))
+		filepath.Join(dir, "graph"), myURL)), 0o600))
 	mustCLI(t, "--config", cfg, "init")
 	code, _, errs := cli(t, "--config", cfg, "scan", "--full")
 	require.Contains(t, []int{exitOK, exitGaps}, code, errs)

@@ -34,21 +34,9 @@ func TestShadowRetentionServers(t *testing.T) {
 	dir := t.TempDir()
 
 	// Postgres: its own database, dropped at the end.
-	name := "piimap_shadow_" + xsSuffix()
-	conn, err := pgx.Connect(ctx, pgAdmin)
+	pgURL := scratchPostgres(t, pgAdmin, "piimap_shadow_")
+	u, err := url.Parse(pgURL)
 	require.NoError(t, err)
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+name)
-	require.NoError(t, err)
-	require.NoError(t, conn.Close(ctx))
-	t.Cleanup(func() {
-		if conn, err := pgx.Connect(ctx, pgAdmin); err == nil {
-			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			_ = conn.Close(ctx)
-		}
-	})
-	u, err := url.Parse(pgAdmin)
-	require.NoError(t, err)
-	u.Path = "/" + name
 	db, err := pgx.Connect(ctx, u.String())
 	require.NoError(t, err)
 	_, err = db.Exec(ctx, `CREATE TABLE events (id int PRIMARY KEY, email text NOT NULL, created_at timestamptz NOT NULL);

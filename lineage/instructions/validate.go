@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/piimap/piimap/lineage"
 )
 
 // StoreFacts is what the configuration says of one store: the facts the
@@ -168,34 +170,10 @@ func (r *Register) CheckTypes(known []string) error {
 // edits, and fewer than half of t), or a known type t is the last part of
 // (ssn → national_id.us_ssn); "" when none is close.
 func nearestType(t string, known []string) string {
-	best, bestD := "", 4
 	for _, k := range known {
 		if strings.HasSuffix(k, "_"+t) || strings.HasSuffix(k, "."+t) || strings.HasPrefix(k, t+"_") {
 			return k
 		}
-		if d := editDistance(t, k); d < bestD && d*2 < len(t) {
-			best, bestD = k, d
-		}
 	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return lineage.Nearest(t, known, 3)
 }
