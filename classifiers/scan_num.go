@@ -99,13 +99,6 @@ func (s *scanner) number(i int) int {
 		s.add(kindDate, i, ends[2], 0)
 		return end
 	}
-	if sep == '.' && ng >= 4 && g[0] == 4 && s.contextNear(kindCard, i, end) {
-		// A card number grouped by dots (4111.1111.1111.1111): grouped
-		// like a spaced one, taken only beside a card context word.
-		if e := cardEnd(g, ends[:ng], '-'); e > 0 && s.add(kindCard, i, e, fWeak) {
-			return e
-		}
-	}
 	if sep == '.' && len(s.e.fast[kindPhone]) > 0 {
 		// Dotted phone numbers, as people write them: 415.555.2671,
 		// 1.415.555.2671, 01.42.68.53.00. Taken like bare digits, so the
@@ -472,15 +465,4 @@ func (s *scanner) macAt(i int) int {
 		return a + 17
 	}
 	return 0
-}
-
-// contextNear reports whether a rule of kind has a context word near
-// data[a:b] and no negative one.
-func (s *scanner) contextNear(kind, a, b int) bool {
-	for _, r := range s.e.fast[kind] {
-		if neg, pos := s.context(r, a, b); pos && !neg {
-			return true
-		}
-	}
-	return false
 }
