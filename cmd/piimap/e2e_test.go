@@ -158,6 +158,17 @@ func newRequest(t *testing.T, cfg, typ, email string) string {
 	return req.ID
 }
 
+// approvedRequest files a request (newRequest), plans it and has bob and
+// carol approve it; it returns the id, ready to run.
+func approvedRequest(t *testing.T, cfg, typ, email string) string {
+	t.Helper()
+	id := newRequest(t, cfg, typ, email)
+	mustCLI(t, "--config", cfg, "dsar", "plan", id)
+	mustCLI(t, "--config", cfg, "dsar", "approve", id, "--by", "bob")
+	mustCLI(t, "--config", cfg, "dsar", "approve", id, "--by", "carol")
+	return id
+}
+
 // accessViaCLI runs new → plan → approve → run for an access request and
 // returns the package's record counts per "<store>/<asset>".
 func accessViaCLI(t *testing.T, cfg, email, out string) map[string]int {

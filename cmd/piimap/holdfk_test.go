@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"path/filepath"
 	"testing"
 
@@ -44,14 +43,8 @@ func TestHoldKeepsForeignKeyParents(t *testing.T) {
 	cfg := writeConfig(t, dir, "  - {name: shop, url: \"duckdb://"+path+"\"}\n")
 	mustCLI(t, "--config", cfg, "scan", "--full")
 	mustCLI(t, "--config", cfg, "hold", "add", "--tenant", "default", "--store", "shop", "--asset", "main.orders", "--reason", "tax audit")
-	out := mustCLI(t, "--config", cfg, "--json", "dsar", "new", "--type", "erasure", "--subject", "email="+holdEmail(7),
-		"--requester", "alice", "--attested-by", "desk", "--attest-method", "id-document")
-	var req struct{ ID string }
-	require.NoError(t, json.Unmarshal([]byte(out), &req))
-	mustCLI(t, "--config", cfg, "dsar", "plan", req.ID)
-	mustCLI(t, "--config", cfg, "dsar", "approve", req.ID, "--by", "bob")
-	mustCLI(t, "--config", cfg, "dsar", "approve", req.ID, "--by", "carol")
-	code, stdout, stderr := cli(t, "--config", cfg, "dsar", "run", req.ID, "--apply")
+	id := approvedRequest(t, cfg, "erasure", holdEmail(7))
+	code, stdout, stderr := cli(t, "--config", cfg, "dsar", "run", id, "--apply")
 	require.Equal(t, exitGaps, code, stderr)
 	require.Contains(t, stdout, "completed_with_exceptions")
 	require.Contains(t, stdout, "shop/main.customers: kept: rows of shop/main.orders held by")

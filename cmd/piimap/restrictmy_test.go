@@ -39,12 +39,7 @@ func TestRestrictionMySQL(t *testing.T) {
 	mustCLI(t, "--config", cfg, "init")
 	code, _, errs := cli(t, "--config", cfg, "scan", "--full")
 	require.Contains(t, []int{exitOK, exitGaps}, code, errs)
-	var req struct{ ID string }
-	require.NoError(t, json.Unmarshal([]byte(mustCLI(t, "--config", cfg, "--json", "dsar", "new", "--type", "restriction", "--subject", "email="+subject,
-		"--requester", "privacy-ops", "--attested-by", "dpo", "--attest-method", "id-document")), &req))
-	mustCLI(t, "--config", cfg, "dsar", "plan", req.ID)
-	mustCLI(t, "--config", cfg, "dsar", "approve", req.ID, "--by", "bob")
-	mustCLI(t, "--config", cfg, "dsar", "approve", req.ID, "--by", "carol")
+	req := struct{ ID string }{approvedRequest(t, cfg, "restriction", subject)}
 	mustCLI(t, "--config", cfg, "dsar", "run", req.ID)
 	var n int
 	require.NoError(t, db.QueryRowContext(ctx, "SELECT COUNT(*) FROM contacts WHERE restricted").Scan(&n))
