@@ -107,4 +107,4 @@ func userMessage(err error) string {
 // they tell a developer where an error passed, not a user what happened.
 // Store kinds (postgres:, files:, …) and command names stay: they are the
 // user's words. --verbose logs keep the whole text.
-var internalPrefix = regexp.MustCompile(`(^|: |\()(?:executor|badgerstore|lineage|scanner|idfilter|fingerprint|sqlextract|memgraph|classifiers|estate|planning|evidence|sqlkit|filerewrite|fileformat|driver|dsar/internal): `)
+var internalPrefix = regexp.MustCompile(`(^|: |\()(?:executor|badgerstore|lineage|scanner|idfilter|fingerprint|sqlextract|memgraph|classifiers|estate|planning|evidence|sqlkit|filerewrite|fileformat|driver): `)

@@ -60,12 +60,9 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 	}
 	now := time.Now()
 	action := actionFor(d.req.Type)
-	keptParents := d.heldParents(excs, now)
+	kept := d.keptAssets(excs, now)
 	except := func(a *assetView) (Exception, bool) {
-		if e, ok := d.exception(excs, a, now); ok {
-			return e, true
-		}
-		e, ok := keptParents[a.key]
+		e, ok := kept[a.key]
 		return e, ok
 	}
 	byStore := map[string]*StorePlan{}
@@ -458,40 +455,40 @@ func manualTask(store, kind, action, why string, t driver.Target) Task {
 	return Task{Store: store, Asset: t.Asset, Kind: kind, Action: action, Mode: t.Mode, Reason: why, Instructions: ins, Match: ms}
 }
 
-// heldParents returns the assets an erasure must keep because rows a legal
-// hold keeps reference them through a declared foreign key in the same
-// store, transitively: deleting the parents would fail the constraint, or
-// cascade into the held rows. Each gets the hold's exception, naming the
-// held asset that keeps it.
-func (d *deriver) heldParents(excs []Exception, now time.Time) map[string]Exception {
-	out := map[string]Exception{}
-	if actionFor(d.req.Type) != ActionErase {
-		return out
-	}
-	held := map[string]Exception{}
+// keptAssets returns the exception that keeps each asset from being
+// changed: its own (a hold or register entry covering it, a backup store)
+// and, for an erasure, that of a legal hold on a table referencing it
+// through a declared foreign key in the same store, transitively: deleting
+// the parent rows would fail the constraint, or cascade into the held
+// rows. A kept parent's exception names the held table that keeps it.
+func (d *deriver) keptAssets(excs []Exception, now time.Time) map[string]Exception {
+	kept := map[string]Exception{}
 	for _, key := range d.v.order {
-		if e, ok := d.exception(excs, d.v.assets[key], now); ok && e.Kind == driver.ExceptionLegalHold {
-			held[key] = e
+		if e, ok := d.exception(excs, d.v.assets[key], now); ok {
+			kept[key] = e
 		}
 	}
-	for changed := len(held) > 0; changed; {
+	if actionFor(d.req.Type) != ActionErase {
+		return kept
+	}
+	for changed := true; changed; {
 		changed = false
 		for _, e := range d.v.refs {
 			if e.Source != lineage.SourceFK || e.From.Store != e.To.Store {
 				continue
 			}
 			child, parent := assetKey(e.From.Store, e.From.Name), assetKey(e.To.Store, e.To.Name)
-			h, ok := held[child]
-			if _, done := held[parent]; !ok || done || d.v.assets[parent] == nil {
+			h, ok := kept[child]
+			if _, done := kept[parent]; !ok || h.Kind != driver.ExceptionLegalHold || done || d.v.assets[parent] == nil {
 				continue
 			}
 			pe := h
 			pe.Store, pe.Asset = e.To.Store, e.To.Name
 			pe.Reason = fmt.Sprintf("kept: rows of %s held by %s (%s) reference it by a foreign key; deleting them would fail or cascade into the held rows",
 				child, h.ID, h.Reason)
-			held[parent], out[parent] = pe, pe
+			kept[parent] = pe
 			changed = true
 		}
 	}
-	return out
+	return kept
 }
