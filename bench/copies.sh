@@ -6,6 +6,8 @@
 #   bash bench/copies.sh                       # 20000-row originals, 10 copies per transform, 3+3 scans
 #   ROWS=3000 RUNS=1 bash bench/copies.sh      # a quick run
 #   FULL=1 bash bench/copies.sh                # the same estate scanned with --full (ground-truth check)
+#   KEEP=1 bash bench/copies.sh                # keep the estate, then scan it again and again:
+#   ESTATE=bench/out/estate.json RUNS=5 bash bench/copies.sh
 #
 # Steps (bench/copybench):
 #  1. piimap is built once into $OUT;
@@ -54,5 +56,6 @@ fi
 flags=(-rows "$ROWS" -copies-per-transform "$COPIES" -seed "$SEED" -runs "$RUNS" -out "$OUT")
 [ "${KEEP:-0}" = 1 ] && flags+=(-keep)
 [ "${FULL:-0}" = 1 ] && flags+=(-full)
+[ -n "${ESTATE:-}" ] && flags+=(-estate "$ESTATE")
 echo "== copy detection: $ROWS rows, $COPIES copies per transform, seed $SEED, $RUNS+$RUNS scans ($(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))" >&2
 go run ./bench/copybench "${flags[@]}"

@@ -206,6 +206,8 @@ func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch, kept m
 				continue
 			}
 			inflight++
+			e.log.Info("copy detection: reading identifier fields in full", "store", mu.st.cfg.Name, "unit", mu.u.Loc.Name,
+				"fields", len(names), "rows", mu.rows)
 			go func() {
 				fields, err := e.readFields(ctx, mu, names, maxRows)
 				done <- read1{mu: mu, names: names, fields: fields, err: err}

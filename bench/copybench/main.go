@@ -28,6 +28,8 @@ func main() {
 	out := flag.String("out", "bench/out", "directory for the piimap build, the estate and copybench.json")
 	bin := flag.String("piimap", "", "use this piimap binary instead of building ./cmd/piimap")
 	clean := flag.String("clean", "", "remove the estate saved in this estate.json and exit")
+	reuse := flag.String("estate", "", "scan the estate saved in this estate.json (by -keep) instead of generating one; it is kept")
+	writeConfig := flag.String("write-config", "", "with -estate: write a piimap config for the estate (graph beside it) to this file and exit, for profiling a scan by hand")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -48,7 +50,7 @@ func main() {
 	}
 	outAbs, _ := filepath.Abs(*out)
 	piimap := *bin
-	if piimap == "" {
+	if piimap == "" && *writeConfig == "" {
 		piimap = filepath.Join(outAbs, "piimap")
 		logf("building piimap")
 		cmd := exec.CommandContext(ctx, "go", "build", "-o", piimap, "./cmd/piimap")
@@ -62,13 +64,30 @@ func main() {
 		Postgres: envOr("PIIMAP_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"),
 		MySQL:    envOr("PIIMAP_TEST_MYSQL", "mysql://root@127.0.0.1:3306/test"),
 		S3:       os.Getenv("PIIMAP_TEST_S3"), Log: logf}
-	logf("generating the estate: %d rows, %d copies per transform, seed %d", *rows, *per, *seed)
-	t0 := time.Now()
-	e, err := copyestate.Generate(ctx, opts)
-	if err != nil {
-		fatalf("generate: %v", err)
+	var e *copyestate.Estate
+	var err error
+	if *reuse != "" {
+		if e, err = copyestate.Load(*reuse); err != nil {
+			fatalf("estate: %v", err)
+		}
+		*keep = true
+		if *writeConfig != "" {
+			cfg, err := e.WriteConfig(filepath.Base(*writeConfig), filepath.Join(e.Dir, "graph-by-hand"))
+			if err != nil {
+				fatalf("write config: %v", err)
+			}
+			fmt.Println(cfg)
+			return
+		}
+		logf("scanning the kept estate %s (%d rows)", e.Suffix, e.Rows)
+	} else {
+		logf("generating the estate: %d rows, %d copies per transform, seed %d", *rows, *per, *seed)
+		t0 := time.Now()
+		if e, err = copyestate.Generate(ctx, opts); err != nil {
+			fatalf("generate: %v", err)
+		}
+		logf("estate %s generated in %.1fs", e.Suffix, time.Since(t0).Seconds())
 	}
-	logf("estate %s generated in %.1fs", e.Suffix, time.Since(t0).Seconds())
 	code := 0
 	defer func() {
 		if *keep {

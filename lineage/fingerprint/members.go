@@ -101,15 +101,18 @@ func (b *Builder) keep(form int, h uint64) {
 		b.members, b.memberOver = nil, true
 		return
 	}
-	ks := append(b.members[form], h)
-	b.memberN++
-	if len(ks)&(1<<16-1) == 0 { // drop repeats now and then
-		slices.Sort(ks)
+	ks := b.members[form]
+	// Repeats are dropped only when a large slice is full, before it
+	// would grow: sorting every 65,536 hashes cost a fifth of a full
+	// read's time, and MemberKeys sorts once at the end anyway.
+	if len(ks) == cap(ks) && len(ks) >= 1<<20 {
+		radixSort(ks)
 		n := len(ks)
 		ks = slices.Compact(ks)
 		b.memberN -= n - len(ks)
 	}
-	b.members[form] = ks
+	b.members[form] = append(ks, h)
+	b.memberN++
 }
 
 // MemberKeys returns the distinct keyed hashes of every form the builder
@@ -126,9 +129,15 @@ func (b *Builder) MemberKeys() (map[string][]uint64, bool) {
 		if i > 0 {
 			form = b.tr[i-1].name
 		}
-		ks = slices.Clone(ks)
+		// Sorted in place (no copy) and kept compacted; the capacity is
+		// cut so that a builder that goes on appends to a new array and
+		// never changes a slice returned here.
+		n := len(ks)
 		radixSort(ks)
-		out[form] = slices.Compact(ks)
+		ks = slices.Compact(ks)
+		b.memberN -= n - len(ks)
+		ks = ks[:len(ks):len(ks)]
+		b.members[i], out[form] = ks, ks
 	}
 	return out, true
 }

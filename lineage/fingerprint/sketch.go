@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/piimap/piimap"
 )
@@ -131,7 +132,9 @@ var (
 		func(dst []byte, v string) ([]byte, bool) {
 			n := len(dst)
 			dst = base64.RawStdEncoding.AppendEncode(dst, []byte(v))
-			if e := dst[n:]; len(e) < 8 || allDigits(string(e)) || isHex(string(e)) {
+			// The checks read dst in place: a string copy per value was a
+			// tenth of a full read's hashing time.
+			if e := unsafe.String(unsafe.SliceData(dst[n:]), len(dst)-n); len(e) < 8 || allDigits(e) || isHex(e) {
 				return dst[:n], false
 			}
 			return dst, true
