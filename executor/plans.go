@@ -92,6 +92,9 @@ func (s *Service) savePlan(ctx context.Context, p *planning.Plan) error {
 		for j, m := range st.Target.Match {
 			sec.Values[fmt.Sprintf("%d/%d", i, j)] = m.Values
 		}
+		for j, m := range st.Target.Companions {
+			sec.Values[fmt.Sprintf("%d/c%d", i, j)] = m.Values
+		}
 	}
 	for _, r := range p.Resolved {
 		sec.Resolved = append(sec.Resolved, secretSet{Kind: r.Kind, Values: r.Values})
@@ -137,6 +140,10 @@ func (s *Service) loadPlan(ctx context.Context, id string) (*planning.Plan, erro
 			ms := p.Stores[si].Steps[ti].Target.Match
 			for j := range ms {
 				ms[j].Values = sec.Values[fmt.Sprintf("%d/%d", i, j)]
+			}
+			cs := p.Stores[si].Steps[ti].Target.Companions
+			for j := range cs {
+				cs[j].Values = sec.Values[fmt.Sprintf("%d/c%d", i, j)]
 			}
 			i++
 		}

@@ -281,6 +281,10 @@ func (a *app) printPlan(p *planning.Plan) {
 	for _, id := range p.Identifiers {
 		safef(a.stdout, "  identifier %s: %d value(s) %s\n", id.Kind, id.Count, strings.Join(id.Masked, ", "))
 	}
+	for _, c := range p.Companions {
+		safef(a.stdout, "  companion %s: %d value(s) %s from %s; redacted only on text lines the identifiers attribute to the subject\n",
+			c.Kind, c.Count, strings.Join(c.Masked, ", "), strings.Join(c.Via, ", "))
+	}
 	for _, u := range p.Unused {
 		safef(a.stdout, "  not used: %s %s of %s/%s#%s, held by %d records (another person's too)\n", u.Kind, u.Masked, u.Store, u.Asset, u.Field, u.Records)
 	}

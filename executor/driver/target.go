@@ -70,6 +70,12 @@ type Target struct {
 	Match  []Match  `json:"match"`
 	Mode   Mode     `json:"mode,omitempty"`
 	Fields []string `json:"fields,omitempty"` // PII fields; null/mask modes clear these and the match fields
+	// Companions are values of the subject's entity record that cannot
+	// find the subject by themselves (a name namesakes share, a postal
+	// address a household shares) and are redacted only on text lines
+	// that one of Match already attributes to the subject (LineSpans).
+	// A handler that does not rewrite text lines ignores them.
+	Companions []Match `json:"companions,omitempty"`
 	// Changes holds rectification values by PII type or field name; raw, sealed at rest.
 	Changes map[string]string `json:"-"`
 }

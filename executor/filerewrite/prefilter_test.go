@@ -120,7 +120,7 @@ func FuzzWalkLinesPrefiltered(f *testing.F) {
 		if err := walkText(strings.NewReader(in), pre, skip, func(n int64, content []byte, term string) error {
 			out.Write(content)
 			out.WriteString(term)
-			if s := lineSpans(pre, content, ms); len(s) > 0 {
+			if s := lineSpans(pre, content, ms, nil); len(s) > 0 {
 				got = append(got, hit{n, len(s)})
 			}
 			return nil

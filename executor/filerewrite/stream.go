@@ -42,7 +42,7 @@ func FindStream(ctx context.Context, r io.Reader, format string, t driver.Target
 		pre := driver.NewPrefilter(t.Match, false)
 		skip := func([]byte, int64) error { return ctx.Err() }
 		err = walkText(r, pre, skip, func(n int64, content []byte, _ string) error {
-			if len(lineSpans(pre, content, t.Match)) == 0 {
+			if len(lineSpans(pre, content, t.Match, nil)) == 0 {
 				return nil
 			}
 			if err := b.Add(textColumns, []any{n, string(content)}); err != nil {
@@ -138,7 +138,7 @@ func RewriteStream(ctx context.Context, r io.Reader, w io.Writer, format string,
 					return err
 				}
 			}
-			spans := lineSpans(pre, content, t.Match)
+			spans := lineSpans(pre, content, t.Match, t.Companions)
 			if len(spans) > 0 {
 				changed++
 				line, keep := redactLine(content, spans, t.Mode, maskKey)

@@ -141,13 +141,14 @@ func walkText(r io.Reader, pre *driver.Prefilter, skip func(block []byte, lines 
 	})
 }
 
-// lineSpans returns the spans of a text line matched by ms, asking pre
-// first (a block can pass while most of its lines cannot match).
-func lineSpans(pre *driver.Prefilter, content []byte, ms []driver.Match) []driver.Span {
+// lineSpans returns the spans of a text line matched by ms, with those of
+// the companions when ms matched (driver.LineSpans), asking pre first (a
+// block can pass while most of its lines cannot match).
+func lineSpans(pre *driver.Prefilter, content []byte, ms, companions []driver.Match) []driver.Span {
 	if !pre.MayMatch(content) {
 		return nil
 	}
-	return driver.MatchText(string(content), ms)
+	return driver.LineSpans(string(content), ms, companions)
 }
 
 // redactLine rewrites a matched line for the mode: redact replaces each

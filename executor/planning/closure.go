@@ -184,10 +184,11 @@ func matchSig(ms []driver.Match) string {
 }
 
 type collector struct {
-	field  string
-	set    *valueSet
-	kind   string // the identity kind when set is the subject's identifiers, "" for parent keys
-	entity bool   // read only from rows matched through a unique identity column
+	field     string
+	set       *valueSet
+	kind      string // the identity kind when set is the subject's identifiers, "" for parent keys
+	entity    bool   // read only from rows matched through a unique identity column
+	companion bool   // a name or address cell: never an identifier (driver.Target.Companions)
 }
 
 // collectors lists the fields of a whose values, in the subject's rows, grow
@@ -231,6 +232,12 @@ func (d *deriver) collectors(a *assetView) []collector {
 		// collect and listed as unused.
 		if t := needleType(fv); t != "" && fv.identity == "" && unique && fv.node != nil && mostlyUniqueField(fv) && a.soleOfType(fv, t) {
 			out = append(out, collector{field: fname, set: d.kindSet(t), kind: t, entity: true})
+		}
+		// The names and postal addresses of the subject's entity record
+		// go with their identifiers onto the text lines those attribute
+		// to them (driver.LineSpans); they never find anything alone.
+		if t := companionType(fv); t != "" && fv.identity == "" && unique {
+			out = append(out, collector{field: fname, set: d.companionSet(t), kind: t, entity: true, companion: true})
 		}
 	}
 	return out
@@ -317,6 +324,13 @@ func (d *deriver) collect(ctx context.Context, h driver.Handler, a *assetView, c
 				grew = c.set.addCell(v, via, "") || grew
 				continue
 			}
+			if c.companion {
+				// Shared by namesakes or a household is no reason to
+				// leave it out: it is used only beside the subject's
+				// identifiers. It does not grow the closure either.
+				c.set.add(v, via)
+				continue
+			}
 			region := d.region(a, c.field)
 			canon, ok := c.set.canonical(v, region)
 			if !ok || c.set.has(canon) {
@@ -350,4 +364,15 @@ func dedupeUnused(us []Unused) []Unused {
 		}
 	}
 	return out
+}
+
+// companionType is the companion kind of a field's finding types
+// (driver.KindPersonName, driver.KindPostalAddress), or "".
+func companionType(fv *fieldView) string {
+	for _, k := range []string{driver.KindPersonName, driver.KindPostalAddress} {
+		if slices.Contains(fv.types, k) {
+			return k
+		}
+	}
+	return ""
 }

@@ -34,6 +34,7 @@ type digestStep struct {
 	Gzip                 bool
 	Fields               []string
 	Match                []digestMatch
+	Companions           []digestMatch `json:",omitempty"`
 }
 
 type digestMatch struct {
@@ -60,14 +61,8 @@ func DigestWith(p *Plan, changes map[string]string, policy string, hmac func(kin
 	for _, st := range p.Steps() {
 		ds := digestStep{Store: st.Store, Asset: st.Asset, Action: st.Action, Mode: st.Target.Mode,
 			Format: st.Target.Format, Gzip: st.Target.Gzip, Fields: st.Target.Fields}
-		for _, m := range st.Target.Match {
-			dm := digestMatch{Field: m.Field, Kind: m.Kind}
-			for _, v := range m.Values {
-				dm.HMACs = append(dm.HMACs, hmac(m.Kind, v))
-			}
-			sort.Strings(dm.HMACs)
-			ds.Match = append(ds.Match, dm)
-		}
+		ds.Match = digestMatches(st.Target.Match, hmac)
+		ds.Companions = digestMatches(st.Target.Companions, hmac)
 		dv.Steps = append(dv.Steps, ds)
 	}
 	for _, e := range p.Exceptions {
@@ -85,4 +80,18 @@ func DigestWith(p *Plan, changes map[string]string, policy string, hmac func(kin
 	b, _ := json.Marshal(dv)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// digestMatches is ms with every value as hmac(kind, value), sorted.
+func digestMatches(ms []driver.Match, hmac func(kind, value string) string) []digestMatch {
+	var out []digestMatch
+	for _, m := range ms {
+		dm := digestMatch{Field: m.Field, Kind: m.Kind}
+		for _, v := range m.Values {
+			dm.HMACs = append(dm.HMACs, hmac(m.Kind, v))
+		}
+		sort.Strings(dm.HMACs)
+		out = append(out, dm)
+	}
+	return out
 }

@@ -292,3 +292,15 @@ func (d *deriver) needleMatches(a *assetView) []driver.Match {
 	}
 	return ms
 }
+
+// companionMatches are the subject's companion values (names, postal
+// addresses), one match per kind, for the targets of text assets.
+func (d *deriver) companionMatches() []driver.Match {
+	var ms []driver.Match
+	for _, kind := range slices.Sorted(maps.Keys(d.companions)) {
+		if set := d.companions[kind]; len(set.values) > 0 {
+			ms = append(ms, driver.Match{Kind: kind, Via: "companion " + kind, Values: set.values})
+		}
+	}
+	return ms
+}

@@ -30,6 +30,11 @@ type Plan struct {
 	ScanRun     string       `json:"scan_run"`
 	CreatedAt   time.Time    `json:"created_at"`
 	Identifiers []Identifier `json:"identifiers"`
+	// Companions are the names and postal addresses on the subject's
+	// entity record: on a text line their identifiers attribute to them
+	// they are redacted too (driver.Target.Companions); alone they find
+	// nothing.
+	Companions []Identifier `json:"companions,omitempty"`
 	Stores      []StorePlan  `json:"stores"`
 	Gaps        []Gap        `json:"gaps"`
 	Exceptions  []Exception  `json:"exceptions"`

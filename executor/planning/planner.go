@@ -80,7 +80,7 @@ func (pl *Planner) Derive(ctx context.Context, req Request, modes map[string]dri
 	if err != nil {
 		return nil, err
 	}
-	d := &deriver{pl: pl, req: req, modes: modes, v: v, count: count, byKind: map[string]*valueSet{}, byField: map[string]*valueSet{},
+	d := &deriver{pl: pl, req: req, modes: modes, v: v, count: count, byKind: map[string]*valueSet{}, byField: map[string]*valueSet{}, companions: map[string]*valueSet{},
 		parents: map[string]bool{}, handlers: map[string]driver.Handler{}, hErr: map[string]error{}, failed: map[string]bool{}}
 	defer d.close()
 	for _, kind := range slices.Sorted(maps.Keys(req.Subject)) {
@@ -125,6 +125,17 @@ func (pl *Planner) Derive(ctx context.Context, req Request, modes map[string]dri
 			d.gaps = append(d.gaps, Gap{Kind: GapLimit, Store: "*", Reason: fmt.Sprintf("more than %d %s values resolved; resolution stopped", maxKeyValues, kind)})
 		}
 	}
+	for _, kind := range slices.Sorted(maps.Keys(d.companions)) {
+		set := d.companions[kind]
+		if len(set.values) == 0 {
+			continue
+		}
+		c := Identifier{Kind: kind, Count: len(set.values), Via: set.via}
+		for _, val := range set.values {
+			c.Masked = append(c.Masked, dsar.MaskDisplay(val))
+		}
+		p.Companions = append(p.Companions, c)
+	}
 	sort.SliceStable(d.gaps, func(i, j int) bool {
 		a, b := d.gaps[i], d.gaps[j]
 		if a.Store != b.Store {
@@ -148,6 +159,10 @@ type deriver struct {
 	v        *graphView
 	byKind   map[string]*valueSet // subject identifiers by kind
 	byField  map[string]*valueSet // parent key values by field location
+	// companions are the subject's names and postal addresses read from
+	// their entity rows, by kind: redacted only on text lines their
+	// identifiers attribute to them (driver.Target.Companions).
+	companions map[string]*valueSet
 	parents  map[string]bool      // fields that are the target of a references edge
 	handlers map[string]driver.Handler
 	hErr     map[string]error
@@ -165,6 +180,15 @@ func (d *deriver) kindSet(kind string) *valueSet {
 		d.byKind[kind] = newValueSet(kind)
 	}
 	return d.byKind[kind]
+}
+
+// companionSet is the set of the subject's companion values of kind, made
+// on first use.
+func (d *deriver) companionSet(kind string) *valueSet {
+	if d.companions[kind] == nil {
+		d.companions[kind] = newValueSet(kind)
+	}
+	return d.companions[kind]
 }
 
 // close closes every handler the derivation opened.

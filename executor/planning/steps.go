@@ -105,9 +105,14 @@ func (d *deriver) steps(ctx context.Context, p *Plan) error {
 		}
 		t := driver.Target{Asset: a.name, Format: a.node.Attrs[lineage.AttrFormat], Gzip: a.node.Attrs[lineage.AttrGzip] == "true",
 			Match: ms, Fields: a.piiFields()}
-		for i := range t.Match {
-			for _, val := range t.Match[i].Values {
-				t.Match[i].Masked = append(t.Match[i].Masked, dsar.MaskDisplay(val))
+		if a.text() {
+			t.Companions = d.companionMatches()
+		}
+		for _, m := range [][]driver.Match{t.Match, t.Companions} {
+			for i := range m {
+				for _, val := range m[i].Values {
+					m[i].Masked = append(m[i].Masked, dsar.MaskDisplay(val))
+				}
 			}
 		}
 		stepAction := action
