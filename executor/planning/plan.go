@@ -35,9 +35,9 @@ type Plan struct {
 	// they are redacted too (driver.Target.Companions); alone they find
 	// nothing.
 	Companions []Identifier `json:"companions,omitempty"`
-	Stores      []StorePlan  `json:"stores"`
-	Gaps        []Gap        `json:"gaps"`
-	Exceptions  []Exception  `json:"exceptions"`
+	Stores     []StorePlan  `json:"stores"`
+	Gaps       []Gap        `json:"gaps"`
+	Exceptions []Exception  `json:"exceptions"`
 	// Tasks lists the locations people must handle by hand: stores
 	// marked `manual: true` and stores whose kind has no handler. A
 	// request with tasks completes only when each is done or waived.

@@ -153,24 +153,24 @@ func (pl *Planner) Derive(ctx context.Context, req Request, modes map[string]dri
 
 // deriver holds one plan derivation's state.
 type deriver struct {
-	pl       *Planner
-	req      Request
-	modes    map[string]driver.Mode
-	v        *graphView
-	byKind   map[string]*valueSet // subject identifiers by kind
-	byField  map[string]*valueSet // parent key values by field location
+	pl      *Planner
+	req     Request
+	modes   map[string]driver.Mode
+	v       *graphView
+	byKind  map[string]*valueSet // subject identifiers by kind
+	byField map[string]*valueSet // parent key values by field location
 	// companions are the subject's names and postal addresses read from
 	// their entity rows, by kind: redacted only on text lines their
 	// identifiers attribute to them (driver.Target.Companions).
 	companions map[string]*valueSet
-	parents  map[string]bool      // fields that are the target of a references edge
-	handlers map[string]driver.Handler
-	hErr     map[string]error
-	gaps     []Gap
-	failed   map[string]bool  // asset keys whose find failed
-	unused   []Unused         // closure values left out: other records hold them (closure.go)
-	count    bool             // count each step's rows (Expected)
-	hasher   *idfilter.Hasher // identifier-filter keys, made once per derivation (filters.go)
+	parents    map[string]bool // fields that are the target of a references edge
+	handlers   map[string]driver.Handler
+	hErr       map[string]error
+	gaps       []Gap
+	failed     map[string]bool  // asset keys whose find failed
+	unused     []Unused         // closure values left out: other records hold them (closure.go)
+	count      bool             // count each step's rows (Expected)
+	hasher     *idfilter.Hasher // identifier-filter keys, made once per derivation (filters.go)
 }
 
 // kindSet is the set of the subject's identifiers of kind, made on first
