@@ -2,10 +2,22 @@ package validate
 
 import "time"
 
+// monthNames are month names and abbreviations in English, German,
+// French and Spanish, lower-cased (ASCII letters only: "märz", "février").
 var monthNames = map[string]int{
 	"jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
 	"may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
 	"september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+	// German
+	"januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "mär": 3, "mai": 5, "juni": 6, "juli": 7,
+	"okt": 10, "oktober": 10, "dez": 12, "dezember": 12,
+	// French
+	"janvier": 1, "janv": 1, "février": 2, "fevrier": 2, "févr": 2, "fevr": 2, "mars": 3, "avril": 4, "avr": 4,
+	"juin": 6, "juillet": 7, "juil": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10,
+	"novembre": 11, "décembre": 12, "decembre": 12, "déc": 12,
+	// Spanish
+	"enero": 1, "ene": 1, "febrero": 2, "marzo": 3, "abril": 4, "abr": 4, "mayo": 5, "junio": 6, "julio": 7,
+	"agosto": 8, "ago": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12, "dic": 12,
 }
 
 // Date parses the calendar dates people and databases write: yyyy-mm-dd
@@ -68,9 +80,11 @@ func mkDate(y, m, d int) (time.Time, bool) {
 	return t, true
 }
 
-// textDate handles "12 March 1985", "12 Mar 1985", "March 12, 1985".
+// textDate handles "12 March 1985", "12 Mar 1985", "March 12, 1985" and
+// the German, French and Spanish forms "6. Oktober 1943", "17 janvier
+// 1957", "1er mai 1959", "4 de mayo de 1980".
 func textDate(s string) (time.Time, bool) {
-	if len(s) < 8 || len(s) > 20 {
+	if len(s) < 8 || len(s) > 26 {
 		return time.Time{}, false
 	}
 	var f [3]string
@@ -83,13 +97,26 @@ func textDate(s string) (time.Time, bool) {
 			continue
 		}
 		if start >= 0 {
+			w := s[start:i]
+			start = -1
+			if w == "de" && n > 0 { // "4 de mayo de 1980"
+				continue
+			}
 			if n == 3 {
 				return time.Time{}, false
 			}
-			f[n] = s[start:i]
+			f[n] = w
 			n++
-			start = -1
 		}
+	}
+	if n == 3 && len(f[0]) > 1 && (f[0][len(f[0])-1] == '.' || len(f[0]) == 3 && f[0][1:] == "er") {
+		f[0] = f[0][:len(f[0])-1] // "6." in German
+		if f[0][len(f[0])-1] == 'e' {
+			f[0] = f[0][:len(f[0])-1] // "1er" in French
+		}
+	}
+	if n == 3 && len(f[1]) > 3 && f[1][len(f[1])-1] == '.' {
+		f[1] = f[1][:len(f[1])-1] // "Okt.", "janv."
 	}
 	if n != 3 {
 		return time.Time{}, false
