@@ -62,6 +62,7 @@ const (
 	kindDate
 	kindAddress
 	kindToken
+	kindName // person names in prose (scan_name.go)
 	numKinds
 )
 
@@ -69,7 +70,7 @@ var validatorKind = map[string]int{
 	"email": kindEmail, "phone": kindPhone, "us_ssn": kindSSN, "credit_card": kindCard, "luhn": kindCard,
 	"iban": kindIBAN, "uk_nino": kindNINO, "ip": kindIP, "ipv4": kindIP, "ipv6": kindIP, "mac": kindMAC,
 	"geo_pair": kindGeo, "geo": kindGeo, "dob": kindDate, "date": kindDate, "postal_address": kindAddress,
-	"token": kindToken, "jwt": kindToken,
+	"token": kindToken, "jwt": kindToken, "name_shape": kindName,
 }
 
 // crule is a compiled rule.

@@ -53,6 +53,7 @@ type scanner struct {
 	ctx   ctxWords
 	// cached context for the current candidate
 	ctxStart, ctxEnd int
+	nameDone         int // person-name windows are decoded up to here (scan_name.go)
 	negNear, posNear bool
 }
 
@@ -68,6 +69,7 @@ func (e *Engine) Spans(data []byte, emit func(piimap.Span)) {
 		s.spans = make([]piimap.Span, 0, want) // ~1 span per KiB of log
 	}
 	s.ctxStart, s.ctxEnd = -1, -1
+	s.nameDone = 0
 	s.run()
 	if e.hasKW && e.kwFullPass {
 		s.keywords(0, len(data))
@@ -275,6 +277,9 @@ func (s *scanner) word(i int) int {
 	first := d[i]
 	if s.e.hasKW && !s.e.kwFullPass && j-i >= 3 {
 		s.gate(i, j)
+	}
+	if j-i >= 2 && (isUpperB(first) || first >= 0xC3 && first < 0xF0) && len(s.e.fast[kindName]) > 0 {
+		s.nameGate(i, j)
 	}
 	if j-i >= 2 && isUpperB(first) && isUpperB(d[i+1]) {
 		if e := s.upperWord(i, j); e > 0 {

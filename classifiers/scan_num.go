@@ -1,13 +1,17 @@
 package classifiers
 
-import "github.com/piimap/piimap/classifiers/validate"
+import (
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/classifiers/address"
+)
 
 // number handles a digit run starting at i. The run extends over digits
 // joined by one consistent separator ('-', ' ', '.', '/'); its group
 // lengths decide which validators see it: dotted quads → IP, 3-2-4 → SSN,
 // 4-4-4-4 / 4-6-5 / 13–19 digits → card, 3-3-4 or leading 0 → phone,
-// 4-2-2 / 2-2-4 → date, d.ddd → coordinates, a short number before a
-// capitalised word → street address.
+// 4-2-2 / 2-2-4 → date, d.ddd → coordinates. Before any of that, the
+// postal-address grammar gets the run when its cheap gate fires (see
+// address).
 func (s *scanner) number(i int) int {
 	d := s.data
 	n := len(d)
@@ -56,18 +60,34 @@ func (s *scanner) number(i int) int {
 		ng = len(groups)
 	}
 	end := j
+	if (ng == 1 && digits <= 8 || sep == ' ' || ng == 2 && sep == '-') &&
+		(groups[0] == 1 || end+1 >= n || cls[d[end]] != cWord || !alnum[d[end+1]]) {
+		// house numbers, 221B, 12-14 ranges, Postfach 10 01 23, the
+		// inward code of SW1A 1AA: not dotted or dashed runs (timestamps,
+		// IPs, versions, SSNs), long runs, or 345ms / 9f2c… tokens
+		if e := s.address(i); e > 0 {
+			return e
+		}
+	}
+	if ng == 1 && digits <= 2 {
+		// "12 March 1985", "17 janvier 1957", "6. Oktober 1943",
+		// "4 de mayo de 1980", "1er mai 1959"
+		if e := s.textDate(i, end); e > 0 {
+			return e
+		}
+	}
+	if sep == ' ' && ng == 2 && groups[0] == 3 && groups[1] == 3 && d[i] >= '2' && len(s.e.fast[kindPhone]) > 0 {
+		// 514 555-1234, as written in Québec: a space, then a dash
+		if e := dashFour(d, end); e > 0 && !s.attachedAfter(e) && s.add(kindPhone, i, e, fWeak) {
+			return e
+		}
+	}
 	if s.attachedAfter(end) && sep == ' ' && ng > 1 {
 		// "4111 1111 1111 1111 12/29": the last group belongs to the next token
 		ng--
 		end = ends[ng-1]
 	}
 	if s.attachedAfter(end) {
-		// 221B Baker Street
-		if ng == 1 && digits <= 5 && end+1 < n && isUpperB(d[end]) && d[end+1] == ' ' && len(s.e.fast[kindAddress]) > 0 {
-			if e := s.address(i, end+1); e > 0 {
-				return e
-			}
-		}
 		return s.skipToken(end)
 	}
 	g := groups[:ng]
@@ -80,15 +100,7 @@ func (s *scanner) number(i int) int {
 			return e
 		}
 		return end
-	case ng == 1 && digits <= 2 && end+2 < n && d[end] == ' ' && isUpperB(d[end+1]) || ng == 1 && digits <= 5 && end+2 < n && d[end] == ' ' && isUpperB(d[end+1]):
-		if digits <= 2 {
-			if e := s.textDate(i, end); e > 0 {
-				return e
-			}
-		}
-		if e := s.address(i, end); e > 0 {
-			return e
-		}
+	case ng == 1 && digits <= 5 && end+2 < n && d[end] == ' ' && isUpperB(d[end+1]):
 		return end
 	}
 	// A run joined by '-', '.' or '/' is one token: its shape must match
@@ -113,6 +125,18 @@ func (s *scanner) number(i int) int {
 			}
 		}
 	}
+	if sep == '/' && ng == 2 && d[i] == '0' && g[0] >= 3 && g[0] <= 5 && digits >= 9 && digits <= 12 && len(s.e.fast[kindPhone]) > 0 {
+		// An area code and a number joined by a slash, as Germans write
+		// them: 089/12345678, 0171/6781719. libphonenumber decides.
+		if s.add(kindPhone, i, end, fWeak) {
+			return end
+		}
+	}
+	if sep == '.' && ng == 4 && g[0] == 4 && g[1] == 4 && g[2] == 4 && g[3] == 4 && s.cardContext(i, end) && s.add(kindCard, i, end, 0) {
+		// 4111.1111.1111.1111 next to a card word (a dotted run alone is
+		// as likely a version or a serial)
+		return end
+	}
 	if sep == '.' || sep == '/' {
 		return end
 	}
@@ -128,8 +152,8 @@ func (s *scanner) number(i int) int {
 	// Cards: groups of four (last 1–4), 4-6-5, 4-6-4, or 13–19 bare digits.
 	if e := cardEnd(g, ends[:ng], sep); e > 0 {
 		fl := 0
-		if ng == 1 {
-			fl = fWeak
+		if ng == 1 || g[1] == 8 {
+			fl = fWeak // bare digits, or the odd 4-8-4 grouping
 		}
 		if s.add(kindCard, i, e, fl) {
 			return e
@@ -147,6 +171,32 @@ func (s *scanner) number(i int) int {
 			if s.add(kindPhone, i, ends[3], fWeak) {
 				return ends[3]
 			}
+		case ng >= 3 && sep == ' ' && d[i] >= '6' && g[0] == 3 && (g[1] == 3 && g[2] == 3 || ng >= 4 && g[1] == 2 && g[2] == 2 && g[3] == 2):
+			// Spanish national numbers, 912 345 678 and 912 34 56 78:
+			// need a context word
+			e := ends[2]
+			if g[1] == 2 {
+				e = ends[3]
+			}
+			if s.add(kindPhone, i, e, fBare|fWeak) {
+				return e
+			}
+		case ng >= 2 && sep == ' ' && g[0] == 3 && g[1] == 7 && d[i] != '0' && d[i] != '1':
+			// NANP written 3-7 ("ph 415 5552671"): needs a context word
+			if s.add(kindPhone, i, ends[1], fBare|fWeak) {
+				return ends[1]
+			}
+		case d[i] == '0' && i+2 < n && d[i+1] == '0' && d[i+2] != '0' && digits >= 10 && digits <= 17:
+			// "0044 20 7946 0958", "00 44 20 7946 0958": the "00" prefix
+			// before a country code, written in any region; bare digits
+			// need a context word
+			fl := fWeak
+			if ng == 1 {
+				fl |= fBare
+			}
+			if s.add(kindPhone, i, end, fl) {
+				return end
+			}
 		case d[i] == '0' && ng >= 2 && digits >= 9 && digits <= 12:
 			if s.add(kindPhone, i, end, fWeak) {
 				return end
@@ -158,6 +208,23 @@ func (s *scanner) number(i int) int {
 		}
 	}
 	return end
+}
+
+// dashFour returns the end of "-dddd" at d[j:] when exactly four digits
+// follow the dash, or 0.
+func dashFour(d []byte, j int) int {
+	if j+5 > len(d) || d[j] != '-' {
+		return 0
+	}
+	for k := j + 1; k < j+5; k++ {
+		if !isDigitB(d[k]) {
+			return 0
+		}
+	}
+	if j+5 < len(d) && isDigitB(d[j+5]) {
+		return 0
+	}
+	return j + 5
 }
 
 // cardEnd returns the end of a card-shaped prefix of the groups, or 0.
@@ -174,6 +241,9 @@ func cardEnd(g, ends []int, sep byte) int {
 	if len(g) >= 3 && g[1] == 6 && (g[2] == 5 || g[2] == 4) {
 		return ends[2]
 	}
+	if len(g) >= 3 && g[1] == 8 && g[2] == 4 {
+		return ends[2] // 4111 11111111 1111
+	}
 	total := 4
 	for k := 1; k < len(g); k++ {
 		if g[k] == 4 {
@@ -189,6 +259,17 @@ func cardEnd(g, ends []int, sep byte) int {
 		return 0
 	}
 	return 0
+}
+
+// cardContext reports whether a card rule's context word, and no negative
+// one, is near data[a:b].
+func (s *scanner) cardContext(a, b int) bool {
+	for _, r := range s.e.fast[kindCard] {
+		if neg, pos := s.context(r, a, b); pos && !neg {
+			return true
+		}
+	}
+	return false
 }
 
 // geo handles "lat, lon" starting at the decimal data[i:end] (a sign in
@@ -243,18 +324,39 @@ func (s *scanner) textDate(i, end int) int {
 	if len(s.e.fast[kindDate]) == 0 {
 		return 0
 	}
-	k := end + 1
-	for k < n && k-end < 11 && (isLowerB(d[k]) || isUpperB(d[k])) {
+	// the day: "6." (German), "1er" (French)
+	k := end
+	if k+2 < n && d[k] == 'e' && d[k+1] == 'r' && d[k+2] == ' ' {
+		k += 2
+	} else if k < n && d[k] == '.' {
 		k++
 	}
-	if k+5 > n || d[k] != ' ' {
+	if k >= n || d[k] != ' ' {
 		return 0
 	}
-	y := k + 1
-	for y < n && y-k <= 5 && isDigitB(d[y]) {
+	k++
+	k = skipDe(d, k)
+	// the month: a word of up to 11 bytes (non-ASCII letters included:
+	// März, février, août), "Okt." abbreviated
+	m := k
+	for m < n && m-k < 12 && (isLowerB(d[m]) || isUpperB(d[m]) || d[m] >= 0x80) {
+		m++
+	}
+	if m-k < 3 || m-k > 11 {
+		return 0
+	}
+	if m < n && d[m] == '.' {
+		m++
+	}
+	if m+5 > n || d[m] != ' ' {
+		return 0
+	}
+	y := skipDe(d, m+1)
+	ys := y
+	for y < n && y-ys <= 4 && isDigitB(d[y]) {
 		y++
 	}
-	if y-k-1 != 4 || s.attachedAfter(y) {
+	if y-ys != 4 || s.attachedAfter(y) {
 		return 0
 	}
 	if s.add(kindDate, i, y, 0) {
@@ -263,57 +365,67 @@ func (s *scanner) textDate(i, end int) int {
 	return 0
 }
 
-// address handles "221B Baker Street" / "42 Maple Drive" / "12 rue de
-// Rivoli": a house number then up to six words ending in a street type.
-func (s *scanner) address(i, end int) int {
-	d := s.data
-	n := len(d)
-	if len(s.e.fast[kindAddress]) == 0 {
+// skipDe skips a Spanish "de " at k ("4 de mayo de 1980").
+func skipDe(d []byte, k int) int {
+	if k+3 <= len(d) && d[k] == 'd' && d[k+1] == 'e' && d[k+2] == ' ' {
+		return k + 3
+	}
+	return k
+}
+
+// address runs the postal-address grammar (classifiers/address) at the
+// digit run starting at i. address.At gates cheaply on the bytes around
+// the run (a house number before a street word, a number after a German
+// street name, a unit or PO-box number, a postcode closing a numberless
+// street line) and parses only then. The span covers the whole address,
+// street line through postcode, across a line break. Its confidence is
+// the grammar's (0.7 for a bare "12 Main St", 0.95 or more with a valid
+// postcode and city) scaled by the rule's score over its default 0.7,
+// raised by context words; an address never starts inside an earlier address.
+func (s *scanner) address(i int) int {
+	rs := s.e.fast[kindAddress]
+	if len(rs) == 0 {
 		return 0
 	}
-	k := end
-	last := 0
-	for w := 0; w < 6 && k < n && d[k] == ' '; w++ {
-		a := k + 1
-		b := a
-		for b < n && (isLowerB(d[b]) || isUpperB(d[b]) || d[b] >= 0x80) {
-			b++
-		}
-		if b == a {
-			break
-		}
-		word := s.str(a, b)
-		if w == 0 {
-			switch word {
-			case "rue", "Rue", "avenue", "calle", "Calle", "via", "Via", "rua", "Rua":
-				// continental: house number first, then street type, then name
-				e := b
-				for x := 0; x < 3 && e < n && d[e] == ' ' && e+1 < n && (isLowerB(d[e+1]) || isUpperB(d[e+1])); x++ {
-					e++
-					for e < n && (isLowerB(d[e]) || isUpperB(d[e]) || d[e] >= 0x80) {
-						e++
+	if !address.Gate(s.data, i) {
+		return 0
+	}
+	m, ok := address.At(s.data, i, 0)
+	if !ok {
+		return 0
+	}
+	if m.Start < i {
+		// it looked back: it must not start inside an earlier address
+		for k := len(s.spans) - 1; k >= 0 && k >= len(s.spans)-8; k-- {
+			if sp := s.spans[k]; sp.Type == rs[0].Type && sp.End <= i {
+				if sp.End > m.Start {
+					if m, ok = address.At(s.data, i, sp.End); !ok {
+						return 0
 					}
 				}
-				if s.add(kindAddress, i, e, 0) {
-					return e
-				}
-				return 0
+				break
 			}
 		}
-		if w > 0 && validate.StreetSuffix(word) {
-			last = b
-			if b < n && d[b] == '.' {
-				last = b + 1
-			}
-			break
+	}
+	got := false
+	for _, r := range rs {
+		neg, pos := s.context(r, m.Start, m.End)
+		if neg || r.RequireContext && !pos {
+			continue
 		}
-		k = b
+		score := m.Confidence * r.score / 0.7
+		if pos {
+			score += (1 - score) * 0.5
+		}
+		score = min(score, 1)
+		if score < s.e.opt.Threshold {
+			continue
+		}
+		s.spans = append(s.spans, piimap.Span{Type: r.Type, RuleID: r.ID, Start: m.Start, End: m.End, Confidence: round2(score)})
+		got = true
 	}
-	if last == 0 || s.attachedAfter(last) && d[last] != '.' {
-		return 0
-	}
-	if s.add(kindAddress, i, last, 0) {
-		return last
+	if got {
+		return m.End
 	}
 	return 0
 }
@@ -328,11 +440,17 @@ func (s *scanner) plus(i int) int {
 	return s.phoneRun(i, fIntl)
 }
 
-// paren handles "(415) 555-2671".
+// paren handles "(415) 555-2671" and an area code with its trunk 0 in
+// parentheses, "(0711) 877510", "(089) 1234567".
 func (s *scanner) paren(i int) int {
 	d := s.data
 	n := len(d)
-	if i+5 >= n || !isDigitB(d[i+1]) || !isDigitB(d[i+2]) || !isDigitB(d[i+3]) || d[i+4] != ')' || len(s.e.fast[kindPhone]) == 0 {
+	k := i + 1
+	for k < n && k-i <= 6 && isDigitB(d[k]) {
+		k++
+	}
+	nd := k - i - 1
+	if k+1 >= n || d[k] != ')' || !(nd == 3 || nd <= 5 && nd >= 3 && d[i+1] == '0') || len(s.e.fast[kindPhone]) == 0 {
 		return i + 1
 	}
 	return s.phoneRun(i, fWeak)

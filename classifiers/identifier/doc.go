@@ -144,6 +144,10 @@
 //     run and do not match: "213-662-5868 415-662-5868" matches neither
 //     number, while "213-662-5868, 415-662-5868" matches both. Likewise
 //     "+44 (0)20 7946 0999" reduces to 4402079460999, which is not a form.
+//     "089 / 123 456 78" (a slash between spaces after the area code, as
+//     Germans write it) holds three SEP bytes in a row: two runs, neither
+//     a form; the text scanner does not report that shape either, while
+//     "089/12345678" is one run and found by both.
 //     Three or more SEP bytes after a + break it off like they break a run:
 //     in "+   213 662 5868" and "+ - (213) 662-5868" the + starts no run
 //     and a national run follows, which matches +12136625868 in region US,
@@ -151,19 +155,25 @@
 //     +2136625868 is no form.
 //
 //   - Card and SSN: a number run is a maximal run of ASCII digit groups
-//     joined by single ' ' or '-' bytes (no other separator, never two in
-//     a row). A contiguous sequence of whole groups of a run (the whole run
-//     or part of it) matches when its digits equal a value, no byte of
-//     [A-Za-z0-9_] touches it, and the groups of the run it leaves out on
-//     either side are joined to it by a single space, never by '-'. So
+//     joined by single ' ' or '-' bytes, and for cards '.' too (no other
+//     separator, never two in a row; groups of any size). A contiguous
+//     sequence of whole groups of a run (the whole run or part of it)
+//     matches when its digits equal a value, no byte of [A-Za-z0-9_]
+//     touches it, and the groups of the run it leaves out on either side
+//     are joined to it by a single space, never by '-' or '.'. So
 //     "4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111",
-//     "card 4111 1111 1111 1111 12/29" and "1 4111 1111 1111 1111" match
-//     4111111111111111, while "14111 1111 1111 1111" (the first group is
-//     14111), "4111 1111 1111 11112", "4111-1111-1111-1111-12",
-//     "1-4111 1111 1111 1111", "4111.1111.1111.1111", "4111  1111 1111
-//     1111" and "94111111111111111" (one group: an ungrouped run never
-//     matches a sub-part) do not; "123-45-6780" and "9 123-45-6780 1"
-//     match 123456780, "1123-45-6780" and "123-45-6780-1" do not.
+//     "4111 11111111 1111", "4111.1111.1111.1111", "card
+//     4111.1111.1111.1111." (a sentence dot), "card 4111 1111 1111 1111
+//     12/29" and "1 4111 1111 1111 1111" match 4111111111111111, while
+//     "14111 1111 1111 1111" (the first group is 14111), "4111 1111 1111
+//     11112", "4111-1111-1111-1111-12", "4111.1111.1111.1111.5",
+//     "1-4111 1111 1111 1111", "4111  1111 1111 1111" and
+//     "94111111111111111" (one group: an ungrouped run never matches a
+//     sub-part) do not; "123-45-6780" and "9 123-45-6780 1" match
+//     123456780, "1123-45-6780", "123-45-6780-1" and "123.45.6780" (dots
+//     join only a card's groups) do not. The text scanner
+//     (classifiers.Engine.Spans) reports the dotted and the 4-8-4 card
+//     shapes, so erasure finds what a scan reports.
 //
 //   - IBAN and NINO: an IBAN run is a maximal run of [A-Za-z0-9] groups joined by
 //     single spaces. A contiguous sequence of whole groups of a run
@@ -179,7 +189,8 @@
 //     glued to other letters or digits in a group ("IBANGB82…",
 //     "4111111111111111x") is not found, nor a card or SSN that other
 //     digit groups join with a '-' ("4111 1111 1111 1111-12") or whose
-//     separators differ from the rules (dots, two spaces).
+//     separators differ from the rules (two spaces, " - ", an SSN with
+//     dots).
 //
 //   - Known limit (emails): an ASCII-only value is compared ignoring ASCII
 //     case only, so a KELVIN SIGN (U+212A) or an İ (U+0130) written for

@@ -155,6 +155,9 @@ var textCases = []textCase{
 	{Phone, "US", uk, "+44 20 7946 0999", true},
 	{Phone, "DE", uk, "+44 20 7946 0999", true},
 	{Phone, "US", uk, "011 44 20 7946 0999", true},
+	{Phone, "US", uk, "0044 20 7946 0999", true}, // "00" is written before a country code in any region
+	{Phone, "US", uk, "00 44 20 7946 0999", true},
+	{Phone, "US", uk, "0 44 20 7946 0999", false},
 	{Phone, "IT", []string{"+390612345678"}, "tel. 06 1234 5678", true},
 	{Phone, "IT", []string{"+390612345678"}, "tel. 6 1234 5678", false},
 	{Phone, "IT", []string{"+390612345678"}, "tel. +39 06 1234 5678", true},
@@ -163,6 +166,16 @@ var textCases = []textCase{
 	{Phone, "GB", us, "+2136625868", false},
 	{Phone, "", us, "+213 662 5868", false}, // DefaultRegion
 	{Phone, "DE", []string{"+493012345678"}, "Tel. 030/12345678", true},
+	{Phone, "DE", []string{"+498912345678"}, "Tel.: 089/12345678", true},
+	{Phone, "DE", []string{"+491716781719"}, "Rückruf unter 0171/6781719 erbeten", true},
+	{Phone, "DE", []string{"+491716781719"}, "0171/6781719/2", false},
+	{Phone, "US", us, "ph 213 6625868", true},
+	{Phone, "US", us, "ph: 213 6625868 after 5pm", true},
+	{Phone, "CA", []string{"+15145551234"}, "tél. 514 555-1234", true},
+	{Phone, "ES", []string{"+34912345678"}, "llamar al 912 345 678", true},
+	{Phone, "ES", []string{"+34912345678"}, "Tel.: 912 34 56 78", true},
+	{Phone, "DE", []string{"+4915182902135"}, "Mobil: (0151) 82902135", true},
+	{Phone, "DE", []string{"+49711877510"}, "unter (0711) 877510.", true},
 	{Phone, "DE", []string{"+493012345678"}, "Tel. (030) 1234-5678", true},
 	{Phone, "FR", []string{"+33123456789"}, "01.23.45.67.89", true},
 
@@ -375,11 +388,11 @@ func TestPhoneCellForms(t *testing.T) {
 		region string
 		want   []string
 	}{
-		{us, "US", []string{"+12136625868", "01112136625868", "12136625868", "2136625868"}},
+		{us, "US", []string{"+12136625868", "0012136625868", "01112136625868", "12136625868", "2136625868"}},
 		{us, "GB", []string{"+12136625868", "0012136625868", "12136625868"}},
 		{uk, "GB", []string{"+442079460999", "00442079460999", "02079460999", "2079460999", "442079460999"}},
 		{append(slices.Clone(uk), us[0], us[0], "662-5868"), "US", []string{"+12136625868", "+442079460999",
-			"01112136625868", "011442079460999", "12136625868", "2136625868", "442079460999"}},
+			"0012136625868", "00442079460999", "01112136625868", "011442079460999", "12136625868", "2136625868", "442079460999"}},
 		{[]string{"+16625868", "213-662-5868", "2136625868", ""}, "US", nil}, // invalid values are ignored
 		{nil, "US", nil},
 	} {

@@ -188,11 +188,12 @@ func numberSpans(kind, text string, ns []string, first bool) []Span {
 	if Alnum(kind) {
 		return ibanSpans(text, ns, first)
 	}
-	return digitRunSpans(text, ns, first)
+	return digitRunSpans(text, ns, first, kind == Card)
 }
 
-// isNumSep reports whether c joins the digit groups of a number run.
-func isNumSep(c byte) bool { return c == ' ' || c == '-' }
+// isNumSep reports whether c joins the digit groups of a number run: ' '
+// and '-', and '.' too in a card's runs when dots is set.
+func isNumSep(c byte, dots bool) bool { return c == ' ' || c == '-' || dots && c == '.' }
 
 // needleLens returns the set of the lengths (below 64) of ns as a bit mask,
 // and the longest of them.
@@ -208,12 +209,12 @@ func needleLens(ns []string) (lens uint64, longest int) {
 
 // digitRunSpans walks the digit groups of text and returns every sequence
 // of whole groups of a number run (digit groups joined by single ' ' or
-// '-') whose digits are one of ns, that no word byte touches, and that is
-// joined to the rest of its run (if any) by a single space on either side.
-// The rule is local to the sequence's edges, so no run is collected: each
-// group that may start a sequence is extended group by group until its
-// digits outgrow the longest value.
-func digitRunSpans(text string, ns []string, first bool) []Span {
+// '-', or '.' when dots is set: cards) whose digits are one of ns, that no
+// word byte touches, and that is joined to the rest of its run (if any) by
+// a single space on either side. The rule is local to the sequence's
+// edges, so no run is collected: each group that may start a sequence is
+// extended group by group until its digits outgrow the longest value.
+func digitRunSpans(text string, ns []string, first, dots bool) []Span {
 	lens, longest := needleLens(ns)
 	var spans []Span
 	var dbuf [64]byte
@@ -233,7 +234,7 @@ func digitRunSpans(text string, ns []string, first bool) []Span {
 		// '-' joins it to a group before it.
 		if start > 0 {
 			p := text[start-1]
-			if isWord(p) || p == '-' && start >= 2 && isDigit(text[start-2]) {
+			if isWord(p) || p != ' ' && isNumSep(p, dots) && start >= 2 && isDigit(text[start-2]) {
 				continue
 			}
 		}
@@ -247,14 +248,14 @@ func digitRunSpans(text string, ns []string, first bool) []Span {
 				break
 			}
 			d = append(d, text[g:j]...)
-			if lens&(1<<len(d)) != 0 && (j == n || !isWord(text[j]) && !(text[j] == '-' && j+1 < n && isDigit(text[j+1]))) &&
+			if lens&(1<<len(d)) != 0 && (j == n || !isWord(text[j]) && !(text[j] != ' ' && isNumSep(text[j], dots) && j+1 < n && isDigit(text[j+1]))) &&
 				slices.Contains(ns, string(d)) {
 				spans = append(spans, Span{start, j})
 				if first {
 					return spans
 				}
 			}
-			if j+1 < n && isNumSep(text[j]) && isDigit(text[j+1]) {
+			if j+1 < n && isNumSep(text[j], dots) && isDigit(text[j+1]) {
 				j++
 				continue
 			}

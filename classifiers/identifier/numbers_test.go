@@ -113,7 +113,17 @@ var numberTextCases = []numberTextCase{
 	{Card, "a/4111 1111 1111 1111/b", []string{tVisa}, true},
 	{Card, "4111  1111 1111 1111", []string{tVisa}, false}, // two spaces split the run
 	{Card, "4111 -1111 1111 1111", []string{tVisa}, false},
-	{Card, "4111.1111.1111.1111", []string{tVisa}, false}, // dots do not join
+	{Card, "4111.1111.1111.1111", []string{tVisa}, true}, // dots join a card's groups
+	{Card, "visa 4111.1111.1111.1111 exp 12/29", []string{tVisa}, true},
+	{Card, "card 4111.1111.1111.1111.", []string{tVisa}, true}, // a sentence dot
+	{Card, "4111.1111.1111.1111.5", []string{tVisa}, false},    // a dot joins the 5
+	{Card, "1.4111.1111.1111.1111", []string{tVisa}, false},
+	{Card, "4111..1111.1111.1111", []string{tVisa}, false},
+	{Card, "4111 1111.1111 1111", []string{tVisa}, true},
+	{Card, "4111 11111111 1111", []string{tVisa}, true}, // odd grouping
+	{Card, "4111-11111111-1111", []string{tVisa}, true},
+	{Card, "card 4111 11111111 1111 exp", []string{tVisa}, true},
+	{SSN, "123.45.6780", []string{tSSN}, false}, // dots join only a card's groups
 	{Card, "14111 1111 1111 1111", []string{tVisa}, false},
 	{Card, "4111 1111 1111 11112", []string{tVisa}, false},
 	{Card, "1 4111 1111 1111 1111", []string{tVisa}, true},  // the 1 is left out, joined by a space
@@ -310,7 +320,7 @@ func refNumberSpans(kind, text string, values []string) []Span {
 				ok, key = refIBANRun(text, i, j), strings.ToUpper(text[i:j])
 				key = strings.ReplaceAll(key, " ", "")
 			} else {
-				ok, key = refNumberRun(text, i, j), refDigitsOf(text[i:j])
+				ok, key = refNumberRun(text, i, j, kind == Card), refDigitsOf(text[i:j])
 			}
 			if !ok {
 				continue
@@ -357,8 +367,13 @@ func refGroupsSeq(text string, i, j int, member, sep string) bool {
 	return true
 }
 
-func refNumberRun(text string, i, j int) bool { return refGroupsSeq(text, i, j, refDigits, " -") }
-func refIBANRun(text string, i, j int) bool   { return refGroupsSeq(text, i, j, refAlnum, " ") }
+func refNumberRun(text string, i, j int, card bool) bool {
+	if card {
+		return refGroupsSeq(text, i, j, refDigits, " -.")
+	}
+	return refGroupsSeq(text, i, j, refDigits, " -")
+}
+func refIBANRun(text string, i, j int) bool { return refGroupsSeq(text, i, j, refAlnum, " ") }
 
 func matchNumberCellRef(kind, cell string, values []string) bool {
 	for _, v := range values {

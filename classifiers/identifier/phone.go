@@ -72,7 +72,8 @@ func iddFor(region string) string {
 //     leading plus is compared with (TextSpans, PhoneCellForms);
 //   - the region's international (IDD) prefix, country code and NSN
 //     ("011…" in US and CA, "00…" in most others; "00" where the metadata
-//     gives a pattern rather than one prefix);
+//     gives a pattern rather than one prefix), and "00…" in every region,
+//     as people write it whatever their region dials;
 //   - only when the number's country code is the region's: the NSN
 //     (libphonenumber's, which keeps Italian leading zeros) and the digits
 //     of the national format ("0"+NSN for GB, DE, FR).
@@ -176,7 +177,10 @@ func computeForms(e164, region string) phoneInfo {
 	if known {
 		idd = iddFor(reg)
 	}
-	forms := []string{ccNSN, idd + ccNSN}
+	// "00" is written before a country code everywhere, whatever the
+	// region dials ("0044 20 7946 0958" in a US log): no national number
+	// starts with 00, so the form names this number only.
+	forms := []string{ccNSN, idd + ccNSN, "00" + ccNSN}
 	if known && cc == phonenumbers.GetCountryCodeForRegion(reg) {
 		forms = append(forms, nsn, Digits(phonenumbers.Format(num, phonenumbers.NATIONAL)))
 	}

@@ -86,7 +86,7 @@ func CardNetwork(d []byte) string {
 }
 
 // CreditCard reports whether s is a payment card number: 12–19 digits,
-// optionally grouped by single spaces or dashes, inside a known issuer range
+// optionally grouped by spaces, dashes or dots, inside a known issuer range
 // with that range's length, passing Luhn, and not a degenerate run such as
 // all one digit.
 func CreditCard(s string) bool {
@@ -94,7 +94,7 @@ func CreditCard(s string) bool {
 	if len(s) > 23 {
 		return false
 	}
-	d, ok := Digits(s, " -", buf[:0])
+	d, ok := Digits(s, " -.", buf[:0])
 	if !ok || CardNetwork(d) == "" || !luhnDigits(d) {
 		return false
 	}

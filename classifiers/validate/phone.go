@@ -42,6 +42,9 @@ func PhoneShape(s string) bool {
 			return false
 		}
 	}
+	if strings.HasPrefix(s, "00") {
+		digits -= 2 // the international prefix, as "+"
+	}
 	if digits < 7 || digits > 15 {
 		return false
 	}

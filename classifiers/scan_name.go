@@ -1,0 +1,291 @@
+package classifiers
+
+import (
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/classifiers/personname"
+)
+
+// Person names in prose. The one-pass scanner calls nameGate at every word
+// that starts with an upper-case letter; the gate is a few byte tests and
+// one map lookup, and only when it fires does the statistical tagger
+// (classifiers/personname) decode a bounded window around the word.
+//
+// The gate fires on a Title-case word (no digits, no '_', no inner capital
+// but Mc/Mac, not glued to code punctuation such as pkg.Class or Foo() ) that
+//   - is a known given name, surname or honorific, or
+//   - is followed by another Title-case word, or
+//   - follows a cue word (hi, dear, thanks, by, to, from, customer …), or
+//   - is in no list at all (an unknown Title-case word), or
+//   - is not sentence-initial and not a common, place, time, organisation
+//     or code word.
+//
+// Everything else (sentence-initial "The", log levels, CamelCase class
+// names, ALL-CAPS acronyms) never reaches the model.
+
+// Window bounds around a gated word, in bytes.
+const (
+	nameBack  = 40
+	nameAhead = 96
+)
+
+var (
+	nameOnce    sync.Once
+	nameModel   *personname.Model
+	nameLex     *personname.Lexicon
+	taggerPool  = sync.Pool{New: func() any { return personname.NewTagger(nameModel) }}
+	nameSpanBuf = sync.Pool{New: func() any { s := make([]personname.Span, 0, 8); return &s }}
+)
+
+func loadNameModel() bool {
+	nameOnce.Do(func() {
+		m, err := personname.DefaultModel()
+		if err != nil {
+			return
+		}
+		nameModel, nameLex = m, personname.Default()
+	})
+	return nameModel != nil
+}
+
+// titleWord reports a Title-case word: an upper-case first letter, then
+// lower-case letters (inner capitals only after Mc/Mac), no digits or '_'.
+func titleWord(w []byte) bool {
+	if len(w) < 2 {
+		return false
+	}
+	i := 1
+	if w[0] >= 0x80 {
+		r, n := utf8.DecodeRune(w)
+		if !unicode.IsUpper(r) {
+			return false
+		}
+		i = n
+	} else if !isUpperB(w[0]) {
+		return false
+	}
+	lower := false
+	for k := i; k < len(w); k++ {
+		c := w[k]
+		switch {
+		case isLowerB(c) || c >= 0x80:
+			lower = true
+		case isUpperB(c):
+			if !(k == 2 && w[0] == 'M' && w[1] == 'c' || k == 3 && w[0] == 'M' && w[1] == 'a' && w[2] == 'c') {
+				return false
+			}
+		default: // digits, '_'
+			return false
+		}
+	}
+	return lower
+}
+
+// nameGate decides whether the word data[i:j] may start or sit in a person
+// name, and if so decodes a window around it.
+func (s *scanner) nameGate(i, j int) {
+	if i < s.nameDone {
+		return
+	}
+	d := s.data
+	n := len(d)
+	w := d[i:j]
+	if !titleWord(w) || s.codeGlued(i, j) || !loadNameModel() {
+		return
+	}
+	fl := nameLex.Flags(w)
+	fire := fl&(personname.LexGiven|personname.LexSurname|personname.LexHonorific) != 0
+	if !fire && j+1 < n && (d[j] == ' ' || d[j] == '-') {
+		k := j + 1
+		e := k
+		for e < n && alnum[d[e]] {
+			e++
+		}
+		fire = titleWord(d[k:e])
+	}
+	if !fire {
+		pw := s.prevWord(i)
+		fire = titleWord(pw) || nameLex.Flags(pw)&personname.LexCue != 0 ||
+			fl == 0 || fl&(personname.LexWord|personname.LexTime|personname.LexPlace|personname.LexOrg|personname.LexTech) == 0 && !s.sentenceInitial(i)
+	}
+	if !fire {
+		return
+	}
+	s.decodeNames(i, j)
+}
+
+// sentenceInitial reports a word at the start of the text, a line or a
+// sentence (after . ! ? : ; or an opening quote or bracket).
+func (s *scanner) sentenceInitial(i int) bool {
+	d := s.data
+	k := i
+	for k > 0 && (d[k-1] == ' ' || d[k-1] == '\t') {
+		k--
+	}
+	if k == 0 {
+		return true
+	}
+	switch d[k-1] {
+	case '.', '!', '?', '\n', '\r', ':', ';', '"', '(', '[', '>', '*', '-', '|':
+		return true
+	}
+	return false
+}
+
+// codeGlued reports a word glued to code punctuation: com.example.Order,
+// Order.find, Render(, user_Name, /Users/Maria, #Maria, $Maria, ::Maria.
+func (s *scanner) codeGlued(i, j int) bool {
+	d := s.data
+	if i > 0 {
+		switch d[i-1] {
+		case '.', '_', '/', '\\', '#', '$', '@', '=', '<', '>', ':', '`', '&', '%', '~':
+			if i >= 2 && alnum[d[i-2]] || d[i-1] == '_' || d[i-1] == '=' || d[i-1] == '`' || d[i-1] == '$' || d[i-1] == '#' {
+				return true
+			}
+		}
+		if alnum[d[i-1]] {
+			return true
+		}
+	}
+	if j < len(d) {
+		switch d[j] {
+		case '(', '_', '[', '{', '=', '`', '@', '/', '\\':
+			return true
+		case '.', ':':
+			return j+1 < len(d) && alnum[d[j+1]]
+		}
+	}
+	return false
+}
+
+// prevWord returns the word before i on the same line, skipping spaces and
+// one , or : (Thanks, Maria / Dear: Maria).
+func (s *scanner) prevWord(i int) []byte {
+	d := s.data
+	k := i
+	for k > 0 && i-k < 4 && (d[k-1] == ' ' || d[k-1] == ',' || d[k-1] == ':' || d[k-1] == '\t') {
+		k--
+	}
+	if k == i {
+		return nil
+	}
+	e := k
+	for k > 0 && e-k < 24 && alnum[d[k-1]] {
+		k--
+	}
+	if k == e || e-k >= 24 {
+		return nil
+	}
+	return d[k:e]
+}
+
+// decodeNames runs the tagger on a window around the gated word at
+// data[i:j] and records the names found there.
+func (s *scanner) decodeNames(i, j int) {
+	d := s.data
+	n := len(d)
+	// window start: back up to nameBack bytes, not across two line breaks,
+	// then forward to just after a space (a UTF-8 boundary)
+	a, lines := i, 0
+	for a > 0 && i-a < nameBack {
+		if d[a-1] == '\n' {
+			if lines++; lines == 2 {
+				break
+			}
+		}
+		a--
+	}
+	if a > 0 && d[a-1] != '\n' {
+		for a < i && d[a] != ' ' && d[a] != '\n' && d[a] != '\t' {
+			a++
+		}
+	}
+	// window end: up to nameAhead bytes after the word, cut back to a space
+	b := min(n, j+nameAhead)
+	if b < n {
+		for b > j && d[b] != ' ' && d[b] != '\n' && d[b] != '\t' {
+			b--
+		}
+	}
+	// a name may run past a cut window end: do not trust spans touching it
+	trustEnd := b
+	if b < n {
+		for trustEnd > j && d[trustEnd-1] != ' ' && d[trustEnd-1] != '\n' {
+			trustEnd--
+		}
+		trustEnd--
+	}
+	t := taggerPool.Get().(*personname.Tagger)
+	bufp := nameSpanBuf.Get().(*[]personname.Span)
+	found := t.Find(d[a:b], (*bufp)[:0])
+	rs := s.e.fast[kindName]
+	done := max(j, trustEnd)
+	for _, sp := range found {
+		st, en := a+sp.Start, a+sp.End
+		if st < s.nameDone {
+			continue
+		}
+		if en > trustEnd && b < n {
+			done = min(done, st) // decode it again from a later window
+			continue
+		}
+		s.addName(rs, st, en, sp.Confidence)
+	}
+	s.nameDone = max(s.nameDone, done)
+	*bufp = found[:0]
+	nameSpanBuf.Put(bufp)
+	taggerPool.Put(t)
+}
+
+// addName records a decoded name for each person-name text rule.
+func (s *scanner) addName(rs []*crule, a, b int, conf float64) {
+	if s.houseNumberAfter(b) {
+		return // Unter den Linden 77, Baker Street 221b: a street
+	}
+	v := s.str(a, b)
+	for _, r := range rs {
+		if r.check != nil && !r.check(v) {
+			continue
+		}
+		if neg, _ := s.context(r, a, b); neg {
+			continue
+		}
+		score := conf * r.score / 0.8
+		if score < s.e.opt.Threshold || conf < personname.MinConfidence {
+			continue
+		}
+		s.spans = append(s.spans, piimap.Span{Type: r.Type, RuleID: r.ID, Start: a, End: b, Confidence: round2(min(score, 0.99))})
+	}
+}
+
+// houseNumberAfter reports a house number right after a name-like span at
+// b: one space, one to four digits, an optional letter, then a comma, a
+// line end or the end of the text (Unter den Linden 77, 10117 Berlin).
+func (s *scanner) houseNumberAfter(b int) bool {
+	d := s.data
+	n := len(d)
+	// skip the rest of a street name the tagger left out (den Linden)
+	for e := b; e < n && e-b < 32 && (alnum[d[e]] || d[e] == ' ' || d[e] == '-'); e++ {
+		if d[e] == ' ' && e+1 < n && isDigitB(d[e+1]) {
+			b = e
+			break
+		}
+	}
+	if b+1 >= n || d[b] != ' ' || !isDigitB(d[b+1]) {
+		return false
+	}
+	k := b + 1
+	for k < n && k-b <= 5 && isDigitB(d[k]) {
+		k++
+	}
+	if k-b-1 > 4 {
+		return false
+	}
+	if k < n && (isLowerB(d[k]) || isUpperB(d[k])) && (k+1 == n || !alnum[d[k+1]]) {
+		k++
+	}
+	return k == n || d[k] == ',' || d[k] == '\n' || d[k] == '\r'
+}
