@@ -96,6 +96,11 @@ func (s *scanner) nameGate(i, j int) {
 	if !titleWord(w) || s.codeGlued(i, j) || !loadNameModel() {
 		return
 	}
+	if e := s.speakerLabel(i, j); e > 0 {
+		s.addName(s.e.fast[kindName], i, e, speakerConfidence)
+		s.nameDone = max(s.nameDone, e)
+		return
+	}
 	fl := nameLex.Flags(w)
 	fire := fl&(personname.LexGiven|personname.LexSurname|personname.LexHonorific) != 0
 	if !fire && j+1 < n && (d[j] == ' ' || d[j] == '-') {
@@ -288,4 +293,123 @@ func (s *scanner) houseNumberAfter(b int) bool {
 		k++
 	}
 	return k == n || d[k] == ',' || d[k] == '\n' || d[k] == '\r'
+}
+
+// Chat transcripts name their speakers at the start of each line, after
+// the time: "14:26 Dena: Ich habe …", "[09:08] Arthur Lee: thanks",
+// "10:59 Mathieu : Bonjour". Without the time, "Absender:" and
+// "Lieferadresse:" are field labels. Such a label is a person's name unless it is a
+// role ("Customer:", "Kundin:", "Agent:") or a word a list knows as
+// something else (a log level, a month, a product, a common word that is
+// no given name or surname).
+
+// speakerConfidence is a speaker label's confidence.
+const speakerConfidence = 0.9
+
+// speakerRoles are labels that name a role, not a person (lower case).
+var speakerRoles = map[string]bool{
+	"customer": true, "client": true, "cliente": true, "kunde": true, "kundin": true, "agent": true, "agente": true,
+	"agentin": true, "support": true, "bot": true, "chatbot": true, "system": true, "système": true, "sistema": true,
+	"operator": true, "opérateur": true, "operador": true, "operadora": true, "conseiller": true, "conseillère": true,
+	"berater": true, "beraterin": true, "mitarbeiter": true, "mitarbeiterin": true, "asesor": true, "asesora": true,
+	"moderator": true, "admin": true, "user": true, "usuario": true, "usuaria": true, "utilisateur": true,
+	"utilisatrice": true, "benutzer": true, "nutzer": true, "guest": true, "visitor": true, "gast": true,
+	"invité": true, "me": true, "you": true, "vous": true, "sie": true, "ich": true, "yo": true, "moi": true,
+	"assistant": true, "assistent": true, "assistente": true, "asistente": true, "note": true, "info": true,
+	"service": true, "team": true, "host": true, "staff": true, "rep": true, "representative": true,
+	// header and field labels of mails, tickets and notes
+	"asunto": true, "objet": true, "betreff": true, "von": true, "an": true, "para": true, "de": true, "à": true,
+	"cc": true, "bcc": true, "datum": true, "fecha": true, "date": true, "priorität": true, "prioridad": true,
+	"priorité": true, "status": true, "estado": true, "statut": true, "kategorie": true, "categoría": true,
+	"catégorie": true, "référence": true, "referencia": true, "referenz": true, "ref": true, "tel": true,
+	"tél": true, "telefon": true, "téléphone": true, "teléfono": true, "mobil": true, "mobile": true, "móvil": true,
+	"handy": true, "portable": true, "fax": true, "email": true, "mail": true, "adresse": true, "dirección": true,
+	"anschrift": true, "nota": true, "notiz": true, "remarque": true, "comentario": true, "kommentar": true,
+	"antwort": true, "réponse": true, "respuesta": true, "bestellung": true, "commande": true, "pedido": true,
+	"rechnung": true, "facture": true, "factura": true, "kundennummer": true, "hinweis": true, "wichtig": true,
+}
+
+// speakerLabel returns the end of a speaker label whose first word is
+// data[i:j] (one to three Title-case words, then ':' or " :" and a space),
+// or 0. The label must open its line after a time stamp ("14:26",
+// "09:08:13", "[14:26]").
+func (s *scanner) speakerLabel(i, j int) int {
+	d := s.data
+	n := len(d)
+	// what precedes: the line start, or a time stamp at the line start
+	k := i
+	for k > 0 && (d[k-1] == ' ' || d[k-1] == '\t') {
+		k--
+	}
+	if k > 0 && d[k-1] == ']' {
+		k--
+	}
+	t := k
+	for t > 0 && (isDigitB(d[t-1]) || d[t-1] == ':') && k-t <= 8 {
+		t--
+	}
+	if k-t < 4 || !isDigitB(d[k-1]) {
+		return 0 // no time stamp: "Absender: …", "Lieferadresse: …" are field labels
+	}
+	if t > 0 && d[t-1] == '[' {
+		t--
+	}
+	if t > 0 && d[t-1] != '\n' && d[t-1] != '\r' {
+		return 0
+	}
+	// the label: up to three Title-case words, then the colon
+	end, words := j, 1
+	for {
+		if end < n && d[end] == ':' || end+1 < n && d[end] == ' ' && d[end+1] == ':' {
+			break
+		}
+		if words == 3 || end+1 >= n || d[end] != ' ' {
+			return 0
+		}
+		e := end + 1
+		for e < n && (alnum[d[e]] || d[e] == '-' || d[e] == '\'') {
+			e++
+		}
+		if !titleWord(d[end+1 : e]) {
+			return 0
+		}
+		end, words = e, words+1
+	}
+	c := end
+	if d[c] == ' ' {
+		c++
+	}
+	if c+1 >= n || d[c+1] != ' ' && d[c+1] != '\t' {
+		return 0 // "Note:x", a URL, a time
+	}
+	// each word a possible name, the first not a role
+	for a := i; a < end; {
+		b := a
+		for b < end && d[b] != ' ' {
+			b++
+		}
+		w := d[a:b]
+		if a == i && speakerRoles[lowerASCII(w)] {
+			return 0
+		}
+		fl := nameLex.Flags(w)
+		if fl&(personname.LexGiven|personname.LexSurname) == 0 &&
+			fl&(personname.LexWord|personname.LexTime|personname.LexPlace|personname.LexOrg|personname.LexTech|personname.LexCue) != 0 {
+			return 0
+		}
+		a = b + 1
+	}
+	return end
+}
+
+// lowerASCII lower-cases the ASCII letters of w.
+func lowerASCII(w []byte) string {
+	b := make([]byte, len(w))
+	for k, c := range w {
+		if isUpperB(c) {
+			c += 'a' - 'A'
+		}
+		b[k] = c
+	}
+	return string(b)
 }

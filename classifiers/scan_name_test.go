@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -266,5 +267,36 @@ func BenchmarkSpansProse(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		e.Spans(data, func(piimap.Span) {})
+	}
+}
+
+// TestSpeakerLabels: a chat line's speaker after its time stamp is a
+// person's name; a role, a log level, a field label without a time, or a
+// header word is not.
+func TestSpeakerLabels(t *testing.T) {
+	e := defaultEngine(t)
+	for i, tc := range []struct{ text, name string }{
+		{"14:26 Dena: Ich habe die Adresse geändert", "Dena"},
+		{"[09:08] Arthur Lee: thanks, one moment", "Arthur Lee"},
+		{"10:59 Mathieu : Votre numéro de suivi", "Mathieu"},
+		{"ok\n09:08:13 Delaney: I'll escalate", "Delaney"},
+		{"14:26 Kunde: Hallo, ich brauche Hilfe", ""},
+		{"14:26 Customer: my order is late", ""},
+		{"14:26 Asunto: reembolso", ""},
+		{"Absender: Martin Meyer", "Martin Meyer"}, // the tagger's, not a label
+		{"12:00:01 Error: connection refused", ""},
+		{"14:26 Note:x", ""},
+	} {
+		var got []string
+		for _, s := range nameSpans(e, tc.text) {
+			got = append(got, tc.text[s[0]:s[1]])
+		}
+		want := []string(nil)
+		if tc.name != "" {
+			want = []string{tc.name}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("case %d: %d names, want %d (%s)", i, len(got), len(want), maskedSpans(tc.text, nameSpans(e, tc.text)))
+		}
 	}
 }
