@@ -8,9 +8,11 @@
 // near a text match — matched as whole words —, negative context words that
 // veto one, field-name hints for structured data, and the negative shapes
 // it tolerates. Every rule carries at least three true-positive and three
-// false-positive samples; the classifiers package proves each rule against
-// them when it compiles the rule set, so a user rule that contradicts its
-// own samples is rejected with the file, line and sample named.
+// false-positive samples; the classifiers package proves each user rule
+// against them when it compiles the rule set, so a user rule that
+// contradicts its own samples is rejected with the file, line and sample
+// named. The built-in rules (Default, Rule.Builtin) are proved by the test
+// suite instead of at every start.
 //
 // A rule file:
 //

@@ -28,6 +28,9 @@ var (
 func Default() ([]Rule, error) {
 	defaultOnce.Do(func() {
 		defaultRules, defaultErr = loadFS(builtin, "builtin", "builtin/")
+		for i := range defaultRules {
+			defaultRules[i].Builtin = true
+		}
 	})
 	if defaultErr != nil {
 		return nil, defaultErr

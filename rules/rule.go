@@ -69,6 +69,9 @@ type Rule struct {
 	// Source and Line locate the rule in its file (set by the loaders).
 	Source string `yaml:"-"`
 	Line   int    `yaml:"-"`
+	// Builtin marks the rules Default returns: the test suite proves them
+	// against their samples, so an engine need not at each start.
+	Builtin bool `yaml:"-"`
 }
 
 // FieldSample is a field-level sample: the values of one field called Field
