@@ -87,16 +87,24 @@ func titleWord(w []byte) bool {
 // nameGate decides whether the word data[i:j] may start or sit in a person
 // name, and if so decodes a window around it.
 func (s *scanner) nameGate(i, j int) {
-	if i < s.nameDone {
-		return
-	}
 	d := s.data
 	n := len(d)
 	w := d[i:j]
+	if i < s.nameDone {
+		if titleWord(w) && loadNameModel() {
+			if e := s.speakerLabel(i, j); e > 0 {
+				s.addName(s.e.fast[kindName], i, e, speakerConfidence)
+				s.nameDone = max(s.nameDone, e)
+			}
+		}
+		return
+	}
 	if !titleWord(w) || s.codeGlued(i, j) || !loadNameModel() {
 		return
 	}
 	if e := s.speakerLabel(i, j); e > 0 {
+		// checked before the windows' bookkeeping: a window decoded from
+		// the line before may have passed over it
 		s.addName(s.e.fast[kindName], i, e, speakerConfidence)
 		s.nameDone = max(s.nameDone, e)
 		return
@@ -412,4 +420,76 @@ func lowerASCII(w []byte) string {
 		b[k] = c
 	}
 	return string(b)
+}
+
+// People write names in lower case where they introduce themselves or
+// thank someone in a chat ("my name is theresa fischer", "soy maría
+// lópez", "thanks glenda"), where the Title-case gate never looks.
+// lowerNameCue takes, after such a cue, one to three lower-case words of
+// which the first is a known given name or surname (after "name is", "me
+// llamo" or "je m'appelle" also a word no list knows; after "thanks" only
+// a given name that is no common word), up to the end of the phrase.
+
+// lowerNameConfidence is the confidence of a lower-case name after a cue.
+const lowerNameConfidence = 0.85
+
+// lowerNameCue looks for a lower-case name after the cue word data[i:j].
+func (s *scanner) lowerNameCue(i, j int) {
+	d := s.data
+	intro, named := false, false // named: "name is", "me llamo", "je m'appelle"
+	switch string(d[i:j]) {
+	case "is", "ist", "suis", "soy", "bin", "llamo", "appelle", "im":
+		// "my name is", "Mein Name ist", "je suis", "soy", "ich bin",
+		// "me llamo", "je m'appelle", "im" (I'm without the apostrophe)
+		intro = true
+		if string(d[i:j]) == "is" || string(d[i:j]) == "ist" {
+			p := s.prevWord(i)
+			if len(p) != 4 || p[0]|0x20 != 'n' || p[1] != 'a' || p[2] != 'm' || p[3] != 'e' {
+				return // only "name is", "Name ist"
+			}
+		}
+		w := string(d[i:j])
+		named = w == "is" || w == "ist" || w == "llamo" || w == "appelle"
+	case "thanks", "thank", "thx", "merci", "gracias", "danke", "hi", "hello", "hey", "hola", "bonjour", "hallo":
+	default:
+		return
+	}
+	if i > 0 && d[i-1] == '\'' && string(d[i:j]) != "appelle" {
+		return // "it's", "that's"
+	}
+	if !loadNameModel() {
+		return
+	}
+	end, words := j, 0
+	for k := j; words < 3 && k < len(d) && d[k] == ' '; {
+		a := k + 1
+		b := a
+		for b < len(d) && (isLowerB(d[b]) || d[b] >= 0x80 || d[b] == '-' && b > a) {
+			b++
+		}
+		if b-a < 2 || b < len(d) && (isUpperB(d[b]) || isDigitB(d[b]) || d[b] == '@' || d[b] == '.' && b+1 < len(d) && alnum[d[b+1]]) {
+			break
+		}
+		fl := nameLex.Flags(d[a:b])
+		name := fl&(personname.LexGiven|personname.LexSurname) != 0
+		common := fl&(personname.LexWord|personname.LexTech|personname.LexTime|personname.LexPlace|personname.LexOrg|personname.LexCue) != 0
+		// the first word: a listed name; after "name is" any word no
+		// list knows as something else; after "thanks" a given name that
+		// is no common word
+		switch {
+		case words > 0:
+		case named && (name || !common && fl == 0):
+		case intro && name:
+		case !intro && name && !common && fl&personname.LexGiven != 0:
+		default:
+			return
+		}
+		if words > 0 && (common || !name && fl != 0) {
+			break // a later word: a listed name, or one no list knows
+		}
+		end, words, k = b, words+1, b
+	}
+	if words > 0 {
+		s.addName(s.e.fast[kindName], j+1, end, lowerNameConfidence)
+	}
 }

@@ -300,3 +300,36 @@ func TestSpeakerLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerCaseNamesAfterCues: a lower-case name after a self-introduction
+// or a thanks is a name when a list knows it; common words are not.
+func TestLowerCaseNamesAfterCues(t *testing.T) {
+	e := defaultEngine(t)
+	for i, tc := range []struct{ text, name string }{
+		{"12:43 customer: my name is theresa fischer", "theresa fischer"},
+		{"cliente: soy maría lópez", "maría lópez"},
+		{"cliente: me llamo inmaculada ramírez", "inmaculada ramírez"},
+		{"cliente: soy nuevo aquí", ""},
+		{"Kunde: Mein Name ist dagmar otto", "dagmar otto"},
+		{"client : je suis marie dubois", "marie dubois"},
+		{"client : je suis content", ""},
+		{"Reba: thanks glenda, I can see the order", "glenda"},
+		{"my name is not important", ""},
+		{"thanks again for the update", ""},
+		{"the issue is still open", ""},
+		{"thanks will do", ""},
+		{"it's ok", ""},
+	} {
+		var got []string
+		for _, s := range nameSpans(e, tc.text) {
+			got = append(got, tc.text[s[0]:s[1]])
+		}
+		var want []string
+		if tc.name != "" {
+			want = []string{tc.name}
+		}
+		if !slices.Contains(got, tc.name) && tc.name != "" || tc.name == "" && len(got) > 0 {
+			t.Errorf("case %d: %d names, want %d (%s)", i, len(got), len(want), maskedSpans(tc.text, nameSpans(e, tc.text)))
+		}
+	}
+}
