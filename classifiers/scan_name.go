@@ -90,23 +90,17 @@ func (s *scanner) nameGate(i, j int) {
 	d := s.data
 	n := len(d)
 	w := d[i:j]
-	if i < s.nameDone {
-		if titleWord(w) && loadNameModel() {
-			if e := s.speakerLabel(i, j); e > 0 {
-				s.addName(s.e.fast[kindName], i, e, speakerConfidence)
-				s.nameDone = max(s.nameDone, e)
-			}
-		}
-		return
-	}
 	if !titleWord(w) || s.codeGlued(i, j) || !loadNameModel() {
 		return
 	}
+	// A speaker label is checked before the windows' bookkeeping: a window
+	// decoded from the line before may have passed over it.
 	if e := s.speakerLabel(i, j); e > 0 {
-		// checked before the windows' bookkeeping: a window decoded from
-		// the line before may have passed over it
 		s.addName(s.e.fast[kindName], i, e, speakerConfidence)
 		s.nameDone = max(s.nameDone, e)
+		return
+	}
+	if i < s.nameDone {
 		return
 	}
 	fl := nameLex.Flags(w)
@@ -397,7 +391,7 @@ func (s *scanner) speakerLabel(i, j int) int {
 			b++
 		}
 		w := d[a:b]
-		if a == i && speakerRoles[lowerASCII(w)] {
+		if a == i && isSpeakerRole(w) {
 			return 0
 		}
 		fl := nameLex.Flags(w)
@@ -410,16 +404,18 @@ func (s *scanner) speakerLabel(i, j int) int {
 	return end
 }
 
-// lowerASCII lower-cases the ASCII letters of w.
-func lowerASCII(w []byte) string {
-	b := make([]byte, len(w))
-	for k, c := range w {
-		if isUpperB(c) {
-			c += 'a' - 'A'
-		}
-		b[k] = c
+// isSpeakerRole reports whether w (any case of its ASCII letters) is one
+// of speakerRoles.
+func isSpeakerRole(w []byte) bool {
+	var buf [24]byte
+	if len(w) > len(buf) {
+		return false
 	}
-	return string(b)
+	b := buf[:len(w)]
+	for k, c := range w {
+		b[k] = lowerB(c)
+	}
+	return speakerRoles[string(b)]
 }
 
 // People write names in lower case where they introduce themselves or
@@ -436,25 +432,23 @@ const lowerNameConfidence = 0.85
 // lowerNameCue looks for a lower-case name after the cue word data[i:j].
 func (s *scanner) lowerNameCue(i, j int) {
 	d := s.data
+	cue := d[i:j]
 	intro, named := false, false // named: "name is", "me llamo", "je m'appelle"
-	switch string(d[i:j]) {
-	case "is", "ist", "suis", "soy", "bin", "llamo", "appelle", "im":
-		// "my name is", "Mein Name ist", "je suis", "soy", "ich bin",
-		// "me llamo", "je m'appelle", "im" (I'm without the apostrophe)
-		intro = true
-		if string(d[i:j]) == "is" || string(d[i:j]) == "ist" {
-			p := s.prevWord(i)
-			if len(p) != 4 || p[0]|0x20 != 'n' || p[1] != 'a' || p[2] != 'm' || p[3] != 'e' {
-				return // only "name is", "Name ist"
-			}
+	switch string(cue) {
+	case "is", "ist": // only "my name is", "Mein Name ist"
+		if p := s.prevWord(i); len(p) != 4 || lowerB(p[0]) != 'n' || string(p[1:]) != "ame" {
+			return
 		}
-		w := string(d[i:j])
-		named = w == "is" || w == "ist" || w == "llamo" || w == "appelle"
+		intro, named = true, true
+	case "llamo", "appelle":
+		intro, named = true, true
+	case "suis", "soy", "bin", "im": // "je suis", "soy", "ich bin", "im" (I'm without the apostrophe)
+		intro = true
 	case "thanks", "thank", "thx", "merci", "gracias", "danke", "hi", "hello", "hey", "hola", "bonjour", "hallo":
 	default:
 		return
 	}
-	if i > 0 && d[i-1] == '\'' && string(d[i:j]) != "appelle" {
+	if i > 0 && d[i-1] == '\'' && string(cue) != "appelle" {
 		return // "it's", "that's"
 	}
 	if !loadNameModel() {

@@ -51,8 +51,8 @@ func CompanionSpans(line string, companions []Match) []Span {
 	for _, m := range companions {
 		for _, v := range m.Values {
 			vw := valueWords(v)
-			if len(vw) == 0 {
-				continue
+			if len(vw) == 0 || len(vw) > maxCompanionWords {
+				continue // a cell of prose is no name or address
 			}
 			if m.Kind != KindPersonName {
 				if len(vw) > 1 { // a one-word address is no address
@@ -72,6 +72,10 @@ func CompanionSpans(line string, companions []Match) []Span {
 	}
 	return mergeSpans(out)
 }
+
+// maxCompanionWords bounds a companion value: a "name" cell holding a
+// sentence would otherwise redact every capitalised word of the line.
+const maxCompanionWords = 12
 
 // KindPersonName and KindPostalAddress are the companion kinds (the PII
 // types of the entity record's cells they come from).

@@ -44,6 +44,9 @@ func TestLineSpansCompanions(t *testing.T) {
 		{"one-word name needs a capital", "maria.o@example.net will call; Will said", []driver.Match{solo},
 			[]string{"maria.o@example.net", "Will"}},
 		{"no companions", "Maria Okonkwo-Adé maria.o@example.net", nil, []string{"maria.o@example.net"}},
+		{"a cell of prose is no name", "Please Call Back About The Refund, maria.o@example.net",
+			[]driver.Match{{Kind: driver.KindPersonName, Values: []string{"Please Call Back About The Refund Before Friday Or We Will Close The Account"}}},
+			[]string{"maria.o@example.net"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := cut(tc.line, driver.LineSpans(tc.line, []driver.Match{email}, tc.comp))
