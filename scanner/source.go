@@ -137,3 +137,34 @@ type SampleConfig struct {
 	Seed    int64 `yaml:"seed,omitempty" json:"seed,omitempty"`
 	Full    bool  `yaml:"full,omitempty" json:"full,omitempty"`
 }
+
+// FormProber is implemented by sources that answer copy probes inside the
+// store (the SQL kinds): given the candidate copies' sampled values
+// (needles), which of them a field holds, normalised as lineage/fingerprint
+// normalises values of its PII type, or in a masked form of them. A
+// sampled scan then need not read an original in full to find its copies
+// (copypush.go). Read-only, like every Source method.
+type FormProber interface {
+	ProbeForms(ctx context.Context, u piimap.Unit, field string, q FormQuery) (FormAnswer, error)
+}
+
+// FormQuery is one in-store probe of a field.
+type FormQuery struct {
+	// Type is the field's PII type (a fingerprint.ProbeType).
+	Type string
+	// PhoneCC is the country calling code of national phone numbers ("1"
+	// when empty), as fingerprint.NormalizePhone takes it.
+	PhoneCC string
+	// Needles are the values to look for, by form: fingerprint.FormPlain
+	// for normalised values, else a masked form's name ("sha256_hex").
+	Needles map[string][]string
+}
+
+// FormAnswer is what a FormProber found: the needles of each form the
+// field holds, its number of distinct normalised values, and the forms it
+// could not compute (their needles are neither found nor ruled out).
+type FormAnswer struct {
+	Found       map[string][]string
+	Distinct    int64
+	Unsupported []string
+}

@@ -63,7 +63,11 @@ func ProbeEstimate(a *Signature, m Membership, domain string, early bool) Estima
 	if a.Empty() || m.Len() == 0 {
 		return e
 	}
+	ak, _ := m.(asker)
 	for _, h := range a.KMV {
+		if ak != nil && !ak.Asked(h) {
+			continue // an in-store probe was not asked about h
+		}
 		e.Samples++
 		if m.MayContain(h) {
 			e.Matched++
@@ -71,6 +75,9 @@ func ProbeEstimate(a *Signature, m Membership, domain string, early bool) Estima
 		if early && e.Samples == probeEarly && 2*e.Matched < e.Samples {
 			break
 		}
+	}
+	if e.Samples == 0 {
+		return e
 	}
 	e.Containment = float64(e.Matched) / float64(e.Samples)
 	e.Lower = wilsonLower(e.Containment, e.Samples)

@@ -226,6 +226,11 @@ type Builder struct {
 	buf                []byte // scratch for masked forms
 	nbuf               []byte // scratch for a normalised email
 	customNorm         bool   // WithNormalizer replaced the type's normaliser
+
+	// WithNeedles: the normalised values behind the needleMax smallest
+	// plain hashes (needles.go).
+	needles   map[uint64]string
+	needleMax int
 }
 
 // NewBuilder starts a sketch of a field of PII type typ ("" when the field
@@ -266,6 +271,9 @@ func (b *Builder) Add(value string) {
 	h := b.key.sum64(v)
 	b.plain.add(h)
 	b.keep(0, h)
+	if b.needles != nil {
+		b.keepNeedle(h, v)
+	}
 	if b.shapes != nil {
 		b.shapes[Shape(v)]++
 	}

@@ -1,0 +1,53 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/scanner"
+	"github.com/piimap/piimap/scanner/sqlcatalog"
+)
+
+var _ scanner.FormProber = (*Source)(nil)
+
+// ProbeForms answers a copy probe inside MariaDB/MySQL: one read-only
+// query normalises the field's values (sqlcatalog.BuildFormProbe),
+// computes their masked forms and returns the needles matched, compared
+// byte for byte whatever the column's collation.
+func (s *Source) ProbeForms(ctx context.Context, u piimap.Unit, field string, q scanner.FormQuery) (scanner.FormAnswer, error) {
+	db, table, ok := SplitAsset(u.Loc.Name)
+	if !ok {
+		return scanner.FormAnswer{}, fmt.Errorf("mysql: probe forms %s: not a db.table name: %w", u.Loc.Name, piimap.ErrNotFound)
+	}
+	p, err := sqlcatalog.BuildFormProbe(sqlcatalog.MySQL, q.Type, q.PhoneCC, QuoteTable(db, table), QuoteIdent(field), q.Needles)
+	if err == nil && len(p.Args) > sqlcatalog.MaxProbeArgs {
+		err = fmt.Errorf("%d needles, more than %d: %w", len(p.Args), sqlcatalog.MaxProbeArgs, piimap.ErrUnsupported)
+	}
+	if err != nil {
+		return scanner.FormAnswer{}, fmt.Errorf("mysql: probe forms %s.%s: %w", u.Loc.Name, field, err)
+	}
+	ans := scanner.FormAnswer{Found: map[string][]string{}, Unsupported: p.Unsupported}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, p.Query, p.Args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var form, v string
+			if err := rows.Scan(&form, &v); err != nil {
+				return err
+			}
+			if err := sqlcatalog.AddFormRow(&ans.Found, &ans.Distinct, form, v); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return scanner.FormAnswer{}, WrapError(ctx, "probe forms "+u.Loc.Name+"."+field, err)
+	}
+	return ans, nil
+}
