@@ -160,7 +160,9 @@ func normSteps(typ, cc string) ([]normStep, bool) {
 				return "CASE WHEN " + matches(d, "t", "(?i)^.+ext") + " THEN " + replaceFirst(d, "t", "(?i)ext.*$", "") +
 					" WHEN " + matches(d, "t", "^.+[xX#;]") + " THEN " + replaceFirst(d, "t", "[xX#;].*$", "") + " ELSE t END"
 			}},
-			{"ok", func(d Dialect) string { return "CASE WHEN " + matches(d, "s", "^[+]?[-0-9 ()./]*$") + " THEN 1 ELSE 0 END" }},
+			{"ok", func(d Dialect) string {
+				return "CASE WHEN " + matches(d, "s", "^[+]?[-0-9 ()./]*$") + " THEN 1 ELSE 0 END"
+			}},
 			{"d", func(d Dialect) string { return replaceAll(d, "s", "[^0-9]", "") }},
 			{"n", func(d Dialect) string {
 				return "CASE WHEN substr(s, 1, 1) = '+' THEN d WHEN substr(d, 1, 2) = '00' THEN substr(d, 3)" + nanp +
