@@ -114,7 +114,7 @@ func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch, kept m
 	units := slices.Clone(e.memberUnits)
 	e.memberUnits = nil
 	e.mu.Unlock()
-	if maxRows < 0 || len(units) == 0 {
+	if len(units) == 0 && !slices.ContainsFunc(sketches, func(fs fieldSketch) bool { return fs.kept && fs.pushed }) {
 		return
 	}
 	// Row counts are often estimates (a copy of 20,000 rows may be listed
@@ -157,7 +157,12 @@ func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch, kept m
 		return false
 	}
 	start := time.Now()
-	var read, copies, large, reused int
+	var read, copies, large, reused, pushed int
+	ns := collectNeedles(sketches)
+	pushable := func(mu memberUnit, f string) bool {
+		_, ok := mu.st.src.(FormProber)
+		return ok && !e.opt.NoPushdown
+	}
 	// Filters kept from an earlier full read of an unchanged field first:
 	// they explain copies as well as a new read would.
 	for _, mu := range units {
@@ -168,6 +173,9 @@ func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch, kept m
 			}
 		}
 	}
+	// Fields kept from an earlier in-store probe of a store this run does
+	// not scan: probed again, in their store, with this run's needles.
+	pushed += e.pushKept(ctx, sketches, at, &pool, ns)
 	// Up to Concurrency reads in flight. The next unit is chosen when a
 	// read ends, against every field read so far, so a copy that comes
 	// after its original in the order is not read; the fields' sketches
@@ -184,7 +192,7 @@ func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch, kept m
 		for inflight < e.opt.Concurrency && next < len(units) && ctx.Err() == nil {
 			mu := units[next]
 			next++
-			var names []string
+			var names, push []string
 			for _, f := range slices.Sorted(maps.Keys(mu.types)) {
 				i, ok := at[bare(mu.u.Loc.WithField(f))]
 				if !ok || sketches[i].whole {
@@ -196,21 +204,53 @@ func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch, kept m
 				}
 				names = append(names, f)
 			}
-			if len(names) == 0 {
-				continue
+			if len(names) > 0 && (maxRows < 0 || mu.rows > maxRows) {
+				// Too large to read in full (or full reads are off): the
+				// fields the store can probe itself are probed there.
+				var rest []string
+				for _, f := range names {
+					if pushable(mu, f) {
+						push = append(push, f)
+					} else {
+						rest = append(rest, f)
+					}
+				}
+				if len(rest) > 0 && maxRows >= 0 {
+					large++
+					e.log.Info("copy detection: unit too large to read its identifier fields in full; they are compared by sample only",
+						"store", mu.st.cfg.Name, "unit", mu.u.Loc.Name, "fields", len(rest), "rows", mu.rows, "copy_max_rows", maxRows)
+				}
+				names = nil
 			}
-			if mu.rows > maxRows {
-				large++
-				e.log.Info("copy detection: unit too large to read its identifier fields in full; they are compared by sample only",
-					"store", mu.st.cfg.Name, "unit", mu.u.Loc.Name, "rows", mu.rows, "copy_max_rows", maxRows)
+			if len(names)+len(push) == 0 {
 				continue
 			}
 			inflight++
-			e.log.Info("copy detection: reading identifier fields in full", "store", mu.st.cfg.Name, "unit", mu.u.Loc.Name,
-				"fields", len(names), "rows", mu.rows)
+			if len(push) > 0 {
+				e.log.Info("copy detection: probing identifier fields in their store", "store", mu.st.cfg.Name, "unit", mu.u.Loc.Name,
+					"fields", len(push), "rows", mu.rows)
+			}
+			if len(names) > 0 {
+				e.log.Info("copy detection: reading identifier fields in full", "store", mu.st.cfg.Name, "unit", mu.u.Loc.Name,
+					"fields", len(names), "rows", mu.rows)
+			}
 			go func() {
-				fields, err := e.readFields(ctx, mu, names, maxRows)
-				done <- read1{mu: mu, names: names, fields: fields, err: err}
+				var fields []memberField
+				var err error
+				if len(push) > 0 {
+					var failed []string
+					fields, failed, err = e.pushFields(ctx, mu.st.src, mu, push, sketches, at, ns)
+					if len(failed) > 0 {
+						e.log.Info("copy detection: fields not probed in their store; they are compared by sample only",
+							"store", mu.st.cfg.Name, "unit", mu.u.Loc.Name, "fields", len(failed))
+					}
+				}
+				if err == nil && len(names) > 0 {
+					var read []memberField
+					read, err = e.readFields(ctx, mu, names, maxRows)
+					fields = append(fields, read...)
+				}
+				done <- read1{mu: mu, names: append(push, names...), fields: fields, err: err}
 			}()
 		}
 		if inflight == 0 {
@@ -229,6 +269,12 @@ func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch, kept m
 		for _, mf := range r.fields {
 			i := at[bare(r.mu.u.Loc.WithField(mf.name))]
 			fs := &sketches[i]
+			if mf.pushed {
+				fs.members, fs.pushed = mf.members, true
+				pool = append(pool, i)
+				pushed++
+				continue
+			}
 			fs.sketch, fs.whole, fs.readAt, fs.stamp = mf.sketch, true, time.Now().UTC(), r.mu.stamp
 			fs.members, fs.encoded = mf.members, mf.encoded
 			if fs.members != nil {
@@ -239,8 +285,8 @@ func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch, kept m
 	if ctx.Err() != nil {
 		return
 	}
-	e.log.Info("copy detection: identifier fields read in full", "units", read, "fields_reused", reused, "skipped_as_copies", copies,
-		"too_large", large, "took", time.Since(start).Round(time.Millisecond).String())
+	e.log.Info("copy detection: identifier fields read in full or probed in their store", "units", read, "fields_probed_in_store", pushed,
+		"fields_reused", reused, "skipped_as_copies", copies, "too_large", large, "took", time.Since(start).Round(time.Millisecond).String())
 }
 
 // reuseMembers gives a sampled field the filters kept from its last full
@@ -322,6 +368,7 @@ type memberField struct {
 	sketch  fingerprint.Sketch
 	members *fingerprint.Members
 	encoded map[string][]byte
+	pushed  bool // probed in its store (copypush.go): sketch is the sample, members a ProbedSet per form
 }
 
 // readFields reads the named fields of a unit in full and builds their

@@ -18,7 +18,8 @@ const CopyThreshold = 0.8
 
 // unitPrints holds the fingerprint builders of one structured unit's fields
 // while it is read. It is used by the unit's single reading goroutine only.
-// It never holds a value: each value goes straight into a builder.
+// Each value goes straight into a builder; the builders of candidate
+// copies keep their needles (PushNeedles normalised values, in memory).
 type unitPrints struct {
 	key    []byte
 	fields map[string]*fieldPrints
@@ -98,10 +99,15 @@ func (p *unitPrints) sketch(field string, findings []piimap.Finding) (fingerprin
 // newBuilder starts a field's builder; one that will see every value
 // (whole) also keeps its hashes for probing when its type takes probes.
 func (p *unitPrints) newBuilder(typ string, whole bool) *fingerprint.Builder {
-	if whole {
-		return fingerprint.NewBuilder(p.key, typ, fingerprint.WithMembers(MembersMaxHashes))
+	var opts []fingerprint.Option
+	if typ == "" || fingerprint.ProbeType(typ) {
+		// A candidate copy: its needles go to in-store probes.
+		opts = append(opts, fingerprint.WithNeedles(PushNeedles))
 	}
-	return fingerprint.NewBuilder(p.key, typ)
+	if whole {
+		opts = append(opts, fingerprint.WithMembers(MembersMaxHashes))
+	}
+	return fingerprint.NewBuilder(p.key, typ, opts...)
 }
 
 // strongestType is the type of the most confident finding (then the most
@@ -141,6 +147,12 @@ type fieldSketch struct {
 	sample uint64
 	readAt time.Time
 	stamp  string // the unit's change stamp at the full read (unitStamp)
+	// needles are the normalised values behind the field's smallest
+	// sampled hashes, sent to in-store probes (copypush.go); in memory
+	// only, never kept. pushed marks a field probed in its store: members
+	// then answer for this run's needles only, and are not kept.
+	needles []fingerprint.Needle
+	pushed  bool
 }
 
 // keepPrints moves a unit's finished sketches to the run. Units that failed
@@ -169,6 +181,7 @@ func (e *engine) keepPrints(st *store, u piimap.Unit, us *unitScan) {
 				Key: fs.meta[piimap.MetaUnique] == "true" || fs.meta[piimap.MetaPrimaryKey] == "true", PIIFields: piiFields},
 			whole: us.prints.whole || us.prints.fields[name].whole,
 		}
+		f.needles = b.Needles()
 		if f.whole {
 			f.members, f.encoded = e.buildMembers(f.loc, s, b)
 		} else {
@@ -298,7 +311,7 @@ func (e *engine) withKept(sketches []fieldSketch, kept map[piimap.Location]keptS
 	}
 	for i, fs := range sketches {
 		k, ok := kept[bare(fs.loc)]
-		if fs.whole || !ok || k.sketch.Type != fs.sketch.Type {
+		if fs.whole || !ok || k.probed || k.sketch.Type != fs.sketch.Type {
 			continue
 		}
 		if m, err := k.sketch.Merge(fs.sketch); err == nil {
@@ -313,7 +326,10 @@ func (e *engine) withKept(sketches []fieldSketch, kept map[piimap.Location]keptS
 		if slices.Contains(scanned, loc.Store) || len(configured) > 0 && !configured[loc.Store] {
 			continue
 		}
-		sketches = append(sketches, fieldSketch{loc: k.loc, sketch: k.sketch, hints: k.hints, whole: true, kept: true, members: k.members})
+		// A field probed in its store keeps only its sample: it is probed
+		// there again (pushKept).
+		sketches = append(sketches, fieldSketch{loc: k.loc, sketch: k.sketch, hints: k.hints, whole: !k.probed, kept: true,
+			members: k.members, pushed: k.probed})
 	}
 	return sketches
 }

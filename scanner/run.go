@@ -85,6 +85,15 @@ type Options struct {
 	// full are reused by later sampled scans while the field's sample is
 	// unchanged; default DefaultCopyRefresh, negative always re-reads.
 	CopyRefresh time.Duration
+	// NoPushdown makes sampled scans read candidate originals in full even
+	// in stores that answer probes themselves (FormProber), as scans did
+	// before in-store probes; for measurements.
+	NoPushdown bool
+	// Others are the configured stores this run does not scan. Copy
+	// detection opens those that answer in-store probes, read-only and
+	// only when this run has candidate copies, to probe the fields it
+	// keeps as probed in store (copypush.go).
+	Others []StoreConfig
 	// Declared are lineage edges learnt outside the stores (dbt manifests,
 	// OpenLineage events, query logs; see lineage/ingest), written into
 	// every run whose map holds both of their ends.

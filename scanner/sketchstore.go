@@ -29,6 +29,9 @@ type keptSketch struct {
 	sample  uint64    // the sample's digest when its full read was made
 	readAt  time.Time // when the field was read in full
 	stamp   string    // the unit's change stamp then
+	// probed marks a field probed in its store (copypush.go), not read in
+	// full: sketch is its sample, and a later run probes it again.
+	probed bool
 }
 
 // keptDoc is the stored form of a keptSketch.
@@ -50,6 +53,9 @@ type keptDoc struct {
 	Sample uint64    `json:"sample,omitempty"`
 	ReadAt time.Time `json:"read_at,omitzero"`
 	Stamp  string    `json:"stamp,omitempty"`
+	// ProbedInStore marks a field probed in its store instead of read in
+	// full: Sketch is its sample and there are no Members.
+	ProbedInStore bool `json:"probed_in_store,omitempty"`
 }
 
 // sketchStore keeps sketches in the graph's document store. Graphs without
@@ -64,15 +70,19 @@ func newSketchStore(g lineage.Graph, log *slog.Logger) sketchStore {
 	return sketchStore{docs: docs, log: log}
 }
 
-// save replaces the kept sketch of every field this run read in full.
+// save replaces the kept sketch of every field this run read in full or
+// probed in its store.
 func (s sketchStore) save(ctx context.Context, runID string, sketches []fieldSketch) error {
 	if s.docs == nil {
 		return nil
 	}
 	now := time.Now().UTC()
 	for _, fs := range sketches {
-		if !fs.whole || fs.kept {
+		if !fs.whole && !fs.pushed || fs.kept {
 			continue
+		}
+		if !fs.whole {
+			fs.encoded, fs.sample, fs.stamp = nil, 0, "" // a ProbedSet answers this run's needles only
 		}
 		raw, err := fs.sketch.MarshalBinary()
 		if err != nil {
@@ -86,7 +96,7 @@ func (s sketchStore) save(ctx context.Context, runID string, sketches []fieldSke
 		}
 		b, err := json.Marshal(keptDoc{Loc: loc, Run: runID, ObservedAt: now, Stage: fs.hints.Stage,
 			Rows: fs.hints.Rows, Key: fs.hints.Key, PIIFields: fs.hints.PIIFields, Modified: fs.hints.Modified, Sketch: raw, Members: fs.encoded,
-			Sample: fs.sample, ReadAt: readAt, Stamp: fs.stamp})
+			Sample: fs.sample, ReadAt: readAt, Stamp: fs.stamp, ProbedInStore: !fs.whole})
 		if err != nil {
 			return fmt.Errorf("scanner: keep fingerprint %s: %w", loc, err)
 		}
@@ -113,6 +123,11 @@ func (s sketchStore) load(ctx context.Context) (map[piimap.Location]keptSketch, 
 		var sk fingerprint.Sketch
 		if err := sk.UnmarshalBinary(d.Sketch); err != nil {
 			s.log.Warn("kept fingerprint unreadable", "field", id, "err", err)
+			return nil
+		}
+		if d.ProbedInStore {
+			out[bare(d.Loc)] = keptSketch{loc: d.Loc, sketch: sk, probed: true,
+				hints: fingerprint.Hints{Stage: d.Stage, Rows: d.Rows, Key: d.Key, PIIFields: d.PIIFields, Modified: d.Modified}}
 			return nil
 		}
 		members, err := decodeMembers(sk.Type, sk.KeyID, d.Members)

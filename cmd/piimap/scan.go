@@ -17,7 +17,7 @@ import (
 
 func (a *app) scanCommand() *cobra.Command {
 	var stores []string
-	var full, noCopies bool
+	var full, noCopies, noPushdown bool
 	var cpuprofile, baseline string
 	cmd := &cobra.Command{
 		Use:   "scan [PATH|URL...]",
@@ -104,7 +104,7 @@ baseline does not hold.`,
 			if err != nil {
 				return err
 			}
-			res, err := a.scan(cmd.Context(), cfg, g, sel, scanMode{full: full, noCopies: noCopies})
+			res, err := a.scan(cmd.Context(), cfg, g, sel, scanMode{full: full, noCopies: noCopies, noPushdown: noPushdown})
 			if err != nil {
 				return err
 			}
@@ -144,6 +144,8 @@ baseline does not hold.`,
 	cmd.Flags().StringVar(&baseline, "baseline", "", "report only findings that this baseline file (piimap baseline write) does not hold")
 	cmd.Flags().StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile to this file")
 	_ = cmd.Flags().MarkHidden("cpuprofile")
+	cmd.Flags().BoolVar(&noPushdown, "no-copy-pushdown", false, "read candidate originals in full even where the database can answer copy probes (for measurements)")
+	_ = cmd.Flags().MarkHidden("no-copy-pushdown")
 	return cmd
 }
 
@@ -163,7 +165,7 @@ func storeTenants(stores []scanner.StoreConfig) []string {
 
 // scanMode is how a scan reads: sampled or full, with or without copy
 // detection.
-type scanMode struct{ full, noCopies bool }
+type scanMode struct{ full, noCopies, noPushdown bool }
 
 // scan runs the scanner with the config's rules and a progress bar.
 func (a *app) scan(ctx context.Context, cfg *Config, g *badgerstore.Store, stores []scanner.StoreConfig, mode scanMode) (*scanner.Result, error) {
@@ -195,6 +197,8 @@ func (a *app) scan(ctx context.Context, cfg *Config, g *badgerstore.Store, store
 		Configured: storeNames(cfg.Stores),
 		Full:       mode.full,
 		NoCopies:   mode.noCopies,
+		NoPushdown: mode.noPushdown,
+		Others:     otherStores(cfg.Stores, stores),
 		// Identifier columns of tables up to this size are read in full
 		// so sampled scans find copies (scanner/copyprobe.go).
 		CopyMaxRows: cfg.CopyMaxRows,
@@ -239,6 +243,17 @@ func (a *app) printScanSummary(res *scanner.Result) {
 		}
 		safef(a.stdout, "  gap: %s/%s: %s\n", e.Store, unit, e.Err)
 	}
+}
+
+// otherStores are the configured stores not among scanned.
+func otherStores(configured, scanned []scanner.StoreConfig) []scanner.StoreConfig {
+	var out []scanner.StoreConfig
+	for _, c := range configured {
+		if !slices.ContainsFunc(scanned, func(s scanner.StoreConfig) bool { return s.Name == c.Name }) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func storeNames(stores []scanner.StoreConfig) []string {

@@ -155,20 +155,24 @@ func (s SetMembership) Len() int { return len(s) }
 func (s SetMembership) FalsePositive() float64 { return 0 }
 
 // radixSort sorts keyed hashes (uniform 64-bit values) in place: an LSD
-// radix sort of four 16-bit digits, several times faster than a comparison
+// radix sort of six 11-bit digits, several times faster than a comparison
 // sort on the hundreds of thousands of hashes of a column read in full.
+// (16-bit digits took four passes but cleared and summed a 65,536-entry
+// count table in each: on a 20,000-hash field that cost more than the
+// sorting, and radixSort was 7% of a sampled scan's CPU.)
 func radixSort(a []uint64) {
 	if len(a) < 1<<10 {
 		slices.Sort(a)
 		return
 	}
+	const bits = 11
 	tmp := make([]uint64, len(a))
-	var count [1 << 16]int
+	var count [1 << bits]int
 	src, dst := a, tmp
-	for shift := uint(0); shift < 64; shift += 16 {
+	for shift := uint(0); shift < 64; shift += bits {
 		clear(count[:])
 		for _, v := range src {
-			count[(v>>shift)&0xffff]++
+			count[(v>>shift)&(1<<bits-1)]++
 		}
 		pos := 0
 		for i, c := range count {
@@ -176,11 +180,11 @@ func radixSort(a []uint64) {
 			pos += c
 		}
 		for _, v := range src {
-			d := (v >> shift) & 0xffff
+			d := (v >> shift) & (1<<bits - 1)
 			dst[count[d]] = v
 			count[d]++
 		}
 		src, dst = dst, src
 	}
-	// Four passes: the result is back in a.
+	// Six passes: the result is back in a.
 }

@@ -1,0 +1,264 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/lineage/fingerprint"
+)
+
+// Copies in sampled scans: probes inside the store.
+//
+// A candidate original too large to read in full (more rows than
+// CopyMaxRows) in a store that answers probes itself (FormProber: the SQL
+// kinds) is not left to its sample. It is sent the candidate copies'
+// needles (the normalised values behind each copy's smallest sampled
+// hashes, fingerprint.Needles) and answers, in one read-only query that
+// returns nothing but the needles it holds, which of them its field
+// holds, plainly or in each masked form of its type. The answer is a
+// fingerprint.ProbedSet per form, which Probe and explained() use as they
+// use a full read's filters, measuring containment on the needles asked.
+// A form the store cannot compute (Postgres has no SHA-1 without
+// pgcrypto) is checked in Go over the field's values, that form only.
+//
+// Why only the large ones: on the bench estate (docs/BENCHMARKS.md) an
+// in-store probe of a 20,000-row field costs the database 60-230 ms
+// (normalising and hashing every value in SQL), about what the full read
+// costs piimap (57 ms a field), on the same cores. It wins where a full
+// read cannot be made at all.
+//
+// Nothing of the answer can be kept: it is true only for the needles
+// asked. So the graph keeps, for a field probed this way, its sampled
+// sketch marked "probed in store" (sketchstore), and a later scan of other
+// stores (--store) opens the store again, read-only (Options.Others), and
+// probes it with that run's needles (pushKept).
+//
+// Needles are raw values: they stay in memory, in this run, and are never
+// logged or written.
+
+// PushNeedles is how many needles a sampled field sends to in-store
+// probes: containment is measured on up to this many of its values.
+const PushNeedles = 128
+
+// needleSet is every needle a run can send, deduplicated, by the PII type
+// of typed candidate copies and by the value shape of untyped ones.
+type needleSet struct {
+	byType  map[string]map[string]uint64 // type → value → hash
+	byShape map[string]map[string]uint64 // shape → value → hash
+}
+
+// candidateCopy reports whether a field's sample may be probed as a copy
+// (fingerprint's probeable: an identifier type, or an untyped masked shape,
+// with enough values).
+func candidateCopy(fs *fieldSketch) bool {
+	p := &fs.sketch.Plain
+	if len(p.KMV) < 16 {
+		return false
+	}
+	if fs.sketch.Type == "" {
+		return fingerprint.MaskedShape(p.Domain)
+	}
+	return fingerprint.ProbeType(fs.sketch.Type)
+}
+
+// collectNeedles gathers the run's needles.
+func collectNeedles(sketches []fieldSketch) needleSet {
+	ns := needleSet{byType: map[string]map[string]uint64{}, byShape: map[string]map[string]uint64{}}
+	for i := range sketches {
+		fs := &sketches[i]
+		if len(fs.needles) == 0 || !candidateCopy(fs) {
+			continue
+		}
+		m, key := ns.byType, fs.sketch.Type
+		if key == "" {
+			m, key = ns.byShape, fs.sketch.Plain.Domain
+		}
+		if m[key] == nil {
+			m[key] = map[string]uint64{}
+		}
+		for _, n := range fs.needles {
+			m[key][n.Value] = n.Hash
+		}
+	}
+	return ns
+}
+
+// query is the probe of a field of type typ: its own type's needles, and
+// for each masked form of the type the needles of that form's shape.
+func (ns needleSet) query(typ string) (FormQuery, map[string]map[string]uint64) {
+	q := FormQuery{Type: typ, PhoneCC: "1", Needles: map[string][]string{}}
+	hashes := map[string]map[string]uint64{}
+	add := func(form string, m map[string]uint64) {
+		if len(m) > 0 {
+			q.Needles[form] = slices.Sorted(maps.Keys(m))
+			hashes[form] = m
+		}
+	}
+	add(fingerprint.FormPlain, ns.byType[typ])
+	for _, form := range fingerprint.MaskedForms(typ) {
+		add(form, ns.byShape[fingerprint.FormShape(form)])
+	}
+	return q, hashes
+}
+
+// pushFields probes fields of a unit inside its store. Each comes back
+// with its sampled sketch and a ProbedSet per form asked; a field the
+// store cannot probe (a type without an SQL normaliser) comes back in
+// failed, for a full read.
+func (e *engine) pushFields(ctx context.Context, src Source, mu memberUnit, names []string, sketches []fieldSketch,
+	at map[piimap.Location]int, ns needleSet) (out []memberField, failed []string, err error) {
+	fp := src.(FormProber)
+	for _, name := range names {
+		fs := &sketches[at[bare(mu.u.Loc.WithField(name))]]
+		q, hashes := ns.query(mu.types[name])
+		if len(q.Needles) == 0 {
+			// Nothing in the run could be a copy of it: an empty answer.
+			out = append(out, memberField{name: name, sketch: fs.sketch, pushed: true,
+				members: &fingerprint.Members{Type: fs.sketch.Type, KeyID: fs.sketch.KeyID, Forms: map[string]fingerprint.Membership{}}})
+			continue
+		}
+		t0 := time.Now()
+		ans, perr := fp.ProbeForms(ctx, mu.u, name, q)
+		e.log.Info("copy detection: probed in store", "field", mu.u.Loc.WithField(name).String(), "needles", needleCount(q),
+			"unsupported", len(ans.Unsupported), "took", time.Since(t0).Round(time.Millisecond).String(), "err", perr)
+		if errors.Is(perr, piimap.ErrUnsupported) {
+			failed = append(failed, name)
+			continue
+		}
+		if perr != nil {
+			return nil, nil, perr
+		}
+		if len(ans.Unsupported) > 0 {
+			if err := e.scanForms(ctx, mu, name, q, ans); err != nil {
+				return nil, nil, err
+			}
+		}
+		m := &fingerprint.Members{Type: fs.sketch.Type, KeyID: fs.sketch.KeyID, Forms: map[string]fingerprint.Membership{}}
+		for form, asked := range hashes {
+			var found []uint64
+			for _, v := range ans.Found[form] {
+				if h, ok := asked[v]; ok {
+					found = append(found, h)
+				}
+			}
+			m.Forms[form] = fingerprint.NewProbedSet(slices.Collect(maps.Values(asked)), found, int(ans.Distinct))
+		}
+		out = append(out, memberField{name: name, sketch: fs.sketch, members: m, pushed: true})
+	}
+	return out, failed, nil
+}
+
+// scanForms checks, in Go, the forms a store could not compute: it reads
+// the field in full and computes only those forms of each value, looking
+// them up among the needles. The answer's Found gains what it finds.
+func (e *engine) scanForms(ctx context.Context, mu memberUnit, field string, q FormQuery, ans FormAnswer) error {
+	sampler, ok := mu.st.src.(Sampler)
+	if !ok {
+		return fmt.Errorf("scanner: forms %v of %s: %w", ans.Unsupported, mu.u.Loc.WithField(field), piimap.ErrUnsupported)
+	}
+	want := map[string]map[string]bool{}
+	for _, form := range ans.Unsupported {
+		want[form] = map[string]bool{}
+		for _, v := range q.Needles[form] {
+			want[form][v] = true
+		}
+	}
+	found := map[string]map[string]bool{}
+	norm := fingerprint.NormalizerFor(q.Type)
+	var buf []byte
+	err := sampler.ReadSample(ctx, mu.u, Sample{Full: true, Seed: mu.st.cfg.Sample.Seed, Fields: []string{field}},
+		func(rec piimap.Record) error {
+			if rec.Loc.Field != field {
+				return nil
+			}
+			for _, raw := range rec.Values {
+				v, ok := norm(raw)
+				if !ok {
+					continue
+				}
+				for form, w := range want {
+					var ok bool
+					if buf, ok = fingerprint.AppendForm(buf[:0], form, v); ok && w[string(buf)] {
+						if found[form] == nil {
+							found[form] = map[string]bool{}
+						}
+						found[form][string(buf)] = true
+					}
+				}
+			}
+			return ctx.Err()
+		})
+	if err != nil {
+		return err
+	}
+	for form, vs := range found {
+		ans.Found[form] = append(ans.Found[form], slices.Collect(maps.Keys(vs))...)
+	}
+	return nil
+}
+
+// pushKept probes, in their stores, the fields kept as probed in store
+// from earlier runs of stores this run does not scan (Options.Others),
+// with this run's needles, and adds them to pool. A store that cannot be
+// opened or probed costs only its fields' probes, and is logged. It
+// returns the number of fields probed.
+func (e *engine) pushKept(ctx context.Context, sketches []fieldSketch, at map[piimap.Location]int, pool *[]int, ns needleSet) int {
+	if e.opt.NoPushdown || len(ns.byType)+len(ns.byShape) == 0 {
+		return 0
+	}
+	byStore := map[string][]int{}
+	for i := range sketches {
+		if fs := &sketches[i]; fs.kept && fs.pushed && fs.members == nil {
+			byStore[fs.loc.Store] = append(byStore[fs.loc.Store], i)
+		}
+	}
+	n := 0
+	for _, name := range slices.Sorted(maps.Keys(byStore)) {
+		i := slices.IndexFunc(e.opt.Others, func(c StoreConfig) bool { return c.Name == name })
+		if i < 0 {
+			continue
+		}
+		cfg := e.opt.Others[i]
+		src, _, err := Open(ctx, cfg)
+		if err != nil {
+			e.log.Warn("copy detection: store not opened to probe its kept fields; they are compared by sample only",
+				"store", name, "err", err)
+			continue
+		}
+		if _, ok := src.(FormProber); ok {
+			st := &store{cfg: cfg, src: src, stage: StageOf(src)}
+			for _, j := range byStore[name] {
+				fs := &sketches[j]
+				unit := fs.loc
+				unit.Field = ""
+				mu := memberUnit{st: st, u: piimap.Unit{Loc: unit, Kind: piimap.UnitTable}, types: map[string]string{fs.loc.Field: fs.sketch.Type}}
+				got, _, err := e.pushFields(ctx, src, mu, []string{fs.loc.Field}, sketches, at, ns)
+				if err != nil || len(got) == 0 {
+					e.log.Warn("copy detection: kept field not probed in its store; it is compared by sample only",
+						"field", fs.loc.String(), "err", err)
+					continue
+				}
+				fs.members = got[0].members
+				*pool = append(*pool, j)
+				n++
+			}
+		}
+		if c, ok := src.(Closer); ok {
+			_ = c.Close()
+		}
+	}
+	return n
+}
+
+func needleCount(q FormQuery) int {
+	n := 0
+	for _, vs := range q.Needles {
+		n += len(vs)
+	}
+	return n
+}
