@@ -105,7 +105,10 @@ func (p *unitPrints) newBuilder(typ string, whole bool) *fingerprint.Builder {
 		opts = append(opts, fingerprint.WithNeedles(PushNeedles))
 	}
 	if whole {
-		opts = append(opts, fingerprint.WithMembers(MembersMaxHashes))
+		// Masked forms as members only: Probe covers masked copies with
+		// them, and past MembersMaxHashes the builder sketches them after
+		// all. Sketching them too cost 128 MinHash steps per form and value.
+		opts = append(opts, fingerprint.WithMembers(MembersMaxHashes), fingerprint.WithDerivedMembersOnly())
 	}
 	return fingerprint.NewBuilder(p.key, typ, opts...)
 }

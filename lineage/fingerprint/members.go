@@ -86,9 +86,10 @@ func WithMembers(max int) Option {
 // WithDerivedMembersOnly keeps the masked forms as membership hashes only,
 // without sketching them: for a builder made WithMembers whose membership
 // sets will be kept (Probe then covers masked copies), it skips most of
-// the sketching cost. Sketch returns no Derived signatures; if the builder
-// passes its limit, its masked forms are lost, so callers that cannot
-// bound the values beforehand should not use it.
+// the sketching cost (128 MinHash permutations per form and value). Sketch
+// returns no Derived signatures while the builder keeps its members; if it
+// passes its limit, the masked forms' hashes kept so far are sketched then
+// and every later one as it comes, so nothing is lost.
 func WithDerivedMembersOnly() Option { return func(b *Builder) { b.derivedMembersOnly = true } }
 
 // keep records a sketched hash under a form (0 the values, i+1 the masked
@@ -98,7 +99,7 @@ func (b *Builder) keep(form int, h uint64) {
 		return
 	}
 	if b.memberN >= b.memberMax {
-		b.members, b.memberOver = nil, true
+		b.dropMembers(form, h)
 		return
 	}
 	ks := b.members[form]
@@ -113,6 +114,24 @@ func (b *Builder) keep(form int, h uint64) {
 	}
 	b.members[form] = append(ks, h)
 	b.memberN++
+}
+
+// dropMembers gives up the members past the limit. A builder that kept
+// its masked forms as members only sketches them now, with h (form's
+// hash, not kept), and sketches them as they come from here on.
+func (b *Builder) dropMembers(form int, h uint64) {
+	if b.derivedMembersOnly {
+		for i := range b.tr {
+			for _, k := range b.members[i+1] {
+				b.derived[i].add(k)
+			}
+		}
+		if form > 0 {
+			b.derived[form-1].add(h)
+		}
+		b.derivedMembersOnly = false
+	}
+	b.members, b.memberOver = nil, true
 }
 
 // MemberKeys returns the distinct keyed hashes of every form the builder

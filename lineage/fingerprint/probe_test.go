@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/piimap/piimap"
@@ -147,4 +148,41 @@ func TestRadixSort(t *testing.T) {
 		radixSort(a)
 		require.Equal(t, want, a, "n=%d", n)
 	}
+}
+
+// TestDerivedMembersOnlyPastTheLimit: a builder that keeps masked forms as
+// members only and passes its limit sketches them after all, exactly as a
+// builder that sketched them from the start, whichever form's hash hits
+// the limit.
+func TestDerivedMembersOnlyPastTheLimit(t *testing.T) {
+	// Fewer distinct values than KMVSize: every hash is in the sketch, so
+	// one lost anywhere shows.
+	var vals []string
+	for i := range 240 {
+		vals = append(vals, fmt.Sprintf("user%d@example.com", i%200))
+	}
+	ref := NewBuilder(testKey, piimap.TypeEmail)
+	for _, v := range vals {
+		ref.Add(v)
+	}
+	want := ref.Sketch()
+	for limit := 1; limit < 1000; limit++ {
+		b := NewBuilder(testKey, piimap.TypeEmail, WithMembers(limit), WithDerivedMembersOnly())
+		for _, v := range vals {
+			b.Add(v)
+		}
+		_, ok := b.MemberKeys()
+		require.False(t, ok, "limit %d: over", limit)
+		got := b.Sketch()
+		require.Equal(t, len(want.Derived), len(got.Derived), "limit %d", limit)
+		for i := range want.Derived {
+			assert.Equal(t, want.Derived[i].Min, got.Derived[i].Min, "limit %d, form %s", limit, want.Derived[i].Transform)
+			assert.Equal(t, want.Derived[i].KMV, got.Derived[i].KMV, "limit %d, form %s", limit, want.Derived[i].Transform)
+		}
+	}
+	b := NewBuilder(testKey, piimap.TypeEmail, WithMembers(1<<20), WithDerivedMembersOnly())
+	for _, v := range vals {
+		b.Add(v)
+	}
+	assert.Empty(t, b.Sketch().Derived, "within the limit the masked forms are members only")
 }
