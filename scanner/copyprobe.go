@@ -380,7 +380,7 @@ func (e *engine) readFields(ctx context.Context, mu memberUnit, names []string, 
 		// The row limit bounds the hashes; masked forms are kept as
 		// members only (Probe covers masked copies of a field with them).
 		builders[n] = fingerprint.NewBuilder(e.copyKey(), mu.types[n], fingerprint.WithMembers(math.MaxInt),
-			fingerprint.WithDerivedMembersOnly())
+			fingerprint.WithDerivedMembersOnly(), fingerprint.WithExpectedValues(int(min(mu.rows+mu.rows/16, maxRows))))
 	}
 	var values int64
 	err := mu.st.src.(Sampler).ReadSample(ctx, mu.u, Sample{Full: true, Seed: mu.st.cfg.Sample.Seed, Fields: names},

@@ -118,13 +118,25 @@ func appendHex(dst, sum []byte) []byte { return hex.AppendEncode(dst, sum) }
 var (
 	tSHA256 = transform{"sha256_hex", ShapeHex64, "sha256 hex of the normalised value",
 		func(dst []byte, v string) ([]byte, bool) {
-			s := sha256.Sum256([]byte(v))
-			return appendHex(dst, s[:]), true
+			n := len(dst)
+			dst = append(dst, v...) // the value's bytes in the scratch, not a new slice
+			s := sha256.Sum256(dst[n:])
+			return appendHex(dst[:n], s[:]), true
 		}}
 	tMD5 = transform{"md5_hex", ShapeHex32, "md5 hex of the normalised value",
-		func(dst []byte, v string) ([]byte, bool) { s := md5.Sum([]byte(v)); return appendHex(dst, s[:]), true }}
+		func(dst []byte, v string) ([]byte, bool) {
+			n := len(dst)
+			dst = append(dst, v...)
+			s := md5.Sum(dst[n:])
+			return appendHex(dst[:n], s[:]), true
+		}}
 	tSHA1 = transform{"sha1_hex", ShapeHex40, "sha1 hex of the normalised value",
-		func(dst []byte, v string) ([]byte, bool) { s := sha1.Sum([]byte(v)); return appendHex(dst, s[:]), true }}
+		func(dst []byte, v string) ([]byte, bool) {
+			n := len(dst)
+			dst = append(dst, v...)
+			s := sha1.Sum(dst[n:])
+			return appendHex(dst[:n], s[:]), true
+		}}
 	// The canonical form NormalizeOpaque gives base64 text: standard
 	// alphabet, no padding. Values whose base64 it would not recognise
 	// (decoding to control characters) are skipped like it skips them.
@@ -148,8 +160,10 @@ var (
 		}}
 	tSHA256Digits = transform{"sha256_hex_digits", ShapeHex64, "sha256 hex of the E.164 digits without +",
 		func(dst []byte, v string) ([]byte, bool) {
-			s := sha256.Sum256([]byte(strings.TrimPrefix(v, "+")))
-			return appendHex(dst, s[:]), true
+			n := len(dst)
+			dst = append(dst, strings.TrimPrefix(v, "+")...)
+			s := sha256.Sum256(dst[n:])
+			return appendHex(dst[:n], s[:]), true
 		}}
 )
 
@@ -231,6 +245,7 @@ type Builder struct {
 	// plain hashes (needles.go).
 	needles   map[uint64]string
 	needleMax int
+	expect    int // WithExpectedValues
 }
 
 // NewBuilder starts a sketch of a field of PII type typ ("" when the field
@@ -241,6 +256,11 @@ func NewBuilder(key []byte, typ string, opts ...Option) *Builder {
 	b.key, b.keyID = deriveKey(key)
 	for _, o := range opts {
 		o(b)
+	}
+	if b.members != nil && b.expect > 0 {
+		for i := range b.members {
+			b.members[i] = make([]uint64, 0, min(b.expect, 1<<20))
+		}
 	}
 	b.plain = newSignature("", typ)
 	for _, t := range b.tr {
