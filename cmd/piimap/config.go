@@ -52,7 +52,8 @@ type Config struct {
 
 	// CopyMaxRows bounds the tables whose identifier columns a sampled
 	// scan reads in full to find copies (docs/LINEAGE.md); larger ones are
-	// compared by sketch only. Default 1,000,000; -1 turns the reads off.
+	// probed inside SQL stores and compared by sketch only elsewhere.
+	// Default 1,000,000; -1 turns the reads off.
 	CopyMaxRows int64 `yaml:"copy_max_rows,omitempty"`
 	// CopyRefresh is how long those full reads are reused by later scans
 	// while the table's change stamp and sample are unchanged (a Go

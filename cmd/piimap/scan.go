@@ -33,7 +33,9 @@ plainly or as sha256/md5/sha1 hex, base64 or last four digits, become copy_of ed
 Sampled scans find copies too: after classification, each table's identifier columns
 (emails, phones, cards, national and account numbers) are read once more, in full and
 only those columns, and every other field's sample is looked up in them. Tables of more
-than copy_max_rows rows (default 1,000,000) are compared by sample sketches only. The full
+than copy_max_rows rows (default 1,000,000) are probed inside Postgres, MariaDB/MySQL and
+DuckDB instead (the copies' sampled values are sent, and only those the table holds come
+back), and compared by sample sketches only elsewhere. The full
 reads' filters are kept in the graph: a later scan of other stores (--store) compares
 against them, and a later scan reuses them for copy_refresh (default 24h) while the
 table's change stamp and sample are unchanged. --no-copies skips all of this. A full scan also builds an identifier
