@@ -33,6 +33,7 @@ func TestPatternsInDatabases(t *testing.T) {
 		loose               bool // only a match where the wanted result is false is an error
 	}
 	var probes []probe
+	r0 := rand.New(rand.NewPCG(13, 13))
 	// cells: texts whose phone cell key the databases compute
 	cells := []string{"+1 (213) 662-5868", "tel+213 662", "1+2136625868", "٣٤٥ １２３ 5", "\t+44\n20 7946 0999\r", "+ 213 662 5868", "+(213) 662-5868", ""}
 	add := func(kind, text string, values []string, region string) {
@@ -56,6 +57,17 @@ func TestPatternsInDatabases(t *testing.T) {
 	}
 	for _, tc := range textCases {
 		add(tc.kind, tc.text, tc.values, tc.region)
+	}
+	for _, tc := range numberTextCases {
+		add(tc.kind, tc.text, tc.values, "")
+	}
+	for range 600 {
+		var b strings.Builder
+		for range 1 + r0.IntN(6) {
+			b.WriteString(numberPieces[r0.IntN(len(numberPieces))])
+		}
+		kv := numberKindValues[r0.IntN(len(numberKindValues))]
+		add(kv.kind, b.String(), kv.values, "")
 	}
 	for _, tc := range unicodeEmailCases {
 		probes = append(probes, probe{Email, tc.text, sqlPattern(Email, []string{tc.value}, ""), tc.pg, tc.maria, tc.m520, false})
@@ -170,6 +182,8 @@ func sqlPattern(kind string, values []string, region string) string {
 		return EmailTokenPattern(values)
 	case Phone:
 		return PhoneTokenPattern(values, region)
+	case Card, SSN, IBAN, NINO:
+		return NumberTokenPattern(kind, values)
 	}
 	return KeyTokenPattern(values)
 }

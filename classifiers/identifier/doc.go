@@ -205,9 +205,10 @@
 //
 // # SQL mirrors
 //
-// The number kinds (card, IBAN, SSN, NINO) have no SQL mirror yet.
-//
-// EmailTokenPattern, PhoneTokenPattern and KeyTokenPattern return regular
+// EmailTokenPattern, PhoneTokenPattern, KeyTokenPattern and
+// NumberTokenPattern (cards, SSNs, IBANs, NINOs: the number runs inside a
+// cell; the whole-cell clause compares the cell's digits, or letters and
+// digits, with CellKey) return regular
 // expressions in the syntax RE2 (DuckDB), PostgreSQL and PCRE (MariaDB)
 // share, matching a text iff TextSpans finds a span in it (pattern.go says
 // how to apply them, and where lower() makes the email pattern differ).

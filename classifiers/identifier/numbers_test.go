@@ -205,6 +205,7 @@ var numberTextCases = []numberTextCase{
 
 func TestNumberTextSpans(t *testing.T) {
 	for i, tc := range numberTextCases {
+		checkNumberText(t, tc.kind, tc.text, tc.values)
 		got := TextSpans(tc.kind, tc.text, tc.values, "")
 		if (len(got) > 0) != tc.want {
 			t.Errorf("case %d %s %q: spans %v, want match %v", i, tc.kind, tc.text, got, tc.want)
@@ -414,6 +415,15 @@ func checkNumberText(t *testing.T, kind, text string, values []string) {
 	}
 	if m, ref := MatchCell(kind, text, values, ""), matchNumberCellRef(kind, text, values); m != ref {
 		t.Fatalf("%s %q: MatchCell %v, reference %v", kind, text, m, ref)
+	}
+	// The SQL mirror (RE2 here; TestPatternsInDatabases runs it in the
+	// databases) matches iff TextSpans finds a span.
+	re, err := compiled(NumberTokenPattern(kind, values))
+	if err != nil {
+		t.Fatalf("%s: pattern does not compile: %v", kind, err)
+	}
+	if got, want := re.MatchString(text), len(got) > 0; got != want {
+		t.Fatalf("%s %q: NumberTokenPattern matches %v, TextSpans %v", kind, text, got, want)
 	}
 }
 

@@ -176,3 +176,66 @@ func writeForms(b *strings.Builder, forms []string) {
 	}
 	b.WriteByte(')')
 }
+
+// Number runs (cards, SSNs): a run's digit groups are joined by single
+// ' ' or '-' bytes, and '.' too in a card's runs. A sequence starts after
+// the start, a byte that is neither [A-Za-z0-9_] nor a hard join ('-',
+// or '.' for cards), or a hard join not after a digit; it ends before the
+// end, a byte that is neither [A-Za-z0-9_] nor a hard join, or a hard
+// join not followed by a digit (a space is a soft join: a sequence may
+// leave groups joined by one out).
+const (
+	cardBefore = `(?:^|[^A-Za-z0-9_.-]|(?:^|[^0-9])[.-])`
+	cardAfter  = `(?:$|[^A-Za-z0-9_.-]|[.-](?:$|[^0-9]))`
+	cardGap    = `[ .-]?`
+	ssnBefore  = `(?:^|[^A-Za-z0-9_-]|(?:^|[^0-9])-)`
+	ssnAfter   = `(?:$|[^A-Za-z0-9_-]|-(?:$|[^0-9]))`
+	ssnGap     = `[ -]?`
+
+	// IBAN and NINO runs: [A-Za-z0-9] groups joined by single spaces, no
+	// word byte on either side, letters in either case.
+	alnumBefore = `(?:^|[^A-Za-z0-9_])`
+	alnumAfter  = `(?:$|[^A-Za-z0-9_])`
+	alnumGap    = ` ?`
+)
+
+// NumberTokenPattern returns the pattern of the number runs (TextSpans of
+// a card, SSN, IBAN or NINO) that hold one of the canonical values among
+// values (refused ones are ignored), or NeverMatches when there is none.
+// Run it under a case-sensitive collation or not: IBAN and NINO letters
+// are matched in either case by the pattern itself.
+func NumberTokenPattern(kind string, values []string) string {
+	ns := numberNeedles(kind, values)
+	if len(ns) == 0 || !IsNumber(kind) {
+		return NeverMatches
+	}
+	ns = slices.Clone(ns)
+	slices.Sort(ns)
+	before, gap, after := ssnBefore, ssnGap, ssnAfter
+	switch {
+	case kind == Card:
+		before, gap, after = cardBefore, cardGap, cardAfter
+	case Alnum(kind):
+		before, gap, after = alnumBefore, alnumGap, alnumAfter
+	}
+	var b strings.Builder
+	b.WriteString(before + "(?:")
+	for i, v := range ns {
+		if i > 0 {
+			b.WriteByte('|')
+		}
+		for j := 0; j < len(v); j++ {
+			if j > 0 {
+				b.WriteString(gap)
+			}
+			c := v[j]
+			if c >= 'A' && c <= 'Z' {
+				b.WriteString("[" + string(c) + string(c+'a'-'A') + "]")
+			} else {
+				b.WriteByte(c)
+			}
+		}
+	}
+	b.WriteString(")" + after)
+	return b.String()
+}

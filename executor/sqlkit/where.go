@@ -42,8 +42,10 @@ type Dialect[C any] interface {
 // rules: emails trimmed and lower-cased, equal or as a whole token; phones
 // by the cell's digits and plus signs (identifier.PhoneCellForms of the
 // E.164 values in the field's region) or as a written number in the text
-// (identifier.PhoneTokenPattern); cards and SSNs by digits; IBANs by
-// upper-cased letters and digits; other kinds by exact trimmed text form,
+// (identifier.PhoneTokenPattern); cards and SSNs by the cell's digits,
+// IBANs and NINOs by its upper-cased letters and digits, or as a number
+// run in its text (identifier.NumberTokenPattern); other kinds by exact
+// trimmed text form,
 // or typed. A NULL cell never matches; a match without usable values
 // matches nothing.
 func Where[C any](kind string, d Dialect[C], ms []driver.Match, col func(field string) (C, error)) (string, error) {
@@ -73,8 +75,16 @@ func Where[C any](kind string, d Dialect[C], ms []driver.Match, col func(field s
 			ors = append(ors, d.Matches(d.Exact(txt), identifier.PhoneTokenPattern(m.Values, m.Region)))
 		case identifier.Card, identifier.SSN: // a needle: the cell's digits (identifier.CellKey)
 			ors = append(ors, d.In(d.Strip(txt, "0-9"), vals))
+			// ... or a number run inside the cell's text ("paid with 4111
+			// 1111 1111 1111 on 12/03"), as MatchCell finds it.
+			if p := identifier.NumberTokenPattern(m.Kind, m.Values); p != identifier.NeverMatches {
+				ors = append(ors, d.Matches(d.Exact(txt), p))
+			}
 		case identifier.IBAN, identifier.NINO:
 			ors = append(ors, d.In(d.Upper(d.Strip(txt, "A-Za-z0-9")), vals))
+			if p := identifier.NumberTokenPattern(m.Kind, m.Values); p != identifier.NeverMatches {
+				ors = append(ors, d.Matches(d.Exact(txt), p))
+			}
 		default:
 			if typed, ok := d.Typed(c, vals); ok {
 				if typed != "" {
