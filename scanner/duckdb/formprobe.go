@@ -24,22 +24,13 @@ func (s *Source) ProbeForms(ctx context.Context, u piimap.Unit, field string, q 
 	if err != nil {
 		return scanner.FormAnswer{}, fmt.Errorf("duckdb: probe forms %s.%s: %w", u.Loc.Name, field, err)
 	}
-	ans := scanner.FormAnswer{Found: map[string][]string{}, Unsupported: p.Unsupported}
+	ans := scanner.FormAnswer{Unsupported: p.Unsupported}
 	rows, err := s.db.QueryContext(ctx, p.Query, p.Args...)
 	if err != nil {
 		return scanner.FormAnswer{}, scanner.ScrubError(s.queryErr(ctx, "probe forms "+u.Loc.Name+"."+field, err))
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var form, v string
-		if err := rows.Scan(&form, &v); err != nil {
-			return scanner.FormAnswer{}, scanner.ScrubError(s.queryErr(ctx, "probe forms "+u.Loc.Name+"."+field, err))
-		}
-		if err := sqlcatalog.AddFormRow(&ans.Found, &ans.Distinct, form, v); err != nil {
-			return scanner.FormAnswer{}, fmt.Errorf("duckdb: probe forms %s.%s: %w", u.Loc.Name, field, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
+	if ans.Found, ans.Distinct, err = sqlcatalog.ReadFormRows(rows); err != nil {
 		return scanner.FormAnswer{}, scanner.ScrubError(s.queryErr(ctx, "probe forms "+u.Loc.Name+"."+field, err))
 	}
 	return ans, nil

@@ -27,23 +27,15 @@ func (s *Source) ProbeForms(ctx context.Context, u piimap.Unit, field string, q 
 	if err != nil {
 		return scanner.FormAnswer{}, fmt.Errorf("postgres: probe forms %s.%s: %w", u.Loc.Name, field, err)
 	}
-	ans := scanner.FormAnswer{Found: map[string][]string{}, Unsupported: p.Unsupported}
+	ans := scanner.FormAnswer{Unsupported: p.Unsupported}
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, p.Query, p.Args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() {
-			var form, v string
-			if err := rows.Scan(&form, &v); err != nil {
-				return err
-			}
-			if err := sqlcatalog.AddFormRow(&ans.Found, &ans.Distinct, form, v); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+		ans.Found, ans.Distinct, err = sqlcatalog.ReadFormRows(rows)
+		return err
 	})
 	if err != nil {
 		return scanner.FormAnswer{}, WrapError(ctx, "probe forms "+u.Loc.Name+"."+field, err)

@@ -338,17 +338,23 @@ func sortedForms(m map[string][]string) []string {
 	return out
 }
 
-// AddFormRow adds one row of a form probe's result to the needles found
-// by form, or to the distinct count for the ProbeCount row.
-func AddFormRow(found *map[string][]string, distinct *int64, form, v string) error {
-	if form == ProbeCount {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return fmt.Errorf("form probe: distinct count %q: %w", v, err)
+// ReadFormRows reads a form probe's result rows: the needles found by
+// form, and the field's number of distinct normalised values (the
+// ProbeCount row).
+func ReadFormRows(rows Rows) (found map[string][]string, distinct int64, err error) {
+	found = map[string][]string{}
+	for rows.Next() {
+		var form, v string
+		if err := rows.Scan(&form, &v); err != nil {
+			return nil, 0, err
 		}
-		*distinct = n
-		return nil
+		if form != ProbeCount {
+			found[form] = append(found[form], v)
+			continue
+		}
+		if distinct, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return nil, 0, fmt.Errorf("form probe: distinct count %q: %w", v, err)
+		}
 	}
-	(*found)[form] = append((*found)[form], v)
-	return nil
+	return found, distinct, rows.Err()
 }
