@@ -28,6 +28,9 @@ func (s *scanner) number(i int) int {
 			return i + 14
 		}
 	}
+	if e := s.wideCard(i); e > 0 {
+		return e
+	}
 	var ends [8]int
 	var groups [8]int
 	ng, digits := 0, 0
@@ -225,6 +228,51 @@ func dashFour(d []byte, j int) int {
 		return 0
 	}
 	return j + 5
+}
+
+// wideCard returns the end of a card whose groups are joined, somewhere,
+// by two spaces or " - " (written by hand: "4111  1111 1111 1111", "4111 -
+// 1111 - 1111 - 1111"), or 0. Other joins may be ' ' or '-'; the groups
+// are shaped as cardEnd takes them, the whole run is the card (not one
+// that goes on past it by a '-' or '.'), and the validator decides, as
+// classifiers/identifier's number runs match them.
+func (s *scanner) wideCard(i int) int {
+	d := s.data
+	n := len(d)
+	if i+5 >= n || !isDigitB(d[i+1]) || !isDigitB(d[i+2]) || !isDigitB(d[i+3]) || d[i+4] != ' ' || isDigitB(d[i+5]) {
+		return 0 // the gate: four digits, then a space that is not a single join
+	}
+	var groups, ends [8]int
+	ng, wide := 0, false
+	j := i
+	for ng < len(groups) {
+		k := j
+		for k < n && isDigitB(d[k]) {
+			k++
+		}
+		groups[ng], ends[ng] = k-j, k
+		ng++
+		switch {
+		case k+1 < n && (d[k] == ' ' || d[k] == '-') && isDigitB(d[k+1]):
+			j = k + 1
+			continue
+		case k+2 < n && d[k] == ' ' && d[k+1] == ' ' && isDigitB(d[k+2]):
+			j, wide = k+2, true
+			continue
+		case k+3 < n && d[k] == ' ' && d[k+1] == '-' && d[k+2] == ' ' && isDigitB(d[k+3]):
+			j, wide = k+3, true
+			continue
+		}
+		break
+	}
+	e := cardEnd(groups[:ng], ends[:ng], ' ')
+	if !wide || e == 0 || e != ends[ng-1] || s.attachedAfter(e) || e+1 < n && (d[e] == '-' || d[e] == '.') && isDigitB(d[e+1]) {
+		return 0
+	}
+	if s.add(kindCard, i, e, 0) {
+		return e
+	}
+	return 0
 }
 
 // cardEnd returns the end of a card-shaped prefix of the groups, or 0.

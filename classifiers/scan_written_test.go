@@ -44,6 +44,10 @@ func TestPhonesAndCardsAsWritten(t *testing.T) {
 		{"visa 4111.1111.1111.1111 exp 12/29", "4111.1111.1111.1111", piimap.TypeCreditCard, identifier.Card, "", "4111111111111111"},
 		{"Kreditkarte: 4111.1111.1111.1111.", "4111.1111.1111.1111", piimap.TypeCreditCard, identifier.Card, "", "4111111111111111"},
 		{"card no 5500.0055.5555.5559 on file", "5500.0055.5555.5559", piimap.TypeCreditCard, identifier.Card, "", "5500005555555559"},
+		{"paid with 4111  1111 1111 1111 yesterday", "4111  1111 1111 1111", piimap.TypeCreditCard, identifier.Card, "", "4111111111111111"},
+		{"card 4111 - 1111 - 1111 - 1111 exp 12/29", "4111 - 1111 - 1111 - 1111", piimap.TypeCreditCard, identifier.Card, "", "4111111111111111"},
+		{"Karte 5500  0055  5555  5559.", "5500  0055  5555  5559", piimap.TypeCreditCard, identifier.Card, "", "5500005555555559"},
+		{"amex 3782 - 822463 - 10005 ok", "3782 - 822463 - 10005", piimap.TypeCreditCard, identifier.Card, "", "378282246310005"},
 	} {
 		at := strings.Index(tc.text, tc.value)
 		want := fmt.Sprintf("[%d,%d)", at, at+len(tc.value))
@@ -85,6 +89,9 @@ func TestPhonesAndCardsAsWritten(t *testing.T) {
 		{"total 912 345 678 units", piimap.TypePhone},      // 3-3-3 needs a phone word
 		{"see note (0815) and 2024", piimap.TypePhone},
 		{"rows 912 34 56 78 99", piimap.TypePhone},
+		{"card 4111 - 1111 - 1111 - 1112 declined", piimap.TypeCreditCard}, // Luhn fails
+		{"ref 4111  1111  1111  1111  4 stored", piimap.TypeCreditCard},    // 17 digits
+		{"card 4111   1111 1111 1111", piimap.TypeCreditCard},              // three spaces: no join
 	} {
 		e.Spans([]byte(tc.text), func(s piimap.Span) {
 			if s.Type == tc.typ {

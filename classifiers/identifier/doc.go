@@ -155,25 +155,29 @@
 //     +2136625868 is no form.
 //
 //   - Card and SSN: a number run is a maximal run of ASCII digit groups
-//     joined by single ' ' or '-' bytes, and for cards '.' too (no other
-//     separator, never two in a row; groups of any size). A contiguous
+//     joined by single ' ' or '-' bytes, and for cards by '.', two spaces
+//     or " - " too (no other separator; groups of any size). A contiguous
 //     sequence of whole groups of a run (the whole run or part of it)
 //     matches when its digits equal a value, no byte of [A-Za-z0-9_]
 //     touches it, and the groups of the run it leaves out on either side
-//     are joined to it by a single space, never by '-' or '.'. So
+//     are joined to it by spaces (' ', and for cards "  " or " - "), never
+//     by '-' or '.'. So "4111  1111 1111 1111", "4111 - 1111 - 1111 -
+//     1111" and "9 - 4111 1111 1111 1111" match 4111111111111111, and
+//     "4111   1111 1111 1111" (three spaces) and "9-4111 1111 1111 1111"
+//     do not. Likewise
 //     "4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111",
 //     "4111 11111111 1111", "4111.1111.1111.1111", "card
 //     4111.1111.1111.1111." (a sentence dot), "card 4111 1111 1111 1111
 //     12/29" and "1 4111 1111 1111 1111" match 4111111111111111, while
 //     "14111 1111 1111 1111" (the first group is 14111), "4111 1111 1111
 //     11112", "4111-1111-1111-1111-12", "4111.1111.1111.1111.5",
-//     "1-4111 1111 1111 1111", "4111  1111 1111 1111" and
-//     "94111111111111111" (one group: an ungrouped run never matches a
-//     sub-part) do not; "123-45-6780" and "9 123-45-6780 1" match
-//     123456780, "1123-45-6780", "123-45-6780-1" and "123.45.6780" (dots
-//     join only a card's groups) do not. The text scanner
-//     (classifiers.Engine.Spans) reports the dotted and the 4-8-4 card
-//     shapes, so erasure finds what a scan reports.
+//     "1-4111 1111 1111 1111" and "94111111111111111" (one group: an
+//     ungrouped run never matches a sub-part) do not; "123-45-6780" and
+//     "9 123-45-6780 1" match 123456780, "1123-45-6780", "123-45-6780-1",
+//     "123.45.6780" (dots join only a card's groups) and "123  45  6780"
+//     (wide joins too) do not. The text scanner (classifiers.Engine.Spans)
+//     reports the dotted, the 4-8-4 and the widely joined card shapes, so
+//     erasure finds what a scan reports.
 //
 //   - IBAN and NINO: an IBAN run is a maximal run of [A-Za-z0-9] groups joined by
 //     single spaces. A contiguous sequence of whole groups of a run

@@ -195,6 +195,22 @@ func numberSpans(kind, text string, ns []string, first bool) []Span {
 // and '-', and '.' too in a card's runs when dots is set.
 func isNumSep(c byte, dots bool) bool { return c == ' ' || c == '-' || dots && c == '.' }
 
+// cardJoin returns the length of a card's wide join at text[j:], two
+// spaces or " - ", when a digit follows it, else 0. People write "4111
+// 1111 1111 1111" with a doubled space and "4111 - 1111 - 1111 - 1111";
+// both are soft joins, like a single space (a sequence may leave groups
+// joined by one out, as the text scanner reports "9 - 4111 1111 1111
+// 1111"). SSNs take no wide joins.
+func cardJoin(text string, j int) int {
+	switch {
+	case j+2 < len(text) && text[j] == ' ' && text[j+1] == ' ' && isDigit(text[j+2]):
+		return 2
+	case j+3 < len(text) && text[j] == ' ' && text[j+1] == '-' && text[j+2] == ' ' && isDigit(text[j+3]):
+		return 3
+	}
+	return 0
+}
+
 // needleLens returns the set of the lengths (below 64) of ns as a bit mask,
 // and the longest of them.
 func needleLens(ns []string) (lens uint64, longest int) {
@@ -209,9 +225,9 @@ func needleLens(ns []string) (lens uint64, longest int) {
 
 // digitRunSpans walks the digit groups of text and returns every sequence
 // of whole groups of a number run (digit groups joined by single ' ' or
-// '-', or '.' when dots is set: cards) whose digits are one of ns, that no
-// word byte touches, and that is joined to the rest of its run (if any) by
-// a single space on either side. The rule is local to the sequence's
+// '-', and when dots is set, for cards, by '.', two spaces or " - ") whose
+// digits are one of ns, that no word byte touches, and that is joined to
+// the rest of its run (if any) by spaces on either side. The rule is local to the sequence's
 // edges, so no run is collected: each group that may start a sequence is
 // extended group by group until its digits outgrow the longest value.
 func digitRunSpans(text string, ns []string, first, dots bool) []Span {
@@ -231,7 +247,7 @@ func digitRunSpans(text string, ns []string, first, dots bool) []Span {
 			i++
 		}
 		// A sequence starts here unless a word byte precedes the group or a
-		// '-' joins it to a group before it.
+		// hard join ('-', or a card's '.') joins it to a group before it.
 		if start > 0 {
 			p := text[start-1]
 			if isWord(p) || p != ' ' && isNumSep(p, dots) && start >= 2 && isDigit(text[start-2]) {
@@ -257,6 +273,10 @@ func digitRunSpans(text string, ns []string, first, dots bool) []Span {
 			}
 			if j+1 < n && isNumSep(text[j], dots) && isDigit(text[j+1]) {
 				j++
+				continue
+			}
+			if w := cardJoin(text, j); dots && w > 0 {
+				j += w
 				continue
 			}
 			break

@@ -111,7 +111,19 @@ var numberTextCases = []numberTextCase{
 	{Card, "paid with 4111111111111111, thanks", []string{tVisa}, true},
 	{Card, "(4111-1111-1111-1111)", []string{tVisa}, true},
 	{Card, "a/4111 1111 1111 1111/b", []string{tVisa}, true},
-	{Card, "4111  1111 1111 1111", []string{tVisa}, false}, // two spaces split the run
+	{Card, "4111  1111 1111 1111", []string{tVisa}, true},               // two spaces: a wide join
+	{Card, "card 4111 - 1111 - 1111 - 1111 exp", []string{tVisa}, true}, // " - " joins
+	{Card, "4111  1111  1111  1111", []string{tVisa}, true},
+	{Card, "9 - 4111 1111 1111 1111", []string{tVisa}, true}, // " - " is soft, like a space
+	{Card, "4111 1111 1111 1111 - 12", []string{tVisa}, true},
+	{Card, "9-4111 1111 1111 1111", []string{tVisa}, false},     // '-' is hard
+	{Card, "4111 1111 1111 1111  12/29", []string{tVisa}, true}, // two spaces are soft
+	{Card, "1  4111 1111 1111 1111", []string{tVisa}, true},
+	{Card, "4111   1111 1111 1111", []string{tVisa}, false}, // three spaces split the run
+	{Card, "4111 -1111 1111 1111", []string{tVisa}, false},
+	{Card, "4111- 1111 1111 1111", []string{tVisa}, false},
+	{SSN, "123  45  6780", []string{tSSN}, false}, // SSNs take no wide joins
+	{SSN, "123 - 45 - 6780", []string{tSSN}, false},
 	{Card, "4111 -1111 1111 1111", []string{tVisa}, false},
 	{Card, "4111.1111.1111.1111", []string{tVisa}, true}, // dots join a card's groups
 	{Card, "visa 4111.1111.1111.1111 exp 12/29", []string{tVisa}, true},
@@ -370,9 +382,50 @@ func refGroupsSeq(text string, i, j int, member, sep string) bool {
 
 func refNumberRun(text string, i, j int, card bool) bool {
 	if card {
-		return refGroupsSeq(text, i, j, refDigits, " -.")
+		return refCardSeq(text, i, j)
 	}
 	return refGroupsSeq(text, i, j, refDigits, " -")
+}
+
+// refCardSeq: text[i:j] is a sequence of whole digit groups of a card run:
+// every stretch of non-digits inside it is a join (" ", "-", ".", or the
+// wide "  " and " - "); no word byte touches it; and no hard join ("-",
+// ".") ties it to a digit outside it.
+func refCardSeq(text string, i, j int) bool {
+	s := text[i:j]
+	isD := func(c byte) bool { return c >= '0' && c <= '9' }
+	if !isD(s[0]) || !isD(s[len(s)-1]) {
+		return false
+	}
+	for k := 0; k < len(s); {
+		if isD(s[k]) {
+			k++
+			continue
+		}
+		m := k
+		for m < len(s) && !isD(s[m]) {
+			m++
+		}
+		switch s[k:m] {
+		case " ", "-", ".", "  ", " - ":
+		default:
+			return false
+		}
+		k = m
+	}
+	n := len(text)
+	if i > 0 && in(refWord, text[i-1]) || j < n && in(refWord, text[j]) {
+		return false
+	}
+	for _, h := range []string{"-", "."} {
+		if strings.HasSuffix(text[:i], h) && i > len(h) && isD(text[i-len(h)-1]) {
+			return false
+		}
+		if strings.HasPrefix(text[j:], h) && j+len(h) < n && isD(text[j+len(h)]) {
+			return false
+		}
+	}
+	return true
 }
 func refIBANRun(text string, i, j int) bool { return refGroupsSeq(text, i, j, refAlnum, " ") }
 
@@ -404,7 +457,8 @@ var numberPieces = []string{
 	"123-45-6780", tSSN, "123 45 6780", "1", "0", "45", "6780", "AB 12 34 56 C", tNINO, "ab", "C", "jg103759a",
 	"GB82", "WEST", "gb82 west 1234 5698 7654 32", tIBAN, "DE89 3704 0044 0532 0130 00",
 	"12/29", "IBAN", "pay to", "32", "9",
-	" ", " ", "-", "--", "  ", ".", ",", "x", "_", "\t", "é",
+	" ", " ", "-", "--", "  ", ".", ",", "x", "_", "\t", "é", " - ", "   ", " -", "- ",
+	"4111  1111  1111  1111", "4111 - 1111 - 1111 - 1111",
 }
 
 func checkNumberText(t *testing.T, kind, text string, values []string) {

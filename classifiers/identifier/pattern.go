@@ -178,16 +178,16 @@ func writeForms(b *strings.Builder, forms []string) {
 }
 
 // Number runs (cards, SSNs): a run's digit groups are joined by single
-// ' ' or '-' bytes, and '.' too in a card's runs. A sequence starts after
-// the start, a byte that is neither [A-Za-z0-9_] nor a hard join ('-',
-// or '.' for cards), or a hard join not after a digit; it ends before the
-// end, a byte that is neither [A-Za-z0-9_] nor a hard join, or a hard
-// join not followed by a digit (a space is a soft join: a sequence may
-// leave groups joined by one out).
+// ' ' or '-' bytes, and in a card's runs by '.', two spaces or " - " too.
+// A sequence starts after the start, a byte that is neither [A-Za-z0-9_]
+// nor a hard join ('-', or '.' for cards), or a hard join not after a
+// digit; it ends before the end, a byte that is neither [A-Za-z0-9_] nor a
+// hard join, or a hard join not followed by a digit (spaces are soft: a
+// sequence may leave groups joined by them out).
 const (
 	cardBefore = `(?:^|[^A-Za-z0-9_.-]|(?:^|[^0-9])[.-])`
 	cardAfter  = `(?:$|[^A-Za-z0-9_.-]|[.-](?:$|[^0-9]))`
-	cardGap    = `[ .-]?`
+	cardGap    = `(?:[ .-]|  | - )?`
 	ssnBefore  = `(?:^|[^A-Za-z0-9_-]|(?:^|[^0-9])-)`
 	ssnAfter   = `(?:$|[^A-Za-z0-9_-]|-(?:$|[^0-9]))`
 	ssnGap     = `[ -]?`
