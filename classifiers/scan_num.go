@@ -230,17 +230,18 @@ func dashFour(d []byte, j int) int {
 	return j + 5
 }
 
-// wideCard returns the end of a card whose groups are joined, somewhere,
-// by two spaces or " - " (written by hand: "4111  1111 1111 1111", "4111 -
-// 1111 - 1111 - 1111"), or 0. Other joins may be ' ' or '-'; the groups
+// wideCard returns the end of a card whose first groups are joined by two
+// spaces or " - " (written by hand: "4111  1111 1111 1111", "4111 - 1111
+// - 1111 - 1111"), or 0. Later joins may be ' ' or '-' too; the groups
 // are shaped as cardEnd takes them, the whole run is the card (not one
 // that goes on past it by a '-' or '.'), and the validator decides, as
 // classifiers/identifier's number runs match them.
 func (s *scanner) wideCard(i int) int {
 	d := s.data
 	n := len(d)
-	if i+5 >= n || !isDigitB(d[i+1]) || !isDigitB(d[i+2]) || !isDigitB(d[i+3]) || d[i+4] != ' ' || isDigitB(d[i+5]) {
-		return 0 // the gate: four digits, then a space that is not a single join
+	if i+7 >= n || d[i+4] != ' ' || !(d[i+5] == ' ' && isDigitB(d[i+6]) || d[i+5] == '-' && d[i+6] == ' ' && isDigitB(d[i+7])) ||
+		!isDigitB(d[i+1]) || !isDigitB(d[i+2]) || !isDigitB(d[i+3]) {
+		return 0 // the gate: four digits, then a wide join
 	}
 	var groups, ends [8]int
 	ng, wide := 0, false

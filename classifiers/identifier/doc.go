@@ -176,8 +176,9 @@
 //     "9 123-45-6780 1" match 123456780, "1123-45-6780", "123-45-6780-1",
 //     "123.45.6780" (dots join only a card's groups) and "123  45  6780"
 //     (wide joins too) do not. The text scanner (classifiers.Engine.Spans)
-//     reports the dotted, the 4-8-4 and the widely joined card shapes, so
-//     erasure finds what a scan reports.
+//     reports the dotted, the 4-8-4 and the widely joined card shapes (a
+//     wide join first: "4111 1111  1111 1111" it misses), so erasure finds
+//     what a scan reports.
 //
 //   - IBAN and NINO: an IBAN run is a maximal run of [A-Za-z0-9] groups joined by
 //     single spaces. A contiguous sequence of whole groups of a run
