@@ -116,7 +116,8 @@ func (p *parser) spaces(k int) int {
 }
 
 // sep skips a separator between address parts: blanks, at most one comma,
-// at most one line break. It reports what it crossed.
+// at most one line break (with the "> " marks of a quoted reply after it).
+// It reports what it crossed.
 func (p *parser) sep(k int) (q int, comma, newline bool) {
 	q = p.spaces(k)
 	if p.byteAt(q) == ',' {
@@ -129,6 +130,10 @@ func (p *parser) sep(k int) (q int, comma, newline bool) {
 	if p.byteAt(q) == '\n' {
 		newline = true
 		q = p.spaces(q + 1)
+		// A quoted reply's next line: "> 69829 Nürnberg".
+		for p.byteAt(q) == '>' && q+1 < len(p.t) && (p.t[q+1] == ' ' || p.t[q+1] == '>') {
+			q = p.spaces(q + 1)
+		}
 		if p.byteAt(q) == ',' && !comma {
 			comma = true
 			q = p.spaces(q + 1)

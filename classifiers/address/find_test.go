@@ -27,6 +27,17 @@ func mark(s string) (string, int, int) {
 }
 
 var findCases = []findCase{
+	// Written as people write them (issue 15): quoted replies, unit lines,
+	// Québec "app.", German floors and building parts, "112bis".
+	{name: "quoted-reply", text: "Anschrift lautet:\n> [[Leopoldstraße 6\n> 80802 München]]\n> Tel.: 089 123", country: DE, postcode: "80802"},
+	{name: "us/unit-line", text: "office is at\n[[11119 Washington Blvd\nApt 9A\nRichmond, VA 23252]]\nPlease", country: US, unit: "Apt 9A", postcode: "23252"},
+	{name: "ca/app", text: "mon adresse c'est [[4 rue King Ouest, app. 20, Montréal (QC) H3B 3J1]]\n12:40", country: CA, unit: "app. 20"},
+	{name: "ca/app-line", text: "adresse :\n[[5071, rue Principale app 29\nMontréal (QC) H2X 1Y4]]\nMerci", country: CA, unit: "app 29"},
+	{name: "de/floor", text: "shipped to [[Goethestraße 21, 3. OG, 93047 Regensburg]]", country: DE, unit: "3. OG", postcode: "93047"},
+	{name: "de/building-part", text: "Anschrift:\n[[Im Winkel 20\nHinterhaus\n90402 Nürnberg]]\nTel", country: DE, unit: "Hinterhaus", postcode: "90402"},
+	{name: "fr/bis-attached", text: "Initech SAS\n[[112bis place Bellecour\n69002 Lyon]]\nTél", country: FR, postcode: "69002"},
+	{name: "no/app-in-prose", text: "the app 2 crashed on Main Street yesterday"},
+	{name: "no/floor-alone", text: "Besprechung im 3. OG um 10 Uhr"},
 	// United States
 	{name: "us/one-line", text: "ship to [[1600 Pennsylvania Ave NW, Washington, DC 20500]] today", country: US, postcode: "20500", locality: "Washington"},
 	{name: "us/zip+4", text: "[[350 Fifth Avenue, New York, NY 10118-0110]]", country: US, postcode: "10118-0110", locality: "New York"},

@@ -92,7 +92,15 @@ var unitWord = map[string]bool{
 	"apt": true, "apartment": true, "suite": true, "ste": true, "unit": true, "flat": true, "fl": true,
 	"floor": true, "bldg": true, "building": true, "rm": true, "room": true, "appt": true, "appartement": true,
 	"bureau": true, "bât": true, "bat": true, "étage": true, "etage": true, "wohnung": true, "whg": true,
+	"app": true, // Québec: "app. 17"
 }
+
+// floorWord follows a floor number in German ("3. OG", "2. Stock").
+var floorWord = map[string]bool{"og": true, "ug": true, "dg": true, "stock": true, "etage": true, "obergeschoss": true}
+
+// buildingPart is a German unit line of its own: "Hinterhaus".
+var buildingPart = map[string]bool{"hinterhaus": true, "vorderhaus": true, "seitenflügel": true, "gartenhaus": true,
+	"rückgebäude": true, "hochparterre": true}
 
 // unitFirstWord may open an address before the street line ("Flat 3,
 // 12 Acacia Avenue"); room/floor/building may not (too common in prose).

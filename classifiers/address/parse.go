@@ -359,10 +359,13 @@ func (p *parser) houseNumber(k int) int {
 	}
 	switch {
 	case j < n && isAlpha(t[j]):
-		if wordByte(p.byteAt(j + 1)) {
+		if e := p.wordEnd(j); wordByte(p.byteAt(j+1)) && !(p.boundary(e) && isSuffixBis(p.lower(j, e))) {
 			return k
+		} else if e > j+1 {
+			j = e // "112bis"
+		} else {
+			j++
 		}
-		j++
 	case j+1 < n && t[j] == '-' && isDigit(t[j+1]):
 		m := j + 1
 		for m < n && isDigit(t[m]) {
@@ -389,6 +392,16 @@ func (p *parser) houseNumber(k int) int {
 		}
 	}
 	return j
+}
+
+// isSuffixBis reports whether w (lower-case) is a French house-number
+// suffix written onto the number: "112bis", "7ter".
+func isSuffixBis(w []byte) bool {
+	switch string(w) {
+	case "bis", "ter", "quater":
+		return true
+	}
+	return false
 }
 
 // numberFirst: house number, then a French or English street name.

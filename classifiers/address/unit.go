@@ -115,14 +115,23 @@ func (p *parser) unitID(k int) int {
 // unitAfter parses a unit after the street line: " Apt 4B", ", Suite
 // 200", " #12". It returns the unit and its end, or an empty span.
 func (p *parser) unitAfter(k int) (Span, int) {
-	q := p.spaces(k)
-	if p.byteAt(q) == ',' {
-		q = p.spaces(q + 1)
-	}
+	q, _, _ := p.sep(k) // "5 Main St, Apt 2" or a unit line: "5 Main St\nApt 2"
 	if q == k {
 		return Span{}, k
 	}
 	a := q
+	// "3. OG", "2. Stock": a German floor.
+	if d := p.digitsEnd(q); d > q && d-q <= 2 && p.byteAt(d) == '.' && p.byteAt(d+1) == ' ' {
+		if w := p.wordEnd(d + 2); w > d+2 && floorWord[string(p.lower(d+2, w))] && p.boundary(w) {
+			return Span{a, w}, w
+		}
+	}
+	// "Hinterhaus": a building part on a line of its own.
+	if w := p.wordEnd(q); w > q && buildingPart[string(p.lower(q, w))] && p.boundary(w) {
+		if _, _, nl := p.sep(w); nl || p.byteAt(w) == ',' {
+			return Span{a, w}, w
+		}
+	}
 	if p.byteAt(q) == '#' {
 		if e := p.unitID(q + 1); e > 0 {
 			return Span{a, e}, e
@@ -151,4 +160,12 @@ func (p *parser) unitAfter(k int) (Span, int) {
 		return Span{a, u}, u
 	}
 	return Span{}, k
+}
+
+// digitsEnd returns the end of the ASCII digits at k (k when none).
+func (p *parser) digitsEnd(k int) int {
+	for k < len(p.t) && isDigit(p.t[k]) {
+		k++
+	}
+	return k
 }
