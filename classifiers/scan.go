@@ -280,7 +280,10 @@ func (s *scanner) word(i int) int {
 	}
 	if j-i >= 2 && (isUpperB(first) || first >= 0xC3 && first < 0xF0) && len(s.e.fast[kindName]) > 0 {
 		s.nameGate(i, j)
-	} else if j-i >= 2 && j-i <= 7 && isLowerB(first) && j < n && d[j] == ' ' && len(s.e.fast[kindName]) > 0 {
+		if isUpperB(first) && j-i <= 8 && j+1 < n && d[j] == ' ' && isLowerB(d[j+1]) {
+			s.lowerNameCue(i, j) // "Merci chloé", "Customer camille lyons"
+		}
+	} else if j-i >= 2 && j-i <= 8 && isLowerB(first) && j < n && d[j] == ' ' && len(s.e.fast[kindName]) > 0 {
 		s.lowerNameCue(i, j)
 	}
 	if j-i >= 2 && isUpperB(first) && isUpperB(d[i+1]) {

@@ -432,7 +432,17 @@ const lowerNameConfidence = 0.85
 // lowerNameCue looks for a lower-case name after the cue word data[i:j].
 func (s *scanner) lowerNameCue(i, j int) {
 	d := s.data
-	cue := d[i:j]
+	var lb [8]byte
+	if j-i > len(lb) {
+		return
+	}
+	cue := lb[:0]
+	for _, c := range d[i:j] {
+		if isUpperB(c) {
+			c += 'a' - 'A'
+		}
+		cue = append(cue, c)
+	}
 	intro, named := false, false // named: "name is", "me llamo", "je m'appelle"
 	switch string(cue) {
 	case "is", "ist": // only "my name is", "Mein Name ist"
@@ -444,7 +454,8 @@ func (s *scanner) lowerNameCue(i, j int) {
 		intro, named = true, true
 	case "suis", "soy", "bin", "im": // "je suis", "soy", "ich bin", "im" (I'm without the apostrophe)
 		intro = true
-	case "thanks", "thank", "thx", "merci", "gracias", "danke", "hi", "hello", "hey", "hola", "bonjour", "hallo":
+	case "thanks", "thank", "thx", "merci", "gracias", "danke", "hi", "hello", "hey", "hola", "bonjour", "hallo",
+		"customer", "kunde", "kundin", "client", "cliente", "clienta": // "customer camille lyons disputes"
 	default:
 		return
 	}
@@ -455,7 +466,11 @@ func (s *scanner) lowerNameCue(i, j int) {
 		return
 	}
 	end, words := j, 0
-	for k := j; words < 3 && k < len(d) && d[k] == ' '; {
+	maxWords := 2 // a given name and a surname: the lists know English words only, so "romain henry ne" must stop
+	if named {
+		maxWords = 3
+	}
+	for k := j; words < maxWords && k < len(d) && d[k] == ' '; {
 		a := k + 1
 		b := a
 		for b < len(d) && (isLowerB(d[b]) || d[b] >= 0x80 || d[b] == '-' && b > a) {

@@ -319,6 +319,13 @@ func TestLowerCaseNamesAfterCues(t *testing.T) {
 		{"the issue is still open", ""},
 		{"thanks will do", ""},
 		{"it's ok", ""},
+		{"Merci marie, je vois la commande", "marie"},
+		{"Thanks glenda, done", "glenda"},
+		{"- customer camille lyons disputes the charge", "camille lyons"},
+		{"- Kunde hans sommer möchte keinen Anruf", "hans sommer"},
+		{"customer service will call back", ""},
+		{"Customer support escalated it", ""},
+		{"Merci beaucoup pour votre aide", ""},
 	} {
 		var got []string
 		for _, s := range nameSpans(e, tc.text) {
