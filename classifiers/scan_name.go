@@ -1,6 +1,7 @@
 package classifiers
 
 import (
+	"bytes"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -359,8 +360,15 @@ func (s *scanner) speakerLabel(i, j int) int {
 	if t > 0 && d[t-1] != '\n' && d[t-1] != '\r' {
 		return 0
 	}
-	// the label: up to three Title-case words, then the colon
+	// the label: up to three Title-case words, then the colon; the first
+	// may be hyphenated ("Jean-Baptiste :", "Seo-yeon:")
 	end, words := j, 1
+	for end+1 < n && d[end] == '-' && alnum[d[end+1]] {
+		end++
+		for end < n && alnum[d[end]] {
+			end++
+		}
+	}
 	for {
 		if end < n && d[end] == ':' || end+1 < n && d[end] == ' ' && d[end+1] == ':' {
 			break
@@ -394,10 +402,12 @@ func (s *scanner) speakerLabel(i, j int) int {
 		if a == i && isSpeakerRole(w) {
 			return 0
 		}
-		fl := nameLex.Flags(w)
-		if fl&(personname.LexGiven|personname.LexSurname) == 0 &&
-			fl&(personname.LexWord|personname.LexTime|personname.LexPlace|personname.LexOrg|personname.LexTech|personname.LexCue) != 0 {
-			return 0
+		for _, part := range bytes.Split(w, []byte{'-'}) { // each part of "Jean-Baptiste"; "Read-only" is no name
+			fl := nameLex.Flags(part)
+			if fl&(personname.LexGiven|personname.LexSurname) == 0 &&
+				fl&(personname.LexWord|personname.LexTime|personname.LexPlace|personname.LexOrg|personname.LexTech|personname.LexCue) != 0 {
+				return 0
+			}
 		}
 		a = b + 1
 	}

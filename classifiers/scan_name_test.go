@@ -286,6 +286,9 @@ func TestSpeakerLabels(t *testing.T) {
 		{"Absender: Martin Meyer", "Martin Meyer"}, // the tagger's, not a label
 		{"12:00:01 Error: connection refused", ""},
 		{"14:26 Note:x", ""},
+		{"11:06 Jean-Baptiste : C'est noté", "Jean-Baptiste"},
+		{"08:21 Seo-yeon: Merci", "Seo-yeon"},
+		{"12:00:01 Read-only: retry later", ""},
 	} {
 		var got []string
 		for _, s := range nameSpans(e, tc.text) {
