@@ -187,7 +187,11 @@ func TestSampleTail(t *testing.T) {
 					tail++
 				}
 			}
-			assert.GreaterOrEqual(t, tail, 20, "planted tail rows found")
+			// At least one run starts in the tail (none: 0.9^80 ≈ 0.02%);
+			// about 100 rows is typical, but a draw with a single run there
+			// (about 0.2%; the key ranges follow InnoDB's sampled
+			// statistics, so draws differ between runs) gives 16 or fewer.
+			assert.Positive(t, tail, "planted tail rows found")
 			assert.LessOrEqual(t, tail, 250)
 			t.Logf("%s: %s, %d tail rows of 1000", tt.table, tt.method, tail)
 		})
