@@ -158,11 +158,7 @@ func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch, kept m
 	}
 	start := time.Now()
 	var read, copies, large, reused, pushed int
-	ns := collectNeedles(sketches)
-	pushable := func(mu memberUnit, f string) bool {
-		_, ok := mu.st.src.(FormProber)
-		return ok && !e.opt.NoPushdown
-	}
+	ns := collectNeedles(sketches, e.tenantOf)
 	// Filters kept from an earlier full read of an unchanged field first:
 	// they explain copies as well as a new read would.
 	for _, mu := range units {
@@ -208,12 +204,10 @@ func (e *engine) readMembers(ctx context.Context, sketches []fieldSketch, kept m
 				// Too large to read in full (or full reads are off): the
 				// fields the store can probe itself are probed there.
 				var rest []string
-				for _, f := range names {
-					if pushable(mu, f) {
-						push = append(push, f)
-					} else {
-						rest = append(rest, f)
-					}
+				if _, ok := mu.st.src.(FormProber); ok && !e.opt.NoPushdown {
+					push = names
+				} else {
+					rest = names
 				}
 				if len(rest) > 0 && maxRows >= 0 {
 					large++

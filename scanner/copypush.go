@@ -38,18 +38,28 @@ import (
 // stores (--store) opens the store again, read-only (Options.Others), and
 // probes it with that run's needles (pushKept).
 //
-// Needles are raw values: they stay in memory, in this run, and are never
-// logged or written.
+// Needles are raw values in memory, in this run, and are never logged or
+// written. What a store is sent is a typed needle's sha256 hex (a masked
+// copy's needle is already a digest, base64 or last four digits), and only
+// a store of the copy's own tenant is sent it: no value travels in clear
+// into another database's statements or logs, and no customer's values
+// into another customer's store.
 
 // PushNeedles is how many needles a sampled field sends to in-store
 // probes: containment is measured on up to this many of its values.
 const PushNeedles = 128
 
-// needleSet is every needle a run can send, deduplicated, by the PII type
-// of typed candidate copies and by the value shape of untyped ones.
-type needleSet struct {
-	byType  map[string]map[string]uint64 // type → value → hash
-	byShape map[string]map[string]uint64 // shape → value → hash
+// needleSet is every needle a run can send, deduplicated, by the tenant
+// of the candidate copy's store (needles go only to stores of the same
+// tenant: one customer's values are never sent to another's database),
+// then by the PII type of typed candidate copies and by the value shape
+// of untyped ones. A typed needle is kept as the sha256 hex of its value,
+// which is how it is sent.
+type needleSet map[string]tenantNeedles
+
+type tenantNeedles struct {
+	byType  map[string]map[string]uint64 // type → sha256 hex of the value → hash
+	byShape map[string]map[string]uint64 // shape → value (a digest, base64, last four) → hash
 }
 
 // candidateCopy reports whether a field's sample may be probed as a copy
@@ -66,32 +76,45 @@ func candidateCopy(fs *fieldSketch) bool {
 	return fingerprint.ProbeType(fs.sketch.Type)
 }
 
-// collectNeedles gathers the run's needles.
-func collectNeedles(sketches []fieldSketch) needleSet {
-	ns := needleSet{byType: map[string]map[string]uint64{}, byShape: map[string]map[string]uint64{}}
+// collectNeedles gathers the run's needles; tenant names each field's
+// store's tenant.
+func collectNeedles(sketches []fieldSketch, tenant func(store string) string) needleSet {
+	ns := needleSet{}
+	var buf []byte
 	for i := range sketches {
 		fs := &sketches[i]
 		if len(fs.needles) == 0 || !candidateCopy(fs) {
 			continue
 		}
-		m, key := ns.byType, fs.sketch.Type
+		tn, ok := ns[tenant(fs.loc.Store)]
+		if !ok {
+			tn = tenantNeedles{byType: map[string]map[string]uint64{}, byShape: map[string]map[string]uint64{}}
+			ns[tenant(fs.loc.Store)] = tn
+		}
+		m, key := tn.byType, fs.sketch.Type
 		if key == "" {
-			m, key = ns.byShape, fs.sketch.Plain.Domain
+			m, key = tn.byShape, fs.sketch.Plain.Domain
 		}
 		if m[key] == nil {
 			m[key] = map[string]uint64{}
 		}
 		for _, n := range fs.needles {
-			m[key][n.Value] = n.Hash
+			v := n.Value
+			if fs.sketch.Type != "" {
+				buf, _ = fingerprint.AppendForm(buf[:0], "sha256_hex", v)
+				v = string(buf)
+			}
+			m[key][v] = n.Hash
 		}
 	}
 	return ns
 }
 
-// query is the probe of a field of type typ: its own type's needles, and
-// for each masked form of the type the needles of that form's shape.
-func (ns needleSet) query(typ string) (FormQuery, map[string]map[string]uint64) {
-	q := FormQuery{Type: typ, PhoneCC: "1", Needles: map[string][]string{}}
+// query is the probe of a field of type typ in a store of tenant: that
+// tenant's needles of its type, and for each masked form of the type its
+// needles of that form's shape.
+func (ns needleSet) query(tenant, typ string) (FormQuery, map[string]map[string]uint64) {
+	q := FormQuery{Type: typ, Needles: map[string][]string{}}
 	hashes := map[string]map[string]uint64{}
 	add := func(form string, m map[string]uint64) {
 		if len(m) > 0 {
@@ -99,9 +122,10 @@ func (ns needleSet) query(typ string) (FormQuery, map[string]map[string]uint64) 
 			hashes[form] = m
 		}
 	}
-	add(fingerprint.FormPlain, ns.byType[typ])
+	tn := ns[tenant]
+	add(fingerprint.FormPlain, tn.byType[typ])
 	for _, form := range fingerprint.MaskedForms(typ) {
-		add(form, ns.byShape[fingerprint.FormShape(form)])
+		add(form, tn.byShape[fingerprint.FormShape(form)])
 	}
 	return q, hashes
 }
@@ -115,7 +139,7 @@ func (e *engine) pushFields(ctx context.Context, src Source, mu memberUnit, name
 	fp := src.(FormProber)
 	for _, name := range names {
 		fs := &sketches[at[bare(mu.u.Loc.WithField(name))]]
-		q, hashes := ns.query(mu.types[name])
+		q, hashes := ns.query(mu.st.cfg.TenantName(), mu.types[name])
 		if len(q.Needles) == 0 {
 			// Nothing in the run could be a copy of it: an empty answer.
 			out = append(out, memberField{name: name, sketch: fs.sketch, pushed: true,
@@ -124,7 +148,7 @@ func (e *engine) pushFields(ctx context.Context, src Source, mu memberUnit, name
 		}
 		t0 := time.Now()
 		ans, perr := fp.ProbeForms(ctx, mu.u, name, q)
-		e.log.Info("copy detection: probed in store", "field", mu.u.Loc.WithField(name).String(), "needles", needleCount(q),
+		e.log.Debug("copy detection: probed in store", "field", mu.u.Loc.WithField(name).String(), "needles", needleCount(q),
 			"unsupported", len(ans.Unsupported), "took", time.Since(t0).Round(time.Millisecond).String(), "err", perr)
 		if errors.Is(perr, piimap.ErrUnsupported) {
 			failed = append(failed, name)
@@ -208,7 +232,7 @@ func (e *engine) scanForms(ctx context.Context, mu memberUnit, field string, q F
 // opened or probed costs only its fields' probes, and is logged. It
 // returns the number of fields probed.
 func (e *engine) pushKept(ctx context.Context, sketches []fieldSketch, at map[piimap.Location]int, pool *[]int, ns needleSet) int {
-	if e.opt.NoPushdown || len(ns.byType)+len(ns.byShape) == 0 {
+	if e.opt.NoPushdown || len(ns) == 0 {
 		return 0
 	}
 	byStore := map[string][]int{}

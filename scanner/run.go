@@ -136,7 +136,10 @@ func Run(ctx context.Context, stores []StoreConfig, opt Options) (*Result, error
 	if err != nil {
 		return nil, err
 	}
-	e := &engine{opt: opt, log: opt.Logger}
+	e := &engine{opt: opt, log: opt.Logger, tenants: map[string]string{}}
+	for _, c := range append(slices.Clone(stores), opt.Others...) {
+		e.tenants[c.Name] = c.TenantName()
+	}
 
 	opened, storeErrs := e.openStores(ctx, stores)
 	defer closeStores(opened, e.log)
@@ -228,6 +231,17 @@ type engine struct {
 	declared    map[[2]piimap.Location]bool // field pairs a declared edge links
 	fields      map[piimap.Location]bool    // fields of the units read without error (namespace dropped)
 	inferred    inferState                  // inputs of join-key inference (inferref.go)
+	tenants     map[string]string           // store name → its tenant (the run's stores and Options.Others)
+}
+
+// tenantOf is a configured store's tenant; a store of no known
+// configuration (a sketch kept from a store no longer configured) gets a
+// tenant of its own, so nothing of it is sent anywhere.
+func (e *engine) tenantOf(store string) string {
+	if t, ok := e.tenants[store]; ok {
+		return t
+	}
+	return "\x00unknown store " + store
 }
 
 // store is one opened store and the units selected in it.

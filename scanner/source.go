@@ -155,8 +155,10 @@ type FormQuery struct {
 	// PhoneCC is the country calling code of national phone numbers ("1"
 	// when empty), as fingerprint.NormalizePhone takes it.
 	PhoneCC string
-	// Needles are the values to look for, by form: fingerprint.FormPlain
-	// for normalised values, else a masked form's name ("sha256_hex").
+	// Needles are the values to look for, by form: under
+	// fingerprint.FormPlain the sha256 hex of normalised values (so no
+	// value is sent to the store in clear), else a masked form's values
+	// under its name ("sha256_hex").
 	Needles map[string][]string
 }
 

@@ -83,6 +83,15 @@ func TestCopiesOfALargeTableProbedInStore(t *testing.T) {
 		return nil
 	}))
 	assert.Empty(t, scan(lineagetest.NewMemGraph(), stores, nil, true), "without in-store probes the large original is compared by sample only")
+	other := []scanner.StoreConfig{stores[0], {Name: "exports", URL: exports, Tenant: "another-customer"}}
+	// The masked copies can be found only by probing customers in its
+	// database; another tenant's copies send it no needle. (The lower-cased
+	// copy, read in full itself, still meets the sampled customers in the
+	// process, by keyed hashes, as copies across tenants always have.)
+	for _, e := range scan(lineagetest.NewMemGraph(), other, nil, false) {
+		assert.NotContains(t, e, "hashed_email", "another tenant's needles were sent")
+		assert.NotContains(t, e, "match_key", "another tenant's needles were sent")
+	}
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

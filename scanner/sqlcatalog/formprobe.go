@@ -33,7 +33,9 @@ const ProbeCount = "#distinct"
 // FormProbeSQL is one in-store probe: a query returning rows of (form
 // label, value): for each form asked, the distinct needles that form of
 // the field's normalised values matches, and one ProbeCount row whose
-// value is the field's number of distinct normalised values. Args are its
+// value is the field's number of distinct normalised values. Needles of
+// fingerprint.FormPlain are the sha256 hex of normalised values (the
+// sha256_hex form's spelling), never the values themselves. Args are its
 // parameters, in order. Unsupported names the forms asked that the
 // dialect cannot compute (Postgres has no SHA-1 without pgcrypto); they
 // are left out of the query.
@@ -224,7 +226,9 @@ func formExpr(d Dialect, form, v string) (string, bool) {
 	}
 	switch form {
 	case fingerprint.FormPlain:
-		return v, true
+		// Compared as its sha256 hex: no normalised value of another
+		// store is sent to this one (nor lands in its statement log).
+		return sha256(v), true
 	case "sha256_hex":
 		return sha256(v), true
 	case "sha256_hex_digits":
