@@ -6,42 +6,21 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/piimap/piimap/classifiers/identifier"
 	"github.com/piimap/piimap/executor/driver"
+	"github.com/piimap/piimap/executor/executortest"
 	smy "github.com/piimap/piimap/scanner/mysql"
 )
 
-// TestCardsInsideTextCells: a card written inside a text cell is the
-// subject's, found and erased under the column's case-insensitive
-// collation; a longer run, a run that goes on past it and another card
-// are not. Checked with the database's own query.
+// TestCardsInsideTextCells: executortest.CheckCardCells in MariaDB, under a
+// case-insensitive collation.
 func TestCardsInsideTextCells(t *testing.T) {
-	ctx := context.Background()
-	dbURL := newDB(t, `CREATE TABLE notes (id INT PRIMARY KEY, body TEXT COLLATE utf8mb4_general_ci) ENGINE=InnoDB`,
-		`INSERT INTO notes VALUES
-		 (1, 'paid with 4111 1111 1111 1111 on 12/03'), (2, 'card 4111-1111-1111-1111.'),
-		 (3, 'order 94111111111111111 shipped'), (4, 'ref 4111-1111-1111-1111-12'),
-		 (5, 'paid with 5500 0000 0000 0004'), (6, '4111111111111111')`)
+	dbURL := newDB(t, executortest.CardCellsSQL("notes", "TEXT COLLATE utf8mb4_general_ci")...)
 	h := open(t, dbURL, driver.HandlerOptions{})
 	defer h.Close()
-	tg := driver.Target{Asset: dbName(t, dbURL) + ".notes", Mode: driver.ModeNull, Fields: []string{"body"},
-		Match: []driver.Match{{Field: "body", Kind: identifier.Card, Values: []string{"4111111111111111"}}}}
-	n, err := h.Count(ctx, tg)
-	require.NoError(t, err)
-	require.EqualValues(t, 3, n, "rows 1, 2 and 6 hold the card")
-	_, err = h.Erase(ctx, []driver.Target{tg}, driver.EraseOptions{})
-	require.NoError(t, err)
-	db, err := smy.Open(ctx, dbURL)
-	require.NoError(t, err)
-	defer db.Close()
-	var ids []int
-	rows, err := db.Query(`SELECT id FROM notes WHERE body IS NOT NULL ORDER BY id`)
-	require.NoError(t, err)
-	for rows.Next() {
-		var id int
-		require.NoError(t, rows.Scan(&id))
-		ids = append(ids, id)
-	}
-	require.NoError(t, rows.Err())
-	require.Equal(t, []int{3, 4, 5}, ids, "the subject's cells cleared, the others kept")
+	executortest.CheckCardCells(t, h, dbName(t, dbURL)+".notes", func() []int {
+		db, err := smy.Open(context.Background(), dbURL)
+		require.NoError(t, err)
+		defer db.Close()
+		return executortest.SQLIDs(t, db.DB, `SELECT id FROM notes WHERE body IS NOT NULL ORDER BY id`)
+	})
 }
