@@ -26,12 +26,20 @@ func MaskedForm(e lineage.Edge) (string, bool) {
 		end = len(ev)
 	}
 	name := ev[:end]
-	for _, t := range allTransforms {
-		if t.name == name {
-			return name, true
-		}
+	if _, ok := transformNamed(name); ok {
+		return name, true
 	}
 	return "", false
+}
+
+// transformNamed is the masked form named name (allTransforms).
+func transformNamed(name string) (transform, bool) {
+	for _, t := range allTransforms {
+		if t.name == name {
+			return t, true
+		}
+	}
+	return transform{}, false
 }
 
 // MaskedForms lists the masked forms the Builder sketches for a PII type,
@@ -56,13 +64,8 @@ func MaskedSpellings(typ, form, raw string) []string {
 	if !ok {
 		return nil
 	}
-	var tr *transform
-	for i := range allTransforms {
-		if allTransforms[i].name == form {
-			tr = &allTransforms[i]
-		}
-	}
-	if tr == nil {
+	tr, ok := transformNamed(form)
+	if !ok {
 		return nil
 	}
 	vb, ok := tr.fn(nil, norm)

@@ -61,12 +61,8 @@ func MaskedShape(shape string) bool {
 // FormShape is the value shape of a masked form ("" for FormPlain or an
 // unknown form).
 func FormShape(form string) string {
-	for _, t := range allTransforms {
-		if t.name == form {
-			return t.shape
-		}
-	}
-	return ""
+	t, _ := transformNamed(form)
+	return t.shape
 }
 
 // WithMembers makes the builder also keep every keyed hash it sketches, of

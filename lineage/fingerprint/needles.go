@@ -120,10 +120,8 @@ type asker interface{ Asked(h uint64) bool }
 // already normalised for its type, as the Builder computes it, and
 // reports whether the form applies to the value.
 func AppendForm(dst []byte, form, normalised string) ([]byte, bool) {
-	for _, t := range allTransforms {
-		if t.name == form {
-			return t.fn(dst, normalised)
-		}
+	if t, ok := transformNamed(form); ok {
+		return t.fn(dst, normalised)
 	}
 	return dst, false
 }

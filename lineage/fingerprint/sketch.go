@@ -186,10 +186,8 @@ func derivedFor(typ string) []transform {
 
 // transformEvidence describes a transform for edge evidence.
 func transformEvidence(name string) string {
-	for _, t := range allTransforms {
-		if t.name == name {
-			return t.evidence
-		}
+	if t, ok := transformNamed(name); ok {
+		return t.evidence
 	}
 	return name
 }
