@@ -3,7 +3,6 @@ package scanner
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"time"
@@ -24,7 +23,8 @@ import (
 // fingerprint.ProbedSet per form, which Probe and explained() use as they
 // use a full read's filters, measuring containment on the needles asked.
 // A form the store cannot compute (Postgres has no SHA-1 without
-// pgcrypto) is checked in Go over the field's values, that form only.
+// pgcrypto) is not asked, and the log says so: reading the column to
+// compute it would be the full read the table is too large for.
 //
 // Why only the large ones: on the bench estate (docs/BENCHMARKS.md) an
 // in-store probe of a 20,000-row field costs the database 60-230 ms
@@ -157,10 +157,12 @@ func (e *engine) pushFields(ctx context.Context, src Source, mu memberUnit, name
 		if perr != nil {
 			return nil, nil, perr
 		}
-		if len(ans.Unsupported) > 0 {
-			if err := e.scanForms(ctx, mu, name, q, ans); err != nil {
-				return nil, nil, err
-			}
+		for _, form := range ans.Unsupported {
+			// Not asked: nothing is known of those needles (a ProbedSet
+			// would count them absent). The table is too large to read.
+			delete(hashes, form)
+			e.log.Info("copy detection: a masked form cannot be computed in this store; its copies are compared by sample only",
+				"field", mu.u.Loc.WithField(name).String(), "form", form)
 		}
 		m := &fingerprint.Members{Type: fs.sketch.Type, KeyID: fs.sketch.KeyID, Forms: map[string]fingerprint.Membership{}}
 		for form, asked := range hashes {
@@ -175,55 +177,6 @@ func (e *engine) pushFields(ctx context.Context, src Source, mu memberUnit, name
 		out = append(out, memberField{name: name, sketch: fs.sketch, members: m, pushed: true})
 	}
 	return out, failed, nil
-}
-
-// scanForms checks, in Go, the forms a store could not compute: it reads
-// the field in full and computes only those forms of each value, looking
-// them up among the needles. The answer's Found gains what it finds.
-func (e *engine) scanForms(ctx context.Context, mu memberUnit, field string, q FormQuery, ans FormAnswer) error {
-	sampler, ok := mu.st.src.(Sampler)
-	if !ok {
-		return fmt.Errorf("scanner: forms %v of %s: %w", ans.Unsupported, mu.u.Loc.WithField(field), piimap.ErrUnsupported)
-	}
-	want := map[string]map[string]bool{}
-	for _, form := range ans.Unsupported {
-		want[form] = map[string]bool{}
-		for _, v := range q.Needles[form] {
-			want[form][v] = true
-		}
-	}
-	found := map[string]map[string]bool{}
-	norm := fingerprint.NormalizerFor(q.Type)
-	var buf []byte
-	err := sampler.ReadSample(ctx, mu.u, Sample{Full: true, Seed: mu.st.cfg.Sample.Seed, Fields: []string{field}},
-		func(rec piimap.Record) error {
-			if rec.Loc.Field != field {
-				return nil
-			}
-			for _, raw := range rec.Values {
-				v, ok := norm(raw)
-				if !ok {
-					continue
-				}
-				for form, w := range want {
-					var ok bool
-					if buf, ok = fingerprint.AppendForm(buf[:0], form, v); ok && w[string(buf)] {
-						if found[form] == nil {
-							found[form] = map[string]bool{}
-						}
-						found[form][string(buf)] = true
-					}
-				}
-			}
-			return ctx.Err()
-		})
-	if err != nil {
-		return err
-	}
-	for form, vs := range found {
-		ans.Found[form] = append(ans.Found[form], slices.Collect(maps.Keys(vs))...)
-	}
-	return nil
 }
 
 // pushKept probes, in their stores, the fields kept as probed in store

@@ -20,7 +20,7 @@ func (s *Source) ProbeForms(ctx context.Context, u piimap.Unit, field string, q 
 	if !ok {
 		return scanner.FormAnswer{}, fmt.Errorf("duckdb: probe forms %s: not a schema.table name: %w", u.Loc.Name, piimap.ErrNotFound)
 	}
-	p, err := sqlcatalog.BuildFormProbe(sqlcatalog.DuckDB, q.Type, q.PhoneCC, QuoteTable(schema, table), QuoteIdent(field), q.Needles)
+	p, err := sqlcatalog.BuildFormProbe(sqlcatalog.DuckDB, q.Type, q.PhoneCC, QuoteTable(schema, table), QuoteIdent(field), q.Needles, "")
 	if err != nil {
 		return scanner.FormAnswer{}, fmt.Errorf("duckdb: probe forms %s.%s: %w", u.Loc.Name, field, err)
 	}

@@ -38,7 +38,7 @@ const ProbeCount = "#distinct"
 // sha256_hex form's spelling), never the values themselves. Args are its
 // parameters, in order. Unsupported names the forms asked that the
 // dialect cannot compute (Postgres has no SHA-1 without pgcrypto); they
-// are left out of the query.
+// are left out of the query, and nothing is known of their needles.
 type FormProbeSQL struct {
 	Query       string
 	Args        []any
@@ -55,7 +55,11 @@ func ProbeTypeSQL(typ string) bool { _, ok := normSteps(typ, "1"); return ok }
 // the country calling code national phone numbers are in ("1" when
 // empty), as fingerprint.NormalizePhone takes it. Forms with no needles
 // are not asked.
-func BuildFormProbe(d Dialect, typ, phoneCC, table, col string, needles map[string][]string) (FormProbeSQL, error) {
+//
+// pgDigest is, for Postgres, the quoted schema of pgcrypto's functions
+// when the database has that extension ("" when not): SHA-1 is then
+// computed with its digest(); without it sha1_hex is unsupported.
+func BuildFormProbe(d Dialect, typ, phoneCC, table, col string, needles map[string][]string, pgDigest string) (FormProbeSQL, error) {
 	if phoneCC == "" {
 		phoneCC = "1"
 	}
@@ -86,7 +90,7 @@ func BuildFormProbe(d Dialect, typ, phoneCC, table, col string, needles map[stri
 		if len(vals) == 0 {
 			continue
 		}
-		expr, ok := formExpr(d, form, "v")
+		expr, ok := formExpr(d, form, "v", pgDigest)
 		if !ok {
 			out.Unsupported = append(out.Unsupported, form)
 			continue
@@ -214,7 +218,7 @@ func digitSteps(lo, hi int) []normStep {
 
 // formExpr is a masked form (fingerprint.MaskedForms) of the normalised
 // value v, as the Builder computes it; false when the dialect cannot.
-func formExpr(d Dialect, form, v string) (string, bool) {
+func formExpr(d Dialect, form, v, pgDigest string) (string, bool) {
 	sha256 := func(x string) string {
 		switch d {
 		case Postgres:
@@ -241,6 +245,9 @@ func formExpr(d Dialect, form, v string) (string, bool) {
 			return "SHA1(" + v + ")", true
 		case DuckDB:
 			return "sha1(" + v + ")", true
+		}
+		if pgDigest != "" {
+			return "encode(" + pgDigest + ".digest(convert_to(" + v + ", 'UTF8'), 'sha1'), 'hex')", true
 		}
 		return "", false
 	case "base64":
