@@ -12,8 +12,9 @@
 // in E.164, SSNs and cards as digits, names case-folded with white space
 // collapsed; see NormalizerFor), hashes it once with SipHash-2-4 under a key
 // derived from the installation key by HMAC-SHA256, and keeps two summaries
-// of the hashes: a MinHash signature of K=128 minima (the permutations are
-// cheap bijections of the one keyed hash) and a KMV sketch of the 256
+// of the hashes: a one-permutation MinHash signature of K=128 bins (each
+// value is remixed once and kept if it is the smallest in its bin;
+// ophash.go) and a KMV sketch of the 256
 // smallest distinct hashes, which gives the distinct count (exact below
 // 256) and, together with the MinHash, the containment of one field in
 // another. A Sketch holds only keyed hashes: without the installation key
@@ -37,7 +38,7 @@
 // Compare estimates the containment |A∩B|/|A| of a copy A in an original B
 // by pooling two coordinated samples of A: the KMV hashes below both
 // sketches' thresholds (exact when both sets are small) and the MinHash
-// permutations where A's minimum is not above B's. The estimate comes with
+// bins where A has a value and A's minimum is not above B's. The estimate comes with
 // its sample size and a Wilson lower bound, which is the confidence an
 // edge reports. In small value spaces (four digits) it is corrected for
 // chance, and a saturated space (a card column with most of the 10,000
@@ -59,9 +60,9 @@
 // # Finding pairs
 //
 // Index avoids comparing every pair of fields. It is a small LSH Ensemble:
-// fields are partitioned by distinct count, each MinHash signature is
-// banded four ways (1×128, 2×32, 4×32, 8×16 rows × bands) under
-// (domain, partition) salts, and a query against a partition picks the
+// fields are partitioned by distinct count, each MinHash signature,
+// densified so that no bin is empty, is banded four ways (1×128, 2×32,
+// 4×32, 8×16 rows × bands) under (domain, partition) salts, and a query against a partition picks the
 // most selective banding that still collides with probability ≥ 95% at
 // the lowest Jaccard a pair of those sizes can have at the containment
 // threshold. Plain pairs are looked up from their smaller side; derived

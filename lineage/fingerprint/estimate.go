@@ -43,9 +43,10 @@ func spaceOf(domain string) float64 {
 //     smallest hashes, both sketches hold every hash of their set, so the
 //     share of A's hashes below τ that B also holds is an unbiased estimate.
 //     When both sets have fewer than KMVSize distinct values it is exact.
-//   - MinHash: over permutations where A's minimum is not above B's, the
-//     minimum of A∪B is an element of A drawn uniformly, and it lies in B
-//     exactly when the two minima are equal.
+//   - MinHash: over the bins where A has a value and A's minimum is not
+//     above B's, the minimum of A∪B in the bin is an element of A drawn
+//     uniformly, and it lies in B exactly when the two minima are equal
+//     (one-permutation bins, ophash.go).
 //
 // Both need A's values to reach B's sample: the pooled sample is about
 // (KMVSize+K)·|A|/|B|, so beyond |B|/|A| ≈ 40 it falls under the Index's
@@ -75,8 +76,15 @@ func Compare(a, b *Signature) Estimate {
 		}
 	}
 	// MinHash.
-	nm, mm := 0, 0
+	nm, mm, union := 0, 0, 0
 	for i := range K {
+		if a.Min[i] == emptyBin {
+			if b.Min[i] != emptyBin {
+				union++
+			}
+			continue // no value of A fell in this bin
+		}
+		union++
 		if a.Min[i] <= b.Min[i] {
 			nm++
 			if a.Min[i] == b.Min[i] {
@@ -84,16 +92,17 @@ func Compare(a, b *Signature) Estimate {
 			}
 		}
 	}
-	e.Jaccard = float64(mm) / K
+	if union > 0 {
+		e.Jaccard = float64(mm) / float64(union)
+	}
 	e.Samples, e.Matched = nk, mk
 	if e.Samples > 0 {
 		e.Containment = float64(e.Matched) / float64(e.Samples)
 	}
 	// Unless the KMV sketches hold both sets whole (then it is exact), the
-	// MinHash sample is added: it draws A's elements by other orders, so
-	// for a small copy of a large column the two nearly add up. MinHash
-	// samples with replacement, so K permutations of a set of 5 values are
-	// 5 values' worth of evidence, not K.
+	// MinHash sample is added: it draws A's elements by another order, so
+	// for a small copy of a large column the two nearly add up. It is
+	// never counted as more values than A has.
 	exact := len(a.KMV) < KMVSize && len(b.KMV) < KMVSize
 	if n := min(nm, int(math.Round(e.SizeA))); !exact && n > 0 {
 		m := int(math.Round(float64(mm) / float64(nm) * float64(n)))

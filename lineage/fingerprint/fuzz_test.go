@@ -54,7 +54,7 @@ func FuzzUnmarshalSketch(f *testing.F) {
 	empty, _ := NewBuilder(testKey, "").Sketch().MarshalBinary()
 	f.Add(good)
 	f.Add(empty)
-	f.Add([]byte("PMFS\x01"))
+	f.Add([]byte("PMFS\x02"))
 	f.Add(good[:100])
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var sk Sketch

@@ -22,10 +22,9 @@ import (
 // step makes the SipHash key independent of every other use of the
 // installation key (identifier filters, sealed subjects).
 //
-// The K MinHash "permutations" are derived from that one 64-bit hash: π_i(h)
-// = xorshift(a_i·h + b_i) with a_i odd, a bijection of the 64-bit space. The
-// input is already a PRF output, so these cheap bijections are as good as
-// independent hash functions for min-wise sampling, at 3 operations each.
+// The MinHash signature is derived from that one 64-bit hash too, by
+// one-permutation hashing (ophash.go): one remix and one compare per value,
+// where K separate permutations cost K multiply-adds.
 
 const fingerprintLabel = "piimap/fingerprint/v1"
 
@@ -52,23 +51,6 @@ func (k sipKey) sum64(s string) uint64 {
 }
 
 func (k sipKey) sum64b(b []byte) uint64 { return siphash.Hash(k.k0, k.k1, b) }
-
-// perms holds the fixed permutation parameters (the input is keyed, so
-// the parameters need not be).
-var permA, permB = func() (a, b [K]uint64) {
-	x := uint64(0x9e3779b97f4a7c15)
-	next := func() uint64 { // splitmix64
-		x += 0x9e3779b97f4a7c15
-		z := x
-		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-		z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-		return z ^ (z >> 31)
-	}
-	for i := range K {
-		a[i], b[i] = next()|1, next()
-	}
-	return a, b
-}()
 
 // mix64 is a 64-bit finaliser (murmur3 fmix64) used to fold band rows
 // into one bucket key.

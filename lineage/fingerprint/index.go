@@ -69,7 +69,8 @@ func (o IndexOptions) withDefaults() IndexOptions {
 	return o
 }
 
-// band configurations: r rows per band, b bands, over the first r·b minima.
+// band configurations: r rows per band, b bands, over the first r·b bins
+// of the densified signature (ophash.go).
 var bandings = [...]struct{ r, b int }{{1, 128}, {2, 32}, {4, 32}, {8, 16}}
 
 type entry struct {
@@ -175,9 +176,10 @@ func (x *Index) build() {
 	}
 	x.keys = make([]bandKey, 0, n*len(x.entries))
 	for id, e := range x.entries {
+		bins := densify(&e.sk.Plain.Min)
 		for ci, c := range bandings {
 			for i := range c.b {
-				x.keys = append(x.keys, bandKey{mix64(bandHash(&e.sk.Plain.Min, c.r, i) ^ salt(e.dom, keyPart(ci, e.part), ci, i)), int32(id)})
+				x.keys = append(x.keys, bandKey{mix64(bandHash(&bins, c.r, i) ^ salt(e.dom, keyPart(ci, e.part), ci, i)), int32(id)})
 			}
 		}
 	}
@@ -255,6 +257,7 @@ func keyPart(banding, part int) int {
 // colliding with sig in domain dom, possibly more than once.
 func (x *Index) query(sig *Signature, dom uint32, t float64, pmin, pmax int, fn func(id int32)) {
 	q := sig.Cardinality()
+	bins := densify(&sig.Min)
 	var rows1 uint64 // partitions searched with the 1-row banding
 	for set := x.parts[dom]; set != 0; set &= set - 1 {
 		p := bits.TrailingZeros64(set)
@@ -271,14 +274,14 @@ func (x *Index) query(sig *Signature, dom uint32, t float64, pmin, pmax int, fn 
 		}
 		c := bandings[ci]
 		for i := range c.b {
-			x.lookup(mix64(bandHash(&sig.Min, c.r, i)^salt(dom, p, ci, i)), fn)
+			x.lookup(mix64(bandHash(&bins, c.r, i)^salt(dom, p, ci, i)), fn)
 		}
 	}
 	if rows1 == 0 {
 		return
 	}
 	for i := range bandings[0].b {
-		x.lookup(mix64(bandHash(&sig.Min, 1, i)^salt(dom, 0xff, 0, i)), func(id int32) {
+		x.lookup(mix64(bandHash(&bins, 1, i)^salt(dom, 0xff, 0, i)), func(id int32) {
 			if rows1&(1<<x.entries[id].part) != 0 {
 				fn(id)
 			}

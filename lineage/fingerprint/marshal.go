@@ -10,17 +10,17 @@ import (
 
 // Binary layout (all integers little-endian unless varint):
 //
-//	"PMFS" version(1)=1
+//	"PMFS" version(1)=2               (1: K-permutation MinHash, not read)
 //	uvarint K, uvarint KMVSize        must equal this build's constants
 //	uint64 key ID
 //	string type                       uvarint length + bytes (≤ 64)
 //	varint seen, varint values
 //	uvarint signature count (1..1+maxDerived); the first is the plain one
-//	per signature: string transform, string domain, K × uint64 minima,
+//	per signature: string transform, string domain, K × uint64 bins,
 //	               uvarint n (≤ KMVSize), n × uint64 strictly ascending
 const (
 	magic      = "PMFS"
-	version    = 1
+	version    = 2
 	maxStr     = 64
 	maxDerived = 8
 )
@@ -135,8 +135,11 @@ func (s *Sketch) unmarshal(data []byte) error {
 	if len(data) < len(magic)+1 || string(data[:len(magic)]) != magic {
 		return errors.New("bad magic")
 	}
-	if data[len(magic)] != version {
-		return fmt.Errorf("version %d", data[len(magic)])
+	if v := data[len(magic)]; v != version {
+		if v < version {
+			return fmt.Errorf("version %d, written by an earlier piimap (this one reads %d): scan the field's store again to replace it", v, version)
+		}
+		return fmt.Errorf("version %d, written by a later piimap (this one reads %d)", v, version)
 	}
 	r := &reader{b: data[len(magic)+1:]}
 	if k, m := r.uvarint(), r.uvarint(); r.err == nil && (k != K || m != KMVSize) {

@@ -15,7 +15,7 @@ import (
 )
 
 const (
-	// K is the number of MinHash permutations per signature.
+	// K is the number of MinHash bins per signature.
 	K = 128
 	// KMVSize is the number of smallest distinct hashes kept per signature
 	// (a bottom-k / KMV sketch): exact distinct counts and containment up to
@@ -36,7 +36,9 @@ type Signature struct {
 	// own values, a value shape (hex64, last4, ...) otherwise. Derived
 	// signatures take the shape their transform produces.
 	Domain string
-	// Min holds the K MinHash minima (math.MaxUint64 when empty).
+	// Min holds the one-permutation MinHash bins (ophash.go): the
+	// smallest remixed hash falling in each of K bins, math.MaxUint64 for
+	// a bin no value fell in.
 	Min [K]uint64
 	// KMV holds up to KMVSize smallest distinct hashes, ascending.
 	KMV []uint64
@@ -56,12 +58,10 @@ func (s *Signature) Cardinality() float64 {
 }
 
 func (s *Signature) add(h uint64) {
-	for i := range K {
-		x := permA[i]*h + permB[i]
-		x ^= x >> 31
-		if x < s.Min[i] {
-			s.Min[i] = x
-		}
+	// One-permutation MinHash (ophash.go): one mix, one bin, one compare.
+	x := ophMix(h)
+	if b := x >> ophShift; x < s.Min[b] {
+		s.Min[b] = x
 	}
 	n := len(s.KMV)
 	if n == KMVSize && h >= s.KMV[n-1] {
