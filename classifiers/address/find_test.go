@@ -38,6 +38,22 @@ var findCases = []findCase{
 	{name: "fr/bis-attached", text: "Initech SAS\n[[112bis place Bellecour\n69002 Lyon]]\nTél", country: FR, postcode: "69002"},
 	{name: "no/app-in-prose", text: "the app 2 crashed on Main Street yesterday"},
 	{name: "no/floor-alone", text: "Besprechung im 3. OG um 10 Uhr"},
+	// Spain: type first, number after the name, floor and door, province
+	// in parentheses.
+	{name: "es/comma-n", text: "nueva dirección: [[Calle de Alcalá, nº 48, 3º Izq., 28014 Madrid]] gracias", country: ES, postcode: "28014", locality: "Madrid", unit: "3º Izq."},
+	{name: "es/c-slash", text: "envíen a [[C/ Sierpes 12\n41004 Sevilla (Sevilla)]]\nTel", country: ES, postcode: "41004"},
+	{name: "es/c-slash-tight", text: "[[C/Mayor, 3, 2ºB, 28013 Madrid]]", country: ES, unit: "2ºB"},
+	{name: "es/catalan", text: "mi dirección es [[Passeig de Gràcia 92, 08008 Barcelona]].", country: ES, postcode: "08008"},
+	{name: "es/abbrev-bajo", text: "[[Avda. de la Constitución 5, bajo B, 41001 Sevilla]]", country: ES, unit: "bajo B"},
+	{name: "es/country", text: "[[Plaza Mayor, 1, 37002 Salamanca, España]]", country: ES, postcode: "37002"},
+	{name: "es/gran-via", text: "oficina: [[Gran Vía 28, 6ºA\n28013 Madrid]]", country: ES, unit: "6ºA"},
+	{name: "es/no-comma-postcode", text: "a [[Ronda de Toledo, 24 28005 Madrid]] hoy", country: ES, postcode: "28005"},
+	{name: "es/two-word-town", text: "[[Calle Larga 7, 11403 San Fernando (Cádiz)]]", country: ES, locality: "San Fernando"},
+	{name: "es/street-only", text: "vivo en [[Calle Mayor, nº 5]], cerca", country: ES},
+	{name: "no/es-street-in-prose", text: "la Calle Mayor es preciosa en 2024"},
+	{name: "no/es-avenue-count", text: "Avenida de los Pinos tiene 12 árboles"},
+	{name: "no/es-numero-list", text: "el nº 12 de la lista, 28 puntos"},
+	{name: "es/bad-province", text: "[[Calle Mayor 5]], 99001 Madrid", country: ES},
 	// United States
 	{name: "us/one-line", text: "ship to [[1600 Pennsylvania Ave NW, Washington, DC 20500]] today", country: US, postcode: "20500", locality: "Washington"},
 	{name: "us/zip+4", text: "[[350 Fifth Avenue, New York, NY 10118-0110]]", country: US, postcode: "10118-0110", locality: "New York"},

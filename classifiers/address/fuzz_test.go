@@ -17,6 +17,9 @@ var fuzzSeeds = []string{
 	"Unter den Linden 77\n10117 Berlin\nDeutschland",
 	"order 12 shipped in 3 boxes; 10:30 Main; $12 Main St",
 	"12 main st apt #4b, springfield",
+	"Calle de Alcalá, nº 48, 3º Izq., 28014 Madrid (Madrid)",
+	"C/Sierpes 12 s/n\n> 41004 San Fernando, España",
+	"Gran Vía 28, 6ºA 28013 Madrid; nº 5 ático",
 	"\xff\xfe 12 \xc3 Street \xed\xa0\x80 SW1A 1AA",
 	"1 A\n2 B, 3 C D 4",
 }
@@ -92,13 +95,13 @@ func FuzzPostcodes(f *testing.F) {
 		if ValidUKPostcode(code) && (len(code) < 5 || len(code) > 8 || !utf8.ValidString(code)) {
 			t.Fatalf("UK postcode of %d bytes accepted", len(code))
 		}
-		if (ValidDEPostcode(code) || ValidFRPostcode(code)) && !allDigits(code, 5) {
-			t.Fatalf("non-digit DE/FR postcode accepted")
+		if (ValidDEPostcode(code) || ValidFRPostcode(code) || ValidESPostcode(code)) && !allDigits(code, 5) {
+			t.Fatalf("non-digit DE/FR/ES postcode accepted")
 		}
 		if ValidCAPostcode(code, region) && (len(code) < 6 || len(code) > 7) {
 			t.Fatalf("CA postcode of %d bytes accepted", len(code))
 		}
-		for _, c := range []Country{US, GB, DE, FR, CA, ""} {
+		for _, c := range []Country{US, GB, DE, FR, CA, ES, ""} {
 			ValidPostcode(c, code, region)
 		}
 	})

@@ -135,6 +135,7 @@ var countryName = map[string]Country{
 	"usa": US, "u.s.a": US, "us": US, "u.s": US, "united states": US, "united states of america": US,
 	"uk": GB, "u.k": GB, "united kingdom": GB, "england": GB, "scotland": GB, "wales": GB, "northern ireland": GB,
 	"great britain": GB, "germany": DE, "deutschland": DE, "allemagne": DE, "france": FR, "canada": CA,
+	"spain": ES, "españa": ES, "espana": ES, "espagne": ES, "spanien": ES,
 }
 
 // Word flags: every list above folded into one map, so that a word costs
@@ -154,6 +155,8 @@ const (
 	fUnitFirst
 	fLeadNegative
 	fPO
+	fTypeES
+	fNumES
 )
 
 var lexicon = func() map[string]uint32 {
@@ -181,6 +184,8 @@ var lexicon = func() map[string]uint32 {
 	add(unitWord, fUnit)
 	add(unitFirstWord, fUnitFirst)
 	add(leadNegative, fLeadNegative)
+	add(streetTypeES, fTypeES)
+	add(numberWordES, fNumES)
 	for _, w := range []string{"box", "postfach", "bp", "b.p", "postale", "pob"} {
 		m[w] |= fPO
 	}

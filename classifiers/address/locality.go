@@ -67,6 +67,11 @@ func (p *parser) postcodeFirst(q int, hint Country) (locality, bool) {
 	de, fr := ValidDEPostcode(code), ValidFRPostcode(code)
 	var country Country
 	switch {
+	case want == ES && ValidESPostcode(code):
+		town, end := p.cityES(c, ce)
+		return locality{end: end, city: Span{c, town}, postcode: Span{k, j}, country: ES, consistent: true}, true
+	case want == ES:
+		return locality{}, false
 	case want == DE && de:
 		country = DE
 	case want == FR && fr:

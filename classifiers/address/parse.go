@@ -61,6 +61,12 @@ func (p *parser) at(i int) (Match, bool) {
 					return m, true
 				}
 			}
+			if f&fNumES != 0 || p.capAt(a) {
+				// "Calle Real, nº 5", "Paseo del Prado 12"
+				if m, ok := p.esNear(i); ok {
+					return m, true
+				}
+			}
 			if run == 5 && e-a == 2 && isUpper(t[a]) && isUpper(t[a+1]) {
 				if _, ok := zipRanges[string(t[a:e])]; ok {
 					if m, ok := p.window(a, i); ok {
@@ -88,7 +94,7 @@ func (p *parser) at(i int) (Match, bool) {
 		for q > p.lo && (t[q-1] == ' ' || t[q-1] == '\t') {
 			q--
 		}
-		if q > p.lo && (t[q-1] == ',' || t[q-1] == '\n') {
+		if q > p.lo && (t[q-1] == ',' || t[q-1] == '\n' || q < b && p.numberTokenBefore(q)) {
 			return p.window(b, i)
 		}
 	case run == 1 && isUpper(next) && isUpper(p.byteAt(j+1)) && p.boundary(j+2) && i-3 >= p.lo && t[i-1] == ' ':
@@ -106,6 +112,22 @@ func (p *parser) at(i int) (Match, bool) {
 		}
 	}
 	return Match{}, false
+}
+
+// numberTokenBefore: the token ending at q holds a digit in its last six
+// bytes, a house number or a floor ("… 24 21366 Vitoria", "… 4ºA 43585
+// Barcelona"), so a postcode may follow it on the same line.
+func (p *parser) numberTokenBefore(q int) bool {
+	for k := q - 1; k >= p.lo && q-k <= 6; k-- {
+		c := p.t[k]
+		if isDigit(c) {
+			return true
+		}
+		if c == ' ' || c == '\t' || c == '\n' {
+			return false
+		}
+	}
+	return false
 }
 
 // numberFirstGate: the digit run t[i:j] can open a street line ("12 Main",
@@ -230,6 +252,8 @@ func gateShape(first, last byte) bool {
 		return last == 'x' || last == 'p'
 	case 'p':
 		return last == 'h' || last == 'e' || last == 'b'
+	case 'n':
+		return last == 0xBA || last == 0xB0 || last == 'm' // nº, n°, núm
 	}
 	return false
 }
@@ -337,7 +361,8 @@ func (p *parser) parseFrom(k int) (Match, bool) {
 	if isDigit(p.byteAt(k)) {
 		ok = p.numberFirst(k, &s)
 	} else {
-		ok = p.unitFirst(k, &s) || p.poBox(k, &s) || p.streetDE(k, &s) || p.streetFR(k, &s, true) || p.streetEN(k, &s, true)
+		ok = p.unitFirst(k, &s) || p.poBox(k, &s) || p.streetES(k, &s, true) || p.streetDE(k, &s) || p.streetFR(k, &s, true) ||
+			p.streetEN(k, &s, true)
 	}
 	if !ok || s.start < p.lo {
 		return Match{}, false

@@ -13,6 +13,7 @@ const (
 	DE Country = "DE"
 	FR Country = "FR"
 	CA Country = "CA"
+	ES Country = "ES"
 )
 
 // zipRanges maps a US state (or territory, or military "state") to the
@@ -269,6 +270,8 @@ func ValidPostcode(c Country, code, region string) bool {
 		return ValidFRPostcode(code)
 	case CA:
 		return ValidCAPostcode(code, region)
+	case ES:
+		return ValidESPostcode(code)
 	}
 	return false
 }
