@@ -54,6 +54,14 @@ var findCases = []findCase{
 	{name: "no/es-avenue-count", text: "Avenida de los Pinos tiene 12 árboles"},
 	{name: "no/es-numero-list", text: "el nº 12 de la lista, 28 puntos"},
 	{name: "es/bad-province", text: "[[Calle Mayor 5]], 99001 Madrid", country: ES},
+	// A postcode after the house number on one line, 0xxxx postcodes,
+	// "12 a", care-of lines, a Canadian town before its province code.
+	{name: "es/zero-postcode", text: "dirección:\n[[Calle Luna, 9\n08012 Barcelona]]\nGracias", country: ES, postcode: "08012"},
+	{name: "de/untyped-one-line", text: "Bitte senden Sie an [[Zeil 10 60313 Frankfurt am Main]].", country: DE, postcode: "60313"},
+	{name: "de/number-space-letter", text: "an [[Lindenweg 12 a 80331 München]]. Danke", country: DE, postcode: "80331"},
+	{name: "de/care-of-line", text: "Anschrift:\n[[Am Hang 4\nc/o Weber\n50667 Köln]]\nDanke", country: DE, postcode: "50667"},
+	{name: "de/care-of-comma", text: "an [[Goethestraße 3, c/o Weber, 50667 Köln]] bitte", country: DE, postcode: "50667"},
+	{name: "ca/town-before-province", text: "livré au [[88, rue Notre-Dame Laval QC H7N 1A1]] hier", country: CA, locality: "Laval", postcode: "H7N 1A1"},
 	// United States
 	{name: "us/one-line", text: "ship to [[1600 Pennsylvania Ave NW, Washington, DC 20500]] today", country: US, postcode: "20500", locality: "Washington"},
 	{name: "us/zip+4", text: "[[350 Fifth Avenue, New York, NY 10118-0110]]", country: US, postcode: "10118-0110", locality: "New York"},

@@ -125,6 +125,13 @@ var leadNegative = map[string]bool{
 	"lot": true, "pack": true, "box": true,
 }
 
+// notStreetDE are capitalised German words that open no street name
+// (pronouns, forms of address), for street names without a street word.
+var notStreetDE = map[string]bool{
+	"sie": true, "ich": true, "wir": true, "er": true, "es": true, "ihr": true, "ihre": true, "ihrer": true,
+	"bitte": true, "danke": true, "herr": true, "frau": true, "hallo": true, "liebe": true, "lieber": true,
+}
+
 var particleDE = map[string]bool{
 	"am": true, "an": true, "der": true, "den": true, "dem": true, "des": true, "im": true, "in": true, "zum": true,
 	"zur": true, "auf": true, "unter": true, "vom": true, "von": true, "bei": true, "hinter": true, "vor": true,

@@ -219,6 +219,9 @@ func gate(t []byte, i, lo int) bool {
 		return true
 	}
 	next := byteAt(t, j)
+	if j-i == 5 && t[i] == '0' && next == ' ' && isUpper(byteAt(t, j+1)) {
+		return true // a postcode of 0xxxx before its town ("07825 Valencia")
+	}
 	if j-i == 1 && isUpper(next) && (isUpper(byteAt(t, j+1)) || isDigit(byteAt(t, j+1))) {
 		return true // UK or Canadian inward code
 	}
@@ -452,6 +455,28 @@ func (p *parser) numberFirst(k int, s *street) bool {
 	return p.streetFR(q, s, false) || p.streetEN(q, s, false)
 }
 
+// careOf returns the end of a care-of line after k ("…, c/o Bauer" or
+// "c/o Bauer" on a line of its own, up to four capitalised words), or k.
+func (p *parser) careOf(k int) int {
+	q, _, _ := p.sep(k)
+	if q == k || p.byteAt(q)|0x20 != 'c' || p.byteAt(q+1) != '/' || p.byteAt(q+2)|0x20 != 'o' || p.byteAt(q+3) != ' ' {
+		return k
+	}
+	end, r := k, p.spaces(q+4)
+	for w := 0; w < 4 && p.capAt(r); w++ {
+		e := p.wordEnd(r)
+		if e == r {
+			break
+		}
+		end = e
+		if p.byteAt(e) != ' ' {
+			break
+		}
+		r = e + 1
+	}
+	return end
+}
+
 // finish adds the unit and locality after a street line and scores it.
 func (p *parser) finish(s *street) (Match, bool) {
 	end := s.end
@@ -460,6 +485,7 @@ func (p *parser) finish(s *street) (Match, bool) {
 			s.unit, end = u, e
 		}
 	}
+	end = p.careOf(end)
 	m := Match{Start: s.start, End: end, Country: s.country, Unit: s.unit, Number: s.number, Street: s.name,
 		StreetType: s.typ, POBox: s.pobox}
 	conf := 0.7

@@ -131,7 +131,7 @@ func (p *parser) streetFR(k int, s *street, numberless bool) bool {
 		return false
 	}
 	q := p.spaces(tyEnd)
-	names, caps, last := 0, 0, -1
+	names, caps, last, prevLast := 0, 0, -1, -1
 	afterParticle := false
 	for w := 0; w < 7; w++ {
 		a := q
@@ -142,6 +142,14 @@ func (p *parser) streetFR(k int, s *street, numberless bool) bool {
 		if b-a > len(p.buf) {
 			break
 		}
+		if names >= 2 && !afterParticle && b-a == 2 && isUpper(p.t[a]) && isUpper(p.t[a+1]) {
+			if code, _ := p.region(a); code != "" {
+				// "rue Wellington Laval QC H4P 0V8": the word before
+				// the province is the city, not the street.
+				names, last = names-1, prevLast
+				break
+			}
+		}
 		lw := p.lower(a, b)
 		switch {
 		case lexicon[string(lw)]&fParticleFR != 0:
@@ -149,10 +157,10 @@ func (p *parser) streetFR(k int, s *street, numberless bool) bool {
 		case elided(lw) > 0 && p.capAt(a+elided(lw)), p.capAt(a):
 			names++
 			caps++
-			last, afterParticle = b, false
+			prevLast, last, afterParticle = last, b, false
 		case afterParticle && p.lowerAt(a):
 			names++
-			last, afterParticle = b, false
+			prevLast, last, afterParticle = last, b, false
 		default:
 			w = 99
 			continue
@@ -224,6 +232,9 @@ func (p *parser) streetDE(k int, s *street) bool {
 		if p.capAt(a) {
 			capWords++
 			if w == 0 {
+				if notStreetDE[string(lw)] {
+					return false // "Bitte liefern Sie an Zeil 455": "Sie" opens no street
+				}
 				firstParticle = lexicon[string(lw)]&fParticleDE != 0
 			}
 			isWord, suf := lexicon[string(lw)]&fStreetDE != 0, deCompound(lw)
@@ -251,6 +262,9 @@ func (p *parser) streetDE(k int, s *street) bool {
 			ne := p.houseNumber(nq)
 			if ne == nq {
 				return false
+			}
+			if p.byteAt(ne) == ' ' && isLower(p.byteAt(ne+1)) && !wordByte(p.byteAt(ne+2)) && p.byteAt(ne+2) != '.' {
+				ne += 2 // "Rosenweg 12 a"
 			}
 			s.start, s.name, s.typ, s.number, s.end = k, Span{k, e}, ty, Span{nq, ne}, ne
 			s.untyped = !typed
