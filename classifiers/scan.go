@@ -81,9 +81,16 @@ func (e *Engine) Spans(data []byte, emit func(piimap.Span)) {
 	if !slices.IsSortedFunc(sp, spanCmp) {
 		slices.SortFunc(sp, spanCmp)
 	}
+	nameEnd := -1 // the end of the last person name emitted
 	for i, x := range sp {
 		if i > 0 && x.Start == sp[i-1].Start && x.End == sp[i-1].End && x.Type == sp[i-1].Type {
 			continue
+		}
+		if x.Type == piimap.TypePersonName {
+			if x.End <= nameEnd {
+				continue // inside a longer name ("Walsh" in "Walsh, Bernadette")
+			}
+			nameEnd = x.End
 		}
 		emit(x)
 	}
@@ -279,7 +286,15 @@ func (s *scanner) word(i int) int {
 		s.gate(i, j)
 	}
 	if j-i >= 2 && (isUpperB(first) || first >= 0xC3 && first < 0xF0) && len(s.e.fast[kindName]) > 0 {
+		if (isUpperB(d[i+1]) || d[i+1] >= 0x80 && first >= 0xC3 || isUpperB(first) && d[i+1] == 0xC3) && j+1 < n && (d[j] == ' ' || d[j] == '-' || d[j] == '\'' || d[j] >= 0x80) {
+			if e := s.capsName(i); e > 0 {
+				return e // "JARED SCOTT"
+			}
+		}
 		s.nameGate(i, j)
+		if j+1 < n && d[j] == ',' {
+			s.commaName(i, j) // "Walsh, Bernadette"
+		}
 		if isUpperB(first) && j-i <= 8 && j+1 < n && d[j] == ' ' && isLowerB(d[j+1]) {
 			s.lowerNameCue(i, j) // "Merci chloé", "Customer camille lyons"
 		}

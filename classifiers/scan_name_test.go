@@ -343,3 +343,40 @@ func TestLowerCaseNamesAfterCues(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesInCapitalsAndFamilyFirst: names the lists know, written in
+// capitals or family name first with a comma, are found whole; shouted
+// sentences, acronyms, places and greetings are not names.
+func TestNamesInCapitalsAndFamilyFirst(t *testing.T) {
+	e := defaultEngine(t)
+	for i, tc := range []struct{ text, name string }{
+		{"Dear MARIA GARCIA,\n\nPlease remove my details", "MARIA GARCIA"},
+		{"> ANNA KOWALSKA\n> Acme Corp\n> Tel.: 555", "ANNA KOWALSKA"},
+		{"- Called JOHN SMITH re renewal, prefers phone", "JOHN SMITH"},
+		{"Appel de MARIE-CLAIRE DU PLESSIS, préfère être rappelée", "MARIE-CLAIRE DU PLESSIS"},
+		{"my father, JOSÉ MARTÍNEZ, date of birth", "JOSÉ MARTÍNEZ"},
+		{"> Walsh, Bernadette\n> Mobile: 919 667 9607", "Walsh, Bernadette"},
+		{"Kind regards,\nByrne, Róisín\nInitech SAS", "Byrne, Róisín"},
+		{"- Messe in Stuttgart: Sanchez, Paul interessiert an einem Laptop", "Sanchez, Paul"},
+		{"PLEASE DO NOT REPLY TO THIS EMAIL", ""},
+		{"ERROR MAX SIZE EXCEEDED for upload", ""},
+		{"WARN JOHN SMITH DEPLOY FAILED", ""},
+		{"connected to MARIA DB on port 3306", ""},
+		{"flights to NEW YORK CITY are full", ""},
+		{"DEAR SIR OR MADAM", ""},
+		{"We ship to Paris, France and Berlin, Germany", ""},
+		{"Thanks, Maria", "Maria"},
+		{"flights to Austin, Texas are full", ""},
+		{"offices in Paris, Lyon, Marseille", ""},
+		{"ordered Tuesday, shipped Friday", ""},
+	} {
+		var got []string
+		for _, s := range nameSpans(e, tc.text) {
+			got = append(got, tc.text[s[0]:s[1]])
+		}
+		ok := tc.name == "" && len(got) == 0 || tc.name != "" && len(got) == 1 && got[0] == tc.name
+		if !ok {
+			t.Errorf("case %d: %d names (%s), want %q's %d bytes", i, len(got), maskedSpans(tc.text, nameSpans(e, tc.text)), tc.name[:min(1, len(tc.name))], len(tc.name))
+		}
+	}
+}
