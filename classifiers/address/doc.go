@@ -1,6 +1,6 @@
 // Package address finds and parses postal addresses in free text and in
-// field values, for the United States, the United Kingdom, Germany, France
-// and Canada.
+// field values, for the United States, the United Kingdom, Germany, France,
+// Canada and Spain.
 //
 // The classifiers' one-pass text scanner calls At at digit runs; the
 // grammar runs only where a cheap gate fires:
@@ -13,18 +13,24 @@
 //     12", "Postfach 10 01 23", "BP 45", "Case postale 1234");
 //   - a postcode closing an address whose street line has no house number
 //     before it ("High Street, London SW1A 1AA", "Unter den Linden 77,
-//     10117 Berlin", "One Apple Park Way, Cupertino, CA 95014").
+//     10117 Berlin", "One Apple Park Way, Cupertino, CA 95014"), or after a
+//     house number on the same line ("Zeil 10 60313 Frankfurt am Main");
+//   - a Spanish street type on the line of a number ("Calle de Alcalá, nº
+//     48, 3º Izq., 28014 Madrid", "C/ Sierpes 12"; spain.go).
 //
 // The grammar: a street line (house number with letter, range or bis/ter;
 // street name words; an English type after the name or a French type
-// before it; German compounds and separate street words; directionals;
-// units before or after), then an optional locality on the same line or
-// the next (German/French "postcode city", UK "town postcode", US "city,
-// ST ZIP", Canadian "city, PR A1A 1A1" or "Montréal (Québec) H3B 2C4"),
+// before it; German compounds and separate street words; Spanish types
+// before the name with "nº", the number, floor and door after it;
+// directionals; units before or after; a care-of line), then an optional
+// locality on the same line or the next (German/French/Spanish "postcode
+// city", UK "town postcode", US "city, ST ZIP", Canadian "city, PR A1A
+// 1A1" or "Montréal (Québec) H3B 2C4", Spanish "28014 Madrid (Madrid)"),
 // then an optional country name. Postcodes are validated per country:
 // ZIP prefixes against the state, UK outward/inward letter rules and
 // areas, German Leitregionen, French départements (Corsica 20xxx, DOM
-// 97x/98x), Canadian first letters against the province.
+// 97x/98x), Canadian first letters against the province, Spanish
+// provinces 01–52.
 //
 // A Match carries the byte range of the whole address and of each
 // component, and a confidence: a bare street line ("12 Main St") scores
