@@ -87,8 +87,8 @@ func WithExpectedValues(n int) Option { return func(b *Builder) { b.expect = n }
 
 // WithDerivedMembersOnly keeps the masked forms as membership hashes only,
 // without sketching them: for a builder made WithMembers whose membership
-// sets will be kept (Probe then covers masked copies), it skips most of
-// the sketching cost (128 MinHash permutations per form and value). Sketch
+// sets will be kept (Probe then covers masked copies), it skips the
+// sketching of each form and value (a MinHash bin and a KMV insert). Sketch
 // returns no Derived signatures while the builder keeps its members; if it
 // passes its limit, the masked forms' hashes kept so far are sketched then
 // and every later one as it comes, so nothing is lost.
