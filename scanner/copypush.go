@@ -39,11 +39,11 @@ import (
 // probes it with that run's needles (pushKept).
 //
 // Needles are raw values in memory, in this run, and are never logged or
-// written. What a store is sent is a typed needle's sha256 hex (a masked
-// copy's needle is already a digest, base64 or last four digits), and only
-// a store of the copy's own tenant is sent it: no value travels in clear
-// into another database's statements or logs, and no customer's values
-// into another customer's store.
+// written. What a store is sent is fingerprint.SentAs: a typed needle's
+// or a base64 text's sha256 hex, a digest or last four digits as they
+// are, and only a store of the copy's own tenant is sent it: no value
+// travels in clear into another database's statements or logs, and no
+// customer's values into another customer's store.
 
 // PushNeedles is how many needles a sampled field sends to in-store
 // probes: containment is measured on up to this many of its values.
@@ -53,8 +53,8 @@ const PushNeedles = 128
 // of the candidate copy's store (needles go only to stores of the same
 // tenant: one customer's values are never sent to another's database),
 // then by the PII type of typed candidate copies and by the value shape
-// of untyped ones. A typed needle is kept as the sha256 hex of its value,
-// which is how it is sent.
+// of untyped ones. Each is kept as it is sent (fingerprint.SentAs: a
+// typed value or a base64 text as its sha256 hex).
 type needleSet map[string]tenantNeedles
 
 type tenantNeedles struct {
@@ -80,7 +80,6 @@ func candidateCopy(fs *fieldSketch) bool {
 // store's tenant.
 func collectNeedles(sketches []fieldSketch, tenant func(store string) string) needleSet {
 	ns := needleSet{}
-	var buf []byte
 	for i := range sketches {
 		fs := &sketches[i]
 		if len(fs.needles) == 0 || !candidateCopy(fs) {
@@ -98,13 +97,12 @@ func collectNeedles(sketches []fieldSketch, tenant func(store string) string) ne
 		if m[key] == nil {
 			m[key] = map[string]uint64{}
 		}
+		form := fingerprint.FormPlain
+		if fs.sketch.Type == "" {
+			form = key // an untyped needle's shape: ShapeBase64 is the base64 form's name
+		}
 		for _, n := range fs.needles {
-			v := n.Value
-			if fs.sketch.Type != "" {
-				buf, _ = fingerprint.AppendForm(buf[:0], "sha256_hex", v)
-				v = string(buf)
-			}
-			m[key][v] = n.Hash
+			m[key][fingerprint.SentAs(form, n.Value)] = n.Hash
 		}
 	}
 	return ns

@@ -12,8 +12,9 @@ import (
 )
 
 // TestNeedlesAreDigestsAndStayWithTheirTenant: what an in-store probe
-// sends holds no value in clear (a typed needle travels as its sha256
-// hex), and a store of one tenant is sent only that tenant's needles.
+// sends holds no value in clear (a typed needle, and a base64 copy's
+// needle, which gives its value back, travel as their sha256 hex), and a
+// store of one tenant is sent only that tenant's needles.
 func TestNeedlesAreDigestsAndStayWithTheirTenant(t *testing.T) {
 	key := []byte("needle test key, thirty-two byte")
 	sketch := func(store, typ string, vals ...string) fieldSketch {
@@ -29,7 +30,12 @@ func TestNeedlesAreDigestsAndStayWithTheirTenant(t *testing.T) {
 		b = append(b, "bob"+string(rune('a'+i%26))+string(rune('a'+i/26))+"@example.org")
 	}
 	tenants := map[string]string{"sa": "t1", "sb": "t2"}
-	ns := collectNeedles([]fieldSketch{sketch("sa", piimap.TypeEmail, a...), sketch("sb", piimap.TypeEmail, b...)},
+	var b64 []string
+	for _, v := range a {
+		e, _ := fingerprint.AppendForm(nil, "base64", v)
+		b64 = append(b64, string(e))
+	}
+	ns := collectNeedles([]fieldSketch{sketch("sa", piimap.TypeEmail, a...), sketch("sb", piimap.TypeEmail, b...), sketch("sa", "", b64...)},
 		func(s string) string { return tenants[s] })
 	q1, _ := ns.query("t1", piimap.TypeEmail)
 	q2, _ := ns.query("t2", piimap.TypeEmail)
@@ -40,6 +46,11 @@ func TestNeedlesAreDigestsAndStayWithTheirTenant(t *testing.T) {
 	hex64 := regexp.MustCompile(`^[0-9a-f]{64}$`)
 	for _, v := range append(q1.Needles[fingerprint.FormPlain], q2.Needles[fingerprint.FormPlain]...) {
 		assert.Regexp(t, hex64, v, "a typed needle travels as its digest")
+	}
+	require.Len(t, q1.Needles["base64"], 40, "the base64 copy's needles go to its tenant's email fields")
+	for _, v := range q1.Needles["base64"] {
+		assert.Regexp(t, hex64, v, "a base64 needle travels as its digest")
+		assert.NotContains(t, b64, v)
 	}
 	want, _ := fingerprint.AppendForm(nil, "sha256_hex", "ann"+"aa"+"@example.com")
 	assert.Contains(t, q1.Needles[fingerprint.FormPlain], string(want))

@@ -116,6 +116,22 @@ func (p *ProbedSet) Found() int { return len(p.found) }
 // about (ProbedSet).
 type asker interface{ Asked(h uint64) bool }
 
+// SentAs is how a needle travels to an in-store probe. A form that gives
+// the value back (the normalised value itself, FormPlain; base64 of it)
+// goes as the sha256 hex of its text, so no value lands in another
+// database's statements or logs; a one-way form (a digest) or the last
+// four digits go as they are. value is the normalised value for
+// FormPlain, else the form's text; form may also be an untyped needle's
+// value shape (ShapeBase64 and the base64 form share their name). The
+// probe compares the same spelling (scanner/sqlcatalog).
+func SentAs(form, value string) string {
+	if form != FormPlain && form != tBase64.name && form != ShapeBase64 {
+		return value
+	}
+	b, _ := tSHA256.fn(nil, value)
+	return string(b)
+}
+
 // AppendForm appends the masked form (a MaskedForms name) of a value
 // already normalised for its type, as the Builder computes it, and
 // reports whether the form applies to the value.

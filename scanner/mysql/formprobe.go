@@ -22,9 +22,6 @@ func (s *Source) ProbeForms(ctx context.Context, u piimap.Unit, field string, q 
 		return scanner.FormAnswer{}, fmt.Errorf("mysql: probe forms %s: not a db.table name: %w", u.Loc.Name, piimap.ErrNotFound)
 	}
 	p, err := sqlcatalog.BuildFormProbe(sqlcatalog.MySQL, q.Type, q.PhoneCC, QuoteTable(db, table), QuoteIdent(field), q.Needles, "")
-	if err == nil && len(p.Args) > sqlcatalog.MaxProbeArgs {
-		err = fmt.Errorf("%d needles, more than %d: %w", len(p.Args), sqlcatalog.MaxProbeArgs, piimap.ErrUnsupported)
-	}
 	if err != nil {
 		return scanner.FormAnswer{}, fmt.Errorf("mysql: probe forms %s.%s: %w", u.Loc.Name, field, err)
 	}

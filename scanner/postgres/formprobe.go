@@ -30,7 +30,7 @@ func (s *Source) ProbeForms(ctx context.Context, u piimap.Unit, field string, q 
 		var pgcrypto string
 		err := tx.QueryRow(ctx, `SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
  WHERE e.extname = 'pgcrypto'`).Scan(&pgcrypto)
-		if err != nil && err != pgx.ErrNoRows {
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
 		if pgcrypto != "" {

@@ -68,15 +68,15 @@ func CheckFormProbes(t *testing.T, p scanner.FormProber, u piimap.Unit, unsuppor
 		want := map[string][]string{}
 		for _, form := range append([]string{fingerprint.FormPlain}, fingerprint.MaskedForms(col.Type)...) {
 			add := func(n string, into ...map[string][]string) {
-				spelling := form
-				if form == fingerprint.FormPlain {
-					spelling = "sha256_hex" // plain needles travel as their digest
+				f := n
+				if form != fingerprint.FormPlain {
+					b, ok := fingerprint.AppendForm(nil, form, n)
+					if !ok {
+						return
+					}
+					f = string(b)
 				}
-				b, ok := fingerprint.AppendForm(nil, spelling, n)
-				if !ok {
-					return
-				}
-				f := string(b)
+				f = fingerprint.SentAs(form, f) // values and base64 travel as their digest
 				for _, m := range into {
 					if !slices.Contains(m[form], f) {
 						m[form] = append(m[form], f)

@@ -2,6 +2,7 @@ package sqlcatalog
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,9 +34,9 @@ const ProbeCount = "#distinct"
 // FormProbeSQL is one in-store probe: a query returning rows of (form
 // label, value): for each form asked, the distinct needles that form of
 // the field's normalised values matches, and one ProbeCount row whose
-// value is the field's number of distinct normalised values. Needles of
-// fingerprint.FormPlain are the sha256 hex of normalised values (the
-// sha256_hex form's spelling), never the values themselves. Args are its
+// value is the field's number of distinct normalised values. Needles are
+// spelt as fingerprint.SentAs sends them: those of fingerprint.FormPlain
+// and of base64 as sha256 hex, never the values themselves. Args are its
 // parameters, in order. Unsupported names the forms asked that the
 // dialect cannot compute (Postgres has no SHA-1 without pgcrypto); they
 // are left out of the query, and nothing is known of their needles.
@@ -85,7 +86,7 @@ func BuildFormProbe(d Dialect, typ, phoneCC, table, col string, needles map[stri
 	var out FormProbeSQL
 	var parts []string
 	param := 0
-	for _, form := range sortedForms(needles) {
+	for _, form := range slices.Sorted(maps.Keys(needles)) {
 		vals := needles[form]
 		if len(vals) == 0 {
 			continue
@@ -122,12 +123,16 @@ func BuildFormProbe(d Dialect, typ, phoneCC, table, col string, needles map[stri
 	}
 	parts = append(parts, fmt.Sprintf("SELECT %s AS form, CAST(count(DISTINCT v) AS %s) AS f FROM (%s) c",
 		quoteLiteral(ProbeCount), textType(d), norm))
+	if d == MySQL && len(out.Args) > MaxProbeArgs {
+		return FormProbeSQL{}, fmt.Errorf("form probe: %d needles, more than %d: %w", len(out.Args), MaxProbeArgs, piimap.ErrUnsupported)
+	}
 	out.Query = "WITH " + strings.Join(ctes, ", ") + " " + strings.Join(parts, " UNION ALL ")
 	return out, nil
 }
 
-// MaxProbeArgs bounds the parameters of one probe (MySQL allows 65,535
-// placeholders in a statement).
+// MaxProbeArgs bounds the parameters of one MySQL probe (MySQL allows
+// 65,535 placeholders in a statement; the other dialects send one
+// parameter a form).
 const MaxProbeArgs = 60000
 
 type normStep struct {
@@ -251,13 +256,15 @@ func formExpr(d Dialect, form, v, pgDigest string) (string, bool) {
 		}
 		return "", false
 	case "base64":
+		// Compared as the sha256 hex of the base64 text, as it is sent
+		// (fingerprint.SentAs): base64 gives the value back.
 		switch d {
 		case Postgres:
-			return "rtrim(translate(encode(convert_to(" + v + ", 'UTF8'), 'base64'), chr(10), ''), '=')", true
+			return sha256("rtrim(translate(encode(convert_to(" + v + ", 'UTF8'), 'base64'), chr(10), ''), '=')"), true
 		case MySQL:
-			return "TRIM(TRAILING '=' FROM REPLACE(TO_BASE64(" + v + "), CHAR(10), ''))", true
+			return sha256("TRIM(TRAILING '=' FROM REPLACE(TO_BASE64(" + v + "), CHAR(10), ''))"), true
 		}
-		return "rtrim(to_base64(encode(" + v + ")), '=')", true
+		return sha256("rtrim(to_base64(encode(" + v + ")), '=')"), true
 	case "last4":
 		return "substr(" + v + ", length(" + v + ") - 3)", true
 	}
@@ -339,15 +346,6 @@ func trimSpace(d Dialect, x string) string {
 // quoteLiteral quotes a string literal the standard way. The literals
 // here are constants of this file: no backslash, no quote.
 func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-func sortedForms(m map[string][]string) []string {
-	out := make([]string, 0, len(m))
-	for f := range m {
-		out = append(out, f)
-	}
-	slices.Sort(out)
-	return out
-}
 
 // ReadFormRows reads a form probe's result rows: the needles found by
 // form, and the field's number of distinct normalised values (the
