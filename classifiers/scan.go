@@ -286,7 +286,7 @@ func (s *scanner) word(i int) int {
 		s.gate(i, j)
 	}
 	if j-i >= 2 && (isUpperB(first) || first >= 0xC3 && first < 0xF0) && len(s.e.fast[kindName]) > 0 {
-		if (isUpperB(d[i+1]) || d[i+1] >= 0x80 && first >= 0xC3 || isUpperB(first) && d[i+1] == 0xC3) && j+1 < n && (d[j] == ' ' || d[j] == '-' || d[j] == '\'' || d[j] >= 0x80) {
+		if capsNameGate(d, i, j) {
 			if e := s.capsName(i); e > 0 {
 				return e // "JARED SCOTT"
 			}

@@ -29,7 +29,7 @@ const notNameFlags = personname.LexTech | personname.LexTime | personname.LexPla
 	personname.LexCue | personname.LexHonorific
 
 // capsWordEnd returns the end of a word in capitals at k (ASCII or any
-// upper-case letter, inner '-' or '\” before another capital: "O'NEILL",
+// upper-case letter, an inner hyphen or apostrophe before another capital: "O'NEILL",
 // "MARIE-CLAIRE"), or k when none starts there or a lower-case letter or
 // digit is in it.
 func (s *scanner) capsWordEnd(k int) int {
@@ -67,6 +67,15 @@ func (s *scanner) capsWordEnd(k int) int {
 		return k
 	}
 	return j
+}
+
+// capsNameGate is capsName's cheap gate at the word data[i:j], whose first
+// letter is a capital: its second letter may be one too (ASCII, or a
+// two-byte Latin letter), and a blank, a hyphen or an apostrophe follows the word.
+func capsNameGate(d []byte, i, j int) bool {
+	second := d[i+1]
+	return (isUpperB(second) || second == 0xC3 || second >= 0x80 && d[i] >= 0xC3) &&
+		j+1 < len(d) && (d[j] == ' ' || d[j] == '-' || d[j] == '\'')
 }
 
 // capsName records two or three words in capitals that the lists know as

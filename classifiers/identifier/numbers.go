@@ -227,9 +227,10 @@ func needleLens(ns []string) (lens uint64, longest int) {
 // of whole groups of a number run (digit groups joined by single ' ' or
 // '-', and when dots is set, for cards, by '.', two spaces or " - ") whose
 // digits are one of ns, that no word byte touches, and that is joined to
-// the rest of its run (if any) by spaces on either side. The rule is local to the sequence's
-// edges, so no run is collected: each group that may start a sequence is
-// extended group by group until its digits outgrow the longest value.
+// the rest of its run (if any) by spaces on either side. The rule is local
+// to the sequence's edges, so no run is collected: each group that may
+// start a sequence is extended group by group until its digits outgrow
+// the longest value.
 func digitRunSpans(text string, ns []string, first, dots bool) []Span {
 	lens, longest := needleLens(ns)
 	var spans []Span

@@ -62,10 +62,10 @@
 // Index avoids comparing every pair of fields. It is a small LSH Ensemble:
 // fields are partitioned by distinct count, each MinHash signature,
 // densified so that no bin is empty, is banded four ways (1×128, 2×32,
-// 4×32, 8×16 rows × bands) under (domain, partition) salts, and a query against a partition picks the
-// most selective banding that still collides with probability ≥ 95% at
-// the lowest Jaccard a pair of those sizes can have at the containment
-// threshold. Plain pairs are looked up from their smaller side; derived
+// 4×32, 8×16 rows × bands) under (domain, partition) salts, and a query
+// against a partition picks the most selective banding that still
+// collides with probability ≥ 95% at the lowest Jaccard a pair of those
+// sizes can have at the containment threshold. Plain pairs are looked up from their smaller side; derived
 // signatures only against untyped fields of their shape no larger than
 // the original. Candidates are verified with Compare. On a synthetic
 // estate of 10,000 fields (BenchmarkIndex10k: 3,854 planted copies)
