@@ -10,10 +10,11 @@ const maxCtxWords = 24
 // ctxWords holds the words of a context window as offsets into the data;
 // comparisons fold ASCII case in place, nothing is copied.
 type ctxWords struct {
-	data  []byte
-	words [maxCtxWords][2]int32
-	hash  [maxCtxWords]uint32 // wordHash of each word, lower-cased
-	n     int
+	data     []byte
+	words    [maxCtxWords][2]int32
+	hash     [maxCtxWords]uint32 // wordHash of each word, lower-cased
+	n        int
+	from, to int // the window cut (-1, -1: none since reset)
 }
 
 // wordHash hashes a word's bytes, ASCII case folded (FNV-1a).
@@ -31,18 +32,45 @@ type phrase struct {
 	h0    uint32
 }
 
-func mkPhrases(ps [][]string) []phrase {
-	out := make([]phrase, len(ps))
+// phraseSet is a rule's context (or negative context) phrases, with a
+// 256-bit mask of their first words' hashes: a window word whose hash
+// misses the mask starts no phrase and is compared with none.
+type phraseSet struct {
+	list  []phrase
+	first [4]uint64 // bit h0&255 set for each phrase
+}
+
+func mkPhrases(ps [][]string) phraseSet {
+	out := phraseSet{list: make([]phrase, len(ps))}
 	for i, p := range ps {
-		out[i] = phrase{p, wordHash([]byte(p[0]))}
+		h := wordHash([]byte(p[0]))
+		out.list[i] = phrase{p, h}
+		out.first[h>>6&3] |= 1 << (h & 63)
 	}
 	return out
+}
+
+// mayStart reports whether a word hashed h can start one of the phrases.
+func (ps *phraseSet) mayStart(h uint32) bool { return ps.first[h>>6&3]&(1<<(h&63)) != 0 }
+
+// reset forgets the window cut, so the next cut reads the data again.
+func (w *ctxWords) reset() { w.from, w.to = -1, -1 }
+
+// cut loads data[from:to] unless it is the window already loaded: several
+// rules, or several tries, on one candidate cut its windows once. reset
+// must be called whenever data changes.
+func (w *ctxWords) cut(data []byte, from, to int) {
+	if from == w.from && to == w.to {
+		return
+	}
+	w.load(data, from, to)
 }
 
 // load cuts data[from:to] into alphanumeric words, keeping the last
 // maxCtxWords.
 func (w *ctxWords) load(data []byte, from, to int) {
 	w.data, w.n = data, 0
+	w.from, w.to = from, to
 	start := -1
 	h := uint32(2166136261)
 	for i := from; i <= to; i++ {
@@ -95,10 +123,13 @@ func (w *ctxWords) phraseAt(i int, p []string) bool {
 	return true
 }
 
-func (w *ctxWords) has(phrases []phrase) bool {
+func (w *ctxWords) has(phrases *phraseSet) bool {
 	for i := 0; i < w.n; i++ {
 		h := w.hash[i]
-		for _, p := range phrases {
+		if !phrases.mayStart(h) {
+			continue
+		}
+		for _, p := range phrases.list {
 			if p.h0 == h && i+len(p.words) <= w.n && w.phraseAt(i, p.words) {
 				return true
 			}
@@ -108,8 +139,8 @@ func (w *ctxWords) has(phrases []phrase) bool {
 }
 
 // hasNear reports whether a phrase ends within the last k words.
-func (w *ctxWords) hasNear(phrases []phrase, k int) bool {
-	for _, p := range phrases {
+func (w *ctxWords) hasNear(phrases *phraseSet, k int) bool {
+	for _, p := range phrases.list {
 		for i := w.n - len(p.words); i >= 0 && i >= w.n-k; i-- {
 			if p.h0 == w.hash[i] && w.phraseAt(i, p.words) {
 				return true

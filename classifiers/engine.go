@@ -82,8 +82,8 @@ type crule struct {
 	check    validate.Func
 	re       *regexp.Regexp // unanchored (text windows)
 	full     *regexp.Regexp // anchored (field values)
-	ctx      []phrase       // context phrases, tokenised
-	negctx   []phrase
+	ctx      phraseSet      // context phrases, tokenised
+	negctx   phraseSet
 	hints    []hint
 	weak     []hint
 	neghints []hint

@@ -50,11 +50,9 @@ type scanner struct {
 	e     *Engine
 	data  []byte
 	spans []piimap.Span
-	ctx   ctxWords
-	// cached context for the current candidate
-	ctxStart, ctxEnd int
-	nameDone         int // person-name windows are decoded up to here (scan_name.go)
-	negNear, posNear bool
+	// context words cut before and after the last candidate (context)
+	before, after ctxWords
+	nameDone      int // person-name windows are decoded up to here (scan_name.go)
 }
 
 var scanPool = sync.Pool{New: func() any { return &scanner{spans: make([]piimap.Span, 0, 64)} }}
@@ -68,7 +66,8 @@ func (e *Engine) Spans(data []byte, emit func(piimap.Span)) {
 	if want := len(data) >> 10; cap(s.spans) < want {
 		s.spans = make([]piimap.Span, 0, want) // ~1 span per KiB of log
 	}
-	s.ctxStart, s.ctxEnd = -1, -1
+	s.before.reset()
+	s.after.reset()
 	s.nameDone = 0
 	s.run()
 	if e.hasKW && e.kwFullPass {
@@ -199,21 +198,23 @@ func (s *scanner) add(kind, a, b int, flags int) bool {
 
 // context reports whether a negative context word is among the few words
 // before data[a:b] (same line), and whether a context word is near it.
+// The words before and after are cut once per window: rules tried in turn
+// on one candidate (an SSN, then a phone) reuse them.
 func (s *scanner) context(r *crule, a, b int) (neg, pos bool) {
-	if len(r.ctx) == 0 && len(r.negctx) == 0 {
+	if len(r.ctx.list) == 0 && len(r.negctx.list) == 0 {
 		return false, false
 	}
 	w := s.e.opt.ContextWindow
 	from, _, _, to := window(s.data, a, b, w, w/2)
-	s.ctx.load(s.data, from, a)
-	if len(r.negctx) > 0 && s.ctx.hasNear(r.negctx, 3) {
+	s.before.cut(s.data, from, a)
+	if len(r.negctx.list) > 0 && s.before.hasNear(&r.negctx, 3) {
 		return true, false
 	}
-	if s.ctx.has(r.ctx) {
+	if s.before.has(&r.ctx) {
 		return false, true
 	}
-	s.ctx.load(s.data, b, to)
-	return false, s.ctx.has(r.ctx)
+	s.after.cut(s.data, b, to)
+	return false, s.after.has(&r.ctx)
 }
 
 func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
