@@ -71,12 +71,15 @@ func newSketchStore(g lineage.Graph, log *slog.Logger) sketchStore {
 }
 
 // save replaces the kept sketch of every field this run read in full or
-// probed in its store.
+// probed in its store, in one write when the graph can batch documents
+// (lineage.DocBatcher): each kept sketch stands alone, and a sync per
+// field was most of the time a sampled scan spent keeping them.
 func (s sketchStore) save(ctx context.Context, runID string, sketches []fieldSketch) error {
 	if s.docs == nil {
 		return nil
 	}
 	now := time.Now().UTC()
+	var docs []lineage.Doc
 	for _, fs := range sketches {
 		if !fs.whole && !fs.pushed || fs.kept {
 			continue
@@ -100,9 +103,10 @@ func (s sketchStore) save(ctx context.Context, runID string, sketches []fieldSke
 		if err != nil {
 			return fmt.Errorf("scanner: keep fingerprint %s: %w", loc, err)
 		}
-		if err := s.docs.PutDoc(ctx, DocFingerprint, loc.String(), b); err != nil {
-			return graphErr(fmt.Errorf("scanner: keep fingerprint %s: %w", loc, err))
-		}
+		docs = append(docs, lineage.Doc{ID: loc.String(), Data: b})
+	}
+	if err := lineage.PutDocs(ctx, s.docs, DocFingerprint, docs); err != nil {
+		return graphErr(fmt.Errorf("scanner: keep %d fingerprints: %w", len(docs), err))
 	}
 	return nil
 }

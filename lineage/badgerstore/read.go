@@ -142,6 +142,35 @@ func (s *Store) PutDoc(ctx context.Context, kind, id string, data []byte) error 
 	return nil
 }
 
+// PutDocs stores documents of one kind in a write batch and syncs once
+// (lineage.DocBatcher). A crash before it returns may leave some of them
+// stored.
+func (s *Store) PutDocs(ctx context.Context, kind string, docs []lineage.Doc) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(docs) == 0 {
+		return nil
+	}
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	for _, d := range docs {
+		if err := validDocName(kind, d.ID); err != nil {
+			return fmt.Errorf("badgerstore: put doc %s/%s: %w", kind, d.ID, err)
+		}
+		if err := wb.Set(docKey(kind, d.ID), d.Data); err != nil {
+			return fmt.Errorf("badgerstore: put doc %s/%s: %w", kind, d.ID, err)
+		}
+	}
+	if err := wb.Flush(); err != nil {
+		return fmt.Errorf("badgerstore: put docs %s: %w", kind, err)
+	}
+	if err := s.db.Sync(); err != nil {
+		return fmt.Errorf("badgerstore: put docs %s: sync: %w", kind, err)
+	}
+	return nil
+}
+
 // GetDoc returns a copy of a document, or piimap.ErrNotFound.
 func (s *Store) GetDoc(ctx context.Context, kind, id string) ([]byte, error) {
 	var data []byte

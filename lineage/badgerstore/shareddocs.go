@@ -35,7 +35,10 @@ func NewSharedDocs(dir string, opts ...Option) *SharedDocs {
 	return &SharedDocs{dir: dir, opts: opts, Wait: DefaultLockWait}
 }
 
-var _ lineage.DocStore = (*SharedDocs)(nil)
+var (
+	_ lineage.DocStore   = (*SharedDocs)(nil)
+	_ lineage.DocBatcher = (*SharedDocs)(nil)
+)
 
 func (d *SharedDocs) with(ctx context.Context, fn func(*Store) error) error {
 	d.mu.Lock()
@@ -65,6 +68,11 @@ func (d *SharedDocs) with(ctx context.Context, fn func(*Store) error) error {
 // PutDoc stores a document (lineage.DocStore).
 func (d *SharedDocs) PutDoc(ctx context.Context, kind, id string, data []byte) error {
 	return d.with(ctx, func(g *Store) error { return g.PutDoc(ctx, kind, id, data) })
+}
+
+// PutDocs stores documents of one kind in one write (lineage.DocBatcher).
+func (d *SharedDocs) PutDocs(ctx context.Context, kind string, docs []lineage.Doc) error {
+	return d.with(ctx, func(g *Store) error { return g.PutDocs(ctx, kind, docs) })
 }
 
 // GetDoc reads a document (lineage.DocStore); piimap.ErrNotFound when

@@ -37,6 +37,7 @@ var (
 	_ lineage.DocStore        = (*Store)(nil)
 	_ lineage.DocViewer       = (*Store)(nil)
 	_ lineage.DocDeleter      = (*Store)(nil)
+	_ lineage.DocBatcher      = (*Store)(nil)
 	_ lineage.UnitErrorLister = (*Store)(nil)
 	_ lineage.EdgeLister      = (*Store)(nil)
 )

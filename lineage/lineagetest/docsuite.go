@@ -89,6 +89,19 @@ func RunDocStoreSuite(t *testing.T, open func(t *testing.T) lineage.DocStore) {
 		stop := fmt.Errorf("stop")
 		require.ErrorIs(t, v.ViewDoc(ctx, "k", "a", func([]byte) error { return stop }), stop)
 	})
+	t.Run("Batch", func(t *testing.T) {
+		d := open(t)
+		if _, ok := d.(lineage.DocBatcher); !ok {
+			t.Skip("no lineage.DocBatcher")
+		}
+		require.NoError(t, d.PutDoc(ctx, "k", "b", []byte("old")))
+		require.NoError(t, lineage.PutDocs(ctx, d, "k", []lineage.Doc{{ID: "b", Data: []byte("new")}, {ID: "a", Data: []byte("A")}, {ID: "c"}}))
+		require.NoError(t, lineage.PutDocs(ctx, d, "k", nil))
+		got := map[string]string{}
+		require.NoError(t, d.ListDocs(ctx, "k", func(id string, b []byte) error { got[id] = string(b); return nil }))
+		require.Equal(t, map[string]string{"a": "A", "b": "new", "c": ""}, got, "a batch adds and replaces")
+		require.Error(t, lineage.PutDocs(ctx, d, "k", []lineage.Doc{{ID: "", Data: []byte("x")}}), "a bad name is refused")
+	})
 	t.Run("Delete", func(t *testing.T) {
 		d := open(t)
 		del, ok := d.(lineage.DocDeleter)
