@@ -296,10 +296,10 @@ func (s *scanner) word(i int) int {
 		if j+1 < n && d[j] == ',' {
 			s.commaName(i, j) // "Walsh, Bernadette"
 		}
-		if isUpperB(first) && j-i <= 8 && j+1 < n && d[j] == ' ' && isLowerB(d[j+1]) {
+		if isUpperB(first) && j-i <= 8 && j+1 < n && d[j] == ' ' && isLowerB(d[j+1]) && maybeNameCue(d[i:j]) {
 			s.lowerNameCue(i, j) // "Merci chloé", "Customer camille lyons"
 		}
-	} else if j-i >= 2 && j-i <= 8 && isLowerB(first) && j < n && d[j] == ' ' && len(s.e.fast[kindName]) > 0 {
+	} else if j-i >= 2 && j-i <= 8 && isLowerB(first) && j < n && d[j] == ' ' && maybeNameCue(d[i:j]) && len(s.e.fast[kindName]) > 0 {
 		s.lowerNameCue(i, j)
 	}
 	if j-i >= 2 && isUpperB(first) && isUpperB(d[i+1]) {

@@ -439,7 +439,41 @@ func isSpeakerRole(w []byte) bool {
 // lowerNameConfidence is the confidence of a lower-case name after a cue.
 const lowerNameConfidence = 0.85
 
+// nameCues are the cue words of lowerNameCue's switch, lower case.
+// TestNameCueShapes proves each case of the switch is listed here.
+var nameCues = []string{
+	"is", "ist", "llamo", "appelle", "suis", "soy", "bin", "im",
+	"thanks", "thank", "thx", "merci", "gracias", "danke", "hi", "hello", "hey", "hola", "bonjour", "hallo",
+	"customer", "kunde", "kundin", "client", "cliente", "clienta",
+}
+
+// nameCueShapes is a bitset of the shapes (cueShape) of nameCues. The
+// scanner asks lowerNameCue only about words of one of these shapes: most
+// lower-case words followed by a blank are rejected by one bit test,
+// before they are lower-cased and put to the switch.
+var nameCueShapes = func() (t [1 << 14 / 64]uint64) {
+	for _, c := range nameCues {
+		k := cueShape([]byte(c))
+		t[k>>6] |= 1 << (k & 63)
+	}
+	return
+}()
+
+// cueShape keys a word of 1 to 15 bytes by its length and its first and
+// last bytes; ASCII letters key alike in either case.
+func cueShape(w []byte) uint16 {
+	return uint16(w[0]&31)<<9 | uint16(w[len(w)-1]&31)<<4 | uint16(len(w)&15)
+}
+
+// maybeNameCue reports whether the word w (2 to 8 bytes) has the shape
+// of a cue word.
+func maybeNameCue(w []byte) bool {
+	k := cueShape(w)
+	return nameCueShapes[k>>6]&(1<<(k&63)) != 0
+}
+
 // lowerNameCue looks for a lower-case name after the cue word data[i:j].
+// The scanner calls it only where maybeNameCue(data[i:j]) holds.
 func (s *scanner) lowerNameCue(i, j int) {
 	d := s.data
 	var lb [8]byte
