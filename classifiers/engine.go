@@ -114,7 +114,7 @@ type Engine struct {
 	// word byte) switch to a full Aho-Corasick pass instead.
 	kwGate     [4096][]int32 // gate slot → keyword indices
 	kwLower    []string      // keywords, lower-cased
-	kwPair     [1024]uint64  // bitset of lower-cased first byte pairs
+	kwPair     [1024]uint64  // bitset of keywords' first byte pairs, in either case (pairKey)
 	kwFullPass bool
 	kwMaxLen   int
 }
@@ -142,7 +142,18 @@ func lowerB(c byte) byte {
 	return c
 }
 
-func pairKey(a, b byte) uint32 { return uint32(lowerB(a))<<8 | uint32(lowerB(b)) }
+// pairKey keys two bytes as they stand; buildGate sets a keyword's first
+// pair in every mix of cases, so the gate folds no case.
+func pairKey(a, b byte) uint32 { return uint32(a)<<8 | uint32(b) }
+
+// caseVariants returns c, and its upper-case form when c is a lower-case
+// ASCII letter.
+func caseVariants(c byte) []byte {
+	if isLowerB(c) {
+		return []byte{c, c - 32}
+	}
+	return []byte{c}
+}
 
 func gateSlot(k uint32) uint32 { return (k * 2654435761) >> 20 & 4095 }
 
@@ -154,8 +165,12 @@ func (e *Engine) buildGate(kws []string) {
 			e.kwFullPass = true
 			continue
 		}
-		p := pairKey(k[0], k[1])
-		e.kwPair[p>>6] |= 1 << (p & 63)
+		for _, a := range caseVariants(k[0]) {
+			for _, b := range caseVariants(k[1]) {
+				p := pairKey(a, b)
+				e.kwPair[p>>6] |= 1 << (p & 63)
+			}
+		}
 		// three-byte keywords gate on three bytes, longer ones on four
 		gk, _ := gateKey([]byte(k[:min(len(k), 4)]))
 		e.kwGate[gateSlot(gk)] = append(e.kwGate[gateSlot(gk)], int32(idx))

@@ -26,10 +26,11 @@ func (s *scanner) keywords(from, to int) {
 	}
 }
 
-// gate checks the word data[i:j] and its '_'-separated parts. A word
-// whose first three/four bytes can start a keyword is compared with the
-// (few) keywords of its gate slot, case-insensitively.
-func (s *scanner) gate(i, j int) {
+// gate checks the word data[i:j] and its '_'-separated parts (under: a
+// '_' may follow its first byte). A word whose first three/four bytes can
+// start a keyword is compared with the (few) keywords of its gate slot,
+// case-insensitively.
+func (s *scanner) gate(i, j int, under bool) {
 	d := s.data
 	for {
 		if p := pairKey(d[i], d[i+1]); j-i >= 3 && s.e.kwPair[p>>6]&(1<<(p&63)) != 0 {
@@ -40,8 +41,8 @@ func (s *scanner) gate(i, j int) {
 				s.gateSlot(i, s.e.kwGate[gateSlot(k4)])
 			}
 		}
-		if j-i < 6 {
-			return // no room for "_" and a gated keyword
+		if j-i < 6 || !under {
+			return // no room for "_" and a gated keyword, or no "_"
 		}
 		u := bytes.IndexByte(d[i+1:j-3], '_')
 		if u < 0 {

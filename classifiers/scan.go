@@ -43,6 +43,24 @@ var alnum = func() (t [256]bool) {
 	return
 }()
 
+// wordRun classes bytes for word's scan: 0 ends the word (not alnum),
+// runUnder is '_' (the keyword gate then looks at the parts), runAlnum
+// any other word byte.
+const (
+	runAlnum = 1 << iota
+	runUnder
+)
+
+var wordRun = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		if alnum[c] {
+			t[c] = runAlnum
+		}
+	}
+	t['_'] = runUnder
+	return
+}()
+
 func isHexB(c byte) bool { return isDigitB(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
 // scanner holds one Spans call's state; pooled.
@@ -279,12 +297,18 @@ func (s *scanner) word(i int) int {
 	d := s.data
 	n := len(d)
 	j := i + 1
-	for j < n && alnum[d[j]] {
+	var seen uint8 // wordRun classes of the bytes after the first
+	for j < n {
+		c := wordRun[d[j]]
+		if c == 0 {
+			break
+		}
+		seen |= c
 		j++
 	}
 	first := d[i]
 	if s.e.hasKW && !s.e.kwFullPass && j-i >= 3 {
-		s.gate(i, j)
+		s.gate(i, j, seen&runUnder != 0)
 	}
 	if j-i >= 2 && (isUpperB(first) || first >= 0xC3 && first < 0xF0) && len(s.e.fast[kindName]) > 0 {
 		if capsNameGate(d, i, j) {
