@@ -61,12 +61,22 @@ func SampleJSONL(ctx context.Context, r io.Reader, s scanner.Sample, key string,
 				}
 				t = bytes.ToValidUTF8(t, []byte(" "))
 			}
-			if !json.Valid(t) {
+			// A full read decodes every line, and decoding validates it; a
+			// sample validates every line and decodes those it keeps.
+			var build func() []cell
+			if s.Full {
+				if cells, ok := decodeJSONRow(t); ok {
+					build = func() []cell { return cells }
+				}
+			} else if json.Valid(t) {
+				build = jsonRow(t)
+			}
+			if build == nil {
 				badJSON++
 				if firstJSON == 0 {
 					firstJSON = lineNo
 				}
-			} else if err := rs.add(ctx, jsonRow(t)); err != nil {
+			} else if err := rs.add(ctx, build); err != nil {
 				return err
 			}
 		}
@@ -171,20 +181,30 @@ func SampleJSON(ctx context.Context, r io.Reader, s scanner.Sample, key string, 
 // row) and flattens it into cells.
 func jsonRow(raw []byte) func() []cell {
 	return func() []cell {
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			return nil
-		}
-		var cells []cell
-		scanner.FlattenJSON("", v, func(path, value string) {
-			path, _ = uncut(path)
-			value, cut := uncut(value)
-			cells = append(cells, cell{field: path, value: value, cut: cut})
-		})
+		cells, _ := decodeJSONRow(raw)
 		return cells
 	}
+}
+
+// decodeJSONRow decodes one JSON line into its flattened cells; false when
+// the line is not one JSON value.
+func decodeJSONRow(raw []byte) ([]cell, bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, false
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, false // more after the value: not one JSON value, as json.Valid says
+	}
+	var cells []cell
+	scanner.FlattenJSON("", v, func(path, value string) {
+		path, _ = uncut(path)
+		value, cut := uncut(value)
+		cells = append(cells, cell{field: path, value: value, cut: cut})
+	})
+	return cells, true
 }
 
 func jsonErr(dec *json.Decoder, err error) error {

@@ -202,6 +202,29 @@ not json
 	assert.Equal(t, 2, b.Rows)
 }
 
+// A full read decodes every line without validating it first; it must
+// refuse the same lines a sample refuses, and keep the same rows.
+func TestSampleJSONLFullAndSampleAgreeOnBadLines(t *testing.T) {
+	data := `{"email":"a@example.test"}
+{"email":"b@example.test"} {"email":"c@example.test"}
+{"email":"d@example.test"}x
+{"email":
+[1,2]
+"bare string"
+{"email":"e@example.test"}   
+`
+	for _, full := range []bool{false, true} {
+		var values []string
+		rows := 0
+		err := fileformat.SampleJSONL(context.Background(), strings.NewReader(data), scanner.Sample{Rows: 100, Full: full}, "k",
+			func(b *fileformat.Batch) error { values = append(values, b.Values["email"]...); rows += b.Rows; return nil })
+		require.Error(t, err, "full=%v", full)
+		assert.Contains(t, err.Error(), "line 2: invalid JSON (3 lines skipped)", "full=%v", full)
+		assert.Equal(t, []string{"a@example.test", "e@example.test"}, values, "full=%v", full)
+		assert.Equal(t, 4, rows, "full=%v: the array and the bare string are rows too", full)
+	}
+}
+
 func TestSampleDelimitedHeaderless(t *testing.T) {
 	var b *fileformat.Batch
 	err := fileformat.SampleDelimited(context.Background(), strings.NewReader("1,a@example.test\n2,b@example.test\n"), ',', scanner.Sample{Rows: 10}, "k",
