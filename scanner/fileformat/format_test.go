@@ -217,7 +217,11 @@ func TestSampleJSONLFullAndSampleAgreeOnBadLines(t *testing.T) {
 		var values []string
 		rows := 0
 		err := fileformat.SampleJSONL(context.Background(), strings.NewReader(data), scanner.Sample{Rows: 100, Full: full}, "k",
-			func(b *fileformat.Batch) error { values = append(values, b.Values["email"]...); rows += b.Rows; return nil })
+			func(b *fileformat.Batch) error {
+				values = append(values, b.Values["email"]...)
+				rows += b.Rows
+				return nil
+			})
 		require.Error(t, err, "full=%v", full)
 		assert.Contains(t, err.Error(), "line 2: invalid JSON (3 lines skipped)", "full=%v", full)
 		assert.Equal(t, []string{"a@example.test", "e@example.test"}, values, "full=%v", full)
