@@ -52,9 +52,14 @@ func (e *Engine) ScanParallel(ctx context.Context, r io.Reader, workers int, emi
 	jobs := make(chan *chunk, workers)
 	order := make(chan *chunk, 2*workers)
 	free := make(chan []byte, 3*workers)
+	freeMatches := make(chan []Match, 3*workers) // emitted chunks' match slices, for reuse
 	for w := 0; w < workers; w++ {
 		go func() {
 			for c := range jobs {
+				select {
+				case c.matches = <-freeMatches:
+				default:
+				}
 				e.scanChunk(c)
 				close(c.done)
 			}
@@ -142,6 +147,10 @@ func (e *Engine) ScanParallel(ctx context.Context, r io.Reader, workers int, emi
 		case free <- c.buf[:0]:
 		default:
 		}
+		select {
+		case freeMatches <- c.matches[:0]:
+		default:
+		}
 	}
 	if emitErr != nil {
 		return total, emitErr
@@ -155,25 +164,23 @@ func (e *Engine) ScanParallel(ctx context.Context, r io.Reader, workers int, emi
 	return total, nil
 }
 
-// scanChunk runs Spans over one chunk and resolves line/column locally.
+// scanChunk runs Spans over one chunk (appending to c.matches, which may
+// hold a recycled slice) and resolves line/column locally. Spans come in
+// offset order: the newlines between one span and the next are counted
+// once, and the line start is the last of them.
 func (e *Engine) scanChunk(c *chunk) {
-	var lineStart int
+	nl := []byte{'\n'}
 	var line int64
-	pos := 0
+	pos := 0 // the start of the line of the last span; newlines before it are counted
 	e.Spans(c.data, func(sp piimap.Span) {
-		for {
-			i := bytes.IndexByte(c.data[pos:sp.Start], '\n')
-			if i < 0 {
-				break
-			}
-			line++
-			pos += i + 1
-			lineStart = pos
+		if k := bytes.LastIndexByte(c.data[pos:sp.Start], '\n'); k >= 0 {
+			line += int64(bytes.Count(c.data[pos:pos+k], nl)) + 1
+			pos += k + 1
 		}
-		m := Match{Span: sp, Line: line, Col: sp.Start - lineStart}
+		m := Match{Span: sp, Line: line, Col: sp.Start - pos}
 		m.Start += int(c.offset)
 		m.End += int(c.offset)
 		c.matches = append(c.matches, m)
 	})
-	c.lines = int64(bytes.Count(c.data, []byte{'\n'}))
+	c.lines = line + int64(bytes.Count(c.data[pos:], nl))
 }
