@@ -1,5 +1,7 @@
 package address
 
+import "bytes"
+
 // Word lists of the grammar. Lookups take the lower-cased word without a
 // trailing dot. The lists are hand-written from the postal conventions of
 // each country (USPS Publication 28 suffixes, Royal Mail and Canada Post
@@ -223,6 +225,42 @@ var typeShape = func() (bm [64]uint64) {
 }()
 
 func shapeKey(first, last byte) uint { return uint((first|0x20)&0x3f)<<6 | uint((last|0x20)&0x3f) }
+
+// typeWords is a 4096-bit set of the typeWordKeys of the street types
+// (English, French) and of each of their parts between hyphens and
+// apostrophes ("rond-point": "rond", "point"). It tells "total" from
+// "trail", which share a shape: numberFirstGate then sends no "qty 9
+// total 238.77" to the parser.
+var typeWords = func() (bm [64]uint64) {
+	for w, f := range lexicon {
+		if f&(fTypeEN|fTypeENWeak|fTypeFR) == 0 {
+			continue
+		}
+		parts := append(bytes.FieldsFunc([]byte(w), func(r rune) bool { return r == '-' || r == '\'' }), []byte(w))
+		for _, part := range parts {
+			k := typeWordKey(part)
+			bm[k>>6] |= 1 << (k & 63)
+		}
+	}
+	return
+}()
+
+// typeWordKey hashes a word's length and its first, second and last
+// bytes, folded as shapeKey folds them (so any case of a word keys as the
+// word in lower case), to 12 bits.
+func typeWordKey(w []byte) uint {
+	n := len(w)
+	k := shapeKey(w[0], w[n-1])<<6 | uint((w[min(1, n-1)]|0x20)&0x3f)
+	k = k<<5 | uint(min(n, 31))
+	return uint(uint32(k)*2654435761) >> 20 & 4095
+}
+
+// mayBeType reports whether w, a run of letters, can be a street type or
+// the part of one before a hyphen or an apostrophe.
+func mayBeType(w []byte) bool {
+	k := typeWordKey(w)
+	return typeWords[k>>6]&(1<<(k&63)) != 0
+}
 
 // flags returns the word flags of t[a:b] (lower-cased), remembering the
 // last word asked about (the French and English street parsers both ask

@@ -145,28 +145,37 @@ func numberFirstGate(t []byte, i, j int) bool {
 		c := byteAt(t, q)
 		if isLower(c) {
 			// a lower-case street has a street type among its next words
-			// ("12 rue X", "12 main st"); "evicted 12 keys in" has none
+			// ("12 rue X", "12 main st"); "evicted 12 keys in" has none.
+			// A word of a type's shape that is no type ("total" is shaped
+			// as "trail") lets the walk end as it ended before mayBeType
+			// (true), unless it ends at a word the street parsers cannot
+			// take either: digits that are no ordinal ("qty 9 total
+			// 238.77"), or punctuation.
 			e := q
+			shaped := false
 			for w := 0; w < 5; w++ {
 				s := e
 				for e < len(t) && letterByte(t[e]) {
 					e++
 				}
 				if e == s {
-					return false
+					return shaped && !noStreetWord(t, s)
 				}
 				if k := shapeKey(t[s], t[e-1]); typeShape[k>>6]&(1<<(k&63)) != 0 {
-					return true
+					if mayBeType(t[s:e]) {
+						return true
+					}
+					shaped = true
 				}
 				if c2 := byteAt(t, e); c2 == '.' || c2 == '\'' || c2 == '-' {
 					e++
 				}
 				if byteAt(t, e) != ' ' {
-					return false
+					return shaped
 				}
 				e++
 			}
-			return false
+			return shaped
 		}
 		if letterByte(c) {
 			return true
@@ -199,6 +208,21 @@ func byteAt(t []byte, k int) byte {
 		return 0
 	}
 	return t[k]
+}
+
+// noStreetWord reports that no word of a street line (streetEN's, an
+// ordinal included, or streetFR's) starts at t[s], which holds no letter:
+// t[s] is no blank, and digits there are not followed by a letter (as in
+// "5th").
+func noStreetWord(t []byte, s int) bool {
+	c := byteAt(t, s)
+	if s >= len(t) || c == ' ' || c == '\t' {
+		return false
+	}
+	for s < len(t) && isDigit(t[s]) {
+		s++
+	}
+	return !letterByte(byteAt(t, s))
 }
 
 // gate is Gate with a lower bound: it looks at no byte before lo.
