@@ -146,6 +146,14 @@ func lowerB(c byte) byte {
 // pair in every mix of cases, so the gate folds no case.
 func pairKey(a, b byte) uint32 { return uint32(a)<<8 | uint32(b) }
 
+// pairStartsKeyword reports whether a gated keyword starts with the bytes
+// a, b (in any case): the scanner calls gate only then, or when the word
+// has '_'-separated parts.
+func (e *Engine) pairStartsKeyword(a, b byte) bool {
+	p := pairKey(a, b)
+	return e.kwPair[p>>6]&(1<<(p&63)) != 0
+}
+
 // caseVariants returns c, and its upper-case form when c is a lower-case
 // ASCII letter.
 func caseVariants(c byte) []byte {

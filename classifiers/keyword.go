@@ -33,7 +33,7 @@ func (s *scanner) keywords(from, to int) {
 func (s *scanner) gate(i, j int, under bool) {
 	d := s.data
 	for {
-		if p := pairKey(d[i], d[i+1]); j-i >= 3 && s.e.kwPair[p>>6]&(1<<(p&63)) != 0 {
+		if j-i >= 3 && s.e.pairStartsKeyword(d[i], d[i+1]) {
 			k3, _ := gateKey(d[i : i+3])
 			s.gateSlot(i, s.e.kwGate[gateSlot(k3)])
 			if j-i >= 4 {
