@@ -66,6 +66,17 @@ func (w *ctxWords) cut(data []byte, from, to int) {
 	w.load(data, from, to)
 }
 
+// ctxFold maps the bytes of context words (alphanumeric but '_') to
+// themselves, ASCII case folded, and all other bytes to 0.
+var ctxFold = func() (t [256]byte) {
+	for c := 1; c < 256; c++ {
+		if alnum[c] && c != '_' {
+			t[c] = lowerB(byte(c))
+		}
+	}
+	return
+}()
+
 // load cuts data[from:to] into alphanumeric words, keeping the last
 // maxCtxWords.
 func (w *ctxWords) load(data []byte, from, to int) {
@@ -74,12 +85,12 @@ func (w *ctxWords) load(data []byte, from, to int) {
 	start := -1
 	h := uint32(2166136261)
 	for i := from; i <= to; i++ {
-		if i < to && alnum[data[i]] && data[i] != '_' {
+		if i < to && ctxFold[data[i]] != 0 {
 			if start < 0 {
 				start = i
 				h = 2166136261
 			}
-			h = (h ^ uint32(lowerB(data[i]))) * 16777619
+			h = (h ^ uint32(ctxFold[data[i]])) * 16777619
 			continue
 		}
 		if start >= 0 {
