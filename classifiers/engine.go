@@ -114,7 +114,7 @@ type Engine struct {
 	// word byte) switch to a full Aho-Corasick pass instead.
 	kwGate     [4096][]int32 // gate slot → keyword indices
 	kwLower    []string      // keywords, lower-cased
-	kwPair     [1024]uint64  // bitset of keywords' first byte pairs, in either case (pairKey)
+	kwTri      [1024]uint64  // bitset of keywords' first three bytes, in every case (triKey)
 	kwFullPass bool
 	kwMaxLen   int
 }
@@ -142,16 +142,19 @@ func lowerB(c byte) byte {
 	return c
 }
 
-// pairKey keys two bytes as they stand; buildGate sets a keyword's first
-// pair in every mix of cases, so the gate folds no case.
-func pairKey(a, b byte) uint32 { return uint32(a)<<8 | uint32(b) }
+// triKey hashes three bytes as they stand to 16 bits; buildGate sets the
+// key of a keyword's first three bytes in every mix of cases, so the
+// scanner folds no case.
+func triKey(a, b, c byte) uint32 {
+	return (uint32(a)<<16 | uint32(b)<<8 | uint32(c)) * 2654435761 >> 16
+}
 
-// pairStartsKeyword reports whether a gated keyword starts with the bytes
-// a, b (in any case): the scanner calls gate only then, or when the word
-// has '_'-separated parts.
-func (e *Engine) pairStartsKeyword(a, b byte) bool {
-	p := pairKey(a, b)
-	return e.kwPair[p>>6]&(1<<(p&63)) != 0
+// mayStartKeyword reports whether a gated keyword may start with the bytes
+// a, b, c (in any case): the scanner calls gate only then, or when the
+// word has '_'-separated parts.
+func (e *Engine) mayStartKeyword(a, b, c byte) bool {
+	k := triKey(a, b, c)
+	return e.kwTri[k>>6]&(1<<(k&63)) != 0
 }
 
 // caseVariants returns c, and its upper-case form when c is a lower-case
@@ -175,8 +178,10 @@ func (e *Engine) buildGate(kws []string) {
 		}
 		for _, a := range caseVariants(k[0]) {
 			for _, b := range caseVariants(k[1]) {
-				p := pairKey(a, b)
-				e.kwPair[p>>6] |= 1 << (p & 63)
+				for _, c := range caseVariants(k[2]) {
+					t := triKey(a, b, c)
+					e.kwTri[t>>6] |= 1 << (t & 63)
+				}
 			}
 		}
 		// three-byte keywords gate on three bytes, longer ones on four

@@ -33,7 +33,7 @@ func (s *scanner) keywords(from, to int) {
 func (s *scanner) gate(i, j int, under bool) {
 	d := s.data
 	for {
-		if j-i >= 3 && s.e.pairStartsKeyword(d[i], d[i+1]) {
+		if j-i >= 3 && s.e.mayStartKeyword(d[i], d[i+1], d[i+2]) {
 			k3, _ := gateKey(d[i : i+3])
 			s.gateSlot(i, s.e.kwGate[gateSlot(k3)])
 			if j-i >= 4 {

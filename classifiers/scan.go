@@ -307,7 +307,7 @@ func (s *scanner) word(i int) int {
 		j++
 	}
 	first := d[i]
-	if s.e.hasKW && !s.e.kwFullPass && j-i >= 3 && (s.e.pairStartsKeyword(first, d[i+1]) || seen&runUnder != 0) {
+	if s.e.hasKW && !s.e.kwFullPass && j-i >= 3 && (s.e.mayStartKeyword(first, d[i+1], d[i+2]) || seen&runUnder != 0) {
 		s.gate(i, j, seen&runUnder != 0)
 	}
 	if j-i >= 2 && (isUpperB(first) || first >= 0xC3 && first < 0xF0) && len(s.e.fast[kindName]) > 0 {

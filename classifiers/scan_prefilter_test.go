@@ -103,3 +103,30 @@ func TestNameCueShapes(t *testing.T) {
 		t.Errorf("maybeNameCue rejects only %d of %d common log words", rejected, len(words))
 	}
 }
+
+// TestKeywordTriGate proves that the scanner's three-byte prefilter in
+// front of the keyword gate passes every gated keyword in any case, for
+// the built-in rules and for a custom keyword set.
+func TestKeywordTriGate(t *testing.T) {
+	engines := []*Engine{defaultEngine(t)}
+	e2 := &Engine{}
+	e2.buildGate([]string{"passwort", "mot_de_passe", "clé_api", "x9z", "ab"})
+	engines = append(engines, e2)
+	for _, e := range engines {
+		gated := 0
+		for _, kw := range e.kwLower {
+			if len(kw) < 3 || !alnum[kw[0]] || !alnum[kw[1]] || !alnum[kw[2]] {
+				continue // served by the full Aho-Corasick pass
+			}
+			gated++
+			for _, v := range []string{kw, strings.ToUpper(kw[:1]) + kw[1:], strings.ToUpper(kw), strings.ToUpper(kw[:2]) + kw[2:]} {
+				if !e.mayStartKeyword(v[0], v[1], v[2]) {
+					t.Errorf("mayStartKeyword(%q) = false: the prefilter drops keyword %q", v[:3], kw)
+				}
+			}
+		}
+		if gated == 0 {
+			t.Error("no gated keywords")
+		}
+	}
+}
