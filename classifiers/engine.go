@@ -114,7 +114,7 @@ type Engine struct {
 	// word byte) switch to a full Aho-Corasick pass instead.
 	kwGate     [4096][]int32 // gate slot → keyword indices
 	kwLower    []string      // keywords, lower-cased
-	kwTri      [1024]uint64  // bitset of keywords' first three bytes, in every case (triKey)
+	kwTri      [512]uint64   // bitset of the triKeys of keywords' first three bytes
 	kwFullPass bool
 	kwMaxLen   int
 }
@@ -142,11 +142,10 @@ func lowerB(c byte) byte {
 	return c
 }
 
-// triKey hashes three bytes as they stand to 16 bits; buildGate sets the
-// key of a keyword's first three bytes in every mix of cases, so the
-// scanner folds no case.
+// triKey keys three bytes by their low five bits (15 bits): an ASCII
+// letter keys alike in either case, so the scanner folds no case.
 func triKey(a, b, c byte) uint32 {
-	return (uint32(a)<<16 | uint32(b)<<8 | uint32(c)) * 2654435761 >> 16
+	return uint32(a&31)<<10 | uint32(b&31)<<5 | uint32(c&31)
 }
 
 // mayStartKeyword reports whether a gated keyword may start with the bytes
@@ -155,15 +154,6 @@ func triKey(a, b, c byte) uint32 {
 func (e *Engine) mayStartKeyword(a, b, c byte) bool {
 	k := triKey(a, b, c)
 	return e.kwTri[k>>6]&(1<<(k&63)) != 0
-}
-
-// caseVariants returns c, and its upper-case form when c is a lower-case
-// ASCII letter.
-func caseVariants(c byte) []byte {
-	if isLowerB(c) {
-		return []byte{c, c - 32}
-	}
-	return []byte{c}
 }
 
 func gateSlot(k uint32) uint32 { return (k * 2654435761) >> 20 & 4095 }
@@ -176,14 +166,8 @@ func (e *Engine) buildGate(kws []string) {
 			e.kwFullPass = true
 			continue
 		}
-		for _, a := range caseVariants(k[0]) {
-			for _, b := range caseVariants(k[1]) {
-				for _, c := range caseVariants(k[2]) {
-					t := triKey(a, b, c)
-					e.kwTri[t>>6] |= 1 << (t & 63)
-				}
-			}
-		}
+		t := triKey(k[0], k[1], k[2])
+		e.kwTri[t>>6] |= 1 << (t & 63)
 		// three-byte keywords gate on three bytes, longer ones on four
 		gk, _ := gateKey([]byte(k[:min(len(k), 4)]))
 		e.kwGate[gateSlot(gk)] = append(e.kwGate[gateSlot(gk)], int32(idx))
