@@ -316,7 +316,9 @@ func (s *scanner) word(i int) int {
 				return e // "JARED SCOTT"
 			}
 		}
-		s.nameGate(i, j)
+		if !isUpperB(first) || !isUpperB(d[i+1]) { // INFO, GET: no Title-case word
+			s.nameGate(i, j)
+		}
 		if j+1 < n && d[j] == ',' {
 			s.commaName(i, j) // "Walsh, Bernadette"
 		}
@@ -326,7 +328,7 @@ func (s *scanner) word(i int) int {
 	} else if j-i >= 2 && j-i <= 8 && isLowerB(first) && j < n && d[j] == ' ' && maybeNameCue(d[i:j]) && len(s.e.fast[kindName]) > 0 {
 		s.lowerNameCue(i, j)
 	}
-	if j-i >= 2 && isUpperB(first) && isUpperB(d[i+1]) {
+	if j-i >= 2 && isUpperB(first) && isUpperB(d[i+1]) && ibanOrNinoShape(d, i, j) {
 		if e := s.upperWord(i, j); e > 0 {
 			return e
 		}
@@ -366,6 +368,13 @@ func (s *scanner) token(i int) int {
 		return j
 	}
 	return 0
+}
+
+// ibanOrNinoShape: the upper-case word data[i:j] may open the IBAN or
+// NINO shapes upperWord checks (two letters, then two digits, or alone),
+// which INFO, WARN, GET and other log words do not.
+func ibanOrNinoShape(d []byte, i, j int) bool {
+	return j-i == 2 || j-i >= 4 && isDigitB(d[i+2])
 }
 
 // upperWord checks IBAN (compact or grouped by four) and NINO (compact or

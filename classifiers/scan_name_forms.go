@@ -71,11 +71,13 @@ func (s *scanner) capsWordEnd(k int) int {
 
 // capsNameGate is capsName's cheap gate at the word data[i:j], whose first
 // letter is a capital: its second letter may be one too (ASCII, or a
-// two-byte Latin letter), and a blank, a hyphen or an apostrophe follows the word.
+// two-byte Latin letter), and a blank, a hyphen or an apostrophe follows
+// the word, then what may be a capital (capsWordEnd and capsName go on
+// only then: "INFO [", "GET /", "ORD-1" stop here).
 func capsNameGate(d []byte, i, j int) bool {
 	second := d[i+1]
 	return (isUpperB(second) || second == 0xC3 || second >= 0x80 && d[i] >= 0xC3) &&
-		j+1 < len(d) && (d[j] == ' ' || d[j] == '-' || d[j] == '\'')
+		j+1 < len(d) && (d[j] == ' ' || d[j] == '-' || d[j] == '\'') && (isUpperB(d[j+1]) || d[j+1] >= 0xC3)
 }
 
 // capsName records two or three words in capitals that the lists know as
