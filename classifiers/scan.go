@@ -99,6 +99,7 @@ func (e *Engine) Spans(data []byte, emit func(piimap.Span)) {
 		slices.SortFunc(sp, spanCmp)
 	}
 	nameEnd := -1 // the end of the last person name emitted
+	addr := 0     // the first postal address that may still overlap a span
 	for i, x := range sp {
 		if i > 0 && x.Start == sp[i-1].Start && x.End == sp[i-1].End && x.Type == sp[i-1].Type {
 			continue
@@ -106,6 +107,9 @@ func (e *Engine) Spans(data []byte, emit func(piimap.Span)) {
 		if x.Type == piimap.TypePersonName {
 			if x.End <= nameEnd {
 				continue // inside a longer name ("Walsh" in "Walsh, Bernadette")
+			}
+			if s.inAddress(sp, &addr, x) {
+				continue // a town, a street named after someone
 			}
 			nameEnd = x.End
 		}
@@ -116,6 +120,35 @@ func (e *Engine) Spans(data []byte, emit func(piimap.Span)) {
 		s.spans = make([]piimap.Span, 0, 64)
 	}
 	scanPool.Put(s)
+}
+
+// inAddress reports whether the person-name span x overlaps a postal
+// address among the sorted spans sp, other than as the name of a care-of
+// line ("c/o Bauer"): a capitalised word inside an address block is its
+// town or its street ("Aberdeen", "Martin Luther King Blvd"), not a
+// person. *from is where the search starts; it only moves forward, as x
+// does.
+func (s *scanner) inAddress(sp []piimap.Span, from *int, x piimap.Span) bool {
+	for ; *from < len(sp); *from++ {
+		a := sp[*from]
+		if a.Type != piimap.TypePostalAddress || a.End <= x.Start {
+			if a.Start >= x.End {
+				return false
+			}
+			continue
+		}
+		if a.Start >= x.End {
+			return false
+		}
+		// a overlaps x; a later address may too, but one is enough
+		return !careOfName(s.data, x.Start)
+	}
+	return false
+}
+
+// careOfName: the name at i follows "c/o ".
+func careOfName(d []byte, i int) bool {
+	return i >= 4 && d[i-1] == ' ' && d[i-2]|0x20 == 'o' && d[i-3] == '/' && d[i-4]|0x20 == 'c'
 }
 
 func spanCmp(a, b piimap.Span) int {

@@ -380,3 +380,25 @@ func TestNamesInCapitalsAndFamilyFirst(t *testing.T) {
 		}
 	}
 }
+
+// A town or a street inside a postal address is not a person name, though
+// the tagger may read one there ("Aberdeen", "Regina", "Hamilton", "de
+// Segovia"); a care-of name is, and so is a name on the line before.
+func TestNoNameInsideAnAddress(t *testing.T) {
+	e := defaultEngine(t)
+	for i, tc := range []struct{ text, name string }{
+		{"Cheers,\nDANE FOX\nNorthwind Traders\n1081 Kingsway\nAberdeen\nSE5 8GP\nTel: 01313254037\n", "DANE FOX"},
+		{"CRM note 9 February 2023 by Gavin Clark:\n- mailing address:\n166 Dundas Street Suite 28B\nRegina, SK  S2V 0C3\n- Left voicemail", "Gavin Clark"},
+		{"Cheers,\nSiobhan Bauer\nWayne Enterprises\n119 King Street West\nSuite 37A\nHamilton, ON  P3S 9S5\nTel: 647 309 3423", "Siobhan Bauer"},
+		{"Atentamente,\nInitech SA\nRonda de Segovia, nº 1191, 5ºIzq.\n06803 Alicante\nTel.: 911 936 979", ""},
+		{"Hauptstraße 5, c/o Martina Bauer, 10115 Berlin", "Martina Bauer"},
+	} {
+		var got []string
+		for _, s := range nameSpans(e, tc.text) {
+			got = append(got, tc.text[s[0]:s[1]])
+		}
+		if ok := tc.name == "" && len(got) == 0 || len(got) == 1 && got[0] == tc.name; !ok {
+			t.Errorf("case %d: %d names (%s), want only %q's %d bytes", i, len(got), maskedSpans(tc.text, nameSpans(e, tc.text)), tc.name[:min(1, len(tc.name))], len(tc.name))
+		}
+	}
+}
