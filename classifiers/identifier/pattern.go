@@ -150,18 +150,19 @@ func PhoneTokenPattern(values []string, region string) string {
 	b.WriteString("(?:")
 	if len(intl) > 0 {
 		b.WriteString(phonePlusBefore)
-		writeForms(&b, intl)
+		writeForms(&b, intl, phoneGap)
 		b.WriteByte('|')
 	}
 	b.WriteString(phoneDigitBefore)
-	writeForms(&b, all)
+	writeForms(&b, all, phoneGap)
 	b.WriteString(")" + phoneAfter)
 	return b.String()
 }
 
-// writeForms writes the alternation of the digit forms, each digit but
-// the first after up to two separators.
-func writeForms(b *strings.Builder, forms []string) {
+// writeForms writes the alternation of the forms, gap between each byte
+// and the next; an upper-case letter matches in either case ([Gg]), for
+// the IBAN and NINO forms (digit forms have none).
+func writeForms(b *strings.Builder, forms []string, gap string) {
 	b.WriteString("(?:")
 	for i, f := range forms {
 		if i > 0 {
@@ -169,9 +170,13 @@ func writeForms(b *strings.Builder, forms []string) {
 		}
 		for j := 0; j < len(f); j++ {
 			if j > 0 {
-				b.WriteString(phoneGap)
+				b.WriteString(gap)
 			}
-			b.WriteByte(f[j])
+			if c := f[j]; c >= 'A' && c <= 'Z' {
+				b.WriteString("[" + string(c) + string(c+'a'-'A') + "]")
+			} else {
+				b.WriteByte(c)
+			}
 		}
 	}
 	b.WriteByte(')')
@@ -219,23 +224,8 @@ func NumberTokenPattern(kind string, values []string) string {
 		before, gap, after = alnumBefore, alnumGap, alnumAfter
 	}
 	var b strings.Builder
-	b.WriteString(before + "(?:")
-	for i, v := range ns {
-		if i > 0 {
-			b.WriteByte('|')
-		}
-		for j := 0; j < len(v); j++ {
-			if j > 0 {
-				b.WriteString(gap)
-			}
-			c := v[j]
-			if c >= 'A' && c <= 'Z' {
-				b.WriteString("[" + string(c) + string(c+'a'-'A') + "]")
-			} else {
-				b.WriteByte(c)
-			}
-		}
-	}
-	b.WriteString(")" + after)
+	b.WriteString(before)
+	writeForms(&b, ns, gap)
+	b.WriteString(after)
 	return b.String()
 }
