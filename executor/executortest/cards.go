@@ -15,9 +15,10 @@ import (
 
 // Cards written inside text cells: a SQL handler must find, count and
 // erase the subject's card where prose holds it ("paid with 4111 1111 1111
-// 1111 on 12/03"), not only in a cell that is nothing but its digits, and
-// leave a longer digit run, a run that goes on past the card, a partial
-// card and another person's card alone.
+// 1111 on 12/03", groups joined by " - " or a doubled space too), not only
+// in a cell that is nothing but its digits, agreeing with the Go matcher,
+// and leave a longer digit run, a run that goes on past the card, a
+// partial card and another person's card alone.
 
 // cardCells are the rows of the table CardCellsSQL makes: id and body.
 var cardCells = []struct {
