@@ -207,7 +207,7 @@ const (
 // rule accepted the candidate.
 func (s *scanner) add(kind, a, b int, flags int) bool {
 	rs := s.e.fast[kind]
-	if len(rs) == 0 || b <= a {
+	if len(rs) == 0 || b <= a || kind == kindPhone && !s.wholePhoneRun(a, b) {
 		return false
 	}
 	v := s.str(a, b)

@@ -555,6 +555,57 @@ func (s *scanner) phoneRun(i int, fl int) int {
 	return runEnd
 }
 
+// wholePhoneRun reports whether the phone candidate [a, b) is a whole
+// phone run as the request matcher reads text (identifier package
+// documentation, Phone): its first digit not preceded by [A-Za-z0-9_+] nor
+// by a digit or + and one or two separators (the number would go on to
+// the left: "12 (201) 555-0123", "(11)961234567"), a leading + not
+// preceded by [A-Za-z0-9_+], and its end not followed by [A-Za-z0-9_] nor
+// by one or two separators and a digit ("+1 201-555-0123 12 items"). A
+// phone reported anywhere else would be mapped as the subject's, and no
+// erasure would find it: TestEveryReportedPhoneIsErasable holds the two
+// together.
+func (s *scanner) wholePhoneRun(a, b int) bool {
+	d := s.data
+	word := func(c byte) bool { return c < 0x80 && alnum[c] || c == '_' }
+	if d[a] == '+' {
+		if a > 0 && (word(d[a-1]) || d[a-1] == '+') {
+			return false
+		}
+	} else {
+		f := a
+		for f < b && !isDigitB(d[f]) {
+			f++
+		}
+		if f > 0 && (word(d[f-1]) || d[f-1] == '+') {
+			return false
+		}
+		k, seps := f-1, 0
+		for k >= 0 && phoneSep(d[k]) && seps < 3 {
+			k--
+			seps++
+		}
+		if seps >= 1 && seps <= 2 && k >= 0 && (isDigitB(d[k]) || d[k] == '+') {
+			return false
+		}
+	}
+	if b < len(d) && word(d[b]) {
+		return false
+	}
+	k, seps := b, 0
+	for k < len(d) && phoneSep(d[k]) && seps < 3 {
+		k++
+		seps++
+	}
+	return !(seps >= 1 && seps <= 2 && k < len(d) && isDigitB(d[k]))
+}
+
+// phoneSep is a byte the request matcher lets a phone run hold between
+// its digits.
+func phoneSep(c byte) bool {
+	return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/'
+}
+
 // colon handles ':' inside a hex run: MAC (00:1a:2b:3c:4d:5e) or IPv6.
 func (s *scanner) colon(i int) int {
 	d := s.data

@@ -213,6 +213,11 @@ func randomPieces() []string {
 	for _, v := range fuzzPhones {
 		pieces = append(pieces, PhoneForms(v, "GB")...)
 		pieces = append(pieces, PhoneForms(v, "US")...)
+		// the trunk 0 in brackets after the country code: "+44 (0)20…"
+		if d := Digits(v); callingCodeLen([]byte(d)) > 0 {
+			c := callingCodeLen([]byte(d))
+			pieces = append(pieces, "+"+d[:c]+" (0)"+d[c:], "+"+d[:c]+"(0) "+d[c:])
+		}
 	}
 	pieces = append(pieces, fuzzEmails...)
 	pieces = append(pieces, fuzzKeys...)
@@ -226,7 +231,7 @@ func randomText(r *rand.Rand, pieces []string) string {
 		p := pieces[r.IntN(len(pieces))]
 		if len(p) > 3 && r.IntN(3) == 0 { // split a piece with a separator or a byte
 			k := 1 + r.IntN(len(p)-1)
-			p = p[:k] + []string{" ", "-", "  ", "(", ") ", ".", "x", "+", "1", "---"}[r.IntN(10)] + p[k:]
+			p = p[:k] + []string{" ", "-", "  ", "(", ") ", ".", "x", "+", "1", "---", "(0)", " (0) "}[r.IntN(12)] + p[k:]
 		}
 		sb.WriteString(p)
 	}

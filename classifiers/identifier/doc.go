@@ -126,7 +126,13 @@
 //     starts at its first byte, the + included.
 //
 //     A run starting with + is an international number: it matches when
-//     its digits are Digits(v), the country code and NSN, of a value v. A
+//     its digits are Digits(v), the country code and NSN, of a value v,
+//     or are once its trunk 0 written in brackets right after the country
+//     code is left out: "+44 (0)20 7946 0999", "+44(0)20 7946 0999" and
+//     "+44 (0) 20 7946 0999" match +442079460999 in any region (the
+//     country code is the first one to three digits that are a calling
+//     code; "+4 (0)4 20…", "+44 20 (0)7946…" and "+44 0 20…" leave
+//     nothing out). A
 //     run starting with a digit matches when its digits are one of v's
 //     PhoneForms in the store's region (national and IDD forms included).
 //     So "(213) 662-5868" and "+1 213 662 5868" match +12136625868 in
@@ -142,9 +148,12 @@
 //
 //     Known limits: numbers separated only by one or two SEP bytes form one
 //     run and do not match: "213-662-5868 415-662-5868" matches neither
-//     number, while "213-662-5868, 415-662-5868" matches both. Likewise
-//     "+44 (0)20 7946 0999" reduces to 4402079460999, which is not a form.
-//     "089 / 123 456 78" (a slash between spaces after the area code, as
+//     number, while "213-662-5868, 415-662-5868" matches both, and
+//     "+44 20 7946 0999 12 times" does not match (a number followed by a
+//     digit group may be the start of a longer one). The text scanner
+//     does not report a phone in such a run either (its wholePhoneRun),
+//     so that no scan maps a phone an erasure cannot find. An 00 run keeps
+//     its digits: "0044 (0)20 7946 0999" is no form. "089 / 123 456 78" (a slash between spaces after the area code, as
 //     Germans write it) holds three SEP bytes in a row: two runs, neither
 //     a form; the text scanner does not report that shape either, while
 //     "089/12345678" is one run and found by both.

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 // Digits keeps only the ASCII digits of s.
@@ -502,10 +504,16 @@ func phoneSpans(text string, ps *phoneSet, first bool) []Span {
 		}
 		// The run is [start, j). No digit inside it can start another.
 		i = j
-		if nd >= 64 || fs.lens&(1<<nd) == 0 || (j < n && isWord(text[j])) || !runStartOK(text, start) {
+		if nd >= 64 || (j < n && isWord(text[j])) || !runStartOK(text, start) {
 			continue
 		}
-		if fs.has(AppendDigits(dbuf[:0], text[start:j])) {
+		d := AppendDigits(dbuf[:0], text[start:j])
+		if fs == &ps.intl {
+			// "+44 (0)20 7946 0999": the trunk 0 in brackets after the
+			// country code is left out.
+			d = dropBracketedTrunk(text[start:j], d)
+		}
+		if fs.has(d) {
 			spans = append(spans, Span{start, j})
 			if first {
 				return spans
@@ -513,6 +521,44 @@ func phoneSpans(text string, ps *phoneSet, first bool) []Span {
 		}
 	}
 	return spans
+}
+
+// dropBracketedTrunk returns the digits d of a run written with a leading
+// + with the trunk 0 left out when the run writes it in brackets right
+// after the country code ("+44 (0)20 7946 0999", "+49(0)89 1234567",
+// "+31 (0) 20 123 4567"), and d unchanged otherwise. The country code is
+// the first one to three digits that are a calling code (calling codes
+// are prefix-free); the 0 must be that many digits in, with '(' just
+// before it and ')' just after. PhoneTokenPattern mirrors this with
+// trunkForm.
+func dropBracketedTrunk(run string, d []byte) []byte {
+	nd := 0
+	for i := 1; i+1 < len(run) && nd <= 3; i++ {
+		if !isDigit(run[i]) {
+			continue
+		}
+		if run[i] == '0' && run[i-1] == '(' && run[i+1] == ')' {
+			if nd >= 1 && callingCodeLen(d) == nd {
+				return append(d[:nd], d[nd+1:]...)
+			}
+			return d
+		}
+		nd++
+	}
+	return d
+}
+
+// callingCodeLen is the length of the calling code that digits d start
+// with (1 to 3), or 0.
+func callingCodeLen(d []byte) int {
+	cc := 0
+	for k := 0; k < 3 && k < len(d); k++ {
+		cc = cc*10 + int(d[k]-'0')
+		if cc > 0 && phonenumbers.GetRegionCodeForCountryCode(cc) != phonenumbers.UNKNOWN_REGION {
+			return k + 1
+		}
+	}
+	return 0
 }
 
 // runStartOK: a run starting with + is not preceded by [A-Za-z0-9_+]; one

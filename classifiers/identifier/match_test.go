@@ -138,7 +138,16 @@ var textCases = []textCase{
 	{Phone, "GB", uk, "00 44 20 7946 0999", true},
 	{Phone, "GB", uk, "2079460999", true},
 	{Phone, "GB", uk, "011 44 20 7946 0999", false},
-	{Phone, "GB", uk, "+44 (0)20 7946 0999", false}, // documented: not a form
+	{Phone, "GB", uk, "+44 (0)20 7946 0999", true}, // the bracketed trunk 0 is left out
+	{Phone, "US", uk, "+44(0)20 7946 0999", true},
+	{Phone, "GB", uk, "+44 (0) 20 7946 0999", true},
+	{Phone, "GB", uk, "+44 (0)(20) 7946 0999", true},
+	{Phone, "US", uk, "+44  (0)20 7946 0999", false}, // three separators before the 0 break the run (in GB, "0)20 7946 0999" is then a national run)
+	{Phone, "GB", uk, "+4 (0)4 20 7946 0999", false}, // not right after the country code
+	{Phone, "GB", uk, "+44 (0)020 7946 0999", false}, // two zeros
+	{Phone, "GB", uk, "+44 0 20 7946 0999", false},   // a trunk 0 not in brackets
+	{Phone, "GB", uk, "+44 20 (0)7946 0999", false},
+	{Phone, "GB", uk, "0044 (0)20 7946 0999", false}, // documented: an 00 run keeps its digits
 	{Phone, "GB", uk, "+2079460999", false},
 	{Phone, "GB", uk, "+020 7946 0999", false},
 	{Phone, "GB", uk, "+0044 20 7946 0999", false},

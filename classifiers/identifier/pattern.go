@@ -81,6 +81,9 @@ const (
 	phoneAfter = `(?:$|[^A-Za-z0-9_ ()./-]|` + sepClass + `(?:$|[^0-9 ()./-])|` + sepClass + `{2}(?:$|[^0-9]))`
 	// Between two digits of a run: up to two separators.
 	phoneGap = sepClass + `{0,2}`
+	// Between a country code and the rest of the number, a trunk 0 in
+	// brackets: "(0)" with at most one more separator on either side.
+	trunkGap = sepClass + `?\(0\)` + sepClass + `?`
 )
 
 // EmailTokenPattern returns the pattern of the canonical emails among
@@ -152,6 +155,20 @@ func PhoneTokenPattern(values []string, region string) string {
 		b.WriteString(phonePlusBefore)
 		writeForms(&b, intl, phoneGap)
 		b.WriteByte('|')
+		// "+44 (0)20 7946 0999": the trunk 0 in brackets right after
+		// the country code (dropBracketedTrunk).
+		b.WriteString(phonePlusBefore + "(?:")
+		for k, f := range intl {
+			if k > 0 {
+				b.WriteByte('|')
+			}
+			// intl forms are valid numbers: their calling code is known
+			c := max(callingCodeLen([]byte(f)), 1)
+			writeForms(&b, []string{f[:c]}, phoneGap)
+			b.WriteString(trunkGap)
+			writeForms(&b, []string{f[c:]}, phoneGap)
+		}
+		b.WriteString(")|")
 	}
 	b.WriteString(phoneDigitBefore)
 	writeForms(&b, all, phoneGap)

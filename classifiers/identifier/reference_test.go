@@ -1,9 +1,12 @@
 package identifier
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 // --- the slow reference: the definitions of doc.go, checked literally on
@@ -78,7 +81,7 @@ func refSpans(kind, text string, values []string, region string) []Span {
 					continue
 				}
 				// a run written with + is an international number
-				if d := refDigitsOf(text[i:j]); text[i] == '+' && intl[d] || text[i] != '+' && forms[d] {
+				if d := refDigitsOf(text[i:j]); text[i] == '+' && (intl[d] || intl[refTrunkDropped(text[i:j])]) || text[i] != '+' && forms[d] {
 					spans = append(spans, Span{i, j})
 				}
 			}
@@ -118,6 +121,22 @@ func refPhoneForms(values []string, region string) (forms, intl map[string]bool)
 		}
 	}
 	return forms, intl
+}
+
+// refTrunkDropped returns the digits of a run written with + whose first
+// "(0)" comes right after the country code (libphonenumber's reading of
+// the digits), with that 0 left out; "" when there is none.
+func refTrunkDropped(run string) string {
+	at := strings.Index(run, "(0)")
+	if at < 0 {
+		return ""
+	}
+	before := refDigitsOf(run[:at])
+	num, err := phonenumbers.Parse("+"+refDigitsOf(run), "ZZ")
+	if err != nil || before == "" || strconv.Itoa(int(num.GetCountryCode())) != before {
+		return ""
+	}
+	return before + refDigitsOf(run[at+3:])
 }
 
 // refCellKey is the digits and + characters of a cell.

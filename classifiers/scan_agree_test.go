@@ -1,0 +1,154 @@
+package classifiers
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/nyaruka/phonenumbers"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/classifiers/identifier"
+	"github.com/piimap/piimap/classifiers/validate"
+)
+
+// TestEveryReportedPhoneIsErasable is the promise between discovery and
+// erasure, checked as a property rather than case by case: whenever the
+// scanner reports a phone in a text, the request matcher
+// (identifier.TextSpans, which erasure and its verification use) finds
+// that phone's E.164 value at the same place, in the region the number
+// belongs to. Otherwise a scan maps a subject's phone in a log that an
+// erasure leaves behind while its receipt says "residual 0".
+//
+// The texts write libphonenumber's example numbers of every default
+// region the ways people write them: international and national formats,
+// "+44 (0)20 …" with the trunk 0 in brackets, 00 prefixes, slashes,
+// dots, dashes, extensions, two numbers in a row, inside brackets and
+// after context words. Failures print the shape and offsets, not the
+// number.
+func TestEveryReportedPhoneIsErasable(t *testing.T) {
+	e := defaultEngine(t)
+	checked := 0
+	fails := map[string]int{}
+	for _, tc := range writtenPhones(t) {
+		text := tc.text
+		e.Spans([]byte(text), func(s piimap.Span) {
+			if s.Type != piimap.TypePhone {
+				return
+			}
+			e164, ok := validate.PhoneE164(strings.Trim(text[s.Start:s.End], "()"), validate.DefaultRegions)
+			if !ok {
+				t.Errorf("%s: scanner phone [%d,%d) does not validate on its own", tc.shape, s.Start, s.End)
+				return
+			}
+			checked++
+			region := regionOf(e164)
+			for _, m := range identifier.TextSpans(identifier.Phone, text, []string{e164}, region) {
+				if m.Start < s.End && s.Start < m.End {
+					return
+				}
+			}
+			fails[tc.shape]++
+			if fails[tc.shape] <= 2 {
+				t.Errorf("%s %q (region %s): scanner reports a phone at [%d,%d) that the request matcher does not find", tc.shape, text, region, s.Start, s.End)
+			}
+		})
+	}
+	if checked < 200 {
+		t.Fatalf("only %d reported phones checked; the generator should give far more", checked)
+	}
+	if len(fails) > 0 {
+		var shapes []string
+		for s, n := range fails {
+			shapes = append(shapes, fmt.Sprintf("%s ×%d", s, n))
+		}
+		sort.Strings(shapes)
+		t.Errorf("%d shapes the matcher misses: %s", len(fails), strings.Join(shapes, "; "))
+	}
+	t.Logf("%d reported phones checked", checked)
+}
+
+type writtenPhone struct{ shape, text string }
+
+func regionOf(e164 string) string {
+	n, err := phonenumbers.Parse(e164, "ZZ")
+	if err != nil {
+		return "US"
+	}
+	if r := phonenumbers.GetRegionCodeForNumber(n); r != "" && r != "ZZ" {
+		return r
+	}
+	return "US"
+}
+
+// writtenPhones writes the example numbers of the default regions in the
+// shapes people use, inside a few carrier sentences.
+func writtenPhones(t *testing.T) []writtenPhone {
+	t.Helper()
+	carriers := []string{
+		"call me at %s today",
+		"Tel.: %s",
+		"Telefon %s, Fax folgt",
+		"(mobile %s)",
+		"phone: %s.",
+		"ring %s or email",
+	}
+	var out []writtenPhone
+	for _, region := range validate.DefaultRegions {
+		for _, typ := range []phonenumbers.PhoneNumberType{phonenumbers.FIXED_LINE, phonenumbers.MOBILE} {
+			n := phonenumbers.GetExampleNumberForType(region, typ)
+			if n == nil || !phonenumbers.IsValidNumber(n) {
+				continue
+			}
+			intl := phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
+			national := phonenumbers.Format(n, phonenumbers.NATIONAL)
+			e164 := phonenumbers.Format(n, phonenumbers.E164)
+			cc := fmt.Sprint(n.GetCountryCode())
+			nsnIntl := strings.TrimSpace(strings.TrimPrefix(intl, "+"+cc))
+			shapes := map[string]string{
+				"e164":              e164,
+				"international":     intl,
+				"national":          national,
+				"00 prefix":         "00" + cc + " " + nsnIntl,
+				"dashed intl":       "+" + cc + "-" + strings.ReplaceAll(nsnIntl, " ", "-"),
+				"dotted national":   strings.NewReplacer(" ", ".", "-", ".").Replace(national),
+				"dashed national":   strings.ReplaceAll(national, " ", "-"),
+				"intl with ext":     intl + " ext. 12",
+				"e164 with x ext":   e164 + "x123",
+				"two in a row":      intl + ", " + intl,
+				"national then or":  national + " or " + national,
+				"bracketed country": "(+" + cc + ") " + nsnIntl,
+				"intl slash":        "+" + cc + " " + strings.Replace(nsnIntl, " ", "/", 1),
+				"national no gaps":  strings.NewReplacer(" ", "", "-", "").Replace(national),
+				"e164 in brackets":  "[" + e164 + "]",
+				"tel: uri":          "tel:" + e164,
+				"dashed intl x ext": "+" + cc + "-" + strings.ReplaceAll(nsnIntl, " ", "-") + "x123",
+				"national x ext":    national + " x 45",
+				"trailing group":    intl + " 12 items",
+				"leading group":     "12 " + national,
+				"after a bracket":   "(12)" + strings.NewReplacer(" ", "", "-", "").Replace(national),
+			}
+			if strings.HasPrefix(national, "0") && region != "IT" {
+				rest := strings.TrimSpace(strings.TrimPrefix(national, "0"))
+				shapes["intl (0)"] = "+" + cc + " (0)" + rest
+				shapes["intl(0) glued"] = "+" + cc + "(0)" + rest
+				shapes["intl (0) spaced"] = "+" + cc + " (0) " + rest
+				shapes["00 (0)"] = "00" + cc + " (0)" + rest
+				shapes["intl (0) dashed"] = "+" + cc + " (0)" + strings.ReplaceAll(rest, " ", "-")
+				if sp := strings.IndexByte(national, ' '); sp > 0 {
+					area, sub := national[:sp], strings.TrimSpace(national[sp+1:])
+					shapes["area/sub"] = area + "/" + strings.ReplaceAll(sub, " ", "")
+					shapes["area / sub"] = area + " / " + sub
+					shapes["(area) sub"] = "(" + area + ") " + sub
+				}
+			}
+			for shape, written := range shapes {
+				for _, c := range carriers {
+					out = append(out, writtenPhone{shape: shape, text: fmt.Sprintf(c, written)})
+				}
+			}
+		}
+	}
+	return out
+}
