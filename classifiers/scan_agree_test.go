@@ -30,7 +30,7 @@ import (
 func TestEveryReportedPhoneIsErasable(t *testing.T) {
 	e := defaultEngine(t)
 	checked := 0
-	fails := map[string]int{}
+	fails, known := map[string]int{}, map[string]int{}
 	for _, tc := range writtenPhones(t) {
 		text := tc.text
 		e.Spans([]byte(text), func(s piimap.Span) {
@@ -49,6 +49,10 @@ func TestEveryReportedPhoneIsErasable(t *testing.T) {
 					return
 				}
 			}
+			if knownPhoneLimits[tc.shape] {
+				known[tc.shape]++
+				return
+			}
 			fails[tc.shape]++
 			if fails[tc.shape] <= 2 {
 				t.Errorf("%s %q (region %s): scanner reports a phone at [%d,%d) that the request matcher does not find", tc.shape, text, region, s.Start, s.End)
@@ -66,8 +70,20 @@ func TestEveryReportedPhoneIsErasable(t *testing.T) {
 		sort.Strings(shapes)
 		t.Errorf("%d shapes the matcher misses: %s", len(fails), strings.Join(shapes, "; "))
 	}
-	t.Logf("%d reported phones checked", checked)
+	for shape := range knownPhoneLimits {
+		if known[shape] == 0 {
+			t.Errorf("known limit %q no longer shows: take it off knownPhoneLimits", shape)
+		}
+	}
+	t.Logf("%d reported phones checked; known limits: %v", checked, known)
 }
+
+// knownPhoneLimits are the shapes the scanner reports and the matcher does
+// not find, documented in package identifier's known limits: a number
+// followed by a digit group may be the start of a longer number, and the
+// matcher cannot tell which without the numbering plan, which its SQL
+// mirror has no way to consult. Erasure leaves these behind.
+var knownPhoneLimits = map[string]bool{"trailing group": true}
 
 type writtenPhone struct{ shape, text string }
 

@@ -1,0 +1,66 @@
+package files_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/piimap/piimap"
+	"github.com/piimap/piimap/executor/driver"
+)
+
+// TestErasePhonesAsWritten: an erasure by a phone in E.164 redacts every
+// way a log writes that number (international, national, the trunk 0 in
+// brackets after the country code, glued or spaced) and nothing else; the
+// witness is the file's bytes, read here, not the handler's count.
+func TestErasePhonesAsWritten(t *testing.T) {
+	const asset = "logs/sms.log"
+	data := "sms to +44 (0)20 7946 0958 sent\n" +
+		"sms to +44(0)20 7946 0958 sent\n" +
+		"callback +44 (0) 20 7946 0958, retry\n" +
+		"sms to 020 7946 0958 sent\n" +
+		"sms to +44 20 7946 0958 sent\n" +
+		// bystanders: another number, the same digits inside a longer run
+		"sms to +44 (0)20 7946 0959 sent\n" +
+		"ref +44 (0)20 7946 09581 kept\n" +
+		"order 5-020 7946 0958 kept\n"
+	root := t.TempDir()
+	p := filepath.Join(root, filepath.FromSlash(asset))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(data), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	h := open(t, root)
+	defer h.Close()
+	res, err := h.Erase(context.Background(), []driver.Target{{Asset: asset, Mode: driver.ModeRedact,
+		Match: []driver.Match{{Kind: piimap.KeyPhone, Values: []string{"+442079460958"}, Region: "GB"}}}}, driver.EraseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
+	if len(lines) != 8 {
+		t.Fatalf("%d lines after erasure, want 8", len(lines))
+	}
+	for i := range 5 {
+		if strings.Contains(lines[i], "7946") || !strings.Contains(lines[i], "[REDACTED]") {
+			t.Errorf("line %d still holds the subject's number (or was not redacted)", i+1)
+		}
+	}
+	want := strings.Split(strings.TrimSuffix(data, "\n"), "\n")
+	for i := 5; i < 8; i++ {
+		if lines[i] != want[i] {
+			t.Errorf("bystander line %d changed", i+1)
+		}
+	}
+	if res[0].Found != 5 {
+		t.Errorf("handler found %d lines, want 5", res[0].Found)
+	}
+}
