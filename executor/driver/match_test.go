@@ -31,7 +31,7 @@ func TestMatchValue(t *testing.T) {
 		{piimap.KeyPhone, "+44 20 7946 0000", "call +44 (0)20 7946 0000 now", true}, // the bracketed trunk 0
 		{piimap.KeyPhone, "+44 20 7946 0000", "+44(0) 20 7946 0000", true},
 		{piimap.KeyPhone, "+44 20 7946 0000", "call +44 20 7946 0000 12 times", false}, // a longer run
-		{piimap.KeyPhone, "12345", "12345", false}, // too short to be a phone
+		{piimap.KeyPhone, "12345", "12345", false},                                     // too short to be a phone
 		{piimap.KeyUserID, "42", "42", true},
 		{piimap.KeyUserID, "42", " 42 ", true},
 		{piimap.KeyUserID, "42", "420", false},
