@@ -565,9 +565,11 @@ func (s *scanner) phoneRun(i int, fl int) int {
 // reported anywhere else would be mapped as the subject's, and no erasure
 // would find it: TestEveryReportedPhoneIsErasable holds the two together.
 // Known exceptions are kept, for recall: a number that a digit group
-// precedes or follows across a space ("+1 201-555-0123 12 items",
-// "2. 0171 1234567") is still reported, though the matcher reads the group
-// as part of the run and does not find it (identifier's known limits).
+// precedes across a space ("2. 0171 1234567"), or follows when numbers
+// of its country may be longer ("089 1234567 12"), is still reported,
+// though the matcher reads the group as part of the run and does not find
+// it (identifier's known limits; a US, GB, FR or ES number followed by a
+// group, "+1 201-555-0123 12 items", it finds).
 func (s *scanner) wholePhoneRun(a, b int) bool {
 	d := s.data
 	word := func(c byte) bool { return c < 0x80 && alnum[c] || c == '_' }

@@ -146,14 +146,23 @@
 //     "2136625868123" or "x+ 1 213 662 5868" (neither the + run, which a
 //     word byte precedes, nor the digits after the +).
 //
-//     Known limits: numbers separated only by one or two SEP bytes form one
-//     run and do not match: "213-662-5868 415-662-5868" matches neither
-//     number, while "213-662-5868, 415-662-5868" matches both, and
-//     "+44 20 7946 0999 12 times" does not match (a number followed by a
-//     digit group may be the start of a longer one). The text scanner
-//     does not report a phone in such a run either (its wholePhoneRun),
-//     so that no scan maps a phone an erasure cannot find. An 00 run keeps
-//     its digits: "0044 (0)20 7946 0999" is no form. "089 / 123 456 78" (a slash between spaces after the area code, as
+//     A closed value (PhoneClosed: its NSN as long as any of its
+//     country's, as US, GB, FR and ES numbers mostly are) also matches
+//     the first part of a run, up to the end of a digit group that one or
+//     two SEP bytes holding a space and then a digit follow: no longer
+//     number starts with it. So "+44 20 7946 0999 12 times", "020 7946
+//     0999 12" and "213-662-5868 415-662-5868" match the first number, and
+//     "213-662-5868-12", "2136625868.5" and "213 662 5868/12" do not.
+//
+//     Known limits: otherwise numbers separated only by one or two SEP
+//     bytes form one run and do not match: "089 1234567 12" does not
+//     match +49891234567 (German numbers may be longer, and "089 1234567
+//     12" may be one), nor "4 213 662 5868" +12136625868, while "089
+//     1234567, 12" does. The text scanner reports such numbers still (its
+//     wholePhoneRun drops only a number glued to a digit group before it,
+//     "(11)961234567"); TestEveryReportedPhoneIsErasable in package
+//     classifiers names these shapes. An 00 run keeps its digits: "0044
+//     (0)20 7946 0999" is no form. "089 / 123 456 78" (a slash between spaces after the area code, as
 //     Germans write it) holds three SEP bytes in a row: two runs, neither
 //     a form; the text scanner does not report that shape either, while
 //     "089/12345678" is one run and found by both.

@@ -86,12 +86,11 @@ func MatchCell(kind, cell string, values []string, region string) bool {
 		}
 		return emailSpans(cell, ns, true) != nil
 	case Phone:
-		var buf, ibuf [16]string
-		all, intl := appendValueForms(buf[:0], ibuf[:0], values, region)
-		if len(all) == 0 {
+		var buf, ibuf, cbuf, cibuf [16]string
+		ps, ok := newPhoneSet(values, region, &buf, &ibuf, &cbuf, &cibuf)
+		if !ok {
 			return false
 		}
-		ps := phoneSet{newFormSet(all), newFormSet(intl)}
 		var kbuf [64]byte
 		if ps.hasKey(appendPhoneKey(kbuf[:0], cell)) {
 			return true
@@ -121,12 +120,11 @@ func TextSpans(kind, text string, values []string, region string) []Span {
 	case Email:
 		return mergeSpans(emailSpans(text, emailNeedles(values), false))
 	case Phone:
-		var buf, ibuf [16]string
-		all, intl := appendValueForms(buf[:0], ibuf[:0], values, region)
-		if len(all) == 0 {
+		var buf, ibuf, cbuf, cibuf [16]string
+		ps, ok := newPhoneSet(values, region, &buf, &ibuf, &cbuf, &cibuf)
+		if !ok {
 			return nil
 		}
-		ps := phoneSet{newFormSet(all), newFormSet(intl)}
 		return mergeSpans(phoneSpans(text, &ps, false))
 	case Card, SSN, IBAN, NINO:
 		return mergeSpans(numberSpans(kind, text, numberNeedles(kind, values), false))
@@ -471,7 +469,7 @@ func phoneSpans(text string, ps *phoneSet, first bool) []Span {
 			break
 		}
 		start, j := i, i
-		fs := &ps.all
+		fs, cs := &ps.all, &ps.closedAll
 		if text[i] == '+' {
 			// + and up to two separators before the first digit
 			k := i + 1
@@ -483,7 +481,7 @@ func phoneSpans(text string, ps *phoneSet, first bool) []Span {
 				continue
 			}
 			j = k
-			fs = &ps.intl
+			fs, cs = &ps.intl, &ps.closedIntl
 		}
 		// Extend the run over digit groups joined by one or two separators.
 		nd := 0
@@ -504,23 +502,53 @@ func phoneSpans(text string, ps *phoneSet, first bool) []Span {
 		}
 		// The run is [start, j). No digit inside it can start another.
 		i = j
-		if nd >= 64 || (j < n && isWord(text[j])) || !runStartOK(text, start) {
+		if nd >= 64 || !runStartOK(text, start) {
 			continue
 		}
-		d := AppendDigits(dbuf[:0], text[start:j])
-		if fs == &ps.intl {
-			// "+44 (0)20 7946 0999": the trunk 0 in brackets after the
-			// country code is left out.
-			d = dropBracketedTrunk(text[start:j], d)
+		end := -1
+		if j >= n || !isWord(text[j]) {
+			if fs.has(runDigits(text[start:j], dbuf[:0], fs == &ps.intl)) {
+				end = j
+			}
 		}
-		if fs.has(d) {
-			spans = append(spans, Span{start, j})
+		if end < 0 && len(cs.forms) > 0 {
+			// A closed value's number followed by a digit group across a
+			// space: "+1 213 662 5868 12 items". The run's first part up
+			// to a group end, shortest first.
+			for g := start + 1; g < j; g++ {
+				if isDigit(text[g-1]) && !isDigit(text[g]) && spacedGap(text, g) && cs.has(runDigits(text[start:g], dbuf[:0], fs == &ps.intl)) {
+					end = g
+					break
+				}
+			}
+		}
+		if end >= 0 {
+			spans = append(spans, Span{start, end})
 			if first {
 				return spans
 			}
 		}
 	}
 	return spans
+}
+
+// spacedGap reports whether the separators of a run at g (one or two)
+// hold a space: "5868 12", "5868, 12" is no run, "5868-12" or "5868.5"
+// is not spaced.
+func spacedGap(text string, g int) bool {
+	return text[g] == ' ' || g+1 < len(text) && text[g+1] == ' '
+}
+
+// runDigits appends the digits of a run, or of its first part, to dst;
+// for a run written with a leading + (intl), with the trunk 0 in brackets
+// after the country code left out.
+func runDigits(run string, dst []byte, intl bool) []byte {
+	d := AppendDigits(dst, run)
+	if intl {
+		// "+44 (0)20 7946 0999"
+		d = dropBracketedTrunk(run, d)
+	}
+	return d
 }
 
 // dropBracketedTrunk returns the digits d of a run written with a leading

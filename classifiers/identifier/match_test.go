@@ -25,6 +25,7 @@ var (
 	ann   = []string{"ann@example.com"}
 	us    = []string{"+12136625868"}
 	uk    = []string{"+442079460999"}
+	de    = []string{"+49891234567"}
 	usrID = []string{"usr_7f3a9c21"}
 )
 
@@ -117,8 +118,20 @@ var textCases = []textCase{
 	{Phone, "US", us, "(415) 662-5868", false},
 	{Phone, "US", us, "5-213-662-5868", false},
 	{Phone, "US", us, "2136625868123", false},
-	{Phone, "US", us, "213-662-5868 415-662-5868", false}, // one run: the documented limit
-	{Phone, "US", us, "213 - 662 - 5868", false},          // three separators break the run
+	{Phone, "US", us, "213-662-5868 415-662-5868", true}, // one run, but no US number is longer: a digit group after a space does not continue it
+	{Phone, "US", us, "+1 213 662 5868 12 items", true},
+	{Phone, "US", us, "(213) 662-5868  (2)", true},
+	{Phone, "US", us, "213-662-5868-12", false}, // not across a space
+	{Phone, "US", us, "213 662 5868/ 12", true},
+	{Phone, "US", us, "213 662 5868/12", false},
+	{Phone, "US", us, "4 213 662 5868 12", false}, // a group before it still continues the run
+	{Phone, "GB", uk, "+44 20 7946 0999 12 times", true},
+	{Phone, "GB", uk, "+44 (0)20 7946 0999 12 times", true},
+	{Phone, "GB", uk, "020 7946 0999 12", true},
+	{Phone, "DE", de, "089 1234567 12", false}, // German numbers may be longer: 089 1234567 12 may be one
+	{Phone, "DE", de, "+49 89 1234567 12", false},
+	{Phone, "DE", de, "089 1234567, 12", true},
+	{Phone, "US", us, "213 - 662 - 5868", false}, // three separators break the run
 	{Phone, "US", us, "x2136625868", false},
 	{Phone, "US", us, "2136625868x", false},
 	{Phone, "US", us, "2136625868_", false},

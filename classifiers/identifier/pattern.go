@@ -81,6 +81,9 @@ const (
 	phoneAfter = `(?:$|[^A-Za-z0-9_ ()./-]|` + sepClass + `(?:$|[^0-9 ()./-])|` + sepClass + `{2}(?:$|[^0-9]))`
 	// Between two digits of a run: up to two separators.
 	phoneGap = sepClass + `{0,2}`
+	// After a closed value's number: one or two separators holding a
+	// space, then a digit (spacedGap).
+	phoneSpacedGroup = `(?: [ ()./-]?|[()./-] )[0-9]`
 	// Between a country code and the rest of the number, a trunk 0 in
 	// brackets: "(0)" with at most one more separator on either side.
 	trunkGap = sepClass + `?\(0\)` + sepClass + `?`
@@ -147,13 +150,30 @@ func PhoneTokenPattern(values []string, region string) string {
 	if len(all) == 0 {
 		return NeverMatches
 	}
-	slices.Sort(all)
-	slices.Sort(intl)
 	var b strings.Builder
 	b.WriteString("(?:")
+	writePhoneRuns(&b, all, intl)
+	b.WriteString(")" + phoneAfter)
+	// A closed value's number followed by a digit group across a space
+	// (phoneSpans: "+1 213 662 5868 12 items").
+	if call, cintl := appendClosedForms(nil, nil, values, region); len(call) > 0 {
+		b.WriteString("|(?:")
+		writePhoneRuns(&b, call, cintl)
+		b.WriteString(")" + phoneSpacedGroup)
+	}
+	return b.String()
+}
+
+// writePhoneRuns writes the alternation of the runs that start a phone
+// written with a leading + (its digits an international form, or one with
+// its trunk 0 in brackets after the country code) or with a digit (any
+// form).
+func writePhoneRuns(b *strings.Builder, all, intl []string) {
+	slices.Sort(all)
+	slices.Sort(intl)
 	if len(intl) > 0 {
 		b.WriteString(phonePlusBefore)
-		writeForms(&b, intl, phoneGap)
+		writeForms(b, intl, phoneGap)
 		b.WriteByte('|')
 		// "+44 (0)20 7946 0999": the trunk 0 in brackets right after
 		// the country code (dropBracketedTrunk).
@@ -164,16 +184,14 @@ func PhoneTokenPattern(values []string, region string) string {
 			}
 			// intl forms are valid numbers: their calling code is known
 			c := max(callingCodeLen([]byte(f)), 1)
-			writeForms(&b, []string{f[:c]}, phoneGap)
+			writeForms(b, []string{f[:c]}, phoneGap)
 			b.WriteString(trunkGap)
-			writeForms(&b, []string{f[c:]}, phoneGap)
+			writeForms(b, []string{f[c:]}, phoneGap)
 		}
 		b.WriteString(")|")
 	}
 	b.WriteString(phoneDigitBefore)
-	writeForms(&b, all, phoneGap)
-	b.WriteString(")" + phoneAfter)
-	return b.String()
+	writeForms(b, all, phoneGap)
 }
 
 // writeForms writes the alternation of the forms, gap between each byte

@@ -54,6 +54,29 @@ var idds = sync.OnceValue(func() map[string]string {
 	return m
 })
 
+// maxNSN maps each country calling code to the longest national
+// significant number any of its regions allows (libphonenumber's possible
+// lengths); a code it lacks maps to 0, which leaves no number closed.
+var maxNSN = sync.OnceValue(func() map[int]int {
+	m := map[int]int{}
+	coll, err := phonenumbers.MetadataCollection()
+	if err != nil {
+		return map[int]int{}
+	}
+	for _, md := range coll.GetMetadata() {
+		cc := int(md.GetCountryCode())
+		for _, l := range md.GetGeneralDesc().GetPossibleLength() {
+			m[cc] = max(m[cc], int(l))
+		}
+	}
+	for cc, l := range m {
+		if l == 0 {
+			m[cc] = 1 << 30 // no lengths known: never closed
+		}
+	}
+	return m
+})
+
 // iddFor is the international prefix dialled from region (see idds).
 func iddFor(region string) string {
 	if p, ok := idds()[region]; ok {
@@ -86,6 +109,16 @@ func PhoneForms(e164, region string) []string {
 	return slices.Clone(phoneForms(e164, region).forms)
 }
 
+// PhoneClosed reports whether the E.164 number e164 is valid and as long
+// as any number of its country may be (libphonenumber's possible lengths
+// of every region of its calling code): then TextSpans also finds it
+// followed by a digit group across a space ("+1 213 662 5868 12 items"),
+// which cannot continue it. US, GB, FR and ES numbers mostly are; German
+// ones mostly are not.
+func PhoneClosed(e164 string) bool {
+	return phoneForms(e164, "").closed
+}
+
 // PhoneCellForms returns what the CellKey of a structured cell holding one
 // of the E.164 values (invalid ones are ignored) may be in a store whose
 // phone region is region, sorted and deduplicated: each value's
@@ -116,6 +149,10 @@ type formsKey struct{ e164, region string }
 type phoneInfo struct {
 	forms []string
 	intl  string
+	// closed: no valid number of the value's country code has a longer
+	// NSN (closedNSN), so digits after the number, even joined to it by
+	// a separator, do not continue it.
+	closed bool
 }
 
 // formsCache memoises phoneForms: TextSpans and MatchCell are called per
@@ -187,7 +224,7 @@ func computeForms(e164, region string) phoneInfo {
 	forms = slices.DeleteFunc(forms, func(f string) bool { return len(f) < minPhoneDigits || len(f) > 63 || Digits(f) != f })
 	slices.Sort(forms)
 	forms = slices.Compact(forms)
-	p := phoneInfo{forms: forms}
+	p := phoneInfo{forms: forms, closed: len(nsn) >= maxNSN()[cc]}
 	if slices.Contains(forms, ccNSN) {
 		p.intl = ccNSN
 	}
@@ -217,6 +254,20 @@ func newFormSet(forms []string) formSet {
 // their international forms only.
 type phoneSet struct {
 	all, intl formSet
+	// closedAll and closedIntl are the forms of the closed values, which
+	// also match a run's first part when a digit group follows it.
+	closedAll, closedIntl formSet
+}
+
+// newPhoneSet indexes the forms of the values in region; the arrays are
+// the callers' stack space.
+func newPhoneSet(values []string, region string, buf, ibuf, cbuf, cibuf *[16]string) (phoneSet, bool) {
+	all, intl := appendValueForms(buf[:0], ibuf[:0], values, region)
+	if len(all) == 0 {
+		return phoneSet{}, false
+	}
+	call, cintl := appendClosedForms(cbuf[:0], cibuf[:0], values, region)
+	return phoneSet{newFormSet(all), newFormSet(intl), newFormSet(call), newFormSet(cintl)}, true
 }
 
 // appendForm appends f to forms unless it is there or not 7 to 63 digits
@@ -233,8 +284,21 @@ func appendForm(forms []string, f string) []string {
 // Callers made per line or per cell pass stack arrays, so that this
 // allocates nothing.
 func appendValueForms(all, intl []string, values []string, region string) ([]string, []string) {
+	return appendForms(all, intl, values, region, false)
+}
+
+// appendClosedForms is appendValueForms for the closed values only (see
+// phoneInfo): the numbers a run may go on past.
+func appendClosedForms(all, intl []string, values []string, region string) ([]string, []string) {
+	return appendForms(all, intl, values, region, true)
+}
+
+func appendForms(all, intl []string, values []string, region string, closedOnly bool) ([]string, []string) {
 	for _, v := range values {
 		p := phoneForms(v, region)
+		if closedOnly && !p.closed {
+			continue
+		}
 		for _, f := range p.forms {
 			all = appendForm(all, f)
 		}

@@ -72,16 +72,23 @@ func refSpans(kind, text string, values []string, region string) []Span {
 		}
 	case Phone:
 		forms, intl := refPhoneForms(values, region)
+		closed, closedIntl := refClosedForms(values, region)
 		for i := 0; i < n; i++ {
 			for j := i + 1; j <= n; j++ {
 				if j-i > 1 && !in(refDigits+refSep, text[j-1]) {
 					break // no run starting at i holds this byte
 				}
+				fs, is := forms, intl
 				if !refRun(text, i, j) {
-					continue
+					// or the first part of a run, a closed value's number
+					// and then a digit group across a space
+					if !refRunHead(text, i, j) {
+						continue
+					}
+					fs, is = closed, closedIntl
 				}
 				// a run written with + is an international number
-				if d := refDigitsOf(text[i:j]); text[i] == '+' && (intl[d] || intl[refTrunkDropped(text[i:j])]) || text[i] != '+' && forms[d] {
+				if d := refDigitsOf(text[i:j]); text[i] == '+' && (is[d] || is[refTrunkDropped(text[i:j])]) || text[i] != '+' && fs[d] {
 					spans = append(spans, Span{i, j})
 				}
 			}
@@ -137,6 +144,66 @@ func refTrunkDropped(run string) string {
 		return ""
 	}
 	return before + refDigitsOf(run[at+3:])
+}
+
+// refClosedForms is refPhoneForms of the values whose NSN is as long as
+// any number of their country may be (libphonenumber's possible lengths
+// of every region of the country code).
+func refClosedForms(values []string, region string) (forms, intl map[string]bool) {
+	var closed []string
+	for _, v := range values {
+		num, err := phonenumbers.Parse(v, "ZZ")
+		if err != nil {
+			continue
+		}
+		longest := 0
+		for _, r := range phonenumbers.GetRegionCodesForCountryCode(int(num.GetCountryCode())) {
+			for _, l := range refPossibleLengths(r, int(num.GetCountryCode())) {
+				longest = max(longest, l)
+			}
+		}
+		if longest > 0 && len(phonenumbers.GetNationalSignificantNumber(num)) >= longest {
+			closed = append(closed, v)
+		}
+	}
+	return refPhoneForms(closed, region)
+}
+
+// refPossibleLengths reads the general possible lengths of a region (or
+// of a non-geographic calling code) from libphonenumber's metadata.
+func refPossibleLengths(region string, cc int) []int {
+	coll, err := phonenumbers.MetadataCollection()
+	if err != nil {
+		return nil
+	}
+	var out []int
+	for _, md := range coll.GetMetadata() {
+		if md.GetId() == region || region == "001" && int(md.GetCountryCode()) == cc {
+			for _, l := range md.GetGeneralDesc().GetPossibleLength() {
+				out = append(out, int(l))
+			}
+		}
+	}
+	return out
+}
+
+// refRunHead reports whether text[i:j] is the first part of a phone run
+// that goes on after it: text[i:j] obeys the run rules and starts where a
+// run may (refRun's left side), ends with a digit, and one or two
+// separators holding a space and then a digit follow it.
+func refRunHead(text string, i, j int) bool {
+	n := len(text)
+	if j >= n || !in(refDigits, text[j-1]) {
+		return false
+	}
+	spaced := j+1 < n && text[j] == ' ' && in(refSep+refDigits, text[j+1]) && (in(refDigits, text[j+1]) || j+2 < n && in(refDigits, text[j+2])) ||
+		j+2 < n && in(refSep, text[j]) && text[j+1] == ' ' && in(refDigits, text[j+2])
+	if !spaced {
+		return false
+	}
+	// refRun's checks with the right side cut off: text[i:j] followed by
+	// a full stop stands in for what follows it.
+	return refRun(text[:j]+"!", i, j)
 }
 
 // refCellKey is the digits and + characters of a cell.

@@ -30,8 +30,9 @@ func TestMatchValue(t *testing.T) {
 		{piimap.KeyPhone, "+44 20 7946 0000", "+44 20 7946 00001", false},
 		{piimap.KeyPhone, "+44 20 7946 0000", "call +44 (0)20 7946 0000 now", true}, // the bracketed trunk 0
 		{piimap.KeyPhone, "+44 20 7946 0000", "+44(0) 20 7946 0000", true},
-		{piimap.KeyPhone, "+44 20 7946 0000", "call +44 20 7946 0000 12 times", false}, // a longer run
-		{piimap.KeyPhone, "12345", "12345", false},                                     // too short to be a phone
+		{piimap.KeyPhone, "+44 20 7946 0000", "call +44 20 7946 0000 12 times", true}, // no UK number is longer: the group does not continue it
+		{piimap.KeyPhone, "+49 89 1234567", "call +49 89 1234567 12 times", false},    // a German number may be longer
+		{piimap.KeyPhone, "12345", "12345", false},                                    // too short to be a phone
 		{piimap.KeyUserID, "42", "42", true},
 		{piimap.KeyUserID, "42", " 42 ", true},
 		{piimap.KeyUserID, "42", "420", false},

@@ -13,7 +13,8 @@ import (
 
 // TestErasePhonesAsWritten: an erasure by a phone in E.164 redacts every
 // way a log writes that number (international, national, the trunk 0 in
-// brackets after the country code, glued or spaced) and nothing else; the
+// brackets after the country code, glued or spaced; followed by a digit
+// group, which cannot continue a UK number) and nothing else; the
 // witness is the file's bytes, read here, not the handler's count.
 func TestErasePhonesAsWritten(t *testing.T) {
 	const asset = "logs/sms.log"
@@ -22,6 +23,7 @@ func TestErasePhonesAsWritten(t *testing.T) {
 		"callback +44 (0) 20 7946 0958, retry\n" +
 		"sms to 020 7946 0958 sent\n" +
 		"sms to +44 20 7946 0958 sent\n" +
+		"sms to +44 20 7946 0958 12 times\n" +
 		// bystanders: another number, the same digits inside a longer run
 		"sms to +44 (0)20 7946 0959 sent\n" +
 		"ref +44 (0)20 7946 09581 kept\n" +
@@ -46,21 +48,21 @@ func TestErasePhonesAsWritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
-	if len(lines) != 8 {
-		t.Fatalf("%d lines after erasure, want 8", len(lines))
+	if len(lines) != 9 {
+		t.Fatalf("%d lines after erasure, want 9", len(lines))
 	}
-	for i := range 5 {
+	for i := range 6 {
 		if strings.Contains(lines[i], "7946") || !strings.Contains(lines[i], "[REDACTED]") {
 			t.Errorf("line %d still holds the subject's number (or was not redacted)", i+1)
 		}
 	}
 	want := strings.Split(strings.TrimSuffix(data, "\n"), "\n")
-	for i := 5; i < 8; i++ {
+	for i := 6; i < 9; i++ {
 		if lines[i] != want[i] {
 			t.Errorf("bystander line %d changed", i+1)
 		}
 	}
-	if res[0].Found != 5 {
-		t.Errorf("handler found %d lines, want 5", res[0].Found)
+	if res[0].Found != 6 {
+		t.Errorf("handler found %d lines, want 6", res[0].Found)
 	}
 }

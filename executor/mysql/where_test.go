@@ -52,6 +52,8 @@ var agreeCases = []struct {
 	{piimap.KeyPhone, "+44 20 7946 0000", "call +44 (0)20 7946 0000 now", false},
 	{piimap.KeyPhone, "+44 20 7946 0000", "+44(0) 20 7946 0000", false},
 	{piimap.KeyPhone, "+44 20 7946 0000", "call +44 20 7946 0000 12 times", false},
+	{piimap.KeyPhone, "+49 89 1234567", "call +49 89 1234567 12 times", false},
+	{piimap.KeyPhone, "+49 89 1234567", "call 089 1234567, 12 times", false},
 	{piimap.KeyPhone, "555-0100", "555-0100", false},
 	{piimap.KeyUserID, "42", " 42", false},
 	{piimap.KeyUserID, "42", "420", false},

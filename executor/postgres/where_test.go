@@ -49,6 +49,8 @@ var agreeCases = []struct {
 	{piimap.KeyPhone, "+44 20 7946 0000", "call +44 (0)20 7946 0000 now", xpg.ColText},
 	{piimap.KeyPhone, "+44 20 7946 0000", "+44(0) 20 7946 0000", xpg.ColText},
 	{piimap.KeyPhone, "+44 20 7946 0000", "call +44 20 7946 0000 12 times", xpg.ColText},
+	{piimap.KeyPhone, "+49 89 1234567", "call +49 89 1234567 12 times", xpg.ColText},
+	{piimap.KeyPhone, "+49 89 1234567", "call 089 1234567, 12 times", xpg.ColText},
 	{piimap.KeyPhone, "555-0100", "555-0100", xpg.ColText},
 	{piimap.KeyUserID, "42", " 42", xpg.ColText},
 	{piimap.KeyUserID, "42", "420", xpg.ColText},
