@@ -169,3 +169,104 @@ func writtenPhones(t *testing.T) []writtenPhone {
 	}
 	return out
 }
+
+// TestEveryReportedNumberIsErasable is TestEveryReportedPhoneIsErasable for
+// cards, SSNs, IBANs, NINOs and emails: every one the scanner reports in a
+// text, in the shapes people write them, is found at that place by the
+// request matcher with its canonical value (identifier.Parse of the
+// reported text).
+func TestEveryReportedNumberIsErasable(t *testing.T) {
+	e := defaultEngine(t)
+	kinds := map[string]string{piimap.TypeCreditCard: identifier.Card, piimap.TypeUSSSN: identifier.SSN,
+		piimap.TypeIBAN: identifier.IBAN, piimap.TypeUKNINO: identifier.NINO, piimap.TypeEmail: identifier.Email}
+	checked := map[string]int{}
+	fails := 0
+	for _, tc := range writtenNumbers() {
+		text := tc.text
+		e.Spans([]byte(text), func(s piimap.Span) {
+			kind, ok := kinds[s.Type]
+			if !ok {
+				return
+			}
+			raw := text[s.Start:s.End]
+			if kind == identifier.Card || kind == identifier.SSN {
+				raw = identifier.Digits(raw) // "4111.1111.1111.1111": the digits are the value
+			}
+			canon, err := identifier.Parse(kind, raw, "")
+			if err != nil {
+				t.Errorf("%s: scanner %s [%d,%d) is refused by identifier.Parse: %v", tc.shape, s.Type, s.Start, s.End, err)
+				return
+			}
+			checked[s.Type]++
+			for _, m := range identifier.TextSpans(kind, text, []string{canon}, "") {
+				if m.Start < s.End && s.Start < m.End {
+					return
+				}
+			}
+			if fails++; fails <= 20 {
+				t.Errorf("%s: scanner reports a %s at [%d,%d) that the request matcher does not find", tc.shape, s.Type, s.Start, s.End)
+			}
+		})
+	}
+	for typ := range kinds {
+		if checked[typ] < 10 {
+			t.Errorf("only %d reported %s checked", checked[typ], typ)
+		}
+	}
+	t.Logf("reported and checked: %v", checked)
+}
+
+// writtenNumbers writes test cards, SSNs, IBANs, NINOs and emails in the
+// shapes people use, inside sentences that name them.
+func writtenNumbers() []writtenPhone {
+	var out []writtenPhone
+	add := func(kind string, carriers []string, shapes map[string]string) {
+		for shape, v := range shapes {
+			for _, c := range carriers {
+				out = append(out, writtenPhone{shape: kind + " " + shape, text: fmt.Sprintf(c, v)})
+			}
+		}
+	}
+	group := func(s string, sizes []int, sep string) string {
+		var parts []string
+		for _, n := range sizes {
+			parts = append(parts, s[:n])
+			s = s[n:]
+		}
+		return strings.Join(append(parts, s), sep)
+	}
+	fours := []int{4, 4, 4, 4, 4, 4, 4, 4}
+	cardCarriers := []string{"card %s charged", "paid with %s, thanks", "Kreditkarte: %s.", "(visa %s)", "card no %s exp 12/29", "ref 7 card %s 123"}
+	for _, c := range []string{"4111111111111111", "5500005555555559", "6011111111111117", "4012888888881881", "3530111333300000"} {
+		add("card", cardCarriers, map[string]string{
+			"plain": c, "spaced": group(c, []int{4, 4, 4}, " "), "dashed": group(c, []int{4, 4, 4}, "-"),
+			"dotted": group(c, []int{4, 4, 4}, "."), "4-8-4": group(c, []int{4, 8}, " "), "two spaces": group(c, []int{4, 4, 4}, "  "),
+			"spaced dash": group(c, []int{4, 4, 4}, " - "), "bracketed": "[" + group(c, []int{4, 4, 4}, " ") + "]",
+			"then cvv": group(c, []int{4, 4, 4}, " ") + " 123", "bare then cvv": c + " 123", "wide then cvv": group(c, []int{4, 4, 4}, "  ") + " 123",
+			"then digit": group(c, []int{4, 4, 4}, " ") + " 5", "hash": "#" + c,
+		})
+	}
+	amex := "378282246310005"
+	add("card", cardCarriers, map[string]string{"amex 4-6-5": group(amex, []int{4, 6}, " "), "amex dashed": group(amex, []int{4, 6}, "-"), "amex plain": amex})
+	for _, s := range []string{"536904399", "078051121", "212098765"} {
+		add("ssn", []string{"SSN %s on file", "ssn: %s.", "social security number %s", "(SSN %s)"}, map[string]string{
+			"dashed": group(s, []int{3, 2}, "-"), "spaced": group(s, []int{3, 2}, " "), "plain": s, "then digits": group(s, []int{3, 2}, "-") + " 12",
+		})
+	}
+	for _, ib := range []string{"GB82WEST12345698765432", "DE89370400440532013000", "FR1420041010050500013M02606"} {
+		add("iban", []string{"IBAN: %s", "pay to %s now", "Bankverbindung %s.", "(IBAN %s)"}, map[string]string{
+			"compact": ib, "grouped": group(ib, fours[:(len(ib)-1)/4], " "), "lower": strings.ToLower(group(ib, fours[:(len(ib)-1)/4], " ")),
+		})
+	}
+	for _, ni := range []string{"JG103759A", "AB123456C"} {
+		add("nino", []string{"NI number %s", "NINO: %s.", "(national insurance %s)"}, map[string]string{
+			"compact": ni, "spaced": group(ni, []int{2, 2, 2, 2}, " "), "lower": strings.ToLower(ni),
+		})
+	}
+	for _, em := range []string{"ann.lee@example.com", "Jörg.Müller@Bücher.example", "o'brien+tag@mail.example.co.uk"} {
+		add("email", []string{"email %s now", "mail to <%s>.", "contact: %s;", "(%s)", "user=%s ok"}, map[string]string{
+			"plain": em, "upper": strings.ToUpper(em), "mailto": "mailto:" + em, "sentence end": em + ".", "quoted": `"` + em + `"`,
+		})
+	}
+	return out
+}

@@ -153,13 +153,25 @@ func (s *scanner) number(i int) int {
 		return end
 	}
 	// Cards: groups of four (last 1–4), 4-6-5, 4-6-4, or 13–19 bare digits.
-	if e := cardEnd(g, ends[:ng], sep); e > 0 {
+	e := cardEnd(g, ends[:ng], sep)
+	if e > 0 {
 		fl := 0
 		if ng == 1 || g[1] == 8 {
 			fl = fWeak // bare digits, or the odd 4-8-4 grouping
 		}
 		if s.add(kindCard, i, e, fl) {
 			return e
+		}
+	}
+	if h := cardHead(g, ends[:ng], sep); h > 0 && h != e {
+		// a card and then a group across a space: "4111 1111 1111 1111
+		// 123" (a CVV), "4111111111111111 55"
+		fl := 0
+		if g[0] != 4 {
+			fl = fWeak
+		}
+		if s.add(kindCard, i, h, fl) {
+			return h
 		}
 	}
 	// Phones: NANP 3-3-4 (optionally 1-3-3-4), national numbers with a trunk
@@ -266,12 +278,36 @@ func (s *scanner) wideCard(i int) int {
 		}
 		break
 	}
-	e := cardEnd(groups[:ng], ends[:ng], ' ')
-	if !wide || e == 0 || e != ends[ng-1] || s.attachedAfter(e) || e+1 < n && (d[e] == '-' || d[e] == '.') && isDigitB(d[e+1]) {
+	if !wide {
 		return 0
 	}
-	if s.add(kindCard, i, e, 0) {
-		return e
+	// The card's groups, then nothing, a word's end or a group across a
+	// space ("4111  1111  1111  1111 123"): the request matcher leaves out
+	// groups joined by spaces, never by '-' or '.'.
+	for _, e := range []int{cardEnd(groups[:ng], ends[:ng], ' '), cardHead(groups[:ng], ends[:ng], ' ')} {
+		if e == 0 || e != ends[ng-1] && d[e] != ' ' || s.attachedAfter(e) || e+1 < n && (d[e] == '-' || d[e] == '.') && isDigitB(d[e+1]) {
+			continue
+		}
+		if s.add(kindCard, i, e, 0) {
+			return e
+		}
+	}
+	return 0
+}
+
+// cardHead returns the end of the card a spaced run starts with when a
+// group of three or four digits (a CVV) follows it: 13 to 19 bare digits,
+// or four groups of four; 0 otherwise ("4111 1111 1111 1111 4" may be a
+// 17-digit reference).
+func cardHead(g, ends []int, sep byte) int {
+	cvv := func(k int) bool { return len(g) == k+1 && (g[k] == 3 || g[k] == 4) }
+	switch {
+	case sep != ' ' || len(g) < 2:
+		return 0
+	case g[0] >= 13 && g[0] <= 19 && cvv(1):
+		return ends[0]
+	case len(g) >= 5 && g[0] == 4 && g[1] == 4 && g[2] == 4 && g[3] == 4 && cvv(4):
+		return ends[3]
 	}
 	return 0
 }

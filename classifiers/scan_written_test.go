@@ -48,6 +48,9 @@ func TestPhonesAndCardsAsWritten(t *testing.T) {
 		{"card 4111 - 1111 - 1111 - 1111 exp 12/29", "4111 - 1111 - 1111 - 1111", piimap.TypeCreditCard, identifier.Card, "", "4111111111111111"},
 		{"Karte 5500  0055  5555  5559.", "5500  0055  5555  5559", piimap.TypeCreditCard, identifier.Card, "", "5500005555555559"},
 		{"amex 3782 - 822463 - 10005 ok", "3782 - 822463 - 10005", piimap.TypeCreditCard, identifier.Card, "", "378282246310005"},
+		{"card 4111 1111 1111 1111 123 (cvv)", "4111 1111 1111 1111", piimap.TypeCreditCard, identifier.Card, "", "4111111111111111"},
+		{"card 4111111111111111 123", "4111111111111111", piimap.TypeCreditCard, identifier.Card, "", "4111111111111111"},
+		{"card 5500  0055  5555  5559 1234", "5500  0055  5555  5559", piimap.TypeCreditCard, identifier.Card, "", "5500005555555559"},
 	} {
 		at := strings.Index(tc.text, tc.value)
 		want := fmt.Sprintf("[%d,%d)", at, at+len(tc.value))
@@ -91,6 +94,8 @@ func TestPhonesAndCardsAsWritten(t *testing.T) {
 		{"rows 912 34 56 78 99", piimap.TypePhone},
 		{"card 4111 - 1111 - 1111 - 1112 declined", piimap.TypeCreditCard}, // Luhn fails
 		{"ref 4111  1111  1111  1111  4 stored", piimap.TypeCreditCard},    // 17 digits
+		{"ref 4111 1111 1111 1111 4 stored", piimap.TypeCreditCard},        // 17 digits
+		{"card 4111-1111-1111-1111-123", piimap.TypeCreditCard},            // a dashed group goes on with the number
 		{"card 4111   1111 1111 1111", piimap.TypeCreditCard},              // three spaces: no join
 	} {
 		e.Spans([]byte(tc.text), func(s piimap.Span) {
