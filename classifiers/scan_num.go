@@ -164,8 +164,8 @@ func (s *scanner) number(i int) int {
 		}
 	}
 	if h := cardHead(g, ends[:ng], sep); h > 0 && h != e {
-		// a card and then a group across a space: "4111 1111 1111 1111
-		// 123" (a CVV), "4111111111111111 55"
+		// a card and then a CVV across a space: "4111 1111 1111 1111
+		// 123", "4111111111111111 123"
 		fl := 0
 		if g[0] != 4 {
 			fl = fWeak
@@ -608,7 +608,7 @@ func (s *scanner) phoneRun(i int, fl int) int {
 // group, "+1 201-555-0123 12 items", it finds).
 func (s *scanner) wholePhoneRun(a, b int) bool {
 	d := s.data
-	word := func(c byte) bool { return c < 0x80 && alnum[c] || c == '_' }
+	word := func(c byte) bool { return c < 0x80 && alnum[c] } // [A-Za-z0-9_]
 	if d[a] == '+' {
 		if a > 0 && (word(d[a-1]) || d[a-1] == '+') {
 			return false
@@ -628,10 +628,10 @@ func (s *scanner) wholePhoneRun(a, b int) bool {
 		}
 		// Glued to a digit group before it by one or two separators none
 		// of which is a space ("(11)961234567", "(12)(201)5550123",
-		// "5-020 7946 0958"), the number is
-		// the tail of a longer one. After a space ("12 (201) 555-0123",
-		// "2. 0171 1234567" in a numbered list) it is still reported,
-		// though the matcher reads one run there too (knownPhoneLimits).
+		// "5-020 7946 0958"), the number is the tail of a longer one.
+		// After a space ("12 (201) 555-0123", "2. 0171 1234567" in a
+		// numbered list) it is still reported, though the matcher reads
+		// one run there too (knownPhoneLimits).
 		if seps >= 1 && seps <= 2 && k >= 0 && (isDigitB(d[k]) || d[k] == '+') {
 			return false
 		}

@@ -162,8 +162,9 @@
 //     wholePhoneRun drops only a number glued to a digit group before it,
 //     "(11)961234567"); TestEveryReportedPhoneIsErasable in package
 //     classifiers names these shapes. An 00 run keeps its digits: "0044
-//     (0)20 7946 0999" is no form. "089 / 123 456 78" (a slash between spaces after the area code, as
-//     Germans write it) holds three SEP bytes in a row: two runs, neither
+//     (0)20 7946 0999" is no form. "089 / 123 456 78" (a slash between
+//     spaces after the area code, as Germans write it) holds three SEP
+//     bytes in a row: two runs, neither
 //     a form; the text scanner does not report that shape either, while
 //     "089/12345678" is one run and found by both.
 //     Three or more SEP bytes after a + break it off like they break a run:

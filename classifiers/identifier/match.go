@@ -2,6 +2,7 @@ package identifier
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode"
@@ -86,8 +87,8 @@ func MatchCell(kind, cell string, values []string, region string) bool {
 		}
 		return emailSpans(cell, ns, true) != nil
 	case Phone:
-		var buf, ibuf, cbuf, cibuf [16]string
-		ps, ok := newPhoneSet(values, region, &buf, &ibuf, &cbuf, &cibuf)
+		var buf, ibuf [16]string
+		ps, ok := newPhoneSet(values, region, &buf, &ibuf)
 		if !ok {
 			return false
 		}
@@ -120,8 +121,8 @@ func TextSpans(kind, text string, values []string, region string) []Span {
 	case Email:
 		return mergeSpans(emailSpans(text, emailNeedles(values), false))
 	case Phone:
-		var buf, ibuf, cbuf, cibuf [16]string
-		ps, ok := newPhoneSet(values, region, &buf, &ibuf, &cbuf, &cibuf)
+		var buf, ibuf [16]string
+		ps, ok := newPhoneSet(values, region, &buf, &ibuf)
 		if !ok {
 			return nil
 		}
@@ -469,7 +470,7 @@ func phoneSpans(text string, ps *phoneSet, first bool) []Span {
 			break
 		}
 		start, j := i, i
-		fs, cs := &ps.all, &ps.closedAll
+		fs := &ps.all
 		if text[i] == '+' {
 			// + and up to two separators before the first digit
 			k := i + 1
@@ -481,7 +482,7 @@ func phoneSpans(text string, ps *phoneSet, first bool) []Span {
 				continue
 			}
 			j = k
-			fs, cs = &ps.intl, &ps.closedIntl
+			fs = &ps.intl
 		}
 		// Extend the run over digit groups joined by one or two separators.
 		nd := 0
@@ -502,21 +503,30 @@ func phoneSpans(text string, ps *phoneSet, first bool) []Span {
 		}
 		// The run is [start, j). No digit inside it can start another.
 		i = j
-		if nd >= 64 || !runStartOK(text, start) {
+		intl := fs == &ps.intl
+		// Cheap tests first: the whole run may be a form, or a closed
+		// form may be its first part (it has more digits than the
+		// shortest).
+		whole := (j >= n || !isWord(text[j])) && fs.mayHave(nd, intl, false)
+		head := fs.closedLens != 0 && nd > bits.TrailingZeros64(fs.closedLens)
+		if nd >= 64 || !whole && !head || !runStartOK(text, start) {
 			continue
 		}
 		end := -1
-		if j >= n || !isWord(text[j]) {
-			if fs.has(runDigits(text[start:j], dbuf[:0], fs == &ps.intl)) {
-				end = j
-			}
+		if whole && fs.has(runDigits(text[start:j], dbuf[:0], intl)) {
+			end = j
 		}
-		if end < 0 && len(cs.forms) > 0 {
+		if end < 0 && head {
 			// A closed value's number followed by a digit group across a
 			// space: "+1 213 662 5868 12 items". The run's first part up
 			// to a group end, shortest first.
+			c := 0 // digits in text[start:g]
 			for g := start + 1; g < j; g++ {
-				if isDigit(text[g-1]) && !isDigit(text[g]) && spacedGap(text, g) && cs.has(runDigits(text[start:g], dbuf[:0], fs == &ps.intl)) {
+				if !isDigit(text[g-1]) {
+					continue
+				}
+				c++
+				if !isDigit(text[g]) && spacedGap(text, g) && fs.mayHave(c, intl, true) && fs.hasClosed(runDigits(text[start:g], dbuf[:0], intl)) {
 					end = g
 					break
 				}
@@ -558,7 +568,7 @@ func runDigits(run string, dst []byte, intl bool) []byte {
 // the first one to three digits that are a calling code (calling codes
 // are prefix-free); the 0 must be that many digits in, with '(' just
 // before it and ')' just after. PhoneTokenPattern mirrors this with
-// trunkForm.
+// trunkGap.
 func dropBracketedTrunk(run string, d []byte) []byte {
 	nd := 0
 	for i := 1; i+1 < len(run) && nd <= 3; i++ {

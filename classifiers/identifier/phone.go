@@ -56,22 +56,20 @@ var idds = sync.OnceValue(func() map[string]string {
 
 // maxNSN maps each country calling code to the longest national
 // significant number any of its regions allows (libphonenumber's possible
-// lengths); a code it lacks maps to 0, which leaves no number closed.
+// lengths). A code it lacks, or whose lengths the metadata does not give,
+// has no entry, and none of its numbers is closed.
 var maxNSN = sync.OnceValue(func() map[int]int {
 	m := map[int]int{}
 	coll, err := phonenumbers.MetadataCollection()
 	if err != nil {
-		return map[int]int{}
+		return m
 	}
 	for _, md := range coll.GetMetadata() {
 		cc := int(md.GetCountryCode())
 		for _, l := range md.GetGeneralDesc().GetPossibleLength() {
-			m[cc] = max(m[cc], int(l))
-		}
-	}
-	for cc, l := range m {
-		if l == 0 {
-			m[cc] = 1 << 30 // no lengths known: never closed
+			if l > 0 {
+				m[cc] = max(m[cc], int(l))
+			}
 		}
 	}
 	return m
@@ -150,8 +148,8 @@ type phoneInfo struct {
 	forms []string
 	intl  string
 	// closed: no valid number of the value's country code has a longer
-	// NSN (closedNSN), so digits after the number, even joined to it by
-	// a separator, do not continue it.
+	// NSN (maxNSN), so digits after the number, even joined to it by a
+	// separator, do not continue it.
 	closed bool
 }
 
@@ -224,7 +222,8 @@ func computeForms(e164, region string) phoneInfo {
 	forms = slices.DeleteFunc(forms, func(f string) bool { return len(f) < minPhoneDigits || len(f) > 63 || Digits(f) != f })
 	slices.Sort(forms)
 	forms = slices.Compact(forms)
-	p := phoneInfo{forms: forms, closed: len(nsn) >= maxNSN()[cc]}
+	longest, known := maxNSN()[cc]
+	p := phoneInfo{forms: forms, closed: known && len(nsn) >= longest}
 	if slices.Contains(forms, ccNSN) {
 		p.intl = ccNSN
 	}
@@ -237,6 +236,10 @@ type formSet struct {
 	forms []string
 	lens  uint64 // bit n set when some form has n digits
 	max   int
+	// closed: bit k set when forms[k] is a form of a closed value
+	// (phoneInfo), which also matches a run's first part when a digit
+	// group follows it; closedLens is lens for those forms.
+	closed, closedLens uint64
 }
 
 // newFormSet indexes forms (distinct, 7 to 63 digits: appendForm).
@@ -254,20 +257,58 @@ func newFormSet(forms []string) formSet {
 // their international forms only.
 type phoneSet struct {
 	all, intl formSet
-	// closedAll and closedIntl are the forms of the closed values, which
-	// also match a run's first part when a digit group follows it.
-	closedAll, closedIntl formSet
 }
 
-// newPhoneSet indexes the forms of the values in region; the arrays are
-// the callers' stack space.
-func newPhoneSet(values []string, region string, buf, ibuf, cbuf, cibuf *[16]string) (phoneSet, bool) {
-	all, intl := appendValueForms(buf[:0], ibuf[:0], values, region)
+// newPhoneSet indexes the forms of the values in region, marking those of
+// closed values; the arrays are the callers' stack space.
+func newPhoneSet(values []string, region string, buf, ibuf *[16]string) (phoneSet, bool) {
+	var ps phoneSet
+	all, intl := buf[:0], ibuf[:0]
+	for _, v := range values {
+		p := phoneForms(v, region)
+		for _, f := range p.forms {
+			all = ps.all.add(all, f, p.closed)
+		}
+		if p.intl != "" {
+			intl = ps.intl.add(intl, p.intl, p.closed)
+		}
+	}
 	if len(all) == 0 {
 		return phoneSet{}, false
 	}
-	call, cintl := appendClosedForms(cbuf[:0], cibuf[:0], values, region)
-	return phoneSet{newFormSet(all), newFormSet(intl), newFormSet(call), newFormSet(cintl)}, true
+	ps.all.forms, ps.intl.forms = all, intl
+	return ps, true
+}
+
+// add appends f to forms unless it is there or not 7 to 63 digits long
+// (appendForm), indexes it in fs and marks it closed when it is a form of
+// a closed value; it returns the forms.
+func (fs *formSet) add(forms []string, f string, closed bool) []string {
+	k := slices.Index(forms, f)
+	if k < 0 {
+		if len(f) < minPhoneDigits || len(f) > 63 {
+			return forms
+		}
+		k, forms = len(forms), append(forms, f)
+		fs.lens |= 1 << len(f)
+		fs.max = max(fs.max, len(f))
+	}
+	if closed && k < 64 {
+		fs.closed |= 1 << k
+		fs.closedLens |= 1 << len(f)
+	}
+	return forms
+}
+
+// mayHave reports whether a run of nd digits can be one of the forms (of
+// the closed ones when closed): nd digits, or for a run written with +
+// (intl) one fewer, its bracketed trunk 0 left out (dropBracketedTrunk).
+func (fs *formSet) mayHave(nd int, intl, closed bool) bool {
+	lens := fs.lens
+	if closed {
+		lens = fs.closedLens
+	}
+	return nd < 64 && lens&(1<<nd) != 0 || intl && nd > 0 && nd <= 64 && lens&(1<<(nd-1)) != 0
 }
 
 // appendForm appends f to forms unless it is there or not 7 to 63 digits
@@ -295,16 +336,20 @@ func appendClosedForms(all, intl []string, values []string, region string) ([]st
 
 func appendForms(all, intl []string, values []string, region string, closedOnly bool) ([]string, []string) {
 	for _, v := range values {
-		p := phoneForms(v, region)
-		if closedOnly && !p.closed {
-			continue
+		if p := phoneForms(v, region); p.closed || !closedOnly {
+			all, intl = p.appendTo(all, intl)
 		}
-		for _, f := range p.forms {
-			all = appendForm(all, f)
-		}
-		if p.intl != "" {
-			intl = appendForm(intl, p.intl)
-		}
+	}
+	return all, intl
+}
+
+// appendTo appends the value's forms and its international form.
+func (p phoneInfo) appendTo(all, intl []string) ([]string, []string) {
+	for _, f := range p.forms {
+		all = appendForm(all, f)
+	}
+	if p.intl != "" {
+		intl = appendForm(intl, p.intl)
 	}
 	return all, intl
 }
@@ -316,6 +361,19 @@ func (fs *formSet) has(d []byte) bool {
 	}
 	for _, f := range fs.forms {
 		if f == string(d) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasClosed reports whether the digits d are a form of a closed value.
+func (fs *formSet) hasClosed(d []byte) bool {
+	if len(d) > fs.max || fs.closedLens&(1<<len(d)) == 0 {
+		return false
+	}
+	for k, f := range fs.forms {
+		if fs.closed&(1<<k) != 0 && f == string(d) {
 			return true
 		}
 	}

@@ -202,7 +202,7 @@ func refRunHead(text string, i, j int) bool {
 		return false
 	}
 	// refRun's checks with the right side cut off: text[i:j] followed by
-	// a full stop stands in for what follows it.
+	// a "!" (no word byte, no separator) stands in for what follows it.
 	return refRun(text[:j]+"!", i, j)
 }
 
