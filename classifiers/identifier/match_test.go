@@ -131,6 +131,9 @@ var textCases = []textCase{
 	{Phone, "DE", de, "089 1234567 12", false}, // German numbers may be longer: 089 1234567 12 may be one
 	{Phone, "DE", de, "+49 89 1234567 12", false},
 	{Phone, "DE", de, "089 1234567, 12", true},
+	{Phone, "DE", append(de, us...), "089 1234567 12 or +1 213 662 5868 12", true}, // one closed and one open value
+	{Phone, "DE", append(de, us...), "089 1234567 12", false},
+	{Phone, "DE", append(de, us...), "+1 213 662 5868 12", true},
 	{Phone, "US", us, "213 - 662 - 5868", false}, // three separators break the run
 	{Phone, "US", us, "x2136625868", false},
 	{Phone, "US", us, "2136625868x", false},

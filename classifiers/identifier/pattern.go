@@ -150,13 +150,19 @@ func PhoneTokenPattern(values []string, region string) string {
 	if len(all) == 0 {
 		return NeverMatches
 	}
+	// A closed value's number may also be followed by a digit group
+	// across a space (phoneSpans: "+1 213 662 5868 12 items"). When every
+	// value is closed (the usual case), one alternation serves both ends.
+	call, cintl := appendClosedForms(nil, nil, values, region)
 	var b strings.Builder
 	b.WriteString("(?:")
 	writePhoneRuns(&b, all, intl)
+	if len(call) == len(all) && len(cintl) == len(intl) {
+		b.WriteString(")(?:" + phoneAfter + "|" + phoneSpacedGroup + ")")
+		return b.String()
+	}
 	b.WriteString(")" + phoneAfter)
-	// A closed value's number followed by a digit group across a space
-	// (phoneSpans: "+1 213 662 5868 12 items").
-	if call, cintl := appendClosedForms(nil, nil, values, region); len(call) > 0 {
+	if len(call) > 0 {
 		b.WriteString("|(?:")
 		writePhoneRuns(&b, call, cintl)
 		b.WriteString(")" + phoneSpacedGroup)
