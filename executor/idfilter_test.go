@@ -244,3 +244,61 @@ func TestPlanSeesNewRun(t *testing.T) {
 	require.NotEqual(t, p1.ScanRun, p2.ScanRun)
 	require.Equal(t, int64(1), steps["logs/2026-01-04.log"], "steps %v", steps)
 }
+
+// TestFilterKeepsTrunkPhone: after a full scan, an erasure by phone in
+// E.164 still searches, and erases, the log that writes the number with
+// its bracketed trunk 0 ("+44 (0)20 7946 0958"), whose digits as written
+// are no form of the number: the identifier filter must not rule it out.
+// The witness is the log's bytes; the bystanders' log keeps its checksum.
+func TestFilterKeepsTrunkPhone(t *testing.T) {
+	ctx := context.Background()
+	e := newFilterEstate(t)
+	trunk := "logs/sms.log"
+	require.NoError(t, os.WriteFile(filepath.Join(e.dir, trunk), []byte(
+		"2026-01-04T08:00:00Z INFO sms sent to +44 (0)20 7946 0958\n"+
+			"2026-01-04T08:01:00Z INFO sms sent to +44 (0)20 7946 0959\n"), 0o644))
+	others := filepath.Join(e.dir, "logs/2026-01-02.log")
+	before, err := os.ReadFile(others)
+	require.NoError(t, err)
+	e.scan(t, true)
+	s := executor.New(e.g, e.g, e.stores, withKey(executor.Options{}))
+
+	req, err := s.NewRequest(ctx, executor.NewRequestInput{AttestedBy: "dpo", AttestMethod: "id-document", AllowDuplicate: true, Type: dsar.Erasure, Requester: "privacy-ops",
+		Subject: piimap.Subject{piimap.KeyPhone: {"+442079460958"}}})
+	require.NoError(t, err)
+	p, err := s.Plan(ctx, req.ID)
+	require.NoError(t, err)
+	steps := map[string]int64{}
+	for _, st := range p.Steps() {
+		steps[st.Asset] = st.Expected
+	}
+	skipped := map[string]string{}
+	for _, sk := range p.Skipped {
+		skipped[sk.Asset] = sk.Reason
+	}
+	require.NotContains(t, skipped, trunk, "the filter must not rule out the trunk spelling")
+	require.Equal(t, int64(1), steps[trunk], "steps %v", steps)
+	_, err = s.Approve(ctx, req.ID, "dpo")
+	require.NoError(t, err)
+	_, err = s.Approve(ctx, req.ID, "legal")
+	require.NoError(t, err)
+	rc, err := s.Execute(ctx, req.ID, executor.RunOptions{Apply: true})
+	require.NoError(t, err)
+	// The CSV exports hold emails only, which this subject has none of:
+	// named gaps, so the run ends completed_with_exceptions.
+	require.Equal(t, dsar.StatusExceptions, rc.Status)
+	for _, g := range rc.Gaps {
+		require.True(t, g.Kind == "no_path" && strings.HasPrefix(g.Asset, "exports/"), "gap %+v", g)
+	}
+	require.Len(t, rc.Locations, 1)
+	require.Equal(t, trunk, rc.Locations[0].Asset)
+	require.Zero(t, rc.Locations[0].Residual)
+
+	got, err := os.ReadFile(filepath.Join(e.dir, trunk))
+	require.NoError(t, err)
+	assert.NotContains(t, string(got), "7946 0958", "the subject's number is left in the log")
+	assert.Contains(t, string(got), "+44 (0)20 7946 0959\n", "the bystander's line is intact")
+	after, err := os.ReadFile(others)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "a log of bystanders changed")
+}

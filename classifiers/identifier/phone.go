@@ -107,6 +107,20 @@ func PhoneForms(e164, region string) []string {
 	return slices.Clone(phoneForms(e164, region).forms)
 }
 
+// PhoneWrittenDigits returns digit strings such that, wherever TextSpans
+// or MatchCell matches e164 in region, the digits of the text or cell hold
+// one of them as a substring: its PhoneForms, and its international form
+// with the trunk 0 after the country code ("+44 (0)20 7946 0999", which
+// the match leaves out). Prefilters that search a record's digits use it.
+func PhoneWrittenDigits(e164, region string) []string {
+	p := phoneForms(e164, region)
+	out := slices.Clone(p.forms)
+	if c := callingCodeLen([]byte(p.intl)); c > 0 {
+		out = append(out, p.intl[:c]+"0"+p.intl[c:])
+	}
+	return out
+}
+
 // PhoneClosed reports whether the E.164 number e164 is valid and as long
 // as any number of its country may be (libphonenumber's possible lengths
 // of every region of its calling code): then TextSpans also finds it

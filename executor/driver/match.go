@@ -46,22 +46,6 @@ func (m Match) SQLValues() []string {
 // PhoneDigits keeps only the digits of a phone number.
 func PhoneDigits(v string) string { return identifier.Digits(v) }
 
-// PhoneForms is the set of digit strings the match's phone values may be
-// written as in its region (identifier.PhoneForms), deduplicated.
-func (m Match) PhoneForms() []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, v := range m.Values {
-		for _, f := range identifier.PhoneForms(v, m.Region) {
-			if !seen[f] {
-				seen[f] = true
-				out = append(out, f)
-			}
-		}
-	}
-	return out
-}
-
 // MatchValue reports whether one cell value v matches m. Emails and phones
 // follow identifier.MatchCell (a whole normalised value, or a whole token
 // inside the cell; phones in E.164 under the match's region); every other

@@ -84,11 +84,15 @@ func NewPrefilter(ms []Match, json bool) *Prefilter {
 			continue
 		}
 		if m.Kind == piimap.KeyPhone {
-			// Every written form of a phone is a run whose digits are one
-			// of its forms, and a run's digits are a substring of the
-			// record's digits, in text and in cells alike.
-			for _, f := range m.PhoneForms() {
-				p.digits = append(p.digits, []byte(f))
+			// Every written form of a phone is a run whose digits hold
+			// one of its written digit strings (its forms, or its
+			// international form with a bracketed trunk 0), and a run's
+			// digits are a substring of the record's digits, in text and
+			// in cells alike.
+			for _, v := range m.Values {
+				for _, f := range identifier.PhoneWrittenDigits(v, m.Region) {
+					p.digits = append(p.digits, []byte(f))
+				}
 			}
 			continue
 		}

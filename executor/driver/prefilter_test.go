@@ -31,6 +31,8 @@ func TestPrefilter(t *testing.T) {
 		{"phone in text as written", []Match{{Kind: piimap.KeyPhone, Values: []string{"+12136625868"}}}, false, "sms to +1 213 6625868", true},
 		{"phone in text otherwise written", []Match{{Kind: piimap.KeyPhone, Values: []string{"+12136625868"}}}, false, "sms to (213) 662.5868", true},
 		{"other region's phone", []Match{{Kind: piimap.KeyPhone, Values: []string{"+442079460999"}}}, false, "sms to 2079460999", false},
+		{"phone with its bracketed trunk 0", []Match{{Kind: piimap.KeyPhone, Values: []string{"+442079460999"}}}, false, "sms to +44 (0)20 7946 0999", true},
+		{"phone then a group", []Match{{Kind: piimap.KeyPhone, Values: []string{"+442079460999"}}}, false, "sms to +44 20 7946 0999 12 times", true},
 		{"short phone matches nowhere", []Match{{Kind: piimap.KeyPhone, Values: []string{"12345"}}}, false, "12345", false},
 		{"key exact", []Match{id}, true, `{"user_id":"u-1042"}`, true},
 		{"key in other case", []Match{id}, false, "U-1042", false},
@@ -62,6 +64,7 @@ func TestPrefilter(t *testing.T) {
 func FuzzPrefilter(f *testing.F) {
 	f.Add("login Ann@X.org ok", "ann@x.org", uint8(0), uint8(6), uint8(15))
 	f.Add("tel +1 213 662 5868;", "+12136625868", uint8(1), uint8(4), uint8(20))
+	f.Add("tel +44 (0)20 7946 0999 12;", "+442079460999", uint8(1), uint8(4), uint8(20))
 	f.Add("user u-1042 did", " u-1042 ", uint8(2), uint8(5), uint8(11))
 	f.Add("\u212aim@x.org", "kim@x.org", uint8(0), uint8(0), uint8(12))
 	f.Add("card 4111 1111-1111 1111 ok", "4111111111111111", uint8(3), uint8(5), uint8(24))

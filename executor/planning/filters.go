@@ -158,8 +158,9 @@ func (d *deriver) filterRulesOut(ctx context.Context, a *assetView, ms []driver.
 // rules of classifiers/identifier (see executor/driver, match.go):
 //
 //   - whole-line matches (Field ""; Match.Spans): emails as whole tokens,
-//     phones as written numbers whose digits are one of their PhoneForms,
-//     other kinds as whole tokens;
+//     phones as written numbers whose digits are one of their PhoneForms
+//     (once a bracketed trunk 0 after the country code is left out, as
+//     extraction leaves it out too), other kinds as whole tokens;
 //   - cell matches (MatchValue): emails by case-insensitive equality or as
 //     tokens, phones by the digits of the cell or of a written number in
 //     it (again one of their PhoneForms), other kinds (keys, references,

@@ -40,6 +40,9 @@ import (
 //	1: phone digit groups joined by space + - ( ), 7 to 15 digits
 //	2: also by . and /, 7 to MaxFormDigits digits (classifiers/identifier's
 //	   phone runs and their IDD forms; cells' digits likewise)
+//	3: also each such sequence without its first lone "0" group after
+//	   the first group ("+44 (0)20 7946 0999", whose bracketed trunk 0
+//	   the rules leave out)
 //
 // Documents of an earlier version have the same layout but are never
 // trusted: decoding them fails with ErrOutdated, which wraps
@@ -47,7 +50,7 @@ import (
 // as when it has none, until the next full scan rebuilds it). Put still
 // reads their meta to blank their stale parts.
 const (
-	formatVersion    = 2
+	formatVersion    = 3
 	minFormatVersion = 1 // the oldest version Put reads the meta of
 )
 

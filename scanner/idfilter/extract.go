@@ -418,14 +418,25 @@ func (x *extractor) phoneGroup(b []byte, start, end int) {
 		return
 	}
 	// sub-sequences ending at g, longest first
-	var d [MaxFormDigits]byte
+	var d, e [MaxFormDigits]byte
 	total := x.digits
 	for j := 0; j < len(x.groups) && total >= MinPhoneDigits; j++ {
-		n := 0
-		for _, gg := range x.groups[j:] {
+		n, trunk := 0, -1
+		for k, gg := range x.groups[j:] {
+			if trunk < 0 && k > 0 && len(gg) == 1 && gg[0] == '0' {
+				trunk = n
+			}
 			n += copy(d[n:], gg)
 		}
 		x.add(classPhone, d[:n])
+		if trunk >= 0 && n-1 >= MinPhoneDigits {
+			// "+44 (0)20 7946 0999": the rules leave a bracketed trunk 0
+			// after the country code out; any lone 0 group inside the
+			// sequence is left out here (more keys, never fewer)
+			m := copy(e[:], d[:trunk])
+			m += copy(e[m:], d[trunk+1:n])
+			x.add(classPhone, e[:m])
+		}
 		total -= len(x.groups[j])
 	}
 }

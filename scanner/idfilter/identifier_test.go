@@ -43,6 +43,8 @@ func TestExtractPhoneForms(t *testing.T) {
 		{"tel 06.1234.5678", "+390612345678", "IT", "0612345678"},
 		{"hp 011 62 812-3456-7890", "+6281234567890", "US", "0116281234567890"}, // 16 digits
 		{"hp 0812-3456-7890", "+6281234567890", "ID", "081234567890"},
+		{"office +44 (0)20 7946 0999", "+442079460999", "US", "442079460999"}, // the bracketed trunk 0 left out
+		{"office +44(0) 20 7946 0999 12 times", "+442079460999", "US", "442079460999"},
 	} {
 		require.True(t, len(identifier.TextSpans(identifier.Phone, tc.text, []string{tc.value}, tc.region)) > 0, "the rules match case %q", tc.form)
 		s := h.NewSet()
@@ -79,6 +81,9 @@ var (
 				p = append(p, identifier.PhoneForms(v, r)...)
 			}
 		}
+		// the trunk 0 in brackets after the country code ("+44 (0)20…"),
+		// which the rules leave out
+		p = append(p, "+44 (0)20 7946 0999", "+44(0)2079460999", "+49 (0) 30 12345678", "+39(0)06 1234 5678")
 		p = append(p, soundEmails...)
 		p = append(p, soundKeys...)
 		return append(p, " ", "-", ".", "(", ")", "/", "+", "x", "_", "@", "é", ",", "\n", "  ", "0", "1", "12", "ANN@EXAMPLE.COM", "jo", "...")
@@ -156,7 +161,7 @@ func TestSoundness(t *testing.T) {
 
 func FuzzSoundness(f *testing.F) {
 	for _, s := range []string{"(213) 662-5868", "213.662.5868", "+44 20 7946 0999", "011 44 20 7946 0999", "020/7946/0999",
-		"Ann@Example.com.", "id usr_7f3a9c21 ORD-00A12345", "06 1234 5678", "+1 415-555-0100 1234567890"} {
+		"Ann@Example.com.", "id usr_7f3a9c21 ORD-00A12345", "06 1234 5678", "+1 415-555-0100 1234567890", "+44 (0)20 7946 0999 12"} {
 		f.Add(s, uint8(0))
 	}
 	h, err := NewHasher(testKey)
