@@ -158,10 +158,13 @@
 //     bytes form one run and do not match: "089 1234567 12" does not
 //     match +49891234567 (German numbers may be longer, and "089 1234567
 //     12" may be one), nor "4 213 662 5868" +12136625868, while "089
-//     1234567, 12" does. The text scanner reports such numbers still (its
-//     wholePhoneRun drops only a number glued to a digit group before it,
-//     "(11)961234567"); TestEveryReportedPhoneIsErasable in package
-//     classifiers names these shapes. An 00 run keeps its digits: "0044
+//     1234567, 12" does. The text scanner reports some such numbers still
+//     (its wholePhoneRun drops only a number glued to a digit group before
+//     it, "(11)961234567"; "1. 0171 1234567" it reads);
+//     TestEveryReportedPhoneIsErasable in package classifiers names these
+//     shapes. Erasure of text does not leave them: executor/driver's
+//     second witness (Match.Spans) adds every phone span the scanner reads
+//     as the subject's number to this matcher's spans. An 00 run keeps its digits: "0044
 //     (0)20 7946 0999" is no form. "089 / 123 456 78" (a slash between
 //     spaces after the area code, as Germans write it) holds three SEP
 //     bytes in a row: two runs, neither

@@ -74,9 +74,15 @@ type Span struct{ Start, End int }
 // occurs as a whole token (identifier.TextSpans): emails case-insensitively
 // at email boundaries, phones as a whole written number that is one of the
 // values in E.164 under m.Region, other kinds only when distinctive
-// (identifier.Distinctive) and between non-word bytes.
+// (identifier.Distinctive) and between non-word bytes. To those it adds
+// the spans the scanner's classifier reads as one of the values where the
+// matcher's stricter token rules do not (WitnessSpans, witness.go).
 func (m Match) Spans(s string) []Span {
-	return toSpans(identifier.TextSpans(m.Kind, s, m.Values, m.Region))
+	spans := toSpans(identifier.TextSpans(m.Kind, s, m.Values, m.Region))
+	if w := m.WitnessSpans(s); len(w) > 0 {
+		spans = mergeSpans(append(spans, w...))
+	}
+	return spans
 }
 
 // TokenSpans is Match{Kind: kind, Values: values}.Spans(s), in the default
