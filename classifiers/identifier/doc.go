@@ -164,7 +164,9 @@
 //     TestEveryReportedPhoneIsErasable in package classifiers names these
 //     shapes. Erasure of text does not leave them: executor/driver's
 //     second witness (Match.Spans) adds every phone span the scanner reads
-//     as the subject's number to this matcher's spans. An 00 run keeps its digits: "0044
+//     as the subject's number to this matcher's spans. SQL text columns
+//     are searched with PhoneTokenPattern, this matcher's mirror, so a row
+//     only the scanner's reading would find stays there. An 00 run keeps its digits: "0044
 //     (0)20 7946 0999" is no form. "089 / 123 456 78" (a slash between
 //     spaces after the area code, as Germans write it) holds three SEP
 //     bytes in a row: two runs, neither

@@ -36,9 +36,12 @@ import (
 // written as "089 1234567 12") is rewritten with the number; the digits
 // after it stay. That is the scanner's reading, the one the map showed.
 //
-// Only texts that already passed the handlers' prefilter reach Spans, so
-// the classifier reads the few lines that hold the subject's digits or
-// address, not the log.
+// Only texts that already passed the handlers' prefilter reach Spans, and
+// a text without the number's national digits in a row is not read, so
+// the classifier reads the few lines that hold the subject's digits, not
+// the log. SQL stores select rows with the SQL mirror of the matcher
+// (identifier.PhoneTokenPattern): a text column's row only it would find
+// is not returned to be witnessed, a limit named in identifier's doc.
 
 var (
 	witnessOnce sync.Once
