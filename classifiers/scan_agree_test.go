@@ -86,7 +86,11 @@ func TestEveryReportedPhoneIsErasable(t *testing.T) {
 // text still takes them: executor/driver's second witness adds the spans
 // this scanner reads as the subject's number (TestEveryScannedPhoneIsErased
 // there checks these shapes).
-var knownPhoneLimits = map[string]bool{"trailing group": true, "leading group": true}
+//
+// "area / sub" ("089 / 123 456 78", a German area code and number with a
+// slash between spaces) the scanner reads and the matcher does not: three
+// SEP bytes end its runs. Erasure of text takes it by the same witness.
+var knownPhoneLimits = map[string]bool{"trailing group": true, "leading group": true, "area / sub": true}
 
 type writtenPhone struct{ shape, text string }
 

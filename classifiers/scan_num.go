@@ -63,6 +63,11 @@ func (s *scanner) number(i int) int {
 		ng = len(groups)
 	}
 	end := j
+	if ng == 1 && digits >= 3 && digits <= 5 && d[i] == '0' && d[i+1] != '0' && len(s.e.fast[kindPhone]) > 0 {
+		if e := s.areaSlash(i, end); e > 0 {
+			return e // "089 / 123 456 78"
+		}
+	}
 	if (ng == 1 && digits <= 8 || sep == ' ' || ng == 2 && sep == '-') &&
 		(groups[0] == 1 || end+1 >= n || cls[d[end]] != cWord || !alnum[d[end+1]]) {
 		// house numbers, 221B, 12-14 ranges, Postfach 10 01 23, the
@@ -223,6 +228,64 @@ func (s *scanner) number(i int) int {
 		}
 	}
 	return end
+}
+
+// areaSlash reads a German area code and number written with a slash
+// between spaces, "089 / 123 456 78" or "0171 /1234567", at the area
+// code d[i:end] (a trunk 0 and two to four digits): a slash with a space
+// on one side or both, then groups of digits joined by single spaces, 9
+// to 12 digits in all. It tries the longest run of groups, then shorter
+// ones (a group may be the next number), and returns the end of the
+// phone it recorded, or 0. "089/12345678" is number's own slash case.
+func (s *scanner) areaSlash(i, end int) int {
+	d := s.data
+	n := len(d)
+	k := end
+	if k < n && d[k] == ' ' {
+		k++
+	}
+	if k >= n || d[k] != '/' || k == end && (k+1 >= n || d[k+1] != ' ') {
+		return 0
+	}
+	k++
+	if k < n && d[k] == ' ' {
+		k++
+	}
+	var ends [6]int
+	ne, digits := 0, end-i
+	for ne < len(ends) && k < n && isDigitB(d[k]) {
+		g := k
+		for k < n && isDigitB(d[k]) {
+			k++
+		}
+		digits += k - g
+		if digits > 12 {
+			break
+		}
+		ends[ne] = k
+		ne++
+		if k+1 < n && d[k] == ' ' && isDigitB(d[k+1]) {
+			k++
+			continue
+		}
+		break
+	}
+	for x := ne - 1; x >= 0; x-- {
+		e := ends[x]
+		nd := 0
+		for _, c := range d[i:e] {
+			if isDigitB(c) {
+				nd++
+			}
+		}
+		if nd < 9 {
+			break
+		}
+		if !s.attachedAfter(e) && s.add(kindPhone, i, e, fWeak) {
+			return e
+		}
+	}
+	return 0
 }
 
 // dashFour returns the end of "-dddd" at d[j:] when exactly four digits

@@ -169,8 +169,8 @@
 //     only the scanner's reading would find stays there. An 00 run keeps its digits: "0044
 //     (0)20 7946 0999" is no form. "089 / 123 456 78" (a slash between
 //     spaces after the area code, as Germans write it) holds three SEP
-//     bytes in a row: two runs, neither
-//     a form; the text scanner does not report that shape either, while
+//     bytes in a row: two runs, neither a form. The text scanner reports
+//     it (and executor/driver's witness erases it in text), while
 //     "089/12345678" is one run and found by both.
 //     Three or more SEP bytes after a + break it off like they break a run:
 //     in "+   213 662 5868" and "+ - (213) 662-5868" the + starts no run
