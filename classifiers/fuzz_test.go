@@ -41,6 +41,7 @@ func FuzzSpans(f *testing.F) {
 		"dob 1985-03-12 gps -33.8688, 151.2093 221B Baker Street password=hunter2!x",
 		"\xff\xfe\xc3\x28@@@::--++((", "(415) 555-", "+", "@", "-----BEGIN RSA PRIVATE KEY-----", "DB_PASSWORD=",
 		"emp EMP-123", "12 March 1985", "1.2.3.4.5.6", "AKIAIOSFODNN7EXAMPLE",
+		"Tel. 089 / 123 456 78", "030 /", "0171 / 1", "089 / 1234567 12 34",
 	} {
 		f.Add([]byte(s))
 	}
