@@ -253,6 +253,9 @@ func (s *scanner) addName(rs []*crule, a, b int, conf float64) {
 	if s.houseNumberAfter(b) {
 		return // Unter den Linden 77, Baker Street 221b: a street
 	}
+	if allCommonWords(s.data[a:b]) {
+		return // "Mein Name", "Damen", "Lastschrift" (scan_name_common.go)
+	}
 	v := s.str(a, b)
 	for _, r := range rs {
 		if r.check != nil && !r.check(v) {

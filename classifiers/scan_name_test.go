@@ -402,3 +402,42 @@ func TestNoNameInsideAnAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestCommonWordsAreNoNames: capitalised words of German, French and
+// Spanish correspondence are no names alone or together, and stop the
+// comma form; a word of the list that is also a name in the tagger's
+// lists is still read as one.
+func TestCommonWordsAreNoNames(t *testing.T) {
+	e := defaultEngine(t)
+	cases := []struct {
+		text string
+		want []string
+	}{
+		{"Sehr geehrte Damen und Herren, anbei die Rechnung.", nil},
+		{"Mein Name ist Anna Weber.", []string{"Anna Weber"}},
+		{"Falsche Lieferadresse bei Bestellung 4411", nil},
+		{"Lastschrift zurückgegangen, bitte prüfen", nil},
+		{"Ansprechpartner Herr Bauer, Telefon folgt", []string{"Bauer"}},
+	}
+	for _, tc := range cases {
+		var got []string
+		e.Spans([]byte(tc.text), func(sp piimap.Span) {
+			if sp.Type == piimap.TypePersonName {
+				got = append(got, tc.text[sp.Start:sp.End])
+			}
+		})
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%q: names %q, want %q", tc.text, got, tc.want)
+		}
+	}
+	// The comma form never takes a phone word for the given name.
+	text := "Kontakt: Kowalski, Tel. 030 1234567"
+	e.Spans([]byte(text), func(sp piimap.Span) {
+		if sp.Type == piimap.TypePersonName && strings.Contains(text[sp.Start:sp.End], "Tel") {
+			t.Errorf("%q: a name holds the phone word", text)
+		}
+	})
+	if !commonWord([]byte("Lastschrift")) || commonWord([]byte("Bauer")) {
+		t.Error("commonWord: Lastschrift is one, Bauer (a surname) is not")
+	}
+}
