@@ -28,15 +28,7 @@ func TestErasePhonesAsWritten(t *testing.T) {
 		"sms to +44 (0)20 7946 0959 sent\n" +
 		"ref +44 (0)20 7946 09581 kept\n" +
 		"order 5-020 7946 0958 kept\n"
-	root := t.TempDir()
-	p := filepath.Join(root, filepath.FromSlash(asset))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(data), 0o640); err != nil {
-		t.Fatal(err)
-	}
-	h := open(t, root)
+	h, p := openLog(t, asset, data)
 	defer h.Close()
 	res, err := h.Erase(context.Background(), []driver.Target{{Asset: asset, Mode: driver.ModeRedact,
 		Match: []driver.Match{{Kind: piimap.KeyPhone, Values: []string{"+442079460958"}, Region: "GB"}}}}, driver.EraseOptions{})
@@ -83,15 +75,7 @@ func TestEraseScannedPhones(t *testing.T) {
 		"1. 0171 7654321 angerufen\n" +
 		"ref 12-0171-1234567-9 kept\n" +
 		"call (201) 555-0124 12 times\n"
-	root := t.TempDir()
-	p := filepath.Join(root, filepath.FromSlash(asset))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(data), 0o640); err != nil {
-		t.Fatal(err)
-	}
-	h := open(t, root)
+	h, p := openLog(t, asset, data)
 	defer h.Close()
 	tg := driver.Target{Asset: asset, Mode: driver.ModeRedact, Match: []driver.Match{
 		{Kind: piimap.KeyPhone, Values: []string{"+491711234567"}, Region: "DE"},
@@ -146,4 +130,19 @@ func identifierDigits(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// openLog writes data to asset in a new files store and opens its
+// handler; p is the file's path, for reading its bytes back.
+func openLog(t *testing.T, asset, data string) (h driver.Handler, p string) {
+	t.Helper()
+	root := t.TempDir()
+	p = filepath.Join(root, filepath.FromSlash(asset))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(data), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	return open(t, root), p
 }
