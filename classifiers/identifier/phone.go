@@ -131,6 +131,19 @@ func PhoneClosed(e164 string) bool {
 	return phoneForms(e164, "").closed
 }
 
+// PhoneNumber returns a phone value (E.164, as Parse gives it) as the
+// matchers read it: the number in E.164 without separators and its
+// national significant number's digits, which every spelling of it holds
+// in a row once the other bytes are left out; ok is false for a value
+// they ignore. It is memoised with the value's forms.
+func PhoneNumber(value string) (e164, nsn string, ok bool) {
+	p := phoneForms(value, "")
+	if p.intl == "" {
+		return "", "", false
+	}
+	return "+" + p.intl, p.nsn, true
+}
+
 // PhoneCellForms returns what the CellKey of a structured cell holding one
 // of the E.164 values (invalid ones are ignored) may be in a store whose
 // phone region is region, sorted and deduplicated: each value's
@@ -161,6 +174,7 @@ type formsKey struct{ e164, region string }
 type phoneInfo struct {
 	forms []string
 	intl  string
+	nsn   string // the national significant number
 	// closed: no valid number of the value's country code has a longer
 	// NSN (maxNSN), so digits after the number, even joined to it by a
 	// separator, do not continue it.
@@ -237,7 +251,7 @@ func computeForms(e164, region string) phoneInfo {
 	slices.Sort(forms)
 	forms = slices.Compact(forms)
 	longest, known := maxNSN()[cc]
-	p := phoneInfo{forms: forms, closed: known && len(nsn) >= longest}
+	p := phoneInfo{forms: forms, nsn: nsn, closed: known && len(nsn) >= longest}
 	if slices.Contains(forms, ccNSN) {
 		p.intl = ccNSN
 	}

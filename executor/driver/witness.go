@@ -5,8 +5,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/nyaruka/phonenumbers"
-
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/classifiers"
 	"github.com/piimap/piimap/classifiers/identifier"
@@ -88,7 +86,7 @@ func (m Match) WitnessSpans(s string) []Span {
 	// without them holds none of the values, and the classifier is not run.
 	want := m.witnessKeys()
 	digits := identifier.Digits(s)
-	if !slices.ContainsFunc(want, func(p e164Parse) bool { return strings.Contains(digits, p.nsn) }) {
+	if !slices.ContainsFunc(want, func(p phoneKey) bool { return strings.Contains(digits, p.nsn) }) {
 		return nil
 	}
 	eng := witness()
@@ -98,68 +96,32 @@ func (m Match) WitnessSpans(s string) []Span {
 	regions := phoneRegions(m.Region)
 	var out []Span
 	eng.Spans([]byte(s), func(sp piimap.Span) {
-		if sp.Type != typ || sp.Start < 0 || sp.End > len(s) || sp.Start >= sp.End {
+		if sp.Type != typ {
 			return
 		}
 		e164, ok := validate.PhoneE164(strings.Trim(s[sp.Start:sp.End], "()"), regions)
-		if ok && slices.ContainsFunc(want, func(p e164Parse) bool { return p.v == e164 }) {
+		if ok && slices.ContainsFunc(want, func(p phoneKey) bool { return p.e164 == e164 }) {
 			out = append(out, Span{sp.Start, sp.End})
 		}
 	})
 	return out
 }
 
-// witnessKeys are m's phone values that parse under m.Region.
-func (m Match) witnessKeys() []e164Parse {
-	var out []e164Parse
+// witnessKeys are m's phone values as the matcher reads them
+// (identifier.PhoneNumber); values it ignores are left out.
+func (m Match) witnessKeys() []phoneKey {
+	var out []phoneKey
 	for _, v := range m.Values {
-		if p := witnessE164(v, m.Region); p.ok && !slices.Contains(out, p) {
-			out = append(out, p)
+		if e164, nsn, ok := identifier.PhoneNumber(v); ok && !slices.Contains(out, phoneKey{e164, nsn}) {
+			out = append(out, phoneKey{e164, nsn})
 		}
 	}
 	return out
 }
 
-// e164Cache holds the parses of witnessE164: libphonenumber takes about
-// 10 µs a value, and a request asks about the same few values on every
-// line. It is emptied past e164CacheMax entries.
-var (
-	e164Mu    sync.Mutex
-	e164Cache = map[[2]string]e164Parse{}
-)
-
-const e164CacheMax = 4096
-
-// e164Parse is a phone value in E.164 (v) with its national significant
-// number's digits (nsn); ok is false for a value that does not parse.
-type e164Parse struct {
-	v, nsn string
-	ok     bool
-}
-
-// witnessE164 is identifier.Parse of a phone value under region,
-// remembered.
-func witnessE164(v, region string) e164Parse {
-	k := [2]string{region, v}
-	e164Mu.Lock()
-	p, hit := e164Cache[k]
-	e164Mu.Unlock()
-	if hit {
-		return p
-	}
-	if c, err := identifier.Parse(identifier.Phone, v, region); err == nil {
-		if n, err := phonenumbers.Parse(c, "ZZ"); err == nil {
-			p = e164Parse{v: c, nsn: phonenumbers.GetNationalSignificantNumber(n), ok: true}
-		}
-	}
-	e164Mu.Lock()
-	if len(e164Cache) >= e164CacheMax {
-		clear(e164Cache)
-	}
-	e164Cache[k] = p
-	e164Mu.Unlock()
-	return p
-}
+// phoneKey is a phone value in E.164 with its national significant
+// number's digits.
+type phoneKey struct{ e164, nsn string }
 
 // phoneRegions is the match's region, then the scanner's default regions:
 // a national number is read as the subject's region's first, as the
