@@ -256,7 +256,7 @@ func (s *scanner) commaName(i, j int) int {
 	if !titleWord(d[k:e]) || e < n && (d[e] == ',' && e+2 < n && d[e+1] == ' ' && isUpperB(d[e+2]) || d[e] == '.' && e+1 < n && alnum[d[e+1]]) {
 		return 0 // a list: "Paris, Lyon, Marseille"
 	}
-	if nameLex.Flags(d[i:j])&notNameFlags != 0 || nameLex.Flags(d[k:e])&notNameFlags != 0 || commonWord(d[i:j]) || commonWord(d[k:e]) {
+	if nameLex.Flags(d[i:j])&notNameFlags != 0 || nameLex.Flags(d[k:e])&notNameFlags != 0 || nameLex.Common(d[i:j]) || nameLex.Common(d[k:e]) {
 		return 0 // "Paris, Monday"; "Kowalski, Tel"
 	}
 	if !s.taggedWhole(i, e, func(buf []byte, off int) { buf[j-off] = ' ' }) {

@@ -100,6 +100,37 @@ var (
 		job task event listener processor validator serializer parser builder proxy gateway cache session token
 		user admin root system default main test http https api json xml sql kafka redis postgres mysql docker
 		kubernetes java python golang node react spring`
+	// commons are words of German, French and Spanish correspondence that
+	// are no names there, though written with a capital (German writes
+	// every noun so; any language the first word of a sentence or a
+	// greeting): greetings, the nouns of orders, invoices, accounts and
+	// deliveries, articles and pronouns, phone words, banking acronyms.
+	// Written from general knowledge of such text, not from a corpus. They
+	// are no feature of the tagger (Common, not Flags, answers for them):
+	// the scanner drops a name made only of them.
+	commons = `
+		mein meine meinen meinem meiner dein deine ihr ihre ihren ihrem ihrer unser unsere unseren euer eure sein seine
+		der die das den dem des ein eine einen einem einer kein keine ich wir sie er es man bitte danke vielen herzlichen
+		sehr geehrte geehrter geehrten damen herren hallo guten tag morgen abend freundliche freundlichen grüße grüßen gruß
+		beste besten mit viele leider gerne anbei betreff anfrage angebot anhang anlage anlagen antwort anruf anrufe
+		adresse abbuchung abbuchungen abrechnung abo abonnement ablauf anschrift auftrag auftragsnummer ausweis
+		bankverbindung bearbeitung beschwerde bestellung bestellungen bestellnummer betrag beträge bestätigung
+		daten datum eingang empfänger ersatz fehler frage fragen falsch falsche falscher falsches geburtsdatum gerät
+		gutschrift hilfe hinweis kundennummer kunde kundin kunden kundenservice kundendienst konto kontonummer kontakt
+		kündigung lastschrift lieferung lieferungen lieferadresse lieferschein lieferzeit mahnung mobil mobilnummer
+		nachricht name namen nummer paket passwort preis problem rechnung rechnungen rechnungsnummer rechnungsadresse
+		rückerstattung rücksendung sendung sendungsnummer stornierung telefon telefonnummer tel termin überweisung
+		umtausch unterlagen unterschrift vertrag vertragsnummer versand vorgang ware warenkorb zahlung zahlungen
+		zahlungseingang zugang zustellung erstattung reklamation retoure kaufvertrag kundenkonto benutzername
+		neue neuer neues alte alter altes gestern heute dank
+		bonjour bonsoir merci cordialement bien salutations madame monsieur mesdames messieurs facture factures commande
+		commandes livraison colis remboursement compte numéro téléphone portable mobile prélèvement virement
+		réclamation problème objet rendez suite votre vos notre nos mon ma mes je nous vous il elle le la les un une
+		bonne journée beaucoup contrat paiement carte dossier demande
+		hola gracias saludos atentamente pedido pedidos factura facturas envío dirección cuenta teléfono móvil
+		reclamación devolución reembolso pago transferencia tarjeta número estimado estimada estimados buenos buenas
+		días tardes mi mis su sus nuestro nuestra el los las yo nosotros usted ustedes contrato solicitud incidencia
+		iban bic swift pin tan plz ust fax tél tfno tlf`
 	particles = `van der den de del della la le du des di da dos das do von zu ten ter bin ibn al el ben af av mac st`
 )
 
@@ -107,8 +138,9 @@ var (
 // largest, stays a sorted slice searched in place: building a map of it
 // would cost more at start-up than the lookups ever do.
 type Lexicon struct {
-	m     map[string]uint16
-	words []string // sorted, lower-case ASCII (LexWord)
+	m      map[string]uint16
+	words  []string        // sorted, lower-case ASCII (LexWord)
+	common map[string]bool // commons, as written and accent-folded
 }
 
 var (
@@ -147,7 +179,21 @@ func buildLexicon() *Lexicon {
 	addList(orgs, LexOrg)
 	addList(techs, LexTech)
 	addList(particles, LexParticle)
+	l.common = map[string]bool{}
+	for _, w := range strings.Fields(commons) {
+		l.common[w] = true
+		l.common[foldAccents(w)] = true
+	}
 	return l
+}
+
+// Common reports whether w (any case) is one of the commons and no given
+// name or surname of the lists (Bauer, König, Koch may be names).
+func (l *Lexicon) Common(w []byte) bool {
+	if len(w) == 0 || len(w) > 32 || !l.common[strings.ToLower(string(w))] {
+		return false
+	}
+	return l.Flags(w)&(LexGiven|LexSurname) == 0
 }
 
 func (l *Lexicon) add(w string, flag uint16) {
