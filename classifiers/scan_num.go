@@ -251,18 +251,17 @@ func (s *scanner) areaSlash(i, end int) int {
 	if k < n && d[k] == ' ' {
 		k++
 	}
-	var ends [6]int
-	ne, digits := 0, end-i
+	var ends, digits [6]int // each group's end, and the digits up to it
+	ne, nd := 0, end-i
 	for ne < len(ends) && k < n && isDigitB(d[k]) {
 		g := k
 		for k < n && isDigitB(d[k]) {
 			k++
 		}
-		digits += k - g
-		if digits > 12 {
+		if nd += k - g; nd > 12 {
 			break
 		}
-		ends[ne] = k
+		ends[ne], digits[ne] = k, nd
 		ne++
 		if k+1 < n && d[k] == ' ' && isDigitB(d[k+1]) {
 			k++
@@ -270,18 +269,8 @@ func (s *scanner) areaSlash(i, end int) int {
 		}
 		break
 	}
-	for x := ne - 1; x >= 0; x-- {
-		e := ends[x]
-		nd := 0
-		for _, c := range d[i:e] {
-			if isDigitB(c) {
-				nd++
-			}
-		}
-		if nd < 9 {
-			break
-		}
-		if !s.attachedAfter(e) && s.add(kindPhone, i, e, fWeak) {
+	for x := ne - 1; x >= 0 && digits[x] >= 9; x-- {
+		if e := ends[x]; !s.attachedAfter(e) && s.add(kindPhone, i, e, fWeak) {
 			return e
 		}
 	}
