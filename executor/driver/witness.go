@@ -23,8 +23,9 @@ import (
 // "residual 0": the map and the receipt would disagree about the same
 // bytes.
 //
-// So every text a phone Match is asked about (Spans: log lines, JSON and
-// CSV text, NATS payloads) is also read by the scanner's own classifier,
+// So every text a phone Match is asked about (Spans: log lines, and JSON,
+// CSV and NATS records searched without a field) is also read by the
+// scanner's own classifier,
 // and a phone span it reports whose number is one of the match's (the
 // same E.164 number, a national one read in the match's region first) is
 // the subject's too. Find counts it, Erase rewrites it,
@@ -40,6 +41,8 @@ import (
 // the log. SQL stores select rows with the SQL mirror of the matcher
 // (identifier.PhoneTokenPattern): a text column's row only it would find
 // is not returned to be witnessed, a limit named in identifier's doc.
+// A single cell (MatchValue) keeps the matcher's rules alone, so that Go
+// and SQL agree on every cell (TestWhereAgreesWithGo).
 
 var (
 	witnessOnce sync.Once
