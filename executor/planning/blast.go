@@ -139,7 +139,8 @@ func uniqueField(f *fieldView) bool {
 
 // mostlyUniqueField reports whether f holds about one value per record:
 // unique (uniqueField), or a full scan saw at least minUniqueSample
-// non-empty values of which nine in ten or more are distinct. A needle
+// non-empty values of which nine in ten or more are distinct, or fewer
+// values than that (too few to judge). A needle
 // column (cards, national ids) passes with a few values entered twice;
 // those values are left out one by one (deriver.collect), not the column.
 func mostlyUniqueField(f *fieldView) bool {
@@ -148,7 +149,14 @@ func mostlyUniqueField(f *fieldView) bool {
 	}
 	d, err1 := strconv.Atoi(f.node.Attrs[lineage.AttrDistinct])
 	n, err2 := strconv.Atoi(f.node.Attrs[lineage.AttrNonEmpty])
-	return err1 == nil && err2 == nil && n >= minUniqueSample && 10*d >= 9*n
+	if err1 != nil || err2 != nil || n == 0 {
+		return false
+	}
+	// A sparse column (an IBAN only a few customers gave, two of them a
+	// joint account) shows too few values to judge by their share: it is
+	// taken, since each value is still counted in the table before it is
+	// used, and one that other records hold is left out (deriver.collect).
+	return n < minUniqueSample || 10*d >= 9*n
 }
 
 // CheckBlast refuses a plan whose identifiers resolve to more entity

@@ -43,6 +43,7 @@ func (d *deriver) matches(a *assetView) []driver.Match {
 				ms = append(ms, driver.Match{Field: fname, Kind: fv.identity, Via: "identity " + fv.identity, Values: set.values, Region: d.region(a, fname)})
 			}
 		}
+		ms = append(ms, d.otherIdentityMatches(a, fname, fv)...)
 		if set := d.byField[fieldKey(loc)]; set != nil && len(set.values) > 0 {
 			ms = append(ms, driver.Match{Field: fname, Kind: driver.KindKey, Via: "key " + a.name + "." + fname, Values: set.values})
 		}
@@ -283,11 +284,30 @@ func (d *deriver) needleMatches(a *assetView) []driver.Match {
 	for _, fname := range a.fieldNames() {
 		fv := a.fields[fname]
 		t := needleType(fv)
-		if t == "" || fv.identity != "" {
+		if t == "" {
 			continue
 		}
 		if set := d.byKind[t]; set != nil && len(set.values) > 0 {
 			ms = append(ms, driver.Match{Field: fname, Kind: t, Via: "value " + t, Values: set.values})
+		}
+	}
+	return ms
+}
+
+// otherIdentityMatches are the matches of a field for the identifier kinds
+// its findings show besides its identity: a ticket body keyed by the emails
+// it holds is also searched for the subject's phones when the scan saw
+// phones in it, as a text asset would be. One identity per field decides
+// how the field keys the subject (collectors); every kind it holds decides
+// where the subject's values are looked for.
+func (d *deriver) otherIdentityMatches(a *assetView, fname string, fv *fieldView) []driver.Match {
+	var ms []driver.Match
+	for _, kind := range []string{piimap.KeyEmail, piimap.KeyPhone} {
+		if kind == fv.identity || !slices.Contains(fv.types, kind) {
+			continue
+		}
+		if set := d.byKind[kind]; set != nil && len(set.values) > 0 {
+			ms = append(ms, driver.Match{Field: fname, Kind: kind, Via: "value " + kind, Values: set.values, Region: d.region(a, fname)})
 		}
 	}
 	return ms

@@ -1,0 +1,142 @@
+package executor_test
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	sduck "github.com/piimap/piimap/scanner/duckdb"
+)
+
+// The closure on fields that real estates fill unevenly: an IBAN column
+// only a few customers filled in, and a free-text column keyed by the
+// emails it holds that holds phones too.
+
+// germanIBAN builds a valid German IBAN from 18 digits drawn from r.
+func germanIBAN(r *rand.Rand) string {
+	var b strings.Builder
+	for range 18 {
+		b.WriteByte(byte('0' + r.IntN(10)))
+	}
+	bban := b.String()
+	n, _ := new(big.Int).SetString(bban+"131400", 10) // D=13 E=14, check "00"
+	return fmt.Sprintf("DE%02d%s", 98-new(big.Int).Mod(n, big.NewInt(97)).Int64(), bban)
+}
+
+// A column that four of sixty customers filled in shows too few values to
+// judge its share of distinct ones; its values still become needles, each
+// counted in the table first, so a shared one is still left out.
+func TestNeedlesFromSparseColumn(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 12))
+	ibans := map[int]string{}
+	for i := 1; i <= 60; i++ {
+		ibans[i] = ""
+	}
+	for _, i := range []int{5, 12, 30} {
+		ibans[i] = germanIBAN(r)
+	}
+	ibans[31] = ibans[30] // a joint account
+	e := newNeedleEstate(t, "iban", ibans)
+	lines := []string{
+		"2026-03-01T10:00:00Z WARN payment failed iban=" + ibans[5] + " retry=1",
+		"2026-03-01T10:00:01Z WARN payment failed iban=" + ibans[12] + " retry=1",
+		"2026-03-01T10:00:02Z WARN payment failed iban=" + ibans[30] + " retry=1",
+		"2026-03-01T10:00:03Z INFO mandate " + ibans[5][:4] + " " + ibans[5][4:8] + " " + ibans[5][8:12] + " " + ibans[5][12:16] + " " + ibans[5][16:20] + " " + ibans[5][20:] + " confirmed",
+	}
+	e.write(t, "payments.log", strings.Join(lines, "\n")+"\n")
+
+	s, id, plan, kinds, steps := e.plan(t, "person05@example.net")
+	require.Equal(t, 1, kinds["iban"], "identifiers %+v", plan.Identifiers)
+	require.Equal(t, int64(2), steps["lake/payments.log"], "steps %v", steps)
+	run(t, s, id)
+	log := e.read(t, "payments.log")
+	require.NotContains(t, log, ibans[5], "the subject's IBAN stayed in the log")
+	require.NotContains(t, log, ibans[5][12:16]+" "+ibans[5][16:20], "the subject's grouped IBAN stayed in the log")
+	require.Contains(t, log, lines[1]+"\n", "a bystander's line changed")
+	require.Contains(t, log, lines[2]+"\n", "a bystander's line changed")
+
+	_, _, plan, kinds, steps = e.plan(t, "person30@example.net")
+	require.Zero(t, kinds["iban"], "a joint account's IBAN is not the subject's alone: %+v", plan.Identifiers)
+	require.Zero(t, steps["lake/payments.log"], "steps %v", steps)
+	var unused []string
+	for _, u := range plan.Unused {
+		unused = append(unused, u.Kind)
+	}
+	require.Contains(t, unused, "iban", "the plan records the value left out")
+}
+
+// A ticket body is keyed by the emails it holds, and the scan saw phones
+// in it too: the subject's phone (from the customers row) is searched for
+// there as well, and only the subject's tickets go. Checked with DuckDB's
+// own reads of every row, not with the receipt.
+func TestFreeTextFieldSearchedForEveryKind(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 3))
+	phones := map[int]string{}
+	used := map[string]bool{}
+	for i := 1; i <= 40; i++ {
+		for {
+			p := fmt.Sprintf("+49 151 %08d", 20000000+r.IntN(50000000))
+			if !used[p] {
+				used[p] = true
+				phones[i] = p
+				break
+			}
+		}
+	}
+	e := newNeedleEstate(t, "phone", phones)
+	wh := filepath.Join(e.root, "wh.duckdb")
+	db, err := sduck.Open(context.Background(), "duckdb://"+wh, false)
+	require.NoError(t, err)
+	_, err = db.Exec(`CREATE TABLE tickets (ticket_id INTEGER PRIMARY KEY, body VARCHAR)`)
+	require.NoError(t, err)
+	sub := strings.TrimPrefix(phones[5], "+49 151 ")
+	bodies := []string{}
+	for i := 1; i <= 30; i++ {
+		bodies = append(bodies, fmt.Sprintf("From: person%02d@example.net\nPlease update my order %d.", i+10, 4000+i))
+	}
+	subjectBodies := []string{
+		"Callback requested on +49 (0)151 " + sub[:4] + " " + sub[4:] + " this afternoon",
+		"From: PERSON05@EXAMPLE.NET\nDelete my data.",
+	}
+	bystanderBodies := []string{
+		"Callback requested on " + phones[6] + " this afternoon",
+		"Caller gave +49 151 " + sub + "9, a longer number",
+		"Reference 151" + sub + " in the old system",
+		"Callback requested on " + phones[7] + " tomorrow",
+		"Callback requested on " + phones[8] + " tomorrow",
+	}
+	bodies = append(bodies, bystanderBodies...)
+	bodies = append(bodies, subjectBodies...)
+	for i, b := range bodies {
+		_, err := db.Exec("INSERT INTO tickets VALUES (?, ?)", i+1, b)
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.Close())
+
+	s, id, plan, kinds, steps := e.plan(t, "person05@example.net")
+	require.Equal(t, 1, kinds["phone"], "identifiers %+v", plan.Identifiers)
+	require.Equal(t, int64(2), steps["wh/main.tickets"], "steps %v", steps)
+	run(t, s, id)
+
+	db, err = sduck.Open(context.Background(), "duckdb://"+wh, true)
+	require.NoError(t, err)
+	defer db.Close()
+	rows, err := db.Query("SELECT body FROM tickets ORDER BY ticket_id")
+	require.NoError(t, err)
+	var left []string
+	for rows.Next() {
+		var b string
+		require.NoError(t, rows.Scan(&b))
+		left = append(left, b)
+	}
+	require.NoError(t, rows.Err())
+	want := slices.Delete(slices.Clone(bodies), len(bodies)-len(subjectBodies), len(bodies))
+	require.Equal(t, want, left, "exactly the subject's tickets go, every other one is byte-identical")
+}
