@@ -51,6 +51,8 @@ type keyField struct {
 	field  string
 	class  string // keyInt | keyText | ""
 	unique bool
+	pii    bool // the field has PII findings (it is found by value, not as a key)
+	piiAt  bool // its unit has a field with PII findings (a table a subject can have a record in)
 }
 
 const (
@@ -74,14 +76,20 @@ func (e *engine) keepKeys(st *store, u piimap.Unit, us *unitScan) {
 		return
 	}
 	var fs []keyField
+	piiAt := false
 	for name, f := range us.fields {
 		if name == "" {
 			continue
 		}
+		piiAt = piiAt || len(f.findings) > 0
 		fs = append(fs, keyField{
 			unit: u, field: name, class: keyClass(f.meta[piimap.MetaSQLType]),
 			unique: f.meta[piimap.MetaUnique] == "true" || f.meta[piimap.MetaPrimaryKey] == "true",
+			pii:    len(f.findings) > 0,
 		})
+	}
+	for i := range fs {
+		fs[i].piiAt = piiAt
 	}
 	e.inferred.mu.Lock()
 	defer e.inferred.mu.Unlock()
@@ -126,6 +134,7 @@ func keyClass(sqlType string) string {
 // candidate is one child → parent pair worth probing.
 type candidate struct {
 	child, parent keyField
+	byValue       bool // no name relates them: the values alone must (valueCandidates)
 }
 
 // joinCandidates lists the pairs of one store's fields whose names, types
@@ -139,7 +148,12 @@ type candidate struct {
 //     1:1 table's own member_profiles.member_id is never a parent;
 //   - the child's name is `<singular of the parent's table>_<parent's
 //     name>`: orders.customer_id → customers.id, orders.customer_code →
-//     customers.code.
+//     customers.code;
+//   - the child's name is a key's name (a suffix id, no, nr, num, number,
+//     nummer, ref, key, code, fk; keyStem) whose stem of three letters or
+//     more begins the singular of the parent's table: orders.cust_no →
+//     customers.id, auftraege.kunde_nr → kunden.knr, invoices.client_ref →
+//     clients.id.
 //
 // Singular: `…ies` → `…y`, `…ses`/`…xes` drop `es`, else a trailing `s`
 // (not `ss`) is dropped. The parent must be unique (PRIMARY KEY or a
@@ -147,13 +161,15 @@ type candidate struct {
 // direction; both must be integers or both text; a child with a declared
 // reference is skipped, and so is a unique child keyed like its parent in a
 // table of the same name (archive.members.member_id: a copy, not a
-// reference). No other heuristic applies: `referrer_id` never
-// pairs with customers.id.
+// reference). No other name heuristic applies: `referrer_id` never pairs
+// with customers.id. Pairs no name relates are left to valueCandidates,
+// which asks more of the values.
 func joinCandidates(fields []keyField, declared map[piimap.Location]bool) []candidate {
 	folded := make([]string, len(fields))
 	for i, f := range fields {
 		folded[i] = foldName(f.field)
 	}
+	abbrevOf := abbreviatedTables(fields, folded)
 	var out []candidate
 	for _, p := range fields {
 		if !p.unique || p.class == "" {
@@ -168,7 +184,8 @@ func joinCandidates(fields []keyField, declared map[piimap.Location]bool) []cand
 			}
 			cn := folded[i]
 			same := cn == pn && owned
-			if !same && (pt == "" || cn != pt+pn) {
+			abbrev := pt != "" && abbrevOf[i] == pt
+			if !same && (pt == "" || cn != pt+pn) && !abbrev {
 				continue
 			}
 			if same && c.unique && tableSingular(c.unit.Loc.Name) == pt {
@@ -182,6 +199,63 @@ func joinCandidates(fields []keyField, declared map[piimap.Location]bool) []cand
 			cmp.Compare(a.parent.unit.Loc.Name, b.parent.unit.Loc.Name), cmp.Compare(a.parent.field, b.parent.field))
 	})
 	return out
+}
+
+// abbreviatedTables returns, per field, the singular of the table its key
+// name abbreviates (keyStem of three letters or more beginning that
+// singular), or "": of several such tables other than the field's own, the
+// shortest singular (member_id names members, not member_profiles).
+func abbreviatedTables(fields []keyField, folded []string) []string {
+	var singulars []string
+	owner := map[string]string{} // singular → a table with it
+	for _, f := range fields {
+		if !f.unique {
+			continue
+		}
+		if t := tableSingular(f.unit.Loc.Name); t != "" && owner[t] == "" {
+			owner[t] = f.unit.Loc.Name
+			singulars = append(singulars, t)
+		}
+	}
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		stem := keyStem(folded[i])
+		if len(stem) < 3 {
+			continue
+		}
+		own := tableSingular(f.unit.Loc.Name)
+		if strings.HasPrefix(own, stem) {
+			continue // members.member_id, kunden.kundennr: its own table's key
+		}
+		for _, t := range singulars {
+			if t == own || !strings.HasPrefix(t, stem) {
+				continue
+			}
+			if out[i] == "" || len(t) < len(out[i]) {
+				out[i] = t
+			}
+		}
+	}
+	return out
+}
+
+// keySuffixes are the endings that make a column name a key's name, longest
+// first within each family.
+var keySuffixes = []string{"number", "nummer", "num", "nr", "no", "id", "ref", "key", "code", "fk"}
+
+// keyStem is a folded column name less one key suffix and a leading `fk`
+// (cust_no → cust, kundennummer → kunden, fk_client_id → client), or ""
+// when it has no key suffix: a column named like a key of its table.
+func keyStem(folded string) string {
+	for _, suf := range keySuffixes {
+		if stem, ok := strings.CutSuffix(folded, suf); ok && stem != "" {
+			if rest, ok := strings.CutPrefix(stem, "fk"); ok && len(rest) >= 3 {
+				stem = rest
+			}
+			return stem
+		}
+	}
+	return ""
 }
 
 // foldName lowercases a name and drops `_`, so member_id, memberId and
@@ -255,8 +329,16 @@ func (e *engine) inferStore(ctx context.Context, st *store, pr Prober, fields []
 			"candidates", len(cands), "probed", InferMaxPairs)
 		cands = cands[:InferMaxPairs]
 	}
+	byValue := valueCandidates(fields, declared, cands)
+	if len(byValue) > InferMaxValuePairs {
+		e.log.Warn("join key inference: too many value-only candidate pairs, probing the first", "store", st.cfg.Name,
+			"candidates", len(byValue), "probed", InferMaxValuePairs)
+		byValue = byValue[:InferMaxValuePairs]
+	}
+	cands = append(cands, byValue...)
 	samples := map[piimap.Location][]string{}
 	failed := map[piimap.Location]bool{}
+	linked := map[piimap.Location]bool{} // children given an edge already
 	now := time.Now().UTC()
 	n := 0
 	for _, c := range cands {
@@ -265,7 +347,7 @@ func (e *engine) inferStore(ctx context.Context, st *store, pr Prober, fields []
 		}
 		from := c.child.unit.Loc.WithField(c.child.field)
 		to := c.parent.unit.Loc.WithField(c.parent.field)
-		if failed[from] {
+		if failed[from] || c.byValue && linked[from] {
 			continue
 		}
 		vals, ok := samples[from]
@@ -285,7 +367,7 @@ func (e *engine) inferStore(ctx context.Context, st *store, pr Prober, fields []
 			vals = dedupe(v, InferProbeValues)
 			samples[from] = vals
 		}
-		if len(vals) < InferMinValues {
+		if len(vals) < InferMinValues || c.byValue && len(vals) < valueMinValues(c.parent.class) {
 			continue
 		}
 		pctx, cancel := context.WithTimeout(ctx, inferProbeTimeout)
@@ -299,20 +381,37 @@ func (e *engine) inferStore(ctx context.Context, st *store, pr Prober, fields []
 				"from", from.Name+"."+from.Field, "to", to.Name+"."+to.Field, "err", ScrubError(err))
 			continue
 		}
-		ratio := float64(min(hit, len(vals))) / float64(len(vals))
+		hit = min(hit, len(vals))
+		ratio := float64(hit) / float64(len(vals))
 		if ratio < InferMinContainment {
 			continue
 		}
+		evidence := fmt.Sprintf("containment %.3f on %d sampled values; name %s → %s.%s",
+			ratio, len(vals), c.child.field, tableOf(c.parent.unit.Loc.Name), c.parent.field)
+		if c.byValue {
+			ev, ok, err := e.valueEvidence(ctx, pr, c, vals, hit)
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				e.log.Warn("join key inference: chance probe failed, no edge", "store", st.cfg.Name,
+					"from", from.Name+"."+from.Field, "to", to.Name+"."+to.Field, "err", ScrubError(err))
+				continue
+			}
+			if !ok {
+				continue
+			}
+			evidence = fmt.Sprintf("containment %.3f on %d sampled values; %s", ratio, len(vals), ev)
+		}
 		ed := lineage.Edge{
 			Kind: lineage.EdgeReferences, From: from, To: to, Source: lineage.SourceInferred,
-			Confidence: ratio, ObservedAt: now,
-			Evidence: fmt.Sprintf("containment %.3f on %d sampled values; name %s → %s.%s",
-				ratio, len(vals), c.child.field, tableOf(c.parent.unit.Loc.Name), c.parent.field),
+			Confidence: ratio, ObservedAt: now, Evidence: evidence,
 		}
 		if err := e.w.PutEdge(ctx, ed); err != nil {
 			return graphErr(err)
 		}
 		e.declare(ed)
+		linked[from] = true
 		n++
 	}
 	e.log.Info("join keys inferred", "store", st.cfg.Name, "candidates", len(cands), "edges", n)

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
+	"math"
+	"math/rand/v2"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -162,4 +166,119 @@ func TestInferStore(t *testing.T) {
 	}, got)
 	assert.Contains(t, logs.String(), "sample failed, no edge")
 	assert.NotContains(t, logs.String(), "aab", "no raw value logged")
+}
+
+func TestJoinCandidatesAbbreviated(t *testing.T) {
+	fields := []keyField{
+		kf("public.kunden", "knr", "integer", true),
+		kf("public.kunden", "kundennr", "integer", false), // its own table's key
+		kf("public.auftraege", "kunde_nr", "integer", false),
+		kf("public.customers", "id", "bigint", true),
+		kf("public.orders", "cust_no", "bigint", false),
+		kf("public.orders", "status_code", "bigint", false), // no table of statuses
+		kf("public.orders", "referrer_id", "bigint", false),
+		kf("public.clients", "id", "integer", true),
+		kf("public.invoices", "fk_client_ref", "integer", false),
+		kf("public.members", "member_id", "bigint", true),
+		kf("public.member_profiles", "member_id", "bigint", true),
+		kf("public.posts", "member_id", "bigint", false), // members, not member_profiles
+		kf("public.posts", "cu_id", "bigint", false),     // two letters say too little
+	}
+	assert.Equal(t, []string{
+		"public.auftraege.kunde_nr → public.kunden.knr",
+		"public.invoices.fk_client_ref → public.clients.id",
+		"public.member_profiles.member_id → public.members.member_id",
+		"public.orders.cust_no → public.customers.id",
+		"public.posts.member_id → public.members.member_id",
+	}, pairs(joinCandidates(fields, nil)))
+	for in, want := range map[string]string{"custno": "cust", "kundennummer": "kunden", "fkclientref": "client", "fkid": "fk",
+		"status": "", "clientkey": "client", "id": ""} {
+		assert.Equal(t, want, keyStem(in), in)
+	}
+}
+
+func piiKF(asset, field, typ string, unique, pii, piiAt bool) keyField {
+	f := kf(asset, field, typ, unique)
+	f.pii, f.piiAt = pii, piiAt
+	return f
+}
+
+func intVals(vs ...int) []string {
+	var out []string
+	for _, v := range vs {
+		out = append(out, strconv.Itoa(v))
+	}
+	return out
+}
+
+func intRange(from, to, step int) []int {
+	var out []int
+	for i := from; i <= to; i += step {
+		out = append(out, i)
+	}
+	return out
+}
+
+// Value-only join keys: a child contained in a sparse key of a PII table
+// pairs whatever its name; containment in a dense key (ids 1..N hold every
+// small number, a cluster's ids every tenth) is no evidence, nor are a few
+// values, a table without PII, a column of PII or a unique child.
+func TestInferStoreByValue(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	draw := func(n int) []int { // numbers drawn at random: n of 900,000
+		var out []int
+		for len(out) < n {
+			if v := 100000 + r.IntN(900000); !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	sparse, articles := draw(1000), draw(1000)
+	pr := fakeProber{vals: map[string][]string{
+		"kunden.knr":         intVals(sparse...),
+		"kunden.e_post":      {"a@x.org"},
+		"auftraege.kd":       intVals(sparse[:300]...),
+		"auftraege.menge":    intVals(intRange(1, 12, 1)...),
+		"rechnungen.kd":      intVals(sparse[:4]...), // too few values
+		"mahnungen.kd":       intVals(sparse[500:512]...),
+		"konten.id":          intVals(intRange(1, 500, 1)...),
+		"buchungen.betrag":   intVals(intRange(3, 300, 3)...), // inside the dense konten.id
+		"produkte.id":        intVals(articles...),
+		"lager.artikel":      intVals(articles[:300]...),             // produkte holds no PII
+		"archiv.knr":         intVals(intRange(20000, 22000, 10)...), // unique: no direction
+		"cluster.id":         intVals(intRange(1, 4991, 10)...),      // a multi-primary cluster's ids: 1, 11, 21…
+		"belege.konto":       intVals(intRange(11, 2001, 10)...),     // on that grid: no evidence
+		"kontakte.telefonnr": intVals(intRange(20000, 22000, 10)...), // a PII column
+	}}
+	fields := []keyField{
+		piiKF("kunden", "knr", "integer", true, false, true), piiKF("kunden", "e_post", "text", true, true, true),
+		piiKF("auftraege", "kd", "integer", false, false, false), piiKF("auftraege", "menge", "integer", false, false, false),
+		piiKF("rechnungen", "kd", "integer", false, false, false), piiKF("mahnungen", "kd", "integer", false, false, false),
+		piiKF("konten", "id", "integer", true, false, true), piiKF("buchungen", "betrag", "integer", false, false, false),
+		piiKF("produkte", "id", "integer", true, false, false), piiKF("lager", "artikel", "integer", false, false, false),
+		piiKF("archiv", "knr", "integer", true, false, false), piiKF("cluster", "id", "integer", true, false, true),
+		piiKF("belege", "konto", "integer", false, false, false), piiKF("kontakte", "telefonnr", "integer", false, true, true),
+	}
+	w := &edgeRec{}
+	e := &engine{opt: Options{Concurrency: 1}, log: slog.New(slog.NewTextHandler(io.Discard, nil)), w: w}
+	st := &store{cfg: StoreConfig{Name: "s"}, src: pr}
+	require.NoError(t, e.inferStore(context.Background(), st, pr, fields, nil))
+	var got []string
+	for _, ed := range w.edges {
+		got = append(got, ed.From.Name+"."+ed.From.Field+" → "+ed.To.Name+"."+ed.To.Field)
+		assert.Contains(t, ed.Evidence, "by values, no name relates them")
+		assert.Regexp(t, `^containment 1\.000 on \d+ sampled values; the parent's keys fill 0\.0\d\d of the values' range \(step 1\), chance (\de-\d+|< 1e-99);`, ed.Evidence)
+	}
+	assert.Equal(t, []string{"auftraege.kd → kunden.knr", "mahnungen.kd → kunden.knr"}, got)
+}
+
+func TestBinomialTail(t *testing.T) {
+	assert.InDelta(t, 1.0, binomialTail(10, 0, 0.3), 1e-12)
+	assert.InDelta(t, math.Pow(0.3, 10), binomialTail(10, 10, 0.3), 1e-15)
+	assert.InDelta(t, 0.5, binomialTail(2, 1, 0.5)+0.25-0.5, 1e-12) // P(X≥1) = 0.75
+	assert.Zero(t, binomialTail(10, 11, 0.5))
+	assert.Equal(t, 1.0, binomialTail(10, 10, 1))
+	assert.Zero(t, binomialTail(10, 1, 0))
+	assert.Less(t, binomialTail(200, 200, 0.27), 1e-100)
 }

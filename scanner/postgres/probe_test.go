@@ -53,6 +53,38 @@ func TestInferredJoinKeys(t *testing.T) {
 	}
 }
 
+// TestInferredJoinKeysByValueAndAbbreviation scans keys named in another
+// language or abbreviated: a child whose values sit in a sparse customer
+// number (auftraege.kd → kunden.knr) pairs by its values alone, an
+// abbreviated key name (cust_no) pairs with the table it abbreviates, and
+// a count column inside a dense id (lager.bestand in customers.id 1..400)
+// pairs with nothing.
+func TestInferredJoinKeysByValueAndAbbreviation(t *testing.T) {
+	ctx := context.Background()
+	dbURL := newDB(t,
+		`CREATE TABLE kunden (knr integer PRIMARY KEY, e_post text UNIQUE)`,
+		`INSERT INTO kunden SELECT 100000 + (i * 104729) % 900000, 'kunde' || i || '@example.org' FROM generate_series(1, 600) i`,
+		`CREATE TABLE auftraege (auftrag_id serial PRIMARY KEY, kd integer, menge integer)`,
+		`INSERT INTO auftraege (kd, menge) SELECT 100000 + ((1 + i % 600) * 104729) % 900000, 1 + i % 12 FROM generate_series(1, 2000) i`,
+		`CREATE TABLE customers (id serial PRIMARY KEY, email text UNIQUE)`,
+		`INSERT INTO customers (email) SELECT 'c' || i || '@example.net' FROM generate_series(1, 400) i`,
+		`CREATE TABLE bestellungen (id serial PRIMARY KEY, cust_no integer)`,
+		`INSERT INTO bestellungen (cust_no) SELECT 1 + i % 400 FROM generate_series(1, 900) i`,
+		`CREATE TABLE lager (id serial PRIMARY KEY, bestand integer)`,
+		`INSERT INTO lager (bestand) SELECT 1 + (i * 37) % 400 FROM generate_series(1, 900) i`,
+		`ANALYZE`,
+	)
+	got, _ := inferredEdges(t, ctx, scanner.StoreConfig{Name: "app", URL: dbURL, Sample: scanner.SampleConfig{Seed: 3}})
+	assert.Equal(t, []string{
+		"app/public.auftraege#kd → app/public.kunden#knr",
+		"app/public.bestellungen#cust_no → app/public.customers#id",
+	}, keys(got))
+	assert.Regexp(t, `^containment 1\.000 on 200 sampled values; the parent's keys fill 0\.0\d\d of the values' range \(step 1\), chance < 1e-99; by values`,
+		got["app/public.auftraege#kd → app/public.kunden#knr"].Evidence)
+	assert.Equal(t, "containment 1.000 on 200 sampled values; name cust_no → customers.id",
+		got["app/public.bestellungen#cust_no → app/public.customers#id"].Evidence)
+}
+
 func TestProbe(t *testing.T) {
 	ctx := context.Background()
 	dbURL := newDB(t,
