@@ -85,6 +85,11 @@ func wilson(k, n int) float64 {
 	return math.Max(0, (centre-margin)/den)
 }
 
+// smallField is the fewest non-empty values a field's share of valid
+// values is judged by (wilson: 4 valid of 4 is 0.51); below it, the rule's
+// own score for a validated value is (scoreRule).
+const smallField = 5
+
 // nearMiss is how far below the threshold a rule's confidence may fall
 // and still make the field ambiguous (worth a bigger sample).
 const nearMiss = 0.25
@@ -166,6 +171,16 @@ func (e *Engine) scoreRule(rec piimap.Record, p *fieldProfile, r *crule) (piimap
 	conf := wilson(valid, nd)
 	ev := make([]string, 0, 6)
 	ev = append(ev, fmt.Sprintf("%s ok %d/%d distinct", checkName(r), valid, nd))
+	if p.n < smallField {
+		// A field of a few values (a two-row export, a one-row table)
+		// cannot reach the threshold by its share of valid values, however
+		// many are valid: there each validated value is the evidence, as
+		// it would be as a span of text.
+		if c := r.score * share; c > conf {
+			conf = c
+			ev = append(ev, fmt.Sprintf("small field: %d values", p.n))
+		}
+	}
 	if hinted {
 		conf += (1 - conf) * 0.6 * share
 		ev = append(ev, "field name: "+hint)
@@ -176,7 +191,7 @@ func (e *Engine) scoreRule(rec piimap.Record, p *fieldProfile, r *crule) (piimap
 			conf += (1 - conf) * 0.2
 		}
 	}
-	if quads >= 3 && versionQuads == quads {
+	if quads >= min(3, p.n) && versionQuads == quads {
 		conf *= 0.2
 		ev = append(ev, fmt.Sprintf("negative: version profile %d", versionQuads))
 	}

@@ -54,7 +54,17 @@ func TestFieldClassification(t *testing.T) {
 		{"app.jsonl", "msg", "", msgs(60), piimap.TypeEmail, 0.8},
 		{"main.stores", "lat", "DOUBLE", []string{"52.5200", "48.8566", "40.7128", "-33.8688", "35.6762", "51.5074"}, piimap.TypeGeoCoordinates, 0.5},
 
+		// small fields (a two-row export, a one-row table): each validated
+		// value is evidence, as a span of text is
+		{"exports/logins.csv", "kontakt", "", []string{"ann.mueller@posteo.de", "bob@example.com"}, piimap.TypeEmail, 0.85},
+		{"main.accounts", "bankverbindung", "", []string{"DE89370400440532013000"}, piimap.TypeIBAN, 0.8},
+
 		// hard negatives: none of these may be flagged as anything
+		{"main.notes", "kontakt", "", []string{"ann@example.com", "call back later", "see ticket"}, "", 0},
+		{"main.refs", "ref", "", []string{"4111111111111112", "1234"}, "", 0},
+		{"main.calls", "code", "", []string{"0301234567", "0891234567"}, "", 0},
+		{"main.deploys", "value", "", []string{"1.2.3.4", "2.0.1.3"}, "", 0},
+		{"main.files", "asset", "", []string{"logo@2x.png", "icon@3x.jpg"}, "", 0},
 		{"main.events", "request_id", "", g.many(100, g.uuid), "", 0},
 		{"main.orders", "order_no", "", g.many(100, g.order), "", 0},
 		{"main.events", "created_ts", "BIGINT", g.many(100, g.epoch), "", 0},
