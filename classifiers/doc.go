@@ -4,7 +4,8 @@
 //
 //   - Classify(Record) for structured data: the sampled cells of one field
 //     become one Finding per PII type, with a confidence built from the
-//     validated share of distinct values (Wilson lower bound), the field's
+//     validated share of distinct values (Wilson lower bound; in a field
+//     of fewer than 5 values, the rule's score times that share), the field's
 //     name and JSON path words (snake_case and camelCase split), its SQL
 //     type, its cardinality profile and negative evidence (UUIDs, hex hashes,
 //     epoch timestamps, version strings, business codes such as ORD-000123,
