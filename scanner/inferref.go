@@ -51,8 +51,10 @@ type keyField struct {
 	field  string
 	class  string // keyInt | keyText | ""
 	unique bool
-	pii    bool // the field has PII findings (it is found by value, not as a key)
-	piiAt  bool // its unit has a field with PII findings (a table a subject can have a record in)
+	pii    bool     // the field has PII findings (it is found by value, not as a key)
+	piiAt  bool     // its unit has a field with PII findings (a table a subject can have a record in)
+	sample []string // the scan's sample of its distinct values (keySample), nil when not kept
+	rows   int64    // its unit's row count as the scan saw it (0 when unknown)
 }
 
 const (
@@ -86,6 +88,8 @@ func (e *engine) keepKeys(st *store, u piimap.Unit, us *unitScan) {
 			unit: u, field: name, class: keyClass(f.meta[piimap.MetaSQLType]),
 			unique: f.meta[piimap.MetaUnique] == "true" || f.meta[piimap.MetaPrimaryKey] == "true",
 			pii:    len(f.findings) > 0,
+			sample: f.keys.values(),
+			rows:   us.rowsTotal,
 		})
 	}
 	for i := range fs {
@@ -351,6 +355,9 @@ func (e *engine) inferStore(ctx context.Context, st *store, pr Prober, fields []
 			continue
 		}
 		vals, ok := samples[from]
+		if c.byValue {
+			vals, ok = c.child.sample, true // the scan's own sample (valueCandidates checked its size)
+		}
 		if !ok {
 			pctx, cancel := context.WithTimeout(ctx, inferProbeTimeout)
 			v, err := pr.DistinctSample(pctx, c.child.unit, c.child.field, InferProbeValues)

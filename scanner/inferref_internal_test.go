@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -260,6 +261,10 @@ func TestInferStoreByValue(t *testing.T) {
 		piiKF("archiv", "knr", "integer", true, false, false), piiKF("cluster", "id", "integer", true, false, true),
 		piiKF("belege", "konto", "integer", false, false, false), piiKF("kontakte", "telefonnr", "integer", false, true, true),
 	}
+	for i, f := range fields { // the scan's kept samples
+		v := pr.vals[f.unit.Loc.Name+"."+f.field]
+		fields[i].sample = v[:min(len(v), InferProbeValues)]
+	}
 	w := &edgeRec{}
 	e := &engine{opt: Options{Concurrency: 1}, log: slog.New(slog.NewTextHandler(io.Discard, nil)), w: w}
 	st := &store{cfg: StoreConfig{Name: "s"}, src: pr}
@@ -281,4 +286,31 @@ func TestBinomialTail(t *testing.T) {
 	assert.Equal(t, 1.0, binomialTail(10, 10, 1))
 	assert.Zero(t, binomialTail(10, 1, 0))
 	assert.Less(t, binomialTail(200, 200, 0.27), 1e-100)
+}
+
+func TestKeySampleAndShapes(t *testing.T) {
+	k := &keySample{}
+	k.add([]string{" K-000123 ", "K-000123", "", "K-000124"})
+	assert.Equal(t, []string{"K-000123", "K-000124"}, k.values())
+	k.add([]string{strings.Repeat("x", keySampleMaxLen+1)})
+	assert.Nil(t, k.values(), "a field holding a long value keeps nothing")
+	var none *keySample
+	none.add([]string{"1"})
+	assert.Nil(t, none.values())
+
+	assert.Equal(t, "a-9/8", keyShape("K-000123", keyText))
+	assert.Equal(t, "a@a.a/15", keyShape("ann@example.org", keyText))
+	assert.Equal(t, "6", keyShape("123456", keyInt))
+	custNos := shapeSet([]string{"100001", "523456", "999998"}, keyInt)
+	assert.True(t, shapesFit([]string{"123456", "654321"}, custNos, keyInt))
+	assert.False(t, shapesFit([]string{"1", "12", "7"}, custNos, keyInt), "counts are not customer numbers")
+	emails := shapeSet([]string{"ann@example.org", "bob@example.net"}, keyText)
+	assert.False(t, shapesFit([]string{"5d41402abc4b2a76b9719d911017c592"}, emails, keyText), "a digest is no email")
+	assert.False(t, shapesFit(nil, custNos, keyInt))
+
+	serial := keyField{class: keyInt, rows: 20000, sample: intVals(3, 19990, 7000, 12)}
+	assert.True(t, denseKey(serial), "ids 1..20,000")
+	sparse := keyField{class: keyInt, rows: 600, sample: intVals(100231, 998001, 504000)}
+	assert.False(t, denseKey(sparse), "600 customer numbers over 900,000")
+	assert.True(t, denseKey(keyField{class: keyInt}), "no sample: nothing to judge by")
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/piimap/piimap"
 )
@@ -67,7 +68,11 @@ func valueMinValues(class string) int {
 // valueCandidates lists the value-only pairs (see above) of one store's
 // fields, skipping the pairs named already holds; parents are sorted by
 // table and field, children likewise, so the probes and the cap are
-// deterministic.
+// deterministic. It asks the store nothing: the child's values are the
+// scan's own sample of it (keySample), and a pair is probed only when
+// nearly all of them have a shape the parent's sample shows (shapesFit):
+// a column of one-digit counts is never probed against six-digit customer
+// numbers, nor hex digests against emails.
 func valueCandidates(fields []keyField, declared map[piimap.Location]bool, named []candidate) []candidate {
 	seen := map[[2]piimap.Location]bool{}
 	for _, c := range named {
@@ -75,12 +80,14 @@ func valueCandidates(fields []keyField, declared map[piimap.Location]bool, named
 	}
 	var out []candidate
 	for _, p := range fields {
-		if !p.unique || !p.piiAt || p.class == "" {
+		if !p.unique || !p.piiAt || p.class == "" || p.class == keyInt && denseKey(p) {
 			continue
 		}
+		shapes := shapeSet(p.sample, p.class)
 		for _, c := range fields {
 			if c.unique || c.pii || c.class != p.class || c.unit.Loc.Name == p.unit.Loc.Name ||
-				declared[bare(c.unit.Loc.WithField(c.field))] {
+				len(c.sample) < valueMinValues(c.class) || declared[bare(c.unit.Loc.WithField(c.field))] ||
+				!shapesFit(c.sample, shapes, c.class) {
 				continue
 			}
 			k := [2]piimap.Location{c.unit.Loc.WithField(c.field), p.unit.Loc.WithField(p.field)}
@@ -222,4 +229,121 @@ func binomialTail(n, k int, p float64) float64 {
 		sum += math.Exp(ln - a - b + float64(i)*lp + float64(n-i)*lq)
 	}
 	return min(sum, 1)
+}
+
+// denseKey reports whether an integer key fills at least 0.9 of the range
+// its sample spans (rows over max-min+1): a serial id, which every small
+// number of a child falls into, so no containment in it is evidence (the
+// chance probe would say so at the cost of two queries a pair).
+func denseKey(p keyField) bool {
+	if len(p.sample) == 0 {
+		return true // nothing to judge by: probe nothing
+	}
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for _, v := range p.sample {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return true
+		}
+		lo, hi = min(lo, n), max(hi, n)
+	}
+	rows := max(p.rows, int64(len(p.sample)))
+	span := uint64(hi-lo) + 1
+	return span != 0 && float64(rows) >= 0.9*float64(span)
+}
+
+// Kept samples. While a store that can probe is scanned, each field keeps
+// the distinct values of its latest sample, up to InferProbeValues of them
+// and none longer than keySampleMaxLen (a field holding a longer value is
+// no key and keeps nothing), so inferring join keys by value needs no query
+// to learn what a child column holds.
+
+// keySampleMaxLen is the longest value a kept sample takes.
+const keySampleMaxLen = 64
+
+// keySample is one field's kept sample; a nil *keySample keeps nothing.
+type keySample struct {
+	vals []string
+	seen map[string]bool
+	off  bool // a value too long for a key was seen
+}
+
+func (k *keySample) add(vals []string) {
+	if k == nil || k.off {
+		return
+	}
+	if k.seen == nil {
+		k.seen = map[string]bool{}
+	}
+	for _, v := range vals {
+		v = strings.TrimSpace(v)
+		if v == "" || k.seen[v] {
+			continue
+		}
+		if len(v) > keySampleMaxLen {
+			k.off, k.vals, k.seen = true, nil, nil
+			return
+		}
+		if len(k.vals) < InferProbeValues {
+			k.seen[v] = true
+			k.vals = append(k.vals, v)
+		}
+	}
+}
+
+// values returns the kept values (nil for a nil or spoilt sample).
+func (k *keySample) values() []string {
+	if k == nil || k.off {
+		return nil
+	}
+	return k.vals
+}
+
+// keyShape is a value's shape: for integers its digit count (and sign);
+// for text its length and its character classes with runs collapsed
+// (K-000123 → "a-9/8", ann@example.org → "a@a.a/15").
+func keyShape(v, class string) string {
+	if class == keyInt {
+		return strconv.Itoa(len(strings.TrimLeft(v, "+"))) // "-12" and "12" differ, as they should
+	}
+	var b strings.Builder
+	var last rune = -1
+	for _, r := range v {
+		switch {
+		case unicode.IsLetter(r):
+			r = 'a'
+		case unicode.IsDigit(r):
+			r = '9'
+		}
+		if r != last {
+			b.WriteRune(r)
+			last = r
+		}
+	}
+	return b.String() + "/" + strconv.Itoa(len(v))
+}
+
+// shapeSet is the set of shapes of vals.
+func shapeSet(vals []string, class string) map[string]bool {
+	out := make(map[string]bool, len(vals))
+	for _, v := range vals {
+		out[keyShape(v, class)] = true
+	}
+	return out
+}
+
+// shapesFit reports whether at least InferMinContainment of the child's
+// values have a shape in the parent's: without that, containment cannot
+// reach the threshold unless the parent's sample missed its shapes.
+func shapesFit(child []string, parent map[string]bool, class string) bool {
+	if len(child) == 0 || len(parent) == 0 {
+		return false
+	}
+	fit := 0
+	for _, v := range child {
+		if parent[keyShape(v, class)] {
+			fit++
+		}
+	}
+	return float64(fit) >= InferMinContainment*float64(len(child))
 }

@@ -35,6 +35,7 @@ type fieldScan struct {
 	exhausted bool
 	distinct  distinctCount // distinct non-empty values of the latest sample
 	oldest    oldestValue   // oldest value of a record-time column (oldest.go)
+	keys      *keySample    // the latest sample's distinct short values, in stores that can probe (inferref_values.go)
 }
 
 // distinctCount counts the distinct non-empty values of a field's sample
@@ -99,6 +100,7 @@ func (us *unitScan) count(rec piimap.Record) {
 func (e *engine) scanStructured(ctx context.Context, st *store, u piimap.Unit) (*unitScan, error) {
 	us := newUnitScan()
 	us.prints = newUnitPrints(e.copyKey())
+	_, probing := st.src.(Prober)
 	s := DefaultSample(st.cfg.Sample)
 	s.Full = s.Full || e.opt.Full
 	sampler, canSample := st.src.(Sampler)
@@ -122,8 +124,13 @@ func (e *engine) scanStructured(ctx context.Context, st *store, u piimap.Unit) (
 				fs.findings, fs.sampled = nil, 0
 				fs.distinct = distinctCount{}
 				fs.oldest = oldestValue{}
+				fs.keys = nil
+				if probing {
+					fs.keys = &keySample{}
+				}
 			}
 			fs.distinct.add(rec.Values)
+			fs.keys.add(rec.Values)
 			fs.oldest.add(rec.Loc.Field, rec.Meta, rec.Values)
 			maps.Copy(fs.meta, rec.Meta)
 			n, err := strconv.Atoi(rec.Meta[piimap.MetaRowsSampled])
