@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/piimap/piimap/executor"
+	"github.com/piimap/piimap/executor/dsar"
 	sduck "github.com/piimap/piimap/scanner/duckdb"
 )
 
@@ -139,4 +141,62 @@ func TestFreeTextFieldSearchedForEveryKind(t *testing.T) {
 	require.NoError(t, rows.Err())
 	want := slices.Delete(slices.Clone(bodies), len(bodies)-len(subjectBodies), len(bodies))
 	require.Equal(t, want, left, "exactly the subject's tickets go, every other one is byte-identical")
+}
+
+// CSV files as tools write them: a byte order mark, padded names, no
+// header (the subject's row first), a repeated name, rows longer than the
+// header. The scan names their columns and the erasure finds them by those
+// names: every one loses the subject's row and keeps the others byte for
+// byte (on the code before, the BOM file was "done, residual 0" with the
+// row still there).
+func TestCSVColumnsAsTheScanNamesThem(t *testing.T) {
+	e := newNeedleEstate(t, "note", map[int]string{1: "a", 2: "b", 3: "c"})
+	files := map[string][2][]string{ // name → {kept lines, subject lines}
+		"bom.csv":        {{"\ufeffemail;name", "person06@example.net;Brandt"}, {"person05@example.net;Okonkwo"}},
+		"padded.csv":     {{" email , name ", "person06@example.net,Brandt"}, {"person05@example.net,Okonkwo"}},
+		"headerless.csv": {{"person06@example.net,Brandt,2", "person07@example.net,Quispe,3"}, {"person05@example.net,Okonkwo,1"}},
+		"repeated.csv":   {{"mail,mail,name", "x1@example.org,person06@example.net,Brandt"}, {"x2@example.org,person05@example.net,Okonkwo"}},
+		"ragged.csv":     {{"id,name", "1,Brandt,person06@example.net", "3,Quispe,person07@example.net"}, {"2,Okonkwo,person05@example.net"}},
+	}
+	for name, f := range files {
+		var lines []string
+		if name == "headerless.csv" {
+			lines = append(append(lines, f[1]...), f[0]...) // the subject's row first
+		} else {
+			lines = append(append(lines, f[0]...), f[1]...)
+		}
+		e.write(t, name, strings.Join(lines, "\r\n")+"\r\n")
+	}
+	s, id, _, _, steps := e.plan(t, "person05@example.net")
+	for name := range files {
+		require.Equal(t, int64(1), steps["lake/"+name], "steps %v", steps)
+	}
+	run(t, s, id)
+	for name, f := range files {
+		got := e.read(t, name)
+		require.NotContains(t, got, "person05@", name)
+		require.Equal(t, strings.Join(f[0], "\r\n")+"\r\n", got, "%s: another row changed", name)
+	}
+}
+
+// A CSV whose column the map names is gone from the file (renamed after
+// the scan): the erasure must fail there, not find nothing and say done.
+func TestCSVColumnGoneSinceTheScan(t *testing.T) {
+	e := newNeedleEstate(t, "note", map[int]string{1: "a"})
+	e.write(t, "logins.csv", "email,name\nperson05@example.net,Okonkwo\nperson06@example.net,Brandt\n")
+	s, id, _, _, steps := e.plan(t, "person05@example.net")
+	require.Equal(t, int64(1), steps["lake/logins.csv"], "steps %v", steps)
+	renamed := "e_mail,name\nperson05@example.net,Okonkwo\nperson06@example.net,Brandt\n"
+	e.write(t, "logins.csv", renamed)
+	ctx := context.Background()
+	for _, by := range []string{"dpo", "legal"} {
+		_, err := s.Approve(ctx, id, by)
+		require.NoError(t, err)
+	}
+	rc, err := s.Execute(ctx, id, executor.RunOptions{Apply: true})
+	if err == nil {
+		require.NotEqual(t, dsar.StatusCompleted, rc.Status, "receipt %+v", rc)
+		require.Contains(t, fmt.Sprintf("%+v", rc), `no column`, "the receipt names the missing column")
+	}
+	require.Equal(t, renamed, e.read(t, "logins.csv"), "nothing was written")
 }

@@ -94,7 +94,7 @@ func FindStream(ctx context.Context, r io.Reader, format string, t driver.Target
 		if format == piimap.FormatJSON {
 			err = findJSON(ctx, r, t, visit, add)
 		} else {
-			err = walkStreamBig(r, format, prefilterFor(t, format), visit, big, bigLine)
+			err = walkStreamBig(r, format, prefilterFor(t, format), csvColumns(format, t, visit), big, bigLine)
 		}
 	}
 	if err != nil {
@@ -206,7 +206,7 @@ func RewriteStream(ctx context.Context, r io.Reader, w io.Writer, format string,
 		}
 		return nil
 	}
-	err := walkStreamBig(r, format, prefilterFor(t, format), func(raw []byte, rec *record) error {
+	err := walkStreamBig(r, format, prefilterFor(t, format), csvColumns(format, t, func(raw []byte, rec *record) error {
 		if n++; n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -223,7 +223,7 @@ func RewriteStream(ctx context.Context, r io.Reader, w io.Writer, format string,
 			raw = out
 		}
 		return writeRaw(w, raw)
-	}, big, bigLine)
+	}), big, bigLine)
 	return changed, err
 }
 
@@ -250,6 +250,33 @@ func erased(rec *record, t driver.Target, maskKey []byte) (out []byte, ok bool) 
 func writeRaw(w io.Writer, raw []byte) error {
 	_, err := w.Write(raw)
 	return err
+}
+
+// csvColumns guards a CSV or TSV walk: the first record decoded must have a
+// column for every field t names (t.ClearFields: its match and PII fields).
+// A column the file lacks (renamed since the scan, or a header read
+// otherwise) would make Find count nothing and the verification report 0
+// while the subject's row stays, so it is an error, which the plan and the
+// receipt show as a failed location. Other formats pass visit through:
+// a JSON record may omit a key.
+func csvColumns(format string, t driver.Target, visit visitor) visitor {
+	if format != piimap.FormatCSV && format != piimap.FormatTSV {
+		return visit
+	}
+	want := t.ClearFields()
+	checked := false
+	return func(raw []byte, rec *record) error {
+		if rec != nil && !checked {
+			checked = true
+			for _, f := range want {
+				if !slices.ContainsFunc(rec.cols, func(c driver.Column) bool { return c.Name == f }) {
+					return fmt.Errorf("%s has no column %q, a field of the map: the file changed since the scan; scan it again: %w",
+						format, f, piimap.ErrNotFound)
+				}
+			}
+		}
+		return visit(raw, rec)
+	}
 }
 
 // prefilterFor is the prefilter of t's matches for records of format.

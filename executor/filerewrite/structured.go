@@ -13,6 +13,7 @@ import (
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/executor/driver"
 	"github.com/piimap/piimap/scanner"
+	"github.com/piimap/piimap/scanner/fileformat"
 )
 
 // record is one row of a structured file: its exact bytes and a view of
@@ -75,25 +76,36 @@ func (c *captureReader) take(end int64) []byte {
 	return raw
 }
 
-// csvHeader is a delimited file's header: its names and the index of each
-// (the first of duplicates).
+// csvHeader is a delimited file's header: its column names, as the scanner
+// names them (fileformat.CSVHeader: a BOM dropped, names trimmed, repeats
+// suffixed, column_1… for a file whose first record is data), and the
+// index of each.
 type csvHeader struct {
-	names []string
-	idx   map[string]int
-	comma rune
+	names  []string
+	idx    map[string]int
+	comma  rune
+	header bool // the first record is a header (else it is data, and columns are column_N)
 }
 
 func newCSVHeader(rec []string, comma rune) *csvHeader {
-	h := &csvHeader{names: append([]string(nil), rec...), idx: map[string]int{}, comma: comma}
-	if len(h.names) > 0 {
-		h.names[0] = string(bytes.TrimPrefix([]byte(h.names[0]), []byte("\xef\xbb\xbf")))
-	}
+	names, header := fileformat.CSVHeader(rec)
+	h := &csvHeader{names: names, idx: make(map[string]int, len(names)), comma: comma, header: header}
 	for i, n := range h.names {
-		if _, dup := h.idx[n]; !dup {
-			h.idx[n] = i
-		}
+		h.idx[n] = i
 	}
 	return h
+}
+
+// widen names the columns of a record of n cells past the header
+// (column_N, as the scanner names them).
+func (h *csvHeader) widen(n int) {
+	for i := len(h.names); i < n; i++ {
+		name := fileformat.CSVColumn(h.names, i)
+		h.names = append(h.names, name)
+		if _, dup := h.idx[name]; !dup {
+			h.idx[name] = i
+		}
+	}
 }
 
 // bigVisitor handles one record longer than maxRecord (record n, counted
@@ -224,10 +236,16 @@ func csvRecord(raw []byte, dec *csvDecoder, n int, hdr **csvHeader, pre *driver.
 	}
 	if *hdr == nil {
 		*hdr = newCSVHeader(rec, comma)
-		return visit(raw, nil)
+		if (*hdr).header {
+			return visit(raw, nil)
+		}
+		if !pre.MayMatch(raw) { // a headerless file's first record is data
+			return visit(raw, nil)
+		}
 	}
 	raw = bytes.Clone(raw)
 	h := *hdr
+	h.widen(len(rec))
 	cols := make([]driver.Column, len(h.names))
 	vals := make([]any, len(h.names))
 	for i, name := range h.names {
@@ -255,8 +273,7 @@ func walkCSVWhole(r io.Reader, comma rune, pre *driver.Prefilter, visit visitor)
 	cr.Comma = comma
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
-	var header []string
-	idx := map[string]int{}
+	var h *csvHeader
 	for n := 0; ; n++ {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -266,36 +283,27 @@ func walkCSVWhole(r io.Reader, comma rune, pre *driver.Prefilter, visit visitor)
 			return fmt.Errorf("csv record %d: %w: %w", n+1, piimap.ErrCorrupt, err)
 		}
 		raw := cr0.take(cr.InputOffset())
-		if header == nil {
-			header = append([]string(nil), rec...)
-			if len(header) > 0 {
-				header[0] = string(bytes.TrimPrefix([]byte(header[0]), []byte("\xef\xbb\xbf")))
-			}
-			for i, h := range header {
-				if _, dup := idx[h]; !dup {
-					idx[h] = i
-				}
-			}
-			if err := visit(raw, nil); err != nil {
-				return err
-			}
-			continue
+		first := h == nil
+		if first {
+			h = newCSVHeader(rec, comma)
 		}
-		if !pre.MayMatch(raw) {
+		if first && h.header || !pre.MayMatch(raw) {
 			if err := visit(raw, nil); err != nil {
 				return err
 			}
 			continue
 		}
 		rec = append([]string(nil), rec...)
-		cols := make([]driver.Column, len(header))
-		vals := make([]any, len(header))
-		for i, h := range header {
-			cols[i] = driver.Column{Name: h, Type: "VARCHAR"}
+		h.widen(len(rec))
+		cols := make([]driver.Column, len(h.names))
+		vals := make([]any, len(h.names))
+		for i, name := range h.names {
+			cols[i] = driver.Column{Name: name, Type: "VARCHAR"}
 			if i < len(rec) {
 				vals[i] = rec[i]
 			}
 		}
+		idx := h.idx
 		get := func(f string) []string {
 			if i, ok := idx[f]; ok && i < len(rec) {
 				return []string{rec[i]}

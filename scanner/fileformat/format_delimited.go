@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/piimap/piimap"
 	"github.com/piimap/piimap/scanner"
@@ -52,26 +50,19 @@ func SampleDelimited(ctx context.Context, r io.Reader, comma rune, s scanner.Sam
 		_ = rs.finish()
 		return delimitedErr(err, line, 0)
 	}
-	header := make([]string, len(first))
+	cells := make([]string, len(first))
+	for i, h := range first {
+		cells[i] = string(h)
+	}
+	header, isHeader := CSVHeader(cells)
 	var pending [][]byte
 	var pendingCut []bool
-	if looksLikeHeader(first) {
-		for i, h := range first {
-			header[i] = strings.TrimSpace(strings.ToValidUTF8(string(h), " "))
-			if header[i] == "" {
-				header[i] = "column_" + strconv.Itoa(i+1)
-			}
-		}
-	} else {
-		for i := range first {
-			header[i] = "column_" + strconv.Itoa(i+1)
-		}
+	if !isHeader {
 		for _, f := range first {
 			pending = append(pending, bytes.Clone(f))
 		}
 		pendingCut = slices.Clone(cr.cut)
 	}
-	header = dedupe(header)
 	for _, h := range header {
 		rs.declare(h)
 	}
@@ -79,11 +70,7 @@ func SampleDelimited(ctx context.Context, r io.Reader, comma rune, s scanner.Sam
 		return func() []cell {
 			cells := make([]cell, 0, len(rec))
 			for i, v := range rec {
-				name := "column_" + strconv.Itoa(i+1)
-				if i < len(header) {
-					name = header[i]
-				}
-				cells = append(cells, cell{field: name, value: string(v), cut: i < len(cut) && cut[i]})
+				cells = append(cells, cell{field: CSVColumn(header, i), value: string(v), cut: i < len(cut) && cut[i]})
 			}
 			return cells
 		}
@@ -139,32 +126,4 @@ func delimitedErr(err error, line, rows int64) error {
 		return fmt.Errorf("%v; rows from line %d on were not read (%s): %w", u, u.line, before, piimap.ErrCorrupt)
 	}
 	return fmt.Errorf("line %d: %w", line, err) // I/O errors keep their own identity (truncated gzip is already ErrCorrupt)
-}
-
-// looksLikeHeader: every cell non-empty, short, unique, and none looks like
-// a value (digits, '@', long text).
-func looksLikeHeader(rec [][]byte) bool {
-	seen := map[string]bool{}
-	for _, b := range rec {
-		c := strings.TrimSpace(string(b))
-		if c == "" || len(c) > 64 || seen[c] || strings.ContainsAny(c, "@") {
-			return false
-		}
-		seen[c] = true
-		if _, err := strconv.ParseFloat(c, 64); err == nil {
-			return false
-		}
-	}
-	return len(rec) > 0
-}
-
-func dedupe(names []string) []string {
-	seen := map[string]int{}
-	for i, n := range names {
-		seen[n]++
-		if seen[n] > 1 {
-			names[i] = n + "_" + strconv.Itoa(seen[n])
-		}
-	}
-	return names
 }
