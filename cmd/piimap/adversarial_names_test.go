@@ -138,3 +138,49 @@ INSERT INTO tickets (von, body) VALUES ('zentrale@example.com', 'Anruf von +49 1
 	require.NotContains(t, string(csv), fmt.Sprintf("kunde%d@", subject), "the two-row export kept the subject's email")
 	require.Contains(t, string(csv), csvLines[0]+"\n"+csvLines[2]+"\n")
 }
+
+// TestAdversarialArrayColumns: a customers table with a text[] column and
+// a JSON array of emails beside its email column. The handlers cannot
+// match list paths in SQL; that used to fail the whole table, so the
+// subject's row stayed. Now the subject's row goes by its email column,
+// the two list fields are gaps naming them, and nobody else's row changes.
+func TestAdversarialArrayColumns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("array columns estate: skipped with -short")
+	}
+	admin := xsEnv(t, "PIIMAP_TEST_POSTGRES")
+	ctx := context.Background()
+	ddl := `CREATE TABLE accounts (id serial PRIMARY KEY, mail text UNIQUE, tags text[], profile jsonb);
+INSERT INTO accounts (mail, tags, profile) SELECT 'kunde' || g || '@example.org', ARRAY['vip', 'kunde' || g || '@example.org'],
+  jsonb_build_object('emails', jsonb_build_array('kunde' || g || '@example.org'), 'since', 2000 + g % 20) FROM generate_series(1, 60) g;`
+	pgURL, db := advPostgres(t, admin, ddl)
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, fmt.Sprintf("  - {name: crm, url: %q}\n", pgURL))
+	mustCLI(t, "--config", cfg, "--quiet", "scan")
+	others := func() (int, string) {
+		var n int
+		var h string
+		require.NoError(t, db.QueryRow(ctx, `SELECT count(*), md5(string_agg(a::text, ',' ORDER BY id)) FROM accounts a WHERE mail <> 'kunde7@example.org'`).Scan(&n, &h))
+		return n, h
+	}
+	n0, h0 := others()
+
+	id := newReq(t, cfg, "erasure", "--subject", "email=kunde7@example.org")
+	p := planOf(t, cfg, id)
+	var fields []string
+	for _, g := range p.Gaps {
+		if g.Kind == "unsupported" {
+			fields = append(fields, g.Field)
+		}
+	}
+	require.ElementsMatch(t, []string{"tags[]", "profile.emails[]"}, fields, "gaps %+v", p.Gaps)
+	r, code := eraseApproved(t, cfg, id)
+	require.Equal(t, exitGaps, code, "the list fields are gaps")
+	require.Equal(t, dsar.StatusExceptions, r.Status, "receipt %+v", r)
+	var left int
+	require.NoError(t, db.QueryRow(ctx, `SELECT count(*) FROM accounts WHERE mail = 'kunde7@example.org' OR profile::text LIKE '%kunde7@%' OR 'kunde7@example.org' = ANY(tags)`).Scan(&left))
+	require.Zero(t, left, "the subject's row stayed")
+	n1, h1 := others()
+	require.Equal(t, n0, n1)
+	require.Equal(t, h0, h1, "another customer's row changed")
+}

@@ -499,7 +499,11 @@ func (a *app) printReceipt(rc *evidence.Receipt) error {
 		}
 	}
 	for _, g := range rc.Gaps {
-		safef(a.stdout, "  gap %s: %s/%s: %s\n", g.Kind, g.Store, g.Asset, g.Reason)
+		where := g.Store + "/" + g.Asset
+		if g.Field != "" {
+			where += " " + g.Field
+		}
+		safef(a.stdout, "  gap %s: %s: %s\n", g.Kind, where, g.Reason)
 	}
 	for _, e := range rc.Exceptions {
 		safef(a.stdout, "  exception %s %s: %s/%s: %s%s\n", e.Kind, e.ID, orStar(e.Store), orStar(e.Asset), e.Reason, untilNote(e.ExpiresAt))

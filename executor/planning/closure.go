@@ -160,6 +160,11 @@ func (d *deriver) resolve(ctx context.Context) error {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
+				if errors.Is(err, piimap.ErrUnsupported) && d.pruneUnsupported(ctx, h, a, ms) {
+					delete(lastSig, key) // searched again by its other fields
+					grew = true
+					continue
+				}
 				d.failed[key] = true
 				kind := GapFindFailed
 				if errors.Is(err, piimap.ErrOutsideRoot) {

@@ -59,7 +59,7 @@ func (d *deriver) matches(a *assetView) []driver.Match {
 	}
 	ms = append(ms, d.needleMatches(a)...)
 	ms = append(ms, d.lineageMatches(a, ms)...)
-	return append(ms, d.maskedMatches(a)...)
+	return d.supportedMatches(a, append(ms, d.maskedMatches(a)...))
 }
 
 // parentValues are the known values of a parent key: resolved key values of

@@ -81,7 +81,7 @@ func (pl *Planner) Derive(ctx context.Context, req Request, modes map[string]dri
 		return nil, err
 	}
 	d := &deriver{pl: pl, req: req, modes: modes, v: v, count: count, byKind: map[string]*valueSet{}, byField: map[string]*valueSet{}, companions: map[string]*valueSet{},
-		parents: map[string]bool{}, handlers: map[string]driver.Handler{}, hErr: map[string]error{}, failed: map[string]bool{}}
+		parents: map[string]bool{}, handlers: map[string]driver.Handler{}, hErr: map[string]error{}, failed: map[string]bool{}, unsupported: map[string]bool{}}
 	defer d.close()
 	for _, kind := range slices.Sorted(maps.Keys(req.Subject)) {
 		for _, v := range req.Subject[kind] {
@@ -167,10 +167,13 @@ type deriver struct {
 	handlers   map[string]driver.Handler
 	hErr       map[string]error
 	gaps       []Gap
-	failed     map[string]bool  // asset keys whose find failed
-	unused     []Unused         // closure values left out: other records hold them (closure.go)
-	count      bool             // count each step's rows (Expected)
-	hasher     *idfilter.Hasher // identifier-filter keys, made once per derivation (filters.go)
+	failed     map[string]bool // asset keys whose find failed
+	// unsupported are the fields (fieldKey) a handler cannot match (a SQL
+	// list path): left out of matches, each a gap (unsupported.go).
+	unsupported map[string]bool
+	unused      []Unused         // closure values left out: other records hold them (closure.go)
+	count       bool             // count each step's rows (Expected)
+	hasher      *idfilter.Hasher // identifier-filter keys, made once per derivation (filters.go)
 }
 
 // kindSet is the set of the subject's identifiers of kind, made on first
