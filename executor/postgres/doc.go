@@ -9,7 +9,11 @@
 // compare by their digits, or as a token; other kinds compare the trimmed
 // text form exactly. Integer and uuid key columns compare typed (=
 // ANY($n::int8[]) / ::uuid[]), so foreign-key lookups use their indexes.
-// Value lists travel as one array parameter, never as one statement per
+// A list field (a text[] column tags[], a path into a JSON array
+// profile.emails[] or contacts[].mail) matches a row when one of its
+// elements does (EXISTS over unnest or jsonb_array_elements; a value at
+// the path that is no array has no elements); lists inside lists are
+// unsupported. Value lists travel as one array parameter, never as one statement per
 // value: a subject with 10,000 rows costs the same number of statements as
 // one with 10.
 //

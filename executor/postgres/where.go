@@ -37,6 +37,10 @@ const (
 type Col struct {
 	Expr string
 	Type ColType
+	// List, for a list field (tags[], profile.emails[], contacts[].mail),
+	// is the set-returning expression of its elements, aliased e(v); Expr
+	// is then the element's text (dialect.AnyElement).
+	List string
 }
 
 // whitespace is what Go's strings.TrimSpace removes from ASCII text.
@@ -70,6 +74,16 @@ func (d dialect) In(x string, vals []string) string {
 	return x + " = ANY(" + d.p.Add(vals) + "::text[])"
 }
 func (d dialect) Matches(x, pattern string) string { return x + " ~ " + d.p.Add(pattern) }
+
+var _ sqlkit.Lister[Col] = dialect{}
+
+// AnyElement is "some element of the list satisfies cond".
+func (dialect) AnyElement(c Col, cond string) (string, bool) {
+	if c.List == "" {
+		return "", false
+	}
+	return "EXISTS (SELECT 1 FROM " + c.List + " AS e(v) WHERE " + cond + ")", true
+}
 
 func (d dialect) Typed(c Col, vals []string) (string, bool) {
 	switch c.Type {
@@ -115,15 +129,61 @@ func fieldCol(tb *table, alias, field string) (Col, error) {
 		return Col{Expr: expr}, nil
 	}
 	if strings.Contains(field, "[]") {
-		return Col{}, fmt.Errorf("field %s: list paths: %w", field, piimap.ErrUnsupported)
+		return listCol(tb, alias, field)
 	}
 	c, path, ok := tb.jsonPath(field)
 	if !ok {
 		return Col{}, fmt.Errorf("field %s: no such column: %w", field, piimap.ErrNotFound)
 	}
+	return Col{Expr: "(" + alias + "." + spg.QuoteIdent(c.name) + " #>> " + jsonPathLiteral(path) + ")"}, nil
+}
+
+// listCol renders a list field: an array column (tags[]: its elements as
+// text), or one level of JSON array inside a json/jsonb column (emails[],
+// profile.emails[]: the elements' text; contacts[].mail: a path inside
+// each element). A value at the path that is not an array has no
+// elements. Lists inside lists are unsupported.
+func listCol(tb *table, alias, field string) (Col, error) {
+	head, rest, _ := strings.Cut(field, "[]")
+	if strings.Contains(rest, "[]") || rest != "" && !strings.HasPrefix(rest, ".") {
+		return Col{}, fmt.Errorf("field %s: lists inside lists: %w", field, piimap.ErrUnsupported)
+	}
+	inner := jsonPathLiteral(strings.Split(strings.TrimPrefix(rest, "."), "."))
+	if rest == "" {
+		inner = "'{}'"
+	}
+	if c := tb.cols[head]; c != nil {
+		expr := alias + "." + spg.QuoteIdent(c.name)
+		switch {
+		case c.category == 'A' && rest == "":
+			return Col{Expr: "e.v::text", List: "unnest(" + expr + ")"}, nil
+		case c.isJSON():
+			return jsonList(expr, inner), nil
+		}
+		return Col{}, fmt.Errorf("field %s: %s is no list: %w", field, c.name, piimap.ErrUnsupported)
+	}
+	c, path, ok := tb.jsonPath(head)
+	if !ok {
+		return Col{}, fmt.Errorf("field %s: no such column: %w", field, piimap.ErrNotFound)
+	}
+	return jsonList("("+alias+"."+spg.QuoteIdent(c.name)+" #> "+jsonPathLiteral(path)+")", inner), nil
+}
+
+// jsonList is the list of the elements of the JSON array arr (jsonb of a
+// json or jsonb column), each read at the path literal inner as text.
+func jsonList(arr, inner string) Col {
+	a := "(" + arr + ")::jsonb"
+	return Col{
+		Expr: "(e.v #>> " + inner + ")",
+		List: "jsonb_array_elements(CASE WHEN jsonb_typeof(" + a + ") = 'array' THEN " + a + " ELSE '[]'::jsonb END)",
+	}
+}
+
+// jsonPathLiteral is path as a quoted text[] literal for #> and #>>.
+func jsonPathLiteral(path []string) string {
 	quoted := make([]string, len(path))
 	for i, s := range path {
 		quoted[i] = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 	}
-	return Col{Expr: "(" + alias + "." + spg.QuoteIdent(c.name) + " #>> " + spg.QuoteLiteral("{"+strings.Join(quoted, ",")+"}") + ")"}, nil
+	return spg.QuoteLiteral("{" + strings.Join(quoted, ",") + "}")
 }

@@ -49,56 +49,85 @@ type Dialect[C any] interface {
 // or typed. A NULL cell never matches; a match without usable values
 // matches nothing.
 func Where[C any](kind string, d Dialect[C], ms []driver.Match, col func(field string) (C, error)) (string, error) {
-	var ors []string
+	var all []string
+	lister, _ := d.(Lister[C])
 	for _, m := range ms {
-		if m.Field == "" {
-			return "", fmt.Errorf("%s: text matches need a field: %w", kind, piimap.ErrUnsupported)
-		}
-		c, err := col(m.Field)
+		c, ors, err := matchConds(kind, d, m, col)
 		if err != nil {
 			return "", err
 		}
-		vals := m.SQLValues()
-		if m.Kind == piimap.KeyPhone {
-			vals = identifier.PhoneCellForms(m.Values, m.Region) // every cell key (digits and +) the E.164 values may be written as
-		}
-		if len(vals) == 0 {
+		if len(ors) == 0 {
 			continue
 		}
-		txt := d.Text(c)
-		switch m.Kind {
-		case piimap.KeyEmail:
-			ors = append(ors, d.In(d.Exact(d.Lower(d.Trim(txt))), vals))
-			ors = append(ors, d.Matches(d.Exact(d.Lower(txt)), identifier.EmailTokenPattern(vals)))
-		case piimap.KeyPhone:
-			ors = append(ors, d.In(d.Strip(txt, "0-9+"), vals))
-			ors = append(ors, d.Matches(d.Exact(txt), identifier.PhoneTokenPattern(m.Values, m.Region)))
-		case identifier.Card, identifier.SSN: // a needle: the cell's digits (identifier.CellKey)
-			ors = append(ors, d.In(d.Strip(txt, "0-9"), vals))
-			// ... or a number run inside the cell's text ("paid with 4111
-			// 1111 1111 1111 on 12/03"), as MatchCell finds it.
-			if p := identifier.NumberTokenPattern(m.Kind, m.Values); p != identifier.NeverMatches {
-				ors = append(ors, d.Matches(d.Exact(txt), p))
-			}
-		case identifier.IBAN, identifier.NINO:
-			ors = append(ors, d.In(d.Upper(d.Strip(txt, "A-Za-z0-9")), vals))
-			if p := identifier.NumberTokenPattern(m.Kind, m.Values); p != identifier.NeverMatches {
-				ors = append(ors, d.Matches(d.Exact(txt), p))
-			}
-		default:
-			if typed, ok := d.Typed(c, vals); ok {
-				if typed != "" {
-					ors = append(ors, typed)
-				}
+		if lister != nil {
+			if w, ok := lister.AnyElement(c, "("+strings.Join(ors, " OR ")+")"); ok {
+				all = append(all, w)
 				continue
 			}
-			ors = append(ors, d.In(d.Exact(d.Trim(txt)), vals))
 		}
+		all = append(all, ors...)
 	}
-	if len(ors) == 0 {
+	if len(all) == 0 {
 		return "FALSE", nil
 	}
-	return "(" + strings.Join(ors, " OR ") + ")", nil
+	return "(" + strings.Join(all, " OR ") + ")", nil
+}
+
+// Lister is implemented by dialects whose fields may be lists (a Postgres
+// text[] column, a path into a JSON array: tags[], profile.emails[],
+// contacts[].mail). AnyElement returns the condition that some element
+// of c satisfies cond, which is written over c's element (col returns
+// the element's expression), and ok when c is a list.
+type Lister[C any] interface {
+	AnyElement(c C, cond string) (string, bool)
+}
+
+// matchConds returns one match's field column and the conditions (any of
+// them) that select its rows.
+func matchConds[C any](kind string, d Dialect[C], m driver.Match, col func(field string) (C, error)) (c C, ors []string, err error) {
+	if m.Field == "" {
+		return c, nil, fmt.Errorf("%s: text matches need a field: %w", kind, piimap.ErrUnsupported)
+	}
+	if c, err = col(m.Field); err != nil {
+		return c, nil, err
+	}
+	vals := m.SQLValues()
+	if m.Kind == piimap.KeyPhone {
+		vals = identifier.PhoneCellForms(m.Values, m.Region) // every cell key (digits and +) the E.164 values may be written as
+	}
+	if len(vals) == 0 {
+		return c, nil, nil
+	}
+	txt := d.Text(c)
+	switch m.Kind {
+	case piimap.KeyEmail:
+		ors = append(ors, d.In(d.Exact(d.Lower(d.Trim(txt))), vals))
+		ors = append(ors, d.Matches(d.Exact(d.Lower(txt)), identifier.EmailTokenPattern(vals)))
+	case piimap.KeyPhone:
+		ors = append(ors, d.In(d.Strip(txt, "0-9+"), vals))
+		ors = append(ors, d.Matches(d.Exact(txt), identifier.PhoneTokenPattern(m.Values, m.Region)))
+	case identifier.Card, identifier.SSN: // a needle: the cell's digits (identifier.CellKey)
+		ors = append(ors, d.In(d.Strip(txt, "0-9"), vals))
+		// ... or a number run inside the cell's text ("paid with 4111
+		// 1111 1111 1111 on 12/03"), as MatchCell finds it.
+		if p := identifier.NumberTokenPattern(m.Kind, m.Values); p != identifier.NeverMatches {
+			ors = append(ors, d.Matches(d.Exact(txt), p))
+		}
+	case identifier.IBAN, identifier.NINO:
+		ors = append(ors, d.In(d.Upper(d.Strip(txt, "A-Za-z0-9")), vals))
+		if p := identifier.NumberTokenPattern(m.Kind, m.Values); p != identifier.NeverMatches {
+			ors = append(ors, d.Matches(d.Exact(txt), p))
+		}
+	default:
+		if typed, ok := d.Typed(c, vals); ok {
+			if typed != "" {
+				ors = append(ors, typed)
+			}
+			return c, ors, nil
+		}
+		ors = append(ors, d.In(d.Exact(d.Trim(txt)), vals))
+	}
+	return c, ors, nil
 }
 
 // CanonicalInts keeps the values that are an integer's canonical text form
