@@ -3,6 +3,7 @@ package classifiers
 import (
 	"fmt"
 	"math"
+	"net/mail"
 	"sort"
 	"strings"
 
@@ -148,13 +149,14 @@ func (e *Engine) scoreRule(rec piimap.Record, p *fieldProfile, r *crule) (piimap
 			negs++
 			continue
 		}
-		if !e.valueMatches(r, v, hinted) {
+		cv := ruleValue(r, v)
+		if !e.valueMatches(r, cv, hinted) {
 			continue
 		}
 		valid++
 		hits += p.count[v]
 		if first == "" {
-			first = v
+			first = cv
 		}
 		if r.Type == piimap.TypeIPAddress && validate.IPv4(v) {
 			quads++
@@ -221,6 +223,19 @@ func (e *Engine) scoreRule(rec piimap.Record, p *fieldProfile, r *crule) (piimap
 		Loc: rec.Loc, Type: r.Type, RuleID: r.ID, Confidence: conf,
 		Hits: hits, Sampled: p.n, Evidence: ev, Masked: Mask(r.Type, first),
 	}, conf, true
+}
+
+// ruleValue is the part of a cell a rule judges: for emails, the address
+// of a mailbox written `Name <addr>` or `"Name" <addr>` (a contact column,
+// a mail header kept whole); otherwise the cell.
+func ruleValue(r *crule, v string) string {
+	if r.Type != piimap.TypeEmail || !strings.HasSuffix(v, ">") || !strings.Contains(v, "<") {
+		return v
+	}
+	if a, err := mail.ParseAddress(v); err == nil && a.Name != "" {
+		return a.Address
+	}
+	return v
 }
 
 // valueMatches applies a rule to one whole field value.

@@ -58,6 +58,7 @@ func TestFieldClassification(t *testing.T) {
 		// value is evidence, as a span of text is
 		{"exports/logins.csv", "kontakt", "", []string{"ann.mueller@posteo.de", "bob@example.com"}, piimap.TypeEmail, 0.85},
 		{"main.accounts", "bankverbindung", "", []string{"DE89370400440532013000"}, piimap.TypeIBAN, 0.8},
+		{"main.accounts", "contact", "", []string{"Kunde 7 <kunde7@example.org>", `"Brandt, Ann" <ann.brandt@example.net>`, "Quispe <q@example.com>", "Lee <lee@example.co.uk>", "O. Okonkwo <oo@example.org>", "Ng <ng@example.org>"}, piimap.TypeEmail, 0.6},
 
 		// hard negatives: none of these may be flagged as anything
 		{"main.notes", "kontakt", "", []string{"ann@example.com", "call back later", "see ticket"}, "", 0},
@@ -65,6 +66,7 @@ func TestFieldClassification(t *testing.T) {
 		{"main.calls", "code", "", []string{"0301234567", "0891234567"}, "", 0},
 		{"main.deploys", "value", "", []string{"1.2.3.4", "2.0.1.3"}, "", 0},
 		{"main.files", "asset", "", []string{"logo@2x.png", "icon@3x.jpg"}, "", 0},
+		{"main.html", "snippet", "", []string{"<b>x</b>", "<br>", "a <i>", "<p>", "<div>"}, "", 0},
 		{"main.events", "request_id", "", g.many(100, g.uuid), "", 0},
 		{"main.orders", "order_no", "", g.many(100, g.order), "", 0},
 		{"main.events", "created_ts", "BIGINT", g.many(100, g.epoch), "", 0},
