@@ -145,7 +145,7 @@ func TestFreeTextFieldSearchedForEveryKind(t *testing.T) {
 
 // CSV files as tools write them: a byte order mark, padded names, no
 // header (the subject's row first), a repeated name, rows longer than the
-// header. The scan names their columns and the erasure finds them by those
+// header, and the subject's row shorter than another one. The scan names their columns and the erasure finds them by those
 // names: every one loses the subject's row and keeps the others byte for
 // byte (on the code before, the BOM file was "done, residual 0" with the
 // row still there).
@@ -157,6 +157,7 @@ func TestCSVColumnsAsTheScanNamesThem(t *testing.T) {
 		"headerless.csv": {{"person06@example.net,Brandt,2", "person07@example.net,Quispe,3"}, {"person05@example.net,Okonkwo,1"}},
 		"repeated.csv":   {{"mail,mail,name", "x1@example.org,person06@example.net,Brandt"}, {"x2@example.org,person05@example.net,Okonkwo"}},
 		"ragged.csv":     {{"id,name", "1,Brandt,person06@example.net", "3,Quispe,person07@example.net"}, {"2,Okonkwo,person05@example.net"}},
+		"shortrow.csv":   {{"email,name", "person06@example.net,Brandt,person16@example.net", "person07@example.net,Quispe,person17@example.net"}, {"person05@example.net,Okonkwo"}},
 	}
 	for name, f := range files {
 		var lines []string
@@ -180,23 +181,33 @@ func TestCSVColumnsAsTheScanNamesThem(t *testing.T) {
 }
 
 // A CSV whose column the map names is gone from the file (renamed after
-// the scan): the erasure must fail there, not find nothing and say done.
+// the scan): the plan must show a gap naming the column and the run must
+// not report the location done; before the guard, Find counted 0 and the
+// receipt said completed, residual 0.
 func TestCSVColumnGoneSinceTheScan(t *testing.T) {
 	e := newNeedleEstate(t, "note", map[int]string{1: "a"})
 	e.write(t, "logins.csv", "email,name\nperson05@example.net,Okonkwo\nperson06@example.net,Brandt\n")
-	s, id, _, _, steps := e.plan(t, "person05@example.net")
+	s, _, _, _, steps := e.plan(t, "person05@example.net") // scans the estate
 	require.Equal(t, int64(1), steps["lake/logins.csv"], "steps %v", steps)
 	renamed := "e_mail,name\nperson05@example.net,Okonkwo\nperson06@example.net,Brandt\n"
 	e.write(t, "logins.csv", renamed)
+
+	_, id, plan, _, _ := e.plan(t, "person05@example.net") // planned again on the same map
+	var gaps []string
+	for _, g := range plan.Gaps {
+		gaps = append(gaps, g.Asset+": "+g.Reason)
+	}
+	require.Len(t, gaps, 1, "gaps %v", gaps)
+	require.Contains(t, gaps[0], `logins.csv: count failed:`)
+	require.Contains(t, gaps[0], `no column "email"`)
 	ctx := context.Background()
 	for _, by := range []string{"dpo", "legal"} {
 		_, err := s.Approve(ctx, id, by)
 		require.NoError(t, err)
 	}
 	rc, err := s.Execute(ctx, id, executor.RunOptions{Apply: true})
-	if err == nil {
-		require.NotEqual(t, dsar.StatusCompleted, rc.Status, "receipt %+v", rc)
-		require.Contains(t, fmt.Sprintf("%+v", rc), `no column`, "the receipt names the missing column")
-	}
+	require.NoError(t, err)
+	require.NotEqual(t, dsar.StatusCompleted, rc.Status, "receipt %+v", rc)
+	require.Contains(t, fmt.Sprintf("%+v", rc.Gaps), `no column "email"`, "the receipt names the missing column")
 	require.Equal(t, renamed, e.read(t, "logins.csv"), "nothing was written")
 }

@@ -252,11 +252,15 @@ func denseKey(p keyField) bool {
 	return span != 0 && float64(rows) >= 0.9*float64(span)
 }
 
-// Kept samples. While a store that can probe is scanned, each field keeps
-// the distinct values of its latest sample, up to InferProbeValues of them
-// and none longer than keySampleMaxLen (a field holding a longer value is
-// no key and keeps nothing), so inferring join keys by value needs no query
-// to learn what a child column holds.
+// Kept samples. While a store that can probe is scanned, each field of an
+// integer or text type keeps the distinct values of its latest sample, up
+// to InferProbeValues of them and none longer than keySampleMaxLen (a field
+// holding a longer value is no key and keeps nothing), so inferring join
+// keys by value needs no query to learn what a child column holds. They
+// are the first values read: a sampled scan's are a seeded random sample,
+// a full scan's the head of the table in its read order (a key whose head
+// looks dense or shaped unlike its tail is then passed over: a missed
+// edge, never a wrong one, since every edge is still probed).
 
 // keySampleMaxLen is the longest value a kept sample takes.
 const keySampleMaxLen = 64
@@ -269,7 +273,7 @@ type keySample struct {
 }
 
 func (k *keySample) add(vals []string) {
-	if k == nil || k.off {
+	if k == nil || k.off || len(k.vals) >= InferProbeValues {
 		return
 	}
 	if k.seen == nil {
@@ -284,9 +288,10 @@ func (k *keySample) add(vals []string) {
 			k.off, k.vals, k.seen = true, nil, nil
 			return
 		}
-		if len(k.vals) < InferProbeValues {
-			k.seen[v] = true
-			k.vals = append(k.vals, v)
+		k.seen[v] = true
+		if k.vals = append(k.vals, v); len(k.vals) == InferProbeValues {
+			k.seen = nil // full: no value is looked up again
+			return
 		}
 	}
 }

@@ -125,7 +125,7 @@ func (e *engine) scanStructured(ctx context.Context, st *store, u piimap.Unit) (
 				fs.distinct = distinctCount{}
 				fs.oldest = oldestValue{}
 				fs.keys = nil
-				if probing {
+				if probing && keyClass(rec.Meta[piimap.MetaSQLType]) != "" {
 					fs.keys = &keySample{}
 				}
 			}

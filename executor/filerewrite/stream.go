@@ -253,8 +253,9 @@ func writeRaw(w io.Writer, raw []byte) error {
 }
 
 // csvColumns guards a CSV or TSV walk: the first record decoded must have a
-// column for every field t names (t.ClearFields: its match and PII fields).
-// A column the file lacks (renamed since the scan, or a header read
+// column for every named field t names (t.ClearFields: its match and PII
+// fields; a positional column_N past the header is one a short row may
+// lack). A column the file lacks (renamed since the scan, or a header read
 // otherwise) would make Find count nothing and the verification report 0
 // while the subject's row stays, so it is an error, which the plan and the
 // receipt show as a failed location. Other formats pass visit through:
@@ -269,7 +270,7 @@ func csvColumns(format string, t driver.Target, visit visitor) visitor {
 		if rec != nil && !checked {
 			checked = true
 			for _, f := range want {
-				if !slices.ContainsFunc(rec.cols, func(c driver.Column) bool { return c.Name == f }) {
+				if !fileformat.PositionalColumn(f) && !slices.ContainsFunc(rec.cols, func(c driver.Column) bool { return c.Name == f }) {
 					return fmt.Errorf("%s has no column %q, a field of the map: the file changed since the scan; scan it again: %w",
 						format, f, piimap.ErrNotFound)
 				}

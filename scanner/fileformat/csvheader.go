@@ -50,6 +50,18 @@ func CSVColumn(names []string, i int) string {
 	return "column_" + strconv.Itoa(i+1)
 }
 
+// PositionalColumn reports whether name is one CSVColumn gives by
+// position (column_3): a cell past the header, or any cell of a headerless
+// file, which a shorter row simply lacks.
+func PositionalColumn(name string) bool {
+	n, ok := strings.CutPrefix(name, "column_")
+	if !ok || n == "" {
+		return false
+	}
+	_, err := strconv.Atoi(n)
+	return err == nil
+}
+
 // looksLikeHeader: every cell non-empty, short, unique, and none looks like
 // a value (digits, '@', long text).
 func looksLikeHeader(rec []string) bool {
