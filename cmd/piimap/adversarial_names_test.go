@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/big"
 	"os"
@@ -202,12 +201,7 @@ func TestAdversarialListFieldUnsupported(t *testing.T) {
 	}
 	admin := xsEnv(t, "PIIMAP_TEST_MYSQL")
 	ctx := context.Background()
-	myURL, myDSN := scratchMySQL(t, admin, "piimap_adv_")
-	db, err := sql.Open("mysql", myDSN)
-	require.NoError(t, err)
-	defer db.Close()
-	_, err = db.ExecContext(ctx, "CREATE TABLE accounts (id INT PRIMARY KEY, mail VARCHAR(80) UNIQUE, profile JSON)")
-	require.NoError(t, err)
+	myURL, db := advMariaDB(t, admin, "CREATE TABLE accounts (id INT PRIMARY KEY, mail VARCHAR(80) UNIQUE, profile JSON)")
 	for g := 1; g <= 60; g++ {
 		_, err := db.ExecContext(ctx, "INSERT INTO accounts VALUES (?, ?, ?)", g, fmt.Sprintf("kunde%d@example.org", g), fmt.Sprintf(`{"emails": ["kunde%d@example.org"]}`, g))
 		require.NoError(t, err)

@@ -331,6 +331,21 @@ func advPostgres(t *testing.T, admin, ddl string) (string, *pgx.Conn) {
 	return u.String(), db
 }
 
+// advMariaDB creates a MariaDB database with the statements stmts and
+// returns its URL and a connection; both go at the end.
+func advMariaDB(t *testing.T, admin string, stmts ...string) (string, *sql.DB) {
+	t.Helper()
+	myURL, myDSN := scratchMySQL(t, admin, "piimap_adv_")
+	db, err := sql.Open("mysql", myDSN)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	for _, q := range stmts {
+		_, err := db.ExecContext(context.Background(), q)
+		require.NoError(t, err)
+	}
+	return myURL, db
+}
+
 // TestAdversarialTenants: the same person in two tenants (a Postgres schema
 // and a file store each). Access and erasure for tenant a never read or
 // change tenant b: b stays byte-identical and none of b is in a's package.
@@ -441,12 +456,7 @@ func TestAdversarialMariaDBPhone(t *testing.T) {
 	ctx := context.Background()
 	// (This test's own drop ran on a connection already closed and leaked
 	// a database per run; scratchMySQL drops it on a fresh one.)
-	myURL, myDSN := scratchMySQL(t, admin, "piimap_adv_")
-	db, err := sql.Open("mysql", myDSN)
-	require.NoError(t, err)
-	defer db.Close()
-	_, err = db.ExecContext(ctx, "CREATE TABLE contacts (contact_id INT PRIMARY KEY, email VARCHAR(120) NOT NULL UNIQUE, phone VARCHAR(40))")
-	require.NoError(t, err)
+	myURL, db := advMariaDB(t, admin, "CREATE TABLE contacts (contact_id INT PRIMARY KEY, email VARCHAR(120) NOT NULL UNIQUE, phone VARCHAR(40))")
 	rows := [][2]string{
 		{advSubjectEmail, advSubjectPhone},
 		{"joann@example.com", advOtherPhone},
