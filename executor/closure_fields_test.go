@@ -12,7 +12,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/piimap/piimap/executor"
 	"github.com/piimap/piimap/executor/dsar"
 	sduck "github.com/piimap/piimap/scanner/duckdb"
 )
@@ -200,13 +199,7 @@ func TestCSVColumnGoneSinceTheScan(t *testing.T) {
 	require.Len(t, gaps, 1, "gaps %v", gaps)
 	require.Contains(t, gaps[0], `logins.csv: count failed:`)
 	require.Contains(t, gaps[0], `no column "email"`)
-	ctx := context.Background()
-	for _, by := range []string{"dpo", "legal"} {
-		_, err := s.Approve(ctx, id, by)
-		require.NoError(t, err)
-	}
-	rc, err := s.Execute(ctx, id, executor.RunOptions{Apply: true})
-	require.NoError(t, err)
+	rc := approveApply(t, s, id)
 	require.NotEqual(t, dsar.StatusCompleted, rc.Status, "receipt %+v", rc)
 	require.Contains(t, fmt.Sprintf("%+v", rc.Gaps), `no column "email"`, "the receipt names the missing column")
 	require.Equal(t, renamed, e.read(t, "logins.csv"), "nothing was written")

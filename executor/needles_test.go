@@ -15,6 +15,7 @@ import (
 	"github.com/piimap/piimap/classifiers"
 	"github.com/piimap/piimap/executor"
 	"github.com/piimap/piimap/executor/dsar"
+	"github.com/piimap/piimap/executor/evidence"
 	"github.com/piimap/piimap/executor/planning"
 	"github.com/piimap/piimap/lineage/badgerstore"
 	"github.com/piimap/piimap/rules"
@@ -105,6 +106,14 @@ func (e *needleEstate) plan(t *testing.T, email string) (*executor.Service, stri
 // completed.
 func run(t *testing.T, s *executor.Service, id string) {
 	t.Helper()
+	rc := approveApply(t, s, id)
+	require.Equal(t, dsar.StatusCompleted, rc.Status, "receipt %+v", rc)
+}
+
+// approveApply approves the request twice, applies it and returns the
+// receipt.
+func approveApply(t *testing.T, s *executor.Service, id string) *evidence.Receipt {
+	t.Helper()
 	ctx := context.Background()
 	for _, by := range []string{"dpo", "legal"} {
 		_, err := s.Approve(ctx, id, by)
@@ -112,7 +121,7 @@ func run(t *testing.T, s *executor.Service, id string) {
 	}
 	rc, err := s.Execute(ctx, id, executor.RunOptions{Apply: true})
 	require.NoError(t, err)
-	require.Equal(t, dsar.StatusCompleted, rc.Status, "receipt %+v", rc)
+	return rc
 }
 
 // luhnCard returns a Luhn-valid 16-digit card number starting with the 15
